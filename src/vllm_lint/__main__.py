@@ -1,0 +1,3 @@
+from vllm_lint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""What the extract stage produces: one ``Launch`` per vLLM engine start found in a file.
+
+Nothing downstream of extraction knows which file format a flag came from; it sees tokens
+with spans, and a ``style`` that tells the fixer how to write a replacement in that place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from vllm_lint.span import Span
+
+# How a token is written in its file; the fixer renders replacements accordingly.
+#   argv        a plain argv word (YAML list item, shell word, exec-form JSON item)
+#   argv-eq     the flag half of "--flag=value" inside one word (span covers only the flag)
+#   helm-key    a chart values key that the chart renders as a flag (camelCase or snake_case)
+#   config-key  a key of a vLLM --config YAML file or of Ray Serve engine_kwargs (snake_case)
+#   synthetic   not written in the file (image ENTRYPOINT, chart template default); no span edits
+TOKEN_STYLES = ("argv", "argv-eq", "helm-key", "config-key", "synthetic")
+
+
+@dataclass(slots=True)
+class Token:
+    """One argv word as vLLM will receive it.
+
+    ``text`` is the effective value after variable expansion; ``raw`` is what the file says
+    at ``span`` (they differ when a ``${VAR:-x}`` default or ``$(VAR)`` was expanded).
+    ``symbolic`` is true when part of the value could not be resolved statically.
+    """
+
+    text: str
+    span: Span | None = None
+    raw: str | None = None
+    style: str = "argv"
+    symbolic: bool = False
+    origin: str = "file"
+
+
+@dataclass(slots=True)
+class GpuRequest:
+    """How many GPUs of which kind a launch asks for or can see, and from which mechanism.
+
+    ``count`` is None when it cannot be known; it may be fractional (``requestGPU: 0.5``).
+    ``all_visible`` is true for ``count: all`` / ``--gpus all`` / ``NVIDIA_VISIBLE_DEVICES=all``.
+    ``product`` is any hint naming the GPU model (k8s product label, GKE accelerator, instance
+    type, ``A100:8``, production-stack ``requestGPUType``), resolved later by ``hardware``.
+    """
+
+    count: float | None = None
+    count_span: Span | None = None
+    all_visible: bool = False
+    device_ids: list[str] | None = None
+    product: str | None = None
+    product_span: Span | None = None
+    mig_profile: str | None = None
+    mechanism: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EnvValue:
+    value: str
+    span: Span | None = None
+    symbolic: bool = False
+
+
+@dataclass(slots=True)
+class Insertion:
+    """Where and how to add new flags to a launch in the syntax of its surroundings.
+
+    ``render`` turns a list of argv words (``["--max-model-len", "8192"]``) into the exact text
+    to insert at ``offset``; it knows the list style, indentation and quoting of the place.
+    """
+
+    path: str
+    offset: int
+    render: Callable[[list[str]], str]
+
+
+# Entry points vLLM can be started through; the flag parser needs to know which.
+ENTRYPOINTS = (
+    "serve",  # vllm serve [model] ...
+    "api_server",  # python -m vllm.entrypoints.openai.api_server
+    "legacy_api_server",  # python -m vllm.entrypoints.api_server (demo server)
+    "engine_kwargs",  # a mapping of engine args (Ray Serve LLM, vLLM --config file, chart keys)
+)
+
+
+@dataclass(slots=True)
+class Launch:
+    """One vLLM engine start: the arguments vLLM would receive and everything around them."""
+
+    path: str
+    name: str
+    source: str  # format that produced it: compose, shell, kubernetes, helm, dockerfile, ...
+    span: Span  # the launch as a whole (a diagnostic with no better place points here)
+    entrypoint: str = "serve"
+    program: list[Token] = field(default_factory=list)  # e.g. ["vllm", "serve"] or ["python3", "-m", "vllm.entrypoints.openai.api_server"]
+    args: list[Token] = field(default_factory=list)  # everything after the program
+    env: dict[str, EnvValue] = field(default_factory=dict)
+    image: str | None = None
+    image_span: Span | None = None
+    vllm_version: str | None = None  # from the image tag, when it tells
+    gpu: GpuRequest = field(default_factory=GpuRequest)
+    replicas: int | None = None
+    insertion: Insertion | None = None
+    # Orchestrator facts later rules need (ipc: host, shm_size, /dev/shm volume, ports, nodes...).
+    facts: dict[str, object] = field(default_factory=dict)
+    unknowns: list[str] = field(default_factory=list)  # what could not be resolved, in words
