@@ -1,0 +1,42 @@
+"""``vllm-lint capacity``: the estimate for one command line, without any file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+
+def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | None, fmt: str, online: bool, console) -> int:
+    """Exit 0 when the configured max_model_len fits, 1 when it does not, 2 when it cannot be estimated."""
+    from vllm_lint.hardware.gpus import parse_gpu_option
+    from vllm_lint.memory.estimate import estimate
+    from vllm_lint.memory.settings import settings_from_args
+    from vllm_lint.models.resolve import resolve_model
+    from vllm_lint.report.capacity import capacity_json, render_capacity
+    from vllm_lint.vllm import versions
+    from vllm_lint.vllm.args import parse_args
+
+    version = version or versions.NEWEST
+    parsed = parse_args(list(args), version=version, entrypoint="serve")
+    for p in parsed.problems:
+        print(f"vllm-lint: warning: {p.message}", file=sys.stderr)
+    if not parsed.model:
+        print("vllm-lint: error: no model in the arguments (give it first, as vllm serve does)", file=sys.stderr)
+        return 2
+    spec, count = parse_gpu_option(gpu) if gpu else (None, None)
+    if spec is None:
+        print(f"vllm-lint: error: {'unknown GPU ' + repr(gpu) if gpu else 'give the target GPU with --gpu'} (a catalog name like A10G or H100, a k8s label, an instance type, or a size like 23.58GiB)", file=sys.stderr)
+        return 2
+    res = resolve_model(parsed.model, base_dir=Path.cwd(), online=online)
+    if res.arch is None:
+        print(f"vllm-lint: error: {res.message}", file=sys.stderr)
+        return 2
+    cap = estimate(res.arch, spec, settings_from_args(parsed.values), version)
+    if fmt == "json":
+        json.dump(capacity_json(cap), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_capacity(cap, console)
+    return 0 if cap.fits else 1

@@ -1,0 +1,276 @@
+"""Command-line interface: argument handling only; the work happens in lint.py and friends.
+
+    vllm-lint [check] [PATH ...]      lint (default .); exit 0 clean, 1 findings, 2 usage/internal error
+    vllm-lint capacity [--gpu G] [--vllm-version V] [--format text|json] -- <vllm serve args>
+    vllm-lint launches PATH [--format json]
+    vllm-lint rules [--format json]
+    vllm-lint explain RULE
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from vllm_lint import __version__
+
+SUBCOMMANDS = ("check", "capacity", "launches", "rules", "explain")
+FORMATS = ("text", "json", "github", "sarif")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _console(no_color: bool = False, stderr: bool = False):
+    from rich.console import Console
+
+    color = not no_color and "NO_COLOR" not in os.environ
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(
+        file=stream,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        soft_wrap=True,
+        width=None if stream.isatty() else 200,
+    )
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--gpu", metavar="GPU[:N]", help="target GPU where a config does not say (A10G, H100:8, nvidia-l4, g5.xlarge, 23.58GiB)")
+    p.add_argument("--vllm-version", metavar="X.Y.Z", help="vLLM release where the image tag does not say (default: newest known)")
+    p.add_argument("--online", action="store_true", help="allow fetching config.json from the Hugging Face Hub (never weights)")
+    p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
+
+
+def _lint_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="vllm-lint",
+        description="Static linter for vLLM deployments: catches KV-cache, flag and GPU mistakes before they reach a GPU.",
+        epilog="Other commands: vllm-lint capacity|launches|rules|explain --help",
+    )
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders to lint (default: .)")
+    _common(p)
+    p.add_argument("--format", choices=FORMATS, help="output format (default: text; github under GitHub Actions)")
+    p.add_argument("--output-file", "-o", type=Path, help="write the report to this file")
+    p.add_argument("--select", action="append", metavar="IDS", help="rule ids, prefixes or names to enable (comma-separated; repeatable)")
+    p.add_argument("--ignore", action="append", metavar="IDS", help="rule ids, prefixes or names to disable")
+    p.add_argument("--exclude", action="append", metavar="GLOB", default=[], help="paths to skip")
+    p.add_argument("--force-exclude", action="store_true", help="apply excludes to files passed by name too (for pre-commit)")
+    p.add_argument("--values", "-f", action="append", type=Path, default=[], metavar="FILE", help="Helm values overlay, in order (repeatable, like helm -f)")
+    p.add_argument("--config", type=Path, help="configuration file (default: nearest pyproject.toml [tool.vllm-lint] or .vllm-lint.toml)")
+    p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff: also apply fixes that change behaviour")
+    p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing")
+    p.add_argument("--no-inline-ignores", action="store_true", help="ignore `# vllm-lint: disable` comments and annotations (audits)")
+    p.add_argument("--statistics", action="store_true", help="print a count per rule")
+    p.add_argument("--quiet", "-q", action="store_true", help="one line per finding, no summary")
+    p.add_argument("--verbose", "-v", action="store_true", help="also list suppressed findings with their reasons")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    p.add_argument("--max-file-size", type=int, default=10 * 1024 * 1024, metavar="BYTES", help="skip larger files with VL002 (default 10 MiB)")
+    p.add_argument("--version", action="version", version=f"vllm-lint {__version__}")
+    return p
+
+
+def _split_ids(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def run_lint(argv: Sequence[str]) -> int:
+    from vllm_lint.config import ConfigError
+    from vllm_lint.context import RunOptions
+    from vllm_lint.lint import Limits, LintOptions, lint_paths
+
+    ns = _lint_parser().parse_args(argv)
+    fmt = ns.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    options = LintOptions(
+        run=RunOptions(gpu=ns.gpu, vllm_version=ns.vllm_version, online=ns.online),
+        select=_split_ids(ns.select),
+        ignore=_split_ids(ns.ignore) or [],
+        exclude=list(ns.exclude),
+        force_exclude=ns.force_exclude,
+        values_files=list(ns.values),
+        limits=Limits(max_file_size=ns.max_file_size),
+        inline_ignores=not ns.no_inline_ignores,
+        config_file=ns.config,
+    )
+    if ns.gpu:
+        from vllm_lint.hardware.gpus import parse_gpu_option
+
+        if parse_gpu_option(ns.gpu)[0] is None:
+            raise UsageError(f"unknown GPU {ns.gpu!r}; `vllm-lint capacity --help` lists ways to name one (or give a size like 23.58GiB)")
+    for p in ns.paths or []:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+    try:
+        result = lint_paths(ns.paths or [Path(".")], options, progress=_progress_bar(fmt))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+    if ns.fix or ns.diff:
+        from vllm_lint.fix import apply_fixes
+
+        outcome = apply_fixes(result, unsafe=ns.unsafe_fixes, write=ns.fix and not ns.diff)
+        if ns.diff:
+            sys.stdout.write(outcome.diff)
+            return 1 if outcome.diff else 0
+        result.diagnostics = outcome.remaining
+
+    out = open(ns.output_file, "w", encoding="utf-8") if ns.output_file else sys.stdout
+    try:
+        _write(result, fmt, out, ns)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if result.internal_error:
+        return 2
+    if ns.exit_zero:
+        return 0
+    return 1 if result.diagnostics else 0
+
+
+def _progress_bar(fmt: str):
+    """A rich progress bar on stderr for long runs on a terminal; nothing otherwise."""
+    if not sys.stderr.isatty() or fmt != "text" or os.environ.get("CI"):
+        return None
+    state: dict = {}
+
+    def progress(n: int, total: int) -> None:
+        if total < 200:
+            return
+        if "bar" not in state:
+            from rich.progress import Progress
+
+            bar = Progress(transient=True, console=_console(stderr=True))
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("linting", total=total)
+        state["bar"].update(state["task"], completed=n + 1)
+        if n + 1 >= total:
+            state["bar"].stop()
+
+    return progress
+
+
+def _write(result, fmt: str, out, ns) -> None:
+    if fmt == "json":
+        from vllm_lint.report.json_format import write_json
+
+        write_json(result, out)
+    elif fmt == "github":
+        from vllm_lint.report.github import write_github
+
+        write_github(result, out)
+    elif fmt == "sarif":
+        from vllm_lint.report.sarif import write_sarif
+
+        write_sarif(result, out)
+    else:
+        from rich.console import Console
+
+        from vllm_lint.report.text import write_statistics, write_text
+
+        console = _console(ns.no_color) if out is sys.stdout else Console(file=out, no_color=True, width=200, highlight=False)
+        if ns.statistics:
+            write_statistics(result, console)
+        else:
+            write_text(result, console, quiet=ns.quiet, verbose=ns.verbose)
+
+
+def run_capacity(argv: Sequence[str]) -> int:
+    from vllm_lint.capacity_cmd import capacity_command
+
+    p = argparse.ArgumentParser(prog="vllm-lint capacity", description="Estimate vLLM's KV-cache capacity for a `vllm serve` command line, per GPU.")
+    _common(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("serve_args", nargs=argparse.REMAINDER, help="-- then the vllm serve arguments (model first)")
+    ns = p.parse_args(argv)
+    args = list(ns.serve_args)
+    if args and args[0] == "--":
+        args = args[1:]
+    if not args:
+        raise UsageError("give the vllm serve arguments after --, e.g. vllm-lint capacity --gpu A10G -- Qwen/Qwen1.5-7B-Chat")
+    return capacity_command(args, gpu=ns.gpu, version=ns.vllm_version, fmt=ns.format, online=ns.online, console=_console(ns.no_color))
+
+
+def run_launches(argv: Sequence[str]) -> int:
+    from vllm_lint.context import RunOptions
+    from vllm_lint.lint import LintOptions, lint_paths
+    from vllm_lint.report.launches import render_launches
+
+    p = argparse.ArgumentParser(prog="vllm-lint launches", description="Show every vLLM launch found: effective argv with spans, env, GPU request, image, version.")
+    p.add_argument("paths", nargs="*", type=Path)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--values", "-f", action="append", type=Path, default=[])
+    p.add_argument("--no-color", action="store_true")
+    ns = p.parse_args(argv)
+    result = lint_paths(ns.paths or [Path(".")], LintOptions(run=RunOptions(), select=["VL0"], values_files=ns.values))
+    render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color))
+    return 2 if result.internal_error else 0
+
+
+def run_rules(argv: Sequence[str]) -> int:
+    import json
+
+    from vllm_lint.rules.registry import all_meta
+
+    p = argparse.ArgumentParser(prog="vllm-lint rules", description="List every rule.")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--no-color", action="store_true")
+    ns = p.parse_args(argv)
+    metas = sorted(all_meta().values(), key=lambda m: m.id)
+    if ns.format == "json":
+        json.dump([{"id": m.id, "name": m.name, "severity": m.severity.value, "summary": m.summary, "help_uri": m.help_uri} for m in metas], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    from rich.table import Table
+
+    table = Table("id", "name", "severity", "summary", box=None, show_edge=False)
+    for m in metas:
+        table.add_row(m.id, m.name, m.severity.value, m.summary)
+    _console(ns.no_color).print(table)
+    return 0
+
+
+def run_explain(argv: Sequence[str]) -> int:
+    from vllm_lint.report.explain import render_explain
+    from vllm_lint.rules.registry import all_meta
+
+    p = argparse.ArgumentParser(prog="vllm-lint explain", description="Explain a rule: what, why, examples, fix.")
+    p.add_argument("rule")
+    p.add_argument("--no-color", action="store_true")
+    ns = p.parse_args(argv)
+    metas = all_meta()
+    key = ns.rule.upper()
+    m = metas.get(key) or next((x for x in metas.values() if x.name == ns.rule), None)
+    if m is None:
+        raise UsageError(f"unknown rule {ns.rule!r}; `vllm-lint rules` lists them")
+    render_explain(m, _console(ns.no_color))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            cmd, rest = argv[0], argv[1:]
+            return {
+                "check": run_lint,
+                "capacity": run_capacity,
+                "launches": run_launches,
+                "rules": run_rules,
+                "explain": run_explain,
+            }[cmd](rest)
+        return run_lint(argv)
+    except UsageError as exc:
+        print(f"vllm-lint: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,156 @@
+"""User configuration: ``[tool.vllm-lint]`` in pyproject.toml or ``.vllm-lint.toml``, found by
+walking up from each linted file (the nearest wins, as ruff does), plus command-line overrides.
+
+Keys: ``gpu``, ``vllm-version``, ``select``, ``ignore``, ``exclude``, ``per-file-ignores``
+(glob -> ids), ``overrides`` (list of ``{path = "glob", gpu = ..., vllm-version = ...}`` for a
+monorepo with L4 staging and H100 production) and ``models`` (local path or served name -> model id).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+KEYS = {"gpu", "vllm-version", "select", "ignore", "exclude", "per-file-ignores", "overrides", "models", "extend-select", "extend-ignore"}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class FileConfig:
+    """The configuration in force for one file."""
+
+    root: Path | None = None  # folder of the config file it came from
+    source: str | None = None
+    gpu: str | None = None
+    vllm_version: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    overrides: tuple[dict, ...] = ()
+    models: tuple[tuple[str, str], ...] = ()
+
+    def for_path(self, path: Path) -> "FileConfig":
+        """Apply ``overrides`` and ``per-file-ignores`` whose glob matches ``path``."""
+        rel = self._rel(path)
+        gpu, version, ignore = self.gpu, self.vllm_version, list(self.ignore)
+        for ov in self.overrides:
+            if _matches(rel, str(ov.get("path", ""))):
+                gpu = ov.get("gpu", gpu)
+                version = ov.get("vllm-version", version)
+                ignore += list(ov.get("ignore", ()))
+        for pattern, ids in self.per_file_ignores:
+            if _matches(rel, pattern):
+                ignore += list(ids)
+        return FileConfig(self.root, self.source, gpu, version, self.select, tuple(ignore), self.exclude,
+                          self.per_file_ignores, self.overrides, self.models)
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix() if self.root else path.as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def is_excluded(self, path: Path) -> bool:
+        rel = self._rel(path)
+        return any(_matches(rel, pattern) for pattern in self.exclude)
+
+
+def _matches(rel: str, pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    if not pattern:
+        return False
+    if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*"):
+        return True
+    # a bare name matches at any depth, like .gitignore
+    return "/" not in pattern and any(fnmatch.fnmatch(part, pattern) for part in rel.split("/"))
+
+
+def _as_list(value: object, key: str, source: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{source}: `{key}` must be a string or a list of strings")
+
+
+def parse_config(data: dict, root: Path | None, source: str) -> FileConfig:
+    """Validate one ``[tool.vllm-lint]`` table."""
+    unknown = set(data) - KEYS
+    if unknown:
+        raise ConfigError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}; known keys: {', '.join(sorted(KEYS))}")
+    for key in ("gpu", "vllm-version"):
+        if key in data and not isinstance(data[key], str):
+            raise ConfigError(f"{source}: `{key}` must be a string")
+    pfi = data.get("per-file-ignores") or {}
+    if not isinstance(pfi, dict):
+        raise ConfigError(f"{source}: `per-file-ignores` must be a table of glob = [ids]")
+    overrides = data.get("overrides") or []
+    if not isinstance(overrides, list) or not all(isinstance(o, dict) and "path" in o for o in overrides):
+        raise ConfigError(f"{source}: `overrides` must be an array of tables, each with a `path`")
+    models = data.get("models") or {}
+    if not isinstance(models, dict) or not all(isinstance(v, str) for v in models.values()):
+        raise ConfigError(f"{source}: `models` must map local paths or served names to model ids")
+    return FileConfig(
+        root=root,
+        source=source,
+        gpu=data.get("gpu"),
+        vllm_version=data.get("vllm-version"),
+        select=_as_list(data.get("select"), "select", source) + _as_list(data.get("extend-select"), "extend-select", source),
+        ignore=_as_list(data.get("ignore"), "ignore", source) + _as_list(data.get("extend-ignore"), "extend-ignore", source),
+        exclude=_as_list(data.get("exclude"), "exclude", source),
+        per_file_ignores=tuple((k, _as_list(v, f"per-file-ignores.{k}", source)) for k, v in pfi.items()),
+        overrides=tuple(overrides),
+        models=tuple(models.items()),
+    )
+
+
+def load_config_file(path: Path) -> FileConfig | None:
+    """Read a pyproject.toml (``[tool.vllm-lint]``, None when absent) or a .vllm-lint.toml (whole file)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("vllm-lint")
+        if table is None:
+            return None
+        data = table
+    return parse_config(data, path.parent, str(path))
+
+
+@lru_cache(maxsize=256)
+def _config_in_dir(directory: Path) -> FileConfig | None:
+    for name in (".vllm-lint.toml", "vllm-lint.toml", "pyproject.toml"):
+        candidate = directory / name
+        if candidate.is_file():
+            cfg = load_config_file(candidate)
+            if cfg is not None:
+                return cfg
+    return None
+
+
+def find_config(path: Path) -> FileConfig:
+    """The nearest configuration above ``path`` (empty when none)."""
+    start = path.resolve()
+    directory = start if start.is_dir() else start.parent
+    for d in (directory, *directory.parents):
+        cfg = _config_in_dir(d)
+        if cfg is not None:
+            return cfg
+    return FileConfig()

@@ -1,0 +1,219 @@
+"""Everything a rule needs about one launch, resolved lazily so cheap rules stay cheap.
+
+Resolution order (first that says wins):
+  vLLM version: image tag > ``# vllm-lint: vllm-version=`` in the file > --vllm-version >
+                config file > newest known release.
+  GPU:          ``# vllm-lint: gpu=`` > a hint in the launch itself (k8s product label, GKE
+                accelerator, instance type, SkyPilot accelerators) > --gpu > config file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from vllm_lint.diagnostic import Diagnostic, Fix
+from vllm_lint.launch import Launch, Token
+from vllm_lint.rules.registry import make_diagnostic
+from vllm_lint.span import Span
+from vllm_lint.vllm import versions
+
+if TYPE_CHECKING:
+    from vllm_lint.config import FileConfig
+    from vllm_lint.hardware.gpus import GpuSpec
+    from vllm_lint.memory.estimate import Capacity
+    from vllm_lint.memory.settings import EngineSettings
+    from vllm_lint.models.arch import ModelArch
+    from vllm_lint.models.resolve import ModelResolution
+    from vllm_lint.sources.base import SourceFile
+    from vllm_lint.vllm.args import ParsedArgs
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Command-line choices that reach the rules."""
+
+    gpu: str | None = None
+    vllm_version: str | None = None
+    online: bool = False
+
+
+@dataclass
+class LaunchContext:
+    launch: Launch
+    src: "SourceFile"
+    config: "FileConfig"
+    options: RunOptions = field(default_factory=RunOptions)
+    file_gpu: str | None = None  # from a `# vllm-lint: gpu=` directive
+    file_version: str | None = None
+
+    # -- version ---------------------------------------------------------------------------
+    @cached_property
+    def _version(self) -> tuple[str, str]:
+        for value, source in (
+            (self.launch.vllm_version, f"image {self.launch.image}"),
+            (self.file_version, "file directive"),
+            (self.options.vllm_version, "--vllm-version"),
+            (self.config.vllm_version, f"config {self.config.source}"),
+        ):
+            if value and versions.parse_version(value):
+                return value, source
+        return versions.NEWEST, "newest known release"
+
+    @property
+    def version(self) -> str:
+        return self._version[0]
+
+    @property
+    def version_source(self) -> str:
+        return self._version[1]
+
+    # -- flags -----------------------------------------------------------------------------
+    @cached_property
+    def args(self) -> "ParsedArgs":
+        from vllm_lint.vllm.args import parse_args
+
+        return parse_args(
+            [t.text for t in self.launch.args],
+            version=self.version,
+            entrypoint=self.launch.entrypoint,
+            config_loader=self._load_config_file,
+        )
+
+    def _load_config_file(self, name: str):
+        """Read a ``--config file.yaml`` referenced by the launch, relative to the linted file."""
+        from vllm_lint.sources.vllm_config import load_config_mapping
+
+        return load_config_mapping(self.src.path.parent / name)
+
+    def token(self, index: int | None) -> Token | None:
+        if index is None or not (0 <= index < len(self.launch.args)):
+            return None
+        return self.launch.args[index]
+
+    def flag_token(self, dest: str) -> Token | None:
+        use = self.args.uses.get(dest)
+        return self.token(use.flag_index) if use else None
+
+    def value_token(self, dest: str) -> Token | None:
+        use = self.args.uses.get(dest)
+        if use is None:
+            return None
+        return self.token(use.value_index if use.value_index is not None else use.flag_index)
+
+    # -- GPU -------------------------------------------------------------------------------
+    @cached_property
+    def _gpu(self) -> tuple["GpuSpec | None", int | None, str | None]:
+        from vllm_lint.hardware.gpus import parse_gpu_option
+
+        count = self.launch.gpu.count
+        req_count = int(count) if count is not None and count >= 1 and float(count).is_integer() else None
+        for value, source in (
+            (self.file_gpu, "file directive"),
+            (self.launch.gpu.product, "launch"),
+            (self.options.gpu, "--gpu"),
+            (self.config.gpu, f"config {self.config.source}"),
+        ):
+            if not value:
+                continue
+            spec, n = parse_gpu_option(value)
+            if spec is not None:
+                return spec, req_count or n, source
+        return None, req_count, None
+
+    @property
+    def gpu(self) -> "GpuSpec | None":
+        return self._gpu[0]
+
+    @property
+    def gpu_count(self) -> int | None:
+        return self._gpu[1]
+
+    @property
+    def gpu_source(self) -> str | None:
+        return self._gpu[2]
+
+    # -- model -----------------------------------------------------------------------------
+    @property
+    def model_name(self) -> str | None:
+        return self.args.model
+
+    @cached_property
+    def model_resolution(self) -> "ModelResolution | None":
+        name = self.model_name
+        if not name or self._is_symbolic(name):
+            return None
+        from vllm_lint.models.resolve import resolve_model
+
+        return resolve_model(
+            name,
+            base_dir=self.src.path.parent,
+            aliases=dict(self.config.models) or None,
+            online=self.options.online,
+        )
+
+    @property
+    def model(self) -> "ModelArch | None":
+        res = self.model_resolution
+        if res is None or res.arch is not None:
+            return res.arch if res else None
+        # vLLM falls back to the served name for nothing; we may: a served name often is the id.
+        served = getattr(self.args, "served_model_name", None)
+        if isinstance(served, list):
+            served = served[0] if served else None
+        if served and isinstance(served, str) and served != self.model_name:
+            from vllm_lint.models.resolve import resolve_model
+
+            alt = resolve_model(served, base_dir=self.src.path.parent, aliases=dict(self.config.models) or None)
+            return alt.arch
+        return None
+
+    @staticmethod
+    def _is_symbolic(text: str) -> bool:
+        return "$" in text or "{{" in text
+
+    # -- settings and capacity -------------------------------------------------------------
+    @cached_property
+    def settings(self) -> "EngineSettings":
+        from vllm_lint.memory.settings import settings_from_args
+
+        env = {k: v.value for k, v in self.launch.env.items() if not v.symbolic}
+        return settings_from_args(self.args.values, env)
+
+    @cached_property
+    def capacity(self) -> "Capacity | None":
+        if self.model is None or self.gpu is None:
+            return None
+        from vllm_lint.memory.estimate import estimate
+
+        return estimate(self.model, self.gpu, self.settings, self.version)
+
+    # -- reporting -------------------------------------------------------------------------
+    def report(
+        self,
+        rule_id: str,
+        message: str,
+        *,
+        token: Token | None = None,
+        span: Span | None = None,
+        fix: Fix | None = None,
+        suggestions: Iterable[Fix] = (),
+        notes: Iterable[str] = (),
+    ) -> Diagnostic:
+        where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
+        return make_diagnostic(
+            rule_id,
+            where.path if where else self.launch.path,
+            where,
+            message,
+            launch=self.launch.name,
+            fix=fix,
+            suggestions=suggestions,
+            notes=notes,
+        )
+
+    @property
+    def path(self) -> Path:
+        return self.src.path

@@ -1,0 +1,167 @@
+"""The pipeline: discover -> read -> extract -> (parse, resolve, estimate lazily) -> check -> suppress.
+
+Every file is processed in isolation: an unexpected exception becomes a VL000 diagnostic on
+that file and the run goes on (``LintResult.internal_error`` makes the exit code 2).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from vllm_lint.config import FileConfig, find_config, load_config_file
+from vllm_lint.context import LaunchContext, RunOptions
+from vllm_lint.diagnostic import Diagnostic
+from vllm_lint.rules.registry import checks, make_diagnostic, select_rules
+from vllm_lint.suppress import Directives, parse_directives
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_size: int = 10 * 1024 * 1024
+    max_depth: int = 200
+    max_aliases: int = 10_000
+
+
+@dataclass
+class LintOptions:
+    run: RunOptions = field(default_factory=RunOptions)
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    force_exclude: bool = False
+    values_files: list[Path] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    inline_ignores: bool = True
+    config_file: Path | None = None
+
+
+@dataclass
+class LintResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    suppressed: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    launches: list[LaunchContext] = field(default_factory=list)
+    sources: dict = field(default_factory=dict)  # display path -> SourceFile
+    internal_error: bool = False
+
+
+def display_path(path: Path) -> str:
+    """The path as users see it: relative to the working directory when below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _internal(display: str, exc: BaseException, stage: str) -> Diagnostic:
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    return make_diagnostic("VL000", display, None, f"internal error while {stage}: {reason}")
+
+
+class _Configs:
+    """The configuration for each file: an explicit --config for all, else the nearest one."""
+
+    def __init__(self, explicit: Path | None) -> None:
+        self.explicit = load_config_file(explicit) if explicit else None
+
+    def __call__(self, path: Path) -> FileConfig:
+        base = self.explicit if self.explicit is not None else find_config(path)
+        return (base or FileConfig()).for_path(path)
+
+
+def lint_paths(
+    paths: list[Path],
+    options: LintOptions,
+    progress: Callable[[int, int], None] | None = None,
+) -> LintResult:
+    from vllm_lint.discover import discover
+    from vllm_lint.sources import ExtractOptions, extract, load_source
+
+    result = LintResult()
+    configs = _Configs(options.config_file)
+    files = discover(paths, exclude=options.exclude, force_exclude=options.force_exclude)
+    directives: dict[str, Directives] = {}
+    enabled: dict[str, set[str]] = {}
+    extract_opts = ExtractOptions(values_files=list(options.values_files), limits=options.limits)
+
+    for n, (path, kind) in enumerate(files):
+        if progress:
+            progress(n, len(files))
+        display = display_path(path)
+        try:
+            cfg = configs(path)
+            if cfg.is_excluded(path) and options.force_exclude:
+                continue
+            result.files.append(display)
+            enabled[display] = select_rules(options.select or cfg.select or None, [*cfg.ignore, *options.ignore])
+            loaded = load_source(path, display, kind, options.limits)
+            if isinstance(loaded, Diagnostic):
+                result.diagnostics.append(loaded)
+                continue
+            src = loaded
+            result.sources[display] = src
+            d = parse_directives(src.text)
+            directives[display] = d
+            extracted = extract(src, extract_opts)
+            result.diagnostics.extend(extracted.diagnostics)
+            for launch in extracted.launches:
+                result.launches.append(
+                    LaunchContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
+                )
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+            result.diagnostics.append(_internal(display, exc, "reading the file"))
+            result.internal_error = True
+
+    result.diagnostics.extend(_run_checks(result, enabled))
+    _apply_suppressions(result, directives, enabled, options.inline_ignores)
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    return result
+
+
+def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    all_checks = checks()
+    for ctx in result.launches:
+        display = ctx.src.display
+        wanted = enabled.get(display, set())
+        for rule_id, check in all_checks.items():
+            if check.scope != "launch" or rule_id not in wanted:
+                continue
+            try:
+                out.extend(check.func(ctx))
+            except Exception as exc:  # noqa: BLE001
+                out.append(_internal(display, exc, f"checking {rule_id} on {ctx.launch.name}"))
+                result.internal_error = True
+    for rule_id, check in all_checks.items():
+        if check.scope != "project":
+            continue
+        try:
+            found = list(check.func(result.launches))
+        except Exception as exc:  # noqa: BLE001
+            out.append(_internal("<project>", exc, f"checking {rule_id}"))
+            result.internal_error = True
+            continue
+        out.extend(d for d in found if rule_id in enabled.get(d.path, set()))
+    return out
+
+
+def _apply_suppressions(
+    result: LintResult, directives: dict[str, Directives], enabled: dict[str, set[str]], inline: bool
+) -> None:
+    kept: list[Diagnostic] = []
+    for diag in result.diagnostics:
+        if diag.rule != "VL000" and diag.path in enabled and diag.rule not in enabled[diag.path]:
+            continue
+        d = directives.get(diag.path)
+        s = d.match(diag.rule, diag.name, diag.line) if (d and inline and diag.rule != "VL000") else None
+        if s is not None:
+            s.used = True
+            diag.suppressed = s.reason or "inline directive"
+            result.suppressed.append(diag)
+        else:
+            kept.append(diag)
+    result.diagnostics = kept

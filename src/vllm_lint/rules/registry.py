@@ -1,0 +1,177 @@
+"""The rule registry: metadata from ``rules/*.yaml`` joined to check functions by id.
+
+A rule is one YAML file (id, name, severity, docs, runnable examples) plus one check function
+registered here with ``@register("VLxxx")``. Check modules are imported explicitly in
+``vllm_lint.rules.checks`` so the set of rules is visible in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import yaml
+
+from vllm_lint.diagnostic import Diagnostic, Fix, Severity
+from vllm_lint.span import Span
+
+SCOPES = ("launch", "project")
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    what: str = ""
+    why: str = ""
+    fix: str = ""
+    fix_safety: str = ""
+    references: tuple[str, ...] = ()
+    examples: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/vllm-lint/vllm-lint/blob/main/docs/rules/{self.id}.md"
+
+
+@dataclass(frozen=True)
+class Check:
+    rule_id: str
+    func: Callable
+    scope: str
+
+
+_CHECKS: dict[str, Check] = {}
+
+
+def register(rule_id: str, *, scope: str = "launch") -> Callable[[Callable], Callable]:
+    """Register ``func`` as the check of ``rule_id``. ``scope`` is "launch" (called once per
+    LaunchContext) or "project" (called once with every LaunchContext of the run)."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+
+    def deco(func: Callable) -> Callable:
+        if rule_id in _CHECKS:
+            raise ValueError(f"rule {rule_id} registered twice")
+        _CHECKS[rule_id] = Check(rule_id, func, scope)
+        return func
+
+    return deco
+
+
+def checks() -> dict[str, Check]:
+    import vllm_lint.rules.checks  # noqa: F401  (registers every check)
+
+    return dict(_CHECKS)
+
+
+def rules_dir() -> Path:
+    """Where the rule YAML files live: shipped in the wheel, or the repo's top-level ``rules/``."""
+    try:
+        packaged = resources.files("vllm_lint") / "rules_data"
+        if packaged.is_dir():
+            return Path(str(packaged))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+@lru_cache(maxsize=1)
+def all_meta() -> dict[str, RuleMeta]:
+    """Every rule's metadata, keyed by id (read once per process)."""
+    out: dict[str, RuleMeta] = {}
+    for path in sorted(rules_dir().glob("VL*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+        out[data["id"]] = RuleMeta(
+            id=data["id"],
+            name=data["name"],
+            severity=Severity(data["severity"]),
+            summary=data.get("summary", ""),
+            what=data.get("what", ""),
+            why=data.get("why", ""),
+            fix=data.get("fix", ""),
+            fix_safety=data.get("fix_safety", ""),
+            references=tuple(data.get("references") or ()),
+            examples=data.get("examples") or {},
+        )
+    return out
+
+
+def _loader():
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def meta(rule_id: str) -> RuleMeta:
+    m = all_meta().get(rule_id)
+    if m is None:
+        raise KeyError(f"no rules/{rule_id}.yaml")
+    return m
+
+
+def schema() -> dict:
+    return json.loads((rules_dir() / "schema.json").read_text(encoding="utf-8"))
+
+
+def make_diagnostic(
+    rule_id: str,
+    path: str,
+    span: Span | None,
+    message: str,
+    *,
+    launch: str | None = None,
+    fix: Fix | None = None,
+    suggestions: Iterable[Fix] = (),
+    notes: Iterable[str] = (),
+    severity: Severity | None = None,
+) -> Diagnostic:
+    """A Diagnostic for ``rule_id`` with its name and default severity from the rule's metadata."""
+    m = meta(rule_id)
+    return Diagnostic(
+        rule=rule_id,
+        name=m.name,
+        severity=severity or m.severity,
+        path=path,
+        span=span,
+        message=message,
+        launch=launch,
+        fix=fix,
+        suggestions=list(suggestions),
+        notes=list(notes),
+    )
+
+
+def select_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) -> set[str]:
+    """Rule ids enabled by ``--select``/``--ignore``: each item is an id (VL101), a prefix (VL1)
+    or a name (kv-cache-capacity), as ruff does. ``ALL`` selects everything."""
+    metas = all_meta()
+    ids = set(metas)
+
+    def expand(items: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for item in items:
+            item = item.strip()
+            if not item:
+                continue
+            if item.upper() == "ALL":
+                out |= ids
+                continue
+            by_name = {i for i, m in metas.items() if m.name == item}
+            out |= by_name or {i for i in ids if i.startswith(item.upper())}
+        return out
+
+    chosen = expand(select) if select else ids
+    return chosen - expand(ignore or ())
+
+
+def iter_examples() -> Iterator[tuple[RuleMeta, str, dict]]:
+    """(rule, "bad"|"good", example) for every example in every rule file."""
+    for m in all_meta().values():
+        for kind in ("bad", "good"):
+            for ex in m.examples.get(kind) or ():
+                yield m, kind, ex
