@@ -1,0 +1,148 @@
+"""shellwords: quoting, continuations, expansions, arrays, heredocs; spans slice the source."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from vllm_lint.sources.shellwords import parse_script, split_words
+
+
+def texts(s: str, env=None) -> list[str]:
+    return [w.text for w in split_words(s, env=env)]
+
+
+def raws(s: str, env=None) -> list[str]:
+    return [s[w.start:w.end] for w in split_words(s, env=env)]
+
+
+def test_quotes_and_escapes() -> None:
+    s = """vllm serve 'a b' "c \\"d\\"" e\\ f --x='{"k": 1}'"""
+    assert texts(s) == ["vllm", "serve", "a b", 'c "d"', "e f", '--x={"k": 1}']
+    assert raws(s) == ["vllm", "serve", "a b", 'c \\"d\\"', "e\\ f", "--x='{\"k\": 1}'"]
+
+
+def test_word_of_several_quoted_parts_spans_all() -> None:
+    s = "--model=\"$M\"'-x'"
+    [w] = split_words(s, env={"M": "m"})
+    assert w.text == "--model=m-x" and s[w.start:w.end] == s
+
+
+def test_continuations_crlf_and_trailing_comment() -> None:
+    s = "vllm serve m \\\r\n  --tp 2 \\\n\t--pp 1   # why\necho next\n"
+    script = parse_script(s)
+    assert [w.text for w in script.commands[0].words] == ["vllm", "serve", "m", "--tp", "2", "--pp", "1"]
+    assert [w.text for w in script.commands[1].words] == ["echo", "next"]
+
+
+def test_comment_line_inside_continuation_ends_command() -> None:
+    s = "vllm serve m \\\n  # --tp 2 \\\n  --pp 1\n"
+    cmds = parse_script(s).commands
+    assert [w.text for w in cmds[0].words] == ["vllm", "serve", "m"]
+
+
+def test_trailing_backslash_at_eof() -> None:
+    assert texts("vllm serve m \\") == ["vllm", "serve", "m"]
+
+
+def test_separators() -> None:
+    s = "cd /x && vllm serve m; echo a || echo b | tee f & wait"
+    cmds = parse_script(s).commands
+    assert [c.words[0].text for c in cmds] == ["cd", "vllm", "echo", "echo", "tee", "wait"]
+    assert [c.sep for c in cmds] == ["&&", ";", "||", "|", "&", ""]
+    assert cmds[4].background
+
+
+def test_defaults_nested_and_dash_default() -> None:
+    s = "x ${A:-${B:-inner}} ${PF:---enable-prefix-caching} ${C-d} ${D:-} ${E:=set} $E"
+    assert texts(s) == ["x", "inner", "--enable-prefix-caching", "d", "set", "set"]
+    assert raws(s)[1] == "inner"  # points at the default text inside the braces
+
+
+def test_alternate_value() -> None:
+    s = 'x ${TP:+--tensor-parallel-size "$TP"} ${NO:+--never}'
+    assert texts(s, {"TP": "4"}) == ["x", "--tensor-parallel-size", "4"]
+    assert texts(s) == ["x"]
+
+
+def test_unset_is_symbolic_and_recorded() -> None:
+    script = parse_script("vllm serve $MODEL --port $(cat p) `x` $((1+1)) $1")
+    words = script.commands[0].words
+    assert [w.symbolic for w in words] == [False, False, True, False, True, True, True, True]
+    assert words[2].text == "$MODEL"
+    assert len(script.unknowns) == 5
+
+
+def test_unquoted_expansion_splits_quoted_does_not() -> None:
+    env = {"ARGS": "--a 1  --b 2"}
+    assert texts("x $ARGS", env) == ["x", "--a", "1", "--b", "2"]
+    assert texts('x "$ARGS"', env) == ["x", "--a 1  --b 2"]
+
+
+def test_assignments_in_order_and_export() -> None:
+    s = "MODEL=${MODEL:-q/x}\nexport TP=2 PORT\nMODEL=$MODEL-v2\nvllm serve $MODEL --tp $TP\n"
+    cmds = parse_script(s).commands
+    assert [w.text for w in cmds[-1].words] == ["vllm", "serve", "q/x-v2", "--tp", "2"]
+
+
+def test_prefix_assignment_is_command_scoped() -> None:
+    cmds = parse_script("A=1 env x $A\necho $A\n").commands
+    assert cmds[0].assigns["A"].text == "1"
+    assert [w.text for w in cmds[0].words] == ["env", "x", "1"]
+    assert cmds[1].words[1].symbolic
+
+
+def test_arrays_with_comments_and_append() -> None:
+    s = "ARGS=(\n  --a 1   # one\n  #--dtype auto\n  --b \"x y\"\n)\nARGS+=( --c )\nvllm serve m \"${ARGS[@]}\"\n"
+    cmds = parse_script(s).commands
+    words = cmds[-1].words
+    assert [w.text for w in words] == ["vllm", "serve", "m", "--a", "1", "--b", "x y", "--c"]
+    assert [s[w.start:w.end] for w in words[3:]] == ["--a", "1", "--b", "x y", "--c"]
+
+
+def test_heredoc_bodies_skipped() -> None:
+    s = "cat <<'EOF' > run.sh\nvllm serve junk\nEOF\ncat <<-X\n\tvllm serve j2\n\tX\nvllm serve real\n"
+    cmds = parse_script(s).commands
+    assert [c.words[-1].text for c in cmds] == ["cat", "cat", "real"]
+
+
+def test_redirections_dropped() -> None:
+    assert texts("vllm serve m > log 2>&1 --tp 2") == ["vllm", "serve", "m", "--tp", "2"]
+
+
+def test_k8s_dependent_vars() -> None:
+    s = "vllm serve $(MODEL_ID) --x $(UNSET)"
+    words = parse_script(s, env={"MODEL_ID": "m/x"}, k8s=True).commands[0].words
+    assert [w.text for w in words[:3]] == ["vllm", "serve", "m/x"]
+    assert words[-1].symbolic
+
+
+def test_offsets_map_through() -> None:
+    text = "PREFIX vllm serve m"
+    s = "vllm serve m"
+    offs = list(range(7, 7 + len(s)))
+    words = split_words(s, offs)
+    assert [text[w.start:w.end] for w in words] == ["vllm", "serve", "m"]
+
+
+_ALPHABET = st.sampled_from(list("ab$-=_ {}()[]:+'\"\\#;&|<>`\n\t\r*@!?0123456789") + ["${", "$((", "<<EOF\n", "EOF\n"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ALPHABET, max_size=40).map("".join))
+def test_fuzz_never_raises_and_spans_inside(s: str) -> None:
+    _check(s)
+
+
+@pytest.mark.slow
+@settings(max_examples=10_000, deadline=None)
+@given(st.lists(_ALPHABET, max_size=80).map("".join))
+def test_fuzz_slow(s: str) -> None:
+    _check(s)
+
+
+def _check(s: str) -> None:
+    script = parse_script(s, env={"a": "x y", "b": None})
+    for cmd in script.commands:
+        for w in cmd.words:
+            assert 0 <= w.start <= w.end <= len(s), (w, s)
