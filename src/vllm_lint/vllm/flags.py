@@ -1,0 +1,240 @@
+"""Per-release tables of the options vLLM's server parser accepts.
+
+Each sampled release has one JSON table in ``vllm_lint/vllm/data`` (built by
+``tools/build_flag_tables.py`` from the wheels' own argparse parsers; see ``tools/extract_flags.py``).
+``flag_table(version)`` loads the nearest sampled release at or below ``version`` (lazily, once per
+process) and answers argparse-style questions: exact lookup including aliases and negations,
+and unique-prefix matching as ``argparse.ArgumentParser(allow_abbrev=True)`` does it.
+
+For a release between two samples, options that appear or disappear between the samples are
+kept and listed in ``FlagTable.uncertain``: the release that changed them is not known, so
+rules must not call them unknown.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from vllm_lint.vllm.versions import KNOWN_VERSIONS, parse_version
+
+# Kinds of argparse actions, as the tables name them.
+#   value          an option taking nargs values (type/choices apply)
+#   store_true     a bare switch
+#   bool_opt       argparse.BooleanOptionalAction (or vLLM's EnableDisableAction): --x / --no-x
+#   store_boolean  vLLM's old StoreBoolean (0.5-0.8): nargs='?', value 'true'/'false'
+#   append         action='append'
+BOOL_KINDS = ("store_true", "bool_opt", "store_boolean")
+
+
+@dataclass(frozen=True, slots=True)
+class FlagSpec:
+    """One argparse action of a vLLM release."""
+
+    dest: str
+    options: tuple[str, ...]  # positive option strings, the primary (help-listed) one first
+    negations: tuple[str, ...] = ()  # visible negative spellings (--no-x, --disable-x)
+    hidden_negations: tuple[str, ...] = ()  # accepted but not in --help (0.33 --no-enable-x)
+    kind: str = "value"
+    type: str = "str"  # converter name understood by vllm_lint.vllm.args
+    nargs: str | int | None = None
+    const: object = None
+    choices: tuple | None = None
+    default: object = None
+    deprecated: bool = False
+    constraints: dict | None = None
+    serve_only: bool = False  # defined by the `vllm serve` subparser only (0.5.2-0.9.x)
+    type_name: str | None = None  # __name__ of argparse's type function (for 'invalid X value')
+    option_order: tuple[str, ...] | None = None  # action.option_strings as argparse lists them
+
+    @property
+    def primary(self) -> str:
+        return self.options[0]
+
+    @property
+    def is_bool(self) -> bool:
+        return self.kind in BOOL_KINDS
+
+    @property
+    def all_options(self) -> tuple[str, ...]:
+        return self.options + self.negations + self.hidden_negations
+
+    @property
+    def display_name(self) -> str:
+        """How argparse names the action in its errors: ``--a/-b`` (``'/'.join(option_strings)``)."""
+        if self.option_order:
+            return "/".join(self.option_order)
+        return "/".join(self.options + self.negations)
+
+
+@dataclass(frozen=True, slots=True)
+class OptionHistory:
+    """When an option string was seen across the sampled releases."""
+
+    option: str
+    dest: str
+    present: tuple[str, ...]
+    added_after: str | None
+    removed_by: str | None
+    replacement: str | None
+
+
+@dataclass(slots=True)
+class FlagTable:
+    """All options one vLLM release's server parser accepts."""
+
+    version: str  # the sampled release the table was read from
+    requested: str  # the release asked for
+    flags: tuple[FlagSpec, ...]
+    origin: str = ""
+    uncertain: frozenset[str] = frozenset()
+    _by_option: dict[str, tuple[FlagSpec, bool]] = field(default_factory=dict)
+    _by_dest: dict[str, FlagSpec] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for spec in self.flags:
+            self._by_dest.setdefault(spec.dest, spec)
+            for o in spec.options:
+                self._by_option.setdefault(o, (spec, False))
+            for o in spec.negations + spec.hidden_negations:
+                self._by_option.setdefault(o, (spec, True))
+
+    def lookup(self, option: str) -> tuple[FlagSpec, bool] | None:
+        """(spec, negated) for an exact option string such as ``--no-enable-prefix-caching``."""
+        return self._by_option.get(option)
+
+    def by_dest(self, dest: str) -> FlagSpec | None:
+        return self._by_dest.get(dest)
+
+    def option_strings(self, *, entrypoint: str = "serve") -> list[str]:
+        """Every option string argparse knows, in definition order."""
+        out = []
+        for spec in self.flags:
+            if spec.serve_only and entrypoint != "serve":
+                continue
+            out.extend(spec.option_order or spec.all_options)
+        return out
+
+    def prefix_matches(self, prefix: str, *, entrypoint: str = "serve") -> list[str]:
+        """Option strings starting with ``prefix`` (argparse's abbreviation candidates).
+
+        Options only possibly present (``uncertain``) are left out so a guess cannot make a
+        working abbreviation look ambiguous.
+        """
+        return [
+            o
+            for o in self.option_strings(entrypoint=entrypoint)
+            if o.startswith(prefix) and o not in self.uncertain
+        ]
+
+    def long_options(self) -> list[str]:
+        return [o for o in self.option_strings() if o.startswith("--")]
+
+
+def _spec_from_json(rec: dict) -> FlagSpec:
+    return FlagSpec(
+        dest=rec["dest"],
+        options=tuple(rec["opts"]),
+        negations=tuple(rec.get("neg") or ()),
+        hidden_negations=tuple(rec.get("hneg") or ()),
+        kind=rec["kind"],
+        type=rec["type"],
+        nargs=rec.get("nargs"),
+        const=rec.get("const"),
+        choices=tuple(rec["choices"]) if rec.get("choices") is not None else None,
+        default=rec.get("default"),
+        deprecated=bool(rec.get("dep")),
+        constraints=rec.get("cons"),
+        serve_only=bool(rec.get("serve_only")),
+        type_name=rec.get("type_name"),
+        option_order=tuple(rec["order"]) if rec.get("order") else None,
+    )
+
+
+@lru_cache(maxsize=None)
+def _load_raw(version: str) -> dict:
+    text = resources.files("vllm_lint.vllm").joinpath("data", f"flags-{version}.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=None)
+def _load_specs(version: str) -> tuple[tuple[FlagSpec, ...], str]:
+    raw = _load_raw(version)
+    return tuple(_spec_from_json(r) for r in raw["flags"]), raw.get("origin", "")
+
+
+def sampled_versions() -> tuple[str, ...]:
+    """Releases with a shipped table, oldest first."""
+    return tuple(sorted(KNOWN_VERSIONS, key=lambda v: parse_version(v) or (0,)))
+
+
+def bracket(version: str) -> tuple[str, str | None]:
+    """(nearest sampled release <= version, next sampled release > version or None).
+
+    A version older than every sample uses the oldest table; an unparseable one the newest.
+    """
+    samples = sampled_versions()
+    v = parse_version(version)
+    if v is None:
+        return samples[-1], None
+    lower, upper = samples[0], None
+    for s in samples:
+        if (parse_version(s) or (0,)) <= v:
+            lower = s
+        else:
+            upper = s
+            break
+    return lower, upper
+
+
+@lru_cache(maxsize=64)
+def flag_table(version: str) -> FlagTable:
+    """The options vLLM ``version`` accepts (nearest sampled release <= version).
+
+    When ``version`` lies strictly between two samples, options that the next sample adds or
+    drops are included and marked uncertain.
+    """
+    lower, upper = bracket(version)
+    specs, origin = _load_specs(lower)
+    uncertain: set[str] = set()
+    exact = parse_version(version) == parse_version(lower)
+    if upper is not None and not exact:
+        upper_specs, _ = _load_specs(upper)
+        lower_opts = {o for s in specs for o in s.all_options}
+        upper_opts = {o for s in upper_specs for o in s.all_options}
+        uncertain |= lower_opts ^ upper_opts
+        extra = []
+        for s in upper_specs:
+            new = [o for o in s.all_options if o not in lower_opts]
+            if new and s.dest not in {x.dest for x in specs}:
+                extra.append(s)
+        specs = specs + tuple(extra)
+    return FlagTable(version=lower, requested=version, flags=specs, origin=origin, uncertain=frozenset(uncertain))
+
+
+@lru_cache(maxsize=1)
+def _history() -> dict:
+    text = resources.files("vllm_lint.vllm").joinpath("data", "history.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def option_history(option: str) -> OptionHistory | None:
+    """When ``option`` (an exact option string) existed, over every sampled release."""
+    rec = _history()["options"].get(option)
+    if rec is None:
+        return None
+    return OptionHistory(
+        option=option,
+        dest=rec["dest"],
+        present=tuple(rec["present"]),
+        added_after=rec.get("added_after"),
+        removed_by=rec.get("removed_by"),
+        replacement=rec.get("replacement"),
+    )
+
+
+def all_known_options() -> list[str]:
+    """Every option string any sampled release accepted (for did-you-mean)."""
+    return list(_history()["options"].keys())
