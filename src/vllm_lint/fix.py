@@ -1,0 +1,306 @@
+"""``--fix`` / ``--diff``: apply the edits that rules attach to diagnostics, byte-exactly.
+
+Only the characters inside each edit's span change; everything else in the file (other lines,
+comments, indentation, a UTF-8 BOM, CRLF line endings) is written back as it was read. Writes
+are atomic: the new content goes to a temporary file in the same folder, gets the original
+file's mode, and is renamed over the original (through a symlink to its target).
+
+Conflicts follow ruff: fixes are taken in source order; one whose edits overlap an edit already
+taken is skipped and its diagnostic stays reported (a second ``--fix`` run picks it up).
+Safe fixes keep behaviour; unsafe ones (a smaller ``max_model_len``) need ``unsafe=True``.
+
+Rule authors build edits with ``rename_flag_edit`` (a flag written in any token style) and
+``insertion_edit`` (a flag that is absent, rendered by the source's ``Launch.insertion``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vllm_lint.diagnostic import Diagnostic, Edit
+from vllm_lint.launch import Insertion, Token
+from vllm_lint.span import LineIndex
+
+if TYPE_CHECKING:
+    from vllm_lint.lint import LintResult
+    from vllm_lint.sources.base import SourceFile
+
+
+@dataclass
+class FixOutcome:
+    diff: str = ""  # unified diff of every change, "--- a/path" / "+++ b/path"
+    remaining: list[Diagnostic] = field(default_factory=list)  # diagnostics not fixed
+    fixed: int = 0
+    files_changed: list[str] = field(default_factory=list)
+    skipped: list[Diagnostic] = field(default_factory=list)  # fixable, but overlapped another fix
+    errors: list[str] = field(default_factory=list)  # files that could not be written, with why
+
+
+# -- helpers for rules --------------------------------------------------------------------------
+
+_QUOTES = ("'", '"')
+
+
+def _camel(words: list[str]) -> str:
+    return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
+
+
+def render_flag(token: Token, flag: str, original: str | None = None) -> str:
+    """The text that writes option ``flag`` (``--max-model-len``) where ``token`` stands.
+
+    argv / argv-eq tokens get the flag itself (keeping quotes the original word had); a Helm
+    key keeps the key's case convention (camelCase, snake_case or kebab-case); a vLLM config
+    key is snake_case, as vLLM's ``--config`` loader expects.
+    """
+    name = flag.lstrip("-")
+    words = [w for w in re.split(r"[-_]", name) if w]
+    raw = original if original is not None else (token.raw if token.raw is not None else token.text)
+    if token.style == "config-key":
+        return "_".join(words)
+    if token.style == "helm-key":
+        key = raw.strip("'\"")
+        if "_" in key:
+            new = "_".join(words)
+        elif "-" in key:
+            new = "-".join(words)
+        else:
+            new = _camel(words)
+        return _requote(raw, new)
+    return _requote(raw, flag)
+
+
+def _requote(raw: str, new: str) -> str:
+    if len(raw) >= 2 and raw[0] in _QUOTES and raw[-1] == raw[0]:
+        return raw[0] + new + raw[0]
+    return new
+
+
+def rename_flag_edit(token: Token, flag: str, text: str | None = None) -> Edit | None:
+    """An Edit that renames the flag written at ``token`` to ``flag``; None for synthetic tokens.
+
+    ``text`` is the file's text: when given, the span's own characters decide the quoting.
+    """
+    if token.span is None or token.style == "synthetic":
+        return None
+    original = token.span.slice(text) if text is not None else None
+    return Edit(token.span, render_flag(token, flag, original))
+
+
+def insertion_edit(insertion: Insertion, index: LineIndex, words: list[str]) -> Edit:
+    """An Edit adding argv ``words`` (``["--max-model-len", "8192"]``) where the source said new
+    flags go, written by the source's own renderer in the list style and indentation there."""
+    return Edit(index.span(insertion.offset, insertion.offset), insertion.render(list(words)))
+
+
+# -- planning -----------------------------------------------------------------------------------
+
+
+def _conflicts(a: Edit, b: Edit) -> bool:
+    """Whether two edits cannot both apply. Identical edits are compatible (applied once)."""
+    if (a.span.start, a.span.end, a.replacement) == (b.span.start, b.span.end, b.replacement):
+        return False
+    a0, a1, b0, b1 = a.span.start, a.span.end, b.span.start, b.span.end
+    if a0 == a1 and b0 == b1:  # two insertions at one point: their order would be a guess
+        return a0 == b0
+    if a0 == a1:
+        return b0 < a0 < b1
+    if b0 == b1:
+        return a0 < b0 < a1
+    return a0 < b1 and b0 < a1
+
+
+def _fix_order(diag: Diagnostic) -> tuple:
+    edits = diag.fix.edits if diag.fix else ()
+    first = min((e.span.start for e in edits), default=0)
+    return (diag.path, first, diag.rule)
+
+
+def _wanted(diag: Diagnostic, unsafe: bool) -> bool:
+    fix = diag.fix
+    return fix is not None and bool(fix.edits) and (fix.safe or unsafe)
+
+
+def plan_edits(
+    diagnostics: list[Diagnostic], texts: dict[str, str], *, unsafe: bool
+) -> tuple[dict[str, list[Edit]], list[Diagnostic], list[Diagnostic]]:
+    """Choose which fixes to apply: (edits per path, fixed diagnostics, skipped diagnostics).
+
+    A fix applies whole or not at all; it is skipped when one of its edits falls outside its
+    file, names a file not read, or overlaps an edit already chosen.
+    """
+    chosen: dict[str, list[Edit]] = {}
+    fixed: list[Diagnostic] = []
+    skipped: list[Diagnostic] = []
+    for diag in sorted((d for d in diagnostics if _wanted(d, unsafe)), key=_fix_order):
+        edits = diag.fix.edits  # type: ignore[union-attr]
+        ok = True
+        for i, e in enumerate(edits):
+            text = texts.get(e.span.path)
+            if text is None or not (0 <= e.span.start <= e.span.end <= len(text)):
+                ok = False
+                break
+            if any(_conflicts(e, o) for o in chosen.get(e.span.path, ())):
+                ok = False
+                break
+            if any(_conflicts(e, o) for o in edits[:i] if o.span.path == e.span.path):
+                ok = False
+                break
+        if not ok:
+            skipped.append(diag)
+            continue
+        for e in edits:
+            bucket = chosen.setdefault(e.span.path, [])
+            if not any((o.span.start, o.span.end, o.replacement) == (e.span.start, e.span.end, e.replacement) for o in bucket):
+                bucket.append(e)
+        fixed.append(diag)
+    return chosen, fixed, skipped
+
+
+def newline_of(text: str) -> str:
+    """The file's line ending: CRLF when its first line ending is CRLF, else LF."""
+    i = text.find("\n")
+    return "\r\n" if i > 0 and text[i - 1] == "\r" else "\n"
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """``text`` with non-overlapping ``edits`` applied; new lines in replacements follow the
+    file's own line ending so a CRLF file stays CRLF."""
+    nl = newline_of(text)
+    out: list[str] = []
+    pos = 0
+    for e in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        rep = e.replacement
+        if nl == "\r\n":
+            rep = rep.replace("\r\n", "\n").replace("\n", "\r\n")
+        out.append(text[pos : e.span.start])
+        out.append(rep)
+        pos = e.span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def unified_diff(display: str, before: str, after: str) -> str:
+    """A git-style unified diff of one file (``\\ No newline at end of file`` included)."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{display}", f"b/{display}"
+    )
+    out: list[str] = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def encode_like(src: "SourceFile", text: str, original: bytes) -> bytes:
+    """``text`` encoded as the original file was: same codec, same byte-order mark."""
+    if src.encoding == "utf-16":
+        bom = original[:2]
+        codec = "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be"
+        return bom + text.encode(codec)
+    data = text.encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if src.had_bom else data
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path``'s content with ``data`` via a temporary file and rename, keeping its mode.
+
+    A symlink is followed so the link stays a link and its target gets the new content.
+    """
+    target = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".vllm-lint-tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _current_bytes(src: "SourceFile") -> bytes | None:
+    """The file's bytes now, or None when it changed since it was linted (or is unreadable)."""
+    from vllm_lint.sources.readfile import decode
+
+    try:
+        data = Path(src.path).read_bytes()
+    except OSError:
+        return None
+    decoded = decode(data, src.display)
+    if not isinstance(decoded, tuple) or decoded[0] != src.text:
+        return None
+    return data
+
+
+def _sources(result: "LintResult", diagnostics: list[Diagnostic]) -> dict[str, "SourceFile"]:
+    """Every file an edit touches: those linted, plus context files (a ``.env`` beside a
+    compose file) read from disk by their display path."""
+    from vllm_lint.sources.readfile import load_source
+    from vllm_lint.sources.base import SourceFile
+
+    out: dict[str, SourceFile] = dict(result.sources)
+    for d in diagnostics:
+        for e in d.fix.edits if d.fix else ():
+            p = e.span.path
+            if p in out:
+                continue
+            loaded = load_source(Path(p), p, "")
+            if isinstance(loaded, SourceFile):
+                out[p] = loaded
+    return out
+
+
+def apply_fixes(result: "LintResult", *, unsafe: bool, write: bool) -> FixOutcome:
+    """Apply the fixes of ``result``'s diagnostics: write the files (``write=True``, ``--fix``)
+    or only compute the diff (``--diff``). Returns the diff, what was fixed and what remains."""
+    diags = list(result.diagnostics)
+    sources = _sources(result, [d for d in diags if _wanted(d, unsafe)])
+    texts = {p: s.text for p, s in sources.items()}
+    chosen, fixed, skipped = plan_edits(diags, texts, unsafe=unsafe)
+    outcome = FixOutcome(skipped=skipped)
+
+    failed_paths: set[str] = set()
+    diffs: list[str] = []
+    for path in sorted(chosen):
+        src = sources[path]
+        after = apply_edits(src.text, chosen[path])
+        if after == src.text:
+            continue
+        if write:
+            original = _current_bytes(src)
+            if original is None:
+                failed_paths.add(path)
+                outcome.errors.append(f"{path}: changed on disk since it was read; not fixed")
+                continue
+            try:
+                atomic_write(Path(src.path), encode_like(src, after, original))
+            except OSError as exc:
+                failed_paths.add(path)
+                outcome.errors.append(f"{path}: cannot write: {exc.strerror or exc}")
+                continue
+        outcome.files_changed.append(path)
+        diffs.append(unified_diff(path, src.text, after))
+    outcome.diff = "".join(diffs)
+
+    done = {id(d) for d in fixed if not any(e.span.path in failed_paths for e in d.fix.edits)}  # type: ignore[union-attr]
+    outcome.fixed = len(done)
+    outcome.remaining = [d for d in diags if id(d) not in done]
+    return outcome
