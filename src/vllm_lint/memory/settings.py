@@ -6,7 +6,9 @@ vLLM release (utilization 0.9 before 0.20, 0.92 from 0.20; batch defaults per GP
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Mapping
 
 
 @dataclass(slots=True)
@@ -32,3 +34,127 @@ class EngineSettings:
     disable_sliding_window: bool = False
     num_speculative_tokens: int = 0
     env: dict[str, str] = field(default_factory=dict)  # VLLM_* variables that change accounting
+    # "serve" (OpenAI server / vllm serve) or "llm" (offline LLM class): batch defaults differ up to 0.26.
+    usage_context: str = "serve"
+    performance_mode: str | None = None  # "throughput" doubles the batch defaults (0.30+)
+    disable_hybrid_kv_cache_manager: bool = False
+    cudagraph_capture_size: int | None = None  # --max-cudagraph-capture-size / compilation config
+
+
+_INT_FIELDS = ("tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size", "max_num_seqs",
+               "max_num_batched_tokens", "block_size", "num_gpu_blocks_override", "num_speculative_tokens")
+_BOOL_FIELDS = ("enable_chunked_prefill", "enable_prefix_caching", "enforce_eager", "disable_sliding_window",
+                "disable_hybrid_kv_cache_manager")
+_SUFFIX = {"k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4,
+           "ki": 1024, "mi": 1024**2, "gi": 1024**3, "ti": 1024**4}
+
+
+def parse_human_int(value: object) -> int | None:
+    """vLLM's human-readable ints: ``8k`` = 8000, ``8K`` = 8192 (binary for upper case), ``20G``, ``25.6k``.
+
+    Also ``KiB``-style suffixes. Returns None for anything else (symbolic values stay unknown).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("_", "")
+    m = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(i?)[bB]?", text)
+    if not m:
+        return None
+    num, unit, binary = float(m.group(1)), m.group(2), m.group(3)
+    if not unit:
+        return int(num)
+    if binary or unit.isupper():
+        mult = _SUFFIX[unit.lower() + "i"]
+    else:
+        mult = _SUFFIX[unit.lower()]
+    return int(num * mult)
+
+
+def _as_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("", "true", "1", "yes", "on"):
+            return True
+        if low in ("false", "0", "no", "off"):
+            return False
+    if isinstance(value, int):
+        return bool(value)
+    return None
+
+
+def _as_float(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | None = None) -> EngineSettings:
+    """EngineSettings from parsed flags keyed by vLLM dest names (unknown keys ignored).
+
+    Values that are symbolic or unparseable leave the default, so the estimate falls back to
+    the release's own default rather than guessing.
+    """
+    s = EngineSettings()
+    for name in _INT_FIELDS:
+        if name in values:
+            v = parse_human_int(values[name])
+            if v is not None:
+                setattr(s, name, v)
+    for name in _BOOL_FIELDS:
+        if name in values:
+            v = _as_bool(values[name])
+            if v is not None:
+                setattr(s, name, v)
+    if "max_model_len" in values:
+        raw = values["max_model_len"]
+        if isinstance(raw, str) and raw.strip().lower() == "auto":
+            s.max_model_len = -1
+        else:
+            v = parse_human_int(raw)
+            if v is not None:
+                s.max_model_len = v
+    for name in ("gpu_memory_utilization", "cpu_offload_gb", "swap_space"):
+        if name in values:
+            v = _as_float(values[name])
+            if v is not None:
+                setattr(s, name, v)
+    if "kv_cache_memory_bytes" in values:
+        s.kv_cache_memory_bytes = parse_human_int(values["kv_cache_memory_bytes"])
+    for name in ("dtype", "kv_cache_dtype", "quantization", "performance_mode"):
+        v = values.get(name)
+        if isinstance(v, str) and v.strip() and "$" not in v:
+            setattr(s, name, v.strip().lower())
+    if isinstance(values.get("speculative_config"), Mapping):
+        n = parse_human_int(values["speculative_config"].get("num_speculative_tokens"))  # type: ignore[union-attr]
+        if n:
+            s.num_speculative_tokens = n
+    cc = values.get("compilation_config")
+    if isinstance(cc, Mapping):
+        mode = cc.get("cudagraph_mode")
+        if isinstance(mode, str) and mode.upper() == "NONE":
+            s.enforce_eager = True
+        size = parse_human_int(cc.get("max_cudagraph_capture_size"))
+        if size:
+            s.cudagraph_capture_size = size
+    if "max_cudagraph_capture_size" in values:
+        v = parse_human_int(values["max_cudagraph_capture_size"])
+        if v:
+            s.cudagraph_capture_size = v
+    if env:
+        s.env = {k: v for k, v in env.items() if k.startswith("VLLM_")}
+    return s

@@ -1,0 +1,184 @@
+"""GPU catalog and resolution from the ways configs name a GPU.
+
+Accepted forms: marketing names (``A10G``, ``H100``), torch/NVML device names
+(``NVIDIA A100-SXM4-80GB``), Kubernetes ``nvidia.com/gpu.product`` values
+(``NVIDIA-A100-SXM4-80GB``), GKE accelerator labels (``nvidia-l4``), cloud instance types
+(``g5.12xlarge`` -> 4 × A10G), MIG profiles (``nvidia.com/mig-1g.10gb``, ``A100-80GB:3g.40gb``),
+and a plain CUDA-visible size (``23.58GiB``, ``80GB``). ``total_gib`` is always the memory CUDA
+reports, which is what vLLM multiplies by ``--gpu-memory-utilization``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_PATH = Path(__file__).parent / "data" / "gpus.json"
+
+
+@dataclass(frozen=True)
+class GpuSpec:
+    key: str
+    name: str
+    total_gib: float  # CUDA-reported memory, GiB
+    compute_capability: tuple[int, int]
+    bf16: bool
+    fp8: bool
+    consumer: bool = False
+    source: str = ""
+    vendor: str = "NVIDIA"
+
+    @property
+    def total_bytes(self) -> int:
+        return int(round(self.total_gib * 2**30))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", text.strip().lower()).replace("nvidia", "").replace("geforce", "").replace("tesla", "")
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[dict[str, dict], dict[str, str], dict[str, tuple[str, int]], dict[str, tuple[str, float]]]:
+    data = json.loads(DATA_PATH.read_text(encoding="utf-8"))["gpus"]
+    by_key = {g["key"]: g for g in data}
+    names: dict[str, str] = {}
+    instances: dict[str, tuple[str, int]] = {}
+    mig: dict[str, tuple[str, float]] = {}
+    for g in data:
+        for n in [g["key"], g["name"], *g["device_names"], *g["aliases"], *g["k8s_products"], *g["gke_accelerators"]]:
+            if n:
+                names.setdefault(_norm(n), g["key"])
+        for inst, count in g["instances"].items():
+            instances[inst.lower()] = (g["key"], count)
+        for prof, size in g["mig"].items():
+            mig[prof.lower().split("-h")[0] + ("@" + g["key"])] = (g["key"], size)
+    return by_key, names, instances, mig
+
+
+def _spec(entry: dict, *, total: float | None = None, key: str | None = None, name: str | None = None) -> GpuSpec:
+    cc = entry["compute_capability"]
+    return GpuSpec(
+        key=key or entry["key"],
+        name=name or entry["name"],
+        total_gib=total if total is not None else float(entry["total_gib"]),
+        compute_capability=(int(cc[0]), int(cc[1])),
+        bf16=bool(entry["bf16"]),
+        fp8=bool(entry["fp8"]),
+        consumer=bool(entry["consumer"]),
+        source=entry.get("total_gib_source") or entry.get("source", ""),
+        vendor=entry.get("vendor", "NVIDIA"),
+    )
+
+
+def all_gpus() -> list[GpuSpec]:
+    by_key, *_ = _load()
+    return [_spec(e) for e in by_key.values()]
+
+
+COMMON = ("T4", "L4", "A10G", "RTX 4090", "L40S", "A100-SXM4-40GB", "A100-SXM4-80GB", "H100-SXM", "H200")
+
+
+def common_gpus() -> list[GpuSpec]:
+    """Popular GPUs, smallest first, for "fits on ... / not on ..." hints."""
+    by_key, *_ = _load()
+    return [_spec(by_key[k]) for k in COMMON if k in by_key]
+
+
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(gib|gb|g|mib|mb)?\s*$", re.I)
+_MIG_RE = re.compile(r"(?:mig[-_]?)?(\d+g\.\d+gb)", re.I)
+
+
+def _size_spec(text: str) -> GpuSpec | None:
+    m = _SIZE_RE.match(text)
+    if not m:
+        return None
+    value, unit = float(m.group(1)), (m.group(2) or "gib").lower()
+    if unit in ("mib", "mb"):
+        gib = value / 1024
+    elif unit in ("gb", "g") and value in (8, 10, 12, 16, 24, 32, 40, 48, 80, 94, 96, 141, 192):
+        # a marketing size: CUDA shows it minus the driver/ECC reservation; take the catalog card of that size
+        by_key, *_ = _load()
+        same = sorted((e for e in by_key.values() if e.get("marketing_gb") == value), key=lambda e: e["total_gib"])
+        gib = float(same[0]["total_gib"]) if same else value * 0.97
+    else:
+        gib = value
+    # Assume a current data-center part (bf16 and fp8 capable) unless told otherwise.
+    return GpuSpec(key=f"{gib:.2f}GiB", name=f"GPU with {gib:.2f} GiB", total_gib=round(gib, 2),
+                   compute_capability=(8, 9), bf16=True, fp8=True, consumer=False, source=f"size given as {text!r}")
+
+
+def _mig_spec(text: str, parent_hint: str | None) -> GpuSpec | None:
+    m = _MIG_RE.search(text)
+    if not m:
+        return None
+    prof = m.group(1).lower()
+    by_key, names, _, mig = _load()
+    parent_key = names.get(_norm(parent_hint)) if parent_hint else None
+    for k, (gkey, size) in mig.items():
+        p, _, g = k.partition("@")
+        if p == prof and (parent_key is None or g == parent_key):
+            return _spec(by_key[gkey], total=size, key=f"{gkey}/{prof}", name=f"{by_key[gkey]['name']} MIG {prof}")
+    gb = re.search(r"\.(\d+)gb", prof)
+    if gb:
+        return _size_spec(f"{gb.group(1)}GiB")
+    return None
+
+
+def parse_gpu_option(text: str) -> tuple[GpuSpec | None, int | None]:
+    """``"H100:8"`` -> (H100, 8); ``"g5.12xlarge"`` -> (A10G, 4); ``"A10G"`` -> (A10G, None)."""
+    if not text or not text.strip():
+        return None, None
+    t = text.strip().strip("'\"")
+    count: int | None = None
+    m = re.match(r"^(.*?)(?:\s*[:x×]\s*|\s+)(\d+)$", t)
+    if m and not _SIZE_RE.match(t) and not re.match(r".*\d+g\.\d+gb$", t, re.I):
+        head, n = m.group(1), int(m.group(2))
+        spec = resolve_gpu(head)
+        if spec is not None:
+            return spec, n
+    m = re.match(r"^(\d+)\s*[x×]\s*(.+)$", t)
+    if m:
+        spec = resolve_gpu(m.group(2))
+        if spec is not None:
+            return spec, int(m.group(1))
+    _, _, instances, _ = _load()
+    inst = instances.get(t.lower())
+    if inst:
+        by_key, *_ = _load()
+        return _spec(by_key[inst[0]]), inst[1]
+    return resolve_gpu(t), count
+
+
+def resolve_gpu(text: str) -> GpuSpec | None:
+    """A GpuSpec for any of the accepted names, or None."""
+    if not text or not text.strip():
+        return None
+    t = text.strip().strip("'\"")
+    by_key, names, instances, _ = _load()
+    low = t.lower()
+    if low in instances:
+        return _spec(by_key[instances[low][0]])
+    if "mig" in low or re.search(r"\d+g\.\d+gb", low):
+        head = re.split(r"[:/]|mig", t, flags=re.I)[0].strip("-_: ") or None
+        if head and head.lower().startswith("nvidia.com"):
+            head = None
+        spec = _mig_spec(t, head)
+        if spec is not None:
+            return spec
+    size = _size_spec(t)
+    if size is not None:
+        return size
+    n = _norm(t)
+    if n in names:
+        return _spec(by_key[names[n]])
+    # "NVIDIA A100-SXM4-80GB" style with extra words; "nvidia-tesla-a100" GKE; longest name contained wins
+    best = None
+    for alias, key in names.items():
+        if len(alias) >= 2 and alias in n and (best is None or len(alias) > len(best[0])):
+            best = (alias, key)
+    if best is not None:
+        return _spec(by_key[best[1]])
+    return None

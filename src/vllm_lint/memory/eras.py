@@ -1,0 +1,94 @@
+"""Which of vLLM's memory accountings a release uses, and the defaults that feed it.
+
+Eras (vllm-memory-model.md §6, §7; groundtruth/NOTES.md for 0.26):
+
+* ``v0-0.4``  0.4–0.5  V0 engine: ``blocks = (total×util − peak) / block``; chunked prefill off by
+  default (0.5: auto-on above 32K context), profile batch = max(max_model_len, 2048) tokens.
+* ``v0-0.6``  0.6–0.7  V0 with ``memory_profiling``: ``total×util − (weights + non_torch + activation)``.
+* ``v1-0.8``  0.8–0.19 V1 engine (chunked prefill always on), util default 0.9, CUDA graphs captured
+  after the KV cache out of the ``1 − util`` headroom. 0.8–0.10 run V0 with ``VLLM_USE_V1=0``.
+* ``v1-0.20`` 0.20–0.26 util default 0.92; the V1 model runner still captures graphs after the KV
+  cache (measured on 0.26.0: KV = requested − weights − activation − non_torch to 0.01 GiB).
+* ``v1-0.30`` 0.30+ V2 model runner: the CUDA-graph estimate is subtracted
+  (``VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS``, default 1) and the dummy sampler runs the fp32 path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vllm_lint.vllm.versions import at_least
+
+ERAS = ("v0-0.4", "v0-0.6", "v1-0.8", "v1-0.20", "v1-0.30")
+
+
+def era_of(version: str, env: dict[str, str] | None = None) -> str:
+    env = env or {}
+    v1_off = env.get("VLLM_USE_V1", "").strip() == "0"
+    if not at_least(version, "0.6.0"):
+        return "v0-0.4"
+    if not at_least(version, "0.8.0") or (v1_off and not at_least(version, "0.11.0")):
+        return "v0-0.6"
+    if not at_least(version, "0.20.0"):
+        return "v1-0.8"
+    if not at_least(version, "0.30.0"):
+        return "v1-0.20"
+    return "v1-0.30"
+
+
+def is_v1(era: str) -> bool:
+    return era.startswith("v1")
+
+
+def default_utilization(version: str) -> float:
+    """0.9 up to 0.19.x, 0.92 from 0.20.0 (vllm-memory-model.md §1.1)."""
+    return 0.92 if at_least(version, "0.20.0") else 0.9
+
+
+@dataclass(frozen=True)
+class BatchDefaults:
+    max_num_batched_tokens: int
+    max_num_seqs: int
+    chunked_prefill: bool
+
+
+def batch_defaults(era: str, version: str, gpu_total_gib: float, gpu_name: str, max_model_len: int,
+                   *, usage_context: str = "serve", chunked: bool | None = None, max_num_seqs: int | None = None,
+                   max_num_batched_tokens: int | None = None, sliding_window: bool = False,
+                   performance_mode: str | None = None) -> BatchDefaults:
+    """Profile-run batch of a release: max_num_batched_tokens and max_num_seqs after vLLM's defaults.
+
+    V0: max_num_seqs 256; chunked prefill off (0.5.4–0.10 auto-on when max_model_len > 32K without a
+    sliding window); without chunking the batch is max(max_model_len, 2048) tokens; with it 512 (0.4)
+    or 2048. V1: chunked prefill on; GPUs ≥ 70 GiB that are not A100: 8192 tokens / 1024 seqs for the
+    server (16384 for the offline LLM class up to 0.26; 0.30+: 16384 on ≥ 160 GiB), else 2048 / 256
+    (8192 for the LLM class); then mnbt = min(max_num_seqs × max_model_len, mnbt).
+    """
+    if not is_v1(era):
+        seqs = max_num_seqs or 256
+        if chunked is None:
+            chunked = at_least(version, "0.5.4") and max_model_len > 32768 and not sliding_window
+        if max_num_batched_tokens:
+            mnbt = max_num_batched_tokens
+        elif chunked:
+            mnbt = 512 if not at_least(version, "0.5.0") else 2048
+        else:
+            mnbt = max(max_model_len, 2048)
+        return BatchDefaults(mnbt, min(seqs, mnbt), bool(chunked))
+    big = gpu_total_gib >= 70 and "a100" not in gpu_name.lower()
+    llm = usage_context == "llm" and not at_least(version, "0.30.0")
+    if big:
+        d_tokens = 16384 if llm else 8192
+        if at_least(version, "0.30.0") and gpu_total_gib >= 160:
+            d_tokens = 16384
+        d_seqs = 1024 if at_least(version, "0.9.0") else 256
+    else:
+        d_tokens = 8192 if llm else 2048
+        d_seqs = 256
+    if performance_mode == "throughput" and at_least(version, "0.30.0"):
+        d_tokens, d_seqs = d_tokens * 2, d_seqs * 2
+    seqs = max_num_seqs or d_seqs
+    chunked = True if chunked is None else chunked
+    mnbt = max_num_batched_tokens or (d_tokens if chunked else max(max_model_len, d_tokens))
+    mnbt = min(seqs * max_model_len, mnbt)
+    return BatchDefaults(mnbt, min(seqs, mnbt), chunked)

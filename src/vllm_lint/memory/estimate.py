@@ -1,0 +1,373 @@
+"""KV-cache capacity per GPU, following vLLM's own accounting for the target release.
+
+``estimate`` is pure: model + GPU + engine settings + release -> ``Capacity``. Per GPU:
+
+    budget      = total_gib × gpu_memory_utilization            (0.30+: rounded up to a byte)
+    kv_cache    = budget − weights − activation_peak − non_torch − cuda_graphs(0.30+)
+                  (or --kv-cache-memory-bytes; or --num-gpu-blocks-override blocks)
+    blocks      = floor(kv_cache / bytes_per_block)
+    V0 check    : blocks × block_size ≥ max_model_len          ("The model's max seq len (...) is larger than ...")
+    V1 check    : blocks_per_request(max_model_len) × bytes_per_block ≤ kv_cache − one block
+                  ("... the estimated maximum model length is N")
+
+With TP/PP every rank profiles itself; the rank with the fewest blocks decides (vLLM shrinks every
+worker to the minimum). See eras.py for which release uses which variant.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+
+from vllm_lint.hardware.gpus import GpuSpec
+from vllm_lint.memory.activation import activation_peak, cuda_graph_bytes, non_torch_bytes
+from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1
+from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
+from vllm_lint.memory.settings import EngineSettings
+from vllm_lint.memory.weights import weights_per_rank
+from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
+from vllm_lint.vllm.versions import at_least
+
+GIB = 2**30
+ERA_TEXT = {
+    "v0-0.4": "vLLM 0.4–0.5 V0 engine (peak-memory profiling)",
+    "v0-0.6": "vLLM 0.6–0.7 V0 engine (memory_profiling: weights + non-torch + activation)",
+    "v1-0.8": "vLLM 0.8–0.19 V1 engine (CUDA graphs outside the budget)",
+    "v1-0.20": "vLLM 0.20–0.26 V1 engine (utilization default 0.92)",
+    "v1-0.30": "vLLM 0.30+ V1 engine, V2 model runner (CUDA-graph estimate subtracted)",
+}
+
+
+@dataclass
+class Capacity:
+    """The capacity estimate for one launch, per GPU (the DESIGN.md ``capacity --format json`` keys)."""
+
+    model: str
+    gpu_name: str
+    gpu_total_gib: float
+    gpu_count: int | None
+    vllm_version: str
+    era: str
+    tensor_parallel_size: int
+    pipeline_parallel_size: int
+    gpu_memory_utilization: float
+    budget_gib: float
+    weights_gib: float
+    activation_gib: float
+    non_torch_gib: float
+    cuda_graph_gib: float
+    kv_cache_gib: float
+    kv_bytes_per_token: int
+    block_size: int
+    num_gpu_blocks: int
+    kv_cache_tokens: int
+    max_model_len: int
+    fits: bool
+    max_model_len_that_fits: int
+    min_gpu_memory_utilization: float | None
+    max_concurrency: float
+    needed_kv_gib: float
+    estimated_max_model_len: int  # vLLM's own figure in its error message at these settings (V1), else tokens
+    weights_format: str = "bf16"
+    kv_cache_dtype: str = "auto"
+    max_num_batched_tokens: int = 0
+    max_num_seqs: int = 0
+    chunked_prefill: bool = True
+    kv_override: str | None = None  # "kv_cache_memory_bytes" / "num_gpu_blocks_override"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def available_kv_gib(self) -> float:
+        return self.kv_cache_gib
+
+    @property
+    def era_text(self) -> str:
+        return ERA_TEXT.get(self.era, self.era)
+
+    @property
+    def per_gpu_note(self) -> str:
+        n = self.tensor_parallel_size * self.pipeline_parallel_size
+        return "per GPU" if n == 1 else f"per GPU (each of {n} GPUs; TP={self.tensor_parallel_size}, PP={self.pipeline_parallel_size})"
+
+    def to_json(self) -> dict:
+        return {
+            "model": self.model,
+            "gpu": {"name": self.gpu_name, "total_gib": round(self.gpu_total_gib, 2), "count": self.gpu_count},
+            "vllm_version": self.vllm_version,
+            "era": self.era,
+            "tensor_parallel_size": self.tensor_parallel_size,
+            "pipeline_parallel_size": self.pipeline_parallel_size,
+            "gpu_memory_utilization": self.gpu_memory_utilization,
+            "budget_gib": round(self.budget_gib, 3),
+            "weights_gib": round(self.weights_gib, 3),
+            "activation_gib": round(self.activation_gib, 3),
+            "non_torch_gib": round(self.non_torch_gib, 3),
+            "cuda_graph_gib": round(self.cuda_graph_gib, 3),
+            "kv_cache_gib": round(self.kv_cache_gib, 3),
+            "kv_bytes_per_token": self.kv_bytes_per_token,
+            "block_size": self.block_size,
+            "num_gpu_blocks": self.num_gpu_blocks,
+            "kv_cache_tokens": self.kv_cache_tokens,
+            "max_model_len": self.max_model_len,
+            "fits": self.fits,
+            "max_model_len_that_fits": self.max_model_len_that_fits,
+            "min_gpu_memory_utilization": self.min_gpu_memory_utilization,
+            "max_concurrency": round(self.max_concurrency, 2),
+            "needed_kv_gib": round(self.needed_kv_gib, 3),
+            "estimated_max_model_len": self.estimated_max_model_len,
+            "weights_format": self.weights_format,
+            "kv_cache_dtype": self.kv_cache_dtype,
+            "max_num_batched_tokens": self.max_num_batched_tokens,
+            "max_num_seqs": self.max_num_seqs,
+            "notes": list(self.notes),
+        }
+
+    def breakdown_lines(self) -> list[str]:
+        """Human lines for diagnostic notes: every term of the budget, per GPU."""
+        u = self.gpu_memory_utilization
+        lines = [
+            f"{self.gpu_name}: {self.gpu_total_gib:.2f} GiB visible to CUDA × gpu_memory_utilization {u:g} "
+            f"= {self.budget_gib:.2f} GiB budget {self.per_gpu_note}",
+            f"  − weights {self.weights_gib:.2f} GiB ({self.weights_format})",
+            f"  − activation peak {self.activation_gib:.2f} GiB (profile run of {self.max_num_batched_tokens} tokens, "
+            f"{self.max_num_seqs} sequences)",
+            f"  − non-torch memory {self.non_torch_gib:.2f} GiB",
+        ]
+        if self.cuda_graph_gib:
+            lines.append(f"  − CUDA graphs {self.cuda_graph_gib:.2f} GiB")
+        if self.kv_override:
+            lines.append(f"  KV cache set by --{self.kv_override.replace('_', '-')}")
+        lines.append(
+            f"  = KV cache {self.kv_cache_gib:.2f} GiB: {self.num_gpu_blocks} blocks of {self.block_size} tokens "
+            f"= {self.kv_cache_tokens:,} tokens at {self.kv_bytes_per_token / 1024:g} KiB per token"
+        )
+        lines.append(
+            f"  one {self.max_model_len}-token request needs {self.needed_kv_gib:.2f} GiB; "
+            f"max concurrency {self.max_concurrency:.2f}x ({self.era_text}, estimated)"
+        )
+        return lines
+
+
+@dataclass(frozen=True)
+class _Rank:
+    weights: int
+    weights_format: str
+    activation: int
+    non_torch: int
+    cuda_graph: int
+    available: int
+    layout: KvLayout
+    num_blocks: int
+    blocks_per_request: int
+    in_flight: int
+
+
+def _pp_layers(num_layers: int, pp: int) -> list[int]:
+    base, rem = divmod(num_layers, pp)
+    return [base + (1 if i < rem else 0) for i in range(pp)]
+
+
+def _model_dtype_bytes(model: ModelArch, settings: EngineSettings, gpu: GpuSpec) -> int:
+    d = (settings.dtype or "auto").lower()
+    if d in ("float32", "fp32", "float"):
+        return 4
+    if d != "auto":
+        return dtype_bytes(d)
+    b = dtype_bytes(model.torch_dtype)
+    return 2 if b == 4 else b  # fp32 checkpoints run in bf16/fp16
+
+
+class _Ctx:
+    """Everything that does not depend on max_model_len."""
+
+    def __init__(self, model: ModelArch, gpu: GpuSpec, s: EngineSettings, version: str):
+        self.model, self.gpu, self.s, self.version = model, gpu, s, version
+        self.env = dict(s.env or {})
+        self.era = era_of(version, self.env)
+        self.v1 = is_v1(self.era)
+        self.tp = max(1, int(s.tensor_parallel_size or 1))
+        self.pp = max(1, int(s.pipeline_parallel_size or 1))
+        self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else default_utilization(version)
+        self.total = gpu.total_bytes
+        self.budget = math.ceil(self.total * self.util) if at_least(version, "0.30.0") else int(self.total * self.util)
+        self.dtype_bytes = _model_dtype_bytes(model, s, gpu)
+        self.kv_bytes, self.kv_name = kv_dtype_bytes(s.kv_cache_dtype, self.dtype_bytes, model)
+        self.layers = _pp_layers(model.num_layers, self.pp)
+        self.sliding = any(k == "sliding" for k in model.attention_layer_kinds())
+
+    def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
+        m, s = self.model, self.s
+        layers = self.layers[pp_rank]
+        w = weights_per_rank(m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers,
+                             dtype_bytes=self.dtype_bytes, quantization_flag=s.quantization)
+        wbytes = max(0, w.bytes - int((s.cpu_offload_gb or 0) * 1e9))  # --cpu-offload-gb is decimal GB
+        bd = batch_defaults(self.era, self.version, self.gpu.total_gib, self.gpu.name, max_model_len,
+                            usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
+                            max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
+                            performance_mode=s.performance_mode)
+        act = activation_peak(m, tokens=bd.max_num_batched_tokens, rows=bd.max_num_seqs, dtype_bytes=self.dtype_bytes,
+                              tp=self.tp, era=self.era, last_rank=pp_rank == self.pp - 1)
+        nt = non_torch_bytes(self.era, self.tp * self.pp, self.gpu.consumer)
+        capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
+        cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager, layers_on_rank=layers, capture_size=capture,
+                              env=self.env)
+        layout = kv_layout(m, tp=self.tp, layers_on_rank=layers, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
+                           block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
+                           disable_sliding_window=s.disable_sliding_window,
+                           disable_hybrid=s.disable_hybrid_kv_cache_manager)
+        available = self.budget - wbytes - act.peak_bytes - nt - cg
+        override = None
+        if s.kv_cache_memory_bytes and at_least(self.version, "0.10.0"):
+            available, override = int(s.kv_cache_memory_bytes), "kv_cache_memory_bytes"
+        bpb = max(1, layout.bytes_per_block)
+        num_blocks = max(0, available // bpb)
+        if s.num_gpu_blocks_override:
+            num_blocks, override = int(s.num_gpu_blocks_override), "num_gpu_blocks_override"
+            available = num_blocks * bpb
+        in_flight = (2 if self.v1 and at_least(self.version, "0.30.0") else 1) * bd.max_num_batched_tokens
+        bpr = layout.blocks_per_request(max_model_len, in_flight)
+        r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight)
+        return r, (bd, override)
+
+    def worst(self, max_model_len: int) -> tuple[_Rank, object]:
+        ranks = [self.rank(i, max_model_len) for i in range(self.pp)]
+        return min(ranks, key=lambda rr: (rr[0].num_blocks, rr[0].available))
+
+    def fits(self, max_model_len: int) -> bool:
+        r, _ = self.worst(max_model_len)
+        return _fits(self, r, max_model_len)
+
+
+def _fits(c: _Ctx, r: _Rank, max_model_len: int) -> bool:
+    bpb = r.layout.bytes_per_block
+    if c.v1:
+        check = r.num_blocks * bpb - bpb if c.s.num_gpu_blocks_override else r.available - bpb
+        return check > 0 and r.blocks_per_request * bpb <= check
+    return r.num_blocks > 0 and r.num_blocks * r.layout.block_size >= max_model_len
+
+
+def _largest_fitting(c: _Ctx, upper: int) -> int:
+    if upper <= 0 or not c.fits(1):
+        return 0
+    if c.fits(upper):
+        return upper
+    lo, hi = 1, upper  # fits(lo) true, fits(hi) false
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if c.fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _min_util(c: _Ctx, r: _Rank, max_model_len: int) -> float | None:
+    if c.s.kv_cache_memory_bytes or c.s.num_gpu_blocks_override:
+        return None
+    bpb = r.layout.bytes_per_block
+    need = (r.blocks_per_request + 1) * bpb if c.v1 else ceil_div(max_model_len, r.layout.block_size) * bpb
+    fixed = r.weights + r.activation + r.non_torch + r.cuda_graph
+    u = math.ceil((fixed + need) / c.total * 100) / 100
+    return u if u <= 1.0 else None
+
+
+def _estimated_max_len(c: _Ctx, r: _Rank, max_model_len: int) -> int:
+    """vLLM's own "estimated maximum model length" at fixed settings (V1), or the V0 token count."""
+    bpb = r.layout.bytes_per_block
+    if not c.v1:
+        return r.num_blocks * r.layout.block_size
+    check = r.available - bpb
+    if check <= 0:
+        return 0
+    if not r.layout.hybrid:
+        return min(max_model_len, (check // bpb) * r.layout.block_size)
+    lo, hi = 0, max_model_len
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if r.layout.blocks_per_request(mid, r.in_flight) * bpb <= check:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def resolve_max_model_len(model: ModelArch, settings: EngineSettings, version: str) -> int:
+    derived = model.derived_max_model_len(version, disable_sliding_window=settings.disable_sliding_window)
+    if settings.max_model_len and settings.max_model_len > 0:
+        return settings.max_model_len
+    return derived
+
+
+def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: str, *,
+             gpu_count: int | None = None) -> Capacity:
+    """Capacity of one launch per GPU at the target vLLM release (pure)."""
+    c = _Ctx(model, gpu, settings, version)
+    L = resolve_max_model_len(model, settings, version)
+    derived = model.derived_max_model_len(version, disable_sliding_window=settings.disable_sliding_window)
+    r, (bd, override) = c.worst(L)
+    bpb = r.layout.bytes_per_block
+    bs = r.layout.block_size
+    fits = _fits(c, r, L)
+    if c.v1:
+        conc = r.num_blocks / r.blocks_per_request if r.blocks_per_request else 0.0
+        if at_least(version, "0.22.0"):
+            tokens = int(conc * L)
+        else:
+            tokens = r.num_blocks // max(1, len(r.layout.groups)) * bs
+    else:
+        tokens = r.num_blocks * bs
+        conc = tokens / L if L else 0.0
+    needed = r.blocks_per_request * bpb if c.v1 else ceil_div(L, bs) * bpb
+    upper = max(L, derived) if settings.max_model_len == -1 else max(L, derived)
+    largest = L if fits else _largest_fitting(c, L)
+    if fits and upper > L:
+        largest = _largest_fitting(c, upper)
+    notes = list(r.layout.notes)
+    if settings.max_model_len == -1:
+        notes.append(f"--max-model-len -1/auto: vLLM fits the context itself (would pick {largest})")
+    if model.is_mla and not at_least(version, "0.7.1"):
+        notes.append("this release predates MLA support: DeepSeek KV is stored per head (much larger)")
+    per_token = r.layout.per_token_bytes or r.layout.bytes_per_token_layer
+    return Capacity(
+        model=model.id,
+        gpu_name=gpu.name,
+        gpu_total_gib=gpu.total_gib,
+        gpu_count=gpu_count,
+        vllm_version=version,
+        era=c.era,
+        tensor_parallel_size=c.tp,
+        pipeline_parallel_size=c.pp,
+        gpu_memory_utilization=round(c.util, 4),
+        budget_gib=c.budget / GIB,
+        weights_gib=r.weights / GIB,
+        activation_gib=r.activation / GIB,
+        non_torch_gib=r.non_torch / GIB,
+        cuda_graph_gib=r.cuda_graph / GIB,
+        kv_cache_gib=max(0, r.available) / GIB if r.available > 0 else r.available / GIB,
+        kv_bytes_per_token=per_token,
+        block_size=bs,
+        num_gpu_blocks=r.num_blocks,
+        kv_cache_tokens=tokens,
+        max_model_len=L,
+        fits=fits,
+        max_model_len_that_fits=largest,
+        min_gpu_memory_utilization=_min_util(c, r, L),
+        max_concurrency=conc,
+        needed_kv_gib=needed / GIB,
+        estimated_max_model_len=_estimated_max_len(c, r, L),
+        weights_format=r.weights_format,
+        kv_cache_dtype=c.kv_name,
+        max_num_batched_tokens=bd.max_num_batched_tokens,
+        max_num_seqs=bd.max_num_seqs,
+        chunked_prefill=bd.chunked_prefill,
+        kv_override=override,
+        notes=notes,
+    )
+
+
+def with_settings(settings: EngineSettings, **changes: object) -> EngineSettings:
+    """A copy of ``settings`` with some fields changed (for "what if" suggestions)."""
+    return replace(settings, **changes)
+
+
+__all__ = ["Capacity", "estimate", "resolve_max_model_len", "with_settings", "asdict"]

@@ -1,0 +1,119 @@
+"""Weight bytes per GPU: parameter shapes × storage format, sharded the way vLLM shards them.
+
+Sharding (vLLM's parallel linear layers): attention heads, MLP columns and experts split by TP;
+K/V projections replicated once TP exceeds the KV head count; vocab embedding and lm_head padded
+to a multiple of 64 per shard and split by TP; norms replicated. Under PP each rank holds its
+slice of layers, the first the embedding, the last the lm_head (tied: both ends hold a copy).
+
+Storage per parameter of a quantized linear layer (embeddings, lm_head, norms and the layers a
+format lists as not converted stay at the model dtype):
+AWQ/GPTQ b-bit: b/8 + (fp16 scale + packed zero) per group; FP8 (fp8, fbgemm_fp8, compressed-tensors
+float, modelopt fp8): 1 byte; bitsandbytes nf4: 0.5 + absmax per 64 (double-quantized, 1 byte);
+int8: 1; MXFP4: 0.5 + one e8m0 scale per 32; NVFP4: 0.5 + one fp8 scale per 16.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vllm_lint.models.arch import ModelArch, ceil_div
+
+
+@dataclass(frozen=True)
+class WeightFormat:
+    name: str  # "bf16", "awq-4bit-g128", ...
+    linear_bytes: float  # bytes per parameter of quantized linear layers
+    experts_only: bool = False  # format leaves attention unquantized (gpt-oss MXFP4)
+
+
+def _group_overhead(bits: int, group: int | None) -> float:
+    if not group or group <= 0:
+        return 0.0
+    return (2 + bits / 8) / group  # fp16 scale + packed zero point per group
+
+
+def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: int) -> WeightFormat:
+    """Storage format of the checkpoint's linear layers (the ``--quantization`` flag can add online FP8)."""
+    q = model.quantization or {}
+    method = str(q.get("quant_method") or "").lower()
+    flag = (quantization_flag or "").lower()
+    if not method and flag in ("fp8", "fbgemm_fp8", "ptpc_fp8"):
+        return WeightFormat("fp8 (online)", 1.0)
+    if not method and flag in ("bitsandbytes",):
+        return WeightFormat("bitsandbytes nf4 (in-flight)", 0.5 + 1 / 64)
+    if not method:
+        return WeightFormat({4: "fp32", 2: "bf16/fp16", 1: "fp8"}.get(dtype_bytes, "bf16"), float(dtype_bytes))
+    if method in ("awq", "awq_marlin", "gptq", "gptq_marlin", "auto-round", "auto_round", "autoround"):
+        bits = int(q.get("bits") or q.get("w_bit") or 4)
+        group = q.get("group_size") or q.get("q_group_size") or 128
+        return WeightFormat(f"{method} {bits}-bit g{group}", bits / 8 + _group_overhead(bits, int(group)))
+    if method in ("fp8", "fbgemm_fp8", "modelopt", "ptpc_fp8") and "fp4" not in str(q.get("quant_algo", "")).lower():
+        return WeightFormat("fp8", 1.0)
+    if method in ("modelopt_fp4", "nvfp4") or "fp4" in str(q.get("quant_algo", "")).lower():
+        return WeightFormat("nvfp4", 0.5 + 1 / 16)
+    if method == "mxfp4":
+        return WeightFormat("mxfp4 (experts)", 0.5 + 1 / 32, experts_only=True)
+    if method == "bitsandbytes":
+        if q.get("load_in_8bit"):
+            return WeightFormat("bitsandbytes int8", 1.0)
+        return WeightFormat("bitsandbytes nf4", 0.5 + 1 / 64)
+    if method in ("compressed-tensors", "compressed_tensors"):
+        groups = q.get("config_groups") or {}
+        for g in groups.values() if isinstance(groups, dict) else []:
+            w = (g or {}).get("weights") or {}
+            bits = int(w.get("num_bits") or 8)
+            wtype = str(w.get("type") or "int")
+            if bits == 4 and wtype == "float":
+                return WeightFormat("compressed-tensors nvfp4", 0.5 + 1 / 16)
+            gs = w.get("group_size")
+            return WeightFormat(f"compressed-tensors {wtype}{bits}", bits / 8 + _group_overhead(bits, gs))
+        return WeightFormat("compressed-tensors", 1.0)
+    if method in ("gguf",):
+        return WeightFormat("gguf (~4.5 bit)", 0.5625)
+    return WeightFormat(method, float(dtype_bytes))
+
+
+@dataclass(frozen=True)
+class RankWeights:
+    bytes: int
+    params: int
+    format: str
+
+
+def _pad(v: int, tp: int) -> int:
+    return ceil_div(v, 64 * tp) * 64 * tp
+
+
+def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers_on_rank: int, dtype_bytes: int,
+                     quantization_flag: str | None = None) -> RankWeights:
+    """Bytes of weights held by one (TP rank, PP rank)."""
+    fmt = weight_format(model, quantization_flag, dtype_bytes)
+    b = model.param_breakdown()
+    L = max(1, model.num_layers)
+    frac = layers_on_rank / L
+    h = model.hidden_size
+    kinds = model.attention_layer_kinds()
+    n_attn = max(1, sum(1 for k in kinds if k in ("full", "sliding")))
+    # K/V projections are replicated once TP exceeds the KV heads: add the replicated share back.
+    attn = b["attention"] / tp
+    if not model.is_mla and model.num_kv_heads < tp:
+        kv_per_layer = 2 * h * model.num_kv_heads * model.head_dim
+        attn += n_attn * kv_per_layer * (1 / model.num_kv_heads - 1 / tp)
+    linear_q = (b["mlp"] + b["experts"] + b["shared"] + b["mamba"]) / tp
+    linear_attn = attn
+    dense_bytes = 0.0
+    if fmt.experts_only:
+        quant_bytes = b["experts"] / tp * fmt.linear_bytes
+        dense_bytes += (b["mlp"] + b["shared"] + b["mamba"]) / tp * dtype_bytes + linear_attn * dtype_bytes
+    else:
+        quant_bytes = (linear_q + linear_attn) * fmt.linear_bytes
+    per_layers = (quant_bytes + dense_bytes) * frac + b["norms"] * frac * dtype_bytes
+    vocab_rank = _pad(model.vocab_size, tp) // tp
+    ends = 0
+    if pp_rank == 0:
+        ends += vocab_rank * h
+    if pp_rank == pp - 1 and (not model.tie_word_embeddings or pp > 1):
+        ends += vocab_rank * h
+    total = per_layers + ends * dtype_bytes
+    params = int((b["attention"] + b["mlp"] + b["experts"] + b["shared"] + b["mamba"] + b["norms"]) * frac / tp + ends)
+    return RankWeights(int(total), params, fmt.name)

@@ -1,0 +1,190 @@
+"""Developer tool: build ``models/data/catalog.json`` from the team's sourced knowledge file.
+
+Run: ``PYTHONPATH=src python -m vllm_lint.models.build_catalog /work/shared/knowledge/models.jsonl``.
+Every entry keeps the ``source`` it was read from; entries derived from another (an instruct
+fine-tune with identical architecture fields, a quantized variant) name the base and say how.
+Not used at lint time (the JSON is shipped).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).parent / "data" / "catalog.json"
+
+# config.json keys carried into the catalog (everything else in a knowledge record is provenance).
+CONFIG_KEYS = (
+    "model_type", "architectures", "hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
+    "head_dim", "intermediate_size", "vocab_size", "max_position_embeddings", "rope_theta", "rope_scaling",
+    "sliding_window", "use_sliding_window", "max_window_layers", "tie_word_embeddings", "torch_dtype",
+    "num_experts_per_tok", "moe_intermediate_size", "num_experts", "num_local_experts", "n_routed_experts",
+    "n_shared_experts", "first_k_dense_replace", "moe_layer_freq", "kv_lora_rank", "q_lora_rank", "qk_rope_head_dim",
+    "qk_nope_head_dim", "v_head_dim", "sliding_window_pattern", "layer_types", "quantization_config",
+    "shared_expert_intermediate_size", "num_layers", "multi_query_group_num", "kv_channels", "ffn_hidden_size",
+    "padded_vocab_size", "seq_length", "decoder_sparse_step", "mlp_only_layers", "original_max_position_embeddings",
+    "query_pre_attn_scalar",
+)
+
+# litgpt transcriptions lack model_type / max_position_embeddings: fill them from the family and
+# litgpt's context (block_size), saying so in the entry.
+FAMILY_TYPES = {
+    "Qwen/Qwen2.5": "qwen2", "deepseek-ai/DeepSeek-R1-Distill-Llama": "llama", "google/gemma-3": "gemma3",
+    "meta-llama/": "llama", "microsoft/Phi-3": "phi3", "microsoft/phi-4": "phi3", "THUDM/glm-4": "chatglm",
+    "TheBloke/Llama-2": "llama",
+}
+# models-notes.md: Qwen2.5 -Instruct repos have max_position_embeddings 32768 (base: 131072).
+MAX_POS_OVERRIDE = {"Qwen/Qwen2.5-1.5B-Instruct": 32768}
+LLAMA3_ROPE = {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 8192,
+               "rope_type": "llama3"}
+
+# Same architecture fields as a sourced base record (instruct/chat fine-tunes and re-uploads).
+SAME_ARCH = [
+    ("meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Meta-Llama-3.1-8B",
+     "models.jsonl notes: the -Instruct repo has the same architecture fields as the base (differs in eos_token_id)"),
+    ("meta-llama/Llama-3.1-8B", "meta-llama/Meta-Llama-3.1-8B", "renamed repo of meta-llama/Meta-Llama-3.1-8B"),
+    ("meta-llama/Meta-Llama-3.1-8B-Instruct", "meta-llama/Meta-Llama-3.1-8B", "same architecture fields as the base"),
+    ("meta-llama/Llama-3.1-70B-Instruct", "meta-llama/Meta-Llama-3.1-70B", "same architecture fields as the base"),
+    ("meta-llama/Meta-Llama-3.1-70B-Instruct", "meta-llama/Meta-Llama-3.1-70B", "same architecture fields as the base"),
+    ("meta-llama/Llama-3.1-405B-Instruct", "meta-llama/Meta-Llama-3.1-405B", "same architecture fields as the base"),
+    ("meta-llama/Meta-Llama-3-8B", "meta-llama/Meta-Llama-3-8B-Instruct", "base of the instruct repo, same architecture"),
+    ("meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-chat-hf", "base of the chat repo, same architecture"),
+    ("mistralai/Mixtral-8x7B-Instruct-v0.1", "mistralai/Mixtral-8x7B-v0.1", "instruct fine-tune, same architecture"),
+    ("mistralai/Mixtral-8x22B-Instruct-v0.1", "mistralai/Mixtral-8x22B-v0.1", "instruct fine-tune, same architecture"),
+    ("deepseek-ai/DeepSeek-V2-Lite", "deepseek-ai/DeepSeek-V2-Lite-Chat", "models.jsonl notes: V2-Lite and -Lite-Chat share the architecture"),
+    ("deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct", "deepseek-ai/DeepSeek-V2-Lite-Chat",
+     "DeepSeek-Coder-V2-Lite is the V2-Lite architecture (27 layers, MLA 512+64, 64 experts); context 163840"),
+    ("deepseek-ai/DeepSeek-V3-0324", "deepseek-ai/DeepSeek-V3", "checkpoint update of DeepSeek-V3, same architecture"),
+    ("deepseek-ai/DeepSeek-R1-0528", "deepseek-ai/DeepSeek-R1", "checkpoint update of DeepSeek-R1, same architecture"),
+    ("Qwen/Qwen3-8B-Base", "Qwen/Qwen3-8B", "base of Qwen3-8B, same architecture"),
+    ("Qwen/Qwen3-30B-A3B-Instruct-2507", "Qwen/Qwen3-30B-A3B", "2507 instruct update of Qwen3-30B-A3B; same layer shapes (context raised to 262144)"),
+    ("Qwen/Qwen3-Coder-30B-A3B-Instruct", "Qwen/Qwen3-30B-A3B", "Qwen3-Coder-30B-A3B uses the Qwen3-30B-A3B MoE shapes (context 262144)"),
+    ("mistralai/Mistral-7B-v0.3", "mistralai/Mistral-7B-Instruct-v0.3", "base of the instruct repo, same architecture"),
+]
+CONTEXT_OVERRIDE = {
+    "Qwen/Qwen3-30B-A3B-Instruct-2507": 262144,
+    "Qwen/Qwen3-Coder-30B-A3B-Instruct": 262144,
+}
+# Quantized variants: base architecture + the quantization block their publishers use.
+AWQ = {"quant_method": "awq", "bits": 4, "group_size": 128, "zero_point": True, "version": "gemm"}
+GPTQ4 = {"quant_method": "gptq", "bits": 4, "group_size": 128, "desc_act": False, "sym": True}
+GPTQ8 = {"quant_method": "gptq", "bits": 8, "group_size": 128, "desc_act": False, "sym": True}
+FP8 = {"quant_method": "fp8", "activation_scheme": "dynamic", "fmt": "e4m3"}
+BNB4 = {"quant_method": "bitsandbytes", "load_in_4bit": True, "bnb_4bit_quant_type": "nf4", "bnb_4bit_use_double_quant": True}
+QUANT_SOURCE = ("derived: architecture of the base record; quantization block is the publisher's usual one for this format "
+                "(AWQ: TheBloke/Qwen/hugging-quants 4-bit group 128 GEMM; GPTQ: 4/8-bit group 128; FP8: dynamic e4m3; "
+                "bnb: nf4 double-quant) - not read from this exact repo")
+QUANTIZED = [
+    ("Qwen/Qwen2.5-7B-Instruct-AWQ", "Qwen/Qwen2.5-7B-Instruct", AWQ, "float16"),
+    ("Qwen/Qwen2.5-14B-Instruct-AWQ", "Qwen/Qwen2.5-14B-Instruct", AWQ, "float16"),
+    ("Qwen/Qwen2.5-32B-Instruct-AWQ", "Qwen/Qwen2.5-32B-Instruct", AWQ, "float16"),
+    ("Qwen/Qwen2.5-72B-Instruct-AWQ", "Qwen/Qwen2.5-72B-Instruct", AWQ, "float16"),
+    ("Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4", "Qwen/Qwen2.5-7B-Instruct", GPTQ4, "float16"),
+    ("Qwen/Qwen2.5-7B-Instruct-GPTQ-Int8", "Qwen/Qwen2.5-7B-Instruct", GPTQ8, "float16"),
+    ("Qwen/Qwen2.5-14B-Instruct-GPTQ-Int4", "Qwen/Qwen2.5-14B-Instruct", GPTQ4, "float16"),
+    ("Qwen/Qwen2.5-32B-Instruct-GPTQ-Int4", "Qwen/Qwen2.5-32B-Instruct", GPTQ4, "float16"),
+    ("Qwen/Qwen2.5-72B-Instruct-GPTQ-Int4", "Qwen/Qwen2.5-72B-Instruct", GPTQ4, "float16"),
+    ("Qwen/Qwen1.5-7B-Chat-GPTQ-Int4", "Qwen/Qwen1.5-7B-Chat", GPTQ4, "float16"),
+    ("Qwen/Qwen1.5-7B-Chat-AWQ", "Qwen/Qwen1.5-7B-Chat", AWQ, "float16"),
+    ("Qwen/Qwen3-8B-AWQ", "Qwen/Qwen3-8B", AWQ, "float16"),
+    ("Qwen/Qwen3-8B-FP8", "Qwen/Qwen3-8B", {**FP8, "weight_block_size": [128, 128]}, "bfloat16"),
+    ("Qwen/Qwen3-14B-AWQ", "Qwen/Qwen3-14B", AWQ, "float16"),
+    ("Qwen/Qwen3-32B-AWQ", "Qwen/Qwen3-32B", AWQ, "float16"),
+    ("hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4", "meta-llama/Meta-Llama-3.1-8B", AWQ, "float16"),
+    ("hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "meta-llama/Meta-Llama-3.1-70B", AWQ, "float16"),
+    ("hugging-quants/Meta-Llama-3.1-8B-Instruct-GPTQ-INT4", "meta-llama/Meta-Llama-3.1-8B", GPTQ4, "float16"),
+    ("neuralmagic/Meta-Llama-3.1-8B-Instruct-FP8", "meta-llama/Meta-Llama-3.1-8B", FP8, "bfloat16"),
+    ("neuralmagic/Meta-Llama-3.1-70B-Instruct-FP8", "meta-llama/Meta-Llama-3.1-70B", FP8, "bfloat16"),
+    ("casperhansen/llama-3.3-70b-instruct-awq", "meta-llama/Llama-3.3-70B-Instruct", AWQ, "float16"),
+    ("TheBloke/Mistral-7B-Instruct-v0.2-AWQ", "mistralai/Mistral-7B-Instruct-v0.2", AWQ, "float16"),
+    ("TheBloke/Mixtral-8x7B-Instruct-v0.1-AWQ", "mistralai/Mixtral-8x7B-v0.1", AWQ, "float16"),
+    ("TheBloke/Llama-2-13B-chat-AWQ", "meta-llama/Llama-2-13b-chat-hf", AWQ, "float16"),
+    ("unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "meta-llama/Meta-Llama-3.1-8B", BNB4, "bfloat16"),
+    ("RedHatAI/Mistral-Small-24B-Instruct-2501-FP8-dynamic", "mistralai/Mistral-Small-24B-Instruct-2501", FP8, "bfloat16"),
+    ("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B-AWQ", "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", AWQ, "float16"),
+]
+
+
+def _entry(rec: dict) -> dict:
+    cfg = {k: rec[k] for k in CONFIG_KEYS if k in rec}
+    notes = []
+    mid = rec["id"]
+    if "model_type" not in cfg:
+        for prefix, mt in FAMILY_TYPES.items():
+            if mid.startswith(prefix):
+                cfg["model_type"] = mt
+                notes.append(f"model_type {mt} from the family")
+                break
+    if "max_position_embeddings" not in cfg and rec.get("litgpt_block_size"):
+        cfg["max_position_embeddings"] = rec["litgpt_block_size"]
+        notes.append("max_position_embeddings from litgpt block_size")
+    if mid in MAX_POS_OVERRIDE:
+        cfg["max_position_embeddings"] = MAX_POS_OVERRIDE[mid]
+        notes.append("max_position_embeddings 32768: models-notes.md (Qwen2.5 -Instruct repos)")
+    adj = rec.get("litgpt_rope_adjustments")
+    if adj and "rope_scaling" not in cfg and "Llama-3" in mid:
+        cfg["rope_scaling"] = dict(LLAMA3_ROPE)
+        notes.append("rope_scaling llama3 from litgpt rope adjustments")
+    if "head_dim" not in cfg and rec.get("litgpt_head_size"):
+        if rec["litgpt_head_size"] * rec.get("num_attention_heads", 0) != rec.get("hidden_size"):
+            cfg["head_dim"] = rec["litgpt_head_size"]
+    if mid == "google/gemma-3-1b-it" or cfg.get("model_type", "").startswith("gemma3"):
+        cfg.setdefault("sliding_window_pattern", 6)
+        cfg.setdefault("sliding_window", 512 if mid.endswith("1b-it") else 1024)
+    if "quantization_config" not in cfg and rec.get("quantization_config_pattern_in_sibling_repos"):
+        cfg["quantization_config"] = rec["quantization_config_pattern_in_sibling_repos"]
+    out = {
+        "id": mid,
+        "config": cfg,
+        "source": rec["source"],
+        "source_kind": rec.get("source_kind", ""),
+    }
+    if rec.get("total_params"):
+        out["num_params"] = rec["total_params"]
+        out["num_params_source"] = rec.get("total_params_source", rec["source"])
+    if notes:
+        out["notes"] = "; ".join(notes)
+    return out
+
+
+def build(models_jsonl: Path) -> list[dict]:
+    recs = [json.loads(line) for line in models_jsonl.read_text().splitlines() if line.strip()]
+    by_id: dict[str, dict] = {}
+    for r in recs:
+        e = _entry(r)
+        by_id[e["id"]] = e
+    # TheBloke AWQ record has no architecture: take Llama-2-7b-chat's.
+    bloke = by_id.get("TheBloke/Llama-2-7B-Chat-AWQ")
+    base = by_id.get("meta-llama/Llama-2-7b-chat-hf")
+    if bloke and base:
+        bloke["config"] = {**base["config"], **bloke["config"], "torch_dtype": "float16"}
+    for new, old, why in SAME_ARCH:
+        if old in by_id and new not in by_id:
+            cfg = dict(by_id[old]["config"])
+            if new in CONTEXT_OVERRIDE:
+                cfg["max_position_embeddings"] = CONTEXT_OVERRIDE[new]
+            e = {"id": new, "config": cfg, "source": f"{by_id[old]['source']} (via {old})",
+                 "source_kind": f"derived: {why}", "derived_from": old}
+            if "num_params" in by_id[old]:
+                e["num_params"] = by_id[old]["num_params"]
+                e["num_params_source"] = by_id[old]["num_params_source"]
+            by_id[new] = e
+    for new, old, q, dtype in QUANTIZED:
+        if old in by_id and new not in by_id:
+            cfg = {**by_id[old]["config"], "quantization_config": q, "torch_dtype": dtype}
+            by_id[new] = {"id": new, "config": cfg, "source": f"{by_id[old]['source']} (via {old})",
+                          "source_kind": QUANT_SOURCE, "derived_from": old}
+    return sorted(by_id.values(), key=lambda e: e["id"].lower())
+
+
+def main(argv: list[str]) -> int:
+    entries = build(Path(argv[1] if len(argv) > 1 else "/work/shared/knowledge/models.jsonl"))
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"version": 1, "models": entries}, indent=1, sort_keys=False) + "\n")
+    print(f"wrote {len(entries)} models to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,189 @@
+"""Name -> ModelArch: shipped catalog, then a local folder's config.json, then the HF cache, then the Hub.
+
+The catalog is one JSON file loaded once, lazily; transformers is imported only when both the
+catalog and a local folder miss. Nothing from a model folder is executed: configs are read as
+JSON (``trust_remote_code`` is never set), and weights are never downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from vllm_lint.models.arch import ModelArch
+
+CATALOG_PATH = Path(__file__).parent / "data" / "catalog.json"
+
+HOW_TO_POINT = (
+    "point vllm-lint at a config: use a Hugging Face id it knows (see `vllm-lint models`), map the local path or "
+    "served name to an id under [tool.vllm-lint] models, or put the model's config.json in the folder the launch names"
+)
+
+
+@dataclass(frozen=True)
+class ModelResolution:
+    arch: ModelArch | None
+    how: str  # catalog | local | hf-cache | hub | none
+    message: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> tuple[dict[str, dict], dict[str, str]]:
+    """(entries by lower-case id, lookup key -> lower-case id)."""
+    data = json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
+    entries = {e["id"].lower(): e for e in data["models"]}
+    index: dict[str, str] = {}
+    for low in entries:
+        index.setdefault(low, low)
+    # Bare repo names ("qwen1.5-7b-chat") resolve when unambiguous; first (sorted) wins otherwise,
+    # except that an org's own repo beats a re-upload.
+    for low in sorted(entries, key=lambda k: (k.split("/")[0] in ("thebloke", "unsloth", "casperhansen", "neuralmagic",
+                                                               "redhatai", "hugging-quants"), k)):
+        index.setdefault(low.split("/")[-1], low)
+    return entries, index
+
+
+def catalog_ids() -> list[str]:
+    entries, _ = _catalog()
+    return sorted(e["id"] for e in entries.values())
+
+
+@lru_cache(maxsize=512)
+def _arch_from_entry(low_id: str) -> ModelArch:
+    entries, _ = _catalog()
+    e = entries[low_id]
+    return ModelArch.from_config(
+        e["config"], id=e["id"], source=e.get("source", ""), num_params=e.get("num_params"),
+        num_params_source=e.get("num_params_source"),
+    )
+
+
+def _candidates(name: str) -> list[str]:
+    """Lookup keys a name may stand for: HF id, HF-cache folder name, path tail, served name."""
+    raw = name.strip().strip("'\"").rstrip("/")
+    low = raw.lower()
+    out = [low]
+    m = re.search(r"models--([^/]+?)--([^/]+)", raw, re.I)
+    if m:
+        out.append(f"{m.group(1)}/{m.group(2)}".lower())
+        out.append(m.group(2).lower())
+    parts = [p for p in low.split("/") if p]
+    if len(parts) >= 2:
+        out.append("/".join(parts[-2:]))
+    if parts:
+        out.append(parts[-1])
+        # snapshot folders inside the HF cache: .../models--org--name/snapshots/<hash>
+        if "snapshots" in parts:
+            i = parts.index("snapshots")
+            if i > 0:
+                out.extend(_candidates(parts[i - 1])[1:])
+    # "Meta-Llama-3.1-8B-Instruct" written without the org, or with a "-hf"/"-chat" twist
+    return list(dict.fromkeys(out))
+
+
+def lookup_catalog(name: str) -> ModelArch | None:
+    _, index = _catalog()
+    for key in _candidates(name):
+        if key in index:
+            return _arch_from_entry(index[key])
+    return None
+
+
+def _local_config(name: str, base_dir: Path | None) -> Path | None:
+    p = Path(name)
+    if not p.is_absolute() and base_dir is not None:
+        p = base_dir / p
+    cfg = p / "config.json"
+    try:
+        return cfg if cfg.is_file() else None
+    except OSError:
+        return None
+
+
+def arch_from_config_file(path: Path, *, id: str = "") -> ModelArch:
+    """Read a config.json (JSON only) into a ModelArch; sums a safetensors index's size when present."""
+    cfg: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    qcfg = path.parent / "quantize_config.json"  # AutoGPTQ's separate file
+    if "quantization_config" not in cfg and qcfg.is_file():
+        try:
+            q = json.loads(qcfg.read_text(encoding="utf-8"))
+            q.setdefault("quant_method", "gptq")
+            cfg["quantization_config"] = q
+        except (OSError, ValueError):
+            pass
+    return ModelArch.from_config(cfg, id=id or str(path.parent), source=str(path))
+
+
+def _hf_cache(name: str) -> ModelArch | None:
+    """Find ``name`` in the local Hugging Face cache through transformers (no network)."""
+    if "/" not in name or name.startswith(("/", ".")):
+        return None
+    try:
+        from huggingface_hub import try_to_load_from_cache  # lazy: only when the catalog missed
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    try:
+        found = try_to_load_from_cache(name, "config.json")
+    except Exception:  # noqa: BLE001 - any cache-layout problem means "not cached"
+        return None
+    if isinstance(found, str) and os.path.isfile(found):
+        try:
+            from transformers import AutoConfig  # lazy
+
+            conf = AutoConfig.from_pretrained(name, local_files_only=True, trust_remote_code=False)
+            return ModelArch.from_config(conf.to_dict(), id=name, source=f"hf-cache:{found}")
+        except Exception:  # noqa: BLE001 - unknown model_type: fall back to the raw JSON
+            return arch_from_config_file(Path(found), id=name)
+    return None
+
+
+def _hub(name: str) -> ModelArch | None:
+    """config.json from the Hub (online only). Never weights."""
+    try:
+        from huggingface_hub import hf_hub_download  # lazy
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        path = hf_hub_download(name, "config.json")
+    except Exception:  # noqa: BLE001
+        return None
+    return arch_from_config_file(Path(path), id=name)
+
+
+def resolve_model(name: str, *, base_dir: Path | None = None, aliases: dict[str, str] | None = None,
+                  online: bool = False) -> ModelResolution:
+    """Resolve an HF id, local path, HF-cache folder or served name to the model's architecture."""
+    if not name or not name.strip():
+        return ModelResolution(None, "none", "no model named; " + HOW_TO_POINT)
+    target = name
+    if aliases:
+        low_aliases = {k.lower().rstrip("/"): v for k, v in aliases.items()}
+        for key in _candidates(name):
+            if key in low_aliases:
+                target = low_aliases[key]
+                break
+        else:
+            if name.lower().rstrip("/") in low_aliases:
+                target = low_aliases[name.lower().rstrip("/")]
+    arch = lookup_catalog(target)
+    if arch is not None:
+        return ModelResolution(arch, "catalog")
+    cfg = _local_config(target, base_dir)
+    if cfg is not None:
+        try:
+            return ModelResolution(arch_from_config_file(cfg, id=target), "local")
+        except (OSError, ValueError) as exc:
+            return ModelResolution(None, "none", f"could not read {cfg}: {exc}")
+    arch = _hf_cache(target)
+    if arch is not None:
+        return ModelResolution(arch, "hf-cache")
+    if online:
+        arch = _hub(target)
+        if arch is not None:
+            return ModelResolution(arch, "hub")
+    return ModelResolution(None, "none", f"model {name!r} is not in the catalog or the local cache; " + HOW_TO_POINT)
