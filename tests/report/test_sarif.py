@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from vllm_lint.report.sarif import build_sarif, write_sarif
+
+from report_helpers import COMPOSE, sample_result
+
+SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "sarif-2.1.0.json"
+
+
+@pytest.fixture(scope="module")
+def validator():
+    from jsonschema import Draft4Validator
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    Draft4Validator.check_schema(schema)
+    return Draft4Validator(schema)
+
+
+def _log():
+    out = io.StringIO()
+    write_sarif(sample_result(), out)
+    return json.loads(out.getvalue())
+
+
+def test_validates_against_the_official_schema(validator):
+    log = _log()
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+def test_invalid_output_would_fail(validator):
+    log = _log()
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startColumn"] = 0
+    assert list(validator.iter_errors(log))
+
+
+def test_rules_carry_what_code_scanning_needs():
+    log = _log()
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rules
+    for r in rules:
+        assert r["fullDescription"]["text"] and r["help"]["text"] and r["shortDescription"]["text"]
+        assert r["helpUri"].endswith(f"docs/rules/{r['id']}.md")
+        assert r["defaultConfiguration"]["level"] in ("error", "warning", "note")
+
+
+def test_results_regions_levels_fixes():
+    log = _log()
+    run = log["runs"][0]
+    results = run["results"]
+    assert len(results) == 4  # the suppressed finding is left out
+    flag, cap, multi, internal = results
+    assert flag["ruleId"] == "VL201" and flag["level"] == "warning"
+    loc = flag["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"] == {"uri": "deploy/docker-compose.yml", "uriBaseId": "%SRCROOT%"}
+    line7 = COMPOSE.splitlines()[6]
+    col = line7.index("--max_model_len") + 1
+    assert loc["region"] == {"startLine": 7, "startColumn": col, "endLine": 7, "endColumn": col + len("--max_model_len")}
+    change = flag["fixes"][0]["artifactChanges"][0]
+    assert change["replacements"][0]["insertedContent"]["text"] == "--max-model-len"
+    assert change["replacements"][0]["deletedRegion"] == loc["region"]
+    assert cap["level"] == "error" and "only 3.20 GiB" in cap["message"]["text"]
+    assert "unsafe" in cap["fixes"][0]["description"]["text"]
+    assert multi["level"] == "note" and multi["locations"][0]["physicalLocation"]["region"]["endLine"] == 8
+    assert "locations" not in internal
+    assert run["invocations"][0]["executionSuccessful"] is True
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file://")
+    for r in results:
+        if "locations" in r:
+            reg = r["locations"][0]["physicalLocation"]["region"]
+            assert reg["startColumn"] >= 1 and reg["endColumn"] >= 1
+
+
+def test_fingerprints_survive_line_moves_and_differ_between_findings():
+    a = build_sarif(sample_result())["runs"][0]["results"]
+    moved = sample_result()
+    from vllm_lint.sources.base import SourceFile
+
+    # the same file with two lines inserted at the top: spans move, content does not
+    text = "# header\n# more\n" + COMPOSE
+    src = SourceFile.from_text(text, display="deploy/docker-compose.yml")
+    moved.sources = {src.display: src}
+    for d in moved.diagnostics:
+        if d.span is not None:
+            d.span = src.span(d.span.start + 16, d.span.end + 16)
+    b = build_sarif(moved)["runs"][0]["results"]
+    fa = [r["partialFingerprints"] for r in a]
+    fb = [r["partialFingerprints"] for r in b]
+    assert fa == fb
+    assert len({json.dumps(f) for f in fa}) == len(fa)
+
+
+def test_uris_are_percent_encoded_and_relative():
+    from vllm_lint.report.sarif import artifact_uri
+
+    assert artifact_uri("./charts/my chart/values.yaml") == "charts/my%20chart/values.yaml"
