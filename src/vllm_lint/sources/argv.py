@@ -1,0 +1,143 @@
+"""Finding the vLLM engine start inside an argv (a list of Tokens from any format).
+
+Recognised programs (see knowledge/vllm-flag-history.md §1 "Entrypoints over time"):
+``vllm serve`` (any path ending in ``/vllm``), ``python[3[.X]] -m vllm.entrypoints.openai.api_server``,
+``python -m vllm.entrypoints.api_server`` (the legacy demo server), ``python -m
+vllm.entrypoints.cli.main serve``; behind wrappers (``exec``, ``nohup``, ``env A=b``, ``time``,
+``uv run``, ``conda run -n x``, ``numactl ...``) and ``docker|podman run ... IMAGE args`` where
+the image's ENTRYPOINT (``images.image_entrypoint``) is prepended to the container args.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vllm_lint.launch import Token
+
+_PYTHON = re.compile(r"python(?:\d+(?:\.\d+)?)?")
+_ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_API_SERVER = "vllm.entrypoints.openai.api_server"
+_LEGACY = "vllm.entrypoints.api_server"
+_CLI_MAIN = "vllm.entrypoints.cli.main"
+# commands whose arguments merely mention vllm (never an engine start)
+_NOT_A_LAUNCH = frozenset({"echo", "printf", "cat", "grep", "pip", "pip3", "which", "type", "test", "[", "[[",
+                           "command", "apt-get", "apt", "uv", "conda", "pkill", "kill", "ps", "curl", "wget",
+                           "git", "sed", "awk", "head", "tail", "tee", "find", "ls", "rm", "mkdir", "cd",
+                           "trap", "local", "set", "read", "logger", "jq", "docker-compose", "kubectl"})
+_PY_OPTS_WITH_VALUE = frozenset({"-X", "-W", "-c"})
+_CONTAINER_CLIS = frozenset({"docker", "podman", "nerdctl"})
+
+Invocation = tuple[str, list[Token], list[Token], dict]
+
+
+def _base(text: str) -> str:
+    return text.rsplit("/", 1)[-1]
+
+
+def find_vllm_invocation(words: list[Token]) -> Invocation | None:
+    """(entrypoint, program, args, facts) of the first vLLM start in ``words``, or None.
+
+    ``entrypoint`` is one of launch.ENTRYPOINTS; ``program`` the tokens naming the program
+    (``vllm serve`` / ``python3 -m ...``); ``args`` everything after. ``facts`` may hold
+    ``repeated_subcommand`` (the args start with the program again, as in an image whose
+    ENTRYPOINT is ``vllm serve`` given ``command: [vllm, serve, ...]``) and ``env_prefix``
+    (``env A=b`` / ``A=b`` words before the program).
+    """
+    if not words:
+        return None
+    first = _base(words[0].text)
+    if first in _CONTAINER_CLIS:
+        from vllm_lint.sources.containers import parse_docker_run
+
+        run = parse_docker_run(words)
+        if run is None:
+            return None
+        return run.invocation()
+    uv_like = first in ("uv", "conda", "micromamba", "mamba", "pixi", "poetry")
+    if first in _NOT_A_LAUNCH and not (uv_like and len(words) > 1 and words[1].text == "run"):
+        return None
+    env_prefix: dict[str, str] = {}
+    for i, tok in enumerate(words):
+        text = tok.text
+        if _ASSIGN.match(text) and "=" in text:
+            name, _, value = text.partition("=")
+            env_prefix[name] = value
+            continue
+        got = _match_program(words, i)
+        if got is None:
+            continue
+        entrypoint, n_prog = got
+        program = list(words[i:i + n_prog])
+        args = list(words[i + n_prog:])
+        facts: dict = {}
+        if env_prefix:
+            facts["env_prefix"] = dict(env_prefix)
+        if args and _match_program(args, 0) is not None:
+            facts["repeated_subcommand"] = True
+        return entrypoint, program, args, facts
+    return None
+
+
+def _match_program(words: list[Token], i: int) -> tuple[str, int] | None:
+    """(entrypoint, number of program tokens) when a vLLM program starts at ``words[i]``."""
+    text = words[i].text
+    base = _base(text)
+    n = len(words)
+    if base == "vllm":
+        if i + 1 < n and words[i + 1].text == "serve":
+            return "serve", 2
+        return None
+    if _PYTHON.fullmatch(base):
+        j = i + 1
+        while j < n:
+            t = words[j].text
+            if t == "-m":
+                if j + 1 >= n:
+                    return None
+                return _module(words, j + 1, j + 2 - i)
+            if t.startswith("-m") and len(t) > 2:
+                return _module_text(t[2:], words, j + 1, j + 1 - i)
+            if t in _PY_OPTS_WITH_VALUE:
+                if t == "-c":
+                    return None
+                j += 2
+                continue
+            if t.startswith("-"):
+                j += 1
+                continue
+            return None
+    return None
+
+
+def _module(words: list[Token], k: int, consumed: int) -> tuple[str, int] | None:
+    return _module_text(words[k].text, words, k + 1, consumed)
+
+
+def _module_text(mod: str, words: list[Token], after: int, consumed: int) -> tuple[str, int] | None:
+    if mod == _API_SERVER:
+        return "api_server", consumed
+    if mod == _LEGACY:
+        return "legacy_api_server", consumed
+    if mod == _CLI_MAIN and after < len(words) and words[after].text == "serve":
+        return "serve", consumed + 1
+    return None
+
+
+def shell_script_index(words: list[Token]) -> int | None:
+    """Index of the script word in ``sh|bash [-opts] -c SCRIPT ...`` (also ``-lc``, ``-ec``)."""
+    if not words:
+        return None
+    k = 0
+    if _base(words[0].text) == "env":
+        k = 1
+        while k < len(words) and (_ASSIGN.match(words[k].text) or words[k].text.startswith("-")):
+            k += 1
+    if k >= len(words) or _base(words[k].text) not in ("sh", "bash", "dash", "ash", "zsh"):
+        return None
+    for j in range(k + 1, len(words)):
+        t = words[j].text
+        if not t.startswith("-") or t == "--":
+            return None
+        if "c" in t[1:] and not t.startswith("--"):
+            return j + 1 if j + 1 < len(words) else None
+    return None
