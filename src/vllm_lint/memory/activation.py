@@ -45,7 +45,7 @@ class Activation:
 
 
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, era: str,
-                    last_rank: bool = True) -> Activation:
+                    last_rank: bool = True, moe_chunking: bool = True) -> Activation:
     h = model.hidden_size
     norms = 4 if model.sandwich_norms else 3
     dense_i = model.intermediate_size / tp
@@ -53,7 +53,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     dense = tokens * dtype_bytes * (norms * h + mult * dense_i)
     if model.is_moe:
         moe_i = (model.moe_intermediate_size or model.intermediate_size) / tp
-        chunk = min(tokens, MOE_CHUNK)
+        chunk = min(tokens, MOE_CHUNK) if moe_chunking else tokens  # fused-MoE chunking arrived in 0.5.2
         moe = tokens * dtype_bytes * norms * h + chunk * model.num_experts_per_tok * dtype_bytes * (3 * moe_i + h)
         shared = tokens * dtype_bytes * 3 * model.shared_expert_intermediate_size / tp
         forward = max(moe + shared, dense if model.first_dense_layers else 0)

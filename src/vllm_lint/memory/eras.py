@@ -22,9 +22,13 @@ from vllm_lint.vllm.versions import at_least
 ERAS = ("v0-0.4", "v0-0.6", "v1-0.8", "v1-0.20", "v1-0.30")
 
 
-def era_of(version: str, env: dict[str, str] | None = None) -> str:
+def era_of(version: str, env: dict[str, str] | None = None, compute_capability: tuple[int, int] | None = None) -> str:
+    """The accounting a release uses. 0.8–0.10 fall back to V0 with ``VLLM_USE_V1=0`` or on GPUs
+    below compute capability 8.0 (V1 needed FlashAttention-capable GPUs then)."""
     env = env or {}
     v1_off = env.get("VLLM_USE_V1", "").strip() == "0"
+    if compute_capability is not None and compute_capability < (8, 0):
+        v1_off = True
     if not at_least(version, "0.6.0"):
         return "v0-0.4"
     if not at_least(version, "0.8.0") or (v1_off and not at_least(version, "0.11.0")):

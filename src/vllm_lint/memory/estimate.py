@@ -183,7 +183,7 @@ class _Ctx:
     def __init__(self, model: ModelArch, gpu: GpuSpec, s: EngineSettings, version: str):
         self.model, self.gpu, self.s, self.version = model, gpu, s, version
         self.env = dict(s.env or {})
-        self.era = era_of(version, self.env)
+        self.era = era_of(version, self.env, gpu.compute_capability)
         self.v1 = is_v1(self.era)
         self.tp = max(1, int(s.tensor_parallel_size or 1))
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
@@ -206,7 +206,8 @@ class _Ctx:
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
                             performance_mode=s.performance_mode)
         act = activation_peak(m, tokens=bd.max_num_batched_tokens, rows=bd.max_num_seqs, dtype_bytes=self.dtype_bytes,
-                              tp=self.tp, era=self.era, last_rank=pp_rank == self.pp - 1)
+                              tp=self.tp, era=self.era, last_rank=pp_rank == self.pp - 1,
+                              moe_chunking=at_least(self.version, "0.5.2"))
         nt = non_torch_bytes(self.era, self.tp * self.pp, self.gpu.consumer)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager, layers_on_rank=layers, capture_size=capture,

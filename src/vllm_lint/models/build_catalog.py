@@ -36,6 +36,10 @@ FAMILY_TYPES = {
 }
 # models-notes.md: Qwen2.5 -Instruct repos have max_position_embeddings 32768 (base: 131072).
 MAX_POS_OVERRIDE = {"Qwen/Qwen2.5-1.5B-Instruct": 32768}
+# litgpt transcriptions drop tie_word_embeddings; the small Qwen2/2.5 configs tie it (Qwen2-0.5B/1.5B-Instruct
+# and Qwen2.5-3B records in models.jsonl say true), as does Llama-3.2 1B/3B.
+TIED = {"Qwen/Qwen2.5-0.5B-Instruct", "Qwen/Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-3B-Instruct",
+        "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B"}
 LLAMA3_ROPE = {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 8192,
                "rope_type": "llama3"}
 
@@ -119,6 +123,9 @@ def _entry(rec: dict) -> dict:
     if "max_position_embeddings" not in cfg and rec.get("litgpt_block_size"):
         cfg["max_position_embeddings"] = rec["litgpt_block_size"]
         notes.append("max_position_embeddings from litgpt block_size")
+    if mid in TIED and "tie_word_embeddings" not in cfg:
+        cfg["tie_word_embeddings"] = True
+        notes.append("tie_word_embeddings true as in the sibling Qwen2/2.5 small-model configs")
     if mid in MAX_POS_OVERRIDE:
         cfg["max_position_embeddings"] = MAX_POS_OVERRIDE[mid]
         notes.append("max_position_embeddings 32768: models-notes.md (Qwen2.5 -Instruct repos)")

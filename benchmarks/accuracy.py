@@ -1,0 +1,273 @@
+"""Capacity-estimate accuracy against real vLLM numbers.
+
+    PYTHONPATH=src python benchmarks/accuracy.py [--shared /work/shared] [--json]
+
+Runs every case of groundtruth/public.jsonl that names enough to estimate (model, GPU or its
+CUDA total, vLLM release) and every case of measured-vllm-0.26.0-h200.jsonl (model folders in
+groundtruth/configs/). Prints predicted vs reported per term and summary figures: median and
+90th-percentile absolute percentage error of KV cache GiB, weights GiB and tokens, and whether
+fit/no-fit matched on every case where vLLM refused to start.
+
+Ground-truth reading lives in ``read_public`` / ``read_measured``; what a public case leaves
+unsaid (the model behind a local path, the GPU, the release the log format implies) is one
+line in ``PUBLIC_HINTS``, each with the reason taken from the case's own notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vllm_lint.hardware.gpus import GpuSpec, resolve_gpu
+from vllm_lint.memory.estimate import Capacity, estimate
+from vllm_lint.memory.settings import EngineSettings, settings_from_args
+from vllm_lint.models.arch import ModelArch
+from vllm_lint.models.resolve import arch_from_config_file, resolve_model
+
+DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+# case index in public.jsonl -> what the case leaves unsaid (reason in the case's notes).
+PUBLIC_HINTS: dict[int, dict] = {
+    0: {"model": "Qwen/Qwen2.5-VL-7B-Instruct", "version": "0.6.5", "why": "notes: 28 layers x 4 kv heads, 15.5 GB weights => Qwen2-VL-7B-like"},
+    2: {"model": "unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "version": "0.7.3", "why": "notes: Unsloth-style bnb-4bit Llama-3.1-8B"},
+    3: {"model": "meta-llama/Llama-3.2-3B", "version": "0.8.5", "why": "112 KiB/token, 6.02 GiB: Llama-3.2-3B geometry"},
+    4: {"version": "0.7.3"},
+    5: {"model": "meta-llama/Llama-3.1-8B-Instruct", "version": "0.6.5", "why": "notes: 14.99 GB weights => Llama-3.1-8B"},
+    7: {"model": "Qwen/Qwen2.5-1.5B-Instruct", "version": "0.7.3", "why": "Qwen2.5-Math-1.5B has the Qwen2.5-1.5B geometry"},
+    11: {"version": "0.6.4", "why": "Dec 2024 issue, V0 log format"},
+    12: {"model": "Qwen/Qwen2.5-7B-Instruct", "version": "0.8.5", "env": {"VLLM_USE_V1": "0"}, "why": "V0 path on V100"},
+    16: {"skip": "phi-4-mini geometry, not in the catalog"},
+    17: {"model": "Qwen/Qwen2.5-0.5B-Instruct", "version": "0.6.5", "why": "same geometry as the base"},
+    18: {"version": "0.7.3"},
+    19: {"version": "0.7.3"},
+    21: {"gpu": "RTX 3090", "version": "0.4.0", "why": "notes: April 2024 => ~0.4.0; a 24 GB card (3090/4090/A10)"},
+    22: {"gpu": "RTX 3090", "version": "0.3.3", "why": "Feb 2024, V0"},
+    24: {"gpu": "RTX 3090", "version": "0.3.0", "model": "Qwen/Qwen1.5-7B-Chat", "why": "same user on an RTX3090-24G"},
+    26: {"model": "mistralai/Mistral-7B-v0.1", "version": "0.3.3", "why": "bonito-v1 is a Mistral-7B-v0.1 fine-tune"},
+    27: {"version": "0.5.5", "why": "V0 error format"},
+    28: {"version": "0.10.0", "why": "notes: July 2025 ~0.9.x/0.10.0, V1"},
+    31: {"skip": "GPU and utilization unknown"},
+    36: {"version": "0.5.0", "model": "deepseek-ai/DeepSeek-V2-Lite-Chat", "skip": "236B DeepSeek-V2 not in the catalog"},
+    38: {"skip": "pipeline split unknown"},
+    39: {"skip": "model not in the catalog (deepseek-coder-6.7b)"},
+    41: {"version": "0.5.1", "model": "deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct"},
+    42: {"version": "0.5.5", "why": "V0 error format"},
+    43: {"version": "0.5.5", "why": "V0 error format"},
+    44: {"gpu": "RTX 5090", "why": "notes: a 32GB-class card"},
+}
+
+
+@dataclass
+class Case:
+    name: str
+    model: ModelArch
+    gpu: GpuSpec
+    version: str
+    settings: EngineSettings
+    reported: dict
+    refused: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _version(text: str | None) -> str | None:
+    m = re.search(r"(\d+\.\d+(?:\.\d+)?)", text or "")
+    return m.group(1) if m else None
+
+
+def read_measured(shared: Path) -> list[Case]:
+    gt = shared / "groundtruth"
+    out = []
+    for line in (gt / "measured-vllm-0.26.0-h200.jsonl").read_text().splitlines():
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        arch = arch_from_config_file(gt / "configs" / d["config"] / "config.json", id=d["config"])
+        kwargs = {k: v for k, v in d.get("engine_kwargs", {}).items() if k != "budget_gib"}
+        kwargs["gpu_memory_utilization"] = d["gpu_memory_utilization"]
+        if d.get("max_model_len"):
+            kwargs["max_model_len"] = d["max_model_len"]
+        s = settings_from_args(kwargs)
+        s.usage_context = "llm"  # measured through the offline LLM class
+        gpu = resolve_gpu(d["gpu"]) or resolve_gpu(f"{d['total_gpu_memory_gib']}GiB")
+        rep = {
+            "weights_gib": d.get("weights_gib"), "activation_gib": d.get("activation_peak_gib"),
+            "non_torch_gib": d.get("non_torch_increase_gib"), "kv_cache_gib": d.get("kv_cache_gib"),
+            "kv_tokens": d.get("kv_tokens"), "estimated_max_model_len": d.get("estimated_max_model_len"),
+        }
+        out.append(Case(f"measured:{d['case']}", arch, gpu, d["vllm_version"], s, rep,
+                        refused=d.get("estimated_max_model_len") is not None))
+    return out
+
+
+def read_public(shared: Path) -> tuple[list[Case], list[str]]:
+    out, skipped = [], []
+    for i, line in enumerate((shared / "groundtruth" / "public.jsonl").read_text().splitlines()):
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        hint = PUBLIC_HINTS.get(i, {})
+        label = f"public:{i}"
+        if hint.get("skip"):
+            skipped.append(f"{label}: {hint['skip']}")
+            continue
+        res = resolve_model(hint.get("model") or d.get("model") or "")
+        if res.arch is None:
+            for word in re.findall(r"[\w.\-]+/[\w.\-]+|[\w.\-]{6,}", d.get("model") or ""):
+                res = resolve_model(word)
+                if res.arch is not None:
+                    break
+        if res.arch is None:
+            skipped.append(f"{label}: model not resolved ({(d.get('model') or '')[:50]})")
+            continue
+        rep = d["reported"]
+        gpu = None
+        if rep.get("total_gpu_memory_gib"):
+            named = resolve_gpu(hint.get("gpu") or d.get("gpu_name") or "")
+            total = rep["total_gpu_memory_gib"]
+            gpu = named if named and abs(named.total_gib - total) < 0.05 else resolve_gpu(f"{total}GiB")
+            if named and gpu is not named:
+                gpu = GpuSpec(named.key, named.name, total, named.compute_capability, named.bf16, named.fp8,
+                              named.consumer, "reported total")
+        else:
+            gpu = resolve_gpu(hint.get("gpu") or d.get("gpu_name") or "")
+        version = hint.get("version") or _version(d.get("vllm_version"))
+        if gpu is None or version is None:
+            skipped.append(f"{label}: {'GPU' if gpu is None else 'vLLM version'} unknown")
+            continue
+        args = {k: d[k] for k in ("tensor_parallel_size", "pipeline_parallel_size", "gpu_memory_utilization",
+                                  "max_model_len", "kv_cache_dtype", "max_num_seqs", "max_num_batched_tokens",
+                                  "enforce_eager", "enable_chunked_prefill", "block_size", "cpu_offload_gb")
+                if d.get(k) is not None}
+        s = settings_from_args(args, hint.get("env"))
+        refused = any(rep.get(k) is not None for k in ("error_capacity_tokens", "estimated_max_model_len")) or \
+            rep.get("gpu_blocks") == 0
+        out.append(Case(label, res.arch, gpu, version, s, {
+            "weights_gib": rep.get("weights_gib"), "activation_gib": rep.get("activation_peak_gib"),
+            "non_torch_gib": rep.get("non_torch_gib"), "kv_cache_gib": rep.get("kv_cache_gib"),
+            "kv_tokens": rep.get("kv_tokens") or (rep["gpu_blocks"] * 16 if rep.get("gpu_blocks") else None)
+            or rep.get("error_capacity_tokens"),
+            "estimated_max_model_len": rep.get("estimated_max_model_len"),
+        }, refused=refused))
+    return out, skipped
+
+
+def _predicted(cap: Capacity) -> dict:
+    return {
+        "weights_gib": cap.weights_gib, "activation_gib": cap.activation_gib, "non_torch_gib": cap.non_torch_gib,
+        "kv_cache_gib": cap.kv_cache_gib, "kv_tokens": cap.kv_cache_tokens,
+        "estimated_max_model_len": cap.estimated_max_model_len,
+    }
+
+
+def _ape(pred: float | None, rep: float | None) -> float | None:
+    if pred is None or rep is None or rep == 0:
+        return None
+    return abs(pred - rep) / abs(rep) * 100
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    k = (len(v) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def run(shared: Path) -> dict:
+    measured = read_measured(shared)
+    public, skipped = read_public(shared)
+    rows = []
+    for case in measured + public:
+        cap = estimate(case.model, case.gpu, case.settings, case.version)
+        pred = _predicted(cap)
+        errs = {k: _ape(pred[k], case.reported.get(k)) for k in pred}
+        rows.append({
+            "case": case.name, "model": case.model.id, "gpu": case.gpu.name, "version": case.version, "era": cap.era,
+            "reported": case.reported, "predicted": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in pred.items()},
+            "ape": {k: (round(v, 2) if v is not None else None) for k, v in errs.items()},
+            "refused": case.refused, "predicted_fits": cap.fits,
+            "fit_match": (not cap.fits) if case.refused else None,
+            "full_breakdown": case.reported.get("weights_gib") is not None and case.reported.get("kv_cache_gib") is not None,
+        })
+
+    def summary(sel: list[dict]) -> dict:
+        out = {"cases": len(sel)}
+        for k in ("kv_cache_gib", "weights_gib", "kv_tokens", "activation_gib", "non_torch_gib"):
+            vals = [r["ape"][k] for r in sel if r["ape"].get(k) is not None]
+            out[k] = {"n": len(vals), "median_ape": _pct(vals, 0.5), "p90_ape": _pct(vals, 0.9), "max_ape": max(vals) if vals else None}
+        return out
+
+    m_rows = [r for r in rows if r["case"].startswith("measured")]
+    p_rows = [r for r in rows if r["case"].startswith("public")]
+    refused = [r for r in rows if r["refused"]]
+    return {
+        "rows": rows,
+        "skipped": skipped,
+        "measured": summary(m_rows),
+        "public_full_breakdown": summary([r for r in p_rows if r["full_breakdown"]]),
+        "public_all": summary(p_rows),
+        "fit_nofit": {"refused_cases": len(refused), "matched": sum(1 for r in refused if r["fit_match"]),
+                      "mismatched": [r["case"] for r in refused if not r["fit_match"]]},
+    }
+
+
+def _fmt(v: object) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
+
+
+def print_table(result: dict) -> None:
+    terms = ("weights_gib", "activation_gib", "non_torch_gib", "kv_cache_gib", "kv_tokens", "estimated_max_model_len")
+    short = {"weights_gib": "weights", "activation_gib": "act", "non_torch_gib": "nontorch", "kv_cache_gib": "kv GiB",
+             "kv_tokens": "tokens", "estimated_max_model_len": "est.len"}
+    print(f"{'case':34} {'era':8} " + " ".join(f"{short[t]:>22}" for t in terms) + "  fit")
+    for r in result["rows"]:
+        cells = []
+        for t in terms:
+            rep, pred, e = r["reported"].get(t), r["predicted"].get(t), r["ape"].get(t)
+            cells.append(f"{_fmt(pred):>8}/{_fmt(rep):<8}{'' if e is None else f'{e:5.1f}%':>6}" if rep is not None else f"{_fmt(pred):>8}/{'-':<13}")
+        fit = "" if not r["refused"] else ("ok" if r["fit_match"] else "MISS")
+        print(f"{r['case'][:34]:34} {r['era']:8} " + " ".join(f"{c:>22}" for c in cells) + f"  {fit}")
+    print()
+    for name in ("measured", "public_full_breakdown", "public_all"):
+        s = result[name]
+        print(f"{name} ({s['cases']} cases):")
+        for k, v in s.items():
+            if k == "cases":
+                continue
+            print(f"  {k:15} n={v['n']:3}  median {_fmt(v['median_ape'])}%  p90 {_fmt(v['p90_ape'])}%  max {_fmt(v['max_ape'])}%")
+    f = result["fit_nofit"]
+    print(f"fit/no-fit where vLLM refused: {f['matched']}/{f['refused_cases']} matched {f['mismatched'] or ''}")
+    print(f"skipped: {len(result['skipped'])}")
+    for s in result["skipped"]:
+        print(f"  {s}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--json", action="store_true", help="machine-readable output")
+    a = ap.parse_args(argv)
+    if not (a.shared / "groundtruth").is_dir():
+        print(f"no groundtruth folder under {a.shared}", file=sys.stderr)
+        return 2
+    result = run(a.shared)
+    if a.json:
+        json.dump(result, sys.stdout, indent=1, default=str)
+        print()
+    else:
+        print_table(result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
