@@ -20,6 +20,9 @@ def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | Non
 
     version = version or versions.NEWEST
     parsed = parse_args(list(args), version=version, entrypoint="serve")
+    if not parsed.model and args and not args[0].startswith("-"):
+        # releases before `vllm serve` existed (0.4.x) take the model as --model on the api_server
+        parsed = parse_args(["--model", args[0], *args[1:]], version=version, entrypoint="api_server")
     for p in parsed.problems:
         print(f"vllm-lint: warning: {p.message}", file=sys.stderr)
     if not parsed.model:

@@ -1,0 +1,106 @@
+"""``vllm-lint capacity`` output: the per-GPU memory breakdown as a table and a stacked bar."""
+
+from __future__ import annotations
+
+from vllm_lint.memory.estimate import Capacity
+
+BAR_WIDTH = 60
+# (label, style, glyph) of each bar segment; glyphs keep the bar readable without colour.
+SEGMENTS = (
+    ("weights", "blue", "█"),
+    ("activations", "magenta", "▓"),
+    ("overheads", "yellow", "▒"),
+    ("KV cache", "green", "█"),
+    ("headroom", "bright_black", "░"),
+)
+
+
+def capacity_json(cap: Capacity) -> dict:
+    """The DESIGN.md ``capacity --format json`` object."""
+    return cap.to_json()
+
+
+def bar_parts(cap: Capacity) -> list[tuple[str, float]]:
+    """GiB of each bar segment; they add up to the GPU's CUDA-visible memory."""
+    total = cap.gpu_total_gib
+    weights = max(0.0, cap.weights_gib)
+    act = max(0.0, cap.activation_gib)
+    over = max(0.0, cap.non_torch_gib + cap.cuda_graph_gib)
+    kv = max(0.0, cap.kv_cache_gib)
+    used = weights + act + over + kv
+    if used > total:  # does not fit at all: scale down so the bar still shows the proportions
+        f = total / used
+        weights, act, over, kv = weights * f, act * f, over * f, kv * f
+        used = total
+    return [("weights", weights), ("activations", act), ("overheads", over), ("KV cache", kv),
+            ("headroom", max(0.0, total - used))]
+
+
+def bar_text(cap: Capacity, width: int = BAR_WIDTH) -> list[tuple[str, str, str]]:
+    """(label, style, characters) runs of the stacked bar, ``width`` characters in all."""
+    parts = bar_parts(cap)
+    total = sum(v for _, v in parts) or 1.0
+    cells = [round(v / total * width) for _, v in parts]
+    # fix rounding so the runs fill exactly ``width``
+    diff = width - sum(cells)
+    if diff:
+        i = max(range(len(cells)), key=lambda k: parts[k][1])
+        cells[i] = max(0, cells[i] + diff)
+    return [(label, style, glyph * n) for (label, style, glyph), n in zip(SEGMENTS, cells)]
+
+
+def render_capacity(cap: Capacity, console) -> None:
+    """Print the breakdown table, the verdict, and the stacked memory bar to a rich Console."""
+    from rich.table import Table
+    from rich.text import Text
+
+    par = ""
+    if cap.tensor_parallel_size * cap.pipeline_parallel_size > 1:
+        par = f", TP={cap.tensor_parallel_size} PP={cap.pipeline_parallel_size}"
+    table = Table(title=f"{cap.model} on {cap.gpu_name} — vLLM {cap.vllm_version}{par} (per GPU)", title_justify="left")
+    table.add_column("term")
+    table.add_column("GiB", justify="right")
+    table.add_column("how", overflow="fold")
+    table.add_row("GPU memory (CUDA)", f"{cap.gpu_total_gib:.2f}", cap.gpu_name)
+    table.add_row("budget", f"{cap.budget_gib:.2f}", f"× gpu_memory_utilization {cap.gpu_memory_utilization:g}")
+    table.add_row("− weights", f"{cap.weights_gib:.2f}", cap.weights_format)
+    table.add_row("− activation peak", f"{cap.activation_gib:.2f}",
+                  f"profile run: {cap.max_num_batched_tokens} tokens, {cap.max_num_seqs} sequences")
+    table.add_row("− non-torch", f"{cap.non_torch_gib:.2f}", "CUDA/NCCL buffers that grow while profiling")
+    table.add_row("− CUDA graphs", f"{cap.cuda_graph_gib:.2f}",
+                  "counted by this release" if cap.cuda_graph_gib else "not counted in the budget by this release / eager")
+    kv_how = f"{cap.kv_cache_dtype}, {cap.kv_bytes_per_token / 1024:g} KiB/token, blocks of {cap.block_size}"
+    if cap.kv_override:
+        kv_how += f" (set by --{cap.kv_override.replace('_', '-')})"
+    table.add_row("= KV cache", f"{cap.kv_cache_gib:.2f}", kv_how)
+    table.add_row("blocks", str(cap.num_gpu_blocks), "")
+    table.add_row("tokens in KV cache", f"{cap.kv_cache_tokens:,}", "")
+    table.add_row("max_model_len", f"{cap.max_model_len:,}", f"one request needs {cap.needed_kv_gib:.2f} GiB")
+    table.add_row("max concurrency", f"{cap.max_concurrency:.2f}x", f"full-length requests at once")
+    table.add_row("largest max_model_len that fits", f"{cap.max_model_len_that_fits:,}", "")
+    mu = cap.min_gpu_memory_utilization
+    table.add_row("smallest utilization that fits", "-" if mu is None else f"{mu:.2f}",
+                  "none ≤ 1.0" if mu is None else "")
+    console.print(table)
+    verdict = Text()
+    if cap.fits:
+        verdict.append("fits: ", style="bold green")
+        verdict.append(f"{cap.kv_cache_tokens:,} tokens of KV cache per GPU, {cap.max_concurrency:.2f}x the "
+                       f"{cap.max_model_len}-token context")
+    else:
+        verdict.append("does not fit: ", style="bold red")
+        verdict.append(f"one {cap.max_model_len}-token request needs {cap.needed_kv_gib:.2f} GiB of KV cache; "
+                       f"{max(0.0, cap.kv_cache_gib):.2f} GiB is left per GPU ({cap.kv_cache_tokens:,} tokens)")
+    console.print(verdict)
+    bar = Text("[")
+    for label, style, chars in bar_text(cap):
+        bar.append(chars, style=style)
+    bar.append("]")
+    console.print(bar)
+    legend = Text()
+    for (label, gib), (_, style, glyph) in zip(bar_parts(cap), SEGMENTS):
+        legend.append(f"{glyph} {label} {gib:.1f}  ", style=style)
+    console.print(legend)
+    console.print(Text(f"estimate of {cap.era_text}", style="dim"))
+    for note in cap.notes:
+        console.print(Text(f"note: {note}", style="dim"))
