@@ -152,16 +152,52 @@ def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagno
 def _apply_suppressions(
     result: LintResult, directives: dict[str, Directives], enabled: dict[str, set[str]], inline: bool
 ) -> None:
+    """Drop findings of rules not enabled for their file; move those silenced by an inline
+    directive or a Kubernetes ``ignore-check.vllm-lint.io/<ID>`` annotation on their launch to
+    ``result.suppressed`` (with the reason); then add VL006 for directives that silenced nothing.
+    ``inline=False`` (``--no-inline-ignores``) disregards both comments and annotations."""
+    from vllm_lint.rules.hygiene_meta import RULE as UNUSED, unused_suppressions
+    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.suppress import annotation_suppressions
+
+    annotations: dict[tuple[str, str], list] = {}
+    if inline:
+        shared: dict[tuple[str, str], object] = {}  # one annotation shared by a pod's containers
+        for ctx in result.launches:
+            found = annotation_suppressions(ctx.launch.facts.get("annotations"), ctx.launch.span.line)
+            for s in found:
+                key = (ctx.src.display, s.ids[0], s.reason)
+                s = shared.setdefault(key, s)
+                annotations.setdefault((ctx.src.display, ctx.launch.name), []).append(s)
+
+    def silence(diag: Diagnostic, reported_at: int = -1) -> bool:
+        if not inline or diag.rule == "VL000":
+            return False
+        d = directives.get(diag.path)
+        hits = [s for s in d.matches(diag.rule, diag.name, diag.line) if s.comment_start != reported_at] if d else []
+        if diag.launch is not None:
+            hits += [s for s in annotations.get((diag.path, diag.launch), ()) if s.covers(diag.rule, diag.name, 1)]
+        for s in hits:
+            s.mark(diag.rule, diag.name)
+        if hits:
+            diag.suppressed = hits[0].reason or "inline directive"
+            result.suppressed.append(diag)
+        return bool(hits)
+
     kept: list[Diagnostic] = []
     for diag in result.diagnostics:
         if diag.rule != "VL000" and diag.path in enabled and diag.rule not in enabled[diag.path]:
             continue
-        d = directives.get(diag.path)
-        s = d.match(diag.rule, diag.name, diag.line) if (d and inline and diag.rule != "VL000") else None
-        if s is not None:
-            s.used = True
-            diag.suppressed = s.reason or "inline directive"
-            result.suppressed.append(diag)
-        else:
+        if not silence(diag):
             kept.append(diag)
+    if inline:
+        metas = all_meta()
+        for path, d in directives.items():
+            src = result.sources.get(path)
+            if src is None or not d.suppressions or UNUSED not in enabled.get(path, set()):
+                continue
+            for diag in unused_suppressions(path, d, src.index, enabled[path], metas):
+                # a directive cannot excuse itself
+                if not silence(diag, reported_at=diag.span.start if diag.span else -1):
+                    kept.append(diag)
     result.diagnostics = kept

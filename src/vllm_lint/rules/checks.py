@@ -1,3 +1,5 @@
 """Imports every check module so their ``@register`` decorators run. One line per topic."""
 
 from vllm_lint.rules import builtin  # noqa: F401  VL000-VL00x: input problems (reported by the pipeline)
+from vllm_lint.rules import hygiene_meta  # noqa: F401  VL006: unused suppressions (reported by the pipeline)
+from vllm_lint.rules import parallelism, model, hygiene  # noqa: F401  VL3xx parallelism/hardware, VL4xx model, VL5xx security/hygiene
