@@ -1,0 +1,101 @@
+"""An unexpected exception in one file's processing becomes VL000 on that file; the run goes on
+and the CLI exits 2 so CI can tell a tool failure from a finding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hostile_support import lint, run_cli
+
+GOOD = """\
+services:
+  vllm:
+    image: vllm/vllm-openai:v0.8.5
+    command: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--max-model-len", "32768"]
+"""
+
+
+def _tree(tmp_path: Path) -> tuple[Path, Path]:
+    bad = tmp_path / "a" / "docker-compose.yml"
+    good = tmp_path / "b" / "docker-compose.yml"
+    for p in (bad, good):
+        p.parent.mkdir(parents=True)
+        p.write_text(GOOD)
+    return bad, good
+
+
+@pytest.fixture
+def raising_extract(monkeypatch, tmp_path):
+    """Make the source stage raise for one file (the first one) and work for the others."""
+    import vllm_lint.sources as sources
+
+    bad, good = _tree(tmp_path)
+    real = sources.extract
+
+    def extract(src, *args, **kwargs):
+        if Path(src.path).resolve() == bad.resolve():
+            raise KeyError("simulated bug\nwith a second line that must not be shown")
+        return real(src, *args, **kwargs)
+
+    monkeypatch.setattr(sources, "extract", extract)
+    return bad, good
+
+
+def test_source_crash_becomes_vl000_and_run_goes_on(raising_extract, tmp_path):
+    bad, good = raising_extract
+    result = lint(tmp_path)
+    assert result.internal_error
+    vl000 = [d for d in result.diagnostics if d.rule == "VL000"]
+    assert len(vl000) == 1, [d.message for d in result.diagnostics]
+    d = vl000[0]
+    assert d.path.endswith(str(Path("a") / "docker-compose.yml"))
+    assert d.name == "internal-error"
+    assert "KeyError" in d.message and "simulated bug" in d.message
+    assert "\n" not in d.message and "second line" not in d.message
+    # the other file was still processed: its launch was extracted
+    assert any(ctx.src.display.endswith(str(Path("b") / "docker-compose.yml")) for ctx in result.launches)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_source_crash_exit_code_2(raising_extract, tmp_path, fmt):
+    code, out, err = run_cli([tmp_path, "--format", fmt])
+    assert code == 2, (code, out, err)
+    assert "VL000" in out
+    if fmt == "json":
+        rules = [d["rule"] for d in json.loads(out)["diagnostics"]]
+        assert rules.count("VL000") == 1
+
+
+def test_check_crash_becomes_vl000(monkeypatch, tmp_path):
+    """A rule's check function raising is contained the same way (per launch)."""
+    import vllm_lint.lint as lint_mod
+    from vllm_lint.rules.registry import Check, checks
+
+    real = checks()
+    target = next(r for r, c in sorted(real.items()) if c.scope == "launch")
+
+    def boom(ctx):
+        raise ZeroDivisionError("simulated check bug")
+
+    patched = dict(real)
+    patched[target] = Check(target, boom, "launch")
+    monkeypatch.setattr(lint_mod, "checks", lambda: patched)
+    _tree(tmp_path)
+    result = lint(tmp_path)
+    assert result.internal_error
+    vl000 = [d for d in result.diagnostics if d.rule == "VL000"]
+    assert len(vl000) == 2 and all("ZeroDivisionError" in d.message for d in vl000)
+    assert all(target in d.message for d in vl000)
+
+
+def test_read_crash_becomes_vl000(monkeypatch, tmp_path):
+    import vllm_lint.sources as sources
+
+    _tree(tmp_path)
+    monkeypatch.setattr(sources, "load_source", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
+    result = lint(tmp_path)
+    assert result.internal_error
+    assert [d.rule for d in result.diagnostics] == ["VL000", "VL000"]

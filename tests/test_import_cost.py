@@ -1,0 +1,112 @@
+"""The pre-commit path stays light: linting a compose file whose model is in the catalog never
+imports transformers, torch or huggingface_hub (each costs seconds), and the machine-readable
+output path does not import rich.
+
+Checked in a fresh interpreter (this test process may have imported anything already), both by
+looking at ``sys.modules`` after the run and with ``-X importtime``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+COMPOSE = """\
+services:
+  vllm:
+    image: vllm/vllm-openai:v0.8.5
+    command: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--max-model-len", "32768", "--gpu-memory-utilization", "0.9"]
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - driver: nvidia
+              count: 1
+              capabilities: [gpu]
+"""
+
+HEAVY = ("transformers", "torch", "huggingface_hub", "tokenizers", "safetensors", "numpy")
+
+PROBE = r"""
+import json, sys
+from vllm_lint.cli import main
+code = main(sys.argv[2:])
+mods = sorted(m for m in sys.modules)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"code": code, "modules": mods}, fh)
+"""
+
+
+def _env() -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    return env
+
+
+def _modules_after(tmp_path: Path, args: list[str]) -> tuple[int, list[str]]:
+    out = tmp_path / "mods.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=120,
+    )
+    assert out.exists(), proc.stderr
+    data = json.loads(out.read_text())
+    return data["code"], data["modules"]
+
+
+def _top(mods: list[str]) -> set[str]:
+    return {m.split(".")[0] for m in mods}
+
+
+@pytest.fixture
+def compose(tmp_path) -> Path:
+    p = tmp_path / "docker-compose.yml"
+    p.write_text(COMPOSE)
+    return p
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_catalog_model_lint_imports_no_heavy_module(tmp_path, compose, fmt):
+    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G", "--format", fmt])
+    assert code in (0, 1), code
+    heavy = sorted(_top(mods) & set(HEAVY))
+    assert not heavy, f"--format {fmt} imported {heavy}"
+
+
+def test_json_output_does_not_import_rich(tmp_path, compose):
+    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G", "--format", "json"])
+    assert code in (0, 1)
+    assert "rich" not in _top(mods), sorted(m for m in mods if m.startswith("rich"))[:10]
+
+
+def test_launch_was_really_extracted(tmp_path, compose):
+    """Guard against the tests above passing vacuously (nothing extracted, nothing resolved)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "vllm_lint", "launches", str(compose), "--format", "json"],
+        capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "meta-llama/Llama-3.1-8B-Instruct" in proc.stdout
+
+
+def test_importtime_has_no_heavy_module(tmp_path, compose):
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "vllm_lint", str(compose), "--gpu", "A10G", "--format", "json"],
+        capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=120,
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    imported = set()
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            imported.add(name.split(".")[0])
+    assert imported, "no -X importtime output"
+    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
