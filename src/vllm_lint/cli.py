@@ -96,7 +96,7 @@ def run_lint(argv: Sequence[str]) -> int:
         exclude=list(ns.exclude),
         force_exclude=ns.force_exclude,
         values_files=list(ns.values),
-        limits=Limits(max_file_size=ns.max_file_size),
+        limits=Limits(max_bytes=ns.max_file_size),
         inline_ignores=not ns.no_inline_ignores,
         config_file=ns.config,
     )

@@ -15,14 +15,8 @@ from vllm_lint.config import FileConfig, find_config, load_config_file
 from vllm_lint.context import LaunchContext, RunOptions
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.rules.registry import checks, make_diagnostic, select_rules
+from vllm_lint.sources.base import Limits  # one Limits type, read by sources/readfile and yamlspan
 from vllm_lint.suppress import Directives, parse_directives
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_file_size: int = 10 * 1024 * 1024
-    max_depth: int = 200
-    max_aliases: int = 10_000
 
 
 @dataclass
