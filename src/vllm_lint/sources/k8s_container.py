@@ -1,0 +1,303 @@
+"""One Kubernetes container -> the vLLM launch it starts, following the kubelet's rules.
+
+Kubernetes semantics modelled here (API reference, "Define a Command and Arguments for a
+Container"):
+
+* ``command`` replaces the image ENTRYPOINT, ``args`` replaces the image CMD; ``args`` alone
+  keeps the ENTRYPOINT and drops the CMD.
+* ``$(VAR)`` in ``command``/``args`` (and in ``env[].value``) expands from the container's
+  environment; ``$$`` escapes to a literal ``$``; a reference to an undefined variable is left
+  unchanged. ``$VAR``/``${VAR}`` are NOT expanded by Kubernetes (a shell may expand them later).
+* ``env[].valueFrom`` (secrets, config maps, downward API) has no value in the manifest.
+
+A container whose argv is ``sh -c "<script>"`` has its script tokenized statically (never run)
+and the vLLM command found inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from yaml.nodes import Node
+
+from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, Token
+from vllm_lint.sources import k8s_gpu
+from vllm_lint.sources import k8s_yaml as Y
+from vllm_lint.sources.base import SourceFile
+from vllm_lint.sources import k8s_shell as H
+from vllm_lint.span import Span
+from vllm_lint.vllm.versions import version_from_image
+
+K8S_REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.\-]*)\)")
+SHELL_DOLLAR = re.compile(r"\$(?:\{[A-Za-z_]\w*[^}]*\}|[A-Za-z_]\w*)")
+# Variables controllers inject into pods at run time (their values are not in the manifest).
+INJECTED_ENV = {
+    "LWS_GROUP_SIZE": "LeaderWorkerSet group size",
+    "LWS_LEADER_ADDRESS": "LeaderWorkerSet leader address",
+    "LWS_WORKER_INDEX": "LeaderWorkerSet worker index",
+    "KUBERAY_GEN_RAY_START_CMD": "KubeRay ray start command",
+}
+IGNORE_ANNOTATION = "ignore-check.vllm-lint.io/"
+
+
+@dataclass
+class PodContext:
+    """Where a container sits: its workload, pod spec and the multipliers around it."""
+
+    kind: str
+    name: str
+    pod_spec: Node | None
+    role: str | None = None
+    replicas: int | None = None
+    annotations: list[Node] = field(default_factory=list)
+    group_size: int | None = None  # LeaderWorkerSet size (pods per replica group)
+    gpu_total: GpuRequest | None = None  # a multi-pod total computed by the caller (LWS, Ray)
+    nodes: int | None = None
+    extra_args: list[Token] = field(default_factory=list)  # appended after args (KServe ISVC)
+    facts: dict[str, object] = field(default_factory=dict)
+    source: str = "kubernetes"
+
+
+def read_env(src: SourceFile, container: Node) -> tuple[dict[str, EnvValue], list[tuple[str, Span | None]], list[str]]:
+    """The container's env (later entries win), ``$VAR`` literals Kubernetes won't expand, notes."""
+    env: dict[str, EnvValue] = {}
+    literal_dollar: list[tuple[str, Span | None]] = []
+    notes: list[str] = []
+    for item in Y.items(Y.get(container, "env")):
+        name = Y.text(Y.get(item, "name"))
+        if not name:
+            continue
+        name = name.strip()
+        value_node = Y.get(item, "value")
+        if Y.get(item, "valueFrom") is not None:
+            env[name] = EnvValue(value=f"$({name})", span=k8s_gpu.node_span(src.index, Y.get(item, "name")), symbolic=True)
+            continue
+        raw = Y.text(value_node) or ""
+        span = k8s_gpu.node_span(src.index, value_node)
+        expanded, symbolic = expand_k8s(raw, env)
+        env[name] = EnvValue(value=expanded, span=span, symbolic=symbolic)
+        if SHELL_DOLLAR.search(raw):
+            literal_dollar.append((name, span))
+        if value_node is not None and Y.is_scalar(value_node) and value_node.style is None \
+                and value_node.tag in (Y.INT_TAG, Y.FLOAT_TAG, Y.BOOL_TAG):
+            notes.append(f"env {name}: value {raw} is not a string (EnvVar.value must be quoted)")
+    if Y.get(container, "envFrom") is not None:
+        notes.append("envFrom: variables from a ConfigMap/Secret are not known statically")
+    return env, literal_dollar, notes
+
+
+def expand_k8s(raw: str, env: dict[str, EnvValue]) -> tuple[str, bool]:
+    """Kubernetes ``$(VAR)`` expansion of one string; symbolic when a value is not known."""
+    symbolic = False
+
+    def sub(m: re.Match) -> str:
+        nonlocal symbolic
+        if m.group(0) == "$$":
+            return "$"
+        name = m.group(1)
+        ev = env.get(name)
+        if ev is None:
+            symbolic = True
+            return m.group(0)
+        if ev.symbolic:
+            symbolic = True
+        return ev.value
+
+    return K8S_REF.sub(sub, raw), symbolic
+
+
+def item_token(src: SourceFile, node: Node, env: dict[str, EnvValue], unknowns: list[str]) -> Token:
+    """A command/args list item as one argv word, ``$(VAR)`` expanded."""
+    raw = Y.text(node)
+    if raw is None:
+        raw = ""
+    span = k8s_gpu.node_span(src.index, node)
+    text, symbolic = expand_k8s(raw, env)
+    if symbolic:
+        for m in K8S_REF.finditer(raw):
+            if m.group(1) and (m.group(1) not in env or env[m.group(1)].symbolic):
+                why = INJECTED_ENV.get(m.group(1), "not set in the container env" if m.group(1) not in env else "from valueFrom")
+                unknowns.append(f"$({m.group(1)}): {why}")
+    return Token(text=text, span=span, raw=src.text[span.start:span.end] if span else raw,
+                 style="argv", symbolic=symbolic)
+
+
+def _yaml_quote(word: str, like: Node | None) -> str:
+    style = like.style if like is not None and Y.is_scalar(like) else None
+    if style == "'":
+        return "'" + word.replace("'", "''") + "'"
+    plain_ok = re.fullmatch(r"--?[A-Za-z0-9][\w.\-/=:,]*|[A-Za-z/][\w.\-/]*", word) is not None \
+        and word.lower() not in ("true", "false", "yes", "no", "on", "off", "null", "~")
+    if style == '"' or not plain_ok:
+        return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return word
+
+
+def list_insertion(src: SourceFile, seq: Node) -> Insertion | None:
+    """Where to append argv words to a YAML sequence, in its own style (block or flow)."""
+    if not Y.is_seq(seq):
+        return None
+    last = seq.value[-1] if seq.value else None
+    if seq.flow_style:
+        if last is None:
+            offset = seq.start_mark.index + 1
+            return Insertion(src.display, offset, lambda words: ", ".join(_yaml_quote(w, None) for w in words))
+        offset = last.end_mark.index
+        return Insertion(src.display, offset, lambda words, last=last: "".join(", " + _yaml_quote(w, last) for w in words))
+    if last is None:
+        return None
+    # Block list: a new "- item" line after the last item's line, at the same indentation.
+    line = last.start_mark.line + 1
+    line_text = src.index.line_text(line)
+    dash = line_text.find("-")
+    indent = line_text[:dash] if dash >= 0 else " " * max(0, last.start_mark.column - 2)
+    end_line = last.end_mark.line + 1 if last.end_mark.column > 0 else last.end_mark.line
+    end_line = max(end_line, line)
+    offset = src.index.line_start(end_line) + len(src.index.line_text(end_line))
+    newline = "\r\n" if src.text[offset:offset + 2] == "\r\n" else "\n"
+    return Insertion(src.display, offset,
+                     lambda words, last=last: "".join(f"{newline}{indent}- {_yaml_quote(w, last)}" for w in words))
+
+
+def text_insertion(src: SourceFile, after: Span) -> Insertion:
+    """Append words right after a token inside a shell string (same line: valid shell)."""
+    return Insertion(src.display, after.end, lambda words: "".join(" " + H.shell_quote(w) for w in words))
+
+
+def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launch | None:
+    """The vLLM launch a container runs, or None when it runs something else."""
+    cname = (Y.text(Y.get(container, "name")) or "?").strip()
+    image_node = Y.get(container, "image")
+    image = Y.text(image_node)
+    image = image.strip() if image else None
+    unknowns: list[str] = []
+    env, literal_dollar, env_notes = read_env(src, container)
+    cmd_node, args_node = Y.get(container, "command"), Y.get(container, "args")
+    cmd = [item_token(src, n, env, unknowns) for n in Y.items(cmd_node)]
+    args = [item_token(src, n, env, unknowns) for n in Y.items(args_node)]
+    nodes = {id(t): n for t, n in zip(cmd + args, Y.items(cmd_node) + Y.items(args_node))}
+    if Y.is_scalar(args_node) and Y.text(args_node):  # tolerate `args: "--a b"` (invalid k8s, seen in templates)
+        unknowns.append("args is a string, not a list (Kubernetes requires a list)")
+
+    insertion: Insertion | None = None
+    found = None
+    facts: dict[str, object] = {}
+    if cmd:
+        argv = cmd + args
+        entry_synthetic: list[Token] = []
+    else:
+        entry_synthetic = H.image_entrypoint(image)
+        argv = entry_synthetic + (args if args_node is not None else H.image_cmd(image))
+    script_i = H.shell_script_index(argv)
+    if script_i is not None:
+        script_tok = argv[script_i]
+        script_node = nodes.get(id(script_tok))
+        found = H.find_in_shell(src, script_node, script_tok, env)
+        if found is not None:
+            found, last_span = found
+            if last_span is not None:
+                insertion = text_insertion(src, last_span)
+            facts["shell"] = argv[0].text
+    else:
+        found = H.find_vllm(argv)
+        if found is None and not cmd and H.image_runs_vllm(image) is None and H.looks_like_vllm_image(image) \
+                and any(t.text.startswith("--") for t in args):
+            # Custom image named like vLLM with only flags given: assume vLLM's ENTRYPOINT.
+            entry_synthetic = H.assumed_entrypoint()
+            found = H.find_vllm(entry_synthetic + args)
+            unknowns.append(f"image {image} is not a known vLLM image; assumed its ENTRYPOINT is `vllm serve`")
+        if found is not None:
+            target = args_node if Y.is_seq(args_node) and Y.items(args_node) else cmd_node
+            if Y.is_seq(target) and Y.items(target):
+                insertion = list_insertion(src, target)
+            elif Y.is_seq(args_node):
+                insertion = list_insertion(src, args_node)
+    if found is None:
+        return None
+    entrypoint, program, vargs, extra_facts = found
+    facts.update(extra_facts)
+    for t in list(program) + list(vargs):
+        if not t.symbolic and Y.templated(t.text):
+            t.symbolic = True
+            unknowns.append(f"template placeholder in {t.text!r} (not rendered)")
+    if not cmd:
+        facts.update(H.entrypoint_facts(image))
+    vargs = list(vargs) + list(ctx.extra_args)
+
+    gpu = ctx.gpu_total or k8s_gpu.pod_gpu(src.index, container, ctx.pod_spec, unknowns,
+                                          ctx.annotations[0] if ctx.annotations else None)
+    if ctx.gpu_total is not None:
+        k8s_gpu.read_product(src.index, ctx.pod_spec, gpu)
+    if gpu.count is None and not any("GPU" in u for u in unknowns):
+        unknowns.append("GPU count unknown")
+
+    facts.update(pod_facts(src, ctx, container))
+    if literal_dollar:
+        facts["literal_dollar_env"] = literal_dollar
+    if env_notes:
+        facts["env_notes"] = env_notes
+    facts.update(ctx.facts)
+    name = f"{ctx.kind}/{ctx.name}" + (f" {ctx.role}" if ctx.role else "") + f" (container {cname})"
+    whole = _launch_span(src, container)
+    launch = Launch(
+        path=src.display, name=name, source=ctx.source, span=whole, entrypoint=entrypoint,
+        program=list(program), args=vargs, env=env, image=image,
+        image_span=k8s_gpu.node_span(src.index, image_node), vllm_version=version_from_image(image) if image else None,
+        gpu=gpu, replicas=ctx.replicas, insertion=insertion, facts=facts, unknowns=_dedupe(unknowns))
+    return launch
+
+
+def _dedupe(xs: list[str]) -> list[str]:
+    return list(dict.fromkeys(xs))
+
+
+def _launch_span(src: SourceFile, node: Node) -> Span:
+    start = node.start_mark.index
+    name = Y.get(node, "name")
+    if name is not None:  # point at the container's name line, not the whole block
+        return k8s_gpu.node_span(src.index, name) or src.index.span(start, start)
+    return src.index.span(start, min(node.end_mark.index, start + 1))
+
+
+def pod_facts(src: SourceFile, ctx: PodContext, container: Node) -> dict[str, object]:
+    """Orchestrator facts later rules need: /dev/shm volume, ports, hostIPC, annotations."""
+    facts: dict[str, object] = {}
+    spec = ctx.pod_spec
+    memory_volumes = set()
+    for vol in Y.items(Y.get(spec, "volumes")):
+        ed = Y.get(vol, "emptyDir")
+        if ed is not None and (Y.text(Y.get(ed, "medium")) or "").strip() == "Memory":
+            memory_volumes.add((Y.text(Y.get(vol, "name")) or "").strip())
+            size = Y.text(Y.get(ed, "sizeLimit"))
+            if size:
+                facts.setdefault("shm_size_limits", {})[(Y.text(Y.get(vol, "name")) or "").strip()] = size  # type: ignore[index]
+    shm = False
+    for vm in Y.items(Y.get(container, "volumeMounts")):
+        if (Y.text(Y.get(vm, "mountPath")) or "").strip().rstrip("/") == "/dev/shm" \
+                and (Y.text(Y.get(vm, "name")) or "").strip() in memory_volumes:
+            shm = True
+            size = facts.get("shm_size_limits", {}).get((Y.text(Y.get(vm, "name")) or "").strip())  # type: ignore[union-attr]
+            if size:
+                facts["shm_size"] = size
+    facts["dev_shm_volume"] = shm
+    facts.pop("shm_size_limits", None)
+    ports = [Y.text(Y.get(p, "containerPort")) for p in Y.items(Y.get(container, "ports"))]
+    facts["ports"] = [p.strip() for p in ports if p]
+    host_ipc = Y.as_bool(Y.get(spec, "hostIPC"))
+    facts["ipc_host"] = bool(host_ipc)
+    if ctx.group_size is not None:
+        facts["group_size"] = ctx.group_size
+    if ctx.nodes is not None:
+        facts["nodes"] = ctx.nodes
+    ann: dict[str, tuple[str, Span | None]] = {}
+    for a in ctx.annotations:
+        for k, v in Y.pairs(a):
+            key = Y.key_text(k).strip()
+            ann[key] = (Y.text(v) or "", k8s_gpu.node_span(src.index, k))
+    if ann:
+        facts["annotations"] = {k: v[0] for k, v in ann.items()}
+        ignores = {k[len(IGNORE_ANNOTATION):]: v[1] for k, v in ann.items() if k.startswith(IGNORE_ANNOTATION)}
+        if ignores:
+            facts["ignore_checks"] = ignores
+    return facts

@@ -1,0 +1,146 @@
+"""GPU requests of a Kubernetes pod: extended resources and node-selection hints.
+
+Kubernetes schedules GPUs as extended resources (device plugins): ``nvidia.com/gpu``,
+``amd.com/gpu``, MIG slices ``nvidia.com/mig-<g>g.<mem>gb``, HAMi's ``nvidia.com/gpumem``.
+Extended resources must be integers and, when both are given, ``requests`` must equal
+``limits``; a container that only sets ``limits`` gets ``requests`` defaulted to them. The GPU
+*model* is not a resource: it is chosen by node labels in ``nodeSelector`` or node affinity
+(GPU feature discovery ``nvidia.com/gpu.product``, GKE ``cloud.google.com/gke-accelerator``,
+instance types, Karpenter's ``karpenter.k8s.aws/instance-gpu-name``). Product hints are kept
+as written; the hardware module resolves them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from yaml.nodes import Node
+
+from vllm_lint.launch import GpuRequest
+from vllm_lint.sources import k8s_yaml as Y
+from vllm_lint.sources import yamlspan
+from vllm_lint.span import LineIndex, Span
+
+GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "gpu.intel.com/i915", "gpu.intel.com/xe")
+MIG_RE = re.compile(r"^nvidia\.com/mig-(?P<profile>\d+g\.\d+gb(?:\+me)?)$")
+# Node labels naming a GPU model or a machine type that implies one (checked in this order).
+PRODUCT_LABELS = (
+    "nvidia.com/gpu.product",
+    "cloud.google.com/gke-accelerator",
+    "karpenter.k8s.aws/instance-gpu-name",
+    "node.kubernetes.io/instance-type",
+    "beta.kubernetes.io/instance-type",
+    "machine.cluster.vke.volcengine.com/gpu-name",
+    "nvidia.com/gpu.family",
+)
+MEMORY_LABELS = ("karpenter.k8s.aws/instance-gpu-memory", "nvidia.com/gpu.memory")
+TEMPLATE_RE = re.compile(r"\{\{|\$\{|%\{|\{[A-Za-z_]\w*\}")
+
+
+def node_span(index: LineIndex, node: Node | None) -> Span | None:
+    """The span of a scalar's characters as written (quotes excluded for quoted scalars)."""
+    if node is None or not Y.is_scalar(node):
+        return None
+    offs = yamlspan.scalar_offset_map(node, index.text)
+    if offs:
+        last = offs[-1] + (2 if index.text.startswith("\r\n", offs[-1]) else 1)
+        return index.span(offs[0], last)
+    start, end = node.start_mark.index, node.end_mark.index
+    if node.style in ("'", '"') and end - start >= 2:
+        start, end = start + 1, end - 1
+    return index.span(start, end)
+
+
+def _count(node: Node) -> tuple[float | None, bool]:
+    """(value, symbolic) of a resource quantity node."""
+    t = Y.text(node)
+    if t is None:
+        return None, True
+    t = t.strip()
+    if TEMPLATE_RE.search(t):
+        return None, True
+    try:
+        return float(t), False
+    except ValueError:
+        return None, True
+
+
+def read_resources(index: LineIndex, resources: Node | None, gpu: GpuRequest, unknowns: list[str],
+                   where: str = "resources") -> bool:
+    """Fill ``gpu`` from a container ``resources`` block; True when a GPU resource was found."""
+    chosen: dict[str, Node] = {}
+    for section in ("requests", "limits"):  # limits read last: they win (requests default to them)
+        for k, v in Y.pairs(Y.get(resources, section)):
+            chosen[Y.key_text(k).strip()] = v
+    found = False
+    for name, v in chosen.items():
+        mig = MIG_RE.match(name)
+        if name in GPU_RESOURCES or mig:
+            count, symbolic = _count(v)
+            found = True
+            gpu.mechanism = f"{where}:{name}"
+            gpu.count_span = node_span(index, v)
+            if symbolic:
+                gpu.count = None
+                gpu.notes.append(f"{name} is templated ({Y.text(v)!r})")
+                unknowns.append(f"GPU count {name}: {Y.text(v)!r} is not a literal number")
+            else:
+                gpu.count = count
+            if mig:
+                gpu.mig_profile = mig.group("profile")
+            if name.startswith("amd.com"):
+                gpu.notes.append("vendor: amd")
+        elif name in ("nvidia.com/gpumem", "nvidia.com/gpumem-percentage", "nvidia.com/gpucores"):
+            gpu.notes.append(f"HAMi {name}={Y.text(v)}")
+    return found
+
+
+def _selector_values(pod_spec: Node | None) -> list[tuple[str, Node]]:
+    """(label key, value node) pairs from nodeSelector and required/preferred node affinity."""
+    out: list[tuple[str, Node]] = []
+    for k, v in Y.pairs(Y.get(pod_spec, "nodeSelector")):
+        out.append((Y.key_text(k).strip(), v))
+    na = Y.path(pod_spec, "affinity", "nodeAffinity")
+    terms = Y.items(Y.path(na, "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"))
+    for pref in Y.items(Y.get(na, "preferredDuringSchedulingIgnoredDuringExecution")):
+        pt = Y.get(pref, "preference")
+        if pt is not None:
+            terms.append(pt)
+    for term in terms:
+        for expr in Y.items(Y.get(term, "matchExpressions")):
+            key = Y.text(Y.get(expr, "key")) or ""
+            op = (Y.text(Y.get(expr, "operator")) or "").strip()
+            if op != "In":
+                continue
+            for val in Y.items(Y.get(expr, "values")):
+                out.append((key.strip(), val))
+    return out
+
+
+def read_product(index: LineIndex, pod_spec: Node | None, gpu: GpuRequest) -> None:
+    """Set ``gpu.product`` from node-selection labels of a pod spec (first known label wins)."""
+    found = _selector_values(pod_spec)
+    for label in PRODUCT_LABELS:
+        vals = [v for k, v in found if k == label and Y.text(v)]
+        if vals and gpu.product is None:
+            gpu.product = Y.text(vals[0])
+            gpu.product_span = node_span(index, vals[0])
+            if len(vals) > 1:
+                gpu.notes.append(f"{label} allows several values: " + ", ".join(Y.text(v) or "" for v in vals))
+    for label in MEMORY_LABELS:
+        for k, v in found:
+            if k == label:
+                gpu.notes.append(f"{label}={Y.text(v)}")
+
+
+def pod_gpu(index: LineIndex, container: Node, pod_spec: Node | None, unknowns: list[str],
+            annotations: Node | None = None) -> GpuRequest:
+    """GPU request of one container in a pod: resources plus node-selection product hints."""
+    gpu = GpuRequest()
+    if not read_resources(index, Y.get(container, "resources"), gpu, unknowns):
+        unknowns.append("no GPU resource (nvidia.com/gpu, amd.com/gpu, MIG) requested by the container")
+    read_product(index, pod_spec, gpu)
+    for k, v in Y.pairs(annotations):
+        if Y.key_text(k).strip() == "gpu-memory":  # KAI scheduler fractional GPU memory (MiB)
+            gpu.notes.append(f"KAI gpu-memory={Y.text(v)} MiB")
+    return gpu
