@@ -78,7 +78,7 @@ def all_gpus() -> list[GpuSpec]:
     return [_spec(e) for e in by_key.values()]
 
 
-COMMON = ("T4", "L4", "A10G", "RTX 4090", "L40S", "A100-SXM4-40GB", "A100-SXM4-80GB", "H100-SXM", "H200")
+COMMON = ("T4", "L4", "A10G", "RTX 4090", "A100-SXM4-40GB", "L40S", "A100-SXM4-80GB", "H100-SXM", "H200")
 
 
 def common_gpus() -> list[GpuSpec]:

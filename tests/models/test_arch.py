@@ -1,0 +1,87 @@
+"""ModelArch.from_config and vLLM's max_model_len derivation per release."""
+
+from __future__ import annotations
+
+from vllm_lint.models.arch import ModelArch
+
+BASE = {"model_type": "qwen2", "hidden_size": 3584, "num_hidden_layers": 28, "num_attention_heads": 28,
+        "num_key_value_heads": 4, "intermediate_size": 18944, "vocab_size": 152064, "max_position_embeddings": 32768}
+
+
+def test_yarn_scaling_applies_up_to_026_not_from_030():
+    """vllm-memory-model.md §5: yarn scaled the derived length up to 0.26.x, not from 0.30.0."""
+    a = ModelArch.from_config({**BASE, "rope_scaling": {"type": "yarn", "factor": 4.0,
+                                                        "original_max_position_embeddings": 32768}})
+    assert a.derived_max_model_len("0.26.0") == 131072
+    assert a.derived_max_model_len("0.30.0") == 32768
+
+
+def test_llama3_rope_is_not_multiplied():
+    a = ModelArch.from_config({**BASE, "model_type": "llama", "max_position_embeddings": 131072,
+                               "rope_scaling": {"rope_type": "llama3", "factor": 8.0}})
+    assert a.derived_max_model_len("0.6.3") == 131072
+
+
+def test_linear_factor_multiplies_and_smallest_key_wins():
+    a = ModelArch.from_config({**BASE, "seq_length": 8192, "rope_scaling": {"type": "linear", "factor": 2.0}})
+    assert a.derived_max_model_len("0.33.0") == 16384
+
+
+def test_longrope_defaults_to_original_length():
+    a = ModelArch.from_config({**BASE, "model_type": "phi3", "max_position_embeddings": 131072,
+                               "original_max_position_embeddings": 4096,
+                               "rope_scaling": {"type": "longrope", "short_factor": [1.0], "long_factor": [1.0]}})
+    assert a.derived_max_model_len("0.33.0") == 4096
+
+
+def test_disable_sliding_window_caps_length():
+    a = ModelArch.from_config({**BASE, "model_type": "mistral", "sliding_window": 4096})
+    assert a.derived_max_model_len("0.33.0") == 32768
+    assert a.derived_max_model_len("0.33.0", disable_sliding_window=True) == 4096
+
+
+def test_no_length_key_assumes_2048():
+    cfg = {k: v for k, v in BASE.items() if k != "max_position_embeddings"}
+    assert ModelArch.from_config(cfg).derived_max_model_len("0.33.0") == 2048
+
+
+def test_qwen2_use_sliding_window_false_clears_window():
+    a = ModelArch.from_config({**BASE, "sliding_window": 32768, "use_sliding_window": False})
+    assert a.sliding_window is None and set(a.attention_layer_kinds()) == {"full"}
+
+
+def test_kv_head_aliases_and_multimodal_text_config():
+    glm = ModelArch.from_config({"model_type": "chatglm", "hidden_size": 4096, "num_layers": 40,
+                                 "num_attention_heads": 32, "multi_query_group_num": 2, "kv_channels": 128,
+                                 "seq_length": 131072})
+    assert (glm.num_kv_heads, glm.head_dim, glm.num_layers) == (2, 128, 40)
+    falcon = ModelArch.from_config({"model_type": "falcon", "hidden_size": 4544, "num_hidden_layers": 32,
+                                    "num_attention_heads": 71, "multi_query": True})
+    assert falcon.num_kv_heads == 1
+    vl = ModelArch.from_config({"model_type": "llava", "text_config": {**BASE}})
+    assert vl.num_layers == 28 and vl.model_type == "qwen2"
+
+
+def test_gemma_layer_patterns():
+    g2 = ModelArch.from_config({"model_type": "gemma2", "hidden_size": 3584, "num_hidden_layers": 42,
+                                "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 256,
+                                "sliding_window": 4096})
+    kinds = g2.attention_layer_kinds()
+    assert kinds.count("sliding") == 21 and kinds.count("full") == 21 and kinds[0] == "sliding"
+    assert g2.tie_word_embeddings  # Gemma configs tie by default
+    g3 = ModelArch.from_config({"model_type": "gemma3_text", "hidden_size": 5376, "num_hidden_layers": 62,
+                                "num_attention_heads": 32, "num_key_value_heads": 16, "head_dim": 128,
+                                "sliding_window": 1024, "sliding_window_pattern": 6})
+    assert g3.attention_layer_kinds().count("full") == 10
+
+
+def test_mla_and_moe_fields():
+    ds = ModelArch.from_config({"model_type": "deepseek_v3", "hidden_size": 7168, "num_hidden_layers": 61,
+                                "num_attention_heads": 128, "kv_lora_rank": 512, "qk_rope_head_dim": 64,
+                                "qk_nope_head_dim": 128, "v_head_dim": 128, "q_lora_rank": 1536,
+                                "n_routed_experts": 256, "num_experts_per_tok": 8, "moe_intermediate_size": 2048,
+                                "n_shared_experts": 1, "first_k_dense_replace": 3, "intermediate_size": 18432,
+                                "vocab_size": 129280})
+    assert ds.is_mla and ds.is_moe
+    assert 660e9 < ds.total_params() < 690e9  # DeepSeek-V3: 671B
+    assert 30e9 < ds.active_params() < 45e9  # ~37B active

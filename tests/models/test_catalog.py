@@ -1,0 +1,94 @@
+"""The shipped model catalog: schema, sources, coverage of the families people serve."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from vllm_lint.models.arch import ModelArch
+from vllm_lint.models.resolve import CATALOG_PATH, catalog_ids
+
+SCHEMA = {
+    "type": "object",
+    "required": ["version", "models"],
+    "properties": {
+        "version": {"const": 1},
+        "models": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "config", "source", "source_kind"],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[\\w.\\-]+/[\\w.\\-]+$"},
+                    "source": {"type": "string", "minLength": 10},
+                    "source_kind": {"type": "string"},
+                    "num_params": {"type": "integer", "minimum": 1},
+                    "num_params_source": {"type": "string", "minLength": 5},
+                    "derived_from": {"type": "string"},
+                    "config": {
+                        "type": "object",
+                        "required": ["hidden_size", "num_hidden_layers", "num_attention_heads", "model_type"],
+                        "properties": {
+                            "hidden_size": {"type": "integer", "minimum": 64},
+                            "num_hidden_layers": {"type": "integer", "minimum": 1},
+                            "num_attention_heads": {"type": "integer", "minimum": 1},
+                            "num_key_value_heads": {"type": "integer", "minimum": 1},
+                            "max_position_embeddings": {"type": "integer", "minimum": 512},
+                            "model_type": {"type": "string", "minLength": 2},
+                        },
+                    },
+                },
+                "dependentRequired": {"num_params": ["num_params_source"]},
+            },
+        },
+    },
+}
+
+
+def _data() -> dict:
+    return json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
+
+
+def test_catalog_matches_schema_and_names_sources():
+    data = _data()
+    jsonschema.validate(data, SCHEMA)
+    ids = [e["id"].lower() for e in data["models"]]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+
+
+def test_catalog_size_and_families():
+    ids = catalog_ids()
+    assert len(ids) >= 80
+    joined = "\n".join(ids).lower()
+    for family in ("llama-2", "meta-llama-3-", "llama-3.1", "llama-3.2", "llama-3.3", "qwen1.5", "qwen2-", "qwen2.5",
+                   "qwen3-", "qwq", "deepseek-v2", "deepseek-v3", "deepseek-r1", "r1-distill", "mistral-7b", "nemo",
+                   "mistral-small", "mixtral", "gemma-2", "gemma-3", "phi-3", "phi-3.5", "phi-4", "gpt-oss", "glm-4",
+                   "yi-", "awq", "gptq", "fp8", "bnb"):
+        assert family in joined, family
+
+
+def test_every_entry_parses_into_a_sane_architecture():
+    for e in _data()["models"]:
+        a = ModelArch.from_config(e["config"], id=e["id"])
+        assert a.num_layers > 0 and a.hidden_size > 0 and a.head_dim > 0, e["id"]
+        assert a.num_attention_heads % a.num_kv_heads == 0 or a.is_mla, e["id"]
+        assert a.derived_max_model_len("0.33.0") >= 2048, e["id"]
+        assert a.total_params() > 1e8, e["id"]
+
+
+@pytest.mark.parametrize("model_id,published", [
+    ("meta-llama/Llama-2-7b-chat-hf", 6_738_415_616),
+    ("meta-llama/Meta-Llama-3-8B-Instruct", 8_030_261_248),
+    ("mistralai/Mistral-7B-v0.1", 7_241_732_096),
+    ("mistralai/Mixtral-8x7B-v0.1", 46_702_792_704),
+    ("google/gemma-2-9b-it", 9_241_705_984),
+])
+def test_computed_parameter_count_matches_published(model_id, published):
+    """The shapes reproduce the published total (dense, MoE, tied embeddings) to 0.1 %."""
+    from vllm_lint.models.resolve import lookup_catalog
+
+    a = lookup_catalog(model_id)
+    computed = sum(a.param_breakdown().values())
+    assert abs(computed - published) / published < 1e-3, (computed, published)

@@ -1,0 +1,68 @@
+"""Model resolution: catalog names, local paths, served names, local config.json, unknown models."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from vllm_lint.models.resolve import resolve_model
+
+
+@pytest.mark.parametrize("name", [
+    "Qwen/Qwen1.5-7B-Chat", "qwen/qwen1.5-7b-chat", "/models--Qwen--Qwen1.5-7B-Chat", "/models/Qwen1.5-7B-Chat",
+    "Qwen1.5-7B-Chat", "/root/.cache/huggingface/hub/models--Qwen--Qwen1.5-7B-Chat/snapshots/abc123",
+])
+def test_names_of_the_seed_model_resolve_to_the_catalog(name):
+    r = resolve_model(name)
+    assert r.how == "catalog"
+    assert r.arch.id == "Qwen/Qwen1.5-7B-Chat"
+    assert (r.arch.num_layers, r.arch.num_kv_heads, r.arch.head_dim) == (32, 32, 128)
+
+
+def test_local_path_with_org_less_name():
+    r = resolve_model("/data/Meta-Llama-3-8B-Instruct")
+    assert r.arch is not None and r.arch.id == "meta-llama/Meta-Llama-3-8B-Instruct"
+
+
+def test_alias_map_from_config():
+    r = resolve_model("/srv/my-chat-model", aliases={"/srv/my-chat-model": "meta-llama/Llama-3.1-8B-Instruct"})
+    assert r.arch.id == "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def test_local_folder_config_json_is_read(tmp_path):
+    folder = tmp_path / "mymodel"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({
+        "model_type": "llama", "hidden_size": 2048, "num_hidden_layers": 4, "num_attention_heads": 16,
+        "num_key_value_heads": 4, "intermediate_size": 5632, "vocab_size": 32000, "max_position_embeddings": 4096,
+    }))
+    r = resolve_model("mymodel", base_dir=tmp_path)
+    assert r.how == "local"
+    assert r.arch.num_kv_heads == 4 and r.arch.head_dim == 128
+    assert r.arch.derived_max_model_len("0.33.0") == 4096
+
+
+def test_local_gptq_quantize_config_is_read(tmp_path):
+    folder = tmp_path / "q"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "llama", "hidden_size": 1024, "num_hidden_layers": 2,
+                                                    "num_attention_heads": 8}))
+    (folder / "quantize_config.json").write_text(json.dumps({"bits": 4, "group_size": 128}))
+    r = resolve_model(str(folder))
+    assert r.arch.quantization["quant_method"] == "gptq"
+
+
+def test_unknown_model_returns_none_with_how_to_point():
+    r = resolve_model("acme/never-heard-of-it-13b")
+    assert r.arch is None and r.how == "none"
+    assert "config" in r.message and "never-heard-of-it" in r.message
+
+
+def test_catalog_hit_does_not_import_transformers():
+    code = ("import sys; from vllm_lint.models.resolve import resolve_model; "
+            "assert resolve_model('Qwen/Qwen2.5-7B-Instruct').arch; "
+            "assert 'transformers' not in sys.modules and 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
