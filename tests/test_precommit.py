@@ -1,0 +1,122 @@
+"""The pre-commit hook: its manifest, its file filter, and the real `pre-commit try-repo` run
+against this checkout (installs the package into pre-commit's own virtualenv)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _hook() -> dict:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (hook,) = [h for h in hooks if h["id"] == "vllm-lint"]
+    return hook
+
+
+def test_manifest_fields():
+    hook = _hook()
+    assert hook["language"] == "python"
+    assert hook["require_serial"] is True
+    argv = hook["entry"].split()
+    assert argv[0] == "vllm-lint" and "--force-exclude" in argv
+    assert 'vllm-lint = "vllm_lint.cli:main"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    from vllm_lint.cli import _lint_parser
+
+    ns = _lint_parser().parse_args(argv[1:] + ["x.yaml"])  # the entry's options are real options
+    assert ns.force_exclude
+
+
+CAUGHT = [
+    "docker-compose.yml", "deploy/compose.yaml", "k8s/deployment.yaml", "charts/vllm/values.yaml",
+    "charts/vllm/values-prod.yml", "kustomize/overlays/gpu/patch-vllm.yaml", "config.yaml",
+    "vllm-multinode.sky.yaml", "run_vllm.sh", "scripts/entrypoint.bash", "Dockerfile",
+    "docker/Dockerfile.vllm", "Dockerfile-gpu", "build/vllm.Dockerfile", "Containerfile",
+    ".env", "deploy/.env", ".env.example", "vllm.env", "deploy/vllm.env.example",
+]
+LEFT = [
+    "README.md", "src/app.py", "pyproject.toml", "package.json", "values.json", "Makefile",
+    "docs/yaml.txt", "vllm_serve_cmd.txt", "terraform/sample.tfvars", "chart/templates/_helpers.tpl",
+    "environment.txt", "envoy.conf", "Dockerfiles/README", "yaml", "notes.yaml.bak", "scripts/sh",
+]
+
+
+@pytest.mark.parametrize("path", CAUGHT)
+def test_files_pattern_catches(path):
+    assert re.search(_hook()["files"], path), path
+
+
+@pytest.mark.parametrize("path", LEFT)
+def test_files_pattern_leaves_others(path):
+    assert not re.search(_hook()["files"], path), path
+
+
+BAD = """\
+# vllm-lint: gpu=L4
+services:
+  llama:
+    image: vllm/vllm-openai:v0.10.2
+    command:
+      - --model
+      - meta-llama/Llama-3.1-8B-Instruct
+      - --max-model-len
+      - "65536"
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - driver: nvidia
+              count: 1
+              capabilities: [gpu]
+"""
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@e"})
+
+
+def _pre_commit() -> list[str] | None:
+    exe = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))
+    return [exe] if Path(exe).exists() else None
+
+
+@pytest.mark.precommit
+@pytest.mark.skipif(importlib.util.find_spec("vllm_lint.rules.capacity") is None, reason="VL101 (rules.capacity) not built yet")
+@pytest.mark.skipif(_pre_commit() is None, reason="pre-commit is not installed")
+def test_real_pre_commit_try_repo(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    _git(project, "init", "-q")
+    compose = project / "docker-compose.yml"
+    compose.write_text(BAD, encoding="utf-8")
+    (project / "README.md").write_text("not linted\n")
+    _git(project, "add", ".")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)  # text output even when the suite itself runs in Actions
+    env.pop("PYTHONPATH", None)  # the hook must run from its own installed copy
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([*_pre_commit(), "try-repo", str(REPO), "vllm-lint", "--all-files", "--verbose"],
+                              cwd=project, env=env, capture_output=True, text=True, timeout=900)
+
+    bad = run()
+    out = bad.stdout + bad.stderr
+    assert bad.returncode == 1, out
+    assert "VL101" in out and "docker-compose.yml" in out, out
+
+    compose.write_text(BAD.replace('"65536"', '"8192"'), encoding="utf-8")
+    _git(project, "add", ".")
+    good = run()
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "Passed" in good.stdout
