@@ -1,0 +1,294 @@
+"""Model rules (VL4xx): context length against the model's derived limit, quantization against
+the checkpoint, the scheduler's token budget, and model names vLLM cannot resolve.
+
+Conditions follow vLLM's ``ModelConfig._get_and_verify_max_len`` (per release: the RoPE-scaling
+rule changed in 0.30.0, see ``ModelArch.derived_max_model_len``), ``ModelConfig._verify_quantization``
+and ``SchedulerConfig.verify_max_model_len`` (knowledge/vllm-validation-rules.md rules 16, 24, 53).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from vllm_lint.context import LaunchContext
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix
+from vllm_lint.rules import topology as T
+from vllm_lint.rules.registry import register
+
+# Above this many tokens a default context is worth stating explicitly (VL402).
+HUGE_CONTEXT = 32768
+
+
+def _derived(ctx: LaunchContext) -> tuple[int, str] | None:
+    """(derived max_model_len, the config key it comes from) for the launch's release."""
+    m = ctx.model
+    if m is None:
+        return None
+    disable_sw = bool(T.bool_arg(ctx, "disable_sliding_window"))
+    derived = m.derived_max_model_len(ctx.version, disable_sliding_window=disable_sw)
+    if m.model_max_length and derived == m.model_max_length:
+        key = "model_max_length"
+    elif disable_sw and m.sliding_window and derived == m.sliding_window:
+        key = "sliding_window"
+    elif m.max_len_keys:
+        key = min(m.max_len_keys, key=lambda kv: kv[1])[0]
+    else:
+        key = "default"
+    return derived, key
+
+
+@register("VL401")
+def max_model_len_above_derived(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    if not T.given(ctx, "max_model_len"):
+        return
+    mml = T.int_arg(ctx, "max_model_len")
+    d = _derived(ctx)
+    if mml is None or mml <= 0 or d is None:
+        return
+    derived, key = d
+    if mml <= derived:
+        return
+    if T.env_truthy(ctx, "VLLM_ALLOW_LONG_MAX_MODEL_LEN"):
+        return
+    m = ctx.model
+    rope = ""
+    if m.rope_scaling:
+        rtype = m.rope_scaling.get("rope_type") or m.rope_scaling.get("type")
+        rope = f" ({m.id} has rope_scaling {rtype!s} factor {m.rope_scaling.get('factor')}; vLLM {ctx.version} " \
+               f"{'applies' if derived != (m.max_position_embeddings or derived) else 'does not apply'} it)"
+    fix = None
+    tok = ctx.value_token("max_model_len")
+    flag = ctx.flag_token("max_model_len")
+    if tok is not None and tok is not flag and tok.span is not None and not tok.symbolic \
+            and tok.style in ("argv", "config-key", "helm-key") and (tok.raw or tok.text).strip("'\"") == tok.text:
+        fix = Fix(f"lower max_model_len to the model's limit {derived}", (Edit(tok.span, str(derived)),), safe=False)
+    yield ctx.report(
+        "VL401",
+        f"User-specified max_model_len ({mml}) is greater than the derived max_model_len ({key}={derived} "
+        f"or model_max_length={m.model_max_length} in model's config.json).{rope}",
+        token=tok,
+        fix=fix,
+        notes=["To go beyond the trained context anyway, set VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 "
+               "(vLLM: \"must be used with extreme caution\")"],
+    )
+
+
+@register("VL402")
+def huge_default_context(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    if T.given(ctx, "max_model_len"):
+        return
+    d = _derived(ctx)
+    if d is None:
+        return
+    derived, key = d
+    if derived <= HUGE_CONTEXT:
+        return
+    m = ctx.model
+    kv_note = ""
+    kvb = _kv_bytes_per_token(m)
+    if kvb:
+        kv_note = f"; one request of that length holds {kvb * derived / 2**30:.1f} GiB of KV cache"
+    suggestions = []
+    ins = ctx.launch.insertion
+    if ins is not None and ins.path == ctx.src.display:
+        text = ins.render(["--max-model-len", str(HUGE_CONTEXT)])
+        sp = ctx.src.index.span(ins.offset, ins.offset)
+        suggestions.append(Fix(f"set --max-model-len {HUGE_CONTEXT}", (Edit(sp, text),), safe=False))
+    yield ctx.report(
+        "VL402",
+        f"no --max-model-len: vLLM uses {m.id}'s full context of {derived} tokens ({key}){kv_note}; "
+        f"state the context you serve",
+        suggestions=suggestions,
+    )
+
+
+def _kv_bytes_per_token(m) -> int | None:
+    """Full-attention KV bytes per token at 2 bytes per element (an upper bound for hints only)."""
+    try:
+        if m.is_mla:
+            per_layer = (m.kv_lora_rank or 0) + (m.qk_rope_head_dim or 0)
+        else:
+            per_layer = 2 * m.num_kv_heads * m.head_dim
+        layers = sum(1 for k in m.attention_layer_kinds() if k == "full") or 0
+        return per_layer * 2 * layers or None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+# -- VL403 / VL404 ----------------------------------------------------------------------------------
+
+# Methods a checkpoint's quant_method may be overridden to by vLLM (override_quantization_method),
+# so that passing one of them for such a checkpoint is accepted.
+_COMPATIBLE = {
+    "gptq": {"gptq", "gptq_marlin", "gptq_marlin_24", "marlin", "gptq_bitblas", "moe_wna16", "bitblas", "inc"},
+    "awq": {"awq", "awq_marlin", "moe_wna16", "ipex", "inc"},
+    "fp8": {"fp8", "fbgemm_fp8", "ptpc_fp8"},
+    "compressed-tensors": {"compressed-tensors"},
+    "bitsandbytes": {"bitsandbytes"},
+    "mxfp4": {"mxfp4"},
+    "modelopt": {"modelopt", "modelopt_fp4", "modelopt_mixed"},
+    "gguf": {"gguf"},
+}
+
+
+def _normalise(q: str) -> str:
+    q = q.strip().lower()
+    return "compressed-tensors" if q in ("compressed_tensors", "compressed-tensors") else q
+
+
+@register("VL403")
+def quantization_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    cli = T.str_arg(ctx, "quantization")
+    m = ctx.model
+    if not cli or m is None or not m.quantization:
+        return
+    cfg = m.quantization.get("quant_method") or m.quantization.get("quant_algo")
+    if not cfg:
+        return
+    cfg_n, cli_n = _normalise(str(cfg)), _normalise(cli)
+    if cli_n == cfg_n or cli_n in _COMPATIBLE.get(cfg_n, {cfg_n}):
+        return
+    yield ctx.report(
+        "VL403",
+        f"Quantization method specified in the model config ({cfg_n}) does not match the quantization method "
+        f"specified in the `quantization` argument ({cli_n}). ({m.id})",
+        token=ctx.value_token("quantization"),
+        notes=["remove --quantization: vLLM reads the method from the checkpoint's config.json"],
+    )
+
+
+_QUANT_MARK = re.compile(r"(?:^|[-_.])(awq|gptq|fp8|int4|int8|w4a16|w8a8|w8a16|bnb-4bit|4bit|8bit)(?:$|[-_.])", re.I)
+
+
+@register("VL404")
+def quantized_name_without_quantization(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    """The name promises quantized weights but the config that vllm-lint resolved has no
+    ``quantization_config`` and no ``--quantization`` is given: vLLM would load the checkpoint as
+    unquantized (and fail on packed tensors), or the name points at a different repo than meant."""
+    name = ctx.model_name
+    res = ctx.model_resolution
+    if not name or res is None or res.arch is None or T.given(ctx, "quantization"):
+        return
+    m = res.arch
+    if m.quantization:
+        return
+    tail = name.rstrip("/").split("/")[-1]
+    mark = _QUANT_MARK.search(tail)
+    if not mark:
+        return
+    org = name.split("/")[0].lower() if "/" in name else ""
+    if org == "nvidia" or "fp4" in tail.lower():
+        return  # ModelOpt checkpoints keep their method in hf_quant_config.json, not config.json
+    yield ctx.report(
+        "VL404",
+        f"model {name!r} is named as a quantized checkpoint ({mark.group(1)}), but its config.json ({res.how}: {m.source or m.id}) "
+        f"has no quantization_config and no --quantization is given: vLLM would load it as unquantized "
+        f"{m.torch_dtype} weights",
+        token=T.model_token(ctx),
+        notes=[f"check that the folder or repo holds the {mark.group(1)} files, or pass --quantization "
+               f"{mark.group(1).lower() if mark.group(1).lower() in ('awq', 'gptq', 'fp8') else '<method>'}"],
+    )
+
+
+# -- VL405 ------------------------------------------------------------------------------------------
+
+@register("VL405")
+def batched_tokens_below_max_model_len(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    if T.bool_arg(ctx, "enable_chunked_prefill") is not False:
+        return
+    mnbt = T.int_arg(ctx, "max_num_batched_tokens") if T.given(ctx, "max_num_batched_tokens") else None
+    if mnbt is None:
+        return
+    if T.given(ctx, "max_model_len"):
+        mml = T.int_arg(ctx, "max_model_len")
+        origin = "--max-model-len"
+    else:
+        d = _derived(ctx)
+        mml, origin = (d[0], f"{ctx.model.id}'s derived context") if d else (None, "")
+    if mml is None or mml <= 0 or mnbt >= mml:
+        return
+    yield ctx.report(
+        "VL405",
+        f"max_num_batched_tokens ({mnbt}) is smaller than max_model_len ({mml}). This effectively limits the "
+        f"maximum sequence length to max_num_batched_tokens and makes vLLM reject longer sequences. Please "
+        f"increase max_num_batched_tokens or decrease max_model_len. (chunked prefill is disabled; max_model_len "
+        f"from {origin})",
+        token=ctx.value_token("max_num_batched_tokens"),
+        notes=[f"raise --max-num-batched-tokens to at least {mml}, or re-enable chunked prefill"],
+    )
+
+
+# -- VL406 / VL407 ----------------------------------------------------------------------------------
+
+# Model families whose Hugging Face organisation is unambiguous (bare repo name -> org).
+FAMILY_ORGS = (
+    (re.compile(r"^(?:meta-)?llama-(?:2|3|3\.\d|4)", re.I), "meta-llama"),
+    (re.compile(r"^qwen(?:\d|\d\.\d|-|qwq)", re.I), "Qwen"),
+    (re.compile(r"^qwq-", re.I), "Qwen"),
+    (re.compile(r"^(?:mistral|mixtral|ministral|codestral|devstral|magistral)-", re.I), "mistralai"),
+    (re.compile(r"^(?:gemma|codegemma)-", re.I), "google"),
+    (re.compile(r"^phi-\d", re.I), "microsoft"),
+    (re.compile(r"^deepseek-", re.I), "deepseek-ai"),
+    (re.compile(r"^gpt-oss-", re.I), "openai"),
+)
+
+
+def _full_id(ctx: LaunchContext, bare: str) -> str | None:
+    """The org-qualified id a bare repo name stands for: from the catalog, else the family."""
+    res = ctx.model_resolution
+    if res is not None and res.arch is not None:
+        if res.how != "catalog":
+            return None  # a local folder or cache entry of that name exists
+        full = res.arch.id
+        if "/" in full and full.split("/")[-1].lower() == bare.lower():
+            return full
+        return None
+    for pat, org in FAMILY_ORGS:
+        if pat.match(bare):
+            return f"{org}/{bare}"
+    return None
+
+
+@register("VL406")
+def model_missing_org(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    name = ctx.model_name
+    if not name or "model" in (getattr(ctx.args, "symbolic", None) or ()):
+        return
+    bare = name.strip().strip("'\"")
+    if not bare or "/" in bare or "\\" in bare or bare.startswith(("."  , "~")) or "$" in bare or "{" in bare \
+            or bare.lower().endswith(".gguf"):
+        return
+    full = _full_id(ctx, bare)
+    if full is None:
+        return
+    tok = T.model_token(ctx)
+    fix = None
+    if tok is not None and tok.span is not None and not tok.symbolic and tok.style in ("argv", "config-key") \
+            and (tok.raw or tok.text).strip("'\"") == tok.text:
+        fix = Fix(f"use the full id {full}", (Edit(tok.span, full),), safe=False)
+    yield ctx.report(
+        "VL406",
+        f"model {bare!r} has no organisation: vLLM looks it up as a Hugging Face repo named {bare!r} (or a "
+        f"local folder of that name), which does not exist, so startup fails with \"Repository Not Found\"; "
+        f"did you mean {full!r}?",
+        token=tok,
+        fix=fix,
+    )
+
+
+@register("VL407")
+def unresolved_model(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    name = ctx.model_name
+    res = ctx.model_resolution
+    if not name or res is None or res.arch is not None or ctx.model is not None:
+        return
+    bare = name.strip().strip("'\"")
+    if "/" not in bare and _full_id(ctx, bare):
+        return  # VL406 names the likely id
+    yield ctx.report(
+        "VL407",
+        f"model {name!r} could not be resolved, so the model checks (context length, heads, memory) are skipped: "
+        f"{res.message or 'not in the catalog'}",
+        token=T.model_token(ctx),
+    )

@@ -1,0 +1,482 @@
+"""Parallelism and hardware rules (VL3xx): GPU counts, MIG, head/layer/expert divisibility,
+NCCL shared memory, dtype and fp8 support per compute capability, multi-node wiring.
+
+Conditions follow vLLM 0.33's ``ParallelConfig.__post_init__``, ``ModelConfig.verify_with_parallel_config``,
+``platforms/cuda.py`` and the attention backends' capability checks (see
+knowledge/vllm-validation-rules.md §C, §D, §E); messages quote vLLM's own text where it prints one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from vllm_lint.context import LaunchContext
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
+from vllm_lint.rules import topology as T
+from vllm_lint.rules.registry import register
+
+MULTI_NODE_WIRING = re.compile(
+    r"ray\s+start|multi-node-serving\.sh|ray_cluster_size|KUBERAY_GEN_RAY_START_CMD|ray\.init|--headless|"
+    r"--nnodes|--master-addr|--data-parallel-address|LWS_LEADER_ADDRESS",
+    re.I,
+)
+
+
+def _ray_backend(ctx: LaunchContext) -> bool:
+    return (T.str_arg(ctx, "distributed_executor_backend") or "").lower() == "ray"
+
+
+def _in_ray_cluster(ctx: LaunchContext) -> bool:
+    """Launches run by a Ray cluster (KubeRay, Ray Serve) get their GPUs from the cluster."""
+    src = (ctx.launch.source or "").lower()
+    return "ray" in src or (ctx.launch.gpu.mechanism or "").lower().startswith("ray")
+
+
+# -- VL301 ------------------------------------------------------------------------------------------
+
+@register("VL301")
+def gpu_count_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    """World size (TP × PP × local DP) against the GPUs the launch requests or can see."""
+    w = T.world(ctx)
+    vis = T.visible_gpus(ctx)
+    if w is None or vis is None:
+        return
+    n_nodes = T.nodes(ctx)
+    if ctx.launch.gpu.mig_profile and w.size > 1 and (ctx.launch.gpu.count or 0) > 1:
+        return  # VL303 explains this case (several MIG slices are one device to CUDA)
+    if n_nodes > 1 or _in_ray_cluster(ctx) or T.int_arg(ctx, "nnodes", 1) != 1:
+        # Spread over several pods/nodes: the per-pod request times the node count must cover it.
+        total = vis.count * n_nodes if n_nodes > 1 else None
+        if total is not None and w.size > total and vis.requested:
+            yield ctx.report(
+                "VL301",
+                f"{w.describe()}, but {n_nodes} pods × {vis.count} GPU{'s' if vis.count != 1 else ''} "
+                f"({vis.how}) provide {total}; vLLM cannot place {w.size - total} of its workers",
+                token=T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"),
+            )
+        return
+    tok = T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size_local",
+                      "data_parallel_size")
+    if w.size > vis.count:
+        if _ray_backend(ctx):
+            tail = ("with --distributed-executor-backend ray and no other Ray nodes, the placement group "
+                    "for the workers is never satisfied and startup hangs")
+        else:
+            tail = (f"vLLM stops with: World size ({w.size}) is larger than the number of available GPUs "
+                    f"({vis.count}) in this node.")
+        yield ctx.report(
+            "VL301",
+            f"{w.describe()}, but the launch can use {vis.count} ({vis.how}); {tail}",
+            token=tok,
+            notes=[f"request {w.size} GPUs, or lower the parallel sizes so that their product is {vis.count}"],
+        )
+    elif w.size < vis.count and vis.requested:
+        d = ctx.report(
+            "VL301",
+            f"{w.describe()}, but the launch reserves {vis.count} ({vis.how}); "
+            f"{vis.count - w.size} GPU{'s' if vis.count - w.size != 1 else ''} sit idle",
+            span=ctx.launch.gpu.count_span or (tok.span if tok else None),
+            notes=[f"set --tensor-parallel-size {vis.count} (if the model's heads divide), or request "
+                   f"{w.size} GPU{'s' if w.size != 1 else ''}"],
+        )
+        d.severity = Severity.WARNING
+        yield d
+
+
+# -- VL302 ------------------------------------------------------------------------------------------
+
+@register("VL302")
+def fractional_gpu_request(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    """``requestGPU: 0.5`` and friends: GPUs are integer extended resources."""
+    gpu = ctx.launch.gpu
+    if gpu.count is None or float(gpu.count).is_integer():
+        return
+    yield ctx.report(
+        "VL302",
+        f"GPU request {gpu.count:g} ({_mech(gpu.mechanism)}) is not a whole number: Kubernetes rejects "
+        f"non-integer extended resources (nvidia.com/gpu must be an integer) unless a GPU-sharing "
+        f"webhook rewrites the request",
+        span=gpu.count_span,
+        notes=["request 1 GPU and limit memory with --gpu-memory-utilization, or use MIG / a sharing "
+               "device plugin (HAMi nvidia.com/gpumem, KAI gpu-memory) designed for fractions"],
+    )
+
+
+def _mech(m: str | None) -> str:
+    return T._mech_name(m)
+
+
+# -- VL303 ------------------------------------------------------------------------------------------
+
+@register("VL303")
+def tensor_parallel_across_mig(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    gpu = ctx.launch.gpu
+    if not gpu.mig_profile or gpu.count is None or gpu.count <= 1:
+        return
+    w = T.world(ctx)
+    if w is None or w.size <= 1:
+        return
+    yield ctx.report(
+        "VL303",
+        f"{w.describe()} across {gpu.count:g} MIG slices (nvidia.com/mig-{gpu.mig_profile}), but CUDA "
+        f"enumerates only one MIG instance per process, so vLLM sees 1 device and cannot start "
+        f"{w.size} workers",
+        token=T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"),
+        span=None if T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size") else gpu.count_span,
+        notes=["use whole GPUs (nvidia.com/gpu) for tensor parallelism, or a single MIG slice that is large "
+               "enough with --tensor-parallel-size 1"],
+    )
+
+
+# -- VL304 ------------------------------------------------------------------------------------------
+
+_DEFAULT_ALL = re.compile(r"\$\{(?:CUDA|HIP)_VISIBLE_DEVICES:?-all\}")
+
+
+@register("VL304")
+def cuda_visible_devices_all(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    """CUDA parses CUDA_VISIBLE_DEVICES as a device list; "all" matches no device."""
+    for var in ("CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES"):
+        ev = ctx.launch.env.get(var)
+        if ev is None:
+            continue
+        written = ev.span.slice(ctx.src.text) if ev.span is not None else ""
+        is_all = (not ev.symbolic and ev.value.strip().strip("'\"").lower() == "all")
+        default_all = bool(_DEFAULT_ALL.search(written))
+        if not (is_all or default_all):
+            continue
+        how = "defaults to" if default_all and not is_all else "is"
+        yield ctx.report(
+            "VL304",
+            f"{var} {how} `all`: CUDA reads this variable as a list of device indices or UUIDs, and `all` "
+            f"matches none, so vLLM sees no GPU (\"No CUDA GPUs are available\"); `all` is only meaningful "
+            f"for NVIDIA_VISIBLE_DEVICES (the container runtime)",
+            span=ev.span,
+            notes=["leave the variable unset to expose every GPU the container has, or list indices such as 0,1"],
+        )
+
+
+# -- VL305 ------------------------------------------------------------------------------------------
+
+@register("VL305")
+def tensor_parallel_heads(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    tp = T.int_arg(ctx, "tensor_parallel_size", 1)
+    if tp is None or tp <= 1:
+        return
+    m = ctx.model
+    if m is None:
+        return
+    heads, kv = m.num_attention_heads, m.num_kv_heads
+    tok = T.token_for(ctx, "tensor_parallel_size")
+    if heads and heads % tp != 0:
+        ok = [d for d in range(1, heads + 1) if heads % d == 0 and d <= 16 and (kv % d == 0 or d % kv == 0)]
+        yield ctx.report(
+            "VL305",
+            f"Total number of attention heads ({heads}) must be divisible by tensor parallel size ({tp}). "
+            f"({m.id} has {heads} heads; tensor_parallel_size values that work: {', '.join(map(str, ok))})",
+            token=tok,
+        )
+        return
+    if kv and not m.is_mla:
+        bad = (kv >= tp and kv % tp != 0) or (kv < tp and tp % kv != 0)
+        if bad:
+            yield ctx.report(
+                "VL305",
+                f"{m.id} has {kv} KV heads, which tensor_parallel_size {tp} can neither split evenly nor "
+                f"replicate evenly (vLLM's attention layers assert num_kv_heads % tp == 0 or tp % num_kv_heads == 0)",
+                token=tok,
+            )
+
+
+# -- VL306 ------------------------------------------------------------------------------------------
+
+@register("VL306")
+def pipeline_parallel_layers(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    pp = T.int_arg(ctx, "pipeline_parallel_size", 1)
+    m = ctx.model
+    if pp is None or pp <= 1 or m is None or not m.num_layers:
+        return
+    if pp > m.num_layers:
+        yield ctx.report(
+            "VL306",
+            f"pipeline_parallel_size {pp} is larger than the {m.num_layers} hidden layers of {m.id}: vLLM "
+            f"splits layers across pipeline stages, so {pp - m.num_layers} stage(s) would get no layer",
+            token=T.token_for(ctx, "pipeline_parallel_size"),
+            notes=[f"use at most {m.num_layers} pipeline stages; typical values divide the layer count"],
+        )
+
+
+# -- VL307 ------------------------------------------------------------------------------------------
+
+@register("VL307")
+def expert_parallel_experts(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    ep = T.bool_arg(ctx, "enable_expert_parallel")
+    eplb = T.bool_arg(ctx, "enable_eplb")
+    m = ctx.model
+    if eplb and not ep:
+        yield ctx.report(
+            "VL307",
+            "enable_expert_parallel must be True to use EPLB. (--enable-eplb is set without "
+            "--enable-expert-parallel)",
+            token=T.token_for(ctx, "enable_eplb"),
+        )
+    if not ep or m is None:
+        return
+    tok = T.token_for(ctx, "enable_expert_parallel")
+    if not m.num_experts:
+        yield ctx.report(
+            "VL307",
+            f"Number of experts in the model must be greater than 0 when expert parallelism is enabled. "
+            f"({m.id} is a dense model)",
+            token=tok,
+        )
+        return
+    tp = T.int_arg(ctx, "tensor_parallel_size", 1)
+    dp = T.int_arg(ctx, "data_parallel_size", 1)
+    if tp is None or dp is None:
+        return
+    ep_size = tp * dp
+    if ep_size > m.num_experts:
+        yield ctx.report(
+            "VL307",
+            f"expert parallel size (tensor_parallel_size {tp} × data_parallel_size {dp} = {ep_size}) is larger "
+            f"than the {m.num_experts} experts of {m.id}: {ep_size - m.num_experts} rank(s) would hold no expert",
+            token=tok,
+        )
+
+
+# -- VL308 ------------------------------------------------------------------------------------------
+
+@register("VL308")
+def nccl_shared_memory(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    """TP/PP > 1 in a container with Docker's 64 MiB /dev/shm default: NCCL needs more."""
+    facts = ctx.launch.facts
+    w = T.world(ctx)
+    if w is None or w.size <= 1:
+        return
+    vis = T.visible_gpus(ctx)
+    if vis is not None and vis.count <= 1:
+        return  # one GPU in this container: no intra-node NCCL traffic
+    if facts.get("ipc_host") or facts.get("shm_size") or facts.get("dev_shm_volume"):
+        return
+    source = (ctx.launch.source or "").lower()
+    if "dev_shm_volume" in facts:
+        where = ("the pod mounts no memory-backed emptyDir at /dev/shm (and hostIPC is off), so the "
+                 "container keeps the runtime's 64 MiB default")
+        fix_note = ("add a volume `emptyDir: {medium: Memory, sizeLimit: 16Gi}` mounted at /dev/shm "
+                    "(charts: set the chart's shm option or put tensorParallelSize in vllmConfig)")
+    elif "ipc_host" in facts or "shm_size" in facts:
+        where = "the container has neither `ipc: host` nor `shm_size`, so /dev/shm is Docker's 64 MiB default"
+        fix_note = "add `ipc: host` (compose) / `--ipc=host` (docker run), or `shm_size: 16gb`"
+    else:
+        return  # the source does not tell how the container is run
+    del source
+    yield ctx.report(
+        "VL308",
+        f"{w.describe()}, but {where}; NCCL exchanges tensors through /dev/shm and fails or hangs "
+        f"(\"unhandled system error\", bus error) when it runs out",
+        token=T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"),
+        notes=[fix_note],
+    )
+
+
+# -- VL309 / VL310 / VL312 / VL313: capability checks ------------------------------------------------
+
+def _cc(ctx: LaunchContext) -> tuple[int, int] | None:
+    g = ctx.gpu
+    if g is None or (g.vendor or "NVIDIA").upper() != "NVIDIA":
+        return None
+    if g.source.startswith("size given"):
+        return None  # a bare memory size says nothing about the architecture
+    return g.compute_capability
+
+
+@register("VL309")
+def bf16_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    cc = _cc(ctx)
+    if cc is None or cc >= (8, 0):
+        return
+    g = ctx.gpu
+    dtype = (T.str_arg(ctx, "dtype") or "auto").lower()
+    if dtype in ("bfloat16", "bf16"):
+        yield ctx.report(
+            "VL309",
+            f"Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your {g.name} GPU "
+            f"has compute capability {T.cc_text(cc)}. You can use float16 instead by explicitly setting the "
+            f"`dtype` flag in CLI, for example: --dtype=half.",
+            token=ctx.value_token("dtype"),
+            fix=_replace_value(ctx, "dtype", "half", "use --dtype half"),
+        )
+    elif dtype == "auto" and ctx.model is not None and ctx.model.torch_dtype.lower() in ("bfloat16", "bf16") \
+            and not (ctx.model.quantization or T.given(ctx, "quantization")):
+        d = ctx.report(
+            "VL309",
+            f"{ctx.model.id} is stored in bfloat16 and --dtype is auto, but {g.name} (compute capability "
+            f"{T.cc_text(cc)}) has no bfloat16: vLLM casts the weights to float16, which can overflow in "
+            f"models trained in bfloat16",
+            token=ctx.flag_token("dtype") if T.given(ctx, "dtype") else None,
+            notes=["state the choice with --dtype half (or float32 if the outputs degrade)"],
+        )
+        d.severity = Severity.WARNING
+        yield d
+    kv = (T.str_arg(ctx, "kv_cache_dtype") or "auto").lower()
+    if kv == "bfloat16":
+        yield ctx.report(
+            "VL309",
+            f"bfloat16 KV cache is not supported on {g.name} (compute capability {T.cc_text(cc)}); "
+            f"bfloat16 requires SM80+. Re-run with --kv-cache-dtype float16.",
+            token=ctx.value_token("kv_cache_dtype"),
+            fix=_replace_value(ctx, "kv_cache_dtype", "float16", "use --kv-cache-dtype float16"),
+        )
+
+
+def _replace_value(ctx: LaunchContext, dest: str, new: str, what: str) -> Fix | None:
+    tok = ctx.value_token(dest)
+    flag = ctx.flag_token(dest)
+    if tok is None or tok.span is None or tok is flag or tok.symbolic or tok.style not in ("argv", "config-key"):
+        return None
+    if tok.raw is not None and tok.raw.strip("'\"") != tok.text:
+        return None
+    return Fix(what, (Edit(tok.span, new),), safe=False)
+
+
+_FP8_METHODS = {"fp8", "fbgemm_fp8", "modelopt", "ptpc_fp8", "fp8_e4m3"}
+
+
+def _checkpoint_method(ctx: LaunchContext) -> str | None:
+    m = ctx.model
+    if m is None or not m.quantization:
+        return None
+    q = str(m.quantization.get("quant_method") or m.quantization.get("quant_algo") or "").lower()
+    return q.replace("_", "-") if q == "compressed_tensors" else q
+
+
+@register("VL310")
+def fp8_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    cc = _cc(ctx)
+    if cc is None:
+        return
+    g = ctx.gpu
+    kv = (T.str_arg(ctx, "kv_cache_dtype") or "auto").lower()
+    if kv.startswith("fp8") and cc < (8, 0):
+        fallback = "float16"
+        yield ctx.report(
+            "VL310",
+            f"FP8 KV cache is not supported by the Triton attention backend on {g.name} (compute capability "
+            f"{T.cc_text(cc)}); native FP8 (fp8e4nv) requires SM89+. Re-run with --kv-cache-dtype {fallback}.",
+            token=ctx.value_token("kv_cache_dtype"),
+            fix=_replace_value(ctx, "kv_cache_dtype", "auto", "use --kv-cache-dtype auto"),
+        )
+    q = (T.str_arg(ctx, "quantization") or "").lower() or _checkpoint_method(ctx)
+    if q in _FP8_METHODS:
+        minimum = {"fp8": (7, 5), "fbgemm_fp8": (8, 0), "modelopt": (8, 0), "ptpc_fp8": (9, 4)}.get(q, (7, 5))
+        if cc < minimum:
+            origin = "--quantization" if T.given(ctx, "quantization") else f"{ctx.model.id}'s quantization_config"
+            yield ctx.report(
+                "VL310",
+                f"The quantization method {q} is not supported for the current GPU. Minimum capability: "
+                f"{minimum[0]}{minimum[1]}. Current capability: {cc[0]}{cc[1]}. ({origin} asks for FP8 weights; "
+                f"{g.name} has compute capability {T.cc_text(cc)})",
+                token=ctx.value_token("quantization") if T.given(ctx, "quantization") else None,
+                notes=["use an unquantized, AWQ or GPTQ checkpoint on this GPU, or a GPU with compute capability 8.9+"],
+            )
+
+
+# Minimum compute capability per quantization method (vLLM 0.33 get_min_capability, × 10).
+MIN_CAPABILITY = {
+    "awq": 75, "awq_marlin": 75, "gptq": 60, "gptq_marlin": 60, "marlin": 80, "bitsandbytes": 70,
+    "mxfp4": 80, "experts_int8": 80, "compressed-tensors": 70, "quark": 70, "moe_wna16": 70, "torchao": 75,
+    "gguf": 60, "fp_quant": 100, "modelopt_fp4": 80,
+}
+
+
+@register("VL313")
+def quantization_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    cc = _cc(ctx)
+    if cc is None:
+        return
+    explicit = (T.str_arg(ctx, "quantization") or "").lower()
+    q = explicit or _checkpoint_method(ctx)
+    if not q or q in _FP8_METHODS or q not in MIN_CAPABILITY:
+        return
+    minimum = MIN_CAPABILITY[q]
+    cap = cc[0] * 10 + cc[1]
+    if cap >= minimum:
+        return
+    origin = "--quantization" if explicit else f"{ctx.model.id}'s quantization_config"
+    yield ctx.report(
+        "VL313",
+        f"The quantization method {q} is not supported for the current GPU. Minimum capability: {minimum}. "
+        f"Current capability: {cap}. ({origin}; {ctx.gpu.name})",
+        token=ctx.value_token("quantization") if explicit else None,
+        notes=["pick a checkpoint whose method supports this GPU (GPTQ runs from compute capability 6.0), "
+               "or a newer GPU"],
+    )
+
+
+_FA_ONLY = re.compile(r"^(FLASH_ATTN|FLASH_ATTN_VLLM_V1|FLASHINFER|FLASHMLA|FLASH_ATTN_MLA|CUTLASS_MLA)$", re.I)
+
+
+@register("VL312")
+def flash_attention_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    cc = _cc(ctx)
+    if cc is None or cc >= (8, 0):
+        return
+    backend = T.str_arg(ctx, "attention_backend")
+    tok = ctx.value_token("attention_backend") if backend else None
+    where = "--attention-backend"
+    if not backend:
+        ev = ctx.launch.env.get("VLLM_ATTENTION_BACKEND")
+        if ev is not None and not ev.symbolic:
+            backend, where = ev.value.strip(), "VLLM_ATTENTION_BACKEND"
+    if not backend or not _FA_ONLY.match(backend):
+        return
+    span = None
+    if tok is None:
+        ev = ctx.launch.env.get("VLLM_ATTENTION_BACKEND")
+        span = ev.span if ev is not None else None
+    yield ctx.report(
+        "VL312",
+        f"{where}={backend} needs compute capability 8.0 or newer (FlashAttention/FlashInfer kernels are "
+        f"built for Ampere+), but {ctx.gpu.name} has {T.cc_text(cc)}; vLLM finds no valid attention backend",
+        token=tok,
+        span=span,
+        notes=["remove the override: on Volta/Turing vLLM selects the Triton (or xFormers on old releases) backend"],
+    )
+
+
+# -- VL311 ------------------------------------------------------------------------------------------
+
+@register("VL311")
+def multi_node_backend(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    nnodes = T.int_arg(ctx, "nnodes", 1)
+    backend = (T.str_arg(ctx, "distributed_executor_backend") or "").lower()
+    if nnodes is not None and nnodes > 1 and backend == "ray":
+        yield ctx.report(
+            "VL311",
+            f"nnodes > 1 can only be set when distributed executor backend is mp, uni or external_launcher. "
+            f"(--nnodes {nnodes} with --distributed-executor-backend ray)",
+            token=T.token_for(ctx, "nnodes"),
+        )
+        return
+    n_nodes = T.nodes(ctx)
+    if n_nodes <= 1:
+        return
+    w = T.world(ctx)
+    vis = T.visible_gpus(ctx)
+    if w is None or vis is None or w.size <= vis.count:
+        return
+    if backend == "ray" or (nnodes or 1) > 1 or _in_ray_cluster(ctx):
+        return
+    if MULTI_NODE_WIRING.search(ctx.src.text):
+        return  # a Ray cluster (ray start / the LWS helper script) or vLLM's own multi-node mode is wired
+    yield ctx.report(
+        "VL311",
+        f"{w.describe()} across {n_nodes} pods of {vis.count} GPU{'s' if vis.count != 1 else ''}, but the launch "
+        f"neither uses the Ray backend (--distributed-executor-backend ray after `ray start` on every pod) nor "
+        f"vLLM's multi-node mode (--nnodes {n_nodes} --node-rank … --master-addr …); vLLM only sees this pod's "
+        f"GPUs and stops with: World size ({w.size}) is larger than the number of available GPUs ({vis.count}) "
+        f"in this node.",
+        token=T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size"),
+    )
