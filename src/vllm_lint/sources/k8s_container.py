@@ -17,7 +17,9 @@ and the vLLM command found inside it.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from yaml.nodes import Node
 
@@ -39,6 +41,31 @@ INJECTED_ENV = {
     "KUBERAY_GEN_RAY_START_CMD": "KubeRay ray start command",
 }
 IGNORE_ANNOTATION = "ignore-check.vllm-lint.io/"
+
+
+# Nodes read from another file (a kustomize base merged under a patch): node id -> its file.
+_FOREIGN: dict[int, SourceFile] = {}
+
+
+@contextmanager
+def foreign_nodes(origin: dict[int, SourceFile]) -> Iterator[None]:
+    """While active, spans of the given nodes are computed in their own file."""
+    _FOREIGN.update(origin)
+    k8s_gpu.FOREIGN.update({k: v.index for k, v in origin.items()})
+    try:
+        yield
+    finally:
+        for k in origin:
+            _FOREIGN.pop(k, None)
+            k8s_gpu.FOREIGN.pop(k, None)
+
+
+def src_of(src: SourceFile, node: Node | None) -> SourceFile:
+    return _FOREIGN.get(id(node), src) if node is not None else src
+
+
+def span_of(src: SourceFile, node: Node | None) -> Span | None:
+    return k8s_gpu.node_span(src.index, node)
 
 
 @dataclass
@@ -71,10 +98,10 @@ def read_env(src: SourceFile, container: Node) -> tuple[dict[str, EnvValue], lis
         name = name.strip()
         value_node = Y.get(item, "value")
         if Y.get(item, "valueFrom") is not None:
-            env[name] = EnvValue(value=f"$({name})", span=k8s_gpu.node_span(src.index, Y.get(item, "name")), symbolic=True)
+            env[name] = EnvValue(value=f"$({name})", span=span_of(src, Y.get(item, "name")), symbolic=True)
             continue
         raw = Y.text(value_node) or ""
-        span = k8s_gpu.node_span(src.index, value_node)
+        span = span_of(src, value_node)
         expanded, symbolic = expand_k8s(raw, env)
         env[name] = EnvValue(value=expanded, span=span, symbolic=symbolic)
         if SHELL_DOLLAR.search(raw):
@@ -112,7 +139,8 @@ def item_token(src: SourceFile, node: Node, env: dict[str, EnvValue], unknowns: 
     raw = Y.text(node)
     if raw is None:
         raw = ""
-    span = k8s_gpu.node_span(src.index, node)
+    span = span_of(src, node)
+    src = src_of(src, node)
     text, symbolic = expand_k8s(raw, env)
     if symbolic:
         for m in K8S_REF.finditer(raw):
@@ -201,12 +229,12 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
             facts["shell"] = argv[0].text
     else:
         found = H.find_vllm(argv)
-        if found is None and not cmd and H.image_runs_vllm(image) is None and H.looks_like_vllm_image(image) \
-                and any(t.text.startswith("--") for t in args):
+        if found is None and not cmd and H.image_runs_vllm(image) is None \
+                and (image is None or H.looks_like_vllm_image(image)) and any(t.text.startswith("--") for t in args):
             # Custom image named like vLLM with only flags given: assume vLLM's ENTRYPOINT.
             entry_synthetic = H.assumed_entrypoint()
             found = H.find_vllm(entry_synthetic + args)
-            unknowns.append(f"image {image} is not a known vLLM image; assumed its ENTRYPOINT is `vllm serve`")
+            unknowns.append(f"image {image or '(not set)'} is not a known vLLM image; assumed its ENTRYPOINT is `vllm serve`")
         if found is not None:
             target = args_node if Y.is_seq(args_node) and Y.items(args_node) else cmd_node
             if Y.is_seq(target) and Y.items(target):
@@ -243,7 +271,7 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
     launch = Launch(
         path=src.display, name=name, source=ctx.source, span=whole, entrypoint=entrypoint,
         program=list(program), args=vargs, env=env, image=image,
-        image_span=k8s_gpu.node_span(src.index, image_node), vllm_version=version_from_image(image) if image else None,
+        image_span=span_of(src, image_node), vllm_version=version_from_image(image) if image else None,
         gpu=gpu, replicas=ctx.replicas, insertion=insertion, facts=facts, unknowns=_dedupe(unknowns))
     return launch
 
@@ -256,7 +284,7 @@ def _launch_span(src: SourceFile, node: Node) -> Span:
     start = node.start_mark.index
     name = Y.get(node, "name")
     if name is not None:  # point at the container's name line, not the whole block
-        return k8s_gpu.node_span(src.index, name) or src.index.span(start, start)
+        return span_of(src, name) or src.index.span(start, start)
     return src.index.span(start, min(node.end_mark.index, start + 1))
 
 
@@ -294,7 +322,7 @@ def pod_facts(src: SourceFile, ctx: PodContext, container: Node) -> dict[str, ob
     for a in ctx.annotations:
         for k, v in Y.pairs(a):
             key = Y.key_text(k).strip()
-            ann[key] = (Y.text(v) or "", k8s_gpu.node_span(src.index, k))
+            ann[key] = (Y.text(v) or "", span_of(src, k))
     if ann:
         facts["annotations"] = {k: v[0] for k, v in ann.items()}
         ignores = {k[len(IGNORE_ANNOTATION):]: v[1] for k, v in ann.items() if k.startswith(IGNORE_ANNOTATION)}

@@ -37,10 +37,16 @@ MEMORY_LABELS = ("karpenter.k8s.aws/instance-gpu-memory", "nvidia.com/gpu.memory
 TEMPLATE_RE = re.compile(r"\{\{|\$\{|%\{|\{[A-Za-z_]\w*\}")
 
 
+# Nodes that belong to another file than the one being read (a kustomize base merged under a
+# patch): node id -> that file's LineIndex. Set for the duration of one merge (k8s_container).
+FOREIGN: dict[int, LineIndex] = {}
+
+
 def node_span(index: LineIndex, node: Node | None) -> Span | None:
     """The span of a scalar's characters as written (quotes excluded for quoted scalars)."""
     if node is None or not Y.is_scalar(node):
         return None
+    index = FOREIGN.get(id(node), index)
     offs = yamlspan.scalar_offset_map(node, index.text)
     if offs:
         last = offs[-1] + (2 if index.text.startswith("\r\n", offs[-1]) else 1)

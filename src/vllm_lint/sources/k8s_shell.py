@@ -116,7 +116,7 @@ def find_in_shell(src: SourceFile, node: Node | None, tok: Token, env: dict[str,
             tokens = [w.token(src.text, src.index) for w in cmd.words]
         found = find_vllm(tokens)
         if found is not None:
-            last = next((t.span for t in reversed(tokens) if t.span is not None), None)
+            last = src.index.span(cmd.end, cmd.end) if offs is not None and cmd.end else None
             found[3]["shell_unknowns"] = list(script.unknowns)
             return found, last
     return None

@@ -211,7 +211,8 @@ def llmisvc_launches(src: SourceFile, doc: Node) -> list[Launch]:
             v = Y.get(par, key)
             if Y.is_scalar(v) and not Y.is_null(v):
                 args.append(Token(text=flag, style="synthetic", origin="kserve:parallelism"))
-                args.append(Token(text=(Y.text(v) or "").strip(), span=k8s_gpu.node_span(src.index, v),
+                vsp = k8s_gpu.node_span(src.index, v)
+                args.append(Token(text=(Y.text(v) or "").strip(), span=vsp, raw=src.text[vsp.start:vsp.end] if vsp else None,
                                   style="synthetic", origin="kserve:parallelism"))
         if Y.as_bool(Y.get(par, "expert")):
             args.append(Token(text="--enable-expert-parallel", style="synthetic", origin="kserve:parallelism"))

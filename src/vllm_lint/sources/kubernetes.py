@@ -24,7 +24,7 @@ from vllm_lint.sources import k8s_gpu
 from vllm_lint.sources import k8s_yaml as Y
 from vllm_lint.sources import kustomize, yamlspan
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, input_diagnostic
-from vllm_lint.sources.k8s_container import PodContext, container_launch
+from vllm_lint.sources.k8s_container import PodContext, container_launch, foreign_nodes
 from vllm_lint.span import LineIndex
 
 KSERVE_API = "serving.kserve.io"
@@ -277,12 +277,19 @@ def workload_launches(src: SourceFile, doc: Node, opts: ExtractOptions, *, sourc
         for c in Y.items(Y.get(pod_spec, "containers")):
             if not Y.is_map(c):
                 continue
-            launch = container_launch(src, ctx, c)
             if base is not None:
-                launch = kustomize.apply_base(src, ctx, c, launch, base)
-            elif launch is not None and kustomize.looks_like_patch(doc):
-                launch.facts["kustomize_patch"] = True
-                launch.unknowns.append("kustomize patch linted alone (base not found): image and resources may come from the base")
+                mc, mpod, origin = kustomize.merged_view(c, pod_spec, base)
+                ctx.pod_spec = mpod
+                with foreign_nodes(origin):
+                    launch = container_launch(src, ctx, mc)
+                ctx.pod_spec = pod_spec
+                if launch is not None:
+                    launch.facts["kustomize_base"] = base.src.display
+            else:
+                launch = container_launch(src, ctx, c)
+                if launch is not None and kustomize.looks_like_patch(doc):
+                    launch.facts["kustomize_patch"] = True
+                    launch.unknowns.append("kustomize patch linted alone (base not found): image and resources may come from the base")
             if launch is not None:
                 launches.append(launch)
     return launches

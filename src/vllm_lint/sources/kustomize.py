@@ -12,10 +12,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, SequenceNode
 
-from vllm_lint.launch import Launch
-from vllm_lint.sources import k8s_gpu
 from vllm_lint.sources import k8s_yaml as Y
 from vllm_lint.sources import yamlspan
 from vllm_lint.sources.base import SourceFile
@@ -124,61 +122,52 @@ def _base_container(base: Base, name: str) -> tuple[Node | None, Node | None]:
     return None, spec
 
 
-def apply_base(src: SourceFile, ctx, patch_container: Node, launch: Launch | None, base: Base) -> Launch | None:
-    """Complete a patch's launch with what the base provides (strategic-merge semantics)."""
-    from vllm_lint.sources.k8s_container import PodContext, container_launch, pod_facts, read_env
+def _merge_named(base: Node | None, patch: Node | None) -> Node | None:
+    """Strategic merge of a list of named maps (containers, env, volumes, volumeMounts)."""
+    if patch is None:
+        return base
+    if not Y.is_seq(base) or not Y.is_seq(patch):
+        return patch
+    key = "name" if any(Y.get(i, "name") is not None for i in Y.items(patch)) else "mountPath"
+    names = {(Y.text(Y.get(i, key)) or "").strip() for i in Y.items(patch)}
+    items = [i for i in Y.items(base) if (Y.text(Y.get(i, key)) or "").strip() not in names] + Y.items(patch)
+    return SequenceNode(patch.tag, items, patch.start_mark, patch.end_mark, flow_style=patch.flow_style)
 
+
+_NAMED_LISTS = {"env", "volumeMounts", "volumes", "ports", "containers", "initContainers"}
+_ATOMIC = {"command", "args"}
+
+
+def merge_nodes(base: Node | None, patch: Node | None) -> Node | None:
+    """Kustomize strategic merge on nodes: maps merge, named lists merge by name, other lists
+    and scalars replace (``command``/``args`` are replaced whole)."""
+    if patch is None:
+        return base
+    if Y.is_map(base) and Y.is_map(patch):
+        out: list[tuple[Node, Node]] = []
+        over = {Y.key_text(k): (k, v) for k, v in Y.pairs(patch)}
+        for k, v in Y.pairs(base):
+            kt = Y.key_text(k)
+            if kt in over:
+                pk, pv = over.pop(kt)
+                if kt in _NAMED_LISTS:
+                    out.append((pk, _merge_named(v, pv)))
+                elif kt in _ATOMIC:
+                    out.append((pk, pv))
+                else:
+                    out.append((pk, merge_nodes(v, pv)))
+            else:
+                out.append((k, v))
+        out.extend(over.values())
+        return MappingNode(patch.tag, out, patch.start_mark, patch.end_mark, flow_style=patch.flow_style)
+    return patch
+
+
+def merged_view(patch_container: Node, patch_pod: Node, base: Base) -> tuple[Node, Node, dict[int, SourceFile]]:
+    """(container, pod spec, node -> base file) after applying the patch to the base."""
     name = (Y.text(Y.get(patch_container, "name")) or "").strip()
     bc, bspec = _base_container(base, name)
-    if bc is None:
-        if launch is not None:
-            launch.unknowns.append(f"kustomize base {base.src.display} has no container {name!r}")
-        return launch
-    if launch is None:
-        if Y.get(patch_container, "command") is not None or Y.get(patch_container, "args") is not None:
-            return None
-        # The base's command/args survive the patch: lint them where they are written.
-        bctx = PodContext(kind=ctx.kind, name=ctx.name, pod_spec=bspec, role=ctx.role, replicas=ctx.replicas,
-                          annotations=ctx.annotations, source=ctx.source)
-        launch = container_launch(base.src, bctx, bc)
-        if launch is None:
-            return None
-        launch.name += f" patched by {src.display}"
-        if ctx.replicas is not None:
-            launch.replicas = ctx.replicas
-        unknowns: list[str] = []
-        g = launch.gpu.__class__()
-        if k8s_gpu.read_resources(src.index, Y.get(patch_container, "resources"), g, unknowns):
-            launch.gpu = g
-        launch.facts["kustomize_patch"] = src.display
-        return launch
-    launch.facts["kustomize_base"] = base.src.display
-    if launch.image is None:
-        image_node = Y.get(bc, "image")
-        if image_node is not None:
-            from vllm_lint.vllm.versions import version_from_image
-
-            launch.image = (Y.text(image_node) or "").strip() or None
-            launch.image_span = k8s_gpu.node_span(base.src.index, image_node)
-            launch.vllm_version = version_from_image(launch.image) if launch.image else None
-    if Y.get(patch_container, "resources") is None or launch.gpu.count is None:
-        unknowns = []
-        g = launch.gpu.__class__()
-        if k8s_gpu.read_resources(base.src.index, Y.get(bc, "resources"), g, unknowns):
-            product, pspan = launch.gpu.product, launch.gpu.product_span
-            launch.gpu = g
-            launch.gpu.product, launch.gpu.product_span = product, pspan
-            launch.unknowns = [u for u in launch.unknowns if "GPU" not in u]
-    if launch.gpu.product is None:
-        k8s_gpu.read_product(base.src.index, bspec, launch.gpu)
-    benv, _, _ = read_env(base.src, bc)
-    for k, v in benv.items():
-        launch.env.setdefault(k, v)
-    if not launch.facts.get("dev_shm_volume"):
-        bctx = PodContext(kind=ctx.kind, name=ctx.name, pod_spec=bspec)
-        bf = pod_facts(base.src, bctx, bc)
-        if bf.get("dev_shm_volume"):
-            launch.facts["dev_shm_volume"] = True
-            if "shm_size" in bf:
-                launch.facts["shm_size"] = bf["shm_size"]
-    return launch
+    origin = {id(n): base.src for n in yamlspan.walk(base.doc)}
+    container = merge_nodes(bc, patch_container) if bc is not None else patch_container
+    pod = merge_nodes(bspec, patch_pod) if bspec is not None else patch_pod
+    return container, pod, origin

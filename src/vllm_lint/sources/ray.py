@@ -222,8 +222,10 @@ def _llm_config_launch(src: SourceFile, inner_src: SourceFile, cfg: Node, mapper
                           style="synthetic", origin="ray:model_loading_config"))
         model_id = Y.text(mid) or model_node.value
         if model_id != model_node.value:
+            msp = mapper.node_span(inner_src, mid)
             args += [Token(text="--served-model-name", style="synthetic", origin="ray"),
-                     Token(text=model_id, span=mapper.node_span(inner_src, mid), style="synthetic", origin="ray")]
+                     Token(text=model_id, span=msp, raw=src.text[msp.start:msp.end] if msp else None,
+                           style="synthetic", origin="ray")]
     else:
         unknowns.append("model_loading_config has no model_id/model_source")
     kw = Y.get(cfg, "engine_kwargs")
