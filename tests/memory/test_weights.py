@@ -1,0 +1,76 @@
+"""Weight bytes per GPU: dense, tied, TP/PP sharding, quantized formats, CPU offload (hand-checked)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vllm_lint.memory.weights import weight_format, weights_per_rank
+from memory_helpers import GPT_OSS_20B, LLAMA31_8B, QWEN15_7B, arch
+
+GIB = 2**30
+# Qwen1.5-7B: 32 × (4·4096² attention + 3·4096·11008 MLP + 2·4096 norms) + final norm + embedding + lm_head
+QWEN_LINEAR = 32 * (4 * 4096**2 + 3 * 4096 * 11008)
+QWEN_NORMS = 32 * 2 * 4096 + 4096
+QWEN_VOCAB = 2 * 151936 * 4096
+
+
+def _w(cfg, tp=1, pp=1, rank=0, quant=None, **extra):
+    m = arch(cfg, **extra)
+    layers = m.num_layers // pp
+    return weights_per_rank(m, tp=tp, pp=pp, pp_rank=rank, layers_on_rank=layers, dtype_bytes=2, quantization_flag=quant)
+
+
+def test_dense_bf16_qwen15_7b():
+    w = _w(QWEN15_7B)
+    assert w.bytes == pytest.approx(2 * (QWEN_LINEAR + QWEN_NORMS + QWEN_VOCAB), rel=1e-9)
+    assert w.bytes / GIB == pytest.approx(14.38, abs=0.01)  # vLLM 0.26.0 measured 14.39 GiB
+
+
+def test_tensor_parallel_shards_everything_but_norms():
+    w = _w(QWEN15_7B, tp=2)
+    assert w.bytes == pytest.approx(2 * (QWEN_LINEAR / 2 + QWEN_NORMS + QWEN_VOCAB / 2), rel=1e-9)
+
+
+def test_pipeline_ranks_hold_their_layers_and_one_end_each():
+    first, last = _w(QWEN15_7B, pp=2, rank=0), _w(QWEN15_7B, pp=2, rank=1)
+    half_layers = 2 * (QWEN_LINEAR + QWEN_NORMS - 4096) / 2
+    assert first.bytes == pytest.approx(half_layers + 2 * 4096 / 2 + QWEN_VOCAB, rel=1e-3)
+    assert first.bytes == pytest.approx(last.bytes, rel=1e-3)
+
+
+def test_tied_embeddings_counted_once():
+    tied = _w(QWEN15_7B, tie_word_embeddings=True)
+    assert _w(QWEN15_7B).bytes - tied.bytes == 151936 * 4096 * 2
+
+
+@pytest.mark.parametrize("qcfg,per_param", [
+    ({"quant_method": "awq", "bits": 4, "group_size": 128}, 0.5 + 2.5 / 128),
+    ({"quant_method": "gptq", "bits": 4, "group_size": 128}, 0.5 + 2.5 / 128),
+    ({"quant_method": "gptq", "bits": 8, "group_size": 64}, 1 + 3 / 64),
+    ({"quant_method": "gptq", "bits": 4, "group_size": -1}, 0.5),
+    ({"quant_method": "fp8", "activation_scheme": "dynamic"}, 1.0),
+    ({"quant_method": "bitsandbytes", "load_in_4bit": True}, 0.5 + 1 / 64),
+    ({"quant_method": "bitsandbytes", "load_in_8bit": True}, 1.0),
+    ({"quant_method": "modelopt", "quant_algo": "NVFP4"}, 0.5 + 1 / 16),
+    ({"quant_method": "compressed-tensors",
+      "config_groups": {"g": {"weights": {"num_bits": 4, "type": "int", "group_size": 128}}}}, 0.5 + 2.5 / 128),
+    ({"quant_method": "compressed-tensors",
+      "config_groups": {"g": {"weights": {"num_bits": 8, "type": "float"}}}}, 1.0),
+])
+def test_quantized_linear_layers_embeddings_stay_bf16(qcfg, per_param):
+    w = _w(QWEN15_7B, quantization_config=qcfg)
+    assert w.bytes == pytest.approx(QWEN_LINEAR * per_param + 2 * (QWEN_NORMS + QWEN_VOCAB), rel=1e-6)
+
+
+def test_online_fp8_flag():
+    m = arch(LLAMA31_8B)
+    assert weight_format(m, "fp8", 2).linear_bytes == 1.0
+    assert weight_format(m, None, 2).linear_bytes == 2.0
+
+
+def test_mxfp4_quantizes_experts_only():
+    """gpt-oss-20b: 24 × 32 experts × 3·2880² at 4.25 bits; attention, router, embeddings in bf16 ≈ 12.8 GiB."""
+    w = _w(GPT_OSS_20B)
+    experts = 24 * 32 * 3 * 2880 * 2880
+    assert w.bytes > experts * (0.5 + 1 / 32)
+    assert 12.0 < w.bytes / GIB < 14.0
