@@ -9,6 +9,7 @@ monorepo with L4 staging and H100 production) and ``models`` (local path or serv
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -147,7 +148,10 @@ def _config_in_dir(directory: Path) -> FileConfig | None:
 
 def find_config(path: Path) -> FileConfig:
     """The nearest configuration above ``path`` (empty when none)."""
-    start = path.resolve()
+    try:
+        start = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: RuntimeError before 3.13, OSError after
+        start = Path(os.path.abspath(path))
     directory = start if start.is_dir() else start.parent
     for d in (directory, *directory.parents):
         cfg = _config_in_dir(d)

@@ -101,6 +101,10 @@ def lint_paths(
             d = parse_directives(src.text)
             directives[display] = d
             extracted = extract(src, extract_opts)
+            for diag in extracted.diagnostics:
+                if diag.rule == "VL000":  # a format caught its own crash: still a tool failure (exit 2)
+                    result.internal_error = True
+                    diag.message = (diag.message.splitlines() or [""])[0][:300]
             result.diagnostics.extend(extracted.diagnostics)
             for launch in extracted.launches:
                 result.launches.append(

@@ -99,3 +99,38 @@ def test_read_crash_becomes_vl000(monkeypatch, tmp_path):
     result = lint(tmp_path)
     assert result.internal_error
     assert [d.rule for d in result.diagnostics] == ["VL000", "VL000"]
+
+
+K8S = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: vllm}
+spec:
+  template:
+    spec:
+      containers:
+        - name: vllm
+          image: vllm/vllm-openai:v0.8.5
+          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]
+"""
+
+
+def test_format_extractor_crash_exits_2(monkeypatch, tmp_path):
+    """A bug inside one format module (caught by sources.extract) still makes the run exit 2,
+    with a one-line VL000 on that file, and the other files are still linted."""
+    import vllm_lint.sources as sources
+
+    def broken(src, opts):
+        raise IndexError("simulated format bug\nsecond line")
+
+    monkeypatch.setitem(sources.REGISTRY, "kubernetes", broken)
+    (tmp_path / "deployment.yaml").write_text(K8S)
+    (tmp_path / "serve.sh").write_text("#!/bin/sh\nvllm serve meta-llama/Llama-3.1-8B-Instruct --max-model-len 8192\n")
+    result = lint(tmp_path)
+    vl000 = [d for d in result.diagnostics if d.rule == "VL000"]
+    assert len(vl000) == 1 and vl000[0].path.endswith("deployment.yaml"), [d.message for d in result.diagnostics]
+    assert "IndexError" in vl000[0].message and "\n" not in vl000[0].message
+    assert result.internal_error
+    assert any(f.endswith("serve.sh") for f in result.files)
+    code, out, err = run_cli([tmp_path, "--format", "json"])
+    assert code == 2, (code, err)

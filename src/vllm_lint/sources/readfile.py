@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 from vllm_lint.diagnostic import Diagnostic
@@ -46,8 +47,15 @@ def _limit_text(n: int) -> str:
 def read_bytes(path: Path, display: str, limits: Limits) -> bytes | Diagnostic:
     """The file's bytes, or VL002 when it is missing, unreadable, a directory or too large."""
     try:
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: opening a FIFO named like a config must not wait for a writer; the fstat
+        # below then refuses anything that is not a regular file (FIFO, socket, /dev/zero).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(path)
+            if not stat.S_ISREG(st.st_mode):
+                return input_diagnostic("VL002", display, None, "cannot read file: not a regular file (a FIFO, socket or device)")
             if st.st_size > limits.max_bytes:
                 return input_diagnostic(
                     "VL002", display, None,
