@@ -86,13 +86,21 @@ def _git(cwd: Path, *args: str) -> None:
                         "GIT_COMMITTER_EMAIL": "t@e"})
 
 
+def _have(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
+
+
 def _pre_commit() -> list[str] | None:
     exe = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))
     return [exe] if Path(exe).exists() else None
 
 
 @pytest.mark.precommit
-@pytest.mark.skipif(importlib.util.find_spec("vllm_lint.rules.capacity") is None, reason="VL101 (rules.capacity) not built yet")
+@pytest.mark.skipif(not (_have("vllm_lint.rules.capacity") and _have("vllm_lint.sources.compose")),
+                    reason="VL101 (rules.capacity) or the compose source not built yet")
 @pytest.mark.skipif(_pre_commit() is None, reason="pre-commit is not installed")
 def test_real_pre_commit_try_repo(tmp_path):
     project = tmp_path / "project"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from vllm_lint.diagnostic import Diagnostic, Edit
 from vllm_lint.launch import Insertion, Token
-from vllm_lint.span import LineIndex
+from vllm_lint.span import LineIndex, Span
 
 if TYPE_CHECKING:
     from vllm_lint.lint import LintResult
@@ -89,8 +89,17 @@ def rename_flag_edit(token: Token, flag: str, text: str | None = None) -> Edit |
     """
     if token.span is None or token.style == "synthetic":
         return None
-    original = token.span.slice(text) if text is not None else None
-    return Edit(token.span, render_flag(token, flag, original))
+    span = token.span
+    original = span.slice(text) if text is not None else (token.raw if token.raw is not None else token.text)
+    if token.style == "argv" and original.lstrip("'\"").startswith("-") and "=" in original:
+        # "--max_model_len=4096" as one word: rename the flag half, keep "=value" as written.
+        lead = 1 if original[:1] in _QUOTES else 0
+        cut = original.index("=")
+        if span.line == span.end_line:
+            span = Span(span.path, span.start + lead, span.start + cut, span.line, span.column + lead,
+                        span.line, span.column + cut)
+            return Edit(span, flag)
+    return Edit(span, render_flag(token, flag, original))
 
 
 def insertion_edit(insertion: Insertion, index: LineIndex, words: list[str]) -> Edit:
