@@ -79,6 +79,8 @@ class ModelArch:
     moe_intermediate_size: int | None = None
     shared_expert_intermediate_size: int = 0
     first_dense_layers: int = 0
+    moe_layer_step: int = 1  # every n-th layer is MoE (Llama 4 Maverick: 2), the others dense
+    dense_intermediate_size: int | None = None  # MLP width of dense layers when it differs (Llama 4)
     # MLA
     kv_lora_rank: int | None = None
     q_lora_rank: int | None = None
@@ -198,10 +200,11 @@ class ModelArch:
         mlp_total = 0
         if self.is_moe:
             moe_i = self.moe_intermediate_size or self.intermediate_size
-            n_moe_layers = L - self.first_dense_layers
+            n_moe_layers = (L - self.first_dense_layers) // max(1, self.moe_layer_step)
+            n_dense = L - n_moe_layers
             experts = n_moe_layers * self.num_experts * mlp_mult * h * moe_i
             shared = n_moe_layers * (mlp_mult * h * self.shared_expert_intermediate_size + h * self.num_experts)
-            mlp_total = self.first_dense_layers * dense_mlp
+            mlp_total = n_dense * mlp_mult * h * (self.dense_intermediate_size or self.intermediate_size)
         else:
             mlp_total = L * dense_mlp
         mamba = 0
@@ -281,6 +284,11 @@ class ModelArch:
                 layer_types = ["full_attention" if (i + 1) % int(pattern) == 0 else "sliding_attention" for i in range(L)]
         if not layer_types and text.get("layers_block_type"):
             layer_types = ["mamba" if t == "mamba" else "full_attention" for t in text["layers_block_type"]]
+        if not layer_types and model_type == "llama4_text" and text.get("attention_chunk_size"):
+            # iRoPE: every 4th layer is global attention without RoPE, the rest chunked-local
+            step = int(text.get("no_rope_layer_interval") or 4)
+            layer_types = ["full_attention" if (i + 1) % step == 0 else "chunked_attention" for i in range(L)]
+            sw = int(text["attention_chunk_size"])
         if not layer_types and model_type in ("qwen3_next",) and text.get("full_attention_interval"):
             n = int(text["full_attention_interval"])
             layer_types = ["full_attention" if (i + 1) % n == 0 else "linear_attention" for i in range(L)]
@@ -293,6 +301,11 @@ class ModelArch:
         if model_type in ("mixtral", "gpt_oss") and not moe_i:
             moe_i = inter
         first_dense = int(text.get("first_k_dense_replace") or 0)
+        moe_step = int(text.get("interleave_moe_layer_step") or 1)
+        dense_i = text.get("intermediate_size_mlp")
+        if model_type == "llama4_text":
+            moe_i = moe_i or inter
+            shared_i = shared_i or inter  # one shared expert of the routed experts' width
         gated = model_type not in ("gpt2", "opt", "gpt_neox", "phi", "falcon", "gpt_bigcode", "starcoder2", "bloom", "mpt")
         mamba_elems = 0
         if model_type in ("qwen3_next", "qwen3_5", "qwen3_5_moe"):
@@ -334,6 +347,8 @@ class ModelArch:
             moe_intermediate_size=int(moe_i) if moe_i else None,
             shared_expert_intermediate_size=shared_i,
             first_dense_layers=first_dense,
+            moe_layer_step=moe_step,
+            dense_intermediate_size=int(dense_i) if dense_i else None,
             kv_lora_rank=int(text["kv_lora_rank"]) if text.get("kv_lora_rank") else None,
             q_lora_rank=int(text["q_lora_rank"]) if text.get("q_lora_rank") else None,
             qk_rope_head_dim=int(text["qk_rope_head_dim"]) if text.get("qk_rope_head_dim") else None,

@@ -64,6 +64,7 @@ SAME_ARCH = [
     ("Qwen/Qwen3-8B-Base", "Qwen/Qwen3-8B", "base of Qwen3-8B, same architecture"),
     ("Qwen/Qwen3-30B-A3B-Instruct-2507", "Qwen/Qwen3-30B-A3B", "2507 instruct update of Qwen3-30B-A3B; same layer shapes (context raised to 262144)"),
     ("Qwen/Qwen3-Coder-30B-A3B-Instruct", "Qwen/Qwen3-30B-A3B", "Qwen3-Coder-30B-A3B uses the Qwen3-30B-A3B MoE shapes (context 262144)"),
+    ("Qwen/Qwen3-Next-80B-A3B-Thinking", "Qwen/Qwen3-Next-80B-A3B-Instruct", "thinking variant, same architecture"),
     ("mistralai/Mistral-7B-v0.3", "mistralai/Mistral-7B-Instruct-v0.3", "base of the instruct repo, same architecture"),
 ]
 CONTEXT_OVERRIDE = {
@@ -106,7 +107,46 @@ QUANTIZED = [
     ("TheBloke/Llama-2-13B-chat-AWQ", "meta-llama/Llama-2-13b-chat-hf", AWQ, "float16"),
     ("unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "meta-llama/Meta-Llama-3.1-8B", BNB4, "bfloat16"),
     ("RedHatAI/Mistral-Small-24B-Instruct-2501-FP8-dynamic", "mistralai/Mistral-Small-24B-Instruct-2501", FP8, "bfloat16"),
+    ("Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8", "Qwen/Qwen3-Coder-30B-A3B-Instruct", {**FP8, "weight_block_size": [128, 128]}, "bfloat16"),
+    ("Qwen/Qwen3-Next-80B-A3B-Instruct-FP8", "Qwen/Qwen3-Next-80B-A3B-Instruct", {**FP8, "weight_block_size": [128, 128]}, "bfloat16"),
+    ("RedHatAI/Llama-4-Scout-17B-16E-Instruct-FP8-dynamic", "meta-llama/Llama-4-Scout-17B-16E-Instruct", FP8, "bfloat16"),
     ("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B-AWQ", "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", AWQ, "float16"),
+]
+
+
+# Configs read after models.jsonl was written, each with its source.
+AIC = "github ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/model_configs/{} @64c5ddb697dd8ad88a938f65b23d25cf5f45de12"
+_LLAMA4_TEXT = {"attention_chunk_size": 8192, "head_dim": 128, "hidden_size": 5120, "intermediate_size": 8192,
+                "intermediate_size_mlp": 16384, "model_type": "llama4_text", "num_attention_heads": 40,
+                "num_experts_per_tok": 1, "num_hidden_layers": 48, "num_key_value_heads": 8, "vocab_size": 202048,
+                "torch_dtype": "bfloat16", "rope_theta": 500000.0}
+EXTRA_MODELS = [
+    {"id": "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+     "config": {"model_type": "llama4", "architectures": ["Llama4ForConditionalGeneration"], "torch_dtype": "bfloat16",
+                "text_config": {**_LLAMA4_TEXT, "interleave_moe_layer_step": 1, "max_position_embeddings": 10485760,
+                                "num_local_experts": 16, "rope_scaling": {"factor": 16.0, "high_freq_factor": 1.0,
+                                "low_freq_factor": 1.0, "original_max_position_embeddings": 8192, "rope_type": "llama3"}}},
+     "source": AIC.format("meta-llama--Llama-4-Scout-17B-16E-Instruct_config.json"),
+     "source_kind": "vendored copy of the HF config.json (text_config kept; vision_config omitted)"},
+    {"id": "meta-llama/Llama-4-Maverick-17B-128E-Instruct",
+     "config": {"model_type": "llama4", "architectures": ["Llama4ForConditionalGeneration"], "torch_dtype": "bfloat16",
+                "text_config": {**_LLAMA4_TEXT, "interleave_moe_layer_step": 2, "max_position_embeddings": 1048576,
+                                "num_local_experts": 128, "rope_scaling": None}},
+     "source": AIC.format("meta-llama--Llama-4-Maverick-17B-128E-Instruct_config.json"),
+     "source_kind": "vendored copy of the HF config.json (text_config kept; vision_config omitted)"},
+    {"id": "Qwen/Qwen3-Next-80B-A3B-Instruct",
+     "config": {"model_type": "qwen3_next", "architectures": ["Qwen3NextForCausalLM"], "hidden_size": 2048,
+                "num_hidden_layers": 48, "num_attention_heads": 16, "num_key_value_heads": 2, "head_dim": 256,
+                "intermediate_size": 5120, "moe_intermediate_size": 512, "shared_expert_intermediate_size": 512,
+                "num_experts": 512, "num_experts_per_tok": 10, "vocab_size": 151936,
+                "max_position_embeddings": 262144, "full_attention_interval": 4, "linear_conv_kernel_dim": 4,
+                "linear_key_head_dim": 128, "linear_num_key_heads": 16, "linear_num_value_heads": 32,
+                "linear_value_head_dim": 128, "decoder_sparse_step": 1, "tie_word_embeddings": False,
+                "torch_dtype": "bfloat16"},
+     "source": "public config dump titled 'Qwen/Qwen3-Next-80B-A3B-Instruct' (code search; architectures through "
+               "moe_intermediate_size seen there) + transformers Qwen3NextConfig defaults (docs/source/en/model_doc/qwen3_next.md: "
+               "80B total, 3B active) for the expert counts",
+     "source_kind": "partial dump + library defaults"},
 ]
 
 
@@ -161,6 +201,8 @@ def build(models_jsonl: Path) -> list[dict]:
     for r in recs:
         e = _entry(r)
         by_id[e["id"]] = e
+    for extra in EXTRA_MODELS:
+        by_id.setdefault(extra["id"], dict(extra))
     # TheBloke AWQ record has no architecture: take Llama-2-7b-chat's.
     bloke = by_id.get("TheBloke/Llama-2-7B-Chat-AWQ")
     base = by_id.get("meta-llama/Llama-2-7b-chat-hf")
