@@ -33,6 +33,7 @@ DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # case index in public.jsonl -> what the case leaves unsaid (reason in the case's notes).
 PUBLIC_HINTS: dict[int, dict] = {
+    1: {"skip": "heterogeneous pipeline stages (16 GB + 32 GB cards, VLLM_PP_LAYER_PARTITION=16,32): one GPU type per launch cannot describe it"},
     0: {"model": "Qwen/Qwen2.5-VL-7B-Instruct", "version": "0.6.5", "why": "notes: 28 layers x 4 kv heads, 15.5 GB weights => Qwen2-VL-7B-like"},
     2: {"model": "unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "version": "0.7.3", "why": "notes: Unsloth-style bnb-4bit Llama-3.1-8B"},
     3: {"model": "meta-llama/Llama-3.2-3B", "version": "0.8.5", "why": "112 KiB/token, 6.02 GiB: Llama-3.2-3B geometry"},

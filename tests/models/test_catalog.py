@@ -29,7 +29,10 @@ SCHEMA = {
                     "derived_from": {"type": "string"},
                     "config": {
                         "type": "object",
-                        "required": ["hidden_size", "num_hidden_layers", "num_attention_heads", "model_type"],
+                        "required": ["model_type"],
+                        # multimodal wrappers keep the decoder facts in text_config
+                        "anyOf": [{"required": ["hidden_size", "num_hidden_layers", "num_attention_heads"]},
+                                  {"required": ["text_config"]}],
                         "properties": {
                             "hidden_size": {"type": "integer", "minimum": 64},
                             "num_hidden_layers": {"type": "integer", "minimum": 1},
