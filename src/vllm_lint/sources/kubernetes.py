@@ -47,6 +47,8 @@ def classify_yaml(head_text: str, path: Path | str) -> str | None:
     name = Path(str(path)).name.lower()
     if name in ("kustomization.yaml", "kustomization.yml", "kustomization"):
         return "kustomization"
+    if "templates" in Path(str(path)).parts and "{{" in head_text:
+        return "helm-template"
     apis = _API_RE.findall(head_text)
     kinds = _KIND_RE.findall(head_text)
     if apis and kinds:
@@ -61,8 +63,6 @@ def classify_yaml(head_text: str, path: Path | str) -> str | None:
         return "rayservice"
     if re.search(r"^servingEngineSpec:", head_text, re.M):
         return "helm-values"
-    if "templates" in Path(str(path)).parts and "{{" in head_text:
-        return "helm-template"
     if re.match(r"values[\w.\-]*\.ya?ml$", name) or name.endswith("-values.yaml") or name.endswith("_values.yaml"):
         return "helm-values"
     return None
