@@ -544,14 +544,26 @@ def test_file_becomes_unreadable_after_discovery(tmp_path, monkeypatch):
     path = write(tmp_path / "docker-compose.yml", COMPOSE)
     real_open = builtins.open
 
+    real_os_open = os.open
+
     def deny(file, *args, **kwargs):
         if str(file) == str(path) or (isinstance(file, Path) and file == path):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    _patch_discover(monkeypatch, lambda files: monkeypatch.setattr(builtins, "open", deny))
+    def deny_os(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_os_open(file, *args, **kwargs)
+
+    def after(files):
+        monkeypatch.setattr(builtins, "open", deny)
+        monkeypatch.setattr(os, "open", deny_os)
+
+    _patch_discover(monkeypatch, after)
     result = lint(tmp_path)
     monkeypatch.setattr(builtins, "open", real_open)
+    monkeypatch.setattr(os, "open", real_os_open)
     assert_clean_run(result)
     found = only(result, "VL002")
     assert found and "Permission denied" in found[0].message, rules_of(result)
@@ -620,9 +632,11 @@ def test_non_utf8_file_name_in_process(tmp_path):
     json.loads(out)
 
 
+@pytest.mark.parametrize("io_encoding", ["", "utf-8:strict"])
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
-def test_non_utf8_file_name_cli_subprocess(tmp_path, fmt):
-    """A real process writing to a UTF-8 pipe: surrogate-escaped names must not crash output."""
+def test_non_utf8_file_name_cli_subprocess(tmp_path, fmt, io_encoding):
+    """A real process writing to a pipe, with C.UTF-8 (surrogateescape stdout) and with a strict
+    UTF-8 stdout (what en_US.UTF-8 gives): surrogate-escaped names must not crash output."""
     root = os.fsencode(tmp_path)
     bad_dir = os.path.join(root, b"deploy-\xff")
     os.makedirs(bad_dir)
@@ -630,6 +644,8 @@ def test_non_utf8_file_name_cli_subprocess(tmp_path, fmt):
         fh.write(COMPOSE.replace("32768", "999999999").encode())
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "LC_ALL": "C.UTF-8", "NO_COLOR": "1"}
     env.pop("PYTHONIOENCODING", None)
+    if io_encoding:
+        env["PYTHONIOENCODING"] = io_encoding
     env.pop("GITHUB_ACTIONS", None)
     proc = subprocess.run(
         [sys.executable, "-m", "vllm_lint", "--format", fmt, str(tmp_path)],
@@ -638,4 +654,7 @@ def test_non_utf8_file_name_cli_subprocess(tmp_path, fmt):
     stderr = proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in stderr, stderr
     assert proc.returncode in (0, 1), (proc.returncode, stderr)
-    proc.stdout.decode("utf-8")  # valid UTF-8 out
+    out = proc.stdout.decode("utf-8")  # valid UTF-8 out: the name is shown escaped
+    assert "deploy-" in out
+    if fmt in ("json", "sarif"):
+        json.loads(out)
