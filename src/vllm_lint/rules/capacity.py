@@ -93,8 +93,8 @@ def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
 def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     """The configured (or derived) max_model_len does not fit the KV cache left on the GPU."""
     cap = ctx.capacity
-    if cap is None or cap.fits:
-        return
+    if cap is None or cap.fits or cap.weights_gib >= cap.budget_gib or cap.kv_override:
+        return  # weights alone too large: VL102; explicit KV size: VL104
     s = ctx.settings
     if s.max_model_len == -1 and at_least(ctx.version, "0.14.0") and cap.max_model_len_that_fits > 0:
         return  # vLLM auto-fits max_model_len itself
@@ -127,3 +127,172 @@ def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
         notes.append(f"vLLM {ctx.version} refuses to start: \"To serve at least one request with the model's max seq "
                      f"len ({L}), ... the estimated maximum model length is {cap.estimated_max_model_len}\"")
     yield ctx.report("VL101", message, token=_where(ctx), fix=fix, suggestions=suggestions, notes=notes)
+
+
+# -- VL102 ---------------------------------------------------------------------------------------
+
+QUANT_HINTS = (("AWQ/GPTQ 4-bit", {"quant_method": "awq", "bits": 4, "group_size": 128}),
+               ("FP8", {"quant_method": "fp8"}))
+
+
+def _smallest_tp(ctx, *, need_fit: bool) -> int | None:
+    m = ctx.model
+    for tp in (1, 2, 4, 8, 16):
+        if tp <= ctx.capacity.tensor_parallel_size or m.num_attention_heads % tp:
+            continue
+        alt = estimate(m, ctx.gpu, with_settings(ctx.settings, tensor_parallel_size=tp), ctx.version)
+        if (alt.fits if need_fit else alt.weights_gib < alt.budget_gib):
+            return tp
+    return None
+
+
+@register("VL102")
+def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
+    """The model's weights alone need more memory per GPU than the budget vLLM may use."""
+    cap = ctx.capacity
+    if cap is None or cap.weights_gib < cap.budget_gib:
+        return
+    from dataclasses import replace as dc_replace
+
+    from vllm_lint.memory.weights import weights_per_rank
+
+    m = ctx.model
+    words: list[str] = []
+    suggestions: list[Fix] = []
+    tp = _smallest_tp(ctx, need_fit=True) or _smallest_tp(ctx, need_fit=False)
+    if tp:
+        f = set_flag_fix(ctx, "tensor_parallel_size", "--tensor-parallel-size", str(tp),
+                         f"shard the model over {tp} GPUs (--tensor-parallel-size {tp})")
+        words.append(f"{tp} GPUs with --tensor-parallel-size {tp}")
+        if f:
+            suggestions.append(f)
+    if not m.quantization:
+        for label, q in QUANT_HINTS:
+            if label == "FP8" and not ctx.gpu.fp8:
+                continue
+            qm = dc_replace(m, quantization=q)
+            w = weights_per_rank(qm, tp=cap.tensor_parallel_size, pp=cap.pipeline_parallel_size, pp_rank=0,
+                                 layers_on_rank=m.num_layers // cap.pipeline_parallel_size, dtype_bytes=2)
+            words.append(f"a {label} checkpoint of the model (~{w.bytes / 2**30:.1f} GiB per GPU)")
+    excess = cap.weights_gib + cap.activation_gib + cap.non_torch_gib + cap.cuda_graph_gib - cap.budget_gib
+    offload = max(1, int(excess * 2**30 / 1e9) + 2)  # --cpu-offload-gb is decimal GB; leave ~1 GB for the KV cache
+    words.append(f"--cpu-offload-gb {offload} (slow: weights stream from host memory every step)")
+    notes = cap.breakdown_lines()
+    notes.append("ways to make it fit: " + "; ".join(words))
+    yield ctx.report(
+        "VL102",
+        f"{m.id} needs {cap.weights_gib:.1f} GiB of weights per GPU ({cap.weights_format}), more than the "
+        f"{cap.budget_gib:.1f} GiB vLLM may use on {_gpu_words(ctx, cap)} at gpu_memory_utilization "
+        f"{cap.gpu_memory_utilization:g}; vLLM runs out of memory while loading",
+        token=ctx.value_token("model"), suggestions=suggestions, notes=notes,
+    )
+
+
+# -- VL103 ---------------------------------------------------------------------------------------
+
+LOW_CONCURRENCY = 2.0  # fewer than two full-length requests at once
+
+
+@register("VL103")
+def low_concurrency(ctx) -> Iterator[Diagnostic]:
+    """The KV cache holds fewer than two full-length requests: requests queue as soon as two are long."""
+    cap = ctx.capacity
+    if cap is None or not cap.fits or cap.kv_override or cap.max_concurrency >= LOW_CONCURRENCY:
+        return
+    L = cap.max_model_len
+    seqs = ctx.settings.max_num_seqs
+    extra = ""
+    if seqs and cap.kv_cache_tokens // max(1, seqs) < 256:
+        extra = (f"; --max-num-seqs {seqs} leaves {cap.kv_cache_tokens // seqs} tokens per sequence, so most of "
+                 f"those slots can never run at once")
+    half = round_len(max(256, int(cap.kv_cache_tokens / 4)))
+    fix = None
+    if half < L:
+        fix = set_flag_fix(ctx, "max_model_len", "--max-model-len", str(half),
+                           f"set --max-model-len {half} so about four full-length requests fit")
+    notes = cap.breakdown_lines()
+    yield ctx.report(
+        "VL103",
+        f"only {cap.max_concurrency:.2f} requests of {L} tokens fit in the KV cache at once "
+        f"({cap.kv_cache_tokens:,} tokens per GPU on {_gpu_words(ctx, cap)}); long requests will queue{extra}",
+        token=ctx.value_token("max_model_len") or ctx.value_token("model"), fix=fix, notes=notes,
+    )
+
+
+# -- VL104 ---------------------------------------------------------------------------------------
+
+CONTEXT_RESERVE_GIB = 0.5  # CUDA context + NCCL/cuBLAS before vLLM's budget snapshot (0.26 measured 0.51)
+
+
+@register("VL104")
+def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
+    """--kv-cache-memory-bytes or --num-gpu-blocks-override asks for more KV cache than the GPU can hold."""
+    cap = ctx.capacity
+    if cap is None or not cap.kv_override:
+        return
+    free = cap.gpu_total_gib - CONTEXT_RESERVE_GIB - cap.weights_gib - cap.activation_gib - cap.non_torch_gib \
+        - cap.cuda_graph_gib
+    if cap.kv_cache_gib <= free:
+        return
+    flag = cap.kv_override
+    tok = ctx.value_token(flag)
+    fix = None
+    if flag == "kv_cache_memory_bytes":
+        value = f"{max(0, int(free * 10) / 10):g}G" if free > 0 else None
+        asked = f"--kv-cache-memory-bytes asks for {cap.kv_cache_gib:.1f} GiB of KV cache"
+    else:
+        per_block = cap.kv_cache_gib / max(1, cap.num_gpu_blocks)
+        value = str(int(free / per_block)) if free > 0 else None
+        asked = f"--num-gpu-blocks-override {cap.num_gpu_blocks} asks for {cap.kv_cache_gib:.1f} GiB of KV cache"
+    if value and tok is not None and _editable(tok):
+        fix = Fix(f"set --{flag.replace('_', '-')} {value}", (Edit(tok.span, value),), safe=False)
+    yield ctx.report(
+        "VL104",
+        f"{asked}, but only about {max(0.0, free):.1f} GiB is free on {_gpu_words(ctx, cap)} after weights "
+        f"{cap.weights_gib:.1f} GiB, activations {cap.activation_gib:.1f} GiB and buffers; vLLM will run out of memory "
+        f"allocating it (this setting bypasses --gpu-memory-utilization)",
+        token=tok, fix=fix, notes=cap.breakdown_lines(),
+    )
+
+
+# -- VL105 ---------------------------------------------------------------------------------------
+
+
+@register("VL105")
+def gpu_unknown(ctx) -> Iterator[Diagnostic]:
+    """No target GPU is known for a launch whose model is known: the capacity checks cannot run."""
+    if ctx.gpu is not None or ctx.model is None:
+        return
+    from vllm_lint.hardware.gpus import common_gpus
+
+    s = ctx.settings
+    n = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)
+    fits, not_fit = [], []
+    for g in common_gpus():
+        try:
+            cap = estimate(ctx.model, g, s, ctx.version)
+        except (ValueError, ZeroDivisionError):  # pragma: no cover - defensive
+            continue
+        label = g.key if n == 1 else f"{n}× {g.key}"
+        (fits if cap.fits else not_fit).append(label)
+    where = []
+    if fits:
+        where.append("fits on " + ", ".join(fits))
+    if not_fit:
+        where.append("not on " + ", ".join(not_fit))
+    L = None
+    try:
+        from vllm_lint.memory.estimate import resolve_max_model_len
+
+        L = resolve_max_model_len(ctx.model, s, ctx.version)
+    except Exception:  # noqa: BLE001 - hint only
+        L = None
+    ctx_words = f" at max_model_len {L}" if L else ""
+    yield ctx.report(
+        "VL105",
+        f"no target GPU known for this launch, so KV-cache capacity was not checked; {ctx.model.id}{ctx_words} "
+        + ("; ".join(where) if where else "") +
+        ". Set it with --gpu (e.g. --gpu A10G, --gpu g5.12xlarge, --gpu 23.58GiB), `gpu = \"L4\"` in "
+        "[tool.vllm-lint], or a `# vllm-lint: gpu=H100` comment in the file",
+        token=ctx.value_token("model"),
+    )
