@@ -1,5 +1,12 @@
 #!/usr/bin/env python3
-"""Build vllm-lint's per-release flag tables from the team's knowledge files.
+"""Build vllm-lint's flag history (and, as a fallback, flag tables) for the shipped releases.
+
+Default: read every shipped table (data/flags-<version>.json, written from the real wheels by
+tools/extract_flags.py) and write data/history.json: for each option string, the sampled releases that
+accept it, the bracketing releases where it appeared/disappeared, and a curated replacement.
+
+--from-knowledge: write tables for releases that have no wheel-extracted table yet from the team's
+knowledge files (the original bootstrap path), documented below.
 
 Input (read-only research notes, see /work/shared/knowledge):
   vllm-flag-history.json   per-option timeline over 18 sampled releases, read from the real wheels
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,48 +197,66 @@ REPLACEMENTS = {
 }
 
 
+def build_history(versions: list[str]) -> dict:
+    """Per option string: the sampled releases whose table has it (from the shipped tables)."""
+    present: dict[str, list[str]] = {}
+    dests: dict[str, str] = {}
+    for v in versions:
+        table = json.loads((DATA / f"flags-{v}.json").read_text())
+        for r in table["flags"]:
+            for o in r["opts"] + r["neg"] + r["hneg"]:
+                present.setdefault(o, []).append(v)
+                dests[o] = r["dest"]
+    hist = {}
+    for opt, vs in present.items():
+        first, last = versions.index(vs[0]), versions.index(vs[-1])
+        rec = {
+            "dest": dests[opt],
+            "present": vs,
+            "added_after": versions[first - 1] if first > 0 else None,
+            "removed_by": versions[last + 1] if last + 1 < len(versions) else None,
+        }
+        if opt in REPLACEMENTS:
+            rec["replacement"] = REPLACEMENTS[opt]
+        hist[opt] = rec
+    return {"sampled": versions, "options": hist}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--knowledge", default=str(ROOT.parent / "shared" / "knowledge"))
+    ap.add_argument("--from-knowledge", action="store_true",
+                    help="(re)write tables from the knowledge files for releases without a wheel-extracted table")
     ns = ap.parse_args()
-    kdir = Path(ns.knowledge)
-    history = json.loads((kdir / "vllm-flag-history.json").read_text())
-    k33 = json.loads((kdir / "vllm-flags-0.33.0.json").read_text())
-    flags33 = {f["dest"]: f for f in k33["flags"]}
-    versions = history["sampled_versions"]
-    DATA.mkdir(parents=True, exist_ok=True)
-    for v in versions:
-        wheel = DATA / "wheel" / f"{v}.json"
-        if wheel.exists():
-            records = json.loads(wheel.read_text())["flags"]
-            origin = "wheel"
-        elif v == "0.33.0":
-            records, origin = from_33(k33["flags"]), "knowledge:vllm-flags-0.33.0.json"
-        else:
-            records, origin = from_history(history, v, flags33), "knowledge:vllm-flag-history.json"
-            have = {o for r in records for o in r["opts"]}
-            for opt, (dest, since) in SERVE_ONLY.items():
-                if opt not in have and versions_key(v) >= versions_key(since):
-                    records.append({"dest": dest, "opts": [opt], "neg": [], "hneg": [],
-                                    "kind": "store_true" if dest == "headless" else "value",
-                                    "type": "bool" if dest == "headless" else ("int" if dest == "api_server_count" else "str"),
-                                    "nargs": None, "choices": None, "default": None, "dep": False,
-                                    "serve_only": True})
-        out = {"version": v, "origin": origin, "flags": records}
-        (DATA / f"flags-{v}.json").write_text(json.dumps(out, separators=(",", ":"), sort_keys=True) + "\n")
-    hist = {}
-    for opt, rec in history["timeline"].items():
-        hist[opt] = {
-            "dest": rec["dest"],
-            "present": rec["present_in_sampled"],
-            "added_after": rec.get("added_after"),
-            "removed_by": rec.get("removed_by"),
-        }
-        if opt in REPLACEMENTS:
-            hist[opt]["replacement"] = REPLACEMENTS[opt]
-    (DATA / "history.json").write_text(json.dumps({"sampled": versions, "options": hist},
-                                                  separators=(",", ":"), sort_keys=True) + "\n")
-    print(f"wrote {len(versions)} tables + history.json to {DATA}")
+    sys.path.insert(0, str(ROOT / "src"))
+    from vllm_lint.vllm.versions import KNOWN_VERSIONS
+
+    versions = sorted(KNOWN_VERSIONS, key=versions_key)
+    if ns.from_knowledge:
+        kdir = Path(ns.knowledge)
+        history = json.loads((kdir / "vllm-flag-history.json").read_text())
+        k33 = json.loads((kdir / "vllm-flags-0.33.0.json").read_text())
+        flags33 = {f["dest"]: f for f in k33["flags"]}
+        for v in history["sampled_versions"]:
+            path = DATA / f"flags-{v}.json"
+            if path.exists() and json.loads(path.read_text()).get("origin", "").startswith("wheel"):
+                continue
+            if v == "0.33.0":
+                records, origin = from_33(k33["flags"]), "knowledge:vllm-flags-0.33.0.json"
+            else:
+                records, origin = from_history(history, v, flags33), "knowledge:vllm-flag-history.json"
+                have = {o for r in records for o in r["opts"]}
+                for opt, (dest, since) in SERVE_ONLY.items():
+                    if opt not in have and versions_key(v) >= versions_key(since):
+                        records.append({"dest": dest, "opts": [opt], "neg": [], "hneg": [],
+                                        "kind": "store_true" if dest == "headless" else "value",
+                                        "type": "bool" if dest == "headless" else ("int" if dest == "api_server_count" else "str"),
+                                        "nargs": None, "choices": None, "default": None, "dep": False,
+                                        "serve_only": True})
+            out = {"version": v, "origin": origin, "flags": records}
+            path.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True) + "\n")
+    (DATA / "history.json").write_text(json.dumps(build_history(versions), separators=(",", ":"), sort_keys=True) + "\n")
+    print(f"history.json over {len(versions)} releases written to {DATA}")
 
 
 if __name__ == "__main__":

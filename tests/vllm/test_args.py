@@ -210,7 +210,8 @@ def test_non_vllm_option():
 def test_dotted_and_append():
     p = parse("m --limit-mm-per-prompt.image 2 --limit-mm-per-prompt.video=0 -cc.cudagraph_capture_sizes+ 1,2")
     assert p.values["limit_mm_per_prompt"] == {"image": 2, "video": 0}
-    assert p.values["compilation_config"] == {"cudagraph_capture_sizes": [1, 2]}
+    # vLLM splits "+" values on commas as strings; pydantic converts them later
+    assert p.values["compilation_config"] == {"cudagraph_capture_sizes": ["1", "2"]}
 
 
 def test_json_flag():

@@ -24,18 +24,20 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from vllm_lint.vllm.convert import ConvertError, convert, human_readable_int, store_boolean
-from vllm_lint.vllm.flags import FlagSpec, FlagTable, flag_table, option_history
+from vllm_lint.vllm.flags import SWITCH_KINDS, FlagSpec, FlagTable, flag_table, option_history
 from vllm_lint.vllm.versions import at_least
 
 # When vLLM's own preprocessing features arrived (bounded by the sampled releases).
-DOTTED_SINCE = "0.10.0"  # --flag.key value (JSON-arg dotted keys)
-DOTTED_APPEND_SINCE = "0.11.0"  # --flag.key+ a,b
-OPT_LEVEL_SINCE = "0.14.0"  # -O<n> -> --optimization-level
+DOTTED_SINCE = "0.9.0"  # --flag.key value (JSON-arg dotted keys), '+' appends
+DOTTED_HR_INT_SINCE = "0.20.0"  # dotted values fall back to human-readable ints
+SERVED_NAME_CHECK_SINCE = "0.18.0"  # --served-model-name without a positional model is a ValueError
+OPT_LEVEL_SINCE = "0.14.0"  # -O<n> -> --optimization-level (0.9-0.10: -O.level=<n>, 0.11: -O.mode=<n>)
 SERVE_POSITIONAL_OPTIONAL_SINCE = "0.8.0"  # vllm serve [model_tag]
 API_SERVER_POSITIONAL_SINCE = "0.10.0"  # shared parser defines model_tag; api_server ignores it
 SERVE_MODEL_FLAG_MOVED_SINCE = "0.11.0"  # --model X moved to the positional slot with a warning
 SERVE_MODEL_FLAG_ERROR_SINCE = "0.8.0"  # 0.8-0.10: any --model token is a ValueError
 SERVE_CONFIG_SINCE = "0.6.0"
+FLEXIBLE_PARSER_SINCE = "0.5.0"  # FlexibleArgumentParser (_ -> -); 0.4.x used plain argparse
 
 # Options people pass to vllm serve that belong to other tools (sampling params, llama.cpp, TGI...).
 NON_VLLM_OPTIONS = {
@@ -153,22 +155,18 @@ def _normalise_option(text: str) -> str:
     return head.replace("_", "-") + dot + tail + eq + value
 
 
-def _config_items(
-    mapping: Mapping, origin: int, table: FlagTable
-) -> list[_Item]:
-    """vLLM's _pull_args_from_config: YAML keys -> argv (true -> --k, false -> --no-k if it exists)."""
+def _config_items(mapping: Mapping, origin: int, table: FlagTable) -> list[_Item]:
+    """vLLM's load_config_file: YAML keys -> argv. ``true`` -> ``--key``; ``false`` -> ``--no-<key>``
+    only if that exact option exists (so ``enable_x: false`` with underscores is silently dropped);
+    lists -> repeated values; dicts -> JSON."""
     out: list[_Item] = []
     for key, value in mapping.items():
-        if key == "model":
-            continue
-        opt = "--" + str(key).replace("_", "-")
+        opt = "--" + str(key)
         if isinstance(value, bool):
             if value:
                 out.append(_Item(opt, origin, True))
-            else:
-                neg = "--no-" + opt[2:]
-                if table.lookup(neg):
-                    out.append(_Item(neg, origin, True))
+            elif table.lookup("--no-" + str(key)) is not None:
+                out.append(_Item("--no-" + str(key), origin, True))
             continue
         if isinstance(value, list):
             if value:
@@ -182,83 +180,91 @@ def _config_items(
     return out
 
 
-def _dotted_value(text: str) -> object:
+def _dotted_value(text: str, version: str) -> object:
     try:
         return json.loads(text)
     except ValueError:
         pass
-    try:
-        return human_readable_int(text)
-    except ConvertError:
-        return text
+    if at_least(version, DOTTED_HR_INT_SINCE):
+        try:
+            return human_readable_int(text)
+        except ConvertError:
+            pass
+    return text
 
 
-def _merge_dotted(items: list[_Item]) -> list[_Item]:
-    """``--a.b.c v`` / ``--a.b=v`` / ``--a.k+ 1,2`` merged into one ``--a <json>`` per flag."""
+def _deep_merge(original: dict, update: dict) -> None:
+    for k, v in update.items():
+        if isinstance(v, dict) and isinstance(original.get(k), dict):
+            _deep_merge(original[k], v)
+        elif isinstance(v, list) and isinstance(original.get(k), list):
+            original[k] += v
+        else:
+            original[k] = v
+
+
+def _merge_dotted(items: list[_Item], version: str) -> list[_Item]:
+    """``--a.b.c v`` / ``--a.b=v`` / ``--a.k+ 1,2``: merged per flag into one JSON value, appended
+    as ``--a <json>`` after all other arguments (0.9+). Any token starting with '-' and holding a
+    '.' before its '=' counts, as in vLLM."""
     out: list[_Item] = []
-    merged: dict[str, tuple[int, dict]] = {}
-    i = 0
-    while i < len(items):
-        it = items[i]
+    merged: dict[str, tuple[_Item, dict]] = {}
+    skip: set[int] = set()
+    for i, it in enumerate(items):
+        if i in skip:
+            continue
         t = it.text
-        if t.startswith("-") and "." in t.split("=", 1)[0] and not it.symbolic:
-            flag_part, eq, value = t.partition("=")
-            head, _, keypath = flag_part.partition(".")
-            if not eq:
-                if i + 1 < len(items):
-                    value = items[i + 1].text
-                    i += 1
-                else:
+        if t.startswith("-") and "." in t and not it.symbolic:
+            if "=" in t:
+                key_part, value = t.split("=", 1)
+                if "." not in key_part:
                     out.append(it)
-                    i += 1
                     continue
-            keys = keypath.split(".")
-            append = keys[-1].endswith("+")
-            if append:
-                keys[-1] = keys[-1][:-1]
-            if head not in merged:
-                merged[head] = (len(out), {})
-                out.append(_Item(head, it.origin, it.from_config))
-                out.append(_Item("", it.origin, it.from_config))
-            node = merged[head][1]
-            for k in keys[:-1]:
-                node = node.setdefault(k, {}) if isinstance(node.get(k), dict) or k not in node else node[k]
-            if append:
-                lst = node.setdefault(keys[-1], [])
-                if isinstance(lst, list):
-                    lst.extend(_dotted_value(v) for v in value.split(","))
             else:
-                node[keys[-1]] = _dotted_value(value)
-            i += 1
+                if i + 1 >= len(items):
+                    out.append(it)
+                    continue
+                key_part, value = t, items[i + 1].text
+                skip.add(i + 1)
+            if key_part.endswith("+"):
+                key_part = key_part[:-1]
+                value = json.dumps(value.split(","))
+            head, *keys = key_part.split(".")
+            nested: object = _dotted_value(value, version)
+            for k in reversed(keys):
+                nested = {k: nested}
+            if head not in merged:
+                merged[head] = (it, {})
+            _deep_merge(merged[head][1], nested)  # type: ignore[arg-type]
             continue
         out.append(it)
-        i += 1
-    for head, (pos, data) in merged.items():
-        out[pos + 1].text = json.dumps(data)
+    for head, (first, data) in merged.items():
+        out.append(_Item(head, first.origin, first.from_config))
+        out.append(_Item(json.dumps(data), first.origin, first.from_config))
     return out
 
 
-def _rewrite_opt_level(items: list[_Item]) -> list[_Item]:
-    """0.14+: ``-O3``, ``-O=3``, ``-O 3`` -> ``--optimization-level 3``."""
+def _rewrite_dash_o(items: list[_Item], version: str) -> list[_Item]:
+    """``-O``: argparse's own short option (0.6-0.8), ``-O.level=<n>`` (0.9-0.10), ``-O.mode=<n>``
+    (0.11), ``--optimization-level <n>`` (0.14+)."""
+    if not at_least(version, "0.9.0"):
+        return items
+    new_style = at_least(version, OPT_LEVEL_SINCE)
+    key = "mode" if at_least(version, "0.11.0") else "level"
     out: list[_Item] = []
-    i = 0
-    while i < len(items):
-        it = items[i]
+    for i, it in enumerate(items):
         t = it.text
-        if t.startswith("-O") and not t.startswith("--"):
-            rest = t[2:]
-            if rest.startswith("="):
-                rest = rest[1:]
-            if rest:
-                out += [_Item("--optimization-level", it.origin, it.from_config), _Item(rest, it.origin, it.from_config)]
-                i += 1
-                continue
-            if i + 1 < len(items) and items[i + 1].text in ("0", "1", "2", "3"):
-                out += [_Item("--optimization-level", it.origin, it.from_config), items[i + 1]]
-                i += 2
-                continue
+        if t.startswith("-O") and t != "-O" and (new_style or t[2] != "."):
+            level = t[3:] if t[2] == "=" else t[2:]
+            if new_style:
+                out += [_Item("--optimization-level", it.origin, it.from_config), _Item(level, it.origin, it.from_config)]
+            else:
+                out.append(_Item(f"-O.{key}={level}", it.origin, it.from_config))
+            continue
+        if t == "-O" and i + 1 < len(items) and items[i + 1].text in ("0", "1", "2", "3"):
+            out.append(_Item("--optimization-level" if new_style else f"-O.{key}", it.origin, it.from_config))
+            continue
         out.append(it)
-        i += 1
     return out
 
 
@@ -302,7 +308,9 @@ def _classify(text: str, table: FlagTable, entrypoint: str, origin: int) -> _Opt
             return _Opt(hit[0], opt, explicit, hit[1])
     # Unique-prefix matching (allow_abbrev=True), CPython 3.11 _get_option_tuples.
     candidates: list[tuple[str, str | None]] = []
-    all_opts = table.prefix_matches("-", entrypoint=entrypoint) + ["-h", "--help"]
+    all_opts = table.prefix_matches("-", entrypoint=entrypoint)
+    if "--help" not in all_opts:
+        all_opts += ["-h", "--help"]
     if text.startswith("--"):
         prefix, _, explicit = text.partition("=")
         explicit_arg = explicit if "=" in text else None
@@ -332,7 +340,7 @@ def _classify(text: str, table: FlagTable, entrypoint: str, origin: int) -> _Opt
 
 
 def _nargs_range(spec: FlagSpec) -> tuple[int, int | None]:
-    if spec.kind in ("store_true", "bool_opt"):
+    if spec.kind in SWITCH_KINDS:
         return 0, 0
     n = spec.nargs
     if n is None:
@@ -355,7 +363,10 @@ def _convert_value(spec: FlagSpec, text: str, origin: int, flag_origin: int) -> 
         if spec.kind == "store_boolean":
             value = store_boolean(text)
         else:
-            value = convert(text, spec.type, spec.type_name)
+            type_name = spec.type_name
+            if spec.type.startswith("json_dataclass") and isinstance(spec.default, dict):
+                type_name = spec.default.get("__dataclass__", type_name)
+            value = convert(text, spec.type, type_name)
     except ConvertError as e:
         raise _Fatal(
             ArgProblem(e.code, f"argument {_arg_name(spec)}: {e}", flag_origin, origin, fatal=True, dest=spec.dest)
@@ -475,6 +486,10 @@ def _run_argparse(items: list[_Item], table: FlagTable, entrypoint: str, n_posit
         # the value
         if spec.kind == "store_true":
             value: object = True
+        elif spec.kind == "store_false":
+            value = False
+        elif spec.kind == "store_const":
+            value = spec.const
         elif spec.kind == "bool_opt":
             value = not cls.negated
         elif any(a.symbolic for a in args):
@@ -626,6 +641,100 @@ def parse_args(
     return out
 
 
+def _preprocess(
+    items: list[_Item],
+    version: str,
+    entrypoint: str,
+    table: FlagTable,
+    config_loader: Callable[[str], Mapping | None] | None,
+) -> tuple[list[_Item], _Item | None, str | None, list[ArgProblem], list[ArgProblem]]:
+    """FlexibleArgumentParser.parse_args before argparse runs, release by release (vllm/utils)."""
+    fatal: list[ArgProblem] = []
+    notes: list[ArgProblem] = []
+    model_flag: _Item | None = None
+    serve = entrypoint == "serve"
+
+    # `vllm serve --model X`: an error in 0.8-0.10 (exact '--model' token), moved to the front in 0.11+
+    if serve and at_least(version, SERVE_MODEL_FLAG_MOVED_SINCE):
+        k = next((k for k, it in enumerate(items) if re.match(r"^--model(=.+|$)", it.text)), None)
+        if k is not None:
+            model_flag = items[k]
+            if model_flag.text == "--model":
+                value = items[k + 1] if k + 1 < len(items) else None
+                rest = k + 2
+            else:
+                value = _Item(model_flag.text[len("--model="):], model_flag.origin, False, model_flag.symbolic)
+                rest = k + 1
+            items = ([value] if value is not None else []) + items[:k] + items[rest:]
+            notes.append(ArgProblem(
+                "model-flag",
+                "With `vllm serve`, you should provide the model as a positional argument or in a config file "
+                "instead of via the `--model` option. The `--model` option will be removed in a future version.",
+                model_flag.origin, value.origin if value is not None else None,
+            ))
+        if (
+            at_least(version, SERVED_NAME_CHECK_SINCE)
+            and items and items[0].text.startswith("-")
+            and not any(re.match(r"^--config(=.+|$)", it.text) for it in items)
+            and any(re.match(r"^--served[-_]model[-_]name(=.+|$)", it.text) for it in items)
+        ):
+            first = next(it for it in items if re.match(r"^--served[-_]model[-_]name", it.text))
+            fatal.append(ArgProblem(
+                "model-missing",
+                "ValueError: `model` should be provided as the first positional argument when using "
+                "`vllm serve`. i.e. `vllm serve <model> --<arg> <value>`.",
+                first.origin, fatal=True,
+            ))
+    elif serve and at_least(version, SERVE_MODEL_FLAG_ERROR_SINCE):
+        k = next((k for k, it in enumerate(items) if it.text == "--model"), None)
+        if k is not None:
+            model_flag = items[k]
+            fatal.append(ArgProblem(
+                "model-flag",
+                "ValueError: With `vllm serve`, you should provide the model as a positional argument or "
+                "in a config file instead of via the `--model` option.",
+                model_flag.origin, items[k + 1].origin if k + 1 < len(items) else None, fatal=True,
+            ))
+    elif serve:
+        k = next((k for k, it in enumerate(items) if re.match(r"^--model(=.+|$)", it.text)), None)
+        model_flag = items[k] if k is not None else None
+
+    # --config file.yaml (exact token), inserted after the positional model: CLI > config > defaults
+    config_model: str | None = None
+    if at_least(version, SERVE_CONFIG_SINCE) and any(it.text == "--config" for it in items):
+        k = next(k for k, it in enumerate(items) if it.text == "--config")
+        path_item = items[k + 1] if k + 1 < len(items) else None
+        if path_item is None:
+            fatal.append(ArgProblem("config-file", "ValueError: No config file specified! Please check your "
+                                    "command-line arguments.", items[k].origin, fatal=True))
+        elif not path_item.symbolic:
+            ext = path_item.text.split(".")[-1]
+            if ext not in ("yaml", "yml"):
+                fatal.append(ArgProblem("config-file", f"ValueError: Config file must be of a yaml/yml type. {ext} supplied",
+                                        items[k].origin, path_item.origin, fatal=True))
+            else:
+                mapping = config_loader(path_item.text) if config_loader else None
+                if mapping is not None:
+                    if isinstance(mapping.get("model"), str):
+                        config_model = mapping["model"]
+                    new = _config_items(mapping, path_item.origin, table)
+                    rest = items[:k] + items[k + 2:]
+                    model_in_cli = bool(rest) and not rest[0].text.startswith("-")
+                    if serve and not model_in_cli and config_model is None:
+                        fatal.append(ArgProblem("model-missing", "ValueError: No model specified! Please specify model "
+                                                "either as a positional argument or in a config file.",
+                                                items[k].origin, fatal=True))
+                    at = 1 if serve and model_in_cli else 0
+                    items = rest[:at] + new + rest[at:]
+
+    if at_least(version, FLEXIBLE_PARSER_SINCE):
+        items = [_Item(_normalise_option(it.text), it.origin, it.from_config, it.symbolic) for it in items]
+    items = _rewrite_dash_o(items, version)
+    if at_least(version, DOTTED_SINCE):
+        items = _merge_dotted(items, version)
+    return items, model_flag, config_model, fatal, notes
+
+
 def _parse_core(
     tokens: Sequence[str],
     version: str,
@@ -642,98 +751,13 @@ def _parse_core(
             out.opaque.append(it.origin)
     fatal: list[ArgProblem] = []  # vLLM preprocessing errors come first
 
-    # vllm serve --model X
-    model_flag: _Item | None = None
-    model_flag_value: _Item | None = None
-    if entrypoint == "serve":
-        for k, it in enumerate(items):
-            t = _normalise_option(it.text)
-            if t == "--model" or t.startswith("--model="):
-                model_flag = it
-                if t == "--model" and k + 1 < len(items):
-                    model_flag_value = items[k + 1]
-                break
-        if model_flag is not None and at_least(version, SERVE_MODEL_FLAG_MOVED_SINCE):
-            value_item = model_flag_value
-            if model_flag.text.find("=") != -1:
-                value_item = _Item(model_flag.text.split("=", 1)[1], model_flag.origin, False, model_flag.symbolic)
-                items.remove(model_flag)
-            else:
-                items.remove(model_flag)
-                if model_flag_value is not None:
-                    items.remove(model_flag_value)
-            if value_item is not None:
-                items.insert(0, value_item)
-            out.problems.append(
-                ArgProblem(
-                    "model-flag",
-                    "With `vllm serve`, you should provide the model as a positional argument or in a config "
-                    "file instead of via the `--model` option.",
-                    model_flag.origin,
-                    value_item.origin if value_item else None,
-                )
-            )
-        elif model_flag is not None and at_least(version, SERVE_MODEL_FLAG_ERROR_SINCE):
-            fatal.append(
-                ArgProblem(
-                    "model-flag",
-                    "ValueError: With `vllm serve`, you should provide the model as a positional argument or "
-                    "in a config file instead of via the `--model` option.",
-                    model_flag.origin,
-                    model_flag_value.origin if model_flag_value else None,
-                    fatal=True,
-                )
-            )
+    items, model_flag, config_model, pre_fatal, notes = _preprocess(items, version, entrypoint, table, config_loader)
+    fatal.extend(pre_fatal)
+    out.problems.extend(notes)
 
-    # --config file.yaml
-    config_model: str | None = None
-    has_config_opt = table.lookup("--config") is not None
-    if has_config_opt and (entrypoint == "serve" or not table.lookup("--config")[0].serve_only):  # type: ignore[index]
-        for k, it in enumerate(items):
-            t = _normalise_option(it.text)
-            path = None
-            if t == "--config" and k + 1 < len(items):
-                path_item = items[k + 1]
-                path = path_item.text
-                span = 2
-            elif t.startswith("--config="):
-                path_item = it
-                path = t.split("=", 1)[1]
-                span = 1
-            if path is None:
-                continue
-            if path_item.symbolic:
-                break
-            if not path.endswith((".yaml", ".yml")):
-                ext = path.rsplit(".", 1)[-1] if "." in path else ""
-                fatal.append(
-                    ArgProblem(
-                        "config-file",
-                        f"ValueError: Config file must be of a yaml/yml type. {ext} supplied",
-                        it.origin,
-                        path_item.origin,
-                        fatal=True,
-                    )
-                )
-                break
-            mapping = config_loader(path) if config_loader else None
-            if mapping is None:
-                break
-            if isinstance(mapping.get("model"), str):
-                config_model = mapping["model"]
-            new = _config_items(mapping, path_item.origin, table)
-            del items[k : k + span]
-            insert_at = 1 if items and not items[0].text.startswith("-") else 0
-            items[insert_at:insert_at] = new
-            break
-
-    items = [_Item(_normalise_option(it.text), it.origin, it.from_config, it.symbolic) for it in items]
-    if at_least(version, OPT_LEVEL_SINCE):
-        items = _rewrite_opt_level(items)
-    if at_least(version, DOTTED_SINCE):
-        items = _merge_dotted(items)
-
-    if entrypoint == "serve" and at_least(version, "0.5.2"):
+    if entrypoint == "serve" and table.positional is not None:
+        n_pos = (1 if table.positional.get("required") else 0, 1)
+    elif entrypoint == "serve" and table.prog and at_least(version, "0.5.2"):
         n_pos = (0 if at_least(version, SERVE_POSITIONAL_OPTIONAL_SINCE) else 1, 1)
     elif entrypoint == "api_server" and at_least(version, API_SERVER_POSITIONAL_SINCE):
         n_pos = (0, 1)

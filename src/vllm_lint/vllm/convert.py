@@ -124,6 +124,18 @@ def convert(value: str, type_: str, type_name: str | None = None) -> object:
         return human_readable_int(value, type_name or "human_readable_int")
     if type_ == "json":
         return _json(value, type_name or "loads")
+    if type_ == "json_parse":
+        # vLLM's parse_type(json.loads): ArgumentTypeError naming the function (its address varies)
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ConvertError(f"Value {value} cannot be converted to <function loads>.", "invalid-json") from None
+    if type_ == "json_dataclass":
+        # 0.10+: pydantic TypeAdapter(<Config>).validate_json; only JSON syntax is checked here
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ConvertError(f"1 validation error for {type_name or 'config'}", "invalid-json") from None
     if type_ == "json_or_str":
         return _json_or_str(value)
     if type_ == "json_or_level":

@@ -26,7 +26,9 @@ from vllm_lint.vllm.versions import KNOWN_VERSIONS, parse_version
 #   bool_opt       argparse.BooleanOptionalAction (or vLLM's EnableDisableAction): --x / --no-x
 #   store_boolean  vLLM's old StoreBoolean (0.5-0.8): nargs='?', value 'true'/'false'
 #   append         action='append'
-BOOL_KINDS = ("store_true", "bool_opt", "store_boolean")
+#   store_false / store_const   bare switches storing False / a constant
+BOOL_KINDS = ("store_true", "bool_opt", "store_boolean", "store_false")
+SWITCH_KINDS = ("store_true", "bool_opt", "store_false", "store_const")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,9 @@ class FlagTable:
     flags: tuple[FlagSpec, ...]
     origin: str = ""
     uncertain: frozenset[str] = frozenset()
+    prog: str | None = "vllm serve"  # None: the release has no `vllm` console script (< 0.5.2)
+    positional: dict | None = None  # vllm serve's model_tag: {"nargs": "?", "required": False}
+    registry: tuple[str, ...] | None = None  # every option string in argparse's matching order
     _by_option: dict[str, tuple[FlagSpec, bool]] = field(default_factory=dict)
     _by_dest: dict[str, FlagSpec] = field(default_factory=dict)
 
@@ -109,7 +114,12 @@ class FlagTable:
         return self._by_dest.get(dest)
 
     def option_strings(self, *, entrypoint: str = "serve") -> list[str]:
-        """Every option string argparse knows, in definition order."""
+        """Every option string argparse knows, in its registration order (which is the order
+        of the candidates in its 'ambiguous option' message)."""
+        if self.registry is not None:
+            seen = set(self.registry)
+            reg = [o for o in self.registry if entrypoint == "serve" or not self._serve_only(o)]
+            return reg + [o for s in self.flags for o in s.all_options if o not in seen]
         out = []
         for spec in self.flags:
             if spec.serve_only and entrypoint != "serve":
@@ -129,8 +139,12 @@ class FlagTable:
             if o.startswith(prefix) and o not in self.uncertain
         ]
 
+    def _serve_only(self, option: str) -> bool:
+        hit = self._by_option.get(option)
+        return bool(hit and hit[0].serve_only)
+
     def long_options(self) -> list[str]:
-        return [o for o in self.option_strings() if o.startswith("--")]
+        return [o for o in self.option_strings() if o.startswith("--") and o != "--help"]
 
 
 def _spec_from_json(rec: dict) -> FlagSpec:
@@ -163,6 +177,15 @@ def _load_raw(version: str) -> dict:
 def _load_specs(version: str) -> tuple[tuple[FlagSpec, ...], str]:
     raw = _load_raw(version)
     return tuple(_spec_from_json(r) for r in raw["flags"]), raw.get("origin", "")
+
+
+def _meta(version: str) -> dict:
+    raw = _load_raw(version)
+    return {
+        "prog": raw.get("prog", "vllm serve"),
+        "positional": raw.get("positional"),
+        "registry": tuple(raw["registry"]) if raw.get("registry") else None,
+    }
 
 
 def sampled_versions() -> tuple[str, ...]:
@@ -211,7 +234,7 @@ def flag_table(version: str) -> FlagTable:
             if new and s.dest not in {x.dest for x in specs}:
                 extra.append(s)
         specs = specs + tuple(extra)
-    return FlagTable(version=lower, requested=version, flags=specs, origin=origin, uncertain=frozenset(uncertain))
+    return FlagTable(version=lower, requested=version, flags=specs, origin=origin, uncertain=frozenset(uncertain), **_meta(lower))
 
 
 @lru_cache(maxsize=1)

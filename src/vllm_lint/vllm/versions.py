@@ -6,7 +6,7 @@ import re
 
 # Releases whose flag tables ship with vllm-lint (each minor line's last patch that was read).
 KNOWN_VERSIONS: tuple[str, ...] = (
-    "0.4.3", "0.5.5", "0.6.6.post1", "0.7.3", "0.8.5.post1", "0.9.2", "0.10.2", "0.11.2",
+    "0.4.3", "0.5.5", "0.6.6.post1", "0.7.3", "0.8.3", "0.8.5.post1", "0.9.2", "0.10.2", "0.11.2",
     "0.14.1", "0.18.1", "0.19.1", "0.20.0", "0.20.2", "0.22.1", "0.26.0", "0.30.0", "0.32.0", "0.33.0",
 )
 NEWEST = KNOWN_VERSIONS[-1]

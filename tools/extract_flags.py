@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Read each vLLM release's own argument parser out of its PyPI wheel and write vllm-lint's flag table.
+
+For every requested release:
+  1. ``pip download vllm==X --no-deps`` into a cache directory (wheels are 130-500 MB);
+  2. unzip only ``vllm/**/*.py`` (nothing of vLLM is copied into this repository);
+  3. in a throwaway venv holding only pydantic/pyyaml/typing_extensions/packaging, with heavy and
+     GPU-only imports stubbed (tools/vllm_stub.py), build the ``vllm serve`` parser exactly as the
+     ``vllm`` console script does, and the ``python -m vllm.entrypoints.openai.api_server`` one, and
+     dump every argparse action (tools/vllm_inner.py);
+  4. convert the dump into ``src/vllm_lint/vllm/data/flags-<X>.json``.
+
+Usage:
+  python tools/extract_flags.py 0.8.5.post1 0.10.2 ...   [--cache /tmp/vllm-wheels] [--venv /tmp/vx-venv]
+  python tools/extract_flags.py --all                      (every release in versions.KNOWN_VERSIONS)
+
+The venv is created when missing (python3.11 -m venv; pip install pydantic pyyaml typing_extensions packaging).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "src" / "vllm_lint" / "vllm" / "data"
+TOOLS = ROOT / "tools"
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def ensure_venv(venv: Path) -> Path:
+    py = venv / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "pydantic", "pyyaml", "typing_extensions", "packaging"], check=True)
+    return py
+
+
+def ensure_sources(version: str, cache: Path) -> Path:
+    """The unzipped .py files of vLLM ``version`` (downloaded once)."""
+    src = cache / "src" / version
+    if (src / "vllm").is_dir():
+        return src
+    wheels = list(cache.glob(f"vllm-{version}-*.whl"))
+    if not wheels:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", f"vllm=={version}", "--no-deps", "-d", str(cache), "-q"],
+            check=True,
+        )
+        wheels = list(cache.glob(f"vllm-{version}-*.whl"))
+    src.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheels[0]) as zf:
+        for name in zf.namelist():
+            if name.startswith("vllm/") and name.endswith((".py", ".json")):
+                zf.extract(name, src)
+    return src
+
+
+def run_inner(py: Path, src: Path, args: list[str], stdin: str | None = None, timeout: int = 600) -> str:
+    env = {"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin", "HOME": "/tmp", "VLLM_CONFIGURE_LOGGING": "0"}
+    proc = subprocess.run(
+        [str(py), str(TOOLS / "vllm_inner.py"), *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=timeout,
+    )
+    if proc.returncode != 0 and not proc.stdout:
+        raise RuntimeError(f"vllm_inner {args} failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# dump -> table
+
+
+def _kind(action: dict) -> str | None:
+    mro = action["action_mro"]
+    if "_HelpAction" in mro or "_VersionAction" in mro or "_SubParsersAction" in mro:
+        return None
+    if "BooleanOptionalAction" in mro:
+        return "bool_opt"
+    if "_StoreTrueAction" in mro:
+        return "store_true"
+    if "_StoreFalseAction" in mro:
+        return "store_false"
+    if "_StoreConstAction" in mro:
+        return "store_const"
+    if "StoreBoolean" in mro:
+        return "store_boolean"
+    if "_AppendAction" in mro:
+        return "append"
+    if action["nargs"] == 0:
+        return "store_true"
+    return "value"
+
+
+def _type(action: dict) -> tuple[str, str | None]:
+    """(converter name for vllm_lint.vllm.convert, argparse's type __name__)."""
+    info = action.get("type")
+    if info is None:
+        return "str", None
+    name = info["name"]
+    probes = info.get("probes", {})
+    optional = probes.get("None", ["err"])[0] == "ok" and probes["None"][1] is None
+    base = name
+    if name in ("_optional_type", "optional_type") and info.get("inner"):
+        base = info["inner"][0]
+    if name == "_parse_type" and info.get("inner"):
+        base = "parse_" + info["inner"][0]
+    mapping = {
+        "int": "int", "float": "float", "str": "str", "bool": "pybool",
+        "human_readable_int": "hr_int", "human_readable_int_or_auto": "hr_int_auto",
+        "loads": "json", "parse_loads": "json_parse", "union_dict_and_str": "json_or_str",
+        "nullable_str": "str", "nullable_kvs": "kvs", "from_cli": "json_or_level", "from_json": "json",
+        "parse_dataclass": "json_dataclass", "parse_reasoning_parser": "str",
+    }
+    conv = mapping.get(base)
+    if conv is None:
+        # unknown helper (lambda, custom class): decide from how it treated the probes
+        ok = {k for k, v in probes.items() if v[0] == "ok"}
+        if {"8", "8k", "1.5", "auto"} <= ok:
+            conv = "str_lower" if probes.get("auto", [0, ""])[1] == "auto" and name == "<lambda>" else "str"
+        elif "8" in ok and "1.5" in ok:
+            conv = "float"
+        elif "8" in ok:
+            conv = "int"
+        else:
+            conv = "str"
+    return conv + ("?" if optional and not conv.endswith("?") else ""), name
+
+
+_INVERSE = {"--enable-": "--disable-", "--disable-": "--enable-"}
+
+
+def convert_dump(serve: dict, api: dict | None, version: str) -> dict:
+    api_dests = {a["dest"] for a in api["actions"]} if api else None
+    records = []
+    positional = None
+    for a in serve["actions"]:
+        if not a["option_strings"]:
+            if a["dest"] == "model_tag":
+                positional = {"nargs": a["nargs"], "required": a["required"]}
+            continue
+        kind = _kind(a)
+        if kind is None:
+            continue
+        opts = a["registered"] or a["option_strings"]
+        visible = a["option_strings"]
+        negative = set(a.get("negative_option_strings") or ())
+        if kind == "bool_opt" and not negative:
+            negative = {o for o in opts if o.startswith("--no-")}
+        positives = [o for o in opts if o not in negative]
+        negs = [o for o in visible if o in negative]
+        hidden = [o for o in opts if o in negative and o not in visible]
+        conv, type_name = _type(a) if kind in ("value", "append") else ("bool", None)
+        help_text = (a.get("help") or "").lower()
+        rec = {
+            "dest": a["dest"],
+            "opts": positives,
+            "neg": negs,
+            "hneg": hidden,
+            "kind": kind,
+            "type": conv,
+            "nargs": a["nargs"] if kind in ("value", "append", "store_boolean") else None,
+            "const": a["const"],
+            "choices": a["choices"],
+            "default": a["default"],
+            "dep": bool(a.get("deprecated")) or "deprecated" in help_text[:200],
+            "order": visible,
+        }
+        if type_name and type_name not in ("str", "int", "float"):
+            rec["type_name"] = type_name
+        if api_dests is not None and a["dest"] not in api_dests:
+            rec["serve_only"] = True
+        records.append(rec)
+    return {
+        "version": version,
+        "origin": f"wheel:vllm-{version} (tools/extract_flags.py)",
+        "prog": serve["prog"],
+        "positional": positional,
+        "registry": serve.get("registry"),
+        "flags": records,
+    }
+
+
+def extract(version: str, cache: Path, py: Path) -> dict:
+    src = ensure_sources(version, cache)
+    serve = None
+    try:
+        serve = json.loads(run_inner(py, src, ["dump", version, "serve"]))
+    except RuntimeError as e:
+        print(f"  serve parser of {version} unavailable: {str(e).splitlines()[-1]}", file=sys.stderr)
+    api = json.loads(run_inner(py, src, ["dump", version, "api_server"]))
+    if serve is None:  # no `vllm` console script (< 0.5.2)
+        table = convert_dump(api, None, version)
+        table["prog"] = None
+        return table
+    return convert_dump(serve, api, version)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("versions", nargs="*")
+    ap.add_argument("--all", action="store_true")
+    ap.add_argument("--cache", default="/tmp/vllm-wheels")
+    ap.add_argument("--venv", default="/tmp/vx-venv")
+    ns = ap.parse_args()
+    from vllm_lint.vllm.versions import KNOWN_VERSIONS
+
+    versions = list(KNOWN_VERSIONS) if ns.all else ns.versions
+    cache = Path(ns.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    py = ensure_venv(Path(ns.venv))
+    for v in versions:
+        print(f"vllm {v} ...", file=sys.stderr)
+        try:
+            table = extract(v, cache, py)
+        except Exception as e:  # noqa: BLE001
+            print(f"  FAILED: {e}", file=sys.stderr)
+            continue
+        out = DATA / f"flags-{v}.json"
+        out.write_text(json.dumps(table, separators=(",", ":"), sort_keys=True) + "\n")
+        print(f"  {len(table['flags'])} options -> {out.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
