@@ -22,7 +22,7 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from vllm_lint.diagnostic import Diagnostic, Edit
 from vllm_lint.launch import Insertion, Token
@@ -313,3 +313,30 @@ def apply_fixes(result: "LintResult", *, unsafe: bool, write: bool) -> FixOutcom
     outcome.fixed = len(done)
     outcome.remaining = [d for d in diags if id(d) not in done]
     return outcome
+
+
+def fix_until_stable(
+    result: "LintResult", relint: "Callable[[], LintResult]", *, unsafe: bool, max_rounds: int = 4
+) -> tuple[FixOutcome, "LintResult"]:
+    """``--fix`` as ruff does it: apply, lint again, and repeat while fixes that overlapped an
+    earlier one (or appear only after it) still change files, up to ``max_rounds`` rounds.
+
+    Returns the combined outcome (fixes, files changed, diffs of every round) and the last lint
+    result, whose diagnostics and code frames describe the files as they now are on disk.
+    """
+    total = FixOutcome()
+    changed: list[str] = []
+    for _ in range(max_rounds):
+        step = apply_fixes(result, unsafe=unsafe, write=True)
+        total.fixed += step.fixed
+        total.diff += step.diff
+        total.errors += step.errors
+        changed += [p for p in step.files_changed if p not in changed]
+        if not step.files_changed:
+            total.remaining = step.remaining
+            total.skipped = step.skipped
+            break
+        result = relint()
+        total.remaining = list(result.diagnostics)
+    total.files_changed = changed
+    return total, result

@@ -253,3 +253,26 @@ def test_render_flag_per_token_style(style, raw, flag, expected):
 
 def test_rename_edit_skips_synthetic_tokens():
     assert rename_flag_edit(Token(text="--x", style="synthetic"), "--y") is None
+
+
+def test_fix_until_stable_picks_up_overlapping_fixes_on_later_rounds(tmp_path):
+    from vllm_lint.fix import fix_until_stable
+
+    path = tmp_path / "serve.sh"
+    path.write_text("vllm serve x --max_model_len 4096\n")
+
+    def lint() -> LintResult:
+        # a stand-in linter: two rules, one renames the flag, the other the whole "flag value"
+        src = _load(path)
+        diags = []
+        if "--max_model_len" in src.text:
+            diags.append(_diag(src, [_edit(src, "--max_model_len", "--max-model-len")], rule="VL101"))
+        if "--max_model_len 4096" in src.text:
+            diags.append(_diag(src, [_edit(src, "--max_model_len 4096", "--max_model_len 2048")], rule="VL102", safe=False))
+        elif " 4096" in src.text:
+            diags.append(_diag(src, [_edit(src, "4096", "2048")], rule="VL102", safe=False))
+        return _result((src, diags))
+
+    outcome, last = fix_until_stable(lint(), lint, unsafe=True)
+    assert path.read_text() == "vllm serve x --max-model-len 2048\n"
+    assert outcome.fixed == 2 and outcome.files_changed == [str(path)] and last.diagnostics == [] and outcome.remaining == []
