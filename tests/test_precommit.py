@@ -109,6 +109,10 @@ def test_real_pre_commit_try_repo(tmp_path):
     compose = project / "docker-compose.yml"
     compose.write_text(BAD, encoding="utf-8")
     (project / "README.md").write_text("not linted\n")
+    # Excluded by configuration: pre-commit names it, --force-exclude must still skip it.
+    (project / "legacy").mkdir()
+    (project / "legacy" / "docker-compose.yml").write_text(BAD, encoding="utf-8")
+    (project / ".vllm-lint.toml").write_text('exclude = ["legacy/"]\n', encoding="utf-8")
     _git(project, "add", ".")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
     env.pop("GITHUB_ACTIONS", None)  # text output even when the suite itself runs in Actions
@@ -122,6 +126,7 @@ def test_real_pre_commit_try_repo(tmp_path):
     out = bad.stdout + bad.stderr
     assert bad.returncode == 1, out
     assert "VL101" in out and "docker-compose.yml" in out, out
+    assert "legacy" not in out, out
 
     compose.write_text(BAD.replace('"65536"', '"8192"'), encoding="utf-8")
     _git(project, "add", ".")

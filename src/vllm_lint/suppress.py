@@ -124,7 +124,8 @@ def parse_directives(text: str) -> Directives:
         reason = reason.strip() if reason else None
         ids = tuple(v.strip() for v in value.split(",")) if value and verb not in ("gpu", "vllm-version") else ()
         before = raw[: m.start()]
-        own_line = before.strip() == ""
+        # Own line: nothing but (possibly) another comment before it.
+        own_line = before.strip() == "" or before.lstrip().startswith("#")
         content_end = len(raw) - 1 if raw.endswith("\r") else len(raw)
         where = dict(
             verb=verb,
@@ -157,7 +158,8 @@ def parse_directives(text: str) -> Directives:
                 if s.ids == ids or not ids:
                     s.first_line = s.line + 1
                     s.last_line = i
-                    s.closer = (where["line_start"], where["line_end"]) if own_line else (where["code_end"], where["comment_end"])
+                    whole = where["code_end"] == where["line_start"]
+                    s.closer = (where["line_start"], where["line_end"]) if whole else (where["code_end"], where["comment_end"])
                     open_ranges.remove(s)
                     break
     return out

@@ -166,3 +166,11 @@ def test_fix_of_unused_suppressions_round_trips_on_disk(tmp_path: Path):
     out = apply_fixes(r, unsafe=False, write=True)
     assert out.fixed == 1
     assert path.read_bytes() == "\ufeffservices:\r\n  vllm:\r\n    image: x\r\n".encode("utf-8")
+
+
+def test_directive_after_a_comment_counts_as_own_line_and_keeps_the_comment():
+    text = "# keep this note  # vllm-lint: disable=VL101\nvllm serve a\n"
+    r, _ = _run(text, [2])
+    assert [d.line for d in r.suppressed] == [2]
+    found, src, _ = _unused("# keep this note  # vllm-lint: disable=VL101\nvllm serve a\n")
+    assert apply_edits(src.text, list(found[0].fix.edits)) == "# keep this note\nvllm serve a\n"

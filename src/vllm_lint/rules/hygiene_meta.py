@@ -33,7 +33,7 @@ def _rules_named(ident: str, metas: dict[str, RuleMeta]) -> set[str]:
 def _removal(s: Suppression, text: str) -> list[tuple[int, int, str]]:
     """(start, end, replacement) edits that delete the directive comment (and its range end)."""
     out: list[tuple[int, int, str]] = []
-    if s.own_line:
+    if s.own_line and s.code_end == s.line_start:  # the directive is the whole line
         out.append((s.line_start, s.line_end, ""))
     else:
         out.append((s.code_end, s.comment_end, ""))
