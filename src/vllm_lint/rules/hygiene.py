@@ -158,7 +158,7 @@ def unpinned_image(ctx: LaunchContext) -> Iterator[Diagnostic]:
         return
     if tag is None:
         why = "has no tag, so it means `latest`"
-    elif tag.lower() in _FLOATING or tag.lower().startswith("nightly"):
+    elif tag.lower() in _FLOATING:  # dated or commit nightlies (nightly-2025-08-25) are fixed builds
         why = f"uses the moving tag `{tag}`"
     else:
         return

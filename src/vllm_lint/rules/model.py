@@ -16,8 +16,10 @@ from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.rules import topology as T
 from vllm_lint.rules.registry import register
 
-# Above this many tokens a default context is worth stating explicitly (VL402).
-HUGE_CONTEXT = 32768
+# Above this many tokens a default context is worth stating explicitly (VL402); 64K-class defaults
+# (Llama 3.1's 131072, Qwen3-Coder's 262144) are the ones that fail on single mid-size GPUs.
+HUGE_CONTEXT = 65536
+SUGGESTED_CONTEXT = 32768
 
 
 def _derived(ctx: LaunchContext) -> tuple[int, str] | None:
@@ -57,12 +59,9 @@ def max_model_len_above_derived(ctx: LaunchContext) -> Iterator[Diagnostic]:
         rtype = m.rope_scaling.get("rope_type") or m.rope_scaling.get("type")
         rope = f" ({m.id} has rope_scaling {rtype!s} factor {m.rope_scaling.get('factor')}; vLLM {ctx.version} " \
                f"{'applies' if derived != (m.max_position_embeddings or derived) else 'does not apply'} it)"
-    fix = None
     tok = ctx.value_token("max_model_len")
-    flag = ctx.flag_token("max_model_len")
-    if tok is not None and tok is not flag and tok.span is not None and not tok.symbolic \
-            and tok.style in ("argv", "config-key", "helm-key") and (tok.raw or tok.text).strip("'\"") == tok.text:
-        fix = Fix(f"lower max_model_len to the model's limit {derived}", (Edit(tok.span, str(derived)),), safe=False)
+    sp = T.value_span(ctx, "max_model_len")
+    fix = Fix(f"lower max_model_len to the model's limit {derived}", (Edit(sp, str(derived)),), safe=False) if sp else None
     yield ctx.report(
         "VL401",
         f"User-specified max_model_len ({mml}) is greater than the derived max_model_len ({key}={derived} "
@@ -92,9 +91,9 @@ def huge_default_context(ctx: LaunchContext) -> Iterator[Diagnostic]:
     suggestions = []
     ins = ctx.launch.insertion
     if ins is not None and ins.path == ctx.src.display:
-        text = ins.render(["--max-model-len", str(HUGE_CONTEXT)])
+        text = ins.render(["--max-model-len", str(SUGGESTED_CONTEXT)])
         sp = ctx.src.index.span(ins.offset, ins.offset)
-        suggestions.append(Fix(f"set --max-model-len {HUGE_CONTEXT}", (Edit(sp, text),), safe=False))
+        suggestions.append(Fix(f"set --max-model-len {SUGGESTED_CONTEXT}", (Edit(sp, text),), safe=False))
     yield ctx.report(
         "VL402",
         f"no --max-model-len: vLLM uses {m.id}'s full context of {derived} tokens ({key}){kv_note}; "
@@ -288,7 +287,8 @@ def unresolved_model(ctx: LaunchContext) -> Iterator[Diagnostic]:
         return  # VL406 names the likely id
     yield ctx.report(
         "VL407",
-        f"model {name!r} could not be resolved, so the model checks (context length, heads, memory) are skipped: "
-        f"{res.message or 'not in the catalog'}",
+        f"model {name!r} is not in vllm-lint's catalog, a local folder with a config.json, or the local "
+        f"Hugging Face cache, so the checks that need its architecture (context length, heads, memory) are skipped",
         token=T.model_token(ctx),
+        notes=[res.message] if res.message else [],
     )

@@ -37,24 +37,20 @@ def _in_ray_cluster(ctx: LaunchContext) -> bool:
 
 @register("VL301")
 def gpu_count_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    """World size (TP × PP × local DP) against the GPUs the launch requests or can see."""
+    """World size (TP × PP × DP ranks started here) against the GPUs the launch requests or sees."""
     w = T.world(ctx)
     vis = T.visible_gpus(ctx)
     if w is None or vis is None:
         return
-    n_nodes = T.nodes(ctx)
-    if ctx.launch.gpu.mig_profile and w.size > 1 and (ctx.launch.gpu.count or 0) > 1:
+    gpu = ctx.launch.gpu
+    if gpu.mig_profile and w.size > 1 and (gpu.count or 0) > 1:
         return  # VL303 explains this case (several MIG slices are one device to CUDA)
-    if n_nodes > 1 or _in_ray_cluster(ctx) or T.int_arg(ctx, "nnodes", 1) != 1:
-        # Spread over several pods/nodes: the per-pod request times the node count must cover it.
-        total = vis.count * n_nodes if n_nodes > 1 else None
-        if total is not None and w.size > total and vis.requested:
-            yield ctx.report(
-                "VL301",
-                f"{w.describe()}, but {n_nodes} pods × {vis.count} GPU{'s' if vis.count != 1 else ''} "
-                f"({vis.how}) provide {total}; vLLM cannot place {w.size - total} of its workers",
-                token=T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"),
-            )
+    pods = T.nodes(ctx)
+    nnodes = T.int_arg(ctx, "nnodes", 1)
+    if nnodes is None:
+        return
+    if vis.spans_pods or pods > 1 or nnodes > 1:
+        yield from _multi_pod(ctx, w, vis, max(pods, nnodes))
         return
     tok = T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size_local",
                       "data_parallel_size")
@@ -72,16 +68,49 @@ def gpu_count_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
             notes=[f"request {w.size} GPUs, or lower the parallel sizes so that their product is {vis.count}"],
         )
     elif w.size < vis.count and vis.requested:
-        d = ctx.report(
+        yield _idle(ctx, w, vis.count, vis.how, tok)
+
+
+def _idle(ctx: LaunchContext, w: "T.World", have: int, how: str, tok) -> Diagnostic:
+    d = ctx.report(
+        "VL301",
+        f"{w.describe()}, but the launch reserves {have} ({how}); "
+        f"{have - w.size} GPU{'s' if have - w.size != 1 else ''} sit idle",
+        span=ctx.launch.gpu.count_span or (tok.span if tok else None),
+        notes=[f"raise the parallel sizes to use {have} GPUs (TP must divide the model's heads), or request "
+               f"{w.size} GPU{'s' if w.size != 1 else ''}"],
+    )
+    d.severity = Severity.WARNING
+    return d
+
+
+def _multi_pod(ctx: LaunchContext, w: "T.World", vis: "T.Visible", pods: int) -> Iterator[Diagnostic]:
+    """Launches spread over several pods: compare the whole world with all their GPUs."""
+    if not vis.requested:
+        return
+    total = vis.count if vis.spans_pods else (vis.count * pods if pods > 1 else None)
+    if total is None:
+        return
+    need = w.size
+    if T.given(ctx, "data_parallel_size_local"):
+        per_pod = vis.per_pod(pods)
+        if per_pod is None:
+            return
+        total = per_pod  # each pod starts its local ranks on its own GPUs
+    split_dp = w.dp > 1 and w.dp_local == 1  # one rank per instance: the other ranks live elsewhere
+    tok = T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size")
+    where = vis.how if vis.spans_pods else f"{pods} pods × {vis.count} ({vis.how})"
+    if T.given(ctx, "data_parallel_size_local"):
+        where = f"GPUs per pod; {where}"
+    if need > total:
+        yield ctx.report(
             "VL301",
-            f"{w.describe()}, but the launch reserves {vis.count} ({vis.how}); "
-            f"{vis.count - w.size} GPU{'s' if vis.count - w.size != 1 else ''} sit idle",
-            span=ctx.launch.gpu.count_span or (tok.span if tok else None),
-            notes=[f"set --tensor-parallel-size {vis.count} (if the model's heads divide), or request "
-                   f"{w.size} GPU{'s' if w.size != 1 else ''}"],
+            f"{w.describe()}, but the launch has "
+            f"{total} ({where}); vLLM cannot place {need - total} of its workers",
+            token=tok,
         )
-        d.severity = Severity.WARNING
-        yield d
+    elif need < total and not vis.ray and not split_dp:
+        yield _idle(ctx, w, total, where, tok)
 
 
 # -- VL302 ------------------------------------------------------------------------------------------
@@ -256,8 +285,9 @@ def nccl_shared_memory(ctx: LaunchContext) -> Iterator[Diagnostic]:
     if w is None or w.size <= 1:
         return
     vis = T.visible_gpus(ctx)
-    if vis is not None and vis.count <= 1:
-        return  # one GPU in this container: no intra-node NCCL traffic
+    per_pod = vis.per_pod(T.nodes(ctx)) if vis is not None else None
+    if vis is not None and (per_pod is None or per_pod <= 1):
+        return  # one GPU in this container (or unknown split): no intra-node NCCL traffic to speak of
     if facts.get("ipc_host") or facts.get("shm_size") or facts.get("dev_shm_volume"):
         return
     source = (ctx.launch.source or "").lower()
@@ -266,7 +296,7 @@ def nccl_shared_memory(ctx: LaunchContext) -> Iterator[Diagnostic]:
                  "container keeps the runtime's 64 MiB default")
         fix_note = ("add a volume `emptyDir: {medium: Memory, sizeLimit: 16Gi}` mounted at /dev/shm "
                     "(charts: set the chart's shm option or put tensorParallelSize in vllmConfig)")
-    elif "ipc_host" in facts or "shm_size" in facts:
+    elif "ipc_host" in facts or "shm_size" in facts or source in ("compose", "docker-run", "docker"):
         where = "the container has neither `ipc: host` nor `shm_size`, so /dev/shm is Docker's 64 MiB default"
         fix_note = "add `ipc: host` (compose) / `--ipc=host` (docker run), or `shm_size: 16gb`"
     else:
@@ -332,13 +362,8 @@ def bf16_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 def _replace_value(ctx: LaunchContext, dest: str, new: str, what: str) -> Fix | None:
-    tok = ctx.value_token(dest)
-    flag = ctx.flag_token(dest)
-    if tok is None or tok.span is None or tok is flag or tok.symbolic or tok.style not in ("argv", "config-key"):
-        return None
-    if tok.raw is not None and tok.raw.strip("'\"") != tok.text:
-        return None
-    return Fix(what, (Edit(tok.span, new),), safe=False)
+    sp = T.value_span(ctx, dest)
+    return Fix(what, (Edit(sp, new),), safe=False) if sp is not None else None
 
 
 _FP8_METHODS = {"fp8", "fbgemm_fp8", "modelopt", "ptpc_fp8", "fp8_e4m3"}
@@ -465,7 +490,8 @@ def multi_node_backend(ctx: LaunchContext) -> Iterator[Diagnostic]:
         return
     w = T.world(ctx)
     vis = T.visible_gpus(ctx)
-    if w is None or vis is None or w.size <= vis.count:
+    per_pod = vis.per_pod(n_nodes) if vis is not None else None
+    if w is None or per_pod is None or w.size <= per_pod:
         return
     if backend == "ray" or (nnodes or 1) > 1 or _in_ray_cluster(ctx):
         return
@@ -473,10 +499,10 @@ def multi_node_backend(ctx: LaunchContext) -> Iterator[Diagnostic]:
         return  # a Ray cluster (ray start / the LWS helper script) or vLLM's own multi-node mode is wired
     yield ctx.report(
         "VL311",
-        f"{w.describe()} across {n_nodes} pods of {vis.count} GPU{'s' if vis.count != 1 else ''}, but the launch "
+        f"{w.describe()} across {n_nodes} pods of {per_pod} GPU{'s' if per_pod != 1 else ''}, but the launch "
         f"neither uses the Ray backend (--distributed-executor-backend ray after `ray start` on every pod) nor "
         f"vLLM's multi-node mode (--nnodes {n_nodes} --node-rank … --master-addr …); vLLM only sees this pod's "
-        f"GPUs and stops with: World size ({w.size}) is larger than the number of available GPUs ({vis.count}) "
+        f"GPUs and stops with: World size ({w.size}) is larger than the number of available GPUs ({per_pod}) "
         f"in this node.",
         token=T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size"),
     )

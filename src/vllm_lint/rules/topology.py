@@ -114,6 +114,13 @@ class Visible:
     count: int
     how: str  # words for messages: "nvidia.com/gpu: 1", "CUDA_VISIBLE_DEVICES=0,1"
     requested: bool  # the launch itself asks for exactly this many (not a --gpu assumption)
+    spans_pods: bool = False  # count is a total over several pods (LWS group, Ray cluster)
+    ray: bool = False  # the GPUs belong to a Ray cluster (other Ray apps may use idle ones)
+
+    def per_pod(self, pods: int) -> int | None:
+        if not self.spans_pods:
+            return self.count
+        return self.count // pods if pods > 1 and self.count % pods == 0 else None
 
 
 def _device_list(value: str) -> list[str] | None:
@@ -157,7 +164,15 @@ def visible_gpus(ctx: "LaunchContext") -> Visible | None:
         return None
     if gpu.mig_profile and count > 1:
         return Visible(1, f"{count} MIG slices ({gpu.mig_profile}), of which CUDA shows one per process", True)
-    return Visible(count, how, requested)
+    mech = gpu.mechanism or ""
+    spans = bool(_MULTI_POD.search(mech))
+    if spans:
+        how = f"{count} over {mech}" if not gpu.notes else f"{gpu.notes[0]}"
+    return Visible(count, how, requested, spans_pods=spans, ray=bool(re.search(r"ray", mech, re.I)))
+
+
+# GpuRequest.mechanism texts of sources that total the GPUs of several pods.
+_MULTI_POD = re.compile(r"LeaderWorkerSet|Ray cluster|raySpec|parallelism data|x worker|replicas", re.I)
 
 
 def _mech_name(mechanism: str | None) -> str:
@@ -249,3 +264,33 @@ def model_token(ctx: "LaunchContext") -> "Token | None":
     if tok is None and given(ctx, "model"):
         tok = ctx.value_token("model")
     return tok
+
+
+def value_span(ctx: "LaunchContext", dest: str):
+    """The span of just the value of ``dest`` as written, when it can be edited in place.
+
+    Handles ``--flag value`` (its own token) and ``--flag=value`` (the part after ``=``); None for
+    symbolic values, synthetic tokens, or text that differs from what vLLM receives (quoting,
+    expansions), where an edit would not mean what it says.
+    """
+    if not given(ctx, dest) or symbolic(ctx, dest):
+        return None
+    tok = ctx.value_token(dest)
+    flag = ctx.flag_token(dest)
+    if tok is None or tok.span is None or tok.symbolic or tok.style not in ("argv", "argv-eq", "config-key", "helm-key"):
+        return None
+    written = tok.span.slice(ctx.src.text)
+    if tok is flag or (flag is not None and flag.span == tok.span):
+        if "=" not in written or not written.startswith("-"):
+            return None
+        eq = written.index("=")
+        value = written[eq + 1:]
+        if not value or value != tok.text.split("=", 1)[-1]:
+            return None
+        return ctx.src.index.span(tok.span.start + eq + 1, tok.span.end)
+    if written.strip("'\"") != tok.text:
+        return None
+    if written != tok.text:  # quoted: replace inside the quotes
+        q = len(written) - len(written.lstrip("'\""))
+        return ctx.src.index.span(tok.span.start + q, tok.span.start + q + len(tok.text))
+    return tok.span

@@ -1,0 +1,103 @@
+"""VL501-VL505 on fixtures of our own, through the real pipeline, plus the pure helpers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vllm_lint.lint import LintOptions, lint_paths
+from vllm_lint.rules import hygiene as H
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
+
+
+def lint(tmp_path: Path, name: str, rule: str, *, as_name: str | None = None):
+    target = tmp_path / (as_name or name)
+    shutil.copy(FIXTURES / name, target)
+    res = lint_paths([target], LintOptions(select=[rule]))
+    assert not [d for d in res.diagnostics if d.rule == "VL000"], res.diagnostics
+    return [d for d in res.diagnostics if d.rule == rule]
+
+
+def test_vl501_compose_env_redacted(tmp_path):
+    found = lint(tmp_path, "vl501_compose_env.yml", "VL501", as_name="docker-compose.yml")
+    assert [d.line for d in found] == [6]  # EMPTY and ${VLLM_API_KEY} are not secrets
+    assert "hf_ZyX…" in found[0].message
+    assert "ZyXwVuTsRq" not in found[0].message and all("ZyXwVuTsRq" not in n for n in found[0].notes)
+
+
+def test_vl501_dockerfile_env_space_form(tmp_path):
+    found = lint(tmp_path, "vl501_dockerfile", "VL501", as_name="Dockerfile")
+    assert [d.line for d in found] == [2]  # `<your-key>` is a placeholder
+    assert found[0].message.count("hf_QwE…") == 1
+
+
+def test_vl501_api_key_argv(tmp_path):
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: v\n"
+        "      image: vllm/vllm-openai:v0.11.2\n"
+        "      args: [--model, Qwen/Qwen2.5-0.5B-Instruct, --api-key, token-abc123]\n")
+    found = [d for d in lint_paths([tmp_path / "p.yaml"], LintOptions(select=["VL501"])).diagnostics]
+    assert len(found) == 1 and "--api-key value tok…" in found[0].message
+
+
+@pytest.mark.parametrize("value,secret", [
+    ("hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567", True),
+    ("s3cr3t-key", True),
+    ("${HF_TOKEN}", False),
+    ("<your-hf-token>", False),
+    ("xxxxxxxx", False),
+    ("your_token_here", False),
+    ("EMPTY", False),
+    ("{{ .Values.token }}", False),
+    ("abc", False),
+])
+def test_looks_secret(value, secret):
+    assert H._looks_secret(value) is secret
+
+
+def test_redact_never_shows_most_of_it():
+    s = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
+    assert H.redact(s) == "hf_AbC…" and len(H.redact("short-key")) <= 4
+
+
+def test_vl502_names_model(tmp_path):
+    found = lint(tmp_path, "vl502_config.yaml", "VL502")
+    assert len(found) == 1 and "'THUDM/glm-4-9b-chat'" in found[0].message and found[0].line == 11
+
+
+def test_vl503_vl504_vl505(tmp_path):
+    found = lint(tmp_path, "vl503_vl504_vl505.yaml", "VL503")
+    assert [d.line for d in found] == [10] and "has no tag" in found[0].message
+    found = lint(tmp_path, "vl503_vl504_vl505.yaml", "VL504")
+    assert len(found) == 1 and "listens on 8080 (--port)" in found[0].message and "8000" in found[0].message
+    found = lint(tmp_path, "vl503_vl504_vl505.yaml", "VL505")
+    assert [d.line for d in found] == [16]  # $(HOME) in the second Deployment is Kubernetes syntax
+    assert "${LD_LIBRARY_PATH}" in found[0].message
+
+
+@pytest.mark.parametrize("image,tag,digest", [
+    ("vllm/vllm-openai", None, False),
+    ("vllm/vllm-openai:latest", "latest", False),
+    ("localhost:5000/vllm", None, False),
+    ("localhost:5000/vllm:v1", "v1", False),
+    ("vllm/vllm-openai@sha256:abc", None, True),
+    ("lmcache/vllm-openai:nightly-2025-08-25", "nightly-2025-08-25", False),
+])
+def test_image_tag(image, tag, digest):
+    assert H.image_tag(image) == (tag, digest)
+
+
+@pytest.mark.parametrize("values,ports", [
+    (["8000:8000"], [8000]),
+    (["127.0.0.1:8080:8000"], [8000]),
+    (["8000"], [8000]),
+    (["8000-8002:8000-8002/tcp"], [8000, 8001, 8002]),
+    ([{"target": 8000, "published": 80}], [8000]),
+    (["${PORT}:8000"], None),
+    (["8000", "9000"], [8000, 9000]),
+])
+def test_container_ports(values, ports):
+    assert H.container_ports(values) == ports

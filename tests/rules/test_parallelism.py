@@ -1,0 +1,135 @@
+"""VL301-VL313 on fixtures of our own (tests/fixtures/rules), through the real pipeline."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vllm_lint.context import RunOptions
+from vllm_lint.lint import LintOptions, lint_paths
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
+
+
+def lint(tmp_path: Path, name: str, rule: str, *, gpu: str | None = None, as_name: str | None = None):
+    target = tmp_path / (as_name or name)
+    shutil.copy(FIXTURES / name, target)
+    res = lint_paths([target], LintOptions(run=RunOptions(gpu=gpu), select=[rule]))
+    assert not [d for d in res.diagnostics if d.rule == "VL000"], res.diagnostics
+    return [d for d in res.diagnostics if d.rule == rule]
+
+
+def test_vl301_env_narrows_visible_gpus(tmp_path):
+    found = lint(tmp_path, "vl301_narrowed_by_env.yaml", "VL301")
+    assert len(found) == 1
+    d = found[0]
+    assert d.severity.value == "error"
+    assert "World size (4) is larger than the number of available GPUs (2)" in d.message
+    assert "CUDA_VISIBLE_DEVICES=0,1" in d.message
+    assert d.line == 15  # the "4" after --tensor-parallel-size? no: the flag token
+    
+
+def test_vl301_dp_counts_and_fits(tmp_path):
+    assert lint(tmp_path, "vl301_dp_fits.yaml", "VL301") == []
+
+
+def test_vl301_symbolic_tp_is_silent(tmp_path):
+    assert lint(tmp_path, "vl301_symbolic_tp.yaml", "VL301") == []
+
+
+def test_vl301_compose_device_ids(tmp_path):
+    found = lint(tmp_path, "vl301_compose_device_ids.yml", "VL301", as_name="docker-compose.yml")
+    assert len(found) == 1 and "available GPUs (1)" in found[0].message
+
+
+def test_vl301_gpu_option_count(tmp_path):
+    """With no request in the file, the --gpu count is the host: more needed is an error, fewer is fine."""
+    (tmp_path / "a.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: v\n"
+        "      image: vllm/vllm-openai:v0.11.2\n      args: [--model, Qwen/Qwen2.5-7B-Instruct, -tp, '4']\n"
+    )
+    res = lint_paths([tmp_path / "a.yaml"], LintOptions(run=RunOptions(gpu="L4:2"), select=["VL301"]))
+    assert [d.rule for d in res.diagnostics] == ["VL301"]
+    res = lint_paths([tmp_path / "a.yaml"], LintOptions(run=RunOptions(gpu="L4:8"), select=["VL301"]))
+    assert res.diagnostics == []  # a host with 8 GPUs running TP=4 is not this launch's waste
+
+
+def test_vl302_fractional(tmp_path):
+    found = lint(tmp_path, "vl302_fractional.yaml", "VL302")
+    assert len(found) == 1 and found[0].line == 12 and "0.25" in found[0].message
+
+
+def test_vl303_mig_and_no_double_report(tmp_path):
+    found = lint(tmp_path, "vl303_mig_tp.yaml", "VL303")
+    assert len(found) == 1 and "one MIG instance per process" in found[0].message
+    assert lint(tmp_path, "vl303_mig_tp.yaml", "VL301") == []  # VL303 owns this case
+
+
+def test_vl304_literal_all(tmp_path):
+    found = lint(tmp_path, "vl304_env_all.yaml", "VL304")
+    assert len(found) == 1 and found[0].line == 14 and "is `all`" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "rule,launch,needle",
+    [
+        ("VL305", "Deployment/heads", "Total number of attention heads (32) must be divisible by tensor parallel size (3)."),
+        ("VL306", "Deployment/layers", "pipeline_parallel_size 25 is larger than the 24 hidden layers"),
+        ("VL307", "Deployment/experts", "= 256) is larger than the 128 experts"),
+    ],
+)
+def test_model_shape_rules(tmp_path, rule, launch, needle):
+    found = lint(tmp_path, "vl305_vl306_vl307.yaml", rule)
+    assert len(found) == 1, [d.message for d in found]
+    assert found[0].launch.startswith(launch)
+    assert needle in found[0].message
+
+
+def test_vl308_compose_ipc(tmp_path):
+    found = lint(tmp_path, "vl308_compose_no_ipc.yml", "VL308", as_name="docker-compose.yml")
+    assert len(found) == 1 and found[0].line == 4  # the shm_size service is fine
+
+
+def test_vl309_explicit_error_and_auto_warning(tmp_path):
+    found = lint(tmp_path, "vl309_t4_node.yaml", "VL309")
+    sev = sorted((d.severity.value, d.line) for d in found)
+    assert sev == [("error", 13), ("warning", 21)] or [s for s, _ in sev] == ["error", "warning"], sev
+    err = [d for d in found if d.severity.value == "error"][0]
+    assert "Your Tesla T4 GPU has compute capability 7.5" in err.message
+
+
+def test_vl310_fp8_kv_on_v100(tmp_path):
+    found = lint(tmp_path, "vl310_v100_fp8.yaml", "VL310")
+    assert len(found) == 1 and "compute capability 7.0" in found[0].message
+
+
+def test_vl310_silent_without_gpu(tmp_path):
+    (tmp_path / "a.yaml").write_text((FIXTURES / "vl310_v100_fp8.yaml").read_text().replace(
+        "      nodeSelector:\n        nvidia.com/gpu.product: Tesla-V100-SXM2-16GB\n", ""))
+    res = lint_paths([tmp_path / "a.yaml"], LintOptions(select=["VL310"]))
+    assert res.diagnostics == []
+
+
+def test_vl311_lws_without_wiring(tmp_path):
+    found = lint(tmp_path, "vl311_lws_no_ray.yaml", "VL311")
+    assert len(found) == 1 and "across 2 pods" in found[0].message
+
+
+def test_vl311_lws_with_ray_start_is_fine(tmp_path):
+    text = (FIXTURES / "vl311_lws_no_ray.yaml").read_text().replace(
+        'args: ["--model"', 'command: ["sh", "-c", "ray start --head; vllm serve meta-llama/Llama-3.1-70B-Instruct --tensor-parallel-size 8 --pipeline-parallel-size 2"]\n            x-args: ["--model"')
+    (tmp_path / "lws.yaml").write_text(text)
+    res = lint_paths([tmp_path / "lws.yaml"], LintOptions(select=["VL311"]))
+    assert res.diagnostics == []
+
+
+def test_vl312_env_backend(tmp_path):
+    found = lint(tmp_path, "vl312_t4_flashinfer.yaml", "VL312")
+    assert len(found) == 1 and found[0].line == 16
+
+
+def test_vl313_awq_on_v100_label(tmp_path):
+    found = lint(tmp_path, "vl313_v100_awq.yaml", "VL313")
+    assert len(found) == 1 and "Minimum capability: 75. Current capability: 70." in found[0].message
