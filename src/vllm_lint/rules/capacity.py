@@ -100,7 +100,7 @@ def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
         return  # vLLM auto-fits max_model_len itself
     L = cap.max_model_len
     given = s.max_model_len is not None and s.max_model_len > 0
-    ctx_words = f"--max-model-len {L}" if given else f"the model's {L}-token context"
+    ctx_words = f"--max-model-len {L}" if given else f"{ctx.model.id}'s {L}-token context (the default max_model_len)"
     left = max(0.0, cap.kv_cache_gib)
     message = (
         f"{ctx_words} does not fit the KV cache on {_gpu_words(ctx, cap)}: one {L}-token request needs "
@@ -122,7 +122,7 @@ def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
         notes.append("other ways to make it fit: " + "; ".join(words))
     if cap.era.startswith("v0"):
         notes.append(f"vLLM {ctx.version} refuses to start: \"The model's max seq len ({L}) is larger than the maximum "
-                     f"number of tokens that can be stored in KV cache (...)\"")
+                     f"number of tokens that can be stored in KV cache ({cap.kv_cache_tokens})\" (estimated)")
     else:
         notes.append(f"vLLM {ctx.version} refuses to start: \"To serve at least one request with the model's max seq "
                      f"len ({L}), ... the estimated maximum model length is {cap.estimated_max_model_len}\"")
@@ -173,7 +173,8 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
             qm = dc_replace(m, quantization=q)
             w = weights_per_rank(qm, tp=cap.tensor_parallel_size, pp=cap.pipeline_parallel_size, pp_rank=0,
                                  layers_on_rank=m.num_layers // cap.pipeline_parallel_size, dtype_bytes=2)
-            words.append(f"a {label} checkpoint of the model (~{w.bytes / 2**30:.1f} GiB per GPU)")
+            article = "an" if label[0] in "AEIOU" else "a"
+            words.append(f"{article} {label} checkpoint of the model (~{w.bytes / 2**30:.1f} GiB per GPU)")
     excess = cap.weights_gib + cap.activation_gib + cap.non_torch_gib + cap.cuda_graph_gib - cap.budget_gib
     offload = max(1, int(excess * 2**30 / 1e9) + 2)  # --cpu-offload-gb is decimal GB; leave ~1 GB for the KV cache
     words.append(f"--cpu-offload-gb {offload} (slow: weights stream from host memory every step)")
