@@ -1,0 +1,75 @@
+"""Source formats: each turns one decoded file into Launches (see ``base`` for the types).
+
+``extract(src, opts)`` dispatches on ``src.kind`` through ``REGISTRY`` (kind -> "module:function",
+imported lazily so a run only loads the formats it meets). Another format registers itself by
+adding a line to ``REGISTRY`` or calling ``register_source``. A format that raises is reported
+as VL000 for that file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+from vllm_lint.sources.base import ExtractOptions, ExtractResult, Limits, SourceFile, input_diagnostic
+from vllm_lint.sources.readfile import load_source
+
+__all__ = ["ExtractOptions", "ExtractResult", "Limits", "SourceFile", "extract", "load_source",
+           "register_source", "REGISTRY", "KINDS"]
+
+Extractor = Callable[[SourceFile, ExtractOptions], ExtractResult]
+
+REGISTRY: dict[str, str | Extractor] = {
+    "compose": "vllm_lint.sources.compose:extract",
+    "shell": "vllm_lint.sources.shell:extract",
+    "dockerfile": "vllm_lint.sources.dockerfile:extract",
+    "env": "vllm_lint.sources.dotenv:extract",
+    "vllm-config": "vllm_lint.sources.vllm_config:extract",
+    "skypilot": "vllm_lint.sources.skypilot:extract",
+    # Kubernetes family (engineer S2)
+    "kubernetes": "vllm_lint.sources.kubernetes:extract",
+    "helm-values": "vllm_lint.sources.helm:extract",
+    "kubeai": "vllm_lint.sources.kubeai:extract",
+    "kserve": "vllm_lint.sources.kserve:extract",
+    "rayservice": "vllm_lint.sources.ray:extract",
+}
+
+KINDS = tuple(REGISTRY)
+
+
+def register_source(kind: str, fn: str | Extractor) -> None:
+    """Register an extractor for ``kind`` (a callable or a ``"module:function"`` string)."""
+    REGISTRY[kind] = fn
+
+
+def _resolve(kind: str) -> Extractor | None:
+    fn = REGISTRY.get(kind)
+    if fn is None:
+        return None
+    if isinstance(fn, str):
+        module, _, name = fn.partition(":")
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:  # format not built yet: nothing to extract
+                return None
+            raise
+        fn = getattr(mod, name)
+        REGISTRY[kind] = fn
+    return fn
+
+
+def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
+    """Launches and input diagnostics of one file; unknown kinds give an empty result."""
+    opts = opts or ExtractOptions()
+    fn = _resolve(src.kind)
+    if fn is None:
+        return ExtractResult()
+    try:
+        return fn(src, opts)
+    except RecursionError:
+        return ExtractResult([], [input_diagnostic(
+            "VL002", src.display, None, "file is nested too deeply to read safely")])
+    except Exception as exc:  # noqa: BLE001 - one format bug must not stop the run
+        return ExtractResult([], [input_diagnostic(
+            "VL000", src.display, None, f"internal error while reading the {src.kind} file: {type(exc).__name__}: {exc}")])

@@ -45,6 +45,9 @@ def find_vllm_invocation(words: list[Token]) -> Invocation | None:
     """
     if not words:
         return None
+    words = strip_wrappers(words)
+    if not words:
+        return None
     first = _base(words[0].text)
     if first in _CONTAINER_CLIS:
         from vllm_lint.sources.containers import parse_docker_run
@@ -59,9 +62,11 @@ def find_vllm_invocation(words: list[Token]) -> Invocation | None:
     env_prefix: dict[str, str] = {}
     for i, tok in enumerate(words):
         text = tok.text
-        if _ASSIGN.match(text) and "=" in text:
+        if _ASSIGN.match(text):
             name, _, value = text.partition("=")
             env_prefix[name] = value
+            continue
+        if i and _base(text) in _WRAPPERS:
             continue
         got = _match_program(words, i)
         if got is None:
@@ -76,6 +81,53 @@ def find_vllm_invocation(words: list[Token]) -> Invocation | None:
             facts["repeated_subcommand"] = True
         return entrypoint, program, args, facts
     return None
+
+
+# wrappers that run their arguments as a command: name -> options that take a value
+_WRAPPERS: dict[str, frozenset[str]] = {
+    "exec": frozenset({"-a"}), "nohup": frozenset(), "time": frozenset({"-f", "-o"}),
+    "sudo": frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U"}), "setsid": frozenset(),
+    "stdbuf": frozenset({"-i", "-o", "-e"}), "nice": frozenset({"-n"}), "ionice": frozenset({"-c", "-n", "-p"}),
+    "taskset": frozenset(), "numactl": frozenset(), "timeout": frozenset({"-s", "-k"}), "command": frozenset(),
+    "builtin": frozenset(), "chrt": frozenset(), "env": frozenset({"-u", "-C", "-S"}), "doas": frozenset({"-u"}),
+    "dumb-init": frozenset(), "tini": frozenset(), "gosu": frozenset(), "su-exec": frozenset(),
+}
+# wrappers whose first non-option argument is not the command (a duration, a user, a cpu mask)
+_WRAPPER_POSITIONAL = {"timeout": 1, "gosu": 1, "su-exec": 1, "taskset": 1, "chrt": 1}
+
+
+def strip_wrappers(words: list[Token]) -> list[Token]:
+    """Drop leading process wrappers (``exec``, ``nohup``, ``sudo -E``, ``env A=b``, ``timeout 1h``,
+    ``numactl --cpunodebind=0``...) so the wrapped command comes first. ``A=b`` words are kept."""
+    i = 0
+    n = len(words)
+    while i < n:
+        base = _base(words[i].text)
+        if base not in _WRAPPERS:
+            return list(words[i:])
+        if base == "tini" or base == "dumb-init":
+            i += 1
+            while i < n and words[i].text.startswith("-"):
+                i += 1
+            if i < n and words[i].text == "--":
+                i += 1
+            continue
+        opts = _WRAPPERS[base]
+        i += 1
+        while i < n:
+            t = words[i].text
+            if t == "--":
+                i += 1
+                break
+            if base == "env" and _ASSIGN.match(t):
+                return list(words[i:])  # keep assignments for env_prefix
+            if t.startswith("-") and len(t) > 1:
+                i += 2 if t in opts else 1
+                continue
+            break
+        skip = _WRAPPER_POSITIONAL.get(base, 0)
+        i += skip
+    return []
 
 
 def _match_program(words: list[Token], i: int) -> tuple[str, int] | None:

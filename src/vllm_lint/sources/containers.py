@@ -88,6 +88,14 @@ class DockerRun:
                 got = find_vllm_invocation(combined)
                 if got is not None and ep.uncertain:
                     got[3]["image_entrypoint_uncertain"] = ep.reason
+        if got is None and self.entrypoint is None and image_entrypoint(self.image.text if self.image else None) is None:
+            from vllm_lint.sources.images import is_vllm_image
+
+            if self.image is not None and is_vllm_image(self.image.text):
+                program = [Token(text="vllm", style="synthetic", origin="assumed-image"),
+                           Token(text="serve", style="synthetic", origin="assumed-image")]
+                facts["image_entrypoint_assumed"] = True
+                return "serve", program, list(self.args), facts
         if got is None:
             return None
         entrypoint, program, args, more = got

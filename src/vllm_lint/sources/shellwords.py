@@ -57,6 +57,8 @@ class Word:
     symbolic: bool = False
     quoted: bool = False
     expanded: bool = False  # some characters came from a parameter expansion
+    starts: list[int] | None = None  # per character of text: file offset of its source
+    ends: list[int] | None = None  # per character: offset after its source (nested sh -c)
 
     def token(self, src_text: str, index, style: str = "argv") -> Token:
         """A launch Token; ``index`` is the file's LineIndex."""
@@ -320,9 +322,12 @@ _BREAK = _Ch("", -1, -1)  # forces a field boundary ("${A[@]}" elements)
 
 class _Expander:
     def __init__(self, s: str, offs: Sequence[int] | None, env: dict[str, Val], k8s: bool,
-                 unknowns: list[str]) -> None:
+                 unknowns: list[str], ends: Sequence[int] | None = None) -> None:
         self.s = s
         self.offs = offs
+        self.ends = ends
+        self.cond = 0  # depth of if/case/loop bodies: assignments there may not run
+        self.after_andor = False  # the command follows && or ||
         self.env = env
         self.k8s = k8s
         self.unknowns = unknowns
@@ -334,9 +339,16 @@ class _Expander:
             return self.offs[i]
         return (self.offs[-1] + 1) if self.offs else 0
 
+    def cend(self, i: int) -> int:
+        """File offset just after the source of s[i] (``ends`` when given: a character produced
+        by an interpolation covers the whole ``${...}`` it came from)."""
+        if self.ends is not None and i < len(self.ends):
+            return self.ends[i]
+        return self.off(i) + 1
+
     def end_off(self, i: int) -> int:
         """File offset just after the character at s[i-1]."""
-        return self.off(i - 1) + 1 if i > 0 else self.off(0)
+        return self.cend(i - 1) if i > 0 else self.off(0)
 
     # -- words
     def expand_word(self, lo: int, hi: int) -> list[Word]:
@@ -371,14 +383,14 @@ class _Expander:
                     continue
                 if in_dq:
                     if i + 1 < hi and s[i + 1] in '$`"\\':
-                        out.append(_Ch(s[i + 1], self.off(i), self.off(i + 1) + 1))
+                        out.append(_Ch(s[i + 1], self.off(i), self.cend(i + 1)))
                         i += 2
                     else:
-                        out.append(_Ch("\\", self.off(i), self.off(i) + 1))
+                        out.append(_Ch("\\", self.off(i), self.cend(i)))
                         i += 1
                     continue
                 if i + 1 < hi:
-                    out.append(_Ch(s[i + 1], self.off(i), self.off(i + 1) + 1, q=True))
+                    out.append(_Ch(s[i + 1], self.off(i), self.cend(i + 1), q=True))
                     quoted = True
                     i += 2
                 else:
@@ -388,7 +400,7 @@ class _Expander:
                 j = s.find("'", i + 1, hi)
                 j = hi if j == -1 else j
                 for k in range(i + 1, j):
-                    out.append(_Ch(s[k], self.off(k), self.off(k) + 1, q=True))
+                    out.append(_Ch(s[k], self.off(k), self.cend(k), q=True))
                 quoted = True
                 i = j + 1
                 continue
@@ -414,7 +426,7 @@ class _Expander:
                     out.extend(chars)
                     i = j
                     continue
-            out.append(_Ch(c, self.off(i), self.off(i) + 1))
+            out.append(_Ch(c, self.off(i), self.cend(i)))
             i += 1
         return out, quoted
 
@@ -603,6 +615,8 @@ def _mkword(cur: list[_Ch], quoted: bool, start: int, end: int) -> Word:
         symbolic=any(c.symbolic for c in cur),
         quoted=quoted,
         expanded=any(c.expanded for c in cur),
+        starts=[c.start for c in cur if c.ch],
+        ends=[c.end for c in cur if c.ch],
     )
 
 
@@ -623,15 +637,17 @@ def env_from(mapping: Mapping[str, object] | None) -> dict[str, Val]:
 
 
 def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, object] | None = None,
-                 *, k8s: bool = False) -> Script:
+                 *, k8s: bool = False, ends: Sequence[int] | None = None) -> Script:
     """Split ``s`` into simple commands with expanded words, tracking assignments in order.
 
     ``env`` seeds the variables (values are str, ``Val`` or None for unknown). ``k8s`` also
     expands Kubernetes ``$(NAME)`` references (kubelet does that before the shell runs).
+    ``offs``/``ends`` give each character's file offset and the offset after its source
+    (``ends`` defaults to ``offs + 1``; pass it when ``s`` was produced by an interpolation).
     """
     shell_env = env_from(env)
     unknowns: list[str] = []
-    ex = _Expander(s, offs, shell_env, k8s, unknowns)
+    ex = _Expander(s, offs, shell_env, k8s, unknowns, ends)
     items = _lex(s)
     commands: list[Command] = []
     group: list[_RawWord | _Array] = []
@@ -644,6 +660,7 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
             cmd = _build_command(ex, group, sep)
             if cmd is not None:
                 commands.append(cmd)
+        ex.after_andor = sep in ("&&", "||")
         group, group_lo = [], None
 
     for it in items:
@@ -661,8 +678,22 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
     return Script(commands, shell_env, unknowns)
 
 
+_OPENERS = frozenset({"if", "case", "while", "until", "for", "select"})
+_CLOSERS = frozenset({"fi", "esac", "done"})
+
+
 def _build_command(ex: _Expander, group: list[_RawWord | _Array], sep: str) -> Command | None:
     s = ex.s
+    for it in group:
+        if not isinstance(it, _RawWord):
+            break
+        w = s[it.lo:it.hi]
+        if w in _OPENERS:
+            ex.cond += 1
+        elif w in _CLOSERS:
+            ex.cond = max(0, ex.cond - 1)
+        elif w not in KEYWORDS:
+            break
     assigns: dict[str, Val] = {}
     words: list[Word] = []
     k = 0
@@ -690,7 +721,7 @@ def _build_command(ex: _Expander, group: list[_RawWord | _Array], sep: str) -> C
     while rest and isinstance(rest[0], _RawWord) and s[rest[0].lo:rest[0].hi] in KEYWORDS:
         rest = rest[1:]
     if not rest:
-        ex.env.update(assigns)
+        _update_env(ex, assigns)
         if not assigns:
             return None
         return Command([], assigns, ex.off(lo), ex.end_off(hi), sep, sep == "&", dict(ex.env), lo, hi)
@@ -702,8 +733,8 @@ def _build_command(ex: _Expander, group: list[_RawWord | _Array], sep: str) -> C
                 continue
             m = _ASSIGN_RE.match(s, it.lo, it.hi)
             if m:
-                ex.env[m.group(1)] = _assign_value(ex, m.group(1), bool(m.group(2)), m.end(), it.hi, ex.env)
-        ex.env.update(assigns)
+                _update_env(ex, {m.group(1): _assign_value(ex, m.group(1), bool(m.group(2)), m.end(), it.hi, ex.env)})
+        _update_env(ex, assigns)
         return Command([w for it in rest if isinstance(it, _RawWord) for w in ex.expand_word(it.lo, it.hi)],
                        assigns, ex.off(lo), ex.end_off(hi), sep, sep == "&", dict(ex.env), lo, hi)
     saved = ex.env
@@ -722,8 +753,20 @@ def _build_command(ex: _Expander, group: list[_RawWord | _Array], sep: str) -> C
     return Command(words, assigns, ex.off(lo), ex.end_off(hi), sep, sep == "&", cmd_env, lo, hi)
 
 
+def _update_env(ex: _Expander, assigns: dict[str, Val]) -> None:
+    """Apply plain assignments. One that may not run (inside if/case/loops, after && or ||) does
+    not replace a known value with an unknown one: ``MODEL=${MODEL:-x}; [ -n "$P" ] && MODEL=$P``
+    keeps x as the statically best value."""
+    conditional = ex.cond > 0 or ex.after_andor
+    for name, val in assigns.items():
+        old = ex.env.get(name)
+        if conditional and val.symbolic and old is not None and not old.symbolic:
+            continue
+        ex.env[name] = val
+
+
 def _assign_value(ex: _Expander, name: str, append: bool, lo: int, hi: int, scope: dict[str, Val]) -> Val:
-    chars, _ = ex.chars(lo, hi, in_dq=True, depth=0)  # no field splitting in assignments
+    chars, _ = ex.chars(lo, hi, in_dq=False, depth=0)  # quote removal, but no field splitting
     text = "".join(c.ch for c in chars if c is not _BREAK)
     symbolic = any(c.symbolic for c in chars)
     if append:
@@ -749,3 +792,16 @@ def split_words(s: str, offs: Sequence[int] | None = None, env: Mapping[str, obj
     for strings that hold just arguments (``VLLM_ARGS="--a 1 --b 2"``)."""
     script = parse_script(s, offs, env)
     return [w for c in script.commands for w in c.words]
+
+
+def expand_words(s: str, offs: Sequence[int] | None = None, env: Mapping[str, object] | None = None) -> list[Word]:
+    """Every word of ``s`` expanded, with no command semantics: ``A=b`` stays a word (used for
+    Dockerfile ``ENV``/``ARG``/``FROM`` arguments, which Docker substitutes without a shell)."""
+    ex = _Expander(s, offs, env_from(env), False, [])
+    out: list[Word] = []
+    for it in _lex(s):
+        if isinstance(it, _RawWord):
+            out.extend(ex.expand_word(it.lo, it.hi))
+        elif isinstance(it, _Array):
+            out.extend(ex.expand_word(it.lo, it.hi))
+    return out

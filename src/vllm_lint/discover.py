@@ -1,0 +1,326 @@
+"""Paths -> files with a kind (compose, shell, dockerfile, env, kubernetes, helm-values, ...).
+
+Folders are walked without following directory symlinks (no loops), skipping VCS folders,
+virtualenvs (``.venv``, ``venv``, any folder holding ``pyvenv.cfg``), ``node_modules`` and
+``__pycache__``, and whatever ``.gitignore`` files exclude (git semantics via ``pathspec``:
+nested ``.gitignore`` files apply to their folder, deeper files win, ``!`` re-includes). The
+``.gitignore`` files between the git root and a walked folder apply too.
+
+Classification looks at the file name first and reads at most ``HEAD_BYTES`` for content
+sniffing. A file named explicitly on the command line is classified by content when its name
+says nothing; files that are plainly not configs (``README.md``, ``*.py``) are skipped silently.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import pathspec
+
+HEAD_BYTES = 64 * 1024
+
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
+                       ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".idea", ".vscode",
+                       ".terraform", ".eggs"})
+# never configs, even when named explicitly
+_NEVER = frozenset({".md", ".rst", ".py", ".pyc", ".ipynb", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf",
+                    ".zip", ".gz", ".tgz", ".tar", ".whl", ".so", ".o", ".a", ".lock", ".go", ".rs", ".js", ".ts",
+                    ".html", ".css", ".csv", ".parquet", ".safetensors", ".bin", ".pt", ".gguf", ".onnx"})
+_YAML_EXT = (".yaml", ".yml")
+_SHELL_SHEBANG = re.compile(r"^#!\s*(?:/usr)?(?:/local)?/bin/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|z|k|a)?sh\b")
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w.\-]*)\s*:(?:\s|$)", re.M)
+_COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[.\-_][\w.\-]*)?\.ya?ml$", re.I)
+
+
+def discover(
+    paths: list[Path],
+    *,
+    exclude: Iterable[str] = (),
+    force_exclude: bool = False,
+    respect_gitignore: bool = True,
+) -> list[tuple[Path, str]]:
+    """Every lintable file under ``paths`` with its kind, in a stable order, without duplicates.
+
+    ``exclude`` holds gitignore-style patterns matched against paths relative to each given
+    folder (and the current folder); they apply to explicitly named files only with
+    ``force_exclude`` (as in ruff).
+    """
+    exclude_spec = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude)) if exclude else None
+    seen: set[str] = set()
+    out: list[tuple[Path, str]] = []
+
+    def add(p: Path, kind: str | None) -> None:
+        key = os.path.normcase(os.path.abspath(str(p)))
+        if kind and key not in seen:
+            seen.add(key)
+            out.append((p, kind))
+
+    for root in paths:
+        root = Path(root)
+        if root.is_dir():
+            ignores = _GitIgnores(root) if respect_gitignore else None
+            for f in _walk(root, ignores, exclude_spec):
+                add(f, classify_file(f))
+        elif root.exists() or root.is_symlink():
+            if force_exclude and exclude_spec is not None and _excluded(exclude_spec, root, Path.cwd()):
+                continue
+            add(root, classify_file(root, explicit=True))
+        else:
+            # a missing file is still reported by the reader (VL002), with the kind its name gives
+            add(root, classify(root, "", explicit=True) or "unknown")
+    return out
+
+
+def _excluded(spec: pathspec.PathSpec, path: Path, base: Path) -> bool:
+    try:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    except ValueError:
+        rel = str(path)
+    rel = rel.replace(os.sep, "/")
+    return spec.match_file(rel) or spec.match_file(path.name)
+
+
+def _is_venv(d: str) -> bool:
+    return os.path.isfile(os.path.join(d, "pyvenv.cfg"))
+
+
+def _walk(root: Path, ignores: "_GitIgnores | None", exclude: pathspec.PathSpec | None) -> list[Path]:
+    files: list[Path] = []
+    visited: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=lambda e: None):
+        try:
+            st = os.stat(dirpath)
+            ident = (st.st_dev, st.st_ino)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if ident in visited:
+            dirnames[:] = []
+            continue
+        visited.add(ident)
+        if ignores is not None:
+            ignores.load(dirpath)
+        keep = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if d in SKIP_DIRS or _is_venv(full) or os.path.islink(full):
+                continue
+            if exclude is not None and _excluded(exclude, Path(full), root):
+                continue
+            if ignores is not None and ignores.ignored(full, is_dir=True):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if exclude is not None and _excluded(exclude, Path(full), root):
+                continue
+            if ignores is not None and ignores.ignored(full, is_dir=False):
+                continue
+            if os.path.islink(full) and not os.path.isfile(full):
+                continue  # dangling link
+            files.append(Path(full))
+    return files
+
+
+class _GitIgnores:
+    """The .gitignore files that apply under a walk root (git's precedence: deeper wins)."""
+
+    def __init__(self, root: Path) -> None:
+        self.specs: dict[str, pathspec.PathSpec] = {}
+        top = _git_root(root)
+        if top is not None:
+            cur = os.path.abspath(root)
+            chain = []
+            while True:
+                chain.append(cur)
+                if os.path.abspath(cur) == os.path.abspath(top):
+                    break
+                parent = os.path.dirname(cur)
+                if parent == cur:
+                    break
+                cur = parent
+            for d in reversed(chain[1:]):
+                self.load(d)
+
+    def load(self, d: str) -> None:
+        d = os.path.abspath(d)
+        if d in self.specs:
+            return
+        gi = os.path.join(d, ".gitignore")
+        try:
+            with open(gi, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            return
+        try:
+            self.specs[d] = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+        except Exception:  # a malformed pattern: ignore that file rather than crash
+            return
+
+    def ignored(self, full: str, is_dir: bool) -> bool:
+        full = os.path.abspath(full)
+        verdict: bool | None = None
+        for base in sorted(self.specs, key=len):
+            if not (full == base or full.startswith(base.rstrip(os.sep) + os.sep)):
+                continue
+            rel = os.path.relpath(full, base).replace(os.sep, "/")
+            if is_dir:
+                rel += "/"
+            res = self.specs[base].check_file(rel)
+            if res.include is not None:
+                verdict = res.include
+        return bool(verdict)
+
+
+def _git_root(p: Path) -> Path | None:
+    cur = p.resolve()
+    for d in (cur, *cur.parents):
+        if (d / ".git").exists():
+            return d
+    return None
+
+
+# ----------------------------------------------------------------------------- classification
+
+
+def _read_head(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(HEAD_BYTES)
+    except OSError:
+        return ""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16", errors="replace").lstrip("\ufeff")
+        except Exception:
+            return ""
+    return data.decode("utf-8", errors="replace")
+
+
+def classify_file(path: Path, explicit: bool = False) -> str | None:
+    """Kind of a file on disk (reads the head only when the name does not decide)."""
+    kind = _by_name(path)
+    if kind is not None and kind != "yaml":
+        return kind
+    if kind is None and not explicit and not _maybe_extensionless_script(path):
+        return None
+    if path.suffix.lower() in _NEVER:
+        return None
+    return classify(path, _read_head(path), explicit=explicit)
+
+
+def _maybe_extensionless_script(path: Path) -> bool:
+    name = path.name
+    return "." not in name.lstrip(".") or name.lower().startswith("entrypoint")
+
+
+def _by_name(path: Path) -> str | None:
+    name = path.name
+    low = name.lower()
+    if _COMPOSE_NAME.match(name):
+        return "compose"
+    if low in ("dockerfile", "containerfile") or low.startswith(("dockerfile.", "dockerfile-", "dockerfile_",
+                                                                   "containerfile.")) or low.endswith(".dockerfile"):
+        return "dockerfile"
+    if low == ".env" or low.endswith(".env") or low.startswith(".env.") or low in ("env.example", "env.sample") \
+            or fnmatch.fnmatch(low, "*.env.example") or fnmatch.fnmatch(low, "*.env.sample"):
+        return "env"
+    if low.endswith((".sh", ".bash")):
+        return "shell"
+    if low.endswith(_YAML_EXT):
+        return "yaml"
+    return None
+
+
+def classify(path: Path, head_text: str, explicit: bool = False) -> str | None:
+    """Kind of a file from its name and the first ``HEAD_BYTES`` of its text, or None (skip)."""
+    kind = _by_name(path)
+    if kind is not None and kind != "yaml":
+        return kind
+    suffix = path.suffix.lower()
+    if suffix in _NEVER:
+        return None
+    first_line = head_text.split("\n", 1)[0]
+    if kind is None:
+        if _SHELL_SHEBANG.match(first_line) or (path.name.lower().startswith("entrypoint") and first_line.startswith("#!")):
+            return "shell"
+        if path.name.lower().startswith("entrypoint") and not path.suffix:
+            return "shell"
+        if not explicit:
+            return None
+        # named explicitly with an unusual name: let the content decide
+        if re.match(r"(?:\s*#[^\n]*\n)*\s*(?:ARG\s+\S+\s*\n\s*)*FROM\s+\S+", head_text, re.I):
+            return "dockerfile"
+        yaml_kind = _classify_yaml(path, head_text)
+        if yaml_kind:
+            return yaml_kind
+        if re.search(r"\bvllm\s+serve\b|vllm\.entrypoints\.", head_text) or head_text.startswith("#!"):
+            return "shell"
+        return None
+    return _classify_yaml(path, head_text)
+
+
+def _classify_yaml(path: Path, head: str) -> str | None:
+    name = path.name.lower()
+    top = _TOP_KEY.findall(head)
+    topset = set(top)
+    if name.endswith((".sky.yaml", ".sky.yml")):
+        return "skypilot"
+    if "services" in topset and "apiVersion" not in topset and "kind" not in topset:
+        return "compose"
+    other = _s2_classify(head, path)
+    if other:
+        return other
+    if "resources" in topset and ("run" in topset or "setup" in topset):
+        return "skypilot"
+    if _mostly_vllm_flags(top):
+        return "vllm-config"
+    if (path.parent / "Chart.yaml").exists() and path.name not in ("Chart.yaml", "Chart.lock"):
+        return "helm-values"
+    return None
+
+
+def _s2_classify(head: str, path: Path) -> str | None:
+    try:
+        from vllm_lint.sources.kubernetes import classify_yaml
+    except ImportError:
+        return _basic_k8s(head, path)
+    return classify_yaml(head, path)
+
+
+def _basic_k8s(head: str, path: Path) -> str | None:
+    if re.search(r"^apiVersion:", head, re.M) and re.search(r"^kind:", head, re.M):
+        return "kubernetes"
+    if re.match(r"values[\w.\-]*\.ya?ml$", path.name.lower()):
+        return "helm-values"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _flag_names() -> frozenset[str]:
+    names: set[str] = {"model", "served-model-name", "max-model-len", "tensor-parallel-size", "pipeline-parallel-size",
+                       "gpu-memory-utilization", "dtype", "quantization", "port", "host", "max-num-seqs",
+                       "enable-prefix-caching", "trust-remote-code", "kv-cache-dtype", "max-num-batched-tokens"}
+    try:
+        from vllm_lint.vllm.flags import all_known_options
+
+        names.update(o.lstrip("-") for o in all_known_options() if o.startswith("--"))
+    except Exception:  # flag tables unavailable: the built-in core list still classifies
+        pass
+    return frozenset(names)
+
+
+def _mostly_vllm_flags(top: list[str]) -> bool:
+    if len(top) < 2:
+        return False
+    flags = _flag_names()
+    hits = sum(1 for k in top if k.replace("_", "-") in flags)
+    return hits >= 2 and hits * 10 >= len(top) * 6

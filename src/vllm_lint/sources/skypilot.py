@@ -1,0 +1,113 @@
+"""SkyPilot task YAML -> the launch in its ``run:`` script.
+
+Modelled on SkyPilot's task spec: ``resources.accelerators`` as ``NAME:COUNT`` (``H100:8``), a
+name alone (count 1), a list or an any-of mapping (``{L4: 1, A10G: 1}``); ``num_nodes``; ``envs``
+(a null value must be passed with ``--env``: unknown) and ``secrets``; ``run`` is a bash script,
+read statically with spans inside the YAML block scalar. SkyPilot sets
+``SKYPILOT_NUM_GPUS_PER_NODE`` and ``SKYPILOT_NUM_NODES`` for the script.
+"""
+
+from __future__ import annotations
+
+import re
+
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from vllm_lint.launch import GpuRequest, Launch
+from vllm_lint.sources import yamlspan as ys
+from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
+from vllm_lint.sources.shellwords import parse_script
+
+_ACC = re.compile(r"^\s*([\w.\-]+)\s*(?::\s*([\d.]+))?\s*$")
+
+
+def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
+    node = ys.get(res, "accelerators")
+    req = GpuRequest(mechanism="resources.accelerators")
+    per_node: int | None = None
+    if node is None or ys.is_null(node):
+        req.mechanism = None
+        req.notes.append("no resources.accelerators")
+        return req, None
+    choices: list[tuple[str, float | None]] = []
+    if isinstance(node, ScalarNode):
+        m = _ACC.match(node.value)
+        if m:
+            choices.append((m.group(1), float(m.group(2)) if m.group(2) else 1.0))
+    elif isinstance(node, MappingNode):
+        for k, v in ys.mapping_pairs(node):
+            if isinstance(k, ScalarNode):
+                val = ys.to_python(v)
+                choices.append((k.value, float(val) if isinstance(val, (int, float)) and not isinstance(val, bool) else 1.0))
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            if isinstance(item, ScalarNode):
+                m = _ACC.match(item.value)
+                if m:
+                    choices.append((m.group(1), float(m.group(2)) if m.group(2) else 1.0))
+    if not choices:
+        req.notes.append("resources.accelerators could not be read")
+        return req, None
+    req.product = ", ".join(name for name, _ in choices)
+    req.product_span = ys.node_span(node, src)
+    counts = {c for _, c in choices}
+    if len(counts) == 1:
+        c = counts.pop()
+        per_node = int(c) if c is not None and float(c).is_integer() else None
+        req.count = c
+    if len(choices) > 1:
+        req.notes.append("any one of " + req.product)
+    return req, per_node
+
+
+def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
+    opts = opts or ExtractOptions()
+    docs = ys.load_documents(src)
+    result = ExtractResult(diagnostics=list(docs.diagnostics))
+    for doc in docs.documents:
+        if not isinstance(doc, MappingNode):
+            continue
+        run = ys.get(doc, "run")
+        if not isinstance(run, ScalarNode) or ys.is_null(run):
+            continue
+        res = ys.get(doc, "resources")
+        gpu, per_node = _accelerators(src, res)
+        nodes_s = ys.get_str(doc, "num_nodes")
+        nodes = int(nodes_s) if nodes_s and nodes_s.isdigit() else 1
+        env: dict[str, object] = dict(opts.env)
+        for section in ("envs", "secrets"):
+            for k, v in ys.mapping_pairs(ys.get(doc, section)):
+                if isinstance(k, ScalarNode):
+                    env[k.value] = None if ys.is_null(v) or section == "secrets" else str(ys.to_python(v))
+        env["SKYPILOT_NUM_NODES"] = str(nodes)
+        env["SKYPILOT_NUM_GPUS_PER_NODE"] = str(per_node) if per_node is not None else None
+        for k in ("SKYPILOT_NODE_RANK", "SKYPILOT_NODE_IPS"):
+            env.setdefault(k, None)
+        offs = ys.scalar_offset_map(run, src.text)
+        if offs is None:
+            continue
+        script = parse_script(run.value, offs, env)
+        from vllm_lint.sources.shell import command_launch
+
+        for cmd in script.commands:
+            launch = command_launch(src, cmd, script, depth=0)
+            if launch is None:
+                continue
+            launch.source = "skypilot"
+            launch.name = f"run: {launch.name}"
+            if launch.image is None:
+                if gpu.count is not None:
+                    gpu.count = gpu.count * nodes
+                launch.gpu = gpu
+                launch.unknowns = [u for u in launch.unknowns if "host are visible" not in u and "GPU count" not in u]
+                if gpu.count is None:
+                    launch.unknowns.append("GPU count is not known: " + ("; ".join(gpu.notes) or "no accelerators"))
+            launch.facts["nodes"] = nodes
+            if per_node is not None:
+                launch.facts["gpus_per_node"] = per_node
+            replicas = ys.get_str(ys.get(doc, "service"), "replicas")
+            if replicas and replicas.isdigit():
+                launch.replicas = int(replicas)
+            result.launches.append(launch)
+            break
+    return result
