@@ -1,0 +1,139 @@
+"""``vllm-lint launches``: what extraction found, as text or JSON.
+
+JSON (``{"version": 1, "launches": [...]}``), per launch: ``name``, ``path``, ``source``,
+``entrypoint``, ``program`` and ``argv`` (each token: ``text``, ``raw``, ``line``, ``column``,
+``end_line``, ``end_column`` (1-based, end exclusive; null for synthetic tokens), ``style``,
+``symbolic``, ``origin``), ``env`` (name -> {value, symbolic, line, column}), ``gpu``, ``image``,
+``vllm_version``, ``replicas``, ``facts``, ``unknowns`` and ``insertion`` (where new flags go).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+from vllm_lint.launch import GpuRequest, Launch, Token
+from vllm_lint.span import Span
+
+
+def _pos(span: Span | None) -> dict[str, int | None]:
+    if span is None:
+        return {"line": None, "column": None, "end_line": None, "end_column": None}
+    return {"line": span.line, "column": span.column, "end_line": span.end_line, "end_column": span.end_column}
+
+
+def token_json(t: Token) -> dict[str, Any]:
+    return {"text": t.text, "raw": t.raw, **_pos(t.span), "style": t.style, "symbolic": t.symbolic, "origin": t.origin,
+            **({"path": t.span.path} if t.span is not None else {})}
+
+
+def gpu_json(g: GpuRequest) -> dict[str, Any]:
+    return {
+        "count": g.count,
+        "all_visible": g.all_visible,
+        "device_ids": g.device_ids,
+        "product": g.product,
+        "mig_profile": g.mig_profile,
+        "mechanism": g.mechanism,
+        "notes": list(g.notes),
+        "count_position": _pos(g.count_span) if g.count_span else None,
+    }
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set)):
+        return [_jsonable(x) for x in v]
+    return str(v)
+
+
+def launch_json(launch: Launch) -> dict[str, Any]:
+    ins = launch.insertion
+    return {
+        "name": launch.name,
+        "path": launch.path,
+        "source": launch.source,
+        **_pos(launch.span),
+        "entrypoint": launch.entrypoint,
+        "program": [token_json(t) for t in launch.program],
+        "argv": [token_json(t) for t in launch.args],
+        "env": {k: {"value": v.value, "symbolic": v.symbolic, **_pos(v.span)} for k, v in launch.env.items()},
+        "gpu": gpu_json(launch.gpu),
+        "image": launch.image,
+        "vllm_version": launch.vllm_version,
+        "replicas": launch.replicas,
+        "facts": _jsonable(launch.facts),
+        "unknowns": list(launch.unknowns),
+        "insertion": None if ins is None else {"path": ins.path, "offset": ins.offset,
+                                               "example": ins.render(["--max-model-len", "8192"])},
+    }
+
+
+def launches_json(launches: list[Launch]) -> str:
+    return json.dumps({"version": 1, "launches": [launch_json(x) for x in launches]}, indent=2, ensure_ascii=False)
+
+
+def _argv_text(launch: Launch) -> str:
+    words = [t.text for t in launch.program] + [t.text for t in launch.args]
+    return " ".join(shlex.quote(w) if w else "''" for w in words)
+
+
+def _gpu_text(g: GpuRequest) -> str:
+    if g.count is not None:
+        n = int(g.count) if float(g.count).is_integer() else g.count
+        text = f"{n}"
+    elif g.all_visible:
+        text = "all visible"
+    else:
+        text = "unknown"
+    if g.product:
+        text += f" x {g.product}"
+    if g.device_ids:
+        text += f" (devices {','.join(g.device_ids)})"
+    if g.mechanism:
+        text += f" via {g.mechanism}"
+    return text
+
+
+def render_launches(launches: list[Launch], fmt: str, console=None) -> None:
+    """Print launches as text (rich console) or JSON (stdout through the console's file)."""
+    if fmt == "json":
+        out = launches_json(launches)
+        if console is not None:
+            console.file.write(out + "\n")
+        else:
+            print(out)
+        return
+    from rich.markup import escape
+
+    if console is None:
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=True)
+    if not launches:
+        console.print("no vLLM launches found")
+        return
+    for launch in launches:
+        where = f"{launch.path}:{launch.span.line}:{launch.span.column}" if launch.span else launch.path
+        console.print(f"[bold]{escape(where)}[/bold] {escape(launch.name)} [dim]({escape(launch.source)}, {escape(launch.entrypoint)})[/dim]")
+        console.print(f"  argv:    {escape(_argv_text(launch))}")
+        if launch.image:
+            console.print(f"  image:   {escape(launch.image)}" + (f"  (vLLM {escape(launch.vllm_version)})" if launch.vllm_version else ""))
+        elif launch.vllm_version:
+            console.print(f"  vLLM:    {escape(launch.vllm_version)}")
+        console.print(f"  gpu:     {escape(_gpu_text(launch.gpu))}")
+        if launch.replicas is not None:
+            console.print(f"  replicas: {launch.replicas}")
+        if launch.env:
+            shown = ", ".join(f"{k}={v.value}" for k, v in list(launch.env.items())[:12])
+            more = f" (+{len(launch.env) - 12} more)" if len(launch.env) > 12 else ""
+            console.print(f"  env:     {escape(shown)}{more}")
+        if launch.facts:
+            console.print(f"  facts:   {escape(json.dumps(_jsonable(launch.facts), ensure_ascii=False))}")
+        for u in launch.unknowns:
+            console.print(f"  [yellow]unknown:[/yellow] {escape(u)}")
+        console.print("")
