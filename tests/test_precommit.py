@@ -133,3 +133,36 @@ def test_real_pre_commit_try_repo(tmp_path):
     good = run()
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
+
+
+ENV_COMPOSE = """\
+# vllm-lint: gpu=L4
+services:
+  llama:
+    image: vllm/vllm-openai:v0.10.2
+    command: ["--model", "${MODEL}", "--max-model-len", "${MAX_LEN:-8192}"]
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - driver: nvidia
+              count: 1
+              capabilities: [gpu]
+"""
+
+
+@pytest.mark.skipif(not (_have("vllm_lint.rules.capacity") and _have("vllm_lint.sources.compose")),
+                    reason="VL101 (rules.capacity) or the compose source not built yet")
+def test_hook_entry_reads_context_of_a_changed_file_from_disk(tmp_path, monkeypatch, capsys):
+    """pre-commit passes only the changed compose file; its .env (unchanged) still counts."""
+    from vllm_lint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    (tmp_path / "docker-compose.yml").write_text(ENV_COMPOSE, encoding="utf-8")
+    (tmp_path / ".env").write_text("MODEL=meta-llama/Llama-3.1-8B-Instruct\nMAX_LEN=65536\n", encoding="utf-8")
+    entry = _hook()["entry"].split()[1:]
+    assert main([*entry, "--quiet", "--no-color", "docker-compose.yml"]) == 1
+    assert "VL101 --max-model-len 65536" in capsys.readouterr().out
+    (tmp_path / ".env").write_text("MODEL=meta-llama/Llama-3.1-8B-Instruct\nMAX_LEN=8192\n", encoding="utf-8")
+    assert main([*entry, "--quiet", "--no-color", "docker-compose.yml"]) == 0
