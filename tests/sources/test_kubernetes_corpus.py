@@ -49,6 +49,7 @@ EXPECTED: dict[str, list[str | None]] = {
     AIBRIX + "samples/quickstart/pd-model.yaml": ["deepseek-ai/DeepSeek-R1-Distill-Llama-8B"] * 2,
     PS + "examples/disaggregated_prefill_orchestrated/prefill-deploy.yaml": ["/var/mdl/YOUR-MODEL-PATH"],
     PS + "src/gateway_inference_extension/configs/vllm/gpu-deployment.yaml": ["meta-llama/Llama-3.2-1B-Instruct"],
+    PS + "operator/config/samples/production-stack_v1alpha1_vllmruntime.yaml": [L31],
     "zetxqx__llm-d/guides/optimized-baseline/modelserver/gpu/vllm/base/patch-vllm.yaml": ["Qwen/Qwen3-32B"],
     "zetxqx__llm-d/guides/optimized-baseline/modelserver/gpu/vllm/gpt-oss/patch-vllm.yaml": ["openai/gpt-oss-120b"],
     "GoogleCloudPlatform__ai-on-gke/benchmarks/inference-server/vllm/manifest-templates/vllm.tftpl": ["${model_id}"],
@@ -124,8 +125,11 @@ GPUS = {
     PS + "tutorials/assets/values-01-2pods-minimal-example.yaml": {0: (0.5, None)},
     PS + "tutorials/assets/values-15-b-minimal-pipeline-parallel-example-multiple-modelspec.yaml": {0: (2, None), 1: (1, None)},
     "Lintasarta__vllm-helm/values.yaml": {0: (1, "NVIDIA-L40S")},
+    "robertgshaw2-neuralmagic__vllm-k8s/nm-cluster/vllm-simple-tp.yaml": {0: (2, "A100_40GB")},  # custom label
+    "aatchison__deploy-vllm-k8s/deploy-dual.yaml": {0: (1, None), 1: (1, None)},
     "hanneshapke__DevFest2024-LLM-vllm-k8s/src/vllm-kubernetes/vllm-gemma2-2b.yaml": {0: (1, "nvidia-l4")},
     "ray-project__ray/doc/source/llm/doc_code/serve/llama3_8B/serve_my_llama_3_1_8B.yaml": {0: (None, "L4")},
+    PS + "operator/config/samples/production-stack_v1alpha1_vllmruntime.yaml": {0: (1, None)},
 }
 
 pytestmark = pytest.mark.shared
@@ -191,6 +195,5 @@ def test_every_kubernetes_family_corpus_file_is_covered() -> None:
         if kind in ("kubernetes", "helm-values", "kubeai", "kserve", "rayservice") and rel not in EXPECTED:
             missing.append(rel)
     allowed = {"llm-d__llm-d/guides/wide-ep-lws/manifests/modelserver/base/decode.yaml",  # VL003, above
-               "ai-dynamo__dynamo/components/backends/vllm/deploy/disagg_kvbm_tp2.yaml",  # Dynamo CRD: no containers list
-               PS + "operator/config/samples/production-stack_v1alpha1_vllmruntime.yaml"}
+               "ai-dynamo__dynamo/components/backends/vllm/deploy/disagg_kvbm_tp2.yaml"}  # Dynamo CRD: no containers list
     assert sorted(set(missing) - allowed) == []

@@ -34,6 +34,8 @@ PRODUCT_LABELS = (
     "nvidia.com/gpu.family",
 )
 MEMORY_LABELS = ("karpenter.k8s.aws/instance-gpu-memory", "nvidia.com/gpu.memory")
+GPU_NAME_RE = re.compile(r"(?i)(?:^|[^a-z0-9])(?:a100|h100|h200|h20|b200|b100|gb200|l40s?|l4|a10g?|a30|a40|a6000|t4|v100|"
+                         r"p100|rtx\s*-?\d{4}|mi2\d0x?|mi3\d\dx?|gh200)(?:$|[^a-z0-9])")
 TEMPLATE_RE = re.compile(r"\{\{|\$\{|%\{|\{[A-Za-z_]\w*\}")
 
 
@@ -137,6 +139,15 @@ def read_product(index: LineIndex, pod_spec: Node | None, gpu: GpuRequest) -> No
         for k, v in found:
             if k == label:
                 gpu.notes.append(f"{label}={Y.text(v)}")
+    for k, v in found:  # custom labels (gpuspecs: A100_40GB): a low-confidence product hint
+        val = (Y.text(v) or "").strip()
+        if k in PRODUCT_LABELS or k in MEMORY_LABELS or not val:
+            continue
+        if GPU_NAME_RE.search(val) and gpu.product is None:
+            gpu.product, gpu.product_span = val, node_span(index, v)
+            gpu.notes.append(f"GPU product from custom node label {k}={val} (low confidence)")
+        elif "gpu" in k.lower() or "gpu" in val.lower():
+            gpu.notes.append(f"node label {k}={val}")
 
 
 def pod_gpu(index: LineIndex, container: Node, pod_spec: Node | None, unknowns: list[str],

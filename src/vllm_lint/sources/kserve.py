@@ -83,7 +83,9 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
     _, name = object_name(doc)
     predictor = Y.path(doc, "spec", "predictor")
     model = Y.get(predictor, "model")
-    if model is None:
+    if not Y.is_map(predictor):
+        return [], None
+    if not Y.is_map(model):
         # A custom predictor (containers directly under predictor): a plain pod template.
         from vllm_lint.sources.base import ExtractOptions
         return workload_launches(src, doc, ExtractOptions(), source="kserve"), None
@@ -184,6 +186,8 @@ def _main_container(template: Node | None) -> Node | None:
 
 def llmisvc_launches(src: SourceFile, doc: Node) -> list[Launch]:
     spec = Y.get(doc, "spec")
+    if not Y.is_map(spec):
+        return []
     name = (Y.text(Y.path(doc, "metadata", "name")) or "?").strip()
     model = Y.get(spec, "model")
     uri_node = Y.get(model, "uri")
@@ -247,7 +251,7 @@ def llmisvc_launches(src: SourceFile, doc: Node) -> list[Launch]:
         if add_node is not None and extra and extra[-1].span is not None:
             from vllm_lint.sources.k8s_container import text_insertion
             insertion = text_insertion(src, extra[-1].span)
-        anchor = uri_node or spec
+        anchor = uri_node if uri_node is not None else spec
         launch = Launch(path=src.display, name=f"LLMInferenceService/{name} ({role})", source="kserve",
                         span=k8s_gpu.node_span(src.index, anchor) if Y.is_scalar(anchor) else src.index.span(anchor.start_mark.index, anchor.start_mark.index),
                         entrypoint="serve", program=_syn("vllm", "serve"), args=args, env=env, image=image,

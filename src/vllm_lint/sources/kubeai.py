@@ -94,6 +94,8 @@ def spec_launch(src: SourceFile, spec: Node, name: str, title: str, *, source: s
     """The launch of one Model spec (a ``Model`` object or a models-chart catalog entry)."""
     from vllm_lint.sources.k8s_container import list_insertion
 
+    if not Y.is_map(spec):
+        return None
     engine = (Y.text(Y.get(spec, "engine")) or "").strip()
     if engine.lower() != "vllm":
         return None

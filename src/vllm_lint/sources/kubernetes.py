@@ -113,6 +113,9 @@ def documents_launches(src: SourceFile, docs: list[Node], opts: ExtractOptions) 
             launches.extend(kubeai.model_launches(src, doc))
         elif kind == "RayService" or (not kind and Y.get(doc, "applications") is not None):
             launches.extend(ray.doc_launches(src, doc))
+        elif kind == "VLLMRuntime":
+            from vllm_lint.sources.k8s_crds import vllmruntime_launches
+            launches.extend(vllmruntime_launches(src, doc))
         elif kind == "List":
             launches.extend(documents_launches(src, Y.items(Y.get(doc, "items")), opts))
         else:

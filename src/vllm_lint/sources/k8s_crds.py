@@ -1,0 +1,123 @@
+"""Operator CRDs whose controller builds the vLLM command from typed fields.
+
+``VLLMRuntime`` (production-stack operator, ``production-stack.vllm.ai/v1alpha1``): the
+controller (``operator/internal/controller/vllmruntime_controller.go``,
+``deploymentForVLLMRuntime``) runs ``/opt/venv/bin/vllm serve <model.modelURL> --host 0.0.0.0
+--port <vllmConfig.port>`` then, in this order: ``--enable-lora``, ``--enable-auto-tool-choice``,
+``--tool-call-parser``, ``--enable-chunked-prefill``/``--no-enable-chunked-prefill`` (always one
+of them), ``--enable-prefix-caching``/``--no-enable-prefix-caching`` (always), ``--max-model-len``
+(model), ``--dtype`` (model), ``--tensor-parallel-size``, ``--max-num-seqs`` (model),
+``--gpu_memory_utilization`` and ``--max_loras`` (underscores as written by the controller),
+``vllmConfig.extraArgs``, ``--chat-template``, and ``--kv-transfer-config`` when LMCache is on.
+GPUs: ``deploymentConfig.resources.gpu`` of ``gpuType`` (default ``nvidia.com/gpu``).
+"""
+
+from __future__ import annotations
+
+from yaml.nodes import Node
+
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
+from vllm_lint.sources import k8s_gpu
+from vllm_lint.sources import k8s_yaml as Y
+from vllm_lint.sources.base import SourceFile
+from vllm_lint.vllm.versions import version_from_image
+
+
+def _syn(*words: str) -> list[Token]:
+    return [Token(text=w, style="synthetic", origin="vllmruntime-controller") for w in words]
+
+
+def vllmruntime_launches(src: SourceFile, doc: Node) -> list[Launch]:
+    spec = Y.get(doc, "spec")
+    model = Y.get(spec, "model")
+    vc = Y.get(spec, "vllmConfig")
+    dc = Y.get(spec, "deploymentConfig")
+    name = (Y.text(Y.path(doc, "metadata", "name")) or "?").strip()
+    unknowns: list[str] = []
+
+    def val(node: Node | None) -> Token:
+        sp = k8s_gpu.node_span(src.index, node)
+        return Token(text=(Y.text(node) or "").strip(), span=sp, raw=src.text[sp.start:sp.end] if sp else None)
+
+    def key(parent: Node | None, k: str, flag: str) -> Token:
+        pair = Y.get_pair(parent, k)
+        sp = k8s_gpu.node_span(src.index, pair[0]) if pair else None
+        return Token(text=flag, span=sp, raw=src.text[sp.start:sp.end] if sp else None, style="helm-key")
+
+    args: list[Token] = []
+    url = Y.get(model, "modelURL")
+    if Y.text(url):
+        args.append(val(url))
+    else:
+        unknowns.append("spec.model.modelURL is not set")
+    port = (Y.text(Y.get(vc, "port")) or "8000").strip()
+    args += _syn("--host", "0.0.0.0", "--port", port)
+    if Y.as_bool(Y.get(model, "enableLoRA")):
+        args.append(key(model, "enableLoRA", "--enable-lora"))
+    if Y.as_bool(Y.get(model, "enableTool")):
+        args.append(key(model, "enableTool", "--enable-auto-tool-choice"))
+    if (Y.text(Y.get(model, "toolCallParser")) or "").strip():
+        args += [key(model, "toolCallParser", "--tool-call-parser"), val(Y.get(model, "toolCallParser"))]
+    for k, on, off in (("enableChunkedPrefill", "--enable-chunked-prefill", "--no-enable-chunked-prefill"),
+                       ("enablePrefixCaching", "--enable-prefix-caching", "--no-enable-prefix-caching")):
+        flag = on if Y.as_bool(Y.get(vc, k)) else off
+        t = key(vc, k, flag)
+        if t.span is None:
+            t.style = "synthetic"
+        args.append(t)
+    for parent, k, flag in ((model, "maxModelLen", "--max-model-len"), (model, "dtype", "--dtype"),
+                            (vc, "tensorParallelSize", "--tensor-parallel-size"), (model, "maxNumSeqs", "--max-num-seqs"),
+                            (vc, "gpuMemoryUtilization", "--gpu_memory_utilization"), (vc, "maxLoras", "--max_loras")):
+        v = Y.get(parent, k)
+        t = (Y.text(v) or "").strip()
+        if t and t not in ("0",):
+            args += [key(parent, k, flag), val(v)]
+    for item in Y.items(Y.get(vc, "extraArgs")):
+        if Y.is_scalar(item) and not Y.is_null(item):
+            args.append(val(item))
+    if (Y.text(Y.get(model, "chatTemplate")) or "").strip():
+        args += _syn("--chat-template", "/etc/chat-template.json")
+    v1 = bool(Y.as_bool(Y.get(vc, "v1")))
+    if Y.as_bool(Y.path(spec, "lmCacheConfig", "enabled")):
+        conn = "LMCacheConnectorV1" if v1 else "LMCacheConnector"
+        args += _syn("--kv-transfer-config", '{"kv_connector":"%s","kv_role":"kv_both"}' % conn)
+    env: dict[str, EnvValue] = {"VLLM_USE_V1": EnvValue("1" if v1 else "0")}
+    for item in Y.items(Y.get(vc, "env")):
+        n = (Y.text(Y.get(item, "name")) or "").strip()
+        if n:
+            v = Y.get(item, "value")
+            env[n] = EnvValue(Y.text(v) or "", k8s_gpu.node_span(src.index, v))
+    res = Y.path(dc, "resources")
+    gpu = GpuRequest()
+    gnode = Y.get(res, "gpu")
+    gtype = (Y.text(Y.get(res, "gpuType")) or "nvidia.com/gpu").strip()
+    if gnode is not None:
+        n = Y.as_number(gnode)
+        gpu.count, gpu.count_span = n, k8s_gpu.node_span(src.index, gnode)
+        gpu.mechanism = f"VLLMRuntime deploymentConfig.resources.gpu ({gtype})"
+        mig = k8s_gpu.MIG_RE.match(gtype)
+        if mig:
+            gpu.mig_profile = mig.group("profile")
+        if n is None:
+            unknowns.append(f"deploymentConfig.resources.gpu {Y.text(gnode)!r} is not a number")
+    else:
+        unknowns.append("no deploymentConfig.resources.gpu: GPU count unknown")
+    terms = Y.get(dc, "nodeSelectorTerms")
+    for term in Y.items(terms):
+        for expr in Y.items(Y.get(term, "matchExpressions")):
+            if (Y.text(Y.get(expr, "key")) or "").strip() in k8s_gpu.PRODUCT_LABELS and gpu.product is None:
+                vals = Y.items(Y.get(expr, "values"))
+                if vals:
+                    gpu.product, gpu.product_span = Y.text(vals[0]), k8s_gpu.node_span(src.index, vals[0])
+    img = Y.get(dc, "image")
+    reg, iname = (Y.text(Y.get(img, "registry")) or "").strip(), (Y.text(Y.get(img, "name")) or "").strip()
+    image = f"{reg}/{iname}" if reg and iname else (iname or None)
+    reps = Y.as_number(Y.get(dc, "replicas"))
+    anchor = url if url is not None else doc
+    span = k8s_gpu.node_span(src.index, anchor) if Y.is_scalar(anchor) else src.index.span(anchor.start_mark.index, anchor.start_mark.index)
+    return [Launch(path=src.display, name=f"VLLMRuntime/{name}", source="kubernetes", span=span,
+                   entrypoint="serve", program=_syn("/opt/venv/bin/vllm", "serve"), args=args, env=env, image=image,
+                   image_span=k8s_gpu.node_span(src.index, Y.get(img, "name")),
+                   vllm_version=version_from_image(image) if image else None, gpu=gpu,
+                   replicas=int(reps) if reps is not None else None,
+                   facts={"operator": "production-stack VLLMRuntime", "ports": [port]}, unknowns=unknowns)]
