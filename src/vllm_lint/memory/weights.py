@@ -108,6 +108,8 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     else:
         quant_bytes = (linear_q + linear_attn) * fmt.linear_bytes
     per_layers = (quant_bytes + dense_bytes) * frac + b["norms"] * frac * dtype_bytes
+    if pp_rank == 0 and b.get("vision"):
+        per_layers += b["vision"] / tp * dtype_bytes  # vision tower: first stage, unquantized
     vocab_rank = _pad(model.vocab_size, tp) // tp
     ends = 0
     if pp_rank == 0:
@@ -115,5 +117,6 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     if pp_rank == pp - 1 and (not model.tie_word_embeddings or pp > 1):
         ends += vocab_rank * h
     total = per_layers + ends * dtype_bytes
-    params = int((b["attention"] + b["mlp"] + b["experts"] + b["shared"] + b["mamba"] + b["norms"]) * frac / tp + ends)
+    params = int((b["attention"] + b["mlp"] + b["experts"] + b["shared"] + b["mamba"] + b["norms"]) * frac / tp + ends
+                 + (b.get("vision", 0) / tp if pp_rank == 0 else 0))
     return RankWeights(int(total), params, fmt.name)

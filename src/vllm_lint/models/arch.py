@@ -212,6 +212,7 @@ class ModelArch:
         if n_mamba:
             # in/out projections of a linear-attention / mamba mixer are of the order of 4·h² per layer
             mamba = n_mamba * int(self.extra.get("mamba_params_per_layer", 4 * h * h))
+        vision = int(self.extra.get("vision_params", 0))
         embed = self.vocab_size * h
         lm_head = 0 if self.tie_word_embeddings else self.vocab_size * h
         norms = L * 2 * h + h
@@ -224,6 +225,7 @@ class ModelArch:
             "shared": shared,
             "mamba": mamba,
             "norms": norms,
+            "vision": vision,
         }
 
     def total_params(self) -> int:
@@ -321,6 +323,10 @@ class ModelArch:
             conv_k = int(_first(text, "mamba_d_conv", "conv_kernel") or 4)
             n_groups = int(_first(text, "mamba_n_groups", "n_groups") or 1)
             mamba_elems = (conv_k - 1) * (d_inner + 2 * n_groups * d_state) + d_inner * d_state
+        extra = {k: text[k] for k in ("original_max_position_embeddings",) if k in text}
+        vision = _vision_params(top.get("vision_config"))
+        if vision:
+            extra["vision_params"] = vision
         return cls(
             id=id,
             model_type=model_type,
@@ -360,8 +366,26 @@ class ModelArch:
             architectures=tuple(top.get("architectures") or ()),
             source=source,
             num_params_source=num_params_source,
-            extra={k: text[k] for k in ("original_max_position_embeddings",) if k in text},
+            extra=extra,
         )
+
+
+def _vision_params(vc: Any) -> int:
+    """Rough parameter count of a ViT-style vision tower from its ``vision_config`` (0 when absent).
+
+    depth × (4·e² attention + 2 or 3 · e · mlp) plus a projector of the tower width; enough to
+    account for the ~0.4–0.7 B parameters a 7B VL model adds to the weights vLLM loads.
+    """
+    if not isinstance(vc, Mapping):
+        return 0
+    e = int(_first(vc, "embed_dim", "hidden_size", "width") or 0)
+    depth = int(_first(vc, "depth", "num_hidden_layers", "num_layers", "layers") or 0)
+    if not e or not depth:
+        return 0
+    mlp = int(_first(vc, "intermediate_size", "mlp_dim") or e * float(vc.get("mlp_ratio") or 4))
+    gated = 3 if str(vc.get("hidden_act", "")).lower() in ("silu", "swiglu") else 2
+    out = int(_first(vc, "out_hidden_size", "projector_output_dim", "output_dim") or e)
+    return depth * (4 * e * e + gated * e * mlp) + 4 * e * out
 
 
 def ceil_div(a: int, b: int) -> int:

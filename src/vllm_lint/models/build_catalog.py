@@ -36,6 +36,9 @@ FAMILY_TYPES = {
 }
 # models-notes.md: Qwen2.5 -Instruct repos have max_position_embeddings 32768 (base: 131072).
 MAX_POS_OVERRIDE = {"Qwen/Qwen2.5-1.5B-Instruct": 32768}
+# Fields a record's source did not capture, taken from a sibling record that shares the tokenizer/embedding.
+FILL_FROM = {"Qwen/Qwen2.5-VL-7B-Instruct": ("Qwen/Qwen2.5-7B-Instruct", ("vocab_size", "torch_dtype", "rope_theta",
+                                                                          "tie_word_embeddings"))}
 # litgpt transcriptions drop tie_word_embeddings; the small Qwen2/2.5 configs tie it (Qwen2-0.5B/1.5B-Instruct
 # and Qwen2.5-3B records in models.jsonl say true), as does Llama-3.2 1B/3B.
 TIED = {"Qwen/Qwen2.5-0.5B-Instruct", "Qwen/Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-3B-Instruct",
@@ -201,6 +204,15 @@ def build(models_jsonl: Path) -> list[dict]:
     for r in recs:
         e = _entry(r)
         by_id[e["id"]] = e
+    for mid, (sib, keys) in FILL_FROM.items():
+        if mid in by_id and sib in by_id:
+            cfg = by_id[mid]["config"]
+            got = [k for k in keys if k not in cfg and k in by_id[sib]["config"]]
+            for k in got:
+                cfg[k] = by_id[sib]["config"][k]
+            if got:
+                by_id[mid]["notes"] = (by_id[mid].get("notes", "") + f"; {', '.join(got)} from the {sib} record "
+                                       "(same Qwen2.5 tokenizer and embedding)").lstrip("; ")
     for extra in EXTRA_MODELS:
         by_id.setdefault(extra["id"], dict(extra))
     # TheBloke AWQ record has no architecture: take Llama-2-7b-chat's.
