@@ -128,3 +128,19 @@ def test_chart_templates_skipped(tmp_path):
     src = load_source(f, str(f), "helm-values")
     res = helm.extract(src)
     assert res.launches == [] and res.diagnostics == []
+
+
+def test_production_stack_insertion_without_vllmconfig(tmp_path):
+    f = tmp_path / "values.yaml"
+    f.write_text("servingEngineSpec:\n  modelSpec:\n  - name: \"gpt-oss\"\n    repository: \"vllm/vllm-openai\"\n"
+                 "    tag: \"v0.10.2\"\n    modelURL: \"openai/gpt-oss-20b\"\n    requestGPU: 1\n\n"
+                 "    extraArgs:\n      - \"--max-model-len=8192\"\n")
+    src = load_source(f, str(f), "helm-values")
+    (l,) = helm.extract(src).launches
+    assert "--max-model-len=8192" not in words(l)  # modelSpec-level extraArgs are ignored by the chart
+    assert [k for k, _ in l.facts["ignored_keys"]] == ["extraArgs"]
+    ins = l.insertion
+    new = src.text[:ins.offset] + ins.render(["--max-model-len", "8192"]) + src.text[ins.offset:]
+    (again,) = helm.extract(SourceFile.from_text(new, display="v.yaml", kind="helm-values")).launches
+    w = words(again)
+    assert w[w.index("--max-model-len") + 1] == "8192" and "insertion_note" in l.facts

@@ -255,6 +255,9 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     else:
         facts["dev_shm_volume"] = False
         insertion = _ps_insertion(values, None, None, spec=spec)
+        if insertion is not None:
+            facts["insertion_note"] = ("adding vllmConfig also makes the chart render --no-enable-prefix-caching "
+                                       "(add enablePrefixCaching: true to keep prefix caching on)")
     lm = Y.get(spec, "lmcacheConfig")
     if Y.is_map(lm) and Y.as_bool(Y.get(lm, "enabled")):
         role = (Y.text(Y.get(lm, "kvRole")) or "kv_both").strip()
@@ -335,6 +338,25 @@ def _ps_insertion(values: Values, vc: Node | None, extra: Node | None, spec: Nod
             return f"\n{pad}extraArgs: [" + ", ".join(_yaml_quote(w, None) for w in words) + "]"
 
         return Insertion(src.display, offset, render)
+    if spec is not None and values.src_of(spec) is values.main and Y.pairs(spec):
+        # No vllmConfig yet: add one after the modelSpec entry's last line.
+        src = values.main
+        first = Y.pairs(spec)[0][0]
+        col = first.start_mark.column
+        last_line = max(v.end_mark.line - (1 if v.end_mark.column == 0 else 0) for _, v in Y.pairs(spec)) + 1
+        offset = src.index.line_start(last_line) + len(src.index.line_text(last_line))
+        known = {v.replace("_", "-"): k for k, v in PS_VLLM_CONFIG.items()}
+
+        def render_new(words: list[str], col=col) -> str:
+            pad = " " * col
+            norm = words[0].replace("_", "-") if words else ""
+            if norm in known and len(words) == 2:
+                body = f"{pad}  {known[norm]}: {words[1]}"
+            else:
+                body = f"{pad}  extraArgs: [" + ", ".join(_yaml_quote(w, None) for w in words) + "]"
+            return f"\n{pad}vllmConfig:\n{body}"
+
+        return Insertion(src.display, offset, render_new)
     return None
 
 

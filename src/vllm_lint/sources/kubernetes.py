@@ -74,6 +74,8 @@ def classify_yaml(head_text: str, path: Path | str) -> str | None:
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
     """All launches of a Kubernetes-family YAML file (any document kind)."""
     opts = opts or ExtractOptions()
+    if "templates" in src.path.parts and "{{" in src.text:
+        return ExtractResult()  # a Helm chart template is not YAML until rendered: skipped quietly
     src = blank_template_directives(src)
     loaded = yamlspan.load_documents(src)
     result = ExtractResult(diagnostics=list(loaded.diagnostics))
