@@ -100,3 +100,14 @@ def test_uris_are_percent_encoded_and_relative():
     from vllm_lint.report.sarif import artifact_uri
 
     assert artifact_uri("./charts/my chart/values.yaml") == "charts/my%20chart/values.yaml"
+
+
+def test_file_outside_the_root_gets_an_absolute_file_uri(validator):
+    from vllm_lint.report.sarif import artifact_location
+
+    assert artifact_location("/srv/deploy/a b.yaml") == {"uri": "file:///srv/deploy/a%20b.yaml"}
+    result = sample_result()
+    result.diagnostics[0].path = "/srv/deploy/compose.yaml"
+    log = build_sarif(result)
+    assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "file:///srv/deploy/compose.yaml"}
+    assert not list(validator.iter_errors(log))

@@ -32,6 +32,15 @@ def artifact_uri(path: str) -> str:
     return quote(Path(path).as_posix().removeprefix("./"), safe="/")
 
 
+def artifact_location(path: str) -> dict:
+    """Relative to ``%SRCROOT%`` (the working directory) when the file is below it, as code
+    scanning needs; an absolute ``file:`` URI for a file outside it."""
+    p = Path(path)
+    if p.is_absolute():
+        return {"uri": p.as_uri()}
+    return {"uri": artifact_uri(path), "uriBaseId": "%SRCROOT%"}
+
+
 def _region(span: Span | None) -> dict:
     if span is None:
         return {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1}
@@ -74,7 +83,7 @@ def _fix(fix: Fix) -> dict:
     return {
         "description": {"text": fix.description + ("" if fix.safe else " (unsafe: changes behaviour)")},
         "artifactChanges": [
-            {"artifactLocation": {"uri": artifact_uri(p), "uriBaseId": "%SRCROOT%"}, "replacements": reps}
+            {"artifactLocation": artifact_location(p), "replacements": reps}
             for p, reps in changes.items()
         ],
     }
@@ -108,7 +117,7 @@ def build_sarif(result: LintResult, root: str | None = None) -> dict:
         if not d.path.startswith("<"):
             res["locations"] = [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(d.path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact_location(d.path),
                     "region": _region(d.span),
                 }
             }]
