@@ -193,3 +193,18 @@ def shell_script_index(words: list[Token]) -> int | None:
         if "c" in t[1:] and not t.startswith("--"):
             return j + 1 if j + 1 < len(words) else None
     return None
+
+
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{[A-Za-z_][\w.]*\}|%\{[^}]*\}|\$\{[A-Za-z_][\w.]*\}")
+
+
+def mark_placeholders(tokens: list[Token], unknowns: list[str]) -> None:
+    """Template placeholders left in argv words (Go/Helm ``{{ .x }}``, Python ``{model}``,
+    Terraform ``%{ }``/``${var}``) make the word symbolic: its value is filled in by a tool the
+    linter does not run."""
+    for t in tokens:
+        if t.style == "synthetic" or t.symbolic:
+            continue
+        if _PLACEHOLDER.search(t.text):
+            t.symbolic = True
+            unknowns.append(f"{t.text!r} is a template placeholder filled in by another tool")

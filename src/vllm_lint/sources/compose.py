@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
 from vllm_lint.sources import yamlspan as ys
-from vllm_lint.sources.argv import find_vllm_invocation, shell_script_index
+from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers import container_gpu
 from vllm_lint.sources.dotenv import parse_dotenv
@@ -426,8 +426,9 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
     elif gpu.all_visible:
         unknowns.append("all GPUs of the host are visible; their number is not known from the file")
     unknowns.extend(env_notes)
+    mark_placeholders(list(args or []), unknowns)
     for t in args or []:
-        if t.symbolic:
+        if t.symbolic and not any((t.text in u) or ((t.raw or "") in u) for u in unknowns):
             unknowns.append(f"argument {t.raw or t.text!r} is not known statically")
     unknowns.extend(u for u in script_unknowns if u not in unknowns)
     return Launch(
@@ -446,7 +447,7 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
         replicas=_replicas(svc),
         insertion=insertion,
         facts=facts,
-        unknowns=unknowns,
+        unknowns=list(dict.fromkeys(unknowns)),
     )
 
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
-from vllm_lint.sources.argv import find_vllm_invocation, shell_script_index
+from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers import narrow_by_env
 from vllm_lint.sources.images import image_entrypoint, is_vllm_image
@@ -322,8 +322,9 @@ def _stage_launch(src: SourceFile, stage: _Stage) -> Launch | None:
     narrow_by_env(gpu, env)
     if gpu.count is None:
         unknowns.append("GPU count is not known: set by whoever runs the image")
+    mark_placeholders(list(args), unknowns)
     for t in args:
-        if t.symbolic:
+        if t.symbolic and not any(t.text in u for u in unknowns):
             unknowns.append(f"argument {t.raw or t.text!r} is not known statically")
     where = stage.cmd if (stage.cmd is not None and not (program and program[0].span and stage.entrypoint
                                                          and stage.entrypoint.start <= program[0].span.start <= stage.entrypoint.end)) else stage.entrypoint

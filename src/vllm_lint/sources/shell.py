@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
-from vllm_lint.sources.argv import find_vllm_invocation, shell_script_index, strip_wrappers
+from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index, strip_wrappers
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers import DockerRun, narrow_by_env, parse_docker_run
 from vllm_lint.sources.dotenv import parse_dotenv
@@ -86,6 +86,7 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int) ->
     else:
         name = f"line {line}: {prog_text}"
     unknowns = [u for u in script.unknowns if _mentions(u, args)]
+    mark_placeholders(args, unknowns)
     for t in args:
         if t.symbolic and not any((t.raw or t.text) in u for u in unknowns):
             unknowns.append(f"argument {t.raw or t.text!r} is not known statically")
