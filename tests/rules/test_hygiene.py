@@ -38,9 +38,9 @@ def test_vl501_api_key_argv(tmp_path):
     (tmp_path / "p.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: v\n"
         "      image: vllm/vllm-openai:v0.11.2\n"
-        "      args: [--model, Qwen/Qwen2.5-0.5B-Instruct, --api-key, token-abc123]\n")
+        "      args: [--model, Qwen/Qwen2.5-0.5B-Instruct, --api-key, k3y-9f8e7d6c]\n")
     found = [d for d in lint_paths([tmp_path / "p.yaml"], LintOptions(select=["VL501"])).diagnostics]
-    assert len(found) == 1 and "--api-key value tok…" in found[0].message
+    assert len(found) == 1 and "--api-key value k3y…" in found[0].message
 
 
 @pytest.mark.parametrize("value,secret", [
@@ -51,6 +51,8 @@ def test_vl501_api_key_argv(tmp_path):
     ("xxxxxxxx", False),
     ("your_token_here", False),
     ("EMPTY", False),
+    ("sk-EMPTY", False),
+    ("token-abc123", False),
     ("{{ .Values.token }}", False),
     ("abc", False),
 ])
@@ -82,6 +84,7 @@ def test_vl503_vl504_vl505(tmp_path):
     ("vllm/vllm-openai", None, False),
     ("vllm/vllm-openai:latest", "latest", False),
     ("localhost:5000/vllm", None, False),
+    ("vllm-blackwell:latest", "latest", False),
     ("localhost:5000/vllm:v1", "v1", False),
     ("vllm/vllm-openai@sha256:abc", None, True),
     ("lmcache/vllm-openai:nightly-2025-08-25", "nightly-2025-08-25", False),
@@ -101,3 +104,31 @@ def test_image_tag(image, tag, digest):
 ])
 def test_container_ports(values, ports):
     assert H.container_ports(values) == ports
+
+
+def test_vl504_chart_template_ports(tmp_path):
+    shutil.copytree(FIXTURES / "vl504_chart", tmp_path / "chart")
+    res = lint_paths([tmp_path / "chart" / "values.yaml"], LintOptions(select=["VL504"]))
+    found = [d for d in res.diagnostics if d.rule == "VL504"]
+    assert len(found) == 1
+    assert "listens on 8000" in found[0].message and "port 9000 (templates/deployment.yaml line 14)" in found[0].message
+
+
+def test_vl504_chart_template_agreeing_port_is_silent(tmp_path):
+    shutil.copytree(FIXTURES / "vl504_chart", tmp_path / "chart")
+    t = tmp_path / "chart" / "templates" / "deployment.yaml"
+    t.write_text(t.read_text().replace("containerPort: 9000", "containerPort: 8000"))
+    assert lint_paths([tmp_path / "chart" / "values.yaml"], LintOptions(select=["VL504"])).diagnostics == []
+
+
+def test_vl504_vllm_port_env(tmp_path):
+    found = lint(tmp_path, "vl504_vllm_port_env.yaml", "VL504")
+    assert [d.line for d in found] == [16]
+    assert "VLLM_PORT=8080 does not choose the HTTP port" in found[0].message
+
+
+def test_vl503_local_build_is_not_reported(tmp_path):
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  vllm:\n    build: .\n    image: my-vllm:latest\n"
+        "    command: [--model, Qwen/Qwen2.5-0.5B-Instruct]\n")
+    assert lint_paths([tmp_path / "docker-compose.yml"], LintOptions(select=["VL503"])).diagnostics == []

@@ -33,7 +33,8 @@ SECRET_NAME = re.compile(
 # Values that stand for a secret rather than being one.
 PLACEHOLDER = re.compile(
     r"^$|\$|\{\{|<[^>]*>|^x{3,}$|xxx|^\*+$|\.\.\.|…|your|changeme|change-me|replace|placeholder|example|dummy|"
-    r"^(?:none|null|empty|false|true|token|secret|api[-_]?key|hf_)$|^EMPTY$",
+    r"empty|fake|dummy|no-?key|not-?needed|not-?required|unused|token-abc123|"
+    r"^(?:none|null|false|true|token|secret|api[-_]?key|hf_|test|sk-)$",
     re.I,
 )
 
@@ -92,7 +93,7 @@ def _argv_findings(ctx: LaunchContext) -> Iterator[tuple[Span, str, str]]:
 
 @register("VL501", scope="project")
 def hard_coded_secret(launches: Iterable[LaunchContext]) -> Iterator[Diagnostic]:
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int]] = set()  # (file, line)
     scanned: set[str] = set()
     for ctx in launches:
         display = ctx.src.display
@@ -102,8 +103,8 @@ def hard_coded_secret(launches: Iterable[LaunchContext]) -> Iterator[Diagnostic]
             for start, end, kind, secret in _file_findings(ctx):
                 found.append((ctx.src.index.span(start, end), kind, secret))
         for span, kind, secret in found:
-            key = (span.path, span.start)
-            if key in seen or any(s[0] == span.path and span.start <= s[1] < span.end for s in seen):
+            key = (display, span.line)  # one finding per line, whichever detector saw it first
+            if key in seen:
                 continue
             seen.add(key)
             yield make_diagnostic(
@@ -154,8 +155,8 @@ def unpinned_image(ctx: LaunchContext) -> Iterator[Diagnostic]:
     if not image or ctx.launch.image_span is None or "$" in image or "{{" in image or "{" in image:
         return
     tag, digest = image_tag(image)
-    if digest:
-        return
+    if digest or "/" not in image.split("@")[0].split(":")[0]:
+        return  # digests are pinned; a bare name is a local build (vLLM publishes no library image)
     if tag is None:
         why = "has no tag, so it means `latest`"
     elif tag.lower() in _FLOATING:  # dated or commit nightlies (nightly-2025-08-25) are fixed builds
@@ -201,37 +202,105 @@ def container_ports(values: Iterable[object]) -> list[int] | None:
     return out
 
 
+def _listen_port(ctx: LaunchContext) -> tuple[int, str] | None:
+    if T.given(ctx, "port"):
+        port = T.int_arg(ctx, "port")
+        return (port, "--port") if port is not None else None
+    return 8000, "vLLM's default port"
+
+
+_TEMPLATE_PORT = re.compile(r"containerPort:\s*['\"]?(\d+)['\"]?\s*$", re.M)
+
+
+def chart_template_ports(ctx: LaunchContext) -> tuple[list[int], str, int] | None:
+    """containerPorts a Helm chart's own templates hard-code for the vLLM container.
+
+    Used for a values file whose chart is not modelled: when the ``templates/`` beside it hold one
+    template that runs vLLM and declares literal ``containerPort``s, those are the ports.
+    Returns (ports, template path relative to the values file, line) or None.
+    """
+    if (ctx.launch.source or "").lower() != "helm" or ctx.src.path is None:
+        return None
+    tdir = ctx.src.path.parent / "templates"
+    try:
+        candidates = sorted(p for p in tdir.iterdir() if p.suffix in (".yaml", ".yml", ".tpl"))
+    except OSError:
+        return None
+    found = []
+    for path in candidates[:50]:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")[:200_000]
+        except OSError:
+            continue
+        if "vllm" not in text or not re.search(r"vllm\s+serve|vllm\.entrypoints", text):
+            continue
+        ports = _TEMPLATE_PORT.findall(text)
+        if ports:
+            m = _TEMPLATE_PORT.search(text)
+            found.append(([int(x) for x in ports], path, text.count("\n", 0, m.start()) + 1))
+    if len(found) != 1:
+        return None
+    ports, path, line = found[0]
+    return ports, f"templates/{path.name}", line
+
+
 @register("VL504")
 def port_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
     launch = ctx.launch
     if launch.entrypoint not in _LISTENING_ENTRYPOINTS:
         return
+    listen = _listen_port(ctx)
+    yield from _vllm_port_env(ctx, listen)
+    if listen is None or launch.facts.get("network_mode") == "host":
+        return
+    port, where = listen
     declared = launch.facts.get("ports")
-    if not isinstance(declared, (list, tuple)) or not declared:
-        return
-    if launch.facts.get("network_mode") == "host":
-        return
-    ports = container_ports(declared)
-    if not ports:
-        return
-    if T.given(ctx, "port"):
-        port = T.int_arg(ctx, "port")
-        where = "--port"
-        if port is None:
+    origin = None
+    if isinstance(declared, (list, tuple)) and declared:
+        ports = container_ports(declared)
+    elif not declared:
+        tpl = chart_template_ports(ctx)
+        if tpl is None:
             return
+        ports, tname, tline = tpl
+        origin = f" ({tname} line {tline})"
     else:
-        port, where = 8000, "vLLM's default port"
-    if port in ports:
+        return
+    if not ports or port in ports:
         return
     source = (launch.source or "").lower()
     what = "publishes" if "compose" in source or "docker" in source else "declares"
+    uniq = sorted(set(ports))
     yield ctx.report(
         "VL504",
-        f"vLLM listens on {port} ({where}), but the container {what} port{'s' if len(ports) > 1 else ''} "
-        f"{', '.join(map(str, sorted(set(ports))))}: requests sent to "
-        f"{'that port' if len(set(ports)) == 1 else 'those ports'} reach nothing",
+        f"vLLM listens on {port} ({where}), but the container {what} port{'s' if len(uniq) > 1 else ''} "
+        f"{', '.join(map(str, uniq))}{origin or ''}: requests sent to "
+        f"{'that port' if len(uniq) == 1 else 'those ports'} reach nothing",
         token=ctx.value_token("port") if T.given(ctx, "port") else None,
-        notes=[f"make them agree: --port {ports[0]}, or expose container port {port}"],
+        notes=[f"make them agree: --port {uniq[0]}, or expose container port {port}"],
+    )
+
+
+def _vllm_port_env(ctx: LaunchContext, listen: tuple[int, str] | None) -> Iterator[Diagnostic]:
+    """``VLLM_PORT`` set as if it were the HTTP port (it is the base of vLLM's internal ports)."""
+    ev = ctx.launch.env.get("VLLM_PORT")
+    if ev is None or ev.symbolic or not ev.value.strip().isdigit():
+        return
+    value = int(ev.value.strip())
+    if listen is None:
+        return
+    port, where = listen
+    if value == port:
+        tail = (f"it equals the HTTP port ({where} {port}), so vLLM's internal sockets and the API server "
+                f"compete for it")
+    else:
+        tail = f"the API server still listens on {port} ({where})"
+    yield ctx.report(
+        "VL504",
+        f"VLLM_PORT={value} does not choose the HTTP port: vLLM uses it as the first port for internal "
+        f"communication (distributed init, ZMQ); {tail}",
+        span=ev.span,
+        notes=["remove VLLM_PORT and use --port for the HTTP port"],
     )
 
 

@@ -75,7 +75,7 @@ def _idle(ctx: LaunchContext, w: "T.World", have: int, how: str, tok) -> Diagnos
     d = ctx.report(
         "VL301",
         f"{w.describe()}, but the launch reserves {have} ({how}); "
-        f"{have - w.size} GPU{'s' if have - w.size != 1 else ''} sit idle",
+        f"{have - w.size} GPU{'s sit' if have - w.size != 1 else ' sits'} idle",
         span=ctx.launch.gpu.count_span or (tok.span if tok else None),
         notes=[f"raise the parallel sizes to use {have} GPUs (TP must divide the model's heads), or request "
                f"{w.size} GPU{'s' if w.size != 1 else ''}"],
@@ -170,12 +170,13 @@ def cuda_visible_devices_all(ctx: LaunchContext) -> Iterator[Diagnostic]:
         ev = ctx.launch.env.get(var)
         if ev is None:
             continue
-        written = ev.span.slice(ctx.src.text) if ev.span is not None else ""
+        # the whole line: a compose default `${CUDA_VISIBLE_DEVICES:-all}` has its span on `all` only
+        written = ctx.src.index.line_text(ev.span.line) if ev.span is not None else ""
         is_all = (not ev.symbolic and ev.value.strip().strip("'\"").lower() == "all")
-        default_all = bool(_DEFAULT_ALL.search(written))
+        default_all = bool(_DEFAULT_ALL.search(written)) and var in written
         if not (is_all or default_all):
             continue
-        how = "defaults to" if default_all and not is_all else "is"
+        how = "defaults to" if default_all else "is"
         yield ctx.report(
             "VL304",
             f"{var} {how} `all`: CUDA reads this variable as a list of device indices or UUIDs, and `all` "

@@ -114,12 +114,15 @@ class Visible:
     count: int
     how: str  # words for messages: "nvidia.com/gpu: 1", "CUDA_VISIBLE_DEVICES=0,1"
     requested: bool  # the launch itself asks for exactly this many (not a --gpu assumption)
-    spans_pods: bool = False  # count is a total over several pods (LWS group, Ray cluster)
+    spans_pods: bool = False  # count is a total over several pods (LWS group, Ray cluster, SkyPilot nodes)
     ray: bool = False  # the GPUs belong to a Ray cluster (other Ray apps may use idle ones)
+    pod_count: int | None = None  # GPUs of one pod/node when the source says (facts["gpus_per_node"])
 
     def per_pod(self, pods: int) -> int | None:
-        if not self.spans_pods:
+        if not self.spans_pods or pods <= 1:
             return self.count
+        if self.pod_count is not None:
+            return self.pod_count
         return self.count // pods if pods > 1 and self.count % pods == 0 else None
 
 
@@ -165,10 +168,15 @@ def visible_gpus(ctx: "LaunchContext") -> Visible | None:
     if gpu.mig_profile and count > 1:
         return Visible(1, f"{count} MIG slices ({gpu.mig_profile}), of which CUDA shows one per process", True)
     mech = gpu.mechanism or ""
-    spans = bool(_MULTI_POD.search(mech))
+    per_node = ctx.launch.facts.get("gpus_per_node")
+    per_node = per_node if isinstance(per_node, int) and per_node > 0 else None
+    spans = bool(_MULTI_POD.search(mech)) or (per_node is not None and nodes(ctx) > 1)
     if spans:
-        how = f"{count} over {mech}" if not gpu.notes else f"{gpu.notes[0]}"
-    return Visible(count, how, requested, spans_pods=spans, ray=bool(re.search(r"ray", mech, re.I)))
+        if per_node is not None:
+            how = f"{nodes(ctx)} nodes × {per_node} ({_mech_name(mech)})"
+        else:
+            how = gpu.notes[0] if gpu.notes else f"{count} over {mech}"
+    return Visible(count, how, requested, spans_pods=spans, ray=bool(re.search(r"ray", mech, re.I)), pod_count=per_node)
 
 
 # GpuRequest.mechanism texts of sources that total the GPUs of several pods.
