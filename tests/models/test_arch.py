@@ -85,3 +85,21 @@ def test_mla_and_moe_fields():
     assert ds.is_mla and ds.is_moe
     assert 660e9 < ds.total_params() < 690e9  # DeepSeek-V3: 671B
     assert 30e9 < ds.active_params() < 45e9  # ~37B active
+
+
+def test_gemma2_capped_to_window_on_05_only():
+    """vLLM 0.5.x V0: "Disabling sliding window and capping the max length to the sliding window size (4096)"."""
+    g2 = ModelArch.from_config({"model_type": "gemma2", "hidden_size": 3584, "num_hidden_layers": 42,
+                                "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 256,
+                                "sliding_window": 4096, "max_position_embeddings": 8192})
+    assert g2.derived_max_model_len("0.5.5") == 4096
+    assert g2.derived_max_model_len("0.6.3") == 8192
+
+
+def test_vision_tower_adds_parameters():
+    text = {**BASE, "vocab_size": 152064}
+    vl = ModelArch.from_config({"model_type": "qwen2_vl", "text_config": text,
+                                "vision_config": {"depth": 32, "embed_dim": 1280, "mlp_ratio": 4, "hidden_size": 3584}})
+    plain = ModelArch.from_config(text)
+    extra = vl.total_params() - plain.total_params()
+    assert 0.5e9 < extra < 0.9e9  # Qwen2-VL's ViT is ~0.6-0.7 B parameters

@@ -149,6 +149,10 @@ class ModelArch:
             derived = float(self.model_max_length)
         if disable_sliding_window and self.sliding_window and self.sliding_window < derived:
             derived = float(self.sliding_window)
+        if self.model_type == "gemma2" and self.sliding_window and at_least(version, "0.5.0") \
+                and not at_least(version, "0.6.0"):
+            # 0.5.x V0 could not interleave sliding windows: "capping the max length to the sliding window size"
+            derived = min(derived, float(self.sliding_window))
         rs = self.rope_scaling
         if rs and "gemma3" not in self.model_type:
             rtype = str(rs.get("rope_type") or rs.get("type") or "")

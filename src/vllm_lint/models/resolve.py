@@ -152,7 +152,19 @@ def _hub(name: str) -> ModelArch | None:
         path = hf_hub_download(name, "config.json")
     except Exception:  # noqa: BLE001
         return None
-    return arch_from_config_file(Path(path), id=name)
+    arch = arch_from_config_file(Path(path), id=name)
+    try:  # parameter count from the safetensors headers (a few KB per shard; never the weights)
+        from huggingface_hub import get_safetensors_metadata
+
+        meta = get_safetensors_metadata(name)
+        total = sum(meta.parameter_count.values())
+        if total:
+            from dataclasses import replace
+
+            arch = replace(arch, num_params=int(total), num_params_source=f"hub safetensors metadata of {name}")
+    except Exception:  # noqa: BLE001 - the count is optional
+        pass
+    return arch
 
 
 def resolve_model(name: str, *, base_dir: Path | None = None, aliases: dict[str, str] | None = None,

@@ -1,0 +1,68 @@
+"""One hand-checked or logged case per accounting era (numbers from real vLLM logs are cited)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vllm_lint.hardware.gpus import resolve_gpu
+from vllm_lint.memory.estimate import estimate
+from vllm_lint.memory.settings import EngineSettings, settings_from_args
+from vllm_lint.models.resolve import resolve_model
+
+GIB = 2**30
+
+
+def test_era_04_seed_case_on_3090():
+    """0.4–0.5: budget − peak, profile batch = max_model_len. QwenLM/Qwen3#295 printed 7344 tokens."""
+    cap = estimate(resolve_model("Qwen/Qwen1.5-7B-Chat").arch, resolve_gpu("RTX 3090"), EngineSettings(), "0.4.0")
+    assert cap.era == "v0-0.4" and cap.max_num_batched_tokens == 32768
+    assert cap.kv_cache_tokens == pytest.approx(7344, rel=0.05)
+
+
+def test_era_06_v100_distill_qwen_7b():
+    """0.6–0.7: vLLM 0.7 log (groundtruth public case, AutoDL run on a 31.74 GiB V100): weights 14.27, activation 1.40,
+    non-torch 0.09, KV 12.80 GiB, 14984 blocks at max_model_len 2048."""
+    gpu = resolve_gpu("31.74GiB")
+    gpu = type(gpu)(gpu.key, gpu.name, 31.74, (7, 0), False, False)
+    cap = estimate(resolve_model("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B").arch, gpu,
+                   settings_from_args({"gpu_memory_utilization": 0.9, "max_model_len": 2048}), "0.7.3")
+    assert cap.era == "v0-0.6"
+    assert cap.weights_gib == pytest.approx(14.27, rel=0.02)
+    assert cap.activation_gib == pytest.approx(1.40, rel=0.05)
+    assert cap.kv_cache_gib == pytest.approx(12.80, rel=0.02)
+    assert cap.num_gpu_blocks == pytest.approx(14984, rel=0.02)
+
+
+def test_era_08_llama31_8b_on_h100_by_hand():
+    """0.8–0.19 (0.10.2, serve defaults on an 80 GB H100: 8192 tokens, 1024 sequences):
+    budget 79.18 × 0.9; weights 8,030,261,248 × 2 B (+ vocab padding 0); activation = MLP peak
+    8192 × 2 × (3·4096 + 3·14336); non-torch 0.22 GiB; no CUDA graphs; blocks of 2 MiB; tokens = blocks × 16."""
+    cap = estimate(resolve_model("meta-llama/Llama-3.1-8B-Instruct").arch, resolve_gpu("H100"), EngineSettings(),
+                   "0.10.2")
+    budget = int(79.18 * GIB * 0.9)
+    weights = 8_030_261_248 * 2
+    act = 8192 * 2 * (3 * 4096 + 3 * 14336)
+    kv = budget - weights - act - int(0.22 * GIB)
+    blocks = kv // (2 * 2**20)
+    assert cap.era == "v1-0.8" and cap.cuda_graph_gib == 0
+    assert cap.weights_gib * GIB == pytest.approx(weights, rel=1e-6)
+    assert cap.activation_gib * GIB == pytest.approx(act, rel=1e-9)
+    assert cap.num_gpu_blocks == pytest.approx(blocks, abs=1)
+    assert cap.kv_cache_tokens == cap.num_gpu_blocks * 16
+    assert cap.max_concurrency == pytest.approx(cap.num_gpu_blocks / (131072 // 16))
+
+
+def test_era_020_measured_026_qwen15_default():
+    """0.20–0.26: vLLM 0.26.0 on an H200 through the LLM class (groundtruth/measured-vllm-0.26.0-h200.jsonl,
+    case qwen15-7b-default): KV 112.59 GiB, 230,560 tokens."""
+    s = EngineSettings(usage_context="llm")
+    cap = estimate(resolve_model("Qwen/Qwen1.5-7B-Chat").arch, resolve_gpu("H200"), s, "0.26.0")
+    assert cap.gpu_memory_utilization == 0.92 and cap.cuda_graph_gib == 0
+    assert cap.kv_cache_gib == pytest.approx(112.59, rel=0.01)
+    assert cap.kv_cache_tokens == pytest.approx(230560, rel=0.01)
+
+
+def test_era_030_counts_cuda_graphs_and_ceil_budget():
+    cap = estimate(resolve_model("Qwen/Qwen1.5-7B-Chat").arch, resolve_gpu("H200"), EngineSettings(), "0.33.0")
+    assert cap.era == "v1-0.30" and cap.cuda_graph_gib > 0
+    assert cap.budget_gib * GIB == pytest.approx(-(-int(round(139.8 * GIB)) * 0.92 // 1), abs=2)
