@@ -206,3 +206,37 @@ def test_classify_yaml(head, expected):
 def test_classify_special_names():
     assert kubernetes.classify_yaml("resources: [a.yaml]\n", "k/kustomization.yaml") == "kustomization"
     assert kubernetes.classify_yaml("replicaCount: 1\n", "chart/values-prod.yaml") == "helm-values"
+
+
+def test_crlf_manifest_spans_and_insertion():
+    text = (FIX / "deployment_args.yaml").read_text().replace("\n", "\r\n")
+    src, (l,), _ = run("crlf.yaml", text)
+    check_spans(src, l)
+    assert words(l)[0] == "--model=meta-llama/Llama-3.1-8B-Instruct"
+    ins = l.insertion
+    out = ins.render(["--max-model-len", "8192"])
+    assert out.startswith("\r\n") and "\n" not in out.replace("\r\n", "")
+
+
+def test_escape_envfrom_and_list_kind():
+    text = ("apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: DaemonSet\n  metadata: {name: d}\n"
+            "  spec:\n    template:\n      spec:\n        containers:\n        - name: v\n"
+            "          image: vllm/vllm-openai:v0.9.2\n          command: [vllm, serve]\n"
+            "          args: [\"m/x\", \"--served-model-name=$$(NAME)\"]\n          envFrom:\n          - configMapRef: {name: c}\n")
+    src, (l,), _ = run("list.yaml", text)
+    assert l.name == "DaemonSet/d (container v)"
+    assert words(l) == ["m/x", "--served-model-name=$(NAME)"]  # $$ escapes to a literal $
+    assert any("envFrom" in n for n in l.facts["env_notes"])
+    check_spans(src, l)
+
+
+def test_unknown_crd_with_containers_and_injected_vars():
+    text = ("apiVersion: example.com/v1\nkind: Inference\nmetadata: {name: x}\nspec:\n  roles:\n  - name: decode\n"
+            "    replicas: 3\n    template:\n      spec:\n        containers:\n        - name: e\n"
+            "          image: vllm/vllm-openai:v0.10.2\n          command: [vllm, serve, q/m]\n"
+            "          args: [\"--data-parallel-size=$(LWS_GROUP_SIZE)\"]\n"
+            "          resources: {limits: {nvidia.com/gpu: 2}}\n")
+    src, (l,), _ = run("crd.yaml", text)
+    assert l.name == "Inference/x roles[decode] (container e)" and l.replicas == 3
+    assert l.args[-1].symbolic and any("LWS_GROUP_SIZE" in u for u in l.unknowns)
+    assert l.gpu.count == 2
