@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vllm_lint.diagnostic import Diagnostic, Fix, Severity
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from vllm_lint.fix import apply_fixes, insertion_edit, rename_flag_edit
 from vllm_lint.lint import LintOptions, LintResult, lint_paths
 
@@ -31,18 +31,44 @@ def _launch(result: LintResult, name: str):
     return result.launches[0]
 
 
+def _is_len_flag(text: str) -> bool:
+    return text.split("=", 1)[0] in ("--max_model_len", "--max-model-len")
+
+
 def _fix_diags(ctx) -> list[Diagnostic]:
-    token = next(t for t in ctx.launch.args if t.text.startswith("--max_model_len"))
-    rename = rename_flag_edit(token, "--max-model-len", ctx.src.text)
-    out = [Diagnostic("VL201", "t", Severity.WARNING, ctx.src.display, rename.span, "m", fix=Fix("rename", (rename,)))]
+    """A rename where the flag is misspelt as argv, a value change, and an insertion."""
+    args = ctx.launch.args
+    i = next(i for i, t in enumerate(args) if _is_len_flag(t.text) and t.style != "synthetic")
+    flag = args[i]
+    out = []
+    if flag.style == "argv" and flag.text.startswith("--max_model_len"):
+        rename = rename_flag_edit(flag, "--max-model-len", ctx.src.text)
+        out.append(Diagnostic("VL201", "t", Severity.WARNING, ctx.src.display, rename.span, "m", fix=Fix("rename", (rename,))))
+    if "=" not in flag.text:
+        value = args[i + 1]
+        assert value.span is not None and value.span.slice(ctx.src.text).strip("'\"") == "4096"
+        edit = Edit(value.span, "2048")
+        out.append(Diagnostic("VL101", "t", Severity.ERROR, ctx.src.display, value.span, "m", fix=Fix("value", (edit,), safe=False)))
     if ctx.launch.insertion is not None:
         ins = insertion_edit(ctx.launch.insertion, ctx.src.index, NEW)
-        out.append(Diagnostic("VL101", "t", Severity.ERROR, ctx.src.display, None, "m", fix=Fix("add", (ins,), safe=False)))
+        out.append(Diagnostic("VL102", "t", Severity.ERROR, ctx.src.display, None, "m", fix=Fix("add", (ins,), safe=False)))
+    return out
+
+
+def _expected_argv(old: list[str], edits_kinds: set[str]) -> list[str]:
+    out = []
+    for a in old:
+        if "VL201" in edits_kinds and a.startswith("--max_model_len"):
+            a = a.replace("--max_model_len", "--max-model-len", 1)
+        out.append(a)
+    if "VL101" in edits_kinds:
+        j = next(j for j, a in enumerate(out) if _is_len_flag(a))
+        out[j + 1] = "2048"
     return out
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_rename_and_insert_round_trip(tmp_path, monkeypatch, name):
+def test_edits_round_trip(tmp_path, monkeypatch, name):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / name
     shutil.copyfile(FIXTURES / name, path)
@@ -51,39 +77,42 @@ def test_rename_and_insert_round_trip(tmp_path, monkeypatch, name):
     ctx = _launch(result, name)
     old_argv = [t.text for t in ctx.launch.args]
     result.diagnostics = _fix_diags(ctx)
-    rename, *insert = [d.fix.edits[0] for d in result.diagnostics]
+    kinds = {d.rule for d in result.diagnostics}
+    assert kinds & {"VL201", "VL101"}
+    edits = [d.fix.edits[0] for d in result.diagnostics]
 
     preview = apply_fixes(result, unsafe=True, write=False)
     assert path.read_bytes() == before_bytes
     outcome = apply_fixes(result, unsafe=True, write=True)
     assert outcome.fixed == len(result.diagnostics) and outcome.diff == preview.diff
 
-    # Whole file: the original bytes with exactly these two splices (in the file's encoding).
+    # Whole file: the original bytes with exactly these splices (in the file's encoding).
     text = ctx.src.text
     nl = "\r\n" if "\r\n" in text else "\n"
-    splices = sorted([(rename.span.start, rename.span.end, rename.replacement)]
-                     + [(e.span.start, e.span.end, e.replacement.replace("\r\n", "\n").replace("\n", nl)) for e in insert])
+    splices = sorted((e.span.start, e.span.end, e.replacement.replace("\r\n", "\n").replace("\n", nl)) for e in edits)
     expected, pos = "", 0
     for start, end, rep in splices:
         expected += text[pos:start] + rep
         pos = end
     expected += text[pos:]
     assert path.read_bytes() == (b"\xef\xbb\xbf" if ctx.src.had_bom else b"") + expected.encode("utf-8")
-    assert text[rename.span.start:rename.span.end].strip("'\"") == "--max_model_len"
 
-    # What vLLM would now receive: the renamed flag in place, the new words at the end.
+    # What vLLM would now receive: flag renamed, value changed, the new words added.
     again = _lint(Path(name))
     new_argv = [t.text for t in _launch(again, name).launch.args]
-    want = [a.replace("--max_model_len", "--max-model-len", 1) if a.startswith("--max_model_len") else a for a in old_argv]
-    assert new_argv == want + (NEW if insert else [])
+    want = _expected_argv(old_argv, kinds)
+    if "VL102" in kinds:
+        k = next(k for k in range(len(new_argv)) if new_argv[k:k + len(NEW)] == NEW)
+        assert new_argv[:k] + new_argv[k + len(NEW):] == want, new_argv
+    else:
+        assert new_argv == want
 
     # --diff output applies with git to a pristine copy and gives the same bytes.
     if shutil.which("git"):
         copy = tmp_path / "copy"
         copy.mkdir()
         (copy / name).write_bytes(before_bytes)
-        proc = subprocess.run(["git", "apply", "--unsafe-paths", "-p1", "-"], cwd=copy, input=preview.diff.encode(),
-                              capture_output=True)
+        proc = subprocess.run(["git", "apply", "-p1", "-"], cwd=copy, input=preview.diff.encode(), capture_output=True)
         assert proc.returncode == 0, proc.stderr.decode()
         assert (copy / name).read_bytes() == path.read_bytes()
 
