@@ -346,6 +346,9 @@ def _facts(src: SourceFile, svc: Node, project_env: dict[str, EnvValue]) -> dict
     name = s("container_name")
     if name:
         facts["container_name"] = name
+    mounts = _mounts(src, svc, project_env)
+    if mounts:
+        facts["mounts"] = mounts
     return facts
 
 
@@ -407,7 +410,7 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
             return followed
         if not is_vllm_image(image) or si is not None:
             return None
-        if ep_words:  # a custom entrypoint that does not visibly start vLLM
+        if ep_words or not cmd_words:  # a custom entrypoint, or nothing that says vLLM runs
             return None
         # a vLLM image whose ENTRYPOINT is not modelled: assume it runs the server
         program = [Token(text="vllm", style="synthetic", origin="assumed-image"),

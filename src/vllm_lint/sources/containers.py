@@ -63,6 +63,9 @@ class DockerRun:
             out["ports"] = list(self.ports)
         if any(v.split(":")[1:2] == ["/dev/shm"] for v in self.volumes):
             out["dev_shm_volume"] = True
+        mounts = local_mounts(self.volumes)
+        if mounts:
+            out["mounts"] = mounts
         if self.runtime == "nvidia":
             out["runtime_nvidia"] = True
         if self.name:
@@ -91,7 +94,7 @@ class DockerRun:
         if got is None and self.entrypoint is None and image_entrypoint(self.image.text if self.image else None) is None:
             from vllm_lint.sources.images import is_vllm_image
 
-            if self.image is not None and is_vllm_image(self.image.text):
+            if self.image is not None and is_vllm_image(self.image.text) and self.args:
                 program = [Token(text="vllm", style="synthetic", origin="assumed-image"),
                            Token(text="serve", style="synthetic", origin="assumed-image")]
                 facts["image_entrypoint_assumed"] = True
@@ -186,6 +189,23 @@ def _apply(run: DockerRun, name: str, value: str, value_tok: Token, flag_tok: To
         run.entrypoint = [Token(text=value, span=value_tok.span, raw=value_tok.raw, symbolic=value_tok.symbolic)] if value else []
     elif name == "--name":
         run.name = value
+
+
+def local_mounts(volumes: list[str]) -> dict[str, str]:
+    """Container path -> host path (relative to the linted file) for bind mounts of project
+    files (``./config.yaml:/workspace/config.yaml``), so a ``--config`` path can be found."""
+    out: dict[str, str] = {}
+    for v in volumes:
+        parts = v.split(":")
+        if len(parts) < 2:
+            continue
+        host, target = parts[0], parts[1]
+        for prefix in ("$PWD/", "${PWD}/", "$(pwd)/"):
+            if host.startswith(prefix):
+                host = "./" + host[len(prefix):]
+        if host.startswith(("./", "../")) or (host and not host.startswith(("/", "~", "$")) and "/" in host):
+            out[target] = host
+    return out
 
 
 # ------------------------------------------------------------------------------------- GPUs

@@ -1,0 +1,100 @@
+"""The shared corpus through S1's formats: no crash, expected launches and models, exact spans.
+
+Expectations were set by reading each file (corpus.tsv's model column is the reviewer's reading):
+``None`` as a model means the file does not say statically (an env var, a computed flag).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from vllm_lint.discover import classify_file, discover
+from vllm_lint.sources import REGISTRY, load_source
+from vllm_lint.sources.base import ExtractOptions, SourceFile
+
+pytestmark = pytest.mark.shared
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+MINE = ("compose", "shell", "dockerfile", "env", "vllm-config", "skypilot")
+
+# path -> (kind, [model of each launch])
+EXPECTED: dict[str, tuple[str, list[str | None]]] = {
+    "vllm-project__production-stack/examples/disaggregated_prefill/start_prefill.sh": ("shell", ["meta-llama/Llama-3.1-8B-Instruct"]),
+    "vllm-project__aibrix/deployment/standalone/docker-compose.yml": ("compose", ["Qwen/Qwen2.5-1.5B-Instruct"] * 3),
+    "vllm-project__aibrix/build/container/Dockerfile.vllm": ("dockerfile", []),  # image build: no args yet
+    "vllm-project__vllm/examples/online_serving/sagemaker-entrypoint.sh": ("shell", [None]),  # flags built from SM_VLLM_*
+    "tacos8me__vllm-docker-unfucked/docker-compose.yml": ("compose", ["/workspace/models/oai/oai/mxfp4"]),  # from .env
+    "tacos8me__vllm-docker-unfucked/.env": ("env", []),
+    "tacos8me__vllm-docker-unfucked/Dockerfile": ("dockerfile", ["/workspace/models"]),
+    "ddarthp__gemma4-vllm-docker/docker-compose.yml": ("compose", ["unsloth/gemma-4-12B-it-qat-w4a16"] * 2),  # mounted entrypoint.sh
+    "ddarthp__gemma4-vllm-docker/.env.example": ("env", []),
+    "ddarthp__gemma4-vllm-docker/entrypoint.sh": ("shell", ["unsloth/gemma-4-12B-it-qat-w4a16"]),
+    "ddarthp__gemma4-vllm-docker/Dockerfile": ("dockerfile", ["unsloth/gemma-4-12B-it-qat-w4a16"]),  # COPY-ed entrypoint.sh
+    "civo-learn__civo-vllm-docker/entrypoint.sh": ("shell", ["$MODEL"]),
+    "pranavnbapat__vllm-deployment/env/vllm.env.example": ("env", []),
+    "pranavnbapat__vllm-deployment/scripts/generate_supervisor_config.sh": ("shell", []),  # command only in a generated heredoc
+    "BigBIueWhale__devstral_vllm_config/run_vllm.sh": ("shell", [None]),  # model inside --config (mounted config.yaml)
+    "BigBIueWhale__devstral_vllm_config/config.yaml": ("vllm-config", ["cyankiwi/Devstral-Small-2-24B-Instruct-2512-AWQ-4bit"]),
+    "jongsunahn__run_vllm_with_two_dgx_sparks/docker-compose.yaml": ("compose", []),  # Ray cluster only
+    "jongsunahn__run_vllm_with_two_dgx_sparks/run_vllm.sh": ("shell", []),
+    "Liquid4All__on-prem-stack/docker-compose.yaml": ("compose", ["/model"]),
+    "jasperan__opensource-ai-inference-scripts/run_vllm.sh": ("shell", ["cyankiwi/GLM-4.7-Flash-AWQ-4bit"]),
+    "call518__vllm-workspace/run_vllm.sh": ("shell", ["Qwen/Qwen3-0.6B"]),
+    "chronicblondiee__docker-rocm-notes/docker-compose-vllm.yml": ("compose", ["/models/llama-2-7b-hf"]),
+    "chronicblondiee__docker-rocm-notes/.env.example": ("env", []),
+    "seungrokj__ai_sprint_paris/scripts/0_container.sh": ("shell", []),  # interactive container, no server args
+    "seungrokj__ai_sprint_paris/scripts/1_bench.sh": ("shell", ["amd/Mixtral-8x7B-Instruct-v0.1-FP8-KV"]),
+    "bq1024__Llama-3.2-1B/Dockerfile": ("dockerfile", ["Qwen/Qwen2.5-0.5B"]),
+    "skypilot-org__skypilot/llm/vllm/service.yaml": ("skypilot", ["meta-llama/Llama-2-7b-chat-hf"]),
+    "skypilot-org__skypilot/llm/vllm/vllm-multinode.sky.yaml": ("skypilot", ["meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8"]),
+    "Tandemn-Labs__tandemn-tuna/tuna/templates/shared/vllm_serve_cmd.txt": ("shell", ["{model}"]),  # named explicitly
+}
+
+
+def model_of(launch) -> str | None:
+    args = [t.text for t in launch.args]
+    if launch.facts.get("repeated_subcommand"):
+        args = args[2:]
+    if launch.entrypoint == "serve" and args and not args[0].startswith("-"):
+        return args[0]
+    for i, a in enumerate(args):
+        if a == "--model" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--model="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def _extract(path: Path, kind: str):
+    src = load_source(path, str(path.relative_to(CORPUS)), kind)
+    assert isinstance(src, SourceFile), src
+    module, _, fn = str(REGISTRY[kind] if isinstance(REGISTRY[kind], str) else
+                        f"{REGISTRY[kind].__module__}:{REGISTRY[kind].__name__}").partition(":")
+    extract = getattr(importlib.import_module(module), fn)  # called directly: a crash fails the test
+    return src, extract(src, ExtractOptions())
+
+
+@pytest.mark.parametrize("rel", sorted(EXPECTED))
+def test_corpus_file(rel: str) -> None:
+    path = CORPUS / rel
+    kind, models = EXPECTED[rel]
+    assert (classify_file(path, explicit=True) or "shell") == kind
+    src, res = _extract(path, kind)
+    assert res.diagnostics == []
+    assert [model_of(x) for x in res.launches] == models
+    for launch in res.launches:
+        for t in launch.program + launch.args:
+            if t.span is not None:
+                assert t.span.slice(src.text) == t.raw
+                assert t.span.path == src.display
+
+
+def test_every_discovered_file_of_my_formats_is_covered() -> None:
+    found = {str(p.relative_to(CORPUS)): k for p, k in discover([CORPUS]) if k in MINE}
+    missing = sorted(set(found) - set(EXPECTED))
+    assert not missing, missing
+    for rel, kind in found.items():
+        assert EXPECTED[rel][0] == kind, rel
