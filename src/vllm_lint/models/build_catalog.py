@@ -62,6 +62,10 @@ SAME_ARCH = [
     ("deepseek-ai/DeepSeek-V2-Lite", "deepseek-ai/DeepSeek-V2-Lite-Chat", "models.jsonl notes: V2-Lite and -Lite-Chat share the architecture"),
     ("deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct", "deepseek-ai/DeepSeek-V2-Lite-Chat",
      "DeepSeek-Coder-V2-Lite is the V2-Lite architecture (27 layers, MLA 512+64, 64 experts); context 163840"),
+    ("deepseek-ai/DeepSeek-V2", "deepseek-ai/DeepSeek-V2-Chat", "base of the chat model, same architecture"),
+    ("deepseek-ai/DeepSeek-Coder-V2-Instruct", "deepseek-ai/DeepSeek-V2-Chat",
+     "DeepSeek-Coder-V2 (236B) is the DeepSeek-V2 architecture"),
+    ("deepseek-ai/DeepSeek-V2.5", "deepseek-ai/DeepSeek-V2-Chat", "V2.5 merges V2-Chat and Coder-V2 on the V2 architecture"),
     ("deepseek-ai/DeepSeek-V3-0324", "deepseek-ai/DeepSeek-V3", "checkpoint update of DeepSeek-V3, same architecture"),
     ("deepseek-ai/DeepSeek-R1-0528", "deepseek-ai/DeepSeek-R1", "checkpoint update of DeepSeek-R1, same architecture"),
     ("Qwen/Qwen3-8B-Base", "Qwen/Qwen3-8B", "base of Qwen3-8B, same architecture"),
@@ -150,6 +154,27 @@ EXTRA_MODELS = [
                "moe_intermediate_size seen there) + transformers Qwen3NextConfig defaults (docs/source/en/model_doc/qwen3_next.md: "
                "80B total, 3B active) for the expert counts",
      "source_kind": "partial dump + library defaults"},
+    {"id": "deepseek-ai/DeepSeek-V2-Chat",
+     "config": {"model_type": "deepseek_v2", "architectures": ["DeepseekV2ForCausalLM"], "hidden_size": 5120,
+                "num_hidden_layers": 60, "num_attention_heads": 128, "num_key_value_heads": 128,
+                "intermediate_size": 12288, "moe_intermediate_size": 1536, "n_routed_experts": 160,
+                "n_shared_experts": 2, "num_experts_per_tok": 6, "first_k_dense_replace": 1, "moe_layer_freq": 1,
+                "kv_lora_rank": 512, "q_lora_rank": 1536, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64,
+                "v_head_dim": 128, "vocab_size": 102400, "max_position_embeddings": 163840,
+                "rope_scaling": {"beta_fast": 32, "beta_slow": 1, "factor": 40, "mscale": 1.0, "mscale_all_dim": 1.0,
+                                 "original_max_position_embeddings": 4096, "type": "yarn"},
+                "tie_word_embeddings": False, "torch_dtype": "bfloat16"},
+     "source": "public GitHub file id 1252603174 (DeepseekV2 config.json copy: 60 layers, 128 heads, 160 routed + 2 "
+               "shared experts, MLA 512/1536); v_head_dim and vocab_size from public GitHub file ids 57921602983 and "
+               "68361490220 (DeepSeek-V2 config fixtures)",
+     "source_kind": "config.json copy inside a github file"},
+    {"id": "microsoft/phi-1_5",
+     "config": {"model_type": "phi", "architectures": ["PhiForCausalLM"], "hidden_size": 2048, "intermediate_size": 8192,
+                "num_hidden_layers": 24, "num_attention_heads": 32, "num_key_value_heads": 32,
+                "max_position_embeddings": 2048, "vocab_size": 51200, "tie_word_embeddings": False,
+                "torch_dtype": "float16", "partial_rotary_factor": 0.5},
+     "source": "public GitHub file id 1270800079 (PhiConfig dump with _name_or_path microsoft/phi-1_5, transformers 4.38.0)",
+     "source_kind": "config dump inside a github file"},
 ]
 
 
