@@ -144,3 +144,10 @@ def test_production_stack_insertion_without_vllmconfig(tmp_path):
     (again,) = helm.extract(SourceFile.from_text(new, display="v.yaml", kind="helm-values")).launches
     w = words(again)
     assert w[w.index("--max-model-len") + 1] == "8192" and "insertion_note" in l.facts
+
+
+def test_other_applications_charts_are_not_vllm(tmp_path):
+    f = tmp_path / "values.yaml"
+    f.write_text("image:\n  repository: nginx\n  tag: '1.27'\nextraArgs:\n  - --worker-connections\n  - '512'\nseed: 3\n")
+    src = load_source(f, str(f), "helm-values")
+    assert helm.extract(src).launches == []

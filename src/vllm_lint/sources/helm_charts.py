@@ -454,6 +454,19 @@ def _find_section(root: Node, names: tuple[str, ...]) -> list[Node]:
     return out
 
 
+def _vllm_signal(repo: str, sections: list[Node], root: Node, args: list[Token]) -> bool:
+    """True when values are for a vLLM chart: a vLLM image, a ``vllm`` section, or vLLM flags."""
+    from vllm_lint.sources import images
+
+    if repo and images.is_vllm_image(repo):
+        return True
+    if Y.is_map(Y.get(root, "vllm")):
+        return True
+    from vllm_lint.sources.k8s_shell import has_vllm_flag
+
+    return has_vllm_flag(args)
+
+
 def generic(values: Values, scopes: list[Node], title: str) -> Launch | None:
     """An unknown chart: vLLM option keys, args lists and a model key, if any are present.
 
@@ -513,10 +526,13 @@ def generic(values: Values, scopes: list[Node], title: str) -> Launch | None:
                     insertion = list_insertion(values.main, lst)
     if not seen_option and model_tok is None:
         return None
+    image_node = Y.get(root, "image")
+    repo = (Y.text(Y.get(image_node, "repository")) or Y.text(Y.get(image_node, "name")) or
+            (Y.text(image_node) if Y.is_scalar(image_node) else "") or "").strip()
+    if not _vllm_signal(repo, sections, root, args):
+        return None  # another application's chart: args and keys are not vLLM's
     if model_tok is None:
         unknowns.append("model not set in these values (it may come from the chart's defaults or another values file)")
-    image_node = Y.get(root, "image")
-    repo = (Y.text(Y.get(image_node, "repository")) or Y.text(Y.get(image_node, "name")) or "").strip()
     tag = (Y.text(Y.get(image_node, "tag")) or "").strip()
     image = (f"{repo}:{tag}" if tag else repo) if repo else None
     gpu = GpuRequest()

@@ -230,7 +230,8 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
     else:
         found = H.find_vllm(argv)
         if found is None and not cmd and H.image_runs_vllm(image) is None \
-                and (image is None or H.looks_like_vllm_image(image)) and any(t.text.startswith("--") for t in args):
+                and ((image is None and H.has_vllm_flag(args))
+                     or (image is not None and H.looks_like_vllm_image(image) and any(t.text.startswith("--") for t in args))):
             # Custom image named like vLLM with only flags given: assume vLLM's ENTRYPOINT.
             entry_synthetic = H.assumed_entrypoint()
             found = H.find_vllm(entry_synthetic + args)

@@ -65,6 +65,19 @@ def entrypoint_facts(image: str | None) -> dict:
     return {}
 
 
+# Flags distinctive enough of vLLM to tell its args from another program's.
+VLLM_FLAGS = frozenset({
+    "--model", "--max-model-len", "--tensor-parallel-size", "--gpu-memory-utilization", "--served-model-name",
+    "--max-num-seqs", "--max-num-batched-tokens", "--pipeline-parallel-size", "--enforce-eager", "--kv-cache-dtype",
+    "--enable-prefix-caching", "--enable-chunked-prefill", "--trust-remote-code", "--quantization",
+    "--tool-call-parser", "--enable-auto-tool-choice", "--reasoning-parser", "--block-size", "--swap-space",
+    "--max-lora-rank", "--enable-lora", "--load-format", "--data-parallel-size", "--dtype"})
+
+
+def has_vllm_flag(words: list[Token]) -> bool:
+    return any(t.text.split("=", 1)[0].replace("_", "-") in VLLM_FLAGS for t in words)
+
+
 def assumed_entrypoint() -> list[Token]:
     return [Token(text="vllm", style="synthetic", origin="assumed-image"),
             Token(text="serve", style="synthetic", origin="assumed-image")]
