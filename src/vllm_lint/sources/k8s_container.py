@@ -16,6 +16,7 @@ and the vLLM command found inside it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ class PodContext:
     extra_args: list[Token] = field(default_factory=list)  # appended after args (KServe ISVC)
     facts: dict[str, object] = field(default_factory=dict)
     source: str = "kubernetes"
+    unknowns: list[str] = field(default_factory=list)  # what the workload leaves unknown
 
 
 def read_env(src: SourceFile, container: Node) -> tuple[dict[str, EnvValue], list[tuple[str, Span | None]], list[str]]:
@@ -199,7 +201,7 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
     image_node = Y.get(container, "image")
     image = Y.text(image_node)
     image = image.strip() if image else None
-    unknowns: list[str] = []
+    unknowns: list[str] = list(ctx.unknowns)
     env, literal_dollar, env_notes = read_env(src, container)
     cmd_node, args_node = Y.get(container, "command"), Y.get(container, "args")
     cmd = [item_token(src, n, env, unknowns) for n in Y.items(cmd_node)]
@@ -254,7 +256,8 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
         facts.update(H.entrypoint_facts(image))
     vargs = list(vargs) + list(ctx.extra_args)
 
-    gpu = ctx.gpu_total or k8s_gpu.pod_gpu(src.index, container, ctx.pod_spec, unknowns,
+    shared = ctx.gpu_total
+    gpu = dataclasses.replace(shared, notes=list(shared.notes)) if shared is not None else k8s_gpu.pod_gpu(src.index, container, ctx.pod_spec, unknowns,
                                           ctx.annotations[0] if ctx.annotations else None)
     if ctx.gpu_total is not None:
         k8s_gpu.read_product(src.index, ctx.pod_spec, gpu)

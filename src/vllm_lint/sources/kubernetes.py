@@ -212,6 +212,9 @@ def _lws_context(src: SourceFile, doc: Node, trail: tuple, ctx: PodContext, pod_
     size_node = Y.get(lwt, "size")
     size_v = Y.as_number(size_node)
     size = int(size_v) if size_v is not None else 1
+    if size_v is None:
+        ctx.unknowns.append(f"LeaderWorkerSet size {Y.text(size_node)!r} is not a number: group size unknown"
+                            if size_node is not None else "LeaderWorkerSet size not set (defaults to 1)")
     ctx.group_size = size
     ctx.nodes = size
     keys = [k for k, _ in trail]
