@@ -47,16 +47,16 @@ def test_non_torch_and_cuda_graphs():
     assert non_torch_bytes("v1-0.20", 1, False) / GIB == pytest.approx(0.22)
     assert non_torch_bytes("v1-0.20", 2, False) > non_torch_bytes("v1-0.20", 1, False)
     assert cuda_graph_bytes("v1-0.20", enforce_eager=False, layers_on_rank=32, capture_size=512, env={}) == 0
-    assert cuda_graph_bytes("v1-0.30", enforce_eager=False, layers_on_rank=32, capture_size=512, env={}) > 0
-    assert cuda_graph_bytes("v1-0.30", enforce_eager=True, layers_on_rank=32, capture_size=512, env={}) == 0
-    assert cuda_graph_bytes("v1-0.30", enforce_eager=False, layers_on_rank=32, capture_size=512,
+    assert cuda_graph_bytes("v1-0.33", enforce_eager=False, layers_on_rank=32, capture_size=512, env={}) > 0
+    assert cuda_graph_bytes("v1-0.33", enforce_eager=True, layers_on_rank=32, capture_size=512, env={}) == 0
+    assert cuda_graph_bytes("v1-0.33", enforce_eager=False, layers_on_rank=32, capture_size=512,
                             env={"VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS": "0"}) == 0
 
 
 @pytest.mark.parametrize("version,era", [("0.4.0", "v0-0.4"), ("0.5.5", "v0-0.4"), ("0.6.3", "v0-0.6"),
                                          ("0.7.3", "v0-0.6"), ("0.8.5", "v1-0.8"), ("0.19.1", "v1-0.8"),
-                                         ("0.20.0", "v1-0.20"), ("0.26.0", "v1-0.20"), ("0.30.0", "v1-0.30"),
-                                         ("0.33.0", "v1-0.30")])
+                                         ("0.20.0", "v1-0.20"), ("0.26.0", "v1-0.20"), ("0.30.0", "v1-0.20"),
+                                         ("0.32.0", "v1-0.20"), ("0.33.0", "v1-0.33")])
 def test_eras(version, era):
     assert era_of(version) == era
 
@@ -64,6 +64,8 @@ def test_eras(version, era):
 def test_v0_fallbacks():
     assert era_of("0.8.5", {"VLLM_USE_V1": "0"}) == "v0-0.6"
     assert era_of("0.9.2", None, (7, 5)) == "v0-0.6"  # Turing: V1 unsupported, V0 used
+    assert era_of("0.33.0", {"VLLM_USE_V2_MODEL_RUNNER": "0"}) == "v1-0.20"
+    assert era_of("0.26.0", {"VLLM_USE_V2_MODEL_RUNNER": "1"}) == "v1-0.33"
     assert default_utilization("0.19.1") == 0.9 and default_utilization("0.20.0") == 0.92
 
 

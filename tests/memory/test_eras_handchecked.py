@@ -62,7 +62,8 @@ def test_era_020_measured_026_qwen15_default():
     assert cap.kv_cache_tokens == pytest.approx(230560, rel=0.01)
 
 
-def test_era_030_counts_cuda_graphs_and_ceil_budget():
+def test_era_033_counts_cuda_graphs_and_ceil_budget():
     cap = estimate(resolve_model("Qwen/Qwen1.5-7B-Chat").arch, resolve_gpu("H200"), EngineSettings(), "0.33.0")
-    assert cap.era == "v1-0.30" and cap.cuda_graph_gib > 0
+    assert cap.era == "v1-0.33" and cap.cuda_graph_gib > 0
+    assert estimate(resolve_model("Qwen/Qwen1.5-7B-Chat").arch, resolve_gpu("H200"), EngineSettings(), "0.30.0").cuda_graph_gib == 0
     assert cap.budget_gib * GIB == pytest.approx(-(-int(round(139.8 * GIB)) * 0.92 // 1), abs=2)

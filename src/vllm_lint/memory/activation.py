@@ -11,11 +11,11 @@ vLLM measures these; a static linter models what drives them (vllm-memory-model.
 * Sampler over ``R = min(max_num_seqs, N)`` rows of vocabulary logits, which peaks separately:
   V0 runs a top-p/top-k dummy batch: fp32 logits, sorted values, int64 indices, softmax, cumsum,
   mask, scatter, probs and logprobs (≈37 bytes per logit); V1 up to 0.26 samples the dummy batch in
-  the model dtype (bf16 logits plus the final hidden states); the 0.30+ V2 runner also runs the
+  the model dtype (bf16 logits plus the final hidden states); the 0.33+ V2 runner also runs the
   fp32 pipeline (≈10 bytes per logit).
 * Non-torch memory that grows during profiling (cuBLAS workspaces, NCCL and custom all-reduce
   buffers): medians of real logs, more with TP > 1.
-* CUDA graphs (counted only by the 0.30+ runner, zero under enforce_eager): grows with the capture
+* CUDA graphs (counted only by the 0.33+ V2 runner, zero under enforce_eager): grows with the capture
   sizes (up to 512 by default) and the layer count; a few hundred MiB to ~1 GiB.
 """
 
@@ -63,7 +63,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     if last_rank:
         if era.startswith("v0"):
             per = V0_SAMPLER_BYTES_PER_LOGIT
-        elif era == "v1-0.30":
+        elif era == "v1-0.33":
             per = V2_SAMPLER_BYTES_PER_LOGIT
         else:
             per = V1_SAMPLER_BYTES_PER_LOGIT
@@ -83,8 +83,8 @@ def non_torch_bytes(era: str, tp: int, consumer: bool) -> int:
 
 
 def cuda_graph_bytes(era: str, *, enforce_eager: bool, layers_on_rank: int, capture_size: int, env: dict[str, str]) -> int:
-    """CUDA-graph memory vLLM subtracts before sizing the KV cache (0.30+ runner only)."""
-    if enforce_eager or era != "v1-0.30":
+    """CUDA-graph memory vLLM subtracts before sizing the KV cache (0.33+ V2 model runner only)."""
+    if enforce_eager or era != "v1-0.33":
         return 0
     if env.get("VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS", "1").strip() == "0":
         return 0

@@ -7,9 +7,11 @@ Eras (vllm-memory-model.md §6, §7; groundtruth/NOTES.md for 0.26):
 * ``v0-0.6``  0.6–0.7  V0 with ``memory_profiling``: ``total×util − (weights + non_torch + activation)``.
 * ``v1-0.8``  0.8–0.19 V1 engine (chunked prefill always on), util default 0.9, CUDA graphs captured
   after the KV cache out of the ``1 − util`` headroom. 0.8–0.10 run V0 with ``VLLM_USE_V1=0``.
-* ``v1-0.20`` 0.20–0.26 util default 0.92; the V1 model runner still captures graphs after the KV
-  cache (measured on 0.26.0: KV = requested − weights − activation − non_torch to 0.01 GiB).
-* ``v1-0.30`` 0.30+ V2 model runner: the CUDA-graph estimate is subtracted
+* ``v1-0.20`` 0.20–0.32 util default 0.92; the V1 model runner still captures graphs after the KV
+  cache (measured on 0.26.0: KV = requested − weights − activation − non_torch to 0.01 GiB, with
+  0.7–1.0 GiB of graphs not subtracted). 0.30 rounds the budget up and stops scaling YaRN context.
+* ``v1-0.33`` 0.33+ Model Runner V2 by default (vllm-flag-history.md §5; ``VLLM_USE_V2_MODEL_RUNNER=0``
+  opts out, ``=1`` opts in earlier): its CUDA-graph estimate is subtracted
   (``VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS``, default 1) and the dummy sampler runs the fp32 path.
 """
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 from vllm_lint.vllm.versions import at_least
 
-ERAS = ("v0-0.4", "v0-0.6", "v1-0.8", "v1-0.20", "v1-0.30")
+ERAS = ("v0-0.4", "v0-0.6", "v1-0.8", "v1-0.20", "v1-0.33")
 
 
 def era_of(version: str, env: dict[str, str] | None = None, compute_capability: tuple[int, int] | None = None) -> str:
@@ -35,9 +37,10 @@ def era_of(version: str, env: dict[str, str] | None = None, compute_capability: 
         return "v0-0.6"
     if not at_least(version, "0.20.0"):
         return "v1-0.8"
-    if not at_least(version, "0.30.0"):
+    runner = env.get("VLLM_USE_V2_MODEL_RUNNER", "").strip()
+    if runner == "0" or (not at_least(version, "0.33.0") and runner != "1"):
         return "v1-0.20"
-    return "v1-0.30"
+    return "v1-0.33"
 
 
 def is_v1(era: str) -> bool:
@@ -65,7 +68,7 @@ def batch_defaults(era: str, version: str, gpu_total_gib: float, gpu_name: str, 
     V0: max_num_seqs 256; chunked prefill off (0.5.4–0.10 auto-on when max_model_len > 32K without a
     sliding window); without chunking the batch is max(max_model_len, 2048) tokens; with it 512 (0.4)
     or 2048. V1: chunked prefill on; GPUs ≥ 70 GiB that are not A100: 8192 tokens / 1024 seqs for the
-    server (16384 for the offline LLM class up to 0.26; 0.30+: 16384 on ≥ 160 GiB), else 2048 / 256
+    server (16384 for the offline LLM class up to 0.26; 0.33: 16384 on ≥ 160 GiB), else 2048 / 256
     (8192 for the LLM class); then mnbt = min(max_num_seqs × max_model_len, mnbt).
     """
     if not is_v1(era):
@@ -83,13 +86,13 @@ def batch_defaults(era: str, version: str, gpu_total_gib: float, gpu_name: str, 
     llm = usage_context == "llm" and not at_least(version, "0.30.0")
     if big:
         d_tokens = 16384 if llm else 8192
-        if at_least(version, "0.30.0") and gpu_total_gib >= 160:
+        if at_least(version, "0.33.0") and gpu_total_gib >= 160:
             d_tokens = 16384
         d_seqs = 1024 if at_least(version, "0.9.0") else 256
     else:
         d_tokens = 8192 if llm else 2048
         d_seqs = 256
-    if performance_mode == "throughput" and at_least(version, "0.30.0"):
+    if performance_mode == "throughput" and at_least(version, "0.33.0"):
         d_tokens, d_seqs = d_tokens * 2, d_seqs * 2
     seqs = max_num_seqs or d_seqs
     chunked = True if chunked is None else chunked

@@ -3,7 +3,7 @@
 ``estimate`` is pure: model + GPU + engine settings + release -> ``Capacity``. Per GPU:
 
     budget      = total_gib × gpu_memory_utilization            (0.30+: rounded up to a byte)
-    kv_cache    = budget − weights − activation_peak − non_torch − cuda_graphs(0.30+)
+    kv_cache    = budget − weights − activation_peak − non_torch − cuda_graphs(0.33+ V2 runner)
                   (or --kv-cache-memory-bytes; or --num-gpu-blocks-override blocks)
     blocks      = floor(kv_cache / bytes_per_block)
     V0 check    : blocks × block_size ≥ max_model_len          ("The model's max seq len (...) is larger than ...")
@@ -33,8 +33,8 @@ ERA_TEXT = {
     "v0-0.4": "vLLM 0.4–0.5 V0 engine (peak-memory profiling)",
     "v0-0.6": "vLLM 0.6–0.7 V0 engine (memory_profiling: weights + non-torch + activation)",
     "v1-0.8": "vLLM 0.8–0.19 V1 engine (CUDA graphs outside the budget)",
-    "v1-0.20": "vLLM 0.20–0.26 V1 engine (utilization default 0.92)",
-    "v1-0.30": "vLLM 0.30+ V1 engine, V2 model runner (CUDA-graph estimate subtracted)",
+    "v1-0.20": "vLLM 0.20–0.32 V1 engine (utilization default 0.92, CUDA graphs outside the budget)",
+    "v1-0.33": "vLLM 0.33+ V1 engine, Model Runner V2 (CUDA-graph estimate subtracted)",
 }
 
 
@@ -225,7 +225,8 @@ class _Ctx:
         if s.num_gpu_blocks_override:
             num_blocks, override = int(s.num_gpu_blocks_override), "num_gpu_blocks_override"
             available = num_blocks * bpb
-        in_flight = (2 if self.v1 and at_least(self.version, "0.30.0") else 1) * bd.max_num_batched_tokens
+        # V2 runner with async scheduling keeps pp_size + 1 batches in flight (SlidingWindowSpec admission)
+        in_flight = (self.pp + 1 if self.era == "v1-0.33" else self.pp) * bd.max_num_batched_tokens
         bpr = layout.blocks_per_request(max_model_len, in_flight)
         r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight)
         return r, (bd, override)

@@ -107,8 +107,8 @@ def kv_layout(model: ModelArch, *, tp: int, layers_on_rank: int, kv_bytes: int, 
         n_mamba = 0  # V0 keeps mamba state outside the paged cache
     if block_size:
         bs = block_size
-    elif model.is_mla and uses_mla(model, version, env) and v1 and gpu_cc >= (9, 0) and not at_least(version, "0.30.0"):
-        bs = 64  # FlashMLA on Hopper
+    elif model.is_mla and uses_mla(model, version, env) and v1 and gpu_cc >= (9, 0) and not at_least(version, "0.33.0"):
+        bs = 64  # FlashMLA on Hopper (0.33 prefers FLASH_ATTN_MLA, blocks of 16)
     else:
         bs = 16
     mamba_page = 0
