@@ -37,6 +37,14 @@ _TOP_KEY = re.compile(r"^([A-Za-z_][\w.\-]*)\s*:(?:\s|$)", re.M)
 _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[.\-_][\w.\-]*)?\.ya?ml$", re.I)
 
 
+def _spec(lines: list[str]) -> pathspec.PathSpec:
+    """A git-style pattern set (the ``gitignore`` factory in pathspec >= 0.12, else gitwildmatch)."""
+    try:
+        return pathspec.PathSpec.from_lines("gitignore", lines)
+    except (KeyError, LookupError):
+        return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
 def discover(
     paths: list[Path],
     *,
@@ -50,7 +58,7 @@ def discover(
     folder (and the current folder); they apply to explicitly named files only with
     ``force_exclude`` (as in ruff).
     """
-    exclude_spec = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude)) if exclude else None
+    exclude_spec = _spec(list(exclude)) if exclude else None
     seen: set[str] = set()
     out: list[tuple[Path, str]] = []
 
@@ -159,7 +167,7 @@ class _GitIgnores:
         except OSError:
             return
         try:
-            self.specs[d] = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+            self.specs[d] = _spec(lines)
         except Exception:  # a malformed pattern: ignore that file rather than crash
             return
 
