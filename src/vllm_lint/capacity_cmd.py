@@ -36,7 +36,7 @@ def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | Non
     if res.arch is None:
         print(f"vllm-lint: error: {res.message}", file=sys.stderr)
         return 2
-    cap = estimate(res.arch, spec, settings_from_args(parsed.values), version)
+    cap = estimate(res.arch, spec, settings_from_args(parsed.values), version, gpu_count=count)
     if fmt == "json":
         json.dump(capacity_json(cap), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -188,7 +188,7 @@ class LaunchContext:
             return None
         from vllm_lint.memory.estimate import estimate
 
-        return estimate(self.model, self.gpu, self.settings, self.version)
+        return estimate(self.model, self.gpu, self.settings, self.version, gpu_count=self.gpu_count)
 
     # -- reporting -------------------------------------------------------------------------
     def report(
