@@ -409,6 +409,15 @@ def scalar_offset_map(node: Node, text: str) -> list[int] | None:
     start, end = node.start_mark.index, node.end_mark.index
     if start > len(text) or end > len(text):
         return None
+    # Fast path (most scalars): the value is its source text verbatim, so offsets are a range.
+    style = node.style
+    if style is None:
+        if text[start:end] == node.value:
+            return list(range(start, end))
+    elif style in ("'", '"') and end - start >= 2:
+        body = text[start + 1:end - 1]
+        if body == node.value and (style == '"' and "\\" not in body or style == "'" and "'" not in body):
+            return list(range(start + 1, end - 1))
     try:
         if node.style in ("|", ">"):
             result = _block_scalar(node, text)

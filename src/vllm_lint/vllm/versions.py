@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Releases whose flag tables ship with vllm-lint (each minor line's last patch that was read).
 KNOWN_VERSIONS: tuple[str, ...] = (
@@ -14,6 +15,7 @@ NEWEST = KNOWN_VERSIONS[-1]
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?post(\d+))?")
 
 
+@lru_cache(maxsize=1024)  # called for every version comparison of every rule (hot in big trees)
 def parse_version(text: str) -> tuple[int, int, int, int] | None:
     """``"0.6.6.post1"`` -> (0, 6, 6, 1); ``"v0.8.3"`` -> (0, 8, 3, 0); None when it is not a version."""
     m = _VERSION_RE.match(text.strip())
