@@ -133,3 +133,14 @@ def test_vl312_env_backend(tmp_path):
 def test_vl313_awq_on_v100_label(tmp_path):
     found = lint(tmp_path, "vl313_v100_awq.yaml", "VL313")
     assert len(found) == 1 and "Minimum capability: 75. Current capability: 70." in found[0].message
+
+
+def test_vl308_docker_run(tmp_path):
+    found = lint(tmp_path, "vl308_docker_run.sh", "VL308", as_name="serve.sh")
+    assert [d.line for d in found] == [5]  # the second container has --ipc=host
+    assert "--ipc=host" in found[0].message
+
+
+def test_vl308_shell_without_container_is_silent(tmp_path):
+    (tmp_path / "run.sh").write_text("#!/bin/sh\nvllm serve Qwen/Qwen2.5-7B-Instruct --tensor-parallel-size 2\n")
+    assert lint_paths([tmp_path / "run.sh"], LintOptions(select=["VL308"])).diagnostics == []

@@ -297,9 +297,11 @@ def nccl_shared_memory(ctx: LaunchContext) -> Iterator[Diagnostic]:
                  "container keeps the runtime's 64 MiB default")
         fix_note = ("add a volume `emptyDir: {medium: Memory, sizeLimit: 16Gi}` mounted at /dev/shm "
                     "(charts: set the chart's shm option or put tensorParallelSize in vllmConfig)")
-    elif "ipc_host" in facts or "shm_size" in facts or source in ("compose", "docker-run", "docker"):
+    elif "ipc_host" in facts or "shm_size" in facts or source == "compose" or facts.get("container_cli"):
         where = "the container has neither `ipc: host` nor `shm_size`, so /dev/shm is Docker's 64 MiB default"
-        fix_note = "add `ipc: host` (compose) / `--ipc=host` (docker run), or `shm_size: 16gb`"
+        if facts.get("container_cli"):
+            where = "the container is started without `--ipc=host` or `--shm-size`, so /dev/shm is Docker's 64 MiB default"
+        fix_note = "add `ipc: host` (compose) / `--ipc=host` (docker run), or `shm_size: 16gb` / `--shm-size 16g`"
     else:
         return  # the source does not tell how the container is run
     del source
