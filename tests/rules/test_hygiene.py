@@ -132,3 +132,14 @@ def test_vl503_local_build_is_not_reported(tmp_path):
         "services:\n  vllm:\n    build: .\n    image: my-vllm:latest\n"
         "    command: [--model, Qwen/Qwen2.5-0.5B-Instruct]\n")
     assert lint_paths([tmp_path / "docker-compose.yml"], LintOptions(select=["VL503"])).diagnostics == []
+
+
+def test_vl501_token_in_env_file_of_compose(tmp_path):
+    """A token in the .env a compose service loads is reported on the .env line (when linted)."""
+    (tmp_path / ".env").write_text("# tokens\nHF_TOKEN=hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567\n")
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  vllm:\n    image: vllm/vllm-openai:v0.10.2\n    env_file: .env\n"
+        "    command: [--model, Qwen/Qwen2.5-0.5B-Instruct]\n")
+    res = lint_paths([tmp_path], LintOptions(select=["VL501"]))
+    found = [d for d in res.diagnostics if d.rule == "VL501"]
+    assert [(Path(d.path).name, d.line) for d in found] == [(".env", 2)]

@@ -86,9 +86,13 @@ def _argv_findings(ctx: LaunchContext) -> Iterator[tuple[Span, str, str]]:
                 and _looks_secret(tok.text) and "$" not in (tok.raw or ""):
             yield tok.span, "--api-key value", tok.text
     for name, ev in ctx.launch.env.items():
-        if SECRET_NAME.match(name) and name.upper() != "TOKEN" and not ev.symbolic and ev.span is not None \
-                and _looks_secret(ev.value) and "$" not in ev.span.slice(ctx.src.text):
-            yield ev.span, f"{name} value", ev.value
+        if not SECRET_NAME.match(name) or name.upper() == "TOKEN" or ev.symbolic or ev.span is None \
+                or not _looks_secret(ev.value):
+            continue
+        # a value from another file (an env_file) cannot be sliced from this file's text
+        if ev.span.path == ctx.src.display and "$" in ev.span.slice(ctx.src.text):
+            continue
+        yield ev.span, f"{name} value", ev.value
 
 
 @register("VL501", scope="project")
@@ -103,12 +107,12 @@ def hard_coded_secret(launches: Iterable[LaunchContext]) -> Iterator[Diagnostic]
             for start, end, kind, secret in _file_findings(ctx):
                 found.append((ctx.src.index.span(start, end), kind, secret))
         for span, kind, secret in found:
-            key = (display, span.line)  # one finding per line, whichever detector saw it first
+            key = (span.path, span.line)  # one finding per line, whichever detector saw it first
             if key in seen:
                 continue
             seen.add(key)
             yield make_diagnostic(
-                "VL501", display, span,
+                "VL501", span.path or display, span,
                 f"hard-coded secret ({kind} {redact(secret)}) in a committed file: anyone with read access to "
                 f"the repository (and to images built from it) can use it",
                 launch=ctx.launch.name,
