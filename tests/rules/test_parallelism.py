@@ -144,3 +144,23 @@ def test_vl308_docker_run(tmp_path):
 def test_vl308_shell_without_container_is_silent(tmp_path):
     (tmp_path / "run.sh").write_text("#!/bin/sh\nvllm serve Qwen/Qwen2.5-7B-Instruct --tensor-parallel-size 2\n")
     assert lint_paths([tmp_path / "run.sh"], LintOptions(select=["VL308"])).diagnostics == []
+
+
+def test_vl301_host_env_is_not_a_reservation(tmp_path):
+    """On a bare host CUDA_VISIBLE_DEVICES=0,1 with TP=1 leaves GPU 1 free for others: no idle warning,
+    but TP=4 on two visible GPUs still cannot start."""
+    (tmp_path / "a.sh").write_text("#!/bin/sh\nCUDA_VISIBLE_DEVICES=0,1 vllm serve Qwen/Qwen2.5-7B-Instruct\n")
+    assert lint_paths([tmp_path / "a.sh"], LintOptions(select=["VL301"])).diagnostics == []
+    (tmp_path / "a.sh").write_text("#!/bin/sh\nCUDA_VISIBLE_DEVICES=0,1 vllm serve Qwen/Qwen2.5-7B-Instruct -tp 4\n")
+    found = lint_paths([tmp_path / "a.sh"], LintOptions(select=["VL301"])).diagnostics
+    assert len(found) == 1 and "available GPUs (2)" in found[0].message
+
+
+def test_vl308_kustomize_patch_is_silent(tmp_path):
+    (tmp_path / "patch.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: decode}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: modelserver\n          args: [Qwen/Qwen3-32B, --tensor-parallel-size=2]\n"
+        "          resources:\n            limits:\n              nvidia.com/gpu: 2\n")
+    res = lint_paths([tmp_path / "patch.yaml"], LintOptions(select=["VL308"]))
+    assert [c.launch.facts.get("kustomize_patch") for c in res.launches] == [True]
+    assert res.diagnostics == []

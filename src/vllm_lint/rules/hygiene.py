@@ -255,7 +255,7 @@ def port_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
         return
     listen = _listen_port(ctx)
     yield from _vllm_port_env(ctx, listen)
-    if listen is None or launch.facts.get("network_mode") == "host":
+    if listen is None or launch.facts.get("network_mode") == "host" or launch.facts.get("kustomize_patch"):
         return
     port, where = listen
     declared = launch.facts.get("ports")

@@ -291,6 +291,8 @@ def nccl_shared_memory(ctx: LaunchContext) -> Iterator[Diagnostic]:
         return  # one GPU in this container (or unknown split): no intra-node NCCL traffic to speak of
     if facts.get("ipc_host") or facts.get("shm_size") or facts.get("dev_shm_volume"):
         return
+    if facts.get("kustomize_patch"):
+        return  # a strategic-merge patch: volumes usually come from the base it patches
     source = (ctx.launch.source or "").lower()
     if "dev_shm_volume" in facts:
         where = ("the pod mounts no memory-backed emptyDir at /dev/shm (and hostIPC is off), so the "

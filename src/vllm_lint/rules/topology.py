@@ -165,6 +165,8 @@ def visible_gpus(ctx: "LaunchContext") -> Visible | None:
             return Visible(ctx.gpu_count, f"{ctx.gpu_count} × {ctx.gpu.name if ctx.gpu else 'GPU'} ({ctx.gpu_source})",
                            False)
         return None
+    if (gpu.mechanism or "").startswith("host"):
+        requested = False  # a bare host: CUDA_VISIBLE_DEVICES narrows but reserves nothing
     if gpu.mig_profile and count > 1:
         return Visible(1, f"{count} MIG slices ({gpu.mig_profile}), of which CUDA shows one per process", True)
     mech = gpu.mechanism or ""
