@@ -164,3 +164,12 @@ def test_vl308_kustomize_patch_is_silent(tmp_path):
     res = lint_paths([tmp_path / "patch.yaml"], LintOptions(select=["VL308"]))
     assert [c.launch.facts.get("kustomize_patch") for c in res.launches] == [True]
     assert res.diagnostics == []
+
+
+def test_vl309_auto_is_an_error_before_the_fallback(tmp_path):
+    """vLLM 0.6: `--dtype auto` keeps a bfloat16 checkpoint's dtype and the T4 worker refuses it."""
+    text = (FIXTURES / "vl309_t4_node.yaml").read_text().replace("v0.11.2", "v0.6.3")
+    (tmp_path / "t4.yaml").write_text(text)
+    found = lint_paths([tmp_path / "t4.yaml"], LintOptions(select=["VL309"])).diagnostics
+    assert sorted(d.severity.value for d in found) == ["error", "error"]
+    assert any("--dtype auto keeps it on vLLM 0.6.3" in d.message for d in found)

@@ -15,6 +15,11 @@ from vllm_lint.context import LaunchContext
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from vllm_lint.rules import topology as T
 from vllm_lint.rules.registry import register
+from vllm_lint.vllm.versions import at_least
+
+# First release whose `--dtype auto` falls back to float16 for bfloat16 checkpoints on GPUs
+# without bfloat16 (ModelConfig._resolve_auto_dtype); earlier ones kept bfloat16 and failed.
+AUTO_DTYPE_FALLBACK = "0.9.0"
 
 MULTI_NODE_WIRING = re.compile(
     r"ray\s+start|multi-node-serving\.sh|ray_cluster_size|KUBERAY_GEN_RAY_START_CMD|ray\.init|--headless|"
@@ -345,11 +350,22 @@ def bf16_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
         )
     elif dtype == "auto" and ctx.model is not None and ctx.model.torch_dtype.lower() in ("bfloat16", "bf16") \
             and not (ctx.model.quantization or T.given(ctx, "quantization")):
+        if not at_least(ctx.version, AUTO_DTYPE_FALLBACK):
+            # Before the fallback, `auto` kept the checkpoint's bfloat16 and the worker refused it.
+            yield ctx.report(
+                "VL309",
+                f"Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your {g.name} GPU "
+                f"has compute capability {T.cc_text(cc)}. You can use float16 instead by explicitly setting the "
+                f"`dtype` flag in CLI, for example: --dtype=half. ({ctx.model.id} is stored in bfloat16 and "
+                f"--dtype auto keeps it on vLLM {ctx.version})",
+                token=ctx.flag_token("dtype") if T.given(ctx, "dtype") else None,
+            )
+            return
         d = ctx.report(
             "VL309",
             f"{ctx.model.id} is stored in bfloat16 and --dtype is auto, but {g.name} (compute capability "
-            f"{T.cc_text(cc)}) has no bfloat16: vLLM casts the weights to float16, which can overflow in "
-            f"models trained in bfloat16",
+            f"{T.cc_text(cc)}) has no bfloat16: vLLM {ctx.version} casts the weights to float16, which can "
+            f"overflow in models trained in bfloat16",
             token=ctx.flag_token("dtype") if T.given(ctx, "dtype") else None,
             notes=["state the choice with --dtype half (or float32 if the outputs degrade)"],
         )
