@@ -173,3 +173,9 @@ def test_vl309_auto_is_an_error_before_the_fallback(tmp_path):
     found = lint_paths([tmp_path / "t4.yaml"], LintOptions(select=["VL309"])).diagnostics
     assert sorted(d.severity.value for d in found) == ["error", "error"]
     assert any("--dtype auto keeps it on vLLM 0.6.3" in d.message for d in found)
+
+
+def test_vl309_gemma_auto_goes_to_float32(tmp_path):
+    (tmp_path / "r.sh").write_text("#!/bin/sh\nvllm serve google/gemma-2-9b-it\n")
+    found = lint_paths([tmp_path / "r.sh"], LintOptions(run=RunOptions(gpu="T4"), select=["VL309"])).diagnostics
+    assert len(found) == 1 and found[0].severity.value == "warning" and "float32" in found[0].message

@@ -20,6 +20,8 @@ from vllm_lint.vllm.versions import at_least
 # First release whose `--dtype auto` falls back to float16 for bfloat16 checkpoints on GPUs
 # without bfloat16 (ModelConfig._resolve_auto_dtype); earlier ones kept bfloat16 and failed.
 AUTO_DTYPE_FALLBACK = "0.9.0"
+# Model types vLLM refuses to run in float16 (config/model.py _FLOAT16_NOT_SUPPORTED_MODELS).
+_NO_FLOAT16_TYPES = frozenset({"gemma2", "gemma3", "gemma3_text", "glm4"})
 
 MULTI_NODE_WIRING = re.compile(
     r"ray\s+start|multi-node-serving\.sh|ray_cluster_size|KUBERAY_GEN_RAY_START_CMD|ray\.init|--headless|"
@@ -361,11 +363,14 @@ def bf16_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
                 token=ctx.flag_token("dtype") if T.given(ctx, "dtype") else None,
             )
             return
+        if ctx.model.model_type in _NO_FLOAT16_TYPES:
+            effect = ("runs it in float32 (this model type refuses float16), which doubles the weight memory")
+        else:
+            effect = "casts the weights to float16, which can overflow in models trained in bfloat16"
         d = ctx.report(
             "VL309",
             f"{ctx.model.id} is stored in bfloat16 and --dtype is auto, but {g.name} (compute capability "
-            f"{T.cc_text(cc)}) has no bfloat16: vLLM {ctx.version} casts the weights to float16, which can "
-            f"overflow in models trained in bfloat16",
+            f"{T.cc_text(cc)}) has no bfloat16: vLLM {ctx.version} {effect}",
             token=ctx.flag_token("dtype") if T.given(ctx, "dtype") else None,
             notes=["state the choice with --dtype half (or float32 if the outputs degrade)"],
         )
