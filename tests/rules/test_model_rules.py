@@ -98,3 +98,22 @@ def test_quant_marker():
     assert M._QUANT_MARK.search("Llama-3.1-8B-Instruct-FP8-dynamic")
     assert not M._QUANT_MARK.search("Qwen2.5-7B-Instruct")
     assert not M._QUANT_MARK.search("awqward-model")
+
+
+@pytest.mark.parametrize("version,reported", [("0.26.0", False), ("0.30.0", True)])
+def test_vl401_yarn_rule_changed_in_030(tmp_path, version, reported):
+    """A YaRN config whose max_position_embeddings stays 32768: 131072 is legal on 0.26, not on 0.30."""
+    model = tmp_path / "qwen-yarn"
+    model.mkdir()
+    (model / "config.json").write_text(
+        '{"model_type": "qwen2", "hidden_size": 3584, "num_hidden_layers": 28, "num_attention_heads": 28,'
+        ' "num_key_value_heads": 4, "intermediate_size": 18944, "vocab_size": 152064,'
+        ' "max_position_embeddings": 32768, "torch_dtype": "bfloat16",'
+        ' "rope_scaling": {"type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}}')
+    (tmp_path / "run.sh").write_text("#!/bin/sh\nvllm serve ./qwen-yarn --max-model-len 131072\n")
+    res = lint_paths([tmp_path / "run.sh"], LintOptions(run=RunOptions(vllm_version=version), select=["VL401"]))
+    found = [d for d in res.diagnostics if d.rule == "VL401"]
+    assert bool(found) is reported, [d.message for d in found]
+    if reported:
+        assert "derived max_model_len (max_position_embeddings=32768" in found[0].message
+        assert "does not apply it" in found[0].message
