@@ -179,3 +179,9 @@ def test_vl309_gemma_auto_goes_to_float32(tmp_path):
     (tmp_path / "r.sh").write_text("#!/bin/sh\nvllm serve google/gemma-2-9b-it\n")
     found = lint_paths([tmp_path / "r.sh"], LintOptions(run=RunOptions(gpu="T4"), select=["VL309"])).diagnostics
     assert len(found) == 1 and found[0].severity.value == "warning" and "float32" in found[0].message
+
+
+def test_lws_worker_pod_is_not_judged_alone(tmp_path):
+    """The worker template of an LWS group joins the leader's engine; its GPUs count in the leader's total."""
+    found = lint(tmp_path, "vl311_lws_no_ray.yaml", "VL301")
+    assert found == []

@@ -45,6 +45,8 @@ def _in_ray_cluster(ctx: LaunchContext) -> bool:
 @register("VL301")
 def gpu_count_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
     """World size (TP × PP × DP ranks started here) against the GPUs the launch requests or sees."""
+    if T.is_group_worker(ctx):
+        return
     w = T.world(ctx)
     vis = T.visible_gpus(ctx)
     if w is None or vis is None:
@@ -290,7 +292,7 @@ def nccl_shared_memory(ctx: LaunchContext) -> Iterator[Diagnostic]:
     """TP/PP > 1 in a container with Docker's 64 MiB /dev/shm default: NCCL needs more."""
     facts = ctx.launch.facts
     w = T.world(ctx)
-    if w is None or w.size <= 1:
+    if w is None or w.size <= 1 or T.is_group_worker(ctx):
         return
     vis = T.visible_gpus(ctx)
     per_pod = vis.per_pod(T.nodes(ctx)) if vis is not None else None
@@ -512,7 +514,7 @@ def multi_node_backend(ctx: LaunchContext) -> Iterator[Diagnostic]:
         )
         return
     n_nodes = T.nodes(ctx)
-    if n_nodes <= 1:
+    if n_nodes <= 1 or T.is_group_worker(ctx):
         return
     w = T.world(ctx)
     vis = T.visible_gpus(ctx)

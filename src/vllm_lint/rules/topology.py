@@ -191,6 +191,11 @@ def _mech_name(mechanism: str | None) -> str:
     return mechanism.split(":", 1)[-1] if ":" in mechanism else mechanism
 
 
+def is_group_worker(ctx: "LaunchContext") -> bool:
+    """A worker pod of a multi-pod group (LWS worker): the leader's launch carries the engine sizes."""
+    return str(ctx.launch.facts.get("lws_role") or "").lower() == "worker"
+
+
 def nodes(ctx: "LaunchContext") -> int:
     """Pods/nodes the engine spans (LeaderWorkerSet size, Ray/SkyPilot node count), 1 when single."""
     facts = ctx.launch.facts
