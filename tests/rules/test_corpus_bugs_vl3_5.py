@@ -29,9 +29,6 @@ BUGS = [
     # production-stack CoreWeave: TP=2 only through extraArgs, so the chart mounts no /dev/shm
     ("vllm-project__production-stack/tutorials/terraform/coreweave/config/llm-stack/helm/gpu/gpu-gpt-qwn-gem-glm-cw.tpl",
      "VL308", 48, "no memory-backed emptyDir at /dev/shm"),
-    # kubeai critical-service-model: no args, 131072-token default context on an L4
-    ("substratusai__kubeai/examples/priority-examples/critical-service-model.yaml", "VL402", 7,
-     "full context of 131072 tokens"),
     # kserve agentic tool calling: Qwen3-Coder-30B-A3B-FP8 with the 262144 default context
     ("kserve__kserve/docs/samples/llmisvc/agentic-tool-calling/llmisvc-single-gpu.yaml", "VL402", 12,
      "full context of 262144 tokens"),
@@ -56,7 +53,15 @@ NOT_REPORTED = {
     "vllm-project__production-stack/helm/values.yaml": "tensorParallelSize 2 with requestGPU 1 sits in a modelSpec "
     "with enabled: false; the chart renders no Deployment for it, so no vLLM starts (not a launch)",
     "civo-learn__civo-vllm-docker/entrypoint.sh": "TP is $(nvidia-smi -L | wc -l), known only at run time",
+    "substratusai__kubeai/examples/priority-examples/critical-service-model.yaml": "the 131072-token default "
+    "context does not fit the L4: VL101 reports it with the numbers, and VL402 defers to VL101",
 }
+
+
+def test_kubeai_default_context_is_vl101s(shared_dir):
+    path = shared_dir / "corpus" / "substratusai__kubeai/examples/priority-examples/critical-service-model.yaml"
+    res = lint_paths([path], LintOptions(select=["VL101", "VL402"]))
+    assert [d.rule for d in res.diagnostics] == ["VL101"]
 
 
 @pytest.mark.parametrize("rel,rule,line,needle", BUGS, ids=[f"{r}-{p.split('/')[0]}-{ln}" for p, r, ln, _ in BUGS])

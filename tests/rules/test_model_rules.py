@@ -117,3 +117,11 @@ def test_vl401_yarn_rule_changed_in_030(tmp_path, version, reported):
     if reported:
         assert "derived max_model_len (max_position_embeddings=32768" in found[0].message
         assert "does not apply it" in found[0].message
+
+
+def test_vl402_leaves_a_context_that_does_not_fit_to_vl101(tmp_path):
+    (tmp_path / "run.sh").write_text("#!/bin/sh\nvllm serve meta-llama/Llama-3.1-8B-Instruct\n")
+    on_l4 = lint_paths([tmp_path / "run.sh"], LintOptions(run=RunOptions(gpu="L4"), select=["VL402", "VL101"]))
+    assert [d.rule for d in on_l4.diagnostics] == ["VL101"]
+    on_h100 = lint_paths([tmp_path / "run.sh"], LintOptions(run=RunOptions(gpu="H100"), select=["VL402", "VL101"]))
+    assert [d.rule for d in on_h100.diagnostics] == ["VL402"]

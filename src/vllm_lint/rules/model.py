@@ -83,6 +83,13 @@ def huge_default_context(ctx: LaunchContext) -> Iterator[Diagnostic]:
     derived, key = d
     if derived <= HUGE_CONTEXT:
         return
+    if ctx.gpu is not None:
+        try:
+            cap = ctx.capacity
+        except Exception:  # noqa: BLE001 - the estimate is another rule's business
+            cap = None
+        if cap is not None and not cap.fits:
+            return  # VL101 reports this context as not fitting, with the numbers
     m = ctx.model
     kv_note = ""
     kvb = _kv_bytes_per_token(m)
