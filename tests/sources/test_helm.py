@@ -60,8 +60,10 @@ def test_production_stack_renders_like_the_chart():
     assert mig.gpu.mig_profile == "4g.71gb" and mig.gpu.count == 1
     assert mig.facts["dev_shm_volume"] is True and mig.facts["shm_size"] == "8Gi"
     assert "--enable-prefix-caching" in words(mig) and "--kv-transfer-config" in words(mig)
-    ray = launches[2]
-    assert "--pipeline-parallel-size" in words(ray) and ray.gpu.count == 2 and ray.facts["nodes"] == 2
+    ray = launches[2]  # ray-cluster.yaml's entrypoint script: its own flag spellings, no --no-enable-prefix-caching
+    assert words(ray) == ["facebook/opt-125m", "--host", "0.0.0.0", "--port", "8000", "--distributed-executor-backend",
+                          "ray", "--tensor-parallel-size", "1", "--pipeline-parallel-size", "2"]
+    assert ray.gpu.count == 2 and ray.facts["nodes"] == 2 and ray.env["VLLM_USE_V1"].value == "0"
 
 
 def test_production_stack_insertion_uses_chart_keys():

@@ -35,6 +35,16 @@ PS_VLLM_CONFIG = {
     "runner": "--runner",
     "convert": "--convert",
 }
+# ray-cluster.yaml's vllm-entrypoint.sh spells these with hyphens and adds pipelineParallelSize.
+PS_RAY_CONFIG = {
+    "maxModelLen": "--max-model-len",
+    "dtype": "--dtype",
+    "tensorParallelSize": "--tensor-parallel-size",
+    "pipelineParallelSize": "--pipeline-parallel-size",
+    "maxNumSeqs": "--max-num-seqs",
+    "gpuMemoryUtilization": "--gpu-memory-utilization",
+    "maxLoras": "--max-loras",
+}
 PS_VLLM_CONFIG_OTHER = {"enableChunkedPrefill", "enablePrefixCaching", "extraArgs", "v0", "prometheusMultiprocDir",
                         "pipelineParallelSize"}
 PS_MODELSPEC_KEYS = {
@@ -193,7 +203,8 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     ray = Y.get(spec, "raySpec")
     on_ray = Y.is_map(ray) and Y.as_bool(Y.get(ray, "enabled")) is True
     venv = tag in PS_VENV_TAGS or tag.startswith("nightly-") or (tag == "latest" and repo == "lmcache/vllm-openai")
-    program = _synthetic("/opt/venv/bin/vllm" if venv else "vllm", "serve")
+    # The Ray path runs vllm-entrypoint.sh (ray-cluster.yaml ConfigMap): `vllm serve` from PATH.
+    program = _synthetic("/opt/venv/bin/vllm" if venv and not on_ray else "vllm", "serve")
     args: list[Token] = []
     model = Y.get(spec, "modelURL")
     if is_scalar_value(model):
@@ -201,6 +212,8 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     else:
         unknowns.append("modelURL is not set")
     args += _synthetic("--host", "0.0.0.0", "--port", port)
+    if on_ray:
+        args += _synthetic("--distributed-executor-backend", "ray")
     facts: dict[str, object] = {"chart": "vllm-production-stack"}
     ignored: list[tuple[str, object]] = []
     for flag_key, flag in (("enableLoRA", "--enable-lora"), ("enableTool", "--enable-auto-tool-choice")):
@@ -218,21 +231,22 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
         if cp:
             args.append(values.key_token(cp[0], "--enable-chunked-prefill" if Y.as_bool(cp[1]) else "--no-enable-chunked-prefill"))
         pc = Y.get_pair(vc, "enablePrefixCaching")
-        if pc:
+        if on_ray:  # the Ray script adds --enable-prefix-caching only when true, nothing otherwise
+            if pc and Y.as_bool(pc[1]):
+                args.append(values.key_token(pc[0], "--enable-prefix-caching"))
+        elif pc:
             args.append(values.key_token(pc[0], "--enable-prefix-caching" if Y.as_bool(pc[1]) else "--no-enable-prefix-caching"))
         else:
             t = values.key_token(vc_pair[0], "--no-enable-prefix-caching")
             t.style = "synthetic"
             args.append(t)
             facts["implicit_no_prefix_caching"] = True
-        for key, flag in PS_VLLM_CONFIG.items():
+        for key, flag in (PS_RAY_CONFIG if on_ray else PS_VLLM_CONFIG).items():
             pair = Y.get_pair(vc, key)
             if pair and not Y.is_null(pair[1]):
                 args += [values.key_token(pair[0], flag), values.token(pair[1])]
         if on_ray:
-            pair = Y.get_pair(vc, "pipelineParallelSize")
-            if pair and not Y.is_null(pair[1]):
-                args += [values.key_token(pair[0], "--pipeline-parallel-size"), values.token(pair[1])]
+            pass
         elif Y.get_pair(vc, "pipelineParallelSize"):
             k = Y.get_pair(vc, "pipelineParallelSize")[0]
             ignored.append(("vllmConfig.pipelineParallelSize", values.span(k)))
@@ -242,9 +256,12 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
                 args.append(values.token(item))
         for k, _ in Y.pairs(vc):
             kt = Y.key_text(k)
-            if kt not in PS_VLLM_CONFIG and kt not in PS_VLLM_CONFIG_OTHER:
+            known_keys = (set(PS_RAY_CONFIG) | {"v1"}) if on_ray else set(PS_VLLM_CONFIG)
+            if kt not in known_keys and kt not in PS_VLLM_CONFIG_OTHER:
                 ignored.append((f"vllmConfig.{kt}", values.span(k)))
-        if (Y.text(Y.get(vc, "v0")) or "").strip() == "1":
+        if on_ray:  # ray-cluster.yaml: VLLM_USE_V1 = vllmConfig.v1, default "0"
+            facts["vllm_use_v1"] = (Y.text(Y.get(vc, "v1")) or "0").strip()
+        elif (Y.text(Y.get(vc, "v0")) or "").strip() == "1":
             facts["vllm_use_v1"] = "0"
         insertion = _ps_insertion(values, vc, extra)
         if Y.get_pair(vc, "tensorParallelSize"):
@@ -261,7 +278,10 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     lm = Y.get(spec, "lmcacheConfig")
     if Y.is_map(lm) and Y.as_bool(Y.get(lm, "enabled")):
         role = (Y.text(Y.get(lm, "kvRole")) or "kv_both").strip()
-        if Y.get(lm, "enablePD") is not None:
+        if on_ray:  # the Ray script picks the connector from vllmConfig.v1 only
+            conn = "LMCacheConnectorV1" if Y.is_map(vc) and (Y.text(Y.get(vc, "v1")) or "").strip() == "1" else "LMCacheConnector"
+            role = "kv_both"
+        elif Y.get(lm, "enablePD") is not None:
             conn = "LMCacheConnectorV1"
         elif Y.is_map(vc) and (Y.text(Y.get(vc, "v0")) or "").strip() == "1":
             conn = "LMCacheConnector"
@@ -272,7 +292,7 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
         facts["ipc_host"] = True
     ct = Y.get(spec, "chatTemplate")
     if is_scalar_value(ct) and Y.text(ct):
-        args += _synthetic("--chat-template", f"/templates/{Y.text(ct)}")
+        args += _synthetic("--chat-template", Y.text(ct) if on_ray else f"/templates/{Y.text(ct)}")
     for k, v in Y.pairs(spec):
         kt = Y.key_text(k)
         if kt not in PS_MODELSPEC_KEYS and (kt in ARGS_KEYS or kt in GENERIC_OPTION_KEYS or kt in PS_VLLM_CONFIG):
@@ -280,8 +300,8 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     if ignored:
         facts["ignored_keys"] = ignored
     env: dict[str, EnvValue] = {"HF_HOME": EnvValue("/data" if Y.get(spec, "pvcStorage") is not None else "/tmp")}
-    if facts.get("vllm_use_v1") == "0":
-        env["VLLM_USE_V1"] = EnvValue("0")
+    if "vllm_use_v1" in facts:
+        env["VLLM_USE_V1"] = EnvValue(str(facts["vllm_use_v1"]))
     for item in Y.items(Y.get(spec, "env")):
         n = (Y.text(Y.get(item, "name")) or "").strip()
         if not n:
@@ -300,7 +320,6 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     facts["ports"] = [port]
     if on_ray:
         facts["nodes"] = int((reps or 1) + 1)
-        args += _synthetic("--distributed-executor-backend", "ray")
     title = f"servingEngineSpec.modelSpec[{i}] ({name})"
     return new_launch(values, title, Y.get(spec, "name") or spec, program=program, args=args, env=env, image=image,
                       image_span=values.span(repo_node), vllm_version=version_from_image(image) if image else None,
