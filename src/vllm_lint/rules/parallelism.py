@@ -240,7 +240,8 @@ def pipeline_parallel_layers(ctx: LaunchContext) -> Iterator[Diagnostic]:
         yield ctx.report(
             "VL306",
             f"pipeline_parallel_size {pp} is larger than the {m.num_layers} hidden layers of {m.id}: vLLM "
-            f"splits layers across pipeline stages, so {pp - m.num_layers} stage(s) would get no layer",
+            f"splits the layers across the stages, so {pp - m.num_layers} stage(s) get no layer and their GPUs "
+            f"do no model work",
             token=T.token_for(ctx, "pipeline_parallel_size"),
             notes=[f"use at most {m.num_layers} pipeline stages; typical values divide the layer count"],
         )
