@@ -278,12 +278,16 @@ def expert_parallel_experts(ctx: LaunchContext) -> Iterator[Diagnostic]:
         return
     ep_size = tp * dp
     if ep_size > m.num_experts:
-        yield ctx.report(
+        # vLLM's expert map gives experts // ranks (+1 for the first remainder ranks) to each rank,
+        # so surplus ranks hold none: wasted expert capacity rather than a refusal.
+        d = ctx.report(
             "VL307",
             f"expert parallel size (tensor_parallel_size {tp} × data_parallel_size {dp} = {ep_size}) is larger "
-            f"than the {m.num_experts} experts of {m.id}: {ep_size - m.num_experts} rank(s) would hold no expert",
+            f"than the {m.num_experts} experts of {m.id}: {ep_size - m.num_experts} rank(s) hold no expert",
             token=tok,
         )
+        d.severity = Severity.WARNING
+        yield d
 
 
 # -- VL308 ------------------------------------------------------------------------------------------
