@@ -337,12 +337,13 @@ def _ps_insertion(values: Values, vc: Node | None, extra: Node | None, spec: Nod
     from vllm_lint.sources.k8s_container import _yaml_quote, list_insertion
 
     if vc is not None and values.src_of(vc) is values.main:
+        if vc.flow_style:
+            return None  # a flow mapping ({a: 1}): no line-based insertion
         if extra is not None and Y.is_seq(extra) and Y.items(extra) and values.src_of(extra) is values.main:
             return list_insertion(values.main, extra)
         first = Y.pairs(vc)[0][0]
         src = values.main
         col = first.start_mark.column
-        line = vc.end_mark.line if vc.end_mark.column == 0 else vc.end_mark.line + 1
         last_key_line = max(v.end_mark.line - (1 if v.end_mark.column == 0 else 0) for _, v in Y.pairs(vc)) + 1
         offset = src.index.line_start(last_key_line) + len(src.index.line_text(last_key_line))
         known = {v: k for k, v in PS_VLLM_CONFIG.items()}

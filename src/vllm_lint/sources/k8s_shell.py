@@ -7,7 +7,6 @@ ENTRYPOINT/CMD as synthetic tokens.
 
 from __future__ import annotations
 
-import re
 import shlex
 
 from yaml.nodes import Node
