@@ -367,9 +367,18 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     )
 
 
+def fits(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: str) -> bool:
+    """``estimate(...).fits`` without the searches (largest fitting length, minimum utilization):
+    one worst-rank evaluation instead of ~20, for hints that try many GPUs."""
+    c = _Ctx(model, gpu, settings, version)
+    L = resolve_max_model_len(model, settings, version)
+    r, _ = c.worst(L)
+    return _fits(c, r, L)
+
+
 def with_settings(settings: EngineSettings, **changes: object) -> EngineSettings:
     """A copy of ``settings`` with some fields changed (for "what if" suggestions)."""
     return replace(settings, **changes)
 
 
-__all__ = ["Capacity", "estimate", "resolve_max_model_len", "with_settings", "asdict"]
+__all__ = ["Capacity", "estimate", "fits", "resolve_max_model_len", "with_settings", "asdict"]

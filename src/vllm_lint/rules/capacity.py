@@ -269,13 +269,15 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     s = ctx.settings
     n = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)
     fits, not_fit = [], []
+    from vllm_lint.memory.estimate import fits as fits_on
+
     for g in common_gpus():
         try:
-            cap = estimate(ctx.model, g, s, ctx.version)
+            ok = fits_on(ctx.model, g, s, ctx.version)  # no searches: only the verdict is shown
         except (ValueError, ZeroDivisionError):  # pragma: no cover - defensive
             continue
         label = g.key if n == 1 else f"{n}× {g.key}"
-        (fits if cap.fits else not_fit).append(label)
+        (fits if ok else not_fit).append(label)
     where = []
     if fits:
         where.append("fits on " + ", ".join(fits))
