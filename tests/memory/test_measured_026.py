@@ -43,3 +43,15 @@ def test_public_summary(shared_dir):
     assert full["kv_cache_gib"]["median_ape"] <= 5.0
     assert full["weights_gib"]["median_ape"] <= 2.0
     assert result["fit_nofit"]["mismatched"] == []
+
+
+def test_benchmark_cli_json(shared_dir, capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import accuracy
+    finally:
+        sys.path.pop(0)
+    assert accuracy.main(["--shared", str(shared_dir), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"rows", "measured", "public_full_breakdown", "fit_nofit", "skipped"} <= set(data)
+    assert all("ape" in r and "predicted" in r for r in data["rows"])

@@ -175,6 +175,21 @@ EXTRA_MODELS = [
                 "torch_dtype": "float16", "partial_rotary_factor": 0.5},
      "source": "public GitHub file id 1270800079 (PhiConfig dump with _name_or_path microsoft/phi-1_5, transformers 4.38.0)",
      "source_kind": "config dump inside a github file"},
+    {"id": "facebook/opt-125m",
+     "config": {"model_type": "opt", "architectures": ["OPTForCausalLM"], "hidden_size": 768, "ffn_dim": 3072,
+                "num_hidden_layers": 12, "num_attention_heads": 12, "max_position_embeddings": 2048,
+                "vocab_size": 50272, "torch_dtype": "float16", "word_embed_proj_dim": 768,
+                "tie_word_embeddings": True},
+     "source": "public GitHub file id 59461262682 (opt-125m config.json listing); tie_word_embeddings is OPTConfig's default",
+     "source_kind": "config.json copy inside a github file"},
+    {"id": "TinyLlama/TinyLlama-1.1B-Chat-v1.0",
+     "config": {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 2048,
+                "intermediate_size": 5632, "num_hidden_layers": 22, "num_attention_heads": 32, "num_key_value_heads": 4,
+                "head_dim": 64, "max_position_embeddings": 2048, "vocab_size": 32000, "tie_word_embeddings": False,
+                "torch_dtype": "bfloat16", "rope_theta": 10000.0},
+     "source": "public GitHub file id 66655887233 (LlamaConfig dump with _name_or_path tinyLlama/TinyLlama-1.1B-Chat-v1.0, "
+               "transformers 4.35.0)",
+     "source_kind": "config dump inside a github file"},
 ]
 
 
