@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -96,6 +97,26 @@ def _kind(action: dict) -> str | None:
     return "value"
 
 
+_PROBE_ORDER = ("{bad", "8k", "auto", "1.5", "true", '{"a": 1}', "8", "None", "-1")
+
+
+def error_template(action: dict) -> str | None:
+    """The message argparse prints after 'argument X: ' when the type function raises
+    ArgumentTypeError, with the offending value as a {value} / {value!r} placeholder."""
+    probes = (action.get("type") or {}).get("probes", {})
+    for probe in _PROBE_ORDER:
+        res = probes.get(probe)
+        if res and res[0] == "ate":
+            msg = re.sub(r" at 0x[0-9a-f]+>", ">", res[1].splitlines()[0])
+            msg = msg.replace("{", "{{").replace("}", "}}")
+            if repr(probe) in msg:
+                return msg.replace(repr(probe), "{value!r}")
+            if probe in msg:
+                return msg.replace(probe.replace("{", "{{").replace("}", "}}"), "{value}")
+            return msg
+    return None
+
+
 def _type(action: dict) -> tuple[str, str | None]:
     """(converter name for vllm_lint.vllm.convert, argparse's type __name__)."""
     info = action.get("type")
@@ -107,13 +128,15 @@ def _type(action: dict) -> tuple[str, str | None]:
     base = name
     if name in ("_optional_type", "optional_type") and info.get("inner"):
         base = info["inner"][0]
+    if base == "_parse_type":
+        base = "parse_loads"
     if name == "_parse_type" and info.get("inner"):
         base = "parse_" + info["inner"][0]
     mapping = {
         "int": "int", "float": "float", "str": "str", "bool": "pybool",
         "human_readable_int": "hr_int", "human_readable_int_or_auto": "hr_int_auto",
         "loads": "json", "parse_loads": "json_parse", "union_dict_and_str": "json_or_str",
-        "nullable_str": "str", "nullable_kvs": "kvs", "from_cli": "json_or_level", "from_json": "json",
+        "nullable_str": "str", "nullable_kvs": "kvs", "from_cli": "json_obj", "from_json": "json_obj",
         "parse_dataclass": "json_dataclass", "parse_reasoning_parser": "str",
     }
     conv = mapping.get(base)
@@ -128,6 +151,8 @@ def _type(action: dict) -> tuple[str, str | None]:
             conv = "int"
         else:
             conv = "str"
+    if name == "from_cli" and action["dest"] == "compilation_config":
+        conv = "json_or_level"  # 0.6-0.8 CompilationConfig.from_cli: '0'-'3' or a Python literal
     return conv + ("?" if optional and not conv.endswith("?") else ""), name
 
 
@@ -172,6 +197,9 @@ def convert_dump(serve: dict, api: dict | None, version: str) -> dict:
         }
         if type_name and type_name not in ("str", "int", "float"):
             rec["type_name"] = type_name
+        tmpl = error_template(a) if kind in ("value", "append") else None
+        if tmpl:
+            rec["err"] = tmpl
         if api_dests is not None and a["dest"] not in api_dests:
             rec["serve_only"] = True
         records.append(rec)
@@ -193,6 +221,11 @@ def extract(version: str, cache: Path, py: Path) -> dict:
     except RuntimeError as e:
         print(f"  serve parser of {version} unavailable: {str(e).splitlines()[-1]}", file=sys.stderr)
     api = json.loads(run_inner(py, src, ["dump", version, "api_server"]))
+    dumps = cache / "dumps"
+    dumps.mkdir(exist_ok=True)
+    (dumps / f"{version}-api_server.json").write_text(json.dumps(api))
+    if serve is not None:
+        (dumps / f"{version}-serve.json").write_text(json.dumps(serve))
     if serve is None:  # no `vllm` console script (< 0.5.2)
         table = convert_dump(api, None, version)
         table["prog"] = None

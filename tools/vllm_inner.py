@@ -71,14 +71,26 @@ def _serve_main(argv: list[str]) -> None:
     try:
         import vllm.entrypoints.cli.serve as serve_mod  # 0.7+
         import vllm.entrypoints.cli.main as main_mod
-
-        serve_mod.ServeSubcommand.cmd = staticmethod(_done)
-        main_mod.main()
     except ImportError:
-        import vllm.scripts as scripts  # 0.5.2-0.6.x
+        import vllm.scripts as scripts  # 0.5.2-0.6.x: serve() checks --model, then run_server
 
-        scripts.serve = _done
+        scripts.run_server = _done
         scripts.main()
+        return
+    if hasattr(serve_mod, "run_server") and "args.model != EngineArgs.model" in _source(serve_mod.ServeSubcommand.cmd):
+        serve_mod.run_server = _done  # 0.7.x: keep cmd's own --model check, stop before the server
+    else:
+        serve_mod.ServeSubcommand.cmd = staticmethod(_done)
+    main_mod.main()
+
+
+def _source(fn) -> str:
+    import inspect
+
+    try:
+        return inspect.getsource(fn)
+    except (OSError, TypeError):
+        return ""
 
 
 def _api_server_parse(argv: list[str]):
@@ -127,7 +139,7 @@ def _type_info(t) -> dict:
     if inner:
         info["inner"] = inner
     probes = {}
-    for probe in ("None", "", "8", "8k", "1.5", '{"a": 1}', "true", "auto", "-1"):
+    for probe in ("None", "", "8", "8k", "1.5", '{"a": 1}', "true", "auto", "-1", "{bad"):
         try:
             v = t(probe)
             probes[probe] = ["ok", _jsonable(v)]
@@ -136,7 +148,7 @@ def _type_info(t) -> dict:
         except (TypeError, ValueError) as e:
             probes[probe] = ["err", type(e).__name__]
         except Exception as e:  # noqa: BLE001
-            probes[probe] = ["exc", type(e).__name__]
+            probes[probe] = ["exc", f"{type(e).__name__}: {e}"]
     info["probes"] = probes
     return info
 
@@ -172,6 +184,28 @@ def dump(parser: argparse.ArgumentParser) -> list[dict]:
     return out
 
 
+def _defaults(entrypoint: str) -> dict:
+    """dest -> default of the parser that just ran (only values that differ are recorded)."""
+    parser = None
+    for p in _PARSERS:
+        for a in p._actions:
+            if isinstance(a, argparse._SubParsersAction) and "serve" in a.choices:
+                parser = a.choices["serve"]
+    if parser is None and _PARSERS:
+        parser = _PARSERS[-1]
+    out = {}
+    if parser is not None:
+        for a in parser._actions:
+            d = a.default
+            if isinstance(d, str) and a.type is not None and callable(a.type):
+                try:
+                    d = a.type(d)
+                except Exception:  # noqa: BLE001
+                    pass
+            out[a.dest] = _jsonable(d)
+    return out
+
+
 def run_case(entrypoint: str, argv: list[str]) -> dict:
     err = io.StringIO()
     try:
@@ -182,7 +216,12 @@ def run_case(entrypoint: str, argv: list[str]) -> dict:
             args = _api_server_parse(argv)
             raise _Done(args)
     except _Done as d:
-        values = {k: _jsonable(v) for k, v in vars(d.ns).items() if k not in ("dispatch_function", "subparser")}
+        defaults = _defaults(entrypoint)
+        values = {
+            k: _jsonable(v)
+            for k, v in vars(d.ns).items()
+            if k not in ("dispatch_function", "subparser") and (k not in defaults or _jsonable(v) != defaults[k])
+        }
         return {"verdict": "ok", "values": values}
     except SystemExit as e:
         lines = [ln for ln in err.getvalue().splitlines() if ": error: " in ln]
@@ -195,14 +234,35 @@ def run_case(entrypoint: str, argv: list[str]) -> dict:
         while tb is not None:
             frames.append(f"{os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_frame.f_code.co_name}")
             tb = tb.tb_next
-        phase = "parse" if any("argparse_utils" in f or "utils" in f and "parse_args" in f for f in frames[-4:]) else "exception"
+        phase = "parse" if any(f.startswith("argparse.py:") or f.endswith(":parse_args") for f in frames) else "exception"
         if any(":validate" in f or "validate_parsed_serve_args" in f for f in frames):
             phase = "validate"
         return {"verdict": "error", "error": f"{type(e).__name__}: {e}", "phase": phase, "where": frames[-3:]}
 
 
+def _memoize_source_parsing() -> None:
+    """vLLM (0.8-0.9) re-reads and re-parses config.py with inspect/ast for every option help text,
+    every time a parser is built; the same source always gives the same tree, so cache it."""
+    import ast
+    import functools
+    import inspect
+
+    ast.parse = functools.lru_cache(maxsize=None)(ast.parse)  # type: ignore[assignment]
+    orig_getsource = inspect.getsource
+    cache: dict = {}
+
+    def getsource(obj):
+        key = id(obj)
+        if key not in cache:
+            cache[key] = (obj, orig_getsource(obj))
+        return cache[key][1]
+
+    inspect.getsource = getsource  # type: ignore[assignment]
+
+
 def main() -> None:
     mode, version, entrypoint = sys.argv[1:4]
+    _memoize_source_parsing()
     vllm_stub.set_vllm_version(version)
     vllm_stub.install()
     warnings.simplefilter("ignore")

@@ -57,7 +57,7 @@ def test_unknown_flag_did_you_mean():
     (prob,) = [x for x in p.problems if x.code == "unknown-flag"]
     assert prob.token_index == 1 and prob.value_index == 2
     assert prob.replacement == [(1, "--max-model-len")]
-    assert p.error == "vllm serve: error: unrecognized arguments: --max-model-length 8192"
+    assert p.error == "vllm: error: unrecognized arguments: --max-model-length 8192"
     assert codes(p) == ["unknown-flag"]  # the value is not reported again as a stray positional
 
 
@@ -111,7 +111,7 @@ def test_stray_false_after_switch():
     (prob,) = p.problems
     assert prob.code == "bool-with-value" and prob.value_index == 2
     assert prob.replacement == [(1, "--no-enforce-eager"), (2, "")]
-    assert p.error == "vllm serve: error: unrecognized arguments: False"
+    assert p.error == "vllm: error: unrecognized arguments: False"
 
 
 def test_negation():
@@ -125,7 +125,7 @@ def test_removed_flag_names_release_and_replacement():
     assert len(removed) == 2
     assert "0.18.1" in removed[0].detail
     assert removed[0].replacement == [(1, ""), (2, "")]
-    assert p.error == "vllm serve: error: unrecognized arguments: --swap-space 4 --num-scheduler-steps 8"
+    assert p.error == "vllm: error: unrecognized arguments: --swap-space 4 --num-scheduler-steps 8"
 
 
 def test_flag_still_present_in_its_release():
@@ -178,7 +178,7 @@ def test_serve_model_flag_error_0_9():
 def test_model_twice():
     p = parse("org/m --model org/m2")
     assert "model-twice" in codes(p) or "extra-argument" in codes(p)
-    assert p.error == "vllm serve: error: unrecognized arguments: org/m"
+    assert p.error == "vllm: error: unrecognized arguments: org/m"
 
 
 def test_api_server_positional_ignored():
@@ -199,7 +199,7 @@ def test_repeated_subcommand():
     assert p.problems[0].code == "repeated-subcommand"
     assert p.problems[0].replacement == [(0, ""), (1, "")]
     assert p.model == "org/m" and p.values == {"dtype": "half"}
-    assert p.error == "vllm serve: error: unrecognized arguments: serve org/m"
+    assert p.error == "vllm: error: unrecognized arguments: serve org/m"
 
 
 def test_non_vllm_option():

@@ -146,11 +146,14 @@ class _Item:
 # vLLM preprocessing
 
 
-def _normalise_option(text: str) -> str:
-    """``--max_model_len=8_192`` -> ``--max-model-len=8_192``: '_' -> '-' before the first '.'."""
+def _normalise_option(text: str, dotted: bool = True) -> str:
+    """``--max_model_len=8_192`` -> ``--max-model-len=8_192``: '_' -> '-' in the option name (before
+    the first '.' since dotted keys exist, 0.9+; in the whole name before)."""
     if not text.startswith("--"):
         return text
     flag, eq, value = text.partition("=")
+    if not dotted:
+        return flag.replace("_", "-") + eq + value
     head, dot, tail = flag.partition(".")
     return head.replace("_", "-") + dot + tail + eq + value
 
@@ -366,11 +369,10 @@ def _convert_value(spec: FlagSpec, text: str, origin: int, flag_origin: int) -> 
             type_name = spec.type_name
             if spec.type.startswith("json_dataclass") and isinstance(spec.default, dict):
                 type_name = spec.default.get("__dataclass__", type_name)
-            value = convert(text, spec.type, type_name)
+            value = convert(text, spec.type, type_name, spec.err)
     except ConvertError as e:
-        raise _Fatal(
-            ArgProblem(e.code, f"argument {_arg_name(spec)}: {e}", flag_origin, origin, fatal=True, dest=spec.dest)
-        ) from None
+        msg = str(e) if re.match(r"^(ValueError|SyntaxError): ", str(e)) else f"argument {_arg_name(spec)}: {e}"
+        raise _Fatal(ArgProblem(e.code, msg, flag_origin, origin, fatal=True, dest=spec.dest)) from None
     if spec.choices is not None and value is not None and value not in spec.choices:
         choices = ", ".join(repr(c) for c in spec.choices)
         raise _Fatal(
@@ -567,13 +569,20 @@ def _release_note(option: str, version: str) -> tuple[str, str | None] | None:
         if later:
             text += f"; it is accepted again from {later[0]}"
         if hist.replacement:
-            text += f"; use {hist.replacement}"
+            text += _replacement_text(hist.replacement)
         return "removed-flag", text
     # present both before and after but not here (e.g. --disable-log-requests 0.18-0.32)
     text = f"{option} is not accepted by vLLM {version}"
     if hist.replacement:
-        text += f"; use {hist.replacement}"
+        text += _replacement_text(hist.replacement)
     return "removed-flag", text
+
+
+def _replacement_text(replacement: str) -> str:
+    if replacement.startswith("nothing"):
+        reason = replacement.removeprefix("nothing").lstrip(": ").replace(" (drop the flag)", "")
+        return f"; drop it ({reason})" if reason and reason != "(drop the flag)" else "; drop it"
+    return f"; use {replacement}"
 
 
 def _last_before(present: Sequence[str], v: tuple) -> str:
@@ -728,7 +737,8 @@ def _preprocess(
                     items = rest[:at] + new + rest[at:]
 
     if at_least(version, FLEXIBLE_PARSER_SINCE):
-        items = [_Item(_normalise_option(it.text), it.origin, it.from_config, it.symbolic) for it in items]
+        dotted = at_least(version, DOTTED_SINCE)
+        items = [_Item(_normalise_option(it.text, dotted), it.origin, it.from_config, it.symbolic) for it in items]
     items = _rewrite_dash_o(items, version)
     if at_least(version, DOTTED_SINCE):
         items = _merge_dotted(items, version)
@@ -830,10 +840,13 @@ def _parse_core(
         if it.symbolic and not it.text.startswith("-"):
             continue
         unknown_texts.append(it.text)
+    # extras are reported by the top-level `vllm` parser (the serve subparser hands them back)
+    xprog = "vllm" if entrypoint == "serve" and table.prog else prog
+    unrec_msg = f"{xprog}: error: unrecognized arguments: {' '.join(unknown_texts)}"
     for it, opt in res.unknown:
         if it.symbolic and "=" not in it.text.split("$", 1)[0] and is_symbolic(it.text.split("=", 1)[0]):
             continue
-        out.problems.append(_unknown_problem(it, opt, table, tokens, version, prog, entrypoint, res))
+        out.problems.append(_unknown_problem(it, opt, table, tokens, version, unrec_msg, entrypoint, res))
     for p in [res.fatal, *res.soft]:
         if p is not None and p.code == "ambiguous-abbreviation" and 0 <= p.token_index < len(tokens):
             k = p.token_index
@@ -845,13 +858,13 @@ def _parse_core(
             continue
         prev = _previous_switch(it, items, res, table, entrypoint)
         if prev is not None:
-            out.problems.append(_stray_bool_value(prev, it, tokens, version, prog, table))
+            out.problems.append(_stray_bool_value(prev, it, tokens, version, unrec_msg, table))
         elif entrypoint == "serve" and res.positional:
             code = "model-twice" if out.model and it.origin != out.model_index and _looks_like_model(it.text) else "extra-argument"
             out.problems.append(
                 ArgProblem(
                     code,
-                    f"{prog}: error: unrecognized arguments: {' '.join(unknown_texts)}",
+                    unrec_msg,
                     it.origin,
                     fatal=True,
                     detail=f"{it.text} is an extra positional argument; the model is already {out.model}",
@@ -861,7 +874,7 @@ def _parse_core(
             out.problems.append(
                 ArgProblem(
                     "extra-argument",
-                    f"{prog}: error: unrecognized arguments: {' '.join(unknown_texts)}",
+                    unrec_msg,
                     it.origin,
                     fatal=True,
                 )
@@ -882,7 +895,7 @@ def _parse_core(
         out.problems.append(_with_prog(pos_problem, prog))
         verdict = pos_problem.message
     elif unknown_texts and not out.opaque:
-        verdict = f"{prog}: error: unrecognized arguments: {' '.join(unknown_texts)}"
+        verdict = unrec_msg
     elif unknown_texts:
         verdict = None  # an opaque ${ARGS} could have consumed them
     if verdict is None and entrypoint == "serve":
@@ -963,7 +976,7 @@ def _previous_switch(it: _Item, items: list[_Item], res: _Result, table: FlagTab
     return prev, opt.spec, opt.negated
 
 
-def _stray_bool_value(prev: tuple[_Item, FlagSpec, bool], it: _Item, tokens: Sequence[str], version: str, prog: str, table: FlagTable) -> ArgProblem:
+def _stray_bool_value(prev: tuple[_Item, FlagSpec, bool], it: _Item, tokens: Sequence[str], version: str, unrec_msg: str, table: FlagTable) -> ArgProblem:
     flag_item, spec, negated = prev
     low = it.text.lower()
     replacement: list[tuple[int, str]] | None = None
@@ -980,7 +993,7 @@ def _stray_bool_value(prev: tuple[_Item, FlagSpec, bool], it: _Item, tokens: Seq
                 suggestion = f"{spec.primary} is off unless given; drop it"
     return ArgProblem(
         "bool-with-value",
-        f"{prog}: error: unrecognized arguments: {it.text}",
+        unrec_msg,
         flag_item.origin,
         it.origin,
         replacement=replacement,
@@ -991,10 +1004,9 @@ def _stray_bool_value(prev: tuple[_Item, FlagSpec, bool], it: _Item, tokens: Seq
     )
 
 
-def _unknown_problem(it: _Item, opt: _Opt, table: FlagTable, tokens: Sequence[str], version: str, prog: str, entrypoint: str, res: _Result) -> ArgProblem:
+def _unknown_problem(it: _Item, opt: _Opt, table: FlagTable, tokens: Sequence[str], version: str, unrec_msg: str, entrypoint: str, res: _Result) -> ArgProblem:
     written = it.text.split("=", 1)[0]
-    unknown_texts = " ".join(x.text for x in res.extras if not x.symbolic)
-    vllm_msg = f"{prog}: error: unrecognized arguments: {unknown_texts}"
+    vllm_msg = unrec_msg
     value_index = None
     k = it.origin
     if "=" not in it.text and 0 <= k + 1 < len(tokens) and not tokens[k + 1].startswith("-"):
@@ -1122,7 +1134,7 @@ def _deprecated(out: ParsedArgs, res: _Result, tokens: Sequence[str], version: s
         if removal:
             text += f" and removed in {removal}"
         if repl:
-            text += f"; use {repl}"
+            text += _replacement_text(repl)
         out.problems.append(ArgProblem("deprecated-flag", text, use.flag_index, use.value_index, dest=dest))
 
 

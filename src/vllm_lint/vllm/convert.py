@@ -8,6 +8,7 @@ prints after ``argument --flag:``. Two shapes exist, as in argparse itself:
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 
@@ -94,20 +95,49 @@ def _kvs(value: str) -> dict:
 
 
 def _level_or_json(value: str) -> object:
-    # 0.6-0.11 CompilationConfig.from_cli: a bare digit is the optimisation level, else JSON.
-    if re.fullmatch(r"[0-9]", value):
+    # 0.6-0.8 CompilationConfig.from_cli: '0'..'3' is the level, anything else goes through
+    # ast.literal_eval, whose SyntaxError escapes argparse as a traceback.
+    if value in ("0", "1", "2", "3"):
         return {"level": int(value)}
     try:
-        return json.loads(value)
+        return ast.literal_eval(value)
+    except SyntaxError as e:
+        raise ConvertError(f"SyntaxError: {e}", "invalid-json") from None
     except ValueError:
         raise ConvertError(f"invalid from_cli value: {value!r}", "invalid-json") from None
 
 
-def convert(value: str, type_: str, type_name: str | None = None) -> object:
+def _json_object(value: str, type_name: str) -> dict:
+    # <Config>.from_cli / from_json (0.6-0.9): model_validate_json of a JSON object
+    try:
+        data = json.loads(value)
+    except ValueError:
+        raise ConvertError(f"invalid {type_name} value: {value!r}", "invalid-json") from None
+    if not isinstance(data, dict):
+        raise ConvertError(f"invalid {type_name} value: {value!r}", "invalid-json")
+    return data
+
+
+def convert(value: str, type_: str, type_name: str | None = None, err: str | None = None) -> object:
     """Convert one argv string with the named converter (``int``, ``float?``, ``hr_int`` ...).
 
     A trailing ``?`` means vLLM's optional wrapper: ``''`` and ``'None'`` give ``None``.
+    ``err`` is the release's own ArgumentTypeError text for a rejected value (read from the wheel by
+    tools/extract_flags.py); without it argparse's ``invalid <type_name> value: '<s>'`` is used.
     """
+    try:
+        return _convert(value, type_, type_name)
+    except ConvertError as e:
+        if e.code == "invalid-int" and "Decimals are not allowed" in str(e):
+            raise
+        if err:
+            raise ConvertError(err.format(value=value), e.code) from None
+        if type_name and str(e).startswith("invalid ") and " value: " in str(e):
+            raise ConvertError(f"invalid {type_name} value: {value!r}", e.code) from None
+        raise
+
+
+def _convert(value: str, type_: str, type_name: str | None = None) -> object:
     if type_.endswith("?"):
         if value in ("", "None"):
             return None
@@ -131,13 +161,19 @@ def convert(value: str, type_: str, type_name: str | None = None) -> object:
         except ValueError:
             raise ConvertError(f"Value {value} cannot be converted to <function loads>.", "invalid-json") from None
     if type_ == "json_dataclass":
-        # 0.10+: pydantic TypeAdapter(<Config>).validate_json; only JSON syntax is checked here
+        # 0.10+: pydantic TypeAdapter(<Config>).validate_json; JSON syntax and "is an object" are
+        # checked here, the config's own fields are not
         try:
-            return json.loads(value)
+            data = json.loads(value)
         except ValueError:
             raise ConvertError(f"1 validation error for {type_name or 'config'}", "invalid-json") from None
+        if not isinstance(data, dict):
+            raise ConvertError(f"1 validation error for {type_name or 'config'}", "invalid-json")
+        return data
     if type_ == "json_or_str":
         return _json_or_str(value)
+    if type_ == "json_obj":
+        return _json_object(value, type_name or "from_cli")
     if type_ == "json_or_level":
         return _level_or_json(value)
     if type_ == "kvs":
@@ -150,10 +186,11 @@ def convert(value: str, type_: str, type_name: str | None = None) -> object:
 
 
 def store_boolean(value: str) -> bool:
-    """vLLM's StoreBoolean action (0.5-0.8): only 'true'/'false', any case."""
+    """vLLM's StoreBoolean action (0.5-0.8): only 'true'/'false', any case. Anything else raises a
+    plain ValueError out of argparse (a traceback, not a usage error)."""
     low = value.lower()
     if low == "true":
         return True
     if low == "false":
         return False
-    raise ConvertError(f"Invalid boolean value: {value}. Expected 'true' or 'false'.", "invalid-bool")
+    raise ConvertError(f"ValueError: Invalid boolean value: {value}. Expected 'true' or 'false'.", "invalid-bool")

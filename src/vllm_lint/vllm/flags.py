@@ -49,6 +49,7 @@ class FlagSpec:
     constraints: dict | None = None
     serve_only: bool = False  # defined by the `vllm serve` subparser only (0.5.2-0.9.x)
     type_name: str | None = None  # __name__ of argparse's type function (for 'invalid X value')
+    err: str | None = None  # ArgumentTypeError text of the type function, "{value}" placeholders
     option_order: tuple[str, ...] | None = None  # action.option_strings as argparse lists them
 
     @property
@@ -163,6 +164,7 @@ def _spec_from_json(rec: dict) -> FlagSpec:
         constraints=rec.get("cons"),
         serve_only=bool(rec.get("serve_only")),
         type_name=rec.get("type_name"),
+        err=rec.get("err"),
         option_order=tuple(rec["order"]) if rec.get("order") else None,
     )
 

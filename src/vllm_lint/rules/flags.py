@@ -1,0 +1,251 @@
+"""Flag rules (VL2xx): what vLLM's own parser of the target release says about the launch's argv.
+
+Every finding comes from ``ctx.args`` (vllm_lint.vllm.args.parse_args, which models
+FlexibleArgumentParser + argparse per release, checked against the real parsers by the
+differential test set). Messages quote the line vLLM itself prints; fixes come from
+``ArgProblem.replacement`` and are rendered here in the syntax of the token's place.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from vllm_lint.context import LaunchContext
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
+from vllm_lint.launch import Token
+from vllm_lint.rules.registry import register
+from vllm_lint.vllm.args import ArgProblem
+
+# ArgProblem.code -> rule id
+RULE_OF_CODE = {
+    "unknown-flag": "VL201",
+    "removed-flag": "VL202",
+    "not-yet-added": "VL202",
+    "abbreviated-flag": "VL203",
+    "ambiguous-abbreviation": "VL204",
+    "bool-with-value": "VL205",
+    "invalid-choice": "VL206",
+    "invalid-int": "VL207",
+    "invalid-float": "VL207",
+    "invalid-json": "VL207",
+    "invalid-bool": "VL207",
+    "invalid-value": "VL207",
+    "missing-value": "VL207",
+    "config-file": "VL207",
+    "out-of-range": "VL208",
+    "duplicate-flag": "VL209",
+    "deprecated-flag": "VL210",
+    "model-twice": "VL211",
+    "model-ignored": "VL211",
+    "model-flag": "VL211",
+    "model-missing": "VL211",
+    "missing-model": "VL211",
+    "extra-argument": "VL211",
+    "repeated-subcommand": "VL212",
+    "non-vllm-option": "VL213",
+}
+
+
+def _problems(ctx: LaunchContext, rule_id: str) -> Iterator[ArgProblem]:
+    for p in ctx.args.problems:
+        if RULE_OF_CODE.get(p.code) == rule_id:
+            yield p
+
+
+def _token_text_edit(ctx: LaunchContext, tok: Token | None, new_text: str) -> Edit | None:
+    """Replace a plain argv word, keeping the quotes it is written with; None when the token's
+    place cannot take a literal rewrite (chart keys, config keys, expanded variables)."""
+    if tok is None or tok.span is None or tok.style != "argv" or tok.symbolic:
+        return None
+    if tok.span.path != ctx.src.index.path:
+        return None
+    raw = tok.raw if tok.raw is not None else tok.span.slice(ctx.src.text)
+    if new_text == "":
+        return _delete_edit(ctx, tok)
+    if raw == tok.text:
+        return Edit(tok.span, new_text)
+    for q in ("'", '"'):
+        if len(raw) >= 2 and raw[0] == q and raw[-1] == q and raw[1:-1] == tok.text:
+            if q in new_text or ("\\" in new_text and q == '"'):
+                return None
+            return Edit(tok.span, q + new_text + q)
+    return None
+
+
+_LIST_ITEM_LINE = re.compile(r"^[ \t]*-[ \t]*$")
+
+
+def _delete_edit(ctx: LaunchContext, tok: Token) -> Edit | None:
+    """Remove a token together with the separator that belongs to it: its whole line for a YAML
+    block-list item, the comma for a flow list, the blank before it for a shell word."""
+    text = ctx.src.text
+    span = tok.span
+    assert span is not None
+    start, end = span.start, span.end
+    if 0 < start and end < len(text) and text[start - 1] == text[end] and text[end] in "\"'":
+        start, end = start - 1, end + 1  # the span covers the inside of a quoted scalar
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    before = text[line_start:start]
+    after = text[end:line_end]
+    after_code = after.split(" #", 1)[0].rstrip()
+    if _LIST_ITEM_LINE.match(before) and after_code.strip() == "":
+        stop = line_end + 1 if line_end < len(text) else line_end
+        return Edit(ctx.src.span(line_start, stop), "")
+    m = re.match(r"[ \t]*,[ \t]*", after)
+    if m and before.rstrip().endswith(("[", ",")):
+        return Edit(ctx.src.span(start, end + m.end()), "")
+    m = re.search(r",[ \t]*$", before)
+    if m and after.lstrip().startswith("]"):
+        return Edit(ctx.src.span(line_start + m.start(), end), "")
+    m = re.search(r"[ \t]+$", before)
+    if m and (after == "" or after[0] in " \t\\;"):
+        return Edit(ctx.src.span(line_start + m.start(), end), "")
+    return None
+
+
+def _fix(ctx: LaunchContext, p: ArgProblem, description: str, *, safe: bool = True) -> Fix | None:
+    """The problem's replacements as one Fix, or None when any edit cannot be written safely."""
+    if not p.replacement:
+        return None
+    edits = []
+    for index, new_text in p.replacement:
+        edit = _token_text_edit(ctx, ctx.token(index), new_text)
+        if edit is None:
+            return None
+        edits.append(edit)
+    edits.sort(key=lambda e: e.span.start)
+    for a, b in zip(edits, edits[1:]):
+        if b.span.start < a.span.end:
+            return None
+    return Fix(description, tuple(edits), safe=safe)
+
+
+def _suggestion(p: ArgProblem) -> list[Fix]:
+    return [Fix(p.suggestion, (), safe=False)] if p.suggestion else []
+
+
+def _notes(ctx: LaunchContext, p: ArgProblem) -> list[str]:
+    notes = []
+    if p.detail:
+        notes.append(p.detail)
+    notes.append(f"vLLM version {ctx.version} ({ctx.version_source})")
+    return notes
+
+
+def _report(ctx: LaunchContext, rule_id: str, p: ArgProblem, message: str, fix: Fix | None = None,
+            severity: Severity | None = None) -> Diagnostic:
+    tok = ctx.token(p.token_index)
+    d = ctx.report(rule_id, message, token=tok, fix=fix, suggestions=[] if fix else _suggestion(p),
+                   notes=_notes(ctx, p))
+    if severity is not None:
+        d.severity = severity
+    return d
+
+
+def _flag_text(ctx: LaunchContext, p: ArgProblem) -> str:
+    tok = ctx.token(p.token_index)
+    return tok.text.split("=", 1)[0] if tok is not None else "?"
+
+
+@register("VL201")
+def unknown_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL201"):
+        guess = p.replacement[0][1].split("=", 1)[0] if p.replacement else None
+        msg = f"{_flag_text(ctx, p)} is not a vLLM {ctx.version} option"
+        msg += f" (did you mean {guess}?)" if guess else ""
+        msg += f"; vLLM exits with `{p.message}`"
+        fix = _fix(ctx, p, f"Rename to {guess}") if guess else None
+        yield _report(ctx, "VL201", p, msg, fix)
+
+
+@register("VL202")
+def flag_not_in_release(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL202"):
+        msg = f"{p.detail}; vLLM exits with `{p.message}`"
+        fix = _fix(ctx, p, f"Remove {_flag_text(ctx, p)}") if p.code == "removed-flag" else None
+        yield _report(ctx, "VL202", p, msg, fix)
+
+
+@register("VL203")
+def abbreviated_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL203"):
+        full = p.suggestion.removeprefix("write ") if p.suggestion else "the full name"
+        msg = (f"{p.message}; any later option sharing the prefix makes it ambiguous "
+               f"and vLLM stops with 'ambiguous option'")
+        yield _report(ctx, "VL203", p, msg, _fix(ctx, p, f"Expand to {full}"))
+
+
+@register("VL204")
+def ambiguous_abbreviation(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL204"):
+        yield _report(ctx, "VL204", p, f"vLLM {ctx.version} exits with `{p.message}`")
+
+
+@register("VL205")
+def boolean_flag_value(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL205"):
+        tok = ctx.token(p.token_index)
+        flag = tok.text.split("=", 1)[0] if tok else "the flag"
+        msg = f"{flag} is a switch in vLLM {ctx.version} and takes no value; vLLM exits with `{p.message}`"
+        target = [t for _, t in (p.replacement or []) if t]
+        desc = f"Write {target[0]}" if target else f"Drop the value of {flag}"
+        yield _report(ctx, "VL205", p, msg, _fix(ctx, p, desc))
+
+
+@register("VL206")
+def invalid_choice(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL206"):
+        yield _report(ctx, "VL206", p, f"vLLM {ctx.version} exits with `{p.message}`")
+
+
+@register("VL207")
+def invalid_flag_value(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL207"):
+        yield _report(ctx, "VL207", p, f"vLLM {ctx.version} exits with `{p.message}`")
+
+
+@register("VL208")
+def value_out_of_range(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL208"):
+        yield _report(ctx, "VL208", p, p.message)
+
+
+@register("VL209")
+def duplicate_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL209"):
+        msg = f"{p.detail} (vLLM logs: {p.message})" if p.detail else p.message
+        yield _report(ctx, "VL209", p, msg)
+
+
+@register("VL210")
+def deprecated_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL210"):
+        yield _report(ctx, "VL210", p, p.message)
+
+
+@register("VL211")
+def model_argument(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL211"):
+        if p.code == "model-flag" and not p.fatal:
+            yield _report(ctx, "VL211", p, f"vLLM {ctx.version} warns: {p.message}", severity=Severity.WARNING)
+            continue
+        msg = p.message if not p.detail else f"{p.detail}; vLLM: `{p.message}`"
+        fix = _fix(ctx, p, "Pass the model with --model") if p.code == "model-ignored" else None
+        yield _report(ctx, "VL211", p, msg, fix)
+
+
+@register("VL212")
+def repeated_subcommand(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL212"):
+        msg = f"{p.detail}; vLLM exits with `{p.message}`" if p.detail else p.message
+        yield _report(ctx, "VL212", p, msg, _fix(ctx, p, p.suggestion or "Remove the repeated command"))
+
+
+@register("VL213")
+def non_vllm_option(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL213"):
+        msg = f"{p.detail}; vLLM exits with `{p.message}`"
+        yield _report(ctx, "VL213", p, msg, _fix(ctx, p, f"Remove {_flag_text(ctx, p)}", safe=False))
