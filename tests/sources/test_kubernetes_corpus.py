@@ -197,3 +197,23 @@ def test_every_kubernetes_family_corpus_file_is_covered() -> None:
     allowed = {"llm-d__llm-d/guides/wide-ep-lws/manifests/modelserver/base/decode.yaml",  # VL003, above
                "ai-dynamo__dynamo/components/backends/vllm/deploy/disagg_kvbm_tp2.yaml"}  # Dynamo CRD: no containers list
     assert sorted(set(missing) - allowed) == []
+
+
+@pytest.mark.parametrize("rel", sorted(r for r, models in EXPECTED.items() if models))
+def test_insertion_round_trip(rel: str) -> None:
+    """Adding --max-model-len at each launch's insertion point yields a file whose launch has it."""
+    src = load(rel)
+    assert src is not None
+    launches = extract(src, ExtractOptions()).launches
+    for i, launch in enumerate(launches):
+        ins = launch.insertion
+        if ins is None or ins.path != src.display:
+            continue
+        new = src.text[:ins.offset] + ins.render(["--max-model-len", "4321"]) + src.text[ins.offset:]
+        again = extract(SourceFile.from_text(new, display=src.display, kind=src.kind, path=src.path), ExtractOptions())
+        assert not [d for d in again.diagnostics if d.rule in ("VL000", "VL001")], again.diagnostics
+        match = [l for l in again.launches if l.name == launch.name]
+        assert match, launch.name
+        texts = [t.text for t in match[0].args]
+        joined = " ".join(texts)
+        assert "4321" in joined and ("--max-model-len" in joined or "--max_model_len" in joined), (launch.name, texts[-6:])

@@ -344,7 +344,7 @@ def _ps_insertion(values: Values, vc: Node | None, extra: Node | None, spec: Nod
         first = Y.pairs(vc)[0][0]
         src = values.main
         col = first.start_mark.column
-        last_key_line = max(v.end_mark.line - (1 if v.end_mark.column == 0 else 0) for _, v in Y.pairs(vc)) + 1
+        last_key_line = max(Y.last_content_line(v, src.text) for _, v in Y.pairs(vc))
         offset = src.index.line_start(last_key_line) + len(src.index.line_text(last_key_line))
         known = {v: k for k, v in PS_VLLM_CONFIG.items()}
 
@@ -363,7 +363,7 @@ def _ps_insertion(values: Values, vc: Node | None, extra: Node | None, spec: Nod
         src = values.main
         first = Y.pairs(spec)[0][0]
         col = first.start_mark.column
-        last_line = max(v.end_mark.line - (1 if v.end_mark.column == 0 else 0) for _, v in Y.pairs(spec)) + 1
+        last_line = max(Y.last_content_line(v, src.text) for _, v in Y.pairs(spec))
         offset = src.index.line_start(last_line) + len(src.index.line_text(last_line))
         known = {v.replace("_", "-"): k for k, v in PS_VLLM_CONFIG.items()}
 

@@ -182,8 +182,7 @@ def list_insertion(src: SourceFile, seq: Node) -> Insertion | None:
     line_text = src.index.line_text(line)
     dash = line_text.find("-")
     indent = line_text[:dash] if dash >= 0 else " " * max(0, last.start_mark.column - 2)
-    end_line = last.end_mark.line + 1 if last.end_mark.column > 0 else last.end_mark.line
-    end_line = max(end_line, line)
+    end_line = max(Y.last_content_line(last, src.text), line)
     offset = src.index.line_start(end_line) + len(src.index.line_text(end_line))
     newline = "\r\n" if src.text[offset:offset + 2] == "\r\n" else "\n"
     return Insertion(src.display, offset,

@@ -147,3 +147,12 @@ _TEMPLATE_RE = re.compile(r"\{\{|\$\{|%\{")
 def templated(value: str | None) -> bool:
     """True when a value holds Go/Helm (``{{ }}``) or Terraform (``${ }``, ``%{ }``) template syntax."""
     return bool(value) and _TEMPLATE_RE.search(value) is not None
+
+
+def last_content_line(node: Node, text_: str) -> int:
+    """1-based line of the last written character of ``node`` (a block collection's end mark
+    sits at the next token, past trailing blank lines)."""
+    i = min(node.end_mark.index, len(text_))
+    while i > node.start_mark.index and text_[i - 1] in " \t\r\n":
+        i -= 1
+    return text_.count("\n", 0, max(i - 1, 0)) + 1

@@ -137,7 +137,7 @@ def _kwargs_insertion(mapper: _Mapper, inner_src: SourceFile, kw: Node) -> Inser
     first_key = pairs[0][0]
     last_v = pairs[-1][1]
     inner_end = last_v.end_mark.index
-    while inner_end > 0 and inner_src.text[inner_end - 1] in "\r\n":
+    while inner_end > 0 and inner_src.text[inner_end - 1] in " \t\r\n":
         inner_end -= 1
     off = mapper.offset(max(0, inner_end - 1))
     kspan = mapper.node_span(inner_src, first_key)
