@@ -66,11 +66,12 @@ def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
     if ctx.gpu.fp8 and not str(ctx.settings.kv_cache_dtype).startswith("fp8"):
         alt = estimate(ctx.model, ctx.gpu, with_settings(ctx.settings, kv_cache_dtype="fp8"), ctx.version)
         what = "fits" if alt.fits else f"holds {alt.kv_cache_tokens:,} tokens"
-        f = set_flag_fix(ctx, "kv_cache_dtype", "--kv-cache-dtype", "fp8",
-                         f"store the KV cache in fp8 (--kv-cache-dtype fp8): {L} tokens {what}")
         words.append(f"--kv-cache-dtype fp8 ({what})")
-        if f:
-            fixes.append(f)
+        if alt.fits:  # only offer it as a fix when it solves the problem on its own
+            f = set_flag_fix(ctx, "kv_cache_dtype", "--kv-cache-dtype", "fp8",
+                             f"store the KV cache in fp8 (--kv-cache-dtype fp8): {L} tokens fit")
+            if f:
+                fixes.append(f)
     tp_now = cap.tensor_parallel_size
     for tp in TP_CHOICES:
         if tp <= tp_now:
