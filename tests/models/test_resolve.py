@@ -66,3 +66,11 @@ def test_catalog_hit_does_not_import_transformers():
             "assert resolve_model('Qwen/Qwen2.5-7B-Instruct').arch; "
             "assert 'transformers' not in sys.modules and 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cache_miss_imports_nothing_heavy(tmp_path):
+    code = ("import sys; from vllm_lint.models.resolve import resolve_model; "
+            "assert resolve_model('acme/unknown-model-7b').arch is None; "
+            "assert not {'transformers', 'huggingface_hub', 'torch'} & set(sys.modules)")
+    import os
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "HF_HUB_CACHE": str(tmp_path)})

@@ -119,27 +119,51 @@ def arch_from_config_file(path: Path, *, id: str = "") -> ModelArch:
     return ModelArch.from_config(cfg, id=id or str(path.parent), source=str(path))
 
 
-def _hf_cache(name: str) -> ModelArch | None:
-    """Find ``name`` in the local Hugging Face cache through transformers (no network)."""
-    if "/" not in name or name.startswith(("/", ".")):
-        return None
-    try:
-        from huggingface_hub import try_to_load_from_cache  # lazy: only when the catalog missed
-    except ImportError:  # pragma: no cover - depends on the environment
-        return None
-    try:
-        found = try_to_load_from_cache(name, "config.json")
-    except Exception:  # noqa: BLE001 - any cache-layout problem means "not cached"
-        return None
-    if isinstance(found, str) and os.path.isfile(found):
-        try:
-            from transformers import AutoConfig  # lazy
+def hf_cache_dir() -> Path:
+    """The Hugging Face hub cache folder, by the same environment variables huggingface_hub reads."""
+    env = os.environ
+    if env.get("HF_HUB_CACHE") or env.get("HUGGINGFACE_HUB_CACHE"):
+        return Path(env.get("HF_HUB_CACHE") or env["HUGGINGFACE_HUB_CACHE"]).expanduser()
+    if env.get("HF_HOME"):
+        return Path(env["HF_HOME"]).expanduser() / "hub"
+    base = Path(env["XDG_CACHE_HOME"]).expanduser() if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+    return base / "huggingface" / "hub"
 
-            conf = AutoConfig.from_pretrained(name, local_files_only=True, trust_remote_code=False)
-            return ModelArch.from_config(conf.to_dict(), id=name, source=f"hf-cache:{found}")
-        except Exception:  # noqa: BLE001 - unknown model_type: fall back to the raw JSON
-            return arch_from_config_file(Path(found), id=name)
+
+def _cached_config(name: str) -> Path | None:
+    """config.json of ``org/name`` in the local HF cache (the ``main`` snapshot first), without importing anything."""
+    parts = name.strip("/").split("/")
+    if len(parts) != 2 or name.startswith(("/", ".")):
+        return None
+    folder = hf_cache_dir() / f"models--{parts[0]}--{parts[1]}"
+    try:
+        if not folder.is_dir():
+            return None
+        ref = folder / "refs" / "main"
+        if ref.is_file():
+            cfg = folder / "snapshots" / ref.read_text(encoding="utf-8").strip() / "config.json"
+            if cfg.is_file():
+                return cfg
+        for snap in sorted((folder / "snapshots").glob("*/config.json")):
+            return snap
+    except OSError:
+        return None
     return None
+
+
+def _hf_cache(name: str) -> ModelArch | None:
+    """Find ``name`` in the local Hugging Face cache; read it through transformers (local files only,
+    no remote code), or as raw JSON for a model type transformers does not know."""
+    found = _cached_config(name)
+    if found is None:
+        return None
+    try:
+        from transformers import AutoConfig  # lazy: only when the catalog and local folder missed
+
+        conf = AutoConfig.from_pretrained(str(found.parent), local_files_only=True, trust_remote_code=False)
+        return ModelArch.from_config(conf.to_dict(), id=name, source=f"hf-cache:{found}")
+    except Exception:  # noqa: BLE001 - unknown model_type or old transformers: fall back to the raw JSON
+        return arch_from_config_file(found, id=name)
 
 
 def _hub(name: str) -> ModelArch | None:
