@@ -240,3 +240,18 @@ def test_unknown_crd_with_containers_and_injected_vars():
     assert l.name == "Inference/x roles[decode] (container e)" and l.replicas == 3
     assert l.args[-1].symbolic and any("LWS_GROUP_SIZE" in u for u in l.unknowns)
     assert l.gpu.count == 2
+
+
+def test_dynamo_wrapper_options_split_off():
+    text = ("apiVersion: nvidia.com/v1alpha1\nkind: DynamoGraphDeployment\nmetadata: {name: g}\nspec:\n  services:\n"
+            "    Frontend:\n      extraPodSpec: {mainContainer: {image: x}}\n"
+            "    Prefill:\n      replicas: 2\n      resources: {limits: {gpu: \"2\"}}\n      extraPodSpec:\n"
+            "        mainContainer:\n          image: nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.4.0\n"
+            "          command: [python3, -m, dynamo.vllm]\n"
+            "          args: [--model, Qwen/Qwen3-8B, --is-prefill-worker, --connector, kvbm, nixl, --tensor-parallel-size, \"2\"]\n")
+    src, (l,), _ = run("dyn.yaml", text)
+    assert l.name == "DynamoGraphDeployment/g services.Prefill" and l.entrypoint == "api_server"
+    assert words(l) == ["--model", "Qwen/Qwen3-8B", "--tensor-parallel-size", "2"]
+    assert l.facts["wrapper_args"] == ["--is-prefill-worker", "--connector", "kvbm", "nixl"]
+    assert l.gpu.count == 2 and l.replicas == 2
+    check_spans(src, l)

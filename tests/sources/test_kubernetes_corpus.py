@@ -52,6 +52,7 @@ EXPECTED: dict[str, list[str | None]] = {
     PS + "operator/config/samples/production-stack_v1alpha1_vllmruntime.yaml": [L31],
     "zetxqx__llm-d/guides/optimized-baseline/modelserver/gpu/vllm/base/patch-vllm.yaml": ["Qwen/Qwen3-32B"],
     "zetxqx__llm-d/guides/optimized-baseline/modelserver/gpu/vllm/gpt-oss/patch-vllm.yaml": ["openai/gpt-oss-120b"],
+    "ai-dynamo__dynamo/components/backends/vllm/deploy/disagg_kvbm_tp2.yaml": ["Qwen/Qwen3-8B", "Qwen/Qwen3-8B"],
     "GoogleCloudPlatform__ai-on-gke/benchmarks/inference-server/vllm/manifest-templates/vllm.tftpl": ["${model_id}"],
     # KServe
     KSERVE + "config/runtimes/kserve-vllmserver.yaml": ["/mnt/models"],
@@ -130,6 +131,7 @@ GPUS = {
     "hanneshapke__DevFest2024-LLM-vllm-k8s/src/vllm-kubernetes/vllm-gemma2-2b.yaml": {0: (1, "nvidia-l4")},
     "ray-project__ray/doc/source/llm/doc_code/serve/llama3_8B/serve_my_llama_3_1_8B.yaml": {0: (None, "L4")},
     PS + "operator/config/samples/production-stack_v1alpha1_vllmruntime.yaml": {0: (1, None)},
+    "ai-dynamo__dynamo/components/backends/vllm/deploy/disagg_kvbm_tp2.yaml": {0: (2, None), 1: (2, None)},
 }
 
 pytestmark = pytest.mark.shared
@@ -194,8 +196,7 @@ def test_every_kubernetes_family_corpus_file_is_covered() -> None:
         kind = classify_yaml(path.read_text(encoding="utf-8", errors="replace")[:4096], path)
         if kind in ("kubernetes", "helm-values", "kubeai", "kserve", "rayservice") and rel not in EXPECTED:
             missing.append(rel)
-    allowed = {"llm-d__llm-d/guides/wide-ep-lws/manifests/modelserver/base/decode.yaml",  # VL003, above
-               "ai-dynamo__dynamo/components/backends/vllm/deploy/disagg_kvbm_tp2.yaml"}  # Dynamo CRD: no containers list
+    allowed = {"llm-d__llm-d/guides/wide-ep-lws/manifests/modelserver/base/decode.yaml"}  # VL003, above
     assert sorted(set(missing) - allowed) == []
 
 

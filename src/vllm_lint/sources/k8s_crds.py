@@ -1,4 +1,5 @@
-"""Operator CRDs whose controller builds the vLLM command from typed fields.
+"""Operator CRDs whose controller builds the vLLM command from typed fields (VLLMRuntime), or
+whose pods run a vLLM wrapper outside a ``containers`` list (NVIDIA Dynamo).
 
 ``VLLMRuntime`` (production-stack operator, ``production-stack.vllm.ai/v1alpha1``): the
 controller (``operator/internal/controller/vllmruntime_controller.go``,
@@ -121,3 +122,97 @@ def vllmruntime_launches(src: SourceFile, doc: Node) -> list[Launch]:
                    vllm_version=version_from_image(image) if image else None, gpu=gpu,
                    replicas=int(reps) if reps is not None else None,
                    facts={"operator": "production-stack VLLMRuntime", "ports": [port]}, unknowns=unknowns)]
+
+
+# NVIDIA Dynamo's vLLM worker (`python3 -m dynamo.vllm`) parses its own options and hands the
+# rest to vLLM's engine-argument parser (components/backends/vllm, args.py). Its own options:
+DYNAMO_SWITCHES = {"--is-prefill-worker", "--is-decode-worker", "--is-multimodal", "--use-vllm-tokenizer"}
+DYNAMO_VALUED = {"--endpoint", "--migration-limit", "--dyn-endpoint-types", "--dyn-tool-call-parser",
+                 "--dyn-reasoning-parser", "--custom-jinja-template", "--store-kv", "--request-plane"}
+DYNAMO_NARGS = {"--connector"}
+
+
+def _split_dynamo_args(args: list[Token]) -> tuple[list[Token], list[str]]:
+    """(vLLM engine args, Dynamo's own options) of a ``dynamo.vllm`` argv."""
+    keep: list[Token] = []
+    own: list[str] = []
+    i = 0
+    while i < len(args):
+        t = args[i]
+        flag = t.text.split("=", 1)[0]
+        if flag in DYNAMO_SWITCHES:
+            own.append(t.text)
+            i += 1
+        elif flag in DYNAMO_VALUED:
+            own.append(t.text)
+            if "=" not in t.text and i + 1 < len(args):
+                own.append(args[i + 1].text)
+                i += 1
+            i += 1
+        elif flag in DYNAMO_NARGS:
+            own.append(t.text)
+            i += 1
+            while i < len(args) and not args[i].text.startswith("-"):
+                own.append(args[i].text)
+                i += 1
+        else:
+            keep.append(t)
+            i += 1
+    return keep, own
+
+
+def dynamo_launches(src: SourceFile, doc: Node) -> list[Launch]:
+    """``DynamoGraphDeployment``: one launch per service whose main container runs ``dynamo.vllm``;
+    GPUs from ``resources.limits|requests.gpu`` (Dynamo's resource schema), per replica."""
+    from vllm_lint.sources.k8s_container import expand_k8s, item_token, read_env
+
+    name = (Y.text(Y.path(doc, "metadata", "name")) or "?").strip()
+    out: list[Launch] = []
+    for skey, svc in Y.pairs(Y.path(doc, "spec", "services")):
+        main = Y.path(svc, "extraPodSpec", "mainContainer")
+        cmd_node, args_node = Y.get(main, "command"), Y.get(main, "args")
+        if not any("dynamo.vllm" in (Y.text(n) or "") for n in Y.items(cmd_node)):
+            continue
+        unknowns: list[str] = []
+        env, literal_dollar, _ = read_env(src, main) if main is not None else ({}, [], [])
+        for item in Y.items(Y.get(svc, "envs")):
+            n = (Y.text(Y.get(item, "name")) or "").strip()
+            if n:
+                v = Y.get(item, "value")
+                sym = Y.get(item, "valueFrom") is not None
+                value, s2 = expand_k8s(Y.text(v) or "", env)
+                env[n] = EnvValue(f"$({n})" if sym else value, k8s_gpu.node_span(src.index, v if v is not None else Y.get(item, "name")), sym or s2)
+        program = [item_token(src, n, env, unknowns) for n in Y.items(cmd_node)]
+        raw_args = [item_token(src, n, env, unknowns) for n in Y.items(args_node)]
+        args, own = _split_dynamo_args(raw_args)
+        gpu = GpuRequest()
+        res = Y.get(svc, "resources")
+        g = Y.path(res, "limits", "gpu") if Y.path(res, "limits", "gpu") is not None else Y.path(res, "requests", "gpu")
+        if g is not None:
+            gpu.count, gpu.count_span = Y.as_number(g), k8s_gpu.node_span(src.index, g)
+            gpu.mechanism = "Dynamo services.<name>.resources.gpu"
+            if gpu.count is None:
+                unknowns.append(f"Dynamo gpu {Y.text(g)!r} is not a number")
+        else:
+            unknowns.append("no resources.gpu on the Dynamo service: GPU count unknown")
+        k8s_gpu.read_product(src.index, Y.get(svc, "extraPodSpec"), gpu)
+        image = (Y.text(Y.get(main, "image")) or "").strip() or None
+        if image:
+            unknowns.append(f"vLLM release inside {image} is not known from its tag")
+        reps = Y.as_number(Y.get(svc, "replicas"))
+        facts: dict[str, object] = {"wrapper": "dynamo.vllm", "wrapper_args": own,
+                                    "component_type": (Y.text(Y.get(svc, "componentType")) or "").strip()}
+        if literal_dollar:
+            facts["literal_dollar_env"] = literal_dollar
+        from vllm_lint.sources.k8s_container import list_insertion
+        insertion = list_insertion(src, args_node) if Y.is_seq(args_node) and Y.items(args_node) else None
+        sp = k8s_gpu.node_span(src.index, skey)
+        out.append(Launch(path=src.display, name=f"DynamoGraphDeployment/{name} services.{Y.key_text(skey)}",
+                          # engine args + --model, as the api_server module takes them (no positional model)
+                          source="kubernetes", span=sp or src.index.span(0, 0), entrypoint="api_server",
+                          program=program, args=args, env=env, image=image,
+                          image_span=k8s_gpu.node_span(src.index, Y.get(main, "image")),
+                          vllm_version=version_from_image(image) if image else None, gpu=gpu,
+                          replicas=int(reps) if reps is not None else None, insertion=insertion, facts=facts,
+                          unknowns=unknowns))
+    return out

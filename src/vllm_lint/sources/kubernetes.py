@@ -118,6 +118,9 @@ def documents_launches(src: SourceFile, docs: list[Node], opts: ExtractOptions) 
         elif kind == "VLLMRuntime":
             from vllm_lint.sources.k8s_crds import vllmruntime_launches
             launches.extend(vllmruntime_launches(src, doc))
+        elif kind == "DynamoGraphDeployment":
+            from vllm_lint.sources.k8s_crds import dynamo_launches
+            launches.extend(dynamo_launches(src, doc))
         elif kind == "List":
             launches.extend(documents_launches(src, Y.items(Y.get(doc, "items")), opts))
         else:
