@@ -2,8 +2,8 @@
 
 ``extract(src, opts)`` dispatches on ``src.kind`` through ``REGISTRY`` (kind -> "module:function",
 imported lazily so a run only loads the formats it meets). Another format registers itself by
-adding a line to ``REGISTRY`` or calling ``register_source``. A format that raises is reported
-as VL000 for that file, never a traceback.
+adding a line to ``REGISTRY`` or calling ``register_source``. Nesting too deep for Python
+becomes VL002; any other exception propagates to the pipeline, which reports VL000.
 """
 
 from __future__ import annotations
@@ -70,6 +70,4 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     except RecursionError:
         return ExtractResult([], [input_diagnostic(
             "VL002", src.display, None, "file is nested too deeply to read safely")])
-    except Exception as exc:  # noqa: BLE001 - one format bug must not stop the run
-        return ExtractResult([], [input_diagnostic(
-            "VL000", src.display, None, f"internal error while reading the {src.kind} file: {type(exc).__name__}: {exc}")])
+    # any other exception is a bug: the pipeline (lint.py) turns it into VL000 and exit code 2

@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 from vllm_lint.launch import EnvValue
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+MAX_CHARS = 100_000  # longest interpolated value kept; longer ones stay symbolic
 
 
 @dataclass(slots=True)
@@ -117,6 +118,12 @@ def _lookup(name: str, s: str, lo: int, hi: int, env, off, end, chars, out: Inte
     a, b = off(lo), end(hi - 1)
     if val is None:
         out.unknowns.append(f"${{{name}}} is not set (no default, no .env value)")
+        for k in range(lo, hi):
+            chars.append((s[k], a, b, True))
+        return
+    if len(chars) + len(val.value) > MAX_CHARS:
+        # a value built by doubling (A1=${A0}${A0} ...) would exhaust memory: keep it symbolic
+        out.unknowns.append(f"${{{name}}} expands to more than {MAX_CHARS} characters; left unresolved")
         for k in range(lo, hi):
             chars.append((s[k], a, b, True))
         return

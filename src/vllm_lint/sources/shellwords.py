@@ -32,6 +32,7 @@ KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while",
                       "esac", "{", "}", "!", "time", "in", "function", "select", "coproc"})
 _DECLARE = frozenset({"export", "declare", "typeset", "local", "readonly"})
 _MAX_DEPTH = 50
+MAX_VALUE = 100_000  # longest variable value kept; longer ones become symbolic
 
 
 @dataclass(slots=True)
@@ -438,6 +439,8 @@ class _Expander:
         return [_Ch(ch, start, end, split=False, symbolic=True, expanded=True) for ch in raw]
 
     def _value(self, val: Val, lo: int, hi: int, in_dq: bool) -> list[_Ch]:
+        if len(val.text) > MAX_VALUE:
+            return self._symbolic(lo, hi, in_dq, f"value longer than {MAX_VALUE} characters")
         start, end = self.off(lo), self.end_off(hi)
         return [_Ch(ch, start, end, split=not in_dq and not val.symbolic, symbolic=val.symbolic, expanded=True)
                 for ch in val.text]
@@ -769,9 +772,13 @@ def _assign_value(ex: _Expander, name: str, append: bool, lo: int, hi: int, scop
     chars, _ = ex.chars(lo, hi, in_dq=False, depth=0)  # quote removal, but no field splitting
     text = "".join(c.ch for c in chars if c is not _BREAK)
     symbolic = any(c.symbolic for c in chars)
+    if len(text) > MAX_VALUE:  # A="$A$A" doubling: stop before memory runs out
+        return Val(f"${{{name}}}", True)
     if append:
         old = scope.get(name) or ex.env.get(name)
         if old is not None:
+            if len(old.text) + len(text) > MAX_VALUE:
+                return Val(f"${{{name}}}", True)
             return Val(old.text + text, old.symbolic or symbolic)
     return Val(text, symbolic, start=ex.off(lo) if hi > lo else None, end=ex.end_off(hi) if hi > lo else None)
 
