@@ -74,3 +74,23 @@ def test_cache_miss_imports_nothing_heavy(tmp_path):
             "assert not {'transformers', 'huggingface_hub', 'torch'} & set(sys.modules)")
     import os
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "HF_HUB_CACHE": str(tmp_path)})
+
+
+@pytest.mark.parametrize("content", ['[1, 2]', '{"hidden_size": {"a": 1}, "num_hidden_layers": "x"}', "not json",
+                                     '{"num_attention_heads": 0, "hidden_size": 64}'])
+def test_broken_local_configs_never_raise(tmp_path, content):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "config.json").write_text(content)
+    r = resolve_model("m", base_dir=tmp_path)
+    assert r.arch is None or r.arch.num_layers >= 0
+    if r.arch is None:
+        assert r.message
+
+
+def test_config_json_that_is_not_a_regular_file(tmp_path):
+    folder = tmp_path / "dev"
+    folder.mkdir()
+    (folder / "config.json").symlink_to("/dev/zero")
+    r = resolve_model(str(folder))
+    assert r.arch is None

@@ -105,9 +105,19 @@ def _local_config(name: str, base_dir: Path | None) -> Path | None:
         return None
 
 
+MAX_CONFIG_BYTES = 4 * 2**20  # real config.json files are a few KB; refuse anything huge
+
+
 def arch_from_config_file(path: Path, *, id: str = "") -> ModelArch:
-    """Read a config.json (JSON only) into a ModelArch; sums a safetensors index's size when present."""
+    """Read a config.json (JSON only, regular files up to 4 MiB) into a ModelArch.
+
+    Raises ValueError for anything that is not a usable config (too large, not an object, bad fields).
+    """
+    if not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ValueError(f"{path} is not a regular config.json of at most {MAX_CONFIG_BYTES // 2**20} MiB")
     cfg: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(cfg, dict):
+        raise ValueError(f"{path} does not hold a JSON object")
     qcfg = path.parent / "quantize_config.json"  # AutoGPTQ's separate file
     if "quantization_config" not in cfg and qcfg.is_file():
         try:
@@ -116,7 +126,10 @@ def arch_from_config_file(path: Path, *, id: str = "") -> ModelArch:
             cfg["quantization_config"] = q
         except (OSError, ValueError):
             pass
-    return ModelArch.from_config(cfg, id=id or str(path.parent), source=str(path))
+    try:
+        return ModelArch.from_config(cfg, id=id or str(path.parent), source=str(path))
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError) as exc:
+        raise ValueError(f"{path}: unusable config ({exc})") from exc
 
 
 def hf_cache_dir() -> Path:
@@ -163,7 +176,10 @@ def _hf_cache(name: str) -> ModelArch | None:
         conf = AutoConfig.from_pretrained(str(found.parent), local_files_only=True, trust_remote_code=False)
         return ModelArch.from_config(conf.to_dict(), id=name, source=f"hf-cache:{found}")
     except Exception:  # noqa: BLE001 - unknown model_type or old transformers: fall back to the raw JSON
-        return arch_from_config_file(found, id=name)
+        try:
+            return arch_from_config_file(found, id=name)
+        except (OSError, ValueError):
+            return None
 
 
 def _hub(name: str) -> ModelArch | None:
@@ -213,7 +229,7 @@ def resolve_model(name: str, *, base_dir: Path | None = None, aliases: dict[str,
     if cfg is not None:
         try:
             return ModelResolution(arch_from_config_file(cfg, id=target), "local")
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
             return ModelResolution(None, "none", f"could not read {cfg}: {exc}")
     arch = _hf_cache(target)
     if arch is not None:
