@@ -57,6 +57,8 @@ def test_cuda_totals_are_below_marketing_size_and_follow_vllm_rules():
     ("nvidia-l4", "L4", None),
     ("g5.12xlarge", "A10G", 4),
     ("g5.xlarge", "A10G", 1),
+    ("ml.g5.12xlarge", "A10G", 4),
+    ("NVIDIA-A100-SXM4-80GB:1g.10gb", "A100-SXM4-80GB/1g.10gb", None),
     ("p4d.24xlarge", "A100-SXM4-40GB", 8),
     ("a3-highgpu-8g", "H100-SXM", 8),
     ("g2-standard-48", "L4", 4),

@@ -145,7 +145,8 @@ def parse_gpu_option(text: str) -> tuple[GpuSpec | None, int | None]:
         if spec is not None:
             return spec, int(m.group(1))
     _, _, instances, _ = _load()
-    inst = instances.get(t.lower())
+    low = t.lower()
+    inst = instances.get(low[3:] if low.startswith("ml.") else low)  # SageMaker names: ml.g5.12xlarge
     if inst:
         by_key, *_ = _load()
         return _spec(by_key[inst[0]]), inst[1]
@@ -159,6 +160,7 @@ def resolve_gpu(text: str) -> GpuSpec | None:
     t = text.strip().strip("'\"")
     by_key, names, instances, _ = _load()
     low = t.lower()
+    low = low[3:] if low.startswith("ml.") and low[3:] in instances else low
     if low in instances:
         return _spec(by_key[instances[low][0]])
     if "mig" in low or re.search(r"\d+g\.\d+gb", low):
