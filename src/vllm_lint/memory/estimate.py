@@ -320,7 +320,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         tokens = r.num_blocks * bs
         conc = tokens / L if L else 0.0
     needed = r.blocks_per_request * bpb if c.v1 else ceil_div(L, bs) * bpb
-    upper = max(L, derived) if settings.max_model_len == -1 else max(L, derived)
+    upper = max(L, derived)  # search up to the model's own limit
     largest = L if fits else _largest_fitting(c, L)
     if fits and upper > L:
         largest = _largest_fitting(c, upper)
@@ -345,7 +345,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         activation_gib=r.activation / GIB,
         non_torch_gib=r.non_torch / GIB,
         cuda_graph_gib=r.cuda_graph / GIB,
-        kv_cache_gib=max(0, r.available) / GIB if r.available > 0 else r.available / GIB,
+        kv_cache_gib=r.available / GIB,  # negative when weights and overheads exceed the budget
         kv_bytes_per_token=per_token,
         block_size=bs,
         num_gpu_blocks=r.num_blocks,
