@@ -143,3 +143,14 @@ def test_vl501_token_in_env_file_of_compose(tmp_path):
     res = lint_paths([tmp_path], LintOptions(select=["VL501"]))
     found = [d for d in res.diagnostics if d.rule == "VL501"]
     assert [(Path(d.path).name, d.line) for d in found] == [(".env", 2)]
+
+
+def test_vl501_equals_form_and_hf_token_flag(tmp_path):
+    (tmp_path / "run.sh").write_text(
+        "#!/bin/sh\nvllm serve Qwen/Qwen2.5-0.5B-Instruct --api-key=prod-key-7f3a9c \\\n"
+        "  --hf-token hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567\n"
+        "vllm serve Qwen/Qwen2.5-0.5B-Instruct --api-key \"$VLLM_API_KEY\" --port 8001\n")
+    found = [d for d in lint_paths([tmp_path / "run.sh"], LintOptions(select=["VL501"])).diagnostics]
+    assert sorted(d.line for d in found) == [2, 3]
+    assert any("--api-key value prod-k…" in d.message for d in found)
+    assert all("7f3a9c" not in d.message for d in found)

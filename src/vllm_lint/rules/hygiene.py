@@ -80,11 +80,19 @@ def _file_findings(ctx: LaunchContext) -> Iterator[tuple[int, int, str, str]]:
 
 
 def _argv_findings(ctx: LaunchContext) -> Iterator[tuple[Span, str, str]]:
-    if T.given(ctx, "api_key"):
-        tok = ctx.value_token("api_key")
-        if tok is not None and tok.span is not None and not tok.symbolic and tok is not ctx.flag_token("api_key") \
-                and _looks_secret(tok.text) and "$" not in (tok.raw or ""):
-            yield tok.span, "--api-key value", tok.text
+    for dest, flag in (("api_key", "--api-key"), ("hf_token", "--hf-token")):
+        if not T.given(ctx, dest) or T.symbolic(ctx, dest):
+            continue
+        tok = ctx.value_token(dest)
+        use = ctx.args.uses.get(dest)
+        value = getattr(use, "value_text", None)
+        if value is None:
+            raw = T.raw_value(ctx, dest)
+            value = raw[0] if isinstance(raw, list) and raw else raw
+        if tok is None or tok.span is None or tok.symbolic or not isinstance(value, str):
+            continue
+        if _looks_secret(value) and "$" not in (tok.raw or ""):
+            yield tok.span, f"{flag} value", value
     for name, ev in ctx.launch.env.items():
         if not SECRET_NAME.match(name) or name.upper() == "TOKEN" or ev.symbolic or ev.span is None \
                 or not _looks_secret(ev.value):
