@@ -123,3 +123,14 @@ def test_json_keys():
                 "max_concurrency"):
         assert key in j
     assert set(j["gpu"]) == {"name", "total_gib", "count"}
+
+
+def test_pp_layer_partition_env_moves_layers():
+    m = arch(LLAMA31_8B)
+    gpu = resolve_gpu("L4")
+    even = estimate(m, gpu, EngineSettings(pipeline_parallel_size=2), "0.26.0")
+    skewed = estimate(m, gpu, EngineSettings(pipeline_parallel_size=2, env={"VLLM_PP_LAYER_PARTITION": "8,24"}), "0.26.0")
+    assert skewed.weights_gib > even.weights_gib  # the 24-layer stage is the bottleneck
+    assert skewed.kv_cache_tokens < even.kv_cache_tokens
+    bad = estimate(m, gpu, EngineSettings(pipeline_parallel_size=2, env={"VLLM_PP_LAYER_PARTITION": "8,8"}), "0.26.0")
+    assert bad.weights_gib == even.weights_gib

@@ -162,7 +162,16 @@ class _Rank:
     in_flight: int
 
 
-def _pp_layers(num_layers: int, pp: int) -> list[int]:
+def _pp_layers(num_layers: int, pp: int, partition: str | None = None) -> list[int]:
+    """Layers per pipeline stage: ``VLLM_PP_LAYER_PARTITION`` ("16,32") when it names every stage and adds
+    up to the layer count (vLLM rejects it otherwise), else an even split."""
+    if partition:
+        try:
+            parts = [int(x) for x in partition.split(",")]
+        except ValueError:
+            parts = []
+        if len(parts) == pp and sum(parts) == num_layers and all(p > 0 for p in parts):
+            return parts
     base, rem = divmod(num_layers, pp)
     return [base + (1 if i < rem else 0) for i in range(pp)]
 
@@ -192,7 +201,7 @@ class _Ctx:
         self.budget = math.ceil(self.total * self.util) if at_least(version, "0.30.0") else int(self.total * self.util)
         self.dtype_bytes = _model_dtype_bytes(model, s, gpu)
         self.kv_bytes, self.kv_name = kv_dtype_bytes(s.kv_cache_dtype, self.dtype_bytes, model)
-        self.layers = _pp_layers(model.num_layers, self.pp)
+        self.layers = _pp_layers(model.num_layers, self.pp, self.env.get("VLLM_PP_LAYER_PARTITION"))
         self.sliding = any(k == "sliding" for k in model.attention_layer_kinds())
 
     def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
