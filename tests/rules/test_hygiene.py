@@ -154,3 +154,13 @@ def test_vl501_equals_form_and_hf_token_flag(tmp_path):
     assert sorted(d.line for d in found) == [2, 3]
     assert any("--api-key value prod-k…" in d.message for d in found)
     assert all("7f3a9c" not in d.message for d in found)
+
+
+def test_vl505_escaped_dollar_is_meant_literally(tmp_path):
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: v\n"
+        "      image: vllm/vllm-openai:v0.11.2\n      args: [--model, Qwen/Qwen2.5-0.5B-Instruct]\n"
+        "      env:\n        - name: PROMPT_PREFIX\n          value: \"cost: $$HOME\"\n"
+        "        - name: TOKEN_REF\n          value: \"$HF_TOKEN\"\n")
+    found = lint_paths([tmp_path / "p.yaml"], LintOptions(select=["VL505"])).diagnostics
+    assert [d.line for d in found] == [13]

@@ -318,6 +318,9 @@ def _vllm_port_env(ctx: LaunchContext, listen: tuple[int, str] | None) -> Iterat
 
 # -- VL505 ------------------------------------------------------------------------------------------
 
+_UNEXPANDED = re.compile(r"\$\{?([A-Za-z_]\w*)")
+
+
 @register("VL505")
 def literal_env_reference(ctx: LaunchContext) -> Iterator[Diagnostic]:
     refs = ctx.launch.facts.get("literal_dollar_env")
@@ -328,8 +331,11 @@ def literal_env_reference(ctx: LaunchContext) -> Iterator[Diagnostic]:
             name, span = item
         except (TypeError, ValueError):
             continue
-        written = span.slice(ctx.src.text) if isinstance(span, Span) else ""
-        m = re.search(r"\$\{?([A-Za-z_]\w*)", written)
+        written = span.slice(ctx.src.text) if isinstance(span, Span) and span.path == ctx.src.display else ""
+        # `$$` is Kubernetes' escape for a literal `$`: `$$HOME` is meant literally
+        m = _UNEXPANDED.search(written.replace("$$", "\0\0"))
+        if written and m is None:
+            continue
         ref = m.group(1) if m else "VAR"
         yield ctx.report(
             "VL505",
