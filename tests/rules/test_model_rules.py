@@ -125,3 +125,10 @@ def test_vl402_leaves_a_context_that_does_not_fit_to_vl101(tmp_path):
     assert [d.rule for d in on_l4.diagnostics] == ["VL101"]
     on_h100 = lint_paths([tmp_path / "run.sh"], LintOptions(run=RunOptions(gpu="H100"), select=["VL402", "VL101"]))
     assert [d.rule for d in on_h100.diagnostics] == ["VL402"]
+
+
+@pytest.mark.parametrize("model,reported", [("Llama-3.2-1B", True), ("qwen2.5:7b", False), ("Llama-3.2-1B.gguf", False)])
+def test_vl406_only_hub_like_names(tmp_path, model, reported):
+    (tmp_path / "run.sh").write_text(f"#!/bin/sh\nvllm serve {model}\n")
+    found = lint_paths([tmp_path / "run.sh"], LintOptions(select=["VL406"])).diagnostics
+    assert bool(found) is reported

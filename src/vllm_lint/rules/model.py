@@ -265,6 +265,8 @@ def model_missing_org(ctx: LaunchContext) -> Iterator[Diagnostic]:
     if not bare or "/" in bare or "\\" in bare or bare.startswith(("."  , "~")) or "$" in bare or "{" in bare \
             or bare.lower().endswith(".gguf"):
         return
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", bare):
+        return  # not a Hub repo name (ollama tags, URLs, templates)
     full = _full_id(ctx, bare)
     if full is None:
         return
