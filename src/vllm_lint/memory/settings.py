@@ -6,6 +6,7 @@ vLLM release (utilization 0.9 before 0.20, 0.92 from 0.20; batch defaults per GP
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -139,11 +140,30 @@ def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | No
         v = values.get(name)
         if isinstance(v, str) and v.strip() and "$" not in v:
             setattr(s, name, v.strip().lower())
-    if isinstance(values.get("speculative_config"), Mapping):
-        n = parse_human_int(values["speculative_config"].get("num_speculative_tokens"))  # type: ignore[union-attr]
+    spec = values.get("speculative_config")
+    if isinstance(spec, str):
+        try:
+            spec = json.loads(spec)
+        except ValueError:
+            spec = None
+    if isinstance(spec, Mapping):
+        n = parse_human_int(spec.get("num_speculative_tokens"))
         if n:
             s.num_speculative_tokens = n
+    # -O0 / --optimization-level 0: no compilation and no CUDA graphs (vLLM 0.33 help), like --enforce-eager
+    if str(values.get("optimization_level", "")).strip() == "0":
+        s.enforce_eager = True
     cc = values.get("compilation_config")
+    if isinstance(cc, str):
+        try:
+            cc = json.loads(cc)
+        except ValueError:
+            cc = None
+    if isinstance(cc, int) and not isinstance(cc, bool):
+        cc = {"level": cc}  # "-O 0" / "--compilation-config 0": a bare level
+    if isinstance(cc, Mapping) and str(cc.get("level", cc.get("mode", ""))).strip() == "0" and \
+            cc.get("cudagraph_mode") is None:
+        s.enforce_eager = True  # -O0 (older releases spell it as compilation level 0)
     if isinstance(cc, Mapping):
         mode = cc.get("cudagraph_mode")
         if isinstance(mode, str) and mode.upper() == "NONE":
