@@ -300,3 +300,42 @@ def test_crlf_and_bom_copies_keep_exact_spans(tmp_path: Path, rel: str) -> None:
         for ta, tb in zip(a.args, b.args):
             if ta.span is not None:
                 assert (ta.span.line, ta.span.column) == (tb.span.line, tb.span.column)
+
+
+# ----------------------------------------------------------------------------- insertions round-trip
+
+ROUND_TRIP = ["compose/docker-compose.yml", "shell/run_vllm.sh", "dockerfile/Dockerfile", "dockerfile_shellform/Dockerfile",
+              "skypilot/task.sky.yaml", "config/config.yaml"]
+
+
+@pytest.mark.parametrize("rel", ROUND_TRIP)
+def test_insertion_adds_flags_to_that_launch(tmp_path: Path, rel: str) -> None:
+    """Applying each launch's insertion and extracting again gives the same launch with the new
+    flags at the end of its argv (quotes, braces, continuations and YAML stay valid)."""
+    orig = FIX / rel
+    _, launches = _extract(orig)
+    for n, launch in enumerate(launches):
+        if launch.insertion is None:
+            continue
+        folder = tmp_path / f"c{n}"
+        shutil.copytree(orig.parent, folder)
+        text = orig.read_text()
+        off = launch.insertion.offset
+        new = text[:off] + launch.insertion.render(["--zz-added", "7"]) + text[off:]
+        (folder / orig.name).write_text(new)
+        _, again = _extract(folder / orig.name)
+        same = [x for x in again if x.name.split(":")[0] == launch.name.split(":")[0]]
+        assert same, (launch.name, [x.name for x in again])
+        texts = [t.text for t in same[0].args]
+        assert "--zz-added" in texts, (rel, launch.name, texts)
+        k = texts.index("--zz-added")
+        assert texts[k + 1] == "7"
+
+
+def test_insertion_after_quoted_json_word(tmp_path: Path) -> None:
+    p = tmp_path / "s.sh"
+    p.write_text("vllm serve m \\\n    --kv-transfer-config \\\n    '{\"a\": 1}'\n")
+    _, [launch] = _extract(p)
+    text = p.read_text()
+    new = text[:launch.insertion.offset] + launch.insertion.render(["--x", "1"]) + text[launch.insertion.offset:]
+    assert new.endswith("'{\"a\": 1}' \\\n    --x 1\n")

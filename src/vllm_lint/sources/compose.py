@@ -27,7 +27,7 @@ from vllm_lint.sources.dotenv import parse_dotenv
 from vllm_lint.sources.images import image_entrypoint, is_vllm_image
 from vllm_lint.sources.insertion import mapping_key_insertion, shell_insertion, yaml_list_insertion
 from vllm_lint.sources.interpolate import Interp, interpolate
-from vllm_lint.sources.shellwords import parse_script
+from vllm_lint.sources.shellwords import parse_script, words_end
 from vllm_lint.vllm.versions import version_from_image
 
 
@@ -40,6 +40,7 @@ class _Word:
     ends: list[int] | None = None
     node: Node | None = None
     folded: bool = False
+    raw_end: int | None = None  # file offset after the word's source (closing quote included)
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
@@ -158,7 +159,8 @@ def _string_words(node: ScalarNode, src: SourceFile, env: dict[str, EnvValue]) -
         span = src.index.span(start, max(start, end))
         symbolic = any(it.symbolic[k] for k in idx)
         tok = Token(text=text, span=span, raw=span.slice(src.text), symbolic=symbolic)
-        out.append(_Word(tok, [it.starts[k] for k in idx], [it.ends[k] for k in idx], node, folded))
+        out.append(_Word(tok, [it.starts[k] for k in idx], [it.ends[k] for k in idx], node, folded,
+                         raw_end=max(it.ends[lo:hi]) if hi > lo else None))
     return out
 
 
@@ -394,9 +396,9 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
             if got is not None:
                 entrypoint, program, args, found_facts = got
                 script_unknowns = list(script.unknowns)
-                last = next((t.span for t in reversed(ctoks) if t.span is not None), None)
-                if last is not None:
-                    insertion = shell_insertion(src, last.end, folded_yaml=word.folded)
+                end = words_end(cmd.words)
+                if end is not None:
+                    insertion = shell_insertion(src, end, folded_yaml=word.folded)
                 facts["shell"] = tokens[0].text
                 break
     if entrypoint is None:
@@ -472,9 +474,10 @@ def _insertion(src: SourceFile, svc: MappingNode, cmd_node: Node | None, ep_node
     if isinstance(node, SequenceNode):
         return yaml_list_insertion(node, src)
     if isinstance(node, ScalarNode) and words:
-        last = words[-1].token.span
+        last = words[-1].raw_end if words[-1].raw_end is not None else (
+            words[-1].token.span.end if words[-1].token.span else None)
         if last is not None:
-            return shell_insertion(src, last.end, folded_yaml=_folds(node, src))
+            return shell_insertion(src, last, folded_yaml=_folds(node, src))
     if node is None:
         return mapping_key_insertion(svc, src, "command")
     return None

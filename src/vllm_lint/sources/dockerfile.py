@@ -23,7 +23,7 @@ from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers import narrow_by_env
 from vllm_lint.sources.images import image_entrypoint, is_vllm_image
 from vllm_lint.sources.insertion import shell_insertion
-from vllm_lint.sources.shellwords import expand_words as split_words, parse_script
+from vllm_lint.sources.shellwords import expand_words as split_words, parse_script, words_end
 from vllm_lint.vllm.versions import version_from_image
 
 _CONT = re.compile(r"\\[ \t]*\r?$")
@@ -288,9 +288,9 @@ def _stage_launch(src: SourceFile, stage: _Stage) -> Launch | None:
             got = find_vllm_invocation(ctoks)
             if got is not None:
                 unknowns.extend(script.unknowns)
-                last = next((t.span for t in reversed(ctoks) if t.span is not None), None)
-                if last is not None:
-                    insertion = shell_insertion(src, last.end)
+                end = words_end(cmd.words)
+                if end is not None:
+                    insertion = shell_insertion(src, end)
                 facts["shell"] = tokens[0].text
                 break
             followed = _follow_script(src, stage, [w.text for w in cmd.words], env)

@@ -19,7 +19,7 @@ from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers import DockerRun, narrow_by_env, parse_docker_run
 from vllm_lint.sources.dotenv import parse_dotenv
 from vllm_lint.sources.insertion import shell_insertion
-from vllm_lint.sources.shellwords import Command, Script, Val, Word, parse_script
+from vllm_lint.sources.shellwords import Command, Script, Val, Word, parse_script, words_end
 from vllm_lint.vllm.versions import version_from_image
 
 _RELEVANT_ENV = re.compile(r"^(?:CUDA_|NVIDIA_|HIP_|ROCR_|VLLM_|HF_|HUGGING|NCCL_|PYTORCH_|TORCH_|OMP_|TRANSFORMERS_|LMCACHE_|UCX_)")
@@ -48,7 +48,7 @@ def _tokens(src: SourceFile, words: list[Word]) -> list[Token]:
     return [w.token(src.text, src.index) for w in words]
 
 
-def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int) -> Launch | None:
+def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, folded: bool = False) -> Launch | None:
     """The Launch of one simple command, looking into ``bash -c`` scripts; None if not vLLM."""
     if not cmd.words:
         return None
@@ -95,9 +95,10 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int) ->
             unknowns.append("all GPUs of the host are visible; their number is not known from the file")
         else:
             unknowns.append("GPU count is not known: " + ("; ".join(gpu.notes) or "no GPU request"))
-    last = next((t.span for t in reversed(args) if t.span is not None), None) \
-        or next((t.span for t in reversed(program) if t.span is not None), None)
-    insertion = shell_insertion(src, last.end) if last is not None else None
+    by_token = {id(tok): w for tok, w in zip(tokens, cmd.words)}
+    tail = [by_token[id(t)] for t in list(program) + list(args) if id(t) in by_token]
+    end = words_end(tail)
+    insertion = shell_insertion(src, end, folded_yaml=folded) if end is not None else None
     span_start = min((t.span.start for t in tokens if t.span), default=0)
     span_end = max((t.span.end for t in tokens if t.span), default=span_start)
     if docker is not None:

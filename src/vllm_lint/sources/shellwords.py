@@ -60,6 +60,7 @@ class Word:
     expanded: bool = False  # some characters came from a parameter expansion
     starts: list[int] | None = None  # per character of text: file offset of its source
     ends: list[int] | None = None  # per character: offset after its source (nested sh -c)
+    raw_end: int | None = None  # file offset after the whole source word (closing quotes, braces)
 
     def token(self, src_text: str, index, style: str = "argv") -> Token:
         """A launch Token; ``index`` is the file's LineIndex."""
@@ -316,6 +317,7 @@ class _Ch:
     symbolic: bool = False
     expanded: bool = False
     q: bool = False  # written inside quotes or escaped
+    wend: int | None = None  # file offset after the source word holding this character
 
 
 _BREAK = _Ch("", -1, -1)  # forces a field boundary ("${A[@]}" elements)
@@ -354,7 +356,11 @@ class _Expander:
     # -- words
     def expand_word(self, lo: int, hi: int) -> list[Word]:
         chars, quoted = self.chars(lo, hi, in_dq=False, depth=0)
-        fields = _split_fields(chars, quoted, self.off(lo), self.end_off(hi))
+        word_end = self.end_off(hi)
+        for c in chars:
+            if c.wend is None and c is not _BREAK:
+                c.wend = word_end
+        fields = _split_fields(chars, quoted, self.off(lo), word_end)
         if len(fields) == 1 and not all(c.expanded for c in chars if c is not _BREAK):
             # one word written in the file: its span is the whole source word, minus the
             # quotes when the word is a single quoted string (so replacing it keeps them)
@@ -566,8 +572,8 @@ class _Expander:
             for n, w in enumerate(items):
                 if n:
                     out.append(_BREAK if (index == "@" or not in_dq) else _Ch(" ", self.off(lo), self.end_off(hi)))
-                out.extend(_Ch(ch, w.start, w.end, split=not in_dq and not w.quoted, symbolic=w.symbolic, expanded=True)
-                           for ch in w.text)
+                out.extend(_Ch(ch, w.start, w.end, split=not in_dq and not w.quoted, symbolic=w.symbolic, expanded=True,
+                               wend=w.raw_end) for ch in w.text)
                 if not w.text and in_dq:
                     out.append(_Ch("", w.start, w.end, expanded=True))
             return out
@@ -620,6 +626,7 @@ def _mkword(cur: list[_Ch], quoted: bool, start: int, end: int) -> Word:
         expanded=any(c.expanded for c in cur),
         starts=[c.start for c in cur if c.ch],
         ends=[c.end for c in cur if c.ch],
+        raw_end=max((c.wend for c in cur if c.wend is not None), default=None),
     )
 
 
@@ -812,3 +819,14 @@ def expand_words(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
         elif isinstance(it, _Array):
             out.extend(ex.expand_word(it.lo, it.hi))
     return out
+
+
+def words_end(words: list[Word]) -> int | None:
+    """File offset after the last word's source text (its closing quote or brace included):
+    where new words can be appended to the command."""
+    for w in reversed(words):
+        if w.raw_end is not None:
+            return w.raw_end
+        if w.end > w.start:
+            return w.end
+    return None
