@@ -49,3 +49,12 @@ def test_round_len():
     assert round_len(39024) == 38912  # multiple of 1024 above 8K
     assert round_len(700) == 688
     assert round_len(7344) == 7168
+
+
+def test_tp_allowed_follows_vllm_divisibility():
+    from vllm_lint.rules.capacity import tp_allowed
+
+    llama70 = resolve_model("meta-llama/Llama-3.3-70B-Instruct").arch  # 64 heads, 8 KV heads
+    assert tp_allowed(llama70, 8) and tp_allowed(llama70, 16)
+    qwen7 = resolve_model("Qwen/Qwen2.5-7B-Instruct").arch  # 28 heads, 4 KV heads
+    assert tp_allowed(qwen7, 4) and not tp_allowed(qwen7, 8)

@@ -43,6 +43,12 @@ def set_flag_fix(ctx, dest: str, flag: str, value: str, description: str) -> Fix
     return Fix(description, (Edit(span, ins.render([flag, value])),), safe=False)
 
 
+def tp_allowed(model, tp: int) -> bool:
+    """vLLM needs the attention heads divisible by TP, and KV heads divisible by TP or TP by KV heads."""
+    kv = max(1, model.num_kv_heads)
+    return model.num_attention_heads % tp == 0 and (model.is_mla or kv % tp == 0 or tp % kv == 0)
+
+
 def _where(ctx):
     return ctx.value_token("max_model_len") or ctx.value_token("model") or None
 
@@ -77,7 +83,7 @@ def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
         if tp <= tp_now:
             continue
         m = ctx.model
-        if m.num_attention_heads % tp:
+        if not tp_allowed(m, tp):
             continue
         alt = estimate(m, ctx.gpu, with_settings(ctx.settings, tensor_parallel_size=tp), ctx.version)
         if alt.fits:
@@ -139,7 +145,7 @@ QUANT_HINTS = (("AWQ/GPTQ 4-bit", {"quant_method": "awq", "bits": 4, "group_size
 def _smallest_tp(ctx, *, need_fit: bool) -> int | None:
     m = ctx.model
     for tp in (1, 2, 4, 8, 16):
-        if tp <= ctx.capacity.tensor_parallel_size or m.num_attention_heads % tp:
+        if tp <= ctx.capacity.tensor_parallel_size or not tp_allowed(m, tp):
             continue
         alt = estimate(m, ctx.gpu, with_settings(ctx.settings, tensor_parallel_size=tp), ctx.version)
         if (alt.fits if need_fit else alt.weights_gib < alt.budget_gib):
