@@ -185,3 +185,77 @@ def test_lws_worker_pod_is_not_judged_alone(tmp_path):
     """The worker template of an LWS group joins the leader's engine; its GPUs count in the leader's total."""
     found = lint(tmp_path, "vl311_lws_no_ray.yaml", "VL301")
     assert found == []
+
+
+# -- property: the VL3xx-VL5xx checks never raise, whatever the launch says ------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from vllm_lint.config import FileConfig  # noqa: E402
+from vllm_lint.context import LaunchContext  # noqa: E402
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token  # noqa: E402
+from vllm_lint.rules.registry import checks  # noqa: E402
+from vllm_lint.sources.base import SourceFile  # noqa: E402
+from vllm_lint.span import LineIndex  # noqa: E402
+
+_FLAGS = ["--tensor-parallel-size", "-tp", "--pipeline-parallel-size", "--data-parallel-size",
+          "--data-parallel-size-local", "--enable-expert-parallel", "--enable-eplb", "--nnodes",
+          "--distributed-executor-backend", "--dtype", "--kv-cache-dtype", "--quantization", "--max-model-len",
+          "--max-num-batched-tokens", "--no-enable-chunked-prefill", "--trust-remote-code", "--api-key",
+          "--port", "--attention-backend", "--disable-sliding-window"]
+_VALUES = st.one_of(st.integers(-3, 300).map(str), st.sampled_from(
+    ["0", "1", "2", "8", "1.5", "auto", "bfloat16", "fp8", "awq", "gptq", "ray", "mp", "$TP", "${X:-2}",
+     "FLASH_ATTN", "32k", "-1", "", "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567"]))
+_MODELS = st.sampled_from(["Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen3-30B-A3B", "Llama-3.2-1B", "acme/x",
+                           "meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen3-8B-FP8", "$MODEL", "/models/x"])
+
+
+@st.composite
+def _launch(draw):
+    words = [draw(_MODELS)]
+    for _ in range(draw(st.integers(0, 8))):
+        words.append(draw(st.sampled_from(_FLAGS)))
+        if draw(st.booleans()):
+            words.append(draw(_VALUES))
+    text = "vllm serve " + " ".join(words) + "\n"
+    index = LineIndex("f.sh", text)
+    tokens, pos = [], len("vllm serve ")
+    for w in words:
+        tokens.append(Token(text=w, span=index.span(pos, pos + len(w)), raw=w, symbolic="$" in w))
+        pos += len(w) + 1
+    gpu = GpuRequest(
+        count=draw(st.one_of(st.none(), st.sampled_from([0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0]))),
+        mig_profile=draw(st.sampled_from([None, "3g.40gb"])),
+        mechanism=draw(st.sampled_from([None, "resources:nvidia.com/gpu", "host", "LeaderWorkerSet: x",
+                                        "Ray cluster: head"])),
+        product=draw(st.sampled_from([None, "T4", "V100", "L4", "H100", "MI300X", "24GiB"])),
+    )
+    env = {k: EnvValue(v, index.span(0, 4)) for k, v in draw(st.dictionaries(
+        st.sampled_from(["CUDA_VISIBLE_DEVICES", "VLLM_PORT", "HF_TOKEN", "VLLM_ATTENTION_BACKEND",
+                         "VLLM_ALLOW_LONG_MAX_MODEL_LEN"]),
+        st.sampled_from(["all", "0,1", "", "8000", "1", "FLASHINFER", "x"]), max_size=3)).items()}
+    facts = draw(st.fixed_dictionaries({}, optional={
+        "ports": st.lists(st.sampled_from(["8000", "8080:8000", "${P}", "x"]), max_size=2),
+        "ipc_host": st.booleans(), "dev_shm_volume": st.booleans(), "nodes": st.integers(0, 4),
+        "group_size": st.integers(0, 4), "gpus_per_node": st.integers(0, 8),
+        "literal_dollar_env": st.just([("X", index.span(0, 4))]), "lws_role": st.sampled_from(["leader", "worker"]),
+    }))
+    launch = Launch(path="f.sh", name="l", source=draw(st.sampled_from(["shell", "compose", "kubernetes", "helm"])),
+                    span=index.span(0, 4), args=tokens, env=env, gpu=gpu, facts=facts,
+                    image=draw(st.sampled_from([None, "vllm/vllm-openai", "vllm/vllm-openai:latest", "x:1"])),
+                    image_span=index.span(0, 4))
+    src = SourceFile.from_text(text, display="f.sh")
+    return LaunchContext(launch, src, FileConfig())
+
+
+@pytest.mark.slow
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ctx=_launch())
+def test_checks_never_raise(ctx):
+    for rule_id, check in checks().items():
+        if not rule_id.startswith(("VL3", "VL4", "VL5")):
+            continue
+        found = list(check.func([ctx]) if check.scope == "project" else check.func(ctx))
+        for d in found:
+            assert d.rule == rule_id and d.message
