@@ -20,8 +20,10 @@ from vllm_lint.models.arch import ModelArch
 CATALOG_PATH = Path(__file__).parent / "data" / "catalog.json"
 
 HOW_TO_POINT = (
-    "point vllm-lint at a config: use a Hugging Face id it knows (see `vllm-lint models`), map the local path or "
-    "served name to an id under [tool.vllm-lint] models, or put the model's config.json in the folder the launch names"
+    "point vllm-lint at a config: map the local path or served name to a Hugging Face id under "
+    "[tool.vllm-lint] models (e.g. \"/models/my-llama\" = \"meta-llama/Llama-3.1-8B-Instruct\"), put the model's "
+    "config.json in the folder the launch names, or download it once into the Hugging Face cache "
+    "(huggingface-cli download <id> config.json), or allow fetching config.json with --online"
 )
 
 
