@@ -20,13 +20,20 @@ def capacity_json(cap: Capacity) -> dict:
     return cap.to_json()
 
 
-def bar_parts(cap: Capacity) -> list[tuple[str, float]]:
-    """GiB of each bar segment; they add up to the GPU's CUDA-visible memory."""
-    total = cap.gpu_total_gib
+def legend_parts(cap: Capacity) -> list[tuple[str, float]]:
+    """GiB of each term as estimated (headroom negative when the terms exceed the GPU)."""
     weights = max(0.0, cap.weights_gib)
     act = max(0.0, cap.activation_gib)
     over = max(0.0, cap.non_torch_gib + cap.cuda_graph_gib)
     kv = max(0.0, cap.kv_cache_gib)
+    return [("weights", weights), ("activations", act), ("overheads", over), ("KV cache", kv),
+            ("headroom", cap.gpu_total_gib - weights - act - over - kv)]
+
+
+def bar_parts(cap: Capacity) -> list[tuple[str, float]]:
+    """GiB of each bar segment; they add up to the GPU's CUDA-visible memory."""
+    total = cap.gpu_total_gib
+    (_, weights), (_, act), (_, over), (_, kv), _ = legend_parts(cap)
     used = weights + act + over + kv
     if used > total:  # does not fit at all: scale down so the bar still shows the proportions
         f = total / used
@@ -98,8 +105,10 @@ def render_capacity(cap: Capacity, console) -> None:
     bar.append("]")
     console.print(bar)
     legend = Text()
-    for (label, gib), (_, style, glyph) in zip(bar_parts(cap), SEGMENTS):
+    for (label, gib), (_, style, glyph) in zip(legend_parts(cap), SEGMENTS):
         legend.append(f"{glyph} {label} {gib:.1f}  ", style=style)
+    if legend_parts(cap)[-1][1] < 0:
+        legend.append("(the terms exceed the GPU's memory; bar scaled)", style="bold red")
     console.print(legend)
     console.print(Text(f"estimate of {cap.era_text}", style="dim"))
     for note in cap.notes:
