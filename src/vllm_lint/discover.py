@@ -16,6 +16,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -130,8 +131,8 @@ def _walk(root: Path, ignores: "_GitIgnores | None", exclude: pathspec.PathSpec 
                 continue
             if ignores is not None and ignores.ignored(full, is_dir=False):
                 continue
-            if os.path.islink(full) and not os.path.isfile(full):
-                continue  # dangling link
+            if not os.path.isfile(full):
+                continue  # dangling link, FIFO, socket or device: not a config file
             files.append(Path(full))
     return files
 
@@ -199,7 +200,12 @@ def _git_root(p: Path) -> Path | None:
 
 def _read_head(path: Path) -> str:
     try:
-        with open(path, "rb") as fh:
+        # Non-blocking open + regular-file check: a FIFO or device named like a config must not
+        # hang classification (the reader then reports it as VL002).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return ""
             data = fh.read(HEAD_BYTES)
     except OSError:
         return ""

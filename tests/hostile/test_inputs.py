@@ -658,3 +658,14 @@ def test_non_utf8_file_name_cli_subprocess(tmp_path, fmt, io_encoding):
     assert "deploy-" in out
     if fmt in ("json", "sarif"):
         json.loads(out)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("name", ["entrypoint", "Dockerfile", "values.yaml", "start"])
+def test_fifo_whose_name_needs_content_sniffing(tmp_path, name):
+    """Discovery reads the head of extensionless or YAML files to classify them: a FIFO there
+    must not block either (walked or named explicitly)."""
+    os.mkfifo(tmp_path / name)
+    write(tmp_path / "Chart.yaml", "apiVersion: v2\nname: x\nversion: 0.1.0\n")
+    assert_clean_run(lint(tmp_path, budget=10))
+    assert_clean_run(lint(tmp_path / name, budget=10))
