@@ -67,9 +67,14 @@ def gpu_count_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
         if _ray_backend(ctx):
             tail = ("with --distributed-executor-backend ray and no other Ray nodes, the placement group "
                     "for the workers is never satisfied and startup hangs")
-        else:
+        elif at_least(ctx.version, "0.33.0"):
             tail = (f"vLLM stops with: World size ({w.size}) is larger than the number of available GPUs "
                     f"({vis.count}) in this node.")
+        else:
+            # Older releases pick the Ray executor by themselves when the node has too few GPUs.
+            tail = (f"vLLM {ctx.version} falls back to the Ray executor, whose placement group waits for GPUs "
+                    f"that are not there (0.33 refuses outright: World size ({w.size}) is larger than the number "
+                    f"of available GPUs ({vis.count}) in this node.)")
         yield ctx.report(
             "VL301",
             f"{w.describe()}, but the launch can use {vis.count} ({vis.how}); {tail}",
