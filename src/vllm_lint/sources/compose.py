@@ -395,7 +395,7 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
             got = find_vllm_invocation(ctoks)
             if got is not None:
                 entrypoint, program, args, found_facts = got
-                script_unknowns = list(script.unknowns)
+                script_unknowns = list(cmd.unknowns)
                 end = words_end(cmd.words)
                 if end is not None:
                     insertion = shell_insertion(src, end, folded_yaml=word.folded)

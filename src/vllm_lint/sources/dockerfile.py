@@ -287,7 +287,7 @@ def _stage_launch(src: SourceFile, stage: _Stage) -> Launch | None:
             ctoks = [w.token(src.text, src.index) for w in cmd.words]
             got = find_vllm_invocation(ctoks)
             if got is not None:
-                unknowns.extend(script.unknowns)
+                unknowns.extend(cmd.unknowns)
                 end = words_end(cmd.words)
                 if end is not None:
                     insertion = shell_insertion(src, end)

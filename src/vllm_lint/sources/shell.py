@@ -85,7 +85,7 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, fo
         name = f"line {line}: {strip_wrappers(tokens)[0].text} run {image or ''}".rstrip()
     else:
         name = f"line {line}: {prog_text}"
-    unknowns = [u for u in script.unknowns if _mentions(u, args)]
+    unknowns = [u for u in cmd.unknowns if _mentions(u, args)]
     mark_placeholders(args, unknowns)
     for t in args:
         if t.symbolic and not any((t.raw or t.text) in u for u in unknowns):

@@ -82,6 +82,7 @@ class Command:
     env: dict[str, Val] = field(default_factory=dict)  # shell variables visible to it
     raw_start: int = 0  # index into s
     raw_end: int = 0
+    unknowns: list[str] = field(default_factory=list)  # what its expansion left unresolved
 
 
 @dataclass(slots=True)
@@ -667,8 +668,10 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
     def flush(sep: str, sep_at: int) -> None:
         nonlocal group, group_lo
         if group:
+            before = len(unknowns)
             cmd = _build_command(ex, group, sep)
             if cmd is not None:
+                cmd.unknowns = unknowns[before:]
                 commands.append(cmd)
         ex.after_andor = sep in ("&&", "||")
         group, group_lo = [], None
