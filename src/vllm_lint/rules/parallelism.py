@@ -325,7 +325,6 @@ def nccl_shared_memory(ctx: LaunchContext) -> Iterator[Diagnostic]:
         fix_note = "add `ipc: host` (compose) / `--ipc=host` (docker run), or `shm_size: 16gb` / `--shm-size 16g`"
     else:
         return  # the source does not tell how the container is run
-    del source
     yield ctx.report(
         "VL308",
         f"{w.describe()}, but {where}; NCCL exchanges tensors through /dev/shm and fails or hangs "
