@@ -112,7 +112,7 @@ class LaunchContext:
         req_count = int(count) if count is not None and count >= 1 and float(count).is_integer() else None
         for value, source in (
             (self.file_gpu, "file directive"),
-            (self.launch.gpu.product, "launch"),
+            (self._launch_gpu_hint(), "launch"),
             (self.options.gpu, "--gpu"),
             (self.config.gpu, f"config {self.config.source}"),
         ):
@@ -122,6 +122,14 @@ class LaunchContext:
             if spec is not None:
                 return spec, req_count or n, source
         return None, req_count, None
+
+    def _launch_gpu_hint(self) -> str | None:
+        """The launch's own GPU hint; a MIG slice is named with its profile (``A100-80GB:mig-3g.40gb``)
+        so that the budget is the slice's memory, not the whole card's."""
+        req = self.launch.gpu
+        if req.mig_profile:
+            return f"{req.product}:{req.mig_profile}" if req.product else req.mig_profile
+        return req.product
 
     @property
     def gpu(self) -> "GpuSpec | None":
