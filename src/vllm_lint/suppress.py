@@ -97,12 +97,18 @@ class Directives:
         return [s for s in self.suppressions if s.covers(rule, name, line)]
 
 
-def _next_code_line(lines: list[str], i: int) -> int:
-    """The 1-based number of the first line after line ``i`` that is not blank or a comment."""
-    j = i + 1
-    while j <= len(lines) and _COMMENT_ONLY.match(lines[j - 1]):
-        j += 1
-    return min(j, len(lines)) if lines else i + 1
+def _next_code_lines(lines: list[str]) -> list[int]:
+    """For each 1-based line i (index i), the first line after it that is not blank or only a
+    comment; computed in one backward pass so a file of many directives stays linear."""
+    n = len(lines)
+    out = [n] * (n + 2)
+    nxt = n  # past the end: the last line
+    for j in range(n, 0, -1):
+        out[j] = nxt
+        if not _COMMENT_ONLY.match(lines[j - 1]):
+            nxt = j
+    out[0] = nxt
+    return out
 
 
 def parse_directives(text: str) -> Directives:
@@ -113,6 +119,7 @@ def parse_directives(text: str) -> Directives:
     lines = text.split("\n")
     n = len(lines)
     open_ranges: list[Suppression] = []
+    next_code: list[int] | None = None
     offset = 0
     for i, raw in enumerate(lines, start=1):
         line_start = offset
@@ -146,7 +153,9 @@ def parse_directives(text: str) -> Directives:
             out.suppressions.append(Suppression(ids, 1, n, i, reason, **where))
         elif verb == "disable":
             if own_line:
-                target = _next_code_line(lines, i)
+                if next_code is None:
+                    next_code = _next_code_lines(lines)
+                target = next_code[i]
                 s = Suppression(ids, target, target, i, reason, **where)
                 open_ranges.append(s)
             else:

@@ -174,3 +174,13 @@ def test_directive_after_a_comment_counts_as_own_line_and_keeps_the_comment():
     assert [d.line for d in r.suppressed] == [2]
     found, src, _ = _unused("# keep this note  # vllm-lint: disable=VL101\nvllm serve a\n")
     assert apply_edits(src.text, list(found[0].fix.edits)) == "# keep this note\nvllm serve a\n"
+
+
+def test_many_own_line_directives_stay_linear():
+    import time
+
+    text = "# vllm-lint: disable=VL101\n" * 50_000 + "x\n"
+    start = time.perf_counter()
+    d = parse_directives(text)
+    assert time.perf_counter() - start < 5
+    assert len(d.suppressions) == 50_000 and {s.first_line for s in d.suppressions} == {50_001}
