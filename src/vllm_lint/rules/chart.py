@@ -1,0 +1,32 @@
+"""Chart values that the chart's templates never read (vllm-production-stack)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from vllm_lint.diagnostic import Diagnostic
+from vllm_lint.rules.registry import register
+
+# Where each ignored key's settings really belong in vllm-production-stack's values schema
+# (helm/templates/deployment-vllm-multi.yaml renders only these places into flags).
+_MOVE_TO = {
+    "extraArgs": "servingEngineSpec.modelSpec[].vllmConfig.extraArgs",
+    "args": "servingEngineSpec.modelSpec[].vllmConfig.extraArgs",
+    "vllmConfig.pipelineParallelSize": "vllmConfig.extraArgs (as --pipeline-parallel-size N), or the raySpec path",
+}
+
+
+@register("VL506")
+def ignored_chart_key(ctx) -> Iterator[Diagnostic]:
+    """A values key the chart's templates do not render: its setting never reaches vLLM."""
+    ignored = ctx.launch.facts.get("ignored_keys") or []
+    chart = ctx.launch.facts.get("chart", "the chart")
+    for key, span in ignored:
+        short = key.split(".")[-1] if key.startswith("vllmConfig.") and key not in _MOVE_TO else key
+        where = _MOVE_TO.get(key) or _MOVE_TO.get(short)
+        hint = f"; put it under `{where}`" if where else ""
+        yield ctx.report(
+            "VL506",
+            f"`{key}` is not read by {chart}'s templates, so this setting never reaches vLLM{hint}",
+            span=span,
+        )
