@@ -15,6 +15,7 @@ Rule authors build edits with ``rename_flag_edit`` (a flag written in any token 
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import re
@@ -136,6 +137,46 @@ def _wanted(diag: Diagnostic, unsafe: bool) -> bool:
     return fix is not None and bool(fix.edits) and (fix.safe or unsafe)
 
 
+class _Chosen:
+    """The edits chosen for one file, sorted by (start, end): overlap checks look only at the
+    neighbours of a new edit, so planning thousands of fixes in one file stays fast."""
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[int, int]] = []
+        self.edits: list[Edit] = []
+
+    def conflicts(self, e: Edit) -> bool:
+        i = bisect.bisect_left(self.keys, (e.span.start, e.span.end))
+        j = i - 1
+        while j >= 0:  # earlier edits: only those reaching past e's start can overlap it
+            o = self.edits[j]
+            if _conflicts(e, o):
+                return True
+            if o.span.end <= e.span.start and o.span.start != e.span.start:
+                break
+            j -= 1
+        j = i
+        while j < len(self.edits):  # later edits: only those starting before e's end
+            o = self.edits[j]
+            if o.span.start >= e.span.end and o.span.start != e.span.start:
+                break
+            if _conflicts(e, o):
+                return True
+            j += 1
+        return False
+
+    def add(self, e: Edit) -> None:
+        key = (e.span.start, e.span.end)
+        i = bisect.bisect_left(self.keys, key)
+        k = i
+        while k < len(self.keys) and self.keys[k] == key:
+            if self.edits[k].replacement == e.replacement:
+                return  # identical edit from another fix: applied once
+            k += 1
+        self.keys.insert(i, key)
+        self.edits.insert(i, e)
+
+
 def plan_edits(
     diagnostics: list[Diagnostic], texts: dict[str, str], *, unsafe: bool
 ) -> tuple[dict[str, list[Edit]], list[Diagnostic], list[Diagnostic]]:
@@ -144,7 +185,7 @@ def plan_edits(
     A fix applies whole or not at all; it is skipped when one of its edits falls outside its
     file, names a file not read, or overlaps an edit already chosen.
     """
-    chosen: dict[str, list[Edit]] = {}
+    chosen: dict[str, _Chosen] = {}
     fixed: list[Diagnostic] = []
     skipped: list[Diagnostic] = []
     for diag in sorted((d for d in diagnostics if _wanted(d, unsafe)), key=_fix_order):
@@ -155,7 +196,7 @@ def plan_edits(
             if text is None or not (0 <= e.span.start <= e.span.end <= len(text)):
                 ok = False
                 break
-            if any(_conflicts(e, o) for o in chosen.get(e.span.path, ())):
+            if e.span.path in chosen and chosen[e.span.path].conflicts(e):
                 ok = False
                 break
             if any(_conflicts(e, o) for o in edits[:i] if o.span.path == e.span.path):
@@ -165,11 +206,9 @@ def plan_edits(
             skipped.append(diag)
             continue
         for e in edits:
-            bucket = chosen.setdefault(e.span.path, [])
-            if not any((o.span.start, o.span.end, o.replacement) == (e.span.start, e.span.end, e.replacement) for o in bucket):
-                bucket.append(e)
+            chosen.setdefault(e.span.path, _Chosen()).add(e)
         fixed.append(diag)
-    return chosen, fixed, skipped
+    return {p: c.edits for p, c in chosen.items()}, fixed, skipped
 
 
 def newline_of(text: str) -> str:

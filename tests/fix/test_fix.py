@@ -276,3 +276,58 @@ def test_fix_until_stable_picks_up_overlapping_fixes_on_later_rounds(tmp_path):
     outcome, last = fix_until_stable(lint(), lint, unsafe=True)
     assert path.read_text() == "vllm serve x --max-model-len 2048\n"
     assert outcome.fixed == 2 and outcome.files_changed == [str(path)] and last.diagnostics == [] and outcome.remaining == []
+
+
+def _brute_force_plan(diags, text):
+    """The obvious quadratic planner the fast one must agree with."""
+    from vllm_lint.fix import _conflicts
+
+    chosen, fixed = [], []
+    for d in sorted(diags, key=lambda d: (d.path, min(e.span.start for e in d.fix.edits), d.rule)):
+        es = d.fix.edits
+        if any(_conflicts(e, o) for e in es for o in chosen) or any(
+            _conflicts(a, b) for i, a in enumerate(es) for b in es[:i]
+        ):
+            continue
+        for e in es:
+            if not any((o.span.start, o.span.end, o.replacement) == (e.span.start, e.span.end, e.replacement) for o in chosen):
+                chosen.append(e)
+        fixed.append(d)
+    return apply_edits(text, chosen), fixed
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 3), st.sampled_from(["", "x", "yy"])),
+                         min_size=1, max_size=3), max_size=12))
+def test_fast_planner_agrees_with_brute_force(fixes):
+    from vllm_lint.span import LineIndex
+
+    text = "abcdefghijkl"
+    idx = LineIndex("f", text)
+    diags = []
+    for n, edits in enumerate(fixes):
+        es = tuple(Edit(idx.span(min(a, 12), min(a + w, 12)), r) for a, w, r in edits)
+        diags.append(Diagnostic(f"VL{n:03d}", "n", Severity.WARNING, "f", None, "m", fix=Fix("x", es)))
+    chosen, fixed, skipped = plan_edits(diags, {"f": text}, unsafe=False)
+    want_text, want_fixed = _brute_force_plan(diags, text)
+    assert [id(d) for d in fixed] == [id(d) for d in want_fixed]
+    assert apply_edits(text, chosen.get("f", [])) == want_text
+    assert len(fixed) + len(skipped) == len(diags)
+
+
+def test_planning_many_fixes_in_one_file_is_fast():
+    import time
+
+    from vllm_lint.span import LineIndex
+
+    text = "x\n" * 50_000
+    idx = LineIndex("f", text)
+    diags = [Diagnostic("VL006", "n", Severity.WARNING, "f", None, "m",
+                        fix=Fix("x", (Edit(idx.span(2 * i, 2 * i + 2), ""),))) for i in range(50_000)]
+    start = time.perf_counter()
+    chosen, fixed, _ = plan_edits(diags, {"f": text}, unsafe=False)
+    assert time.perf_counter() - start < 10
+    assert len(fixed) == 50_000 and apply_edits(text, chosen["f"]) == ""
