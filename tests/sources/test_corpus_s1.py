@@ -35,7 +35,7 @@ EXPECTED: dict[str, tuple[str, list[str | None]]] = {
     "ddarthp__gemma4-vllm-docker/Dockerfile": ("dockerfile", ["unsloth/gemma-4-12B-it-qat-w4a16"]),  # COPY-ed entrypoint.sh
     "civo-learn__civo-vllm-docker/entrypoint.sh": ("shell", ["$MODEL"]),
     "pranavnbapat__vllm-deployment/env/vllm.env.example": ("env", []),
-    "pranavnbapat__vllm-deployment/scripts/generate_supervisor_config.sh": ("shell", []),  # command only in a generated heredoc
+    "pranavnbapat__vllm-deployment/scripts/generate_supervisor_config.sh": ("shell", ["Qwen/Qwen3.5-9B"]),  # generated run_vllm.sh heredoc
     "BigBIueWhale__devstral_vllm_config/run_vllm.sh": ("shell", [None]),  # model inside --config (mounted config.yaml)
     "BigBIueWhale__devstral_vllm_config/config.yaml": ("vllm-config", ["cyankiwi/Devstral-Small-2-24B-Instruct-2512-AWQ-4bit"]),
     "jongsunahn__run_vllm_with_two_dgx_sparks/docker-compose.yaml": ("compose", []),  # Ray cluster only

@@ -339,3 +339,18 @@ def test_insertion_after_quoted_json_word(tmp_path: Path) -> None:
     text = p.read_text()
     new = text[:launch.insertion.offset] + launch.insertion.render(["--x", "1"]) + text[launch.insertion.offset:]
     assert new.endswith("'{\"a\": 1}' \\\n    --x 1\n")
+
+
+def test_heredoc_scripts_are_read_when_they_are_scripts(tmp_path: Path) -> None:
+    p = tmp_path / "gen.sh"
+    p.write_text("M=${M:-org/model}\n"
+                 "cat > out.txt <<EOF\nvllm serve not/this\nEOF\n"
+                 "cat > run.sh <<EOF\nexec vllm serve '${M}' --max-model-len 4096\nEOF\n"
+                 "ssh gpu-host <<'X'\nvllm serve literal/\\$M --port 1\nX\n")
+    src, launches = _extract(p)
+    assert [t.text for t in launches[0].args] == ["org/model", "--max-model-len", "4096"]
+    assert launches[0].facts["heredoc"] == "generated script"
+    assert launches[0].args[0].span.slice(src.text) == "${M}"
+    assert launches[0].args[1].span.slice(src.text) == "--max-model-len"
+    assert [t.text for t in launches[1].args] == ["literal/$M", "--port", "1"]
+    assert len(launches) == 2

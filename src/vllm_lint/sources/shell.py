@@ -19,7 +19,7 @@ from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers import DockerRun, narrow_by_env, parse_docker_run
 from vllm_lint.sources.dotenv import parse_dotenv
 from vllm_lint.sources.insertion import shell_insertion
-from vllm_lint.sources.shellwords import Command, Script, Val, Word, parse_script, words_end
+from vllm_lint.sources.shellwords import Command, Script, Val, Word, expand_heredoc, parse_script, words_end
 from vllm_lint.vllm.versions import version_from_image
 
 _RELEVANT_ENV = re.compile(r"^(?:CUDA_|NVIDIA_|HIP_|ROCR_|VLLM_|HF_|HUGGING|NCCL_|PYTORCH_|TORCH_|OMP_|TRANSFORMERS_|LMCACHE_|UCX_)")
@@ -55,7 +55,7 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, fo
     tokens = _tokens(src, cmd.words)
     got = find_vllm_invocation(tokens)
     if got is None:
-        return _nested(src, cmd, tokens, depth)
+        return _nested(src, cmd, tokens, depth) or _heredoc_script(src, cmd, tokens, depth)
     entrypoint, program, args, facts = got
     docker = _docker(tokens)
     env = _env(cmd, docker)
@@ -224,4 +224,33 @@ def followed_script_launch(src: SourceFile, rel: str, env: dict[str, EnvValue], 
             launch.unknowns.append("GPU count is not known: " + ("; ".join(launch.gpu.notes) or "no GPU request"))
         launch.facts["followed_script"] = sib.display
         return launch
+    return None
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ssh"})
+
+
+def _heredoc_script(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> Launch | None:
+    """A here-document that is itself a script: fed to a shell (``bash <<EOF``, ``ssh host <<EOF``)
+    or written to a ``*.sh`` file (``cat > run_vllm.sh <<EOF``, a generator). Its text is what
+    the heredoc expands to now; the generated script is then read like any other."""
+    if depth >= _MAX_NESTING or not cmd.heredocs:
+        return None
+    stripped = strip_wrappers(tokens)
+    consumer = stripped[0].text.rsplit("/", 1)[-1] if stripped else ""
+    writes_script = any(r.strip("'\"").endswith((".sh", ".bash")) for r in cmd.redirects) or (
+        consumer == "tee" and any(t.text.endswith((".sh", ".bash")) for t in stripped[1:]))
+    if consumer not in _SHELLS and not writes_script:
+        return None
+    env = {k: (None if v.symbolic else v.text) for k, v in cmd.env.items() if v.items is None}
+    for lo, hi, quoted in cmd.heredocs:
+        text, starts, ends = expand_heredoc(src.text, lo, hi, quoted, None, env)
+        inner = parse_script(text, starts, {} if writes_script else env, ends=ends)
+        for sub in inner.commands:
+            launch = command_launch(src, sub, inner, depth + 1)
+            if launch is not None:
+                launch.facts["heredoc"] = "generated script" if writes_script else consumer
+                if writes_script:
+                    launch.insertion = None  # the text is a template of another file
+                return launch
     return None

@@ -83,6 +83,8 @@ class Command:
     raw_start: int = 0  # index into s
     raw_end: int = 0
     unknowns: list[str] = field(default_factory=list)  # what its expansion left unresolved
+    heredocs: list[tuple[int, int, bool]] = field(default_factory=list)  # (lo, hi, quoted) into s
+    redirects: list[str] = field(default_factory=list)  # output redirection targets as written
 
 
 @dataclass(slots=True)
@@ -106,6 +108,16 @@ class _Op:
     op: str
     lo: int
     hi: int
+
+
+@dataclass(slots=True)
+class _Heredoc:
+    """A here-document body: s[lo:hi] (without the delimiter line)."""
+
+    lo: int
+    hi: int
+    quoted: bool  # <<'EOF': no expansion in the body
+    strip_tabs: bool
 
 
 @dataclass(slots=True)
@@ -198,7 +210,7 @@ def _lex(s: str) -> list[_RawWord | _Op | _Array]:
     out: list[_RawWord | _Op | _Array] = []
     n = len(s)
     i = 0
-    heredocs: list[tuple[str, bool]] = []
+    heredocs: list[tuple[str, bool, bool]] = []
     at_word_start = True
     while i < n:
         c = s[i]
@@ -216,11 +228,13 @@ def _lex(s: str) -> list[_RawWord | _Op | _Array]:
             i = n if j == -1 else j
             continue
         if c == "\n":
-            out.append(_Op("\n", i, i + 1))
+            nl = _Op("\n", i, i + 1)
             i += 1
             if heredocs:
-                i = _skip_heredoc_bodies(s, i, heredocs)
+                # the bodies belong to the command on this line: emit them before its newline
+                i = _skip_heredoc_bodies(s, i, heredocs, out)
                 heredocs = []
+            out.append(nl)
             continue
         if c in ";&|()<>":
             op = _read_op(s, i)
@@ -232,7 +246,7 @@ def _lex(s: str) -> list[_RawWord | _Op | _Array]:
                 j = _word_end(s, i, n)
                 delim = _unquote_simple(s[i:j])
                 if delim:
-                    heredocs.append((delim, op == "<<-"))
+                    heredocs.append((delim, op == "<<-", any(q in s[i:j] for q in "'\"\\")))
                 out.append(_RawWord(i, j))
                 i = j
             continue
@@ -291,18 +305,23 @@ def _unquote_simple(w: str) -> str:
     return w.replace("'", "").replace('"', "").replace("\\", "")
 
 
-def _skip_heredoc_bodies(s: str, i: int, heredocs: list[tuple[str, bool]]) -> int:
+def _skip_heredoc_bodies(s: str, i: int, heredocs: list[tuple[str, bool, bool]], out: list) -> int:
     n = len(s)
-    for delim, strip_tabs in heredocs:
+    for delim, strip_tabs, quoted in heredocs:
+        body_lo = i
+        body_hi = n
         while i < n:
             j = s.find("\n", i)
             line_end = n if j == -1 else j
             line = s[i:line_end].rstrip("\r")
             if strip_tabs:
                 line = line.lstrip("\t")
-            i = n if j == -1 else j + 1
             if line == delim:
+                body_hi = i
+                i = n if j == -1 else j + 1
                 break
+            i = n if j == -1 else j + 1
+        out.append(_Heredoc(body_lo, body_hi, quoted, strip_tabs))
     return i
 
 
@@ -664,27 +683,39 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
     group: list[_RawWord | _Array] = []
     skip_next = False
     group_lo = None
+    docs: list[_Heredoc] = []
+    redirects: list[str] = []
+    target_next = False
 
     def flush(sep: str, sep_at: int) -> None:
-        nonlocal group, group_lo
+        nonlocal group, group_lo, docs, redirects
         if group:
             before = len(unknowns)
             cmd = _build_command(ex, group, sep)
             if cmd is not None:
                 cmd.unknowns = unknowns[before:]
+                cmd.heredocs = [(d.lo, d.hi, d.quoted) for d in docs]
+                cmd.redirects = list(redirects)
                 commands.append(cmd)
         ex.after_andor = sep in ("&&", "||")
-        group, group_lo = [], None
+        group, group_lo, docs, redirects = [], None, [], []
 
     for it in items:
+        if isinstance(it, _Heredoc):
+            docs.append(it)
+            continue
         if isinstance(it, _Op):
             if it.op in ("<", ">", ">>", ">&", "<&", "&>", "&>>", ">|", "<>", "<<", "<<-", "<<<"):
                 skip_next = True
+                target_next = it.op in (">", ">>", ">|", "&>", "&>>")
                 continue
             flush(it.op, it.lo)
             continue
         if skip_next:
             skip_next = False
+            if target_next and isinstance(it, _RawWord):
+                redirects.append(s[it.lo:it.hi])
+            target_next = False
             continue
         group.append(it)
     flush("", len(s))
@@ -833,3 +864,17 @@ def words_end(words: list[Word]) -> int | None:
         if w.end > w.start:
             return w.end
     return None
+
+
+def expand_heredoc(s: str, lo: int, hi: int, quoted: bool, offs: Sequence[int] | None = None,
+                   env: Mapping[str, object] | None = None, ends: Sequence[int] | None = None
+                   ) -> tuple[str, list[int], list[int]]:
+    """The text a here-document feeds its command, with file offsets per character: an
+    unquoted delimiter expands ``$VAR``/``${..}``/``$(..)`` (symbolic ones keep their raw text)
+    but not quotes; a quoted one (``<<'EOF'``) is literal."""
+    ex = _Expander(s, offs, env_from(env), False, [], ends)
+    if quoted:
+        return s[lo:hi], [ex.off(k) for k in range(lo, hi)], [ex.cend(k) for k in range(lo, hi)]
+    chars, _ = ex.chars(lo, hi, in_dq=True, depth=0)
+    chars = [c for c in chars if c is not _BREAK and c.ch]
+    return "".join(c.ch for c in chars), [c.start for c in chars], [c.end for c in chars]
