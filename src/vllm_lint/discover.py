@@ -276,6 +276,8 @@ def classify(path: Path, head_text: str, explicit: bool = False) -> str | None:
         yaml_kind = _classify_yaml(path, head_text)
         if yaml_kind:
             return yaml_kind
+        if len(_TOP_KEY.findall(head_text)) >= 3 and not head_text.startswith("#!"):
+            return None  # an unknown YAML (or YAML template) that mentions vllm serve in a value
         if re.search(r"\bvllm\s+serve\b|vllm\.entrypoints\.", head_text) or head_text.startswith("#!"):
             return "shell"
         return None

@@ -47,6 +47,8 @@ def test_explicit_unusual_name_by_content() -> None:
     assert classify(Path("/x/cmd.txt"), "vllm serve m\n") is None
     assert classify(Path("/x/build"), "# c\nFROM vllm/vllm-openai:latest\nCMD [\"m\"]\n", explicit=True) == "dockerfile"
     assert classify(Path("/x/README.md"), "vllm serve m\n", explicit=True) is None
+    yaml_tpl = "model_name: {x}\nbase_image:\n  image: y\ndocker_server:\n  start_command: vllm serve m\n"
+    assert classify(Path("/x/config.yaml.tpl"), yaml_tpl, explicit=True) is None
 
 
 def _tree(root: Path, files: dict[str, str]) -> None:

@@ -161,3 +161,14 @@ def test_generated_scalars_map_exactly(words: list[str], style: str) -> None:
             assert all(0 <= o < len(text) for o in offs)
             span = ys.scalar_span(node, src)
             assert 0 <= span.start <= span.end <= len(text)
+
+
+def test_scalar_tokens_split_one_item_into_words() -> None:
+    text = 'args:\n  - "--load-format auto"\n  - >-\n    --max-model-len\n    $LEN\n'
+    src = SourceFile.from_text(text)
+    items = ys.get(src_doc(src), "args").value
+    a = ys.scalar_tokens(items[0], src)
+    assert [t.text for t in a] == ["--load-format", "auto"] and [t.span.slice(text) for t in a] == ["--load-format", "auto"]
+    b = ys.scalar_tokens(items[1], src, env={"LEN": "4096"})
+    assert [t.text for t in b] == ["--max-model-len", "4096"] and b[1].span.slice(text) == "$LEN"
+    assert ys.scalar_offset_map(items[0], src) == ys.scalar_offset_map(items[0], text)

@@ -27,7 +27,7 @@ from vllm_lint.sources.base import Limits, SourceFile, input_diagnostic
 __all__ = [
     "Node", "MappingNode", "ScalarNode", "SequenceNode", "YamlDocs", "load_documents", "check_limits",
     "mapping_pairs", "get", "get_str", "keys", "to_python", "is_null", "scalar_offset_map", "scalar_span",
-    "node_span", "key_span", "scalar_token", "sequence_tokens", "walk",
+    "node_span", "key_span", "scalar_token", "sequence_tokens", "walk", "scalar_tokens",
 ]
 
 _BREAKS = "\r\n\x85\u2028\u2029"
@@ -406,6 +406,8 @@ def scalar_offset_map(node: Node, text: str) -> list[int] | None:
     cannot be matched to the value (then callers fall back to the whole node's span)."""
     if not isinstance(node, ScalarNode):
         return None
+    if not isinstance(text, str):  # a SourceFile was passed
+        text = text.text
     start, end = node.start_mark.index, node.end_mark.index
     if start > len(text) or end > len(text):
         return None
@@ -622,3 +624,23 @@ def sequence_tokens(node: Node | None, src: SourceFile, style: str = "argv") -> 
     if isinstance(node, SequenceNode):
         return [scalar_token(item, src, style) for item in node.value if not is_null(item)]
     return [scalar_token(node, src, style)]
+
+
+def scalar_tokens(node: Node, src: SourceFile, style: str = "argv", env: dict | None = None) -> list[Token]:
+    """The shell-like words of one scalar (``- "--load-format auto"``, a command string) as
+    Tokens whose spans point at each word's characters inside the scalar. ``$VAR`` expands from
+    ``env`` (unset ones stay symbolic); nothing is executed."""
+    from vllm_lint.sources.shellwords import expand_words
+
+    if not isinstance(node, ScalarNode) or is_null(node):
+        return []
+    offs = scalar_offset_map(node, src.text)
+    if offs is None:
+        tok = scalar_token(node, src, style)
+        return [Token(text=w, span=tok.span, raw=tok.raw, style=style, symbolic=tok.symbolic)
+                for w in node.value.split()]
+    out = []
+    for w in expand_words(node.value, offs, env or {}):
+        tok = w.token(src.text, src.index, style)
+        out.append(tok)
+    return out
