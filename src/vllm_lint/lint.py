@@ -145,6 +145,16 @@ def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagno
             except Exception as exc:  # noqa: BLE001
                 out.append(_internal(display, exc, f"checking {rule_id} on {ctx.launch.name}"))
                 result.internal_error = True
+    for display, src in result.sources.items():
+        wanted = enabled.get(display, set())
+        for rule_id, check in all_checks.items():
+            if check.scope != "file" or rule_id not in wanted:
+                continue
+            try:
+                out.extend(check.func(src))
+            except Exception as exc:  # noqa: BLE001
+                out.append(_internal(display, exc, f"checking {rule_id}"))
+                result.internal_error = True
     for rule_id, check in all_checks.items():
         if check.scope != "project":
             continue

@@ -19,7 +19,7 @@ import yaml
 from vllm_lint.diagnostic import Diagnostic, Fix, Severity
 from vllm_lint.span import Span
 
-SCOPES = ("launch", "project")
+SCOPES = ("launch", "file", "project")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ _CHECKS: dict[str, Check] = {}
 
 def register(rule_id: str, *, scope: str = "launch") -> Callable[[Callable], Callable]:
     """Register ``func`` as the check of ``rule_id``. ``scope`` is "launch" (called once per
-    LaunchContext) or "project" (called once with every LaunchContext of the run)."""
+    LaunchContext), "file" (called once per SourceFile read, launches or not) or "project"
+    (called once with every LaunchContext of the run)."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
 
