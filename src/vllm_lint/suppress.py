@@ -85,16 +85,22 @@ class Directives:
     suppressions: list[Suppression] = field(default_factory=list)
     gpu: str | None = None
     vllm_version: str | None = None
+    # (rule, name) -> the suppressions naming that rule; a file with thousands of directives
+    # then costs per finding only the directives about its rule.
+    _by_rule: dict = field(default_factory=dict, repr=False, compare=False)
 
     def match(self, rule: str, name: str, line: int) -> Suppression | None:
-        for s in self.suppressions:
-            if s.covers(rule, name, line):
-                return s
-        return None
+        hits = self.matches(rule, name, line)
+        return hits[0] if hits else None
 
     def matches(self, rule: str, name: str, line: int) -> list[Suppression]:
-        """Every suppression covering a finding (all of them count as used)."""
-        return [s for s in self.suppressions if s.covers(rule, name, line)]
+        """Every suppression covering a finding (all of them count as used), in file order."""
+        key = (rule, name)
+        cands = self._by_rule.get(key)
+        if cands is None:
+            cands = [s for s in self.suppressions if s.matching_ids(rule, name)]
+            self._by_rule[key] = cands
+        return [s for s in cands if s.first_line <= line <= s.last_line]
 
 
 def _next_code_lines(lines: list[str]) -> list[int]:

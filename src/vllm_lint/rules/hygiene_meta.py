@@ -17,6 +17,7 @@ from vllm_lint.span import LineIndex
 from vllm_lint.suppress import Directives, Suppression
 
 RULE = "VL006"
+MAX_PER_FILE = 200  # bounds the report (and the work) on a file of thousands of stale directives
 
 
 @register(RULE)
@@ -52,6 +53,7 @@ def unused_suppressions(
     """VL006 findings for the comment suppressions of one file that suppressed nothing."""
     out: list[Diagnostic] = []
     text = index.text
+    unused_count = 0
     for s in directives.suppressions:
         if s.origin != "comment" or s.comment_start < 0:
             continue
@@ -65,6 +67,9 @@ def unused_suppressions(
                 continue  # it may be there to silence VL006 itself; judging it would be circular
             unused = [i for i in s.ids if i not in unknown and i not in s.used_ids and _rules_named(i, metas) & enabled]
         if not unused and not unknown:
+            continue
+        unused_count += 1
+        if len(out) >= MAX_PER_FILE:
             continue
         bad = [*unused, *unknown]
         written = text[s.comment_start : s.comment_end]
@@ -86,4 +91,7 @@ def unused_suppressions(
             edits = tuple(Edit(index.span(a, b), r) for a, b, r in _removal(s, text))
             desc = "remove the unused directive" + (" and its `enable`" if s.closer else "")
         out.append(make_diagnostic(RULE, path, span, message, fix=Fix(desc, edits, safe=True)))
+    if unused_count > len(out):
+        out[-1].notes.append(f"{unused_count - len(out)} more unused suppressions in this file are not listed "
+                             f"(at most {MAX_PER_FILE} are reported per file)")
     return out
