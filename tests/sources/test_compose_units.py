@@ -153,3 +153,14 @@ def test_launches_report_json_and_text(tmp_path: Path) -> None:
     render_launches(launches, "text", Console(file=buf, no_color=True, width=200))
     out = buf.getvalue()
     assert "services.v" in out and "argv:    vllm serve m" in out and "gpu:     all visible" in out
+
+
+def test_dotenv_with_a_whole_command_is_a_launch() -> None:
+    from vllm_lint.sources import dotenv
+
+    text = "MODEL=org/m\nVLLM_CMD='vllm serve $MODEL --max-model-len 4096'\nOTHER=1\n"
+    res = dotenv.extract(SourceFile.from_text(text, ".env", "env"))
+    [launch] = res.launches
+    assert launch.name.startswith("VLLM_CMD: ") and [t.text for t in launch.args] == ["org/m", "--max-model-len", "4096"]
+    assert launch.args[1].span.slice(text) == "--max-model-len"
+    assert dotenv.extract(SourceFile.from_text("A=1\n", ".env", "env")).launches == []

@@ -102,7 +102,28 @@ def _value(text: str, v0: int, line_end: int) -> tuple[str, int, int, int, str]:
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
-    """A ``.env`` file alone starts nothing: it is read as context by compose files. Parsing it
-    here checks it reads cleanly; launches come from the compose file that uses it."""
-    parse_dotenv_full(src.text, src.index)
-    return ExtractResult()
+    """A ``.env`` file is context for compose files and starts nothing by itself, unless a
+    value holds a whole vLLM command (``VLLM_CMD=vllm serve m --x 1``): that value is read as a
+    shell command line (spans inside the value) and is a launch named after its key."""
+    from vllm_lint.sources.shell import command_launch
+    from vllm_lint.sources.shellwords import parse_script
+
+    env = parse_dotenv_full(src.text, src.index)
+    result = ExtractResult()
+    for key, ev in env.values.items():
+        if ev.span is None or not _COMMAND.search(ev.value):
+            continue
+        raw = src.text[ev.span.start:ev.span.end]
+        script = parse_script(raw, range(ev.span.start, ev.span.end),
+                              {k: (None if v.symbolic else v.value) for k, v in env.values.items() if k != key})
+        for cmd in script.commands:
+            launch = command_launch(src, cmd, script, depth=0)
+            if launch is not None:
+                launch.name = f"{key}: {launch.name}"
+                launch.source = "env"
+                result.launches.append(launch)
+                break
+    return result
+
+
+_COMMAND = re.compile(r"\bvllm\s+serve\b|vllm\.entrypoints\.")
