@@ -54,8 +54,8 @@ def test_results_regions_levels_fixes():
     log = _log()
     run = log["runs"][0]
     results = run["results"]
-    assert len(results) == 4  # the suppressed finding is left out
-    flag, cap, multi, internal = results
+    assert len(results) == 3  # the suppressed finding is left out; <project> is a notification
+    flag, cap, multi = results
     assert flag["ruleId"] == "VL201" and flag["level"] == "warning"
     loc = flag["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"] == {"uri": "deploy/docker-compose.yml", "uriBaseId": "%SRCROOT%"}
@@ -68,7 +68,9 @@ def test_results_regions_levels_fixes():
     assert cap["level"] == "error" and "only 3.20 GiB" in cap["message"]["text"]
     assert "unsafe" in cap["fixes"][0]["description"]["text"]
     assert multi["level"] == "note" and multi["locations"][0]["physicalLocation"]["region"]["endLine"] == 8
-    assert "locations" not in internal
+    assert all(len(r["locations"]) == 1 for r in results)  # code scanning needs a location
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "error" and note["message"]["text"] == "VL000 boom"
     assert run["invocations"][0]["executionSuccessful"] is True
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file://")
     for r in results:

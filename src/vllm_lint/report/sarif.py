@@ -101,7 +101,17 @@ def build_sarif(result: LintResult, root: str | None = None) -> dict:
     index = {m.id: i for i, m in enumerate(metas)}
     seen: dict[tuple[str, str, str], int] = {}
     results = []
+    notifications = []
     for d in result.diagnostics:
+        if d.path.startswith("<"):
+            # Not about a file (a project-wide internal error): code scanning drops results
+            # without a location, so it goes to the invocation's notifications instead.
+            notifications.append({
+                "level": _LEVEL[d.severity.value],
+                "message": {"text": f"{d.rule} {_message(d)}"},
+                "descriptor": {"id": d.rule},
+            })
+            continue
         src = result.sources.get(d.path)
         line_text = src.index.line_text(d.line) if src is not None else ""
         key = (d.rule, d.path, line_text.strip())
@@ -114,13 +124,12 @@ def build_sarif(result: LintResult, root: str | None = None) -> dict:
         }
         if d.rule in index:
             res["ruleIndex"] = index[d.rule]
-        if not d.path.startswith("<"):
-            res["locations"] = [{
-                "physicalLocation": {
-                    "artifactLocation": artifact_location(d.path),
-                    "region": _region(d.span),
-                }
-            }]
+        res["locations"] = [{
+            "physicalLocation": {
+                "artifactLocation": artifact_location(d.path),
+                "region": _region(d.span),
+            }
+        }]
         if d.launch:
             res["properties"] = {"launch": d.launch}
         if d.fix and d.fix.edits:
@@ -139,7 +148,10 @@ def build_sarif(result: LintResult, root: str | None = None) -> dict:
                 "rules": [_rule(m) for m in metas],
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": base}},
-            "invocations": [{"executionSuccessful": not result.internal_error}],
+            "invocations": [{
+                "executionSuccessful": not result.internal_error,
+                **({"toolExecutionNotifications": notifications} if notifications else {}),
+            }],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
