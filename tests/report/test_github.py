@@ -60,7 +60,8 @@ def test_step_summary_lists_every_finding(monkeypatch, tmp_path):
     assert "15 warnings in 1 file." in text
     rows = [l for l in text.splitlines() if l.startswith("| warning |")]
     assert len(rows) == 15
-    assert "VL201 flag-spelling" in rows[0] and "`deploy/docker-compose.yml`" in rows[0]
+    assert "VL201" in rows[0] and "flag-spelling" in rows[0] and "`deploy/docker-compose.yml`" in rows[0]
+    assert "[VL201](https://github.com/vllm-lint/vllm-lint/blob/main/docs/rules/VL201.md)" in rows[0]
     assert "1 finding suppressed" in text
 
 
