@@ -75,3 +75,21 @@ def test_summary_when_clean(monkeypatch, tmp_path):
     write_github(result, out)
     assert out.getvalue() == ""
     assert "All checks passed: 1 file, 0 vLLM launches." in summary.read_text()
+
+
+def test_github_is_the_default_under_actions(tmp_path, monkeypatch, capsys):
+    from vllm_lint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  vllm:\n<<<<<<< HEAD\n    image: a\n=======\n    image: b\n>>>>>>> x\n")
+    assert main(["docker-compose.yml"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out and out[0].startswith("::error file=docker-compose.yml,line=3,endLine=3,col=1,")
+    assert "VL003" in summary.read_text()
+    monkeypatch.setenv("GITHUB_ACTIONS", "false")
+    assert main(["docker-compose.yml"]) == 1
+    assert not capsys.readouterr().out.startswith("::")
