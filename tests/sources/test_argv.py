@@ -108,3 +108,19 @@ def test_shell_script_index() -> None:
     assert shell_script_index(toks("bash -lc x")) == 2
     assert shell_script_index(toks("env A=1 bash -ec x")) == 4
     assert shell_script_index(toks("bash run.sh")) is None
+
+
+def test_docker_exec_runs_command_in_container() -> None:
+    got = find_vllm_invocation(toks("sudo docker exec -it -e A=1 ray-head vllm serve m --tp 2"))
+    assert got[0] == "serve" and [t.text for t in got[2]] == ["m", "--tp", "2"]
+    assert got[3]["container_exec"] == "ray-head"
+    assert find_vllm_invocation(toks("docker exec ray-head ray status")) is None
+
+
+def test_exec_launch_gpu_is_unknown(tmp_path) -> None:
+    from vllm_lint.sources import shell
+    from vllm_lint.sources.base import SourceFile
+
+    [launch] = shell.extract(SourceFile.from_text("docker exec c vllm serve m\n", "s.sh", "shell")).launches
+    assert launch.gpu.count is None and not launch.gpu.all_visible
+    assert any("GPU count is not known" in u for u in launch.unknowns)

@@ -164,3 +164,15 @@ def test_dotenv_with_a_whole_command_is_a_launch() -> None:
     assert launch.name.startswith("VLLM_CMD: ") and [t.text for t in launch.args] == ["org/m", "--max-model-len", "4096"]
     assert launch.args[1].span.slice(text) == "--max-model-len"
     assert dotenv.extract(SourceFile.from_text("A=1\n", ".env", "env")).launches == []
+
+
+def test_extends_same_file(tmp_path: Path) -> None:
+    text = ("services:\n  base:\n    image: vllm/vllm-openai:v0.30.0\n    gpus: all\n    environment:\n      A: '1'\n      B: '2'\n"
+            "    command: [m1]\n  child:\n    extends: {service: base}\n    environment:\n      B: '3'\n"
+            "    command: [m2, --max-model-len, '4096']\n")
+    _, launches = _svc(text, tmp_path)
+    by = {x.name: x for x in launches}
+    child = by["services.child"]
+    assert child.image == "vllm/vllm-openai:v0.30.0" and child.gpu.all_visible
+    assert child.env["A"].value == "1" and child.env["B"].value == "3"
+    assert [t.text for t in child.args] == ["m2", "--max-model-len", "4096"]

@@ -54,7 +54,7 @@ def find_vllm_invocation(words: list[Token]) -> Invocation | None:
 
         run = parse_docker_run(words)
         if run is None:
-            return None
+            return _container_exec(words)
         return run.invocation()
     uv_like = first in ("uv", "conda", "micromamba", "mamba", "pixi", "poetry")
     if first in _NOT_A_LAUNCH and not (uv_like and len(words) > 1 and words[1].text == "run"):
@@ -208,3 +208,29 @@ def mark_placeholders(tokens: list[Token], unknowns: list[str]) -> None:
         if _PLACEHOLDER.search(t.text):
             t.symbolic = True
             unknowns.append(f"{t.text!r} is a template placeholder filled in by another tool")
+
+
+_EXEC_VALUE_OPTS = frozenset({"-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys"})
+
+
+def _container_exec(words: list[Token]) -> Invocation | None:
+    """``docker|podman exec [OPTIONS] CONTAINER COMMAND...``: the command runs in an existing
+    container (its GPUs are whatever that container was given)."""
+    i = 1
+    n = len(words)
+    if i < n and words[i].text == "container":
+        i += 1
+    if i >= n or words[i].text != "exec":
+        return None
+    i += 1
+    while i < n and words[i].text.startswith("-"):
+        t = words[i].text
+        i += 2 if (t in _EXEC_VALUE_OPTS and "=" not in t) else 1
+    if i + 1 >= n:
+        return None
+    got = find_vllm_invocation(list(words[i + 1:]))
+    if got is None:
+        return None
+    entrypoint, program, args, facts = got
+    facts = {**facts, "container_exec": words[i].text}
+    return entrypoint, program, args, facts

@@ -55,7 +55,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         for key, svc in ys.mapping_pairs(services):
             if not isinstance(svc, MappingNode) or not isinstance(key, ScalarNode):
                 continue
-            launch = service_launch(src, key, svc, project_env)
+            launch = service_launch(src, key, _extended(svc, services), project_env, own=svc)
             if launch is not None:
                 result.launches.append(launch)
     return result
@@ -354,8 +354,43 @@ def _facts(src: SourceFile, svc: Node, project_env: dict[str, EnvValue]) -> dict
     return facts
 
 
-def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_env: dict[str, EnvValue]) -> Launch | None:
-    """The Launch for one compose service, or None when the service does not start vLLM."""
+def _extended(svc: MappingNode, services: MappingNode, depth: int = 0) -> MappingNode:
+    """``extends: {service: base}`` (same file): keys the service does not set come from the
+    base service (``environment`` maps are merged, the service's entries winning). A base in
+    another file (``extends.file``) is not followed."""
+    ext = ys.get(svc, "extends")
+    base_name = ys.get_str(ext, "service") if isinstance(ext, MappingNode) else (
+        ext.value if isinstance(ext, ScalarNode) and not ys.is_null(ext) else None)
+    if not base_name or depth > 10 or (isinstance(ext, MappingNode) and ys.get(ext, "file") is not None):
+        return svc
+    base = ys.get(services, base_name)
+    if not isinstance(base, MappingNode) or base is svc:
+        return svc
+    base = _extended(base, services, depth + 1)
+    own = ys.mapping_pairs(svc)
+    have = {k.value for k, _ in own if isinstance(k, ScalarNode)}
+    pairs = list(own)
+    for k, v in ys.mapping_pairs(base):
+        if not isinstance(k, ScalarNode) or k.value == "extends":
+            continue
+        if k.value not in have:
+            pairs.append((k, v))
+        elif k.value == "environment":
+            mine = ys.get(svc, "environment")
+            if isinstance(mine, MappingNode) and isinstance(v, MappingNode):
+                names = {mk.value for mk, _ in ys.mapping_pairs(mine) if isinstance(mk, ScalarNode)}
+                merged = ys.mapping_pairs(mine) + [(bk, bv) for bk, bv in ys.mapping_pairs(v)
+                                                   if isinstance(bk, ScalarNode) and bk.value not in names]
+                pairs = [(pk, MappingNode(mine.tag, merged, mine.start_mark, mine.end_mark))
+                         if isinstance(pk, ScalarNode) and pk.value == "environment" else (pk, pv) for pk, pv in pairs]
+    return MappingNode(svc.tag, pairs, svc.start_mark, svc.end_mark, svc.flow_style)
+
+
+def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_env: dict[str, EnvValue],
+                   own: MappingNode | None = None) -> Launch | None:
+    """The Launch for one compose service, or None when the service does not start vLLM.
+    ``svc`` is the service with ``extends`` applied; ``own`` the mapping written for it."""
+    own = own if own is not None else svc
     name = f"services.{key.value}"
     image_node = ys.get(svc, "image")
     image = None
@@ -424,7 +459,7 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
     if img_ep is not None and img_ep.uncertain and ep_words is None:
         facts["image_entrypoint_uncertain"] = img_ep.reason
     if insertion is None:
-        insertion = _insertion(src, svc, cmd_node, ep_node, cmd_words, ep_words)
+        insertion = _insertion(src, own, cmd_node, ep_node, cmd_words, ep_words)
     gpu = service_gpu(src, svc, env, project_env)
     if gpu.count is None and not gpu.all_visible:
         unknowns.append("GPU count is not known: " + ("; ".join(gpu.notes) or "no GPU request"))

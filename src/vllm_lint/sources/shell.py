@@ -70,6 +70,10 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, fo
             gpu = docker.gpu()
         image = docker.image.text if docker.image else None
         image_span = docker.image.span if docker.image else None
+    elif "container_exec" in facts:
+        gpu = GpuRequest(notes=[f"runs inside the existing container {facts['container_exec']!r}; "
+                                "its GPUs were set where that container was started"])
+        image = image_span = None
     else:
         gpu = GpuRequest(mechanism="host")
         gpu.all_visible = True
