@@ -197,3 +197,17 @@ def test_thousands_of_unused_directives_are_bounded(tmp_path):
     assert time.perf_counter() - start < 20
     assert len(found) == MAX_PER_FILE
     assert "more unused suppressions" in found[-1].notes[0]
+
+
+def test_verbose_cli_shows_the_reason(tmp_path, monkeypatch, capsys):
+    from vllm_lint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    (tmp_path / "serve.sh").write_text(
+        "#!/bin/sh\n# vllm-lint: disable-file=VL006 -- kept while migrating the old ids\n"
+        "vllm serve Qwen/Qwen2.5-0.5B-Instruct  # vllm-lint: disable=VL999\n")
+    assert main(["-v", "--no-color", "--select", "VL006", "serve.sh"]) == 0
+    out = capsys.readouterr().out
+    assert "serve.sh:3: VL006 suppressed: kept while migrating the old ids" in out
+    assert main(["--no-inline-ignores", "-q", "--select", "VL006", "serve.sh"]) == 0  # no directives read at all
