@@ -97,7 +97,21 @@ def _kind(action: dict) -> str | None:
     return "value"
 
 
-_PROBE_ORDER = ("{bad", "8k", "auto", "1.5", "true", '{"a": 1}', "8", "None", "-1")
+_PROBE_ORDER = ("{bad}", "{bad", "8k", "auto", "1.5", "true", '{"a": 1}', "8", "None", "-1")
+
+
+def error_templates(action: dict) -> dict | None:
+    """Per input shape ("json": looks like {...}, "plain": anything else), the ArgumentTypeError
+    text of the type function, when the two differ (0.8-0.9 json_or_kvs)."""
+    probes = (action.get("type") or {}).get("probes", {})
+    out = {}
+    for shape, probe in (("json", "{bad}"), ("plain", "8k")):
+        res = probes.get(probe)
+        if res and res[0] == "ate":
+            msg = re.sub(r" at 0x[0-9a-f]+>", ">", res[1].splitlines()[0]).replace("{", "{{").replace("}", "}}")
+            esc = probe.replace("{", "{{").replace("}", "}}")
+            out[shape] = msg.replace(repr(esc), "{value!r}") if repr(esc) in msg else msg.replace(esc, "{value}")
+    return out if len(set(out.values())) > 1 else None
 
 
 def error_template(action: dict) -> str | None:
@@ -140,6 +154,8 @@ def _type(action: dict) -> tuple[str, str | None]:
         "parse_dataclass": "json_dataclass", "parse_reasoning_parser": "str",
     }
     conv = mapping.get(base)
+    if conv is None and probes.get("8") == ["ok", [8]]:
+        conv = "csv_int_or_str"  # --device-ids 0,1: comma list, digits as ints
     if conv is None:
         # unknown helper (lambda, custom class): decide from how it treated the probes
         ok = {k for k, v in probes.items() if v[0] == "ok"}
@@ -151,6 +167,9 @@ def _type(action: dict) -> tuple[str, str | None]:
             conv = "int"
         else:
             conv = "str"
+    msgs = [v[1] for v in probes.values() if v[0] == "ate"]
+    if any("KEY=VALUE" in m for m in msgs) and probes.get('{"a": 1}', ["err"])[0] == "ok":
+        conv = "json_or_kvs"  # 0.8-0.9 limit_mm_per_prompt & co: JSON object, or key=value,key=value
     if name == "from_cli" and action["dest"] == "compilation_config":
         conv = "json_or_level"  # 0.6-0.8 CompilationConfig.from_cli: '0'-'3' or a Python literal
     return conv + ("?" if optional and not conv.endswith("?") else ""), name
@@ -200,6 +219,9 @@ def convert_dump(serve: dict, api: dict | None, version: str) -> dict:
         tmpl = error_template(a) if kind in ("value", "append") else None
         if tmpl:
             rec["err"] = tmpl
+        shaped = error_templates(a) if kind in ("value", "append") else None
+        if shaped:
+            rec["err_shapes"] = shaped
         if api_dests is not None and a["dest"] not in api_dests:
             rec["serve_only"] = True
         records.append(rec)
@@ -209,6 +231,7 @@ def convert_dump(serve: dict, api: dict | None, version: str) -> dict:
         "prog": serve["prog"],
         "positional": positional,
         "registry": serve.get("registry"),
+        "post_choices": serve.get("post_choices") or {},
         "flags": records,
     }
 

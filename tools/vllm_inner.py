@@ -139,7 +139,7 @@ def _type_info(t) -> dict:
     if inner:
         info["inner"] = inner
     probes = {}
-    for probe in ("None", "", "8", "8k", "1.5", '{"a": 1}', "true", "auto", "-1", "{bad"):
+    for probe in ("None", "", "8", "8k", "1.5", '{"a": 1}', "true", "auto", "-1", "{bad", "{bad}", "image=2"):
         try:
             v = t(probe)
             probes[probe] = ["ok", _jsonable(v)]
@@ -151,6 +151,18 @@ def _type_info(t) -> dict:
             probes[probe] = ["exc", f"{type(e).__name__}: {e}"]
     info["probes"] = probes
     return info
+
+
+def post_choices() -> dict:
+    """Values vLLM checks after parsing against a registry (ModelConfig: 'Unknown quantization method')."""
+    out = {}
+    try:
+        from vllm.model_executor.layers.quantization import QUANTIZATION_METHODS
+
+        out["quantization"] = [str(m) for m in QUANTIZATION_METHODS]
+    except Exception:  # noqa: BLE001
+        pass
+    return out
 
 
 def registry(parser: argparse.ArgumentParser) -> list[str]:
@@ -282,7 +294,8 @@ def main() -> None:
                 except SystemExit:
                     pass
                 parser = _PARSERS[-1]
-        json.dump({"version": version, "entrypoint": entrypoint, "prog": parser.prog, "registry": registry(parser), "actions": dump(parser)}, real_stdout)
+        json.dump({"version": version, "entrypoint": entrypoint, "prog": parser.prog, "registry": registry(parser),
+                   "actions": dump(parser), "post_choices": post_choices()}, real_stdout)
         return
     for line in sys.stdin:
         if not line.strip():
@@ -290,6 +303,9 @@ def main() -> None:
         case = json.loads(line)
         _PARSERS.clear()
         res = run_case(entrypoint, case["argv"])
+        if "platform plugin" in res.get("error", ""):
+            # the stubs let a second platform activate: the run says nothing about argv, stop
+            sys.exit(f"stub failure, not a verdict: {res['error']}")
         res["id"] = case["id"]
         real_stdout.write(json.dumps(res, sort_keys=True) + "\n")
         real_stdout.flush()

@@ -205,11 +205,22 @@ class _Loader(importlib.abc.Loader):
         mod = StubModule(spec.name)
         if spec.name == "torch":
             mod.iinfo, mod.finfo = _iinfo, _finfo
+            # other accelerators must look absent, whether reached as torch.xpu or imported
+            for dev in ("xpu", "npu", "mps", "hpu"):
+                setattr(mod, dev, types.SimpleNamespace(is_available=lambda *a, **k: False, device_count=lambda *a, **k: 0))
+            dist = StubModule("torch.distributed")
+            dist.is_xccl_available = lambda *a, **k: False
+            sys.modules["torch.distributed"] = dist
+            mod.distributed = dist
         if spec.name == "torch.cuda":  # one Hopper GPU, so CUDA code paths take their usual branch
             mod.get_device_capability = lambda *a, **k: (9, 0)
             mod.device_count = lambda *a, **k: 1
             mod.is_available = lambda *a, **k: True
             mod.get_device_name = lambda *a, **k: "NVIDIA H100 80GB HBM3"
+        if spec.name in ("torch.xpu", "torch.npu", "torch.mps", "torch.backends.mps"):
+            mod.is_available = lambda *a, **k: False  # only CUDA may look present
+        if spec.name == "torch.distributed":
+            mod.is_xccl_available = lambda *a, **k: False
         if spec.name in ("pynvml", "vllm.third_party.pynvml"):
             mod.nvmlDeviceGetCudaComputeCapability = lambda *a, **k: (9, 0)
             mod.nvmlDeviceGetCount = lambda *a, **k: 1

@@ -369,7 +369,11 @@ def _convert_value(spec: FlagSpec, text: str, origin: int, flag_origin: int) -> 
             type_name = spec.type_name
             if spec.type.startswith("json_dataclass") and isinstance(spec.default, dict):
                 type_name = spec.default.get("__dataclass__", type_name)
-            value = convert(text, spec.type, type_name, spec.err)
+            err = spec.err
+            if spec.err_shapes:
+                shape = "json" if re.match(r"(?s)^\s*\{.*\}\s*$", text) else "plain"
+                err = spec.err_shapes.get(shape, err)
+            value = convert(text, spec.type, type_name, err)
     except ConvertError as e:
         msg = str(e) if re.match(r"^(ValueError|SyntaxError): ", str(e)) else f"argument {_arg_name(spec)}: {e}"
         raise _Fatal(ArgProblem(e.code, msg, flag_origin, origin, fatal=True, dest=spec.dest)) from None
@@ -614,7 +618,11 @@ def parse_args(
     config_loader: Callable[[str], Mapping | None] | None = None,
 ) -> ParsedArgs:
     """Parse a launch's argv (everything after ``vllm serve`` / ``-m ...api_server``) as vLLM
-    ``version`` would, and list every problem with token indexes into ``tokens``."""
+    ``version`` would, and list every problem with token indexes into ``tokens``.
+
+    ``config_loader(path)`` reads a ``--config`` YAML file: it returns the mapping, None when the
+    file cannot be read statically (nothing is judged), or raises FileNotFoundError when the file
+    certainly does not exist (vLLM's own FileNotFoundError is reported)."""
     table = flag_table(version)
     out = ParsedArgs(version=version, entrypoint=entrypoint, table=table)
     if entrypoint == "engine_kwargs":
@@ -719,10 +727,19 @@ def _preprocess(
         elif not path_item.symbolic:
             ext = path_item.text.split(".")[-1]
             if ext not in ("yaml", "yml"):
-                fatal.append(ArgProblem("config-file", f"ValueError: Config file must be of a yaml/yml type. {ext} supplied",
+                # before 0.11 the message was built with a stray comma: a tuple is printed
+                text = (f"ValueError: Config file must be of a yaml/yml type. {ext} supplied" if at_least(version, "0.11.0")
+                        else "ValueError: ('Config file must be of a yaml/yml type." + " " * 30 + f"%s supplied', '{ext}')")
+                fatal.append(ArgProblem("config-file", text,
                                         items[k].origin, path_item.origin, fatal=True))
             else:
-                mapping = config_loader(path_item.text) if config_loader else None
+                try:
+                    mapping = config_loader(path_item.text) if config_loader else None
+                except FileNotFoundError:
+                    # the loader knows the file is missing (as opposed to None: cannot tell)
+                    mapping = None
+                    fatal.append(ArgProblem("config-file", f"FileNotFoundError: [Errno 2] No such file or directory: "
+                                            f"'{path_item.text}'", items[k].origin, path_item.origin, fatal=True))
                 if mapping is not None:
                     if isinstance(mapping.get("model"), str):
                         config_model = mapping["model"]
@@ -778,9 +795,12 @@ def _parse_core(
     out.values, out.uses, out.occurrences, out.symbolic = res.values, res.uses, res.occurrences, res.symbolic
 
     # the model
+    unknown_origins = {it.origin for it, _ in res.unknown if "=" not in it.text}
     if res.positional:
         first = res.positional[0]
-        if entrypoint == "serve":
+        if entrypoint != "serve" and first.origin - 1 in unknown_origins:
+            pass  # the value of an unknown option, already reported with it
+        elif entrypoint == "serve":
             out.model, out.model_index = first.text, first.origin
         else:
             out.problems.append(
@@ -836,9 +856,12 @@ def _parse_core(
         out.problems.append(_bool_value_problem(spec, opt, it, tokens, version, prog))
     # a stray 'False' after a switch: argparse leaves it as an unrecognized positional
     unknown_texts: list[str] = []
-    for it in res.extras:
+    ambiguous = {p.token_index for p in [res.fatal, *res.soft] if p is not None and p.code == "ambiguous-abbreviation"}
+    for k, it in enumerate(res.extras):
         if it.symbolic and not it.text.startswith("-"):
             continue
+        if it.origin in ambiguous:
+            continue  # argparse stops at an ambiguous option; it never lists it as unrecognized
         unknown_texts.append(it.text)
     # extras are reported by the top-level `vllm` parser (the serve subparser hands them back)
     xprog = "vllm" if entrypoint == "serve" and table.prog else prog
@@ -890,7 +913,7 @@ def _parse_core(
         out.problems.extend(fatal)
     elif res.fatal is not None:
         m = res.fatal.message
-        verdict = m if m.startswith(prog) or m.startswith("ValueError") else f"{prog}: error: {m}"
+        verdict = m if m.startswith(prog) or re.match(r"^\w+Error: ", m) else f"{prog}: error: {m}"
     elif pos_problem is not None:
         out.problems.append(_with_prog(pos_problem, prog))
         verdict = pos_problem.message
@@ -902,6 +925,7 @@ def _parse_core(
         verdict = _serve_post_checks(out, res, items, version, model_flag, config_model)
     out.error = verdict
 
+    _post_choices(out)
     _duplicates(out, tokens)
     _deprecated(out, res, tokens, version)
     _ranges(out, version)
@@ -912,7 +936,7 @@ _UNKNOWN_CODES = ("unknown-flag", "removed-flag", "not-yet-added", "non-vllm-opt
 
 
 def _with_prog(p: ArgProblem, prog: str) -> ArgProblem:
-    if not p.message.startswith(prog) and not p.message.startswith("ValueError"):
+    if not p.message.startswith(prog) and not re.match(r"^\w+Error: ", p.message):
         p.message = f"{prog}: error: {p.message}"
     return p
 
@@ -1072,21 +1096,26 @@ def _serve_post_checks(out: ParsedArgs, res: _Result, items: list[_Item], versio
                    "instead of via the `--model` option.")
             out.problems.append(ArgProblem("model-flag", msg, model_flag.origin, fatal=True))
             return msg
-    if (
-        at_least(version, "0.10.0")
-        and items
-        and items[0].text.startswith("-")
-        and not res.positional
-        and "served_model_name" in res.uses
-        and "config" not in res.uses
-        and config_model is None
-        and model_flag is None
-    ):
-        msg = ("ValueError: `model` should be provided as the first positional argument when using "
-               "`vllm serve`. i.e. `vllm serve <model> --<arg> <value>`.")
-        out.problems.append(ArgProblem("model-missing", msg, res.uses["served_model_name"].flag_index, fatal=True))
-        return msg
     return None
+
+
+def _post_choices(out: ParsedArgs) -> None:
+    """Values argparse takes but vLLM's config rejects at startup, from the release's own registry
+    (ModelConfig._verify_quantization: 'Unknown quantization method: X. Must be one of [...]')."""
+    known = (out.table.post_choices or {}).get("quantization")
+    value = out.values.get("quantization")
+    if not known or not isinstance(value, str) or value in known:
+        return
+    spec = out.table.by_dest("quantization")
+    if spec is not None and spec.choices is not None:
+        return  # argparse already checked it
+    use = out.uses["quantization"]
+    out.problems.append(ArgProblem(
+        "invalid-choice",
+        f"ValueError: Unknown quantization method: {value}. Must be one of {known}.",
+        use.flag_index, use.value_index, fatal=True, dest="quantization",
+        detail="checked when the model config is built, right after parsing",
+    ))
 
 
 def _duplicates(out: ParsedArgs, tokens: Sequence[str]) -> None:

@@ -78,14 +78,15 @@ def _json_or_str(value: str) -> object:
     return value
 
 
-def _kvs(value: str) -> dict:
-    # 0.5-0.8 --limit-mm-per-prompt syntax: image=2,video=1 (values int).
+def _kvs(value: str) -> dict | None:
+    # 0.5-0.8 --limit-mm-per-prompt syntax: image=2,video=1 (values int); '' means None. Its
+    # ValueErrors surface as argparse's "invalid nullable_kvs value" (0.8-0.9 wrap it: see err).
+    if value == "":
+        return None
     out: dict = {}
     for item in value.split(","):
-        if not item:
-            continue
         key, sep, num = item.partition("=")
-        if not sep:
+        if not sep or "=" in num:
             raise ConvertError(f"invalid nullable_kvs value: {value!r}", "invalid-value")
         try:
             out[key] = int(num)
@@ -177,6 +178,12 @@ def _convert(value: str, type_: str, type_name: str | None = None) -> object:
     if type_ == "json_or_level":
         return _level_or_json(value)
     if type_ == "kvs":
+        return _kvs(value)
+    if type_ == "csv_int_or_str":
+        return [int(x) if x.isdigit() else x for x in value.split(",")]
+    if type_ == "json_or_kvs":
+        if re.match(r"(?s)^\s*\{.*\}\s*$", value):
+            return _json(value, "loads")
         return _kvs(value)
     if type_ == "pybool":
         return bool(value)

@@ -50,6 +50,7 @@ class FlagSpec:
     serve_only: bool = False  # defined by the `vllm serve` subparser only (0.5.2-0.9.x)
     type_name: str | None = None  # __name__ of argparse's type function (for 'invalid X value')
     err: str | None = None  # ArgumentTypeError text of the type function, "{value}" placeholders
+    err_shapes: dict | None = None  # {"json": ..., "plain": ...} when the text depends on the input
     option_order: tuple[str, ...] | None = None  # action.option_strings as argparse lists them
 
     @property
@@ -96,6 +97,7 @@ class FlagTable:
     prog: str | None = "vllm serve"  # None: the release has no `vllm` console script (< 0.5.2)
     positional: dict | None = None  # vllm serve's model_tag: {"nargs": "?", "required": False}
     registry: tuple[str, ...] | None = None  # every option string in argparse's matching order
+    post_choices: dict | None = None  # dest -> values vLLM accepts after parsing (quantization methods)
     _by_option: dict[str, tuple[FlagSpec, bool]] = field(default_factory=dict)
     _by_dest: dict[str, FlagSpec] = field(default_factory=dict)
 
@@ -165,6 +167,7 @@ def _spec_from_json(rec: dict) -> FlagSpec:
         serve_only=bool(rec.get("serve_only")),
         type_name=rec.get("type_name"),
         err=rec.get("err"),
+        err_shapes=rec.get("err_shapes"),
         option_order=tuple(rec["order"]) if rec.get("order") else None,
     )
 
@@ -187,6 +190,7 @@ def _meta(version: str) -> dict:
         "prog": raw.get("prog", "vllm serve"),
         "positional": raw.get("positional"),
         "registry": tuple(raw["registry"]) if raw.get("registry") else None,
+        "post_choices": raw.get("post_choices") or None,
     }
 
 
