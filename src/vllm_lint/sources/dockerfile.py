@@ -326,9 +326,8 @@ def _stage_launch(src: SourceFile, stage: _Stage) -> Launch | None:
     for t in args:
         if t.symbolic and not any(t.text in u for u in unknowns):
             unknowns.append(f"argument {t.raw or t.text!r} is not known statically")
-    where = stage.cmd if (stage.cmd is not None and not (program and program[0].span and stage.entrypoint
-                                                         and stage.entrypoint.start <= program[0].span.start <= stage.entrypoint.end)) else stage.entrypoint
-    where = where or stage.cmd or stage.entrypoint
+    # named after the instruction that starts the program: ENTRYPOINT when this file sets it
+    where = (stage.entrypoint if stage.ep_set_here else stage.cmd) or stage.cmd or stage.entrypoint
     return Launch(
         path=src.display,
         name=f"line {where.line}: {where.keyword}" if where else "Dockerfile",

@@ -84,7 +84,6 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, fo
     line = first.span.line if first and first.span else 1
     prog_text = " ".join(t.text for t in program if t.style != "synthetic") or " ".join(t.text for t in program)
     if docker is not None:
-        name = f"line {line}: {tokens[0].text} run {image or ''}".rstrip()
         line = tokens[0].span.line if tokens[0].span else line
         name = f"line {line}: {strip_wrappers(tokens)[0].text} run {image or ''}".rstrip()
     else:

@@ -170,11 +170,7 @@ def _skip_quoted(s: str, i: int, n: int) -> int:
             if c == "\\":
                 j += 2
                 continue
-            if c in "'\"`" and not (c == "'" and close == "}" and False):
-                if c == "'" and close == "}":
-                    # inside ${...} single quotes only matter in the word part; treat as quotes
-                    j = _skip_quoted(s, j, n)
-                    continue
+            if c in "'\"`":  # quotes inside $(..)/${..} hide their closing bracket
                 j = _skip_quoted(s, j, n)
                 continue
             if c == "$" and j + 1 < n and s[j + 1] in "({":
