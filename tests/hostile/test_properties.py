@@ -357,3 +357,17 @@ def test_parse_args_never_raises(tokens, version, entrypoint):
        entrypoint=st.sampled_from(["serve", "api_server", "legacy_api_server"]))
 def test_parse_args_never_raises_10k(tokens, version, entrypoint):
     _check_parse(tokens, version, entrypoint)
+
+
+@pytest.mark.parametrize("fmt", sorted(set(SEEDS) - {"dotenv"}))
+def test_every_seed_yields_a_launch(fmt):
+    """The mutations start from files the pipeline understands (else the properties above would
+    only ever exercise the "nothing found" path)."""
+    name, seeds = SEEDS[fmt]
+    for text in seeds:
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / name
+            path.write_text(text, encoding="utf-8")
+            result = lint(path)
+            assert_clean_run(result)
+            assert result.launches, f"{fmt} seed gave no launch"
