@@ -176,3 +176,13 @@ def test_extends_same_file(tmp_path: Path) -> None:
     assert child.image == "vllm/vllm-openai:v0.30.0" and child.gpu.all_visible
     assert child.env["A"].value == "1" and child.env["B"].value == "3"
     assert [t.text for t in child.args] == ["m2", "--max-model-len", "4096"]
+
+
+def test_sh_c_in_a_command_string_and_scale(tmp_path: Path) -> None:
+    text = ("services:\n  v:\n    image: vllm/vllm-openai:v0.30.0\n    entrypoint: /bin/sh\n    scale: 2\n"
+            "    command: -c \"sleep 1 && exec vllm serve m --max-model-len 4096\"\n")
+    src, [launch] = _svc(text, tmp_path)
+    assert launch.entrypoint == "serve" and [t.text for t in launch.args] == ["m", "--max-model-len", "4096"]
+    assert launch.args[1].span.slice(src.text) == "--max-model-len" and launch.replicas == 2
+    new = src.text[:launch.insertion.offset] + launch.insertion.render(["--x", "1"]) + src.text[launch.insertion.offset:]
+    assert "--max-model-len 4096 --x 1\"" in new

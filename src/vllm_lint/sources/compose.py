@@ -492,7 +492,7 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
 
 
 def _replicas(svc: Node) -> int | None:
-    r = ys.get_str(ys.get(svc, "deploy"), "replicas")
+    r = ys.get_str(ys.get(svc, "deploy"), "replicas") or ys.get_str(svc, "scale")
     try:
         return int(r) if r is not None else None
     except ValueError:
