@@ -72,6 +72,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", "-v", action="store_true", help="also list suppressed findings with their reasons")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--max-file-size", type=int, default=10 * 1024 * 1024, metavar="BYTES", help="skip larger files with VL002 (default 10 MiB)")
+    p.add_argument("--max-yaml-depth", type=int, default=200, metavar="N", help="skip YAML nested deeper with VL002 (default 200)")
+    p.add_argument("--max-yaml-aliases", type=int, default=100_000, metavar="N", help="skip YAML whose aliases expand to more extra nodes with VL002 (default 100000)")
     p.add_argument("--version", action="version", version=f"vllm-lint {__version__}")
     return p
 
@@ -96,7 +98,7 @@ def run_lint(argv: Sequence[str]) -> int:
         exclude=list(ns.exclude),
         force_exclude=ns.force_exclude,
         values_files=list(ns.values),
-        limits=Limits(max_bytes=ns.max_file_size),
+        limits=Limits(max_bytes=ns.max_file_size, max_depth=ns.max_yaml_depth, max_aliases=ns.max_yaml_aliases),
         inline_ignores=not ns.no_inline_ignores,
         config_file=ns.config,
     )

@@ -669,3 +669,17 @@ def test_fifo_whose_name_needs_content_sniffing(tmp_path, name):
     write(tmp_path / "Chart.yaml", "apiVersion: v2\nname: x\nversion: 0.1.0\n")
     assert_clean_run(lint(tmp_path, budget=10))
     assert_clean_run(lint(tmp_path / name, budget=10))
+
+
+def test_yaml_limits_via_cli_and_named(tmp_path):
+    text = ("x-a: &a [\"--x\", \"1\", \"2\"]\nservices:\n  vllm:\n    image: vllm/vllm-openai:v0.8.5\n"
+            "    command: [" + ", ".join(["*a"] * 9) + "]\n    labels: " + "[" * 40 + "]" * 40 + "\n")
+    path = write(tmp_path / "docker-compose.yml", text)
+    code, out, _ = run_cli([path, "--format", "json", "--select", "VL0"])
+    assert "VL002" not in out
+    code, out, err = run_cli([path, "--format", "json", "--max-yaml-aliases", "10"])
+    msgs = [d["message"] for d in json.loads(out)["diagnostics"] if d["rule"] == "VL002"]
+    assert msgs and "--max-yaml-aliases" in msgs[0] and "10" in msgs[0], (msgs, err)
+    code, out, err = run_cli([path, "--format", "json", "--max-yaml-depth", "20"])
+    msgs = [d["message"] for d in json.loads(out)["diagnostics"] if d["rule"] == "VL002"]
+    assert msgs and "--max-yaml-depth" in msgs[0] and "20" in msgs[0], (msgs, err)

@@ -193,14 +193,14 @@ def check_limits(docs: list[Node], limits: Limits) -> str | None:
     try:
         expanded = sum(size(d, 0) for d in docs)
     except _TooDeep:
-        return f"YAML nesting is deeper than the limit of {limits.max_depth} levels"
+        return f"YAML nesting is deeper than the limit of {limits.max_depth} levels (--max-yaml-depth)"
     except _Cyclic:
         return "YAML holds a recursive alias (an anchor that contains itself)"
     except RecursionError:
         return "YAML nesting is too deep to read safely"
     if expanded - distinct > limits.max_aliases:
         return (f"YAML aliases expand to more than {limits.max_aliases} extra nodes "
-                f"(alias-expansion limit; {distinct} distinct nodes)")
+                f"(alias-expansion limit, --max-yaml-aliases; {distinct} distinct nodes)")
     return None
 
 
