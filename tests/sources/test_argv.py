@@ -124,3 +124,20 @@ def test_exec_launch_gpu_is_unknown(tmp_path) -> None:
     [launch] = shell.extract(SourceFile.from_text("docker exec c vllm serve m\n", "s.sh", "shell")).launches
     assert launch.gpu.count is None and not launch.gpu.all_visible
     assert any("GPU count is not known" in u for u in launch.unknowns)
+
+
+@pytest.mark.parametrize("opts,count,all_visible,mechanism", [
+    ("--runtime nvidia", None, True, "runtime: nvidia"),
+    ("--runtime=nvidia -e NVIDIA_VISIBLE_DEVICES=2,3", 2, False, "runtime: nvidia"),
+    ("--device=/dev/kfd --device=/dev/dri -e HIP_VISIBLE_DEVICES=0", 1, False, "devices"),
+    ("--gpus=all -e CUDA_VISIBLE_DEVICES=0", 1, False, "--gpus"),
+    ("--gpus 4", 4, False, "--gpus"),
+    ("", None, False, None),
+])
+def test_docker_run_gpu_mechanisms(opts, count, all_visible, mechanism) -> None:
+    run = parse_docker_run(toks(f"docker run {opts} vllm/vllm-openai:v0.9.2 --model m"))
+    g = run.gpu()
+    assert g.count == count and g.all_visible == all_visible
+    assert (g.mechanism or "").startswith(mechanism or "")
+    if mechanism is None:
+        assert g.mechanism is None and g.notes
