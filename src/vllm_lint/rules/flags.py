@@ -165,7 +165,10 @@ def unknown_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
 def flag_not_in_release(ctx: LaunchContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL202"):
         msg = f"{p.detail}; vLLM exits with `{p.message}`"
-        fix = _fix(ctx, p, f"Remove {_flag_text(ctx, p)}") if p.code == "removed-flag" else None
+        # safe when the release made the option pointless; unsafe when its setting should move to
+        # a replacement (removing it starts the server without that setting)
+        pointless = "; drop it" in (p.detail or "")
+        fix = _fix(ctx, p, f"Remove {_flag_text(ctx, p)}", safe=pointless) if p.code == "removed-flag" else None
         yield _report(ctx, "VL202", p, msg, fix)
 
 
@@ -195,10 +198,21 @@ def boolean_flag_value(ctx: LaunchContext) -> Iterator[Diagnostic]:
         yield _report(ctx, "VL205", p, msg, _fix(ctx, p, desc))
 
 
+def _shorten_list(message: str, keep: int = 8) -> str:
+    """vLLM prints its whole registry ('Must be one of [...]', 40+ names); keep the first few."""
+    m = re.search(r"\[([^\]]*)\]", message)
+    if not m:
+        return message
+    items = [x.strip() for x in m.group(1).split(",")]
+    if len(items) <= keep:
+        return message
+    return message[: m.start()] + "[" + ", ".join(items[:keep]) + f", ... {len(items) - keep} more]" + message[m.end():]
+
+
 @register("VL206")
 def invalid_choice(ctx: LaunchContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL206"):
-        yield _report(ctx, "VL206", p, f"vLLM {ctx.version} exits with `{p.message}`")
+        yield _report(ctx, "VL206", p, f"vLLM {ctx.version} exits with `{_shorten_list(p.message)}`")
 
 
 @register("VL207")

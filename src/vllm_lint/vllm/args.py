@@ -17,10 +17,10 @@ file says, becomes an ``ArgProblem``; ``ParsedArgs.error`` is the one line vLLM 
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
 from vllm_lint.vllm.convert import ConvertError, convert, human_readable_int, store_boolean
@@ -540,8 +540,14 @@ def _run_argparse(items: list[_Item], table: FlagTable, entrypoint: str, n_posit
 
 
 def _did_you_mean(option: str, table: FlagTable) -> str | None:
-    flag = option.split("=", 1)[0]
-    pool = table.long_options()
+    return _did_you_mean_in(option.split("=", 1)[0], tuple(table.long_options()))
+
+
+@lru_cache(maxsize=256)
+def _did_you_mean_in(option: str, pool: tuple[str, ...]) -> str | None:
+    import difflib  # only needed when something is misspelt
+
+    flag = option
     close = difflib.get_close_matches(flag, pool, n=1, cutoff=0.75)
     if close:
         return close[0]
@@ -876,32 +882,26 @@ def _parse_core(
             if "=" not in tokens[k] and k + 1 < len(tokens) and not tokens[k + 1].startswith("-"):
                 p.value_index = k + 1
     unknown_values = {p.value_index for p in [*out.problems, res.fatal, *res.soft] if p is not None and p.code in _UNKNOWN_CODES + ("ambiguous-abbreviation",) and p.value_index is not None}
+    position = {id(x): i for i, x in enumerate(items)}
+    stray_reported = False
     for it in res.extras:
         if it.text.startswith("-") or it.symbolic or it.origin in unknown_values:
             continue
-        prev = _previous_switch(it, items, res, table, entrypoint)
+        prev = _previous_switch(it, items, position, table, entrypoint)
         if prev is not None:
             out.problems.append(_stray_bool_value(prev, it, tokens, version, unrec_msg, table))
-        elif entrypoint == "serve" and res.positional:
+            continue
+        if stray_reported:
+            continue  # argparse prints one line for all of them; one finding is enough
+        stray_reported = True
+        if entrypoint == "serve" and res.positional:
             code = "model-twice" if out.model and it.origin != out.model_index and _looks_like_model(it.text) else "extra-argument"
-            out.problems.append(
-                ArgProblem(
-                    code,
-                    unrec_msg,
-                    it.origin,
-                    fatal=True,
-                    detail=f"{it.text} is an extra positional argument; the model is already {out.model}",
-                )
-            )
+            out.problems.append(ArgProblem(
+                code, unrec_msg, it.origin, fatal=True,
+                detail=f"{it.text} is an extra positional argument; the model is already {out.model}",
+            ))
         else:
-            out.problems.append(
-                ArgProblem(
-                    "extra-argument",
-                    unrec_msg,
-                    it.origin,
-                    fatal=True,
-                )
-            )
+            out.problems.append(ArgProblem("extra-argument", unrec_msg, it.origin, fatal=True))
     for p in [res.fatal, *res.soft]:
         if p is not None and p.code != "bool-with-value":  # reported above, with its fix
             out.problems.append(_with_prog(p, prog))
@@ -980,15 +980,12 @@ def _bool_value_problem(spec: FlagSpec, opt: _Opt, it: _Item, tokens: Sequence[s
     return ArgProblem("bool-with-value", msg, it.origin, it.origin, replacement=replacement, suggestion=suggestion, fatal=True, dest=spec.dest)
 
 
-def _previous_switch(it: _Item, items: list[_Item], res: _Result, table: FlagTable, entrypoint: str) -> tuple[_Item, FlagSpec, bool] | None:
+def _previous_switch(it: _Item, items: list[_Item], position: dict[int, int], table: FlagTable, entrypoint: str) -> tuple[_Item, FlagSpec, bool] | None:
     """The switch right before a stray 'True'/'False' token (``--enforce-eager False``)."""
     if it.text.lower() not in ("true", "false", "1", "0", "yes", "no"):
         return None
-    try:
-        k = next(i for i, x in enumerate(items) if x is it)
-    except StopIteration:
-        return None
-    if k == 0:
+    k = position.get(id(it))
+    if not k:
         return None
     prev = items[k - 1]
     try:
@@ -1046,17 +1043,20 @@ def _unknown_problem(it: _Item, opt: _Opt, table: FlagTable, tokens: Sequence[st
         hist = option_history(written)
         replacement = None
         suggestion = None
-        if hist and hist.replacement and hist.replacement.startswith("nothing"):
-            replacement = [(it.origin, "")] + ([(value_index, "")] if value_index is not None and table.lookup(written) is None and _takes_value_hist(written) else [])
+        if code == "removed-flag" and 0 <= it.origin < len(tokens):
+            # removing is what the release does anyway once it starts; the value goes with the flag
+            takes_value = "=" not in tokens[it.origin] and value_index is not None and _takes_value_hist(written)
+            replacement = [(it.origin, "")] + ([(value_index, "")] if takes_value else [])
             suggestion = f"remove {written}"
-        elif hist:
+        if hist and not (hist.replacement or "").startswith("nothing"):
             # a renamed spelling of the same dest that this release has
             spec = table.by_dest(hist.dest)
             if spec is not None:
                 suggestion = f"use {spec.primary}"
         return ArgProblem(code, vllm_msg, it.origin, value_index, fatal=True, detail=text,
                           replacement=replacement if code == "removed-flag" else None, suggestion=suggestion)
-    guess = _did_you_mean(written, table)
+    # difflib costs ~0.5 ms per option: enough for any real launch, bounded for hostile ones
+    guess = _did_you_mean(written, table) if len(res.unknown) <= 64 else None
     replacement = None
     if guess and 0 <= it.origin < len(tokens) and not it.from_config:
         replacement = [(it.origin, _rewrite_flag(tokens[it.origin], guess))]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from vllm_lint.vllm.versions import KNOWN_VERSIONS, parse_version
 
@@ -27,6 +27,8 @@ from vllm_lint.vllm.versions import KNOWN_VERSIONS, parse_version
 #   store_boolean  vLLM's old StoreBoolean (0.5-0.8): nargs='?', value 'true'/'false'
 #   append         action='append'
 #   store_false / store_const   bare switches storing False / a constant
+_DATA = Path(__file__).resolve().parent / "data"  # package data: one JSON table per release
+
 BOOL_KINDS = ("store_true", "bool_opt", "store_boolean", "store_false")
 SWITCH_KINDS = ("store_true", "bool_opt", "store_false", "store_const")
 
@@ -100,6 +102,7 @@ class FlagTable:
     post_choices: dict | None = None  # dest -> values vLLM accepts after parsing (quantization methods)
     _by_option: dict[str, tuple[FlagSpec, bool]] = field(default_factory=dict)
     _by_dest: dict[str, FlagSpec] = field(default_factory=dict)
+    _opt_cache: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for spec in self.flags:
@@ -119,6 +122,12 @@ class FlagTable:
     def option_strings(self, *, entrypoint: str = "serve") -> list[str]:
         """Every option string argparse knows, in its registration order (which is the order
         of the candidates in its 'ambiguous option' message)."""
+        key = "serve" if entrypoint == "serve" else "other"
+        if key not in self._opt_cache:
+            self._opt_cache[key] = self._option_strings(entrypoint)
+        return self._opt_cache[key]
+
+    def _option_strings(self, entrypoint: str) -> list[str]:
         if self.registry is not None:
             seen = set(self.registry)
             reg = [o for o in self.registry if entrypoint == "serve" or not self._serve_only(o)]
@@ -174,7 +183,7 @@ def _spec_from_json(rec: dict) -> FlagSpec:
 
 @lru_cache(maxsize=None)
 def _load_raw(version: str) -> dict:
-    text = resources.files("vllm_lint.vllm").joinpath("data", f"flags-{version}.json").read_text("utf-8")
+    text = (_DATA / f"flags-{version}.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -245,7 +254,7 @@ def flag_table(version: str) -> FlagTable:
 
 @lru_cache(maxsize=1)
 def _history() -> dict:
-    text = resources.files("vllm_lint.vllm").joinpath("data", "history.json").read_text("utf-8")
+    text = (_DATA / "history.json").read_text("utf-8")
     return json.loads(text)
 
 
