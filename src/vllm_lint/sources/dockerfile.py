@@ -54,11 +54,11 @@ class _Stage:
 def instructions(text: str) -> list[Instruction]:
     """Logical Dockerfile lines with per-character offsets."""
     out: list[Instruction] = []
-    lines: list[tuple[int, str]] = []
+    lines: list[tuple[int, str]] = []  # (offset, text without its line ending); index + 1 = line number
     pos = 0
-    for raw in text.splitlines(keepends=True):
-        lines.append((pos, raw.rstrip("\r\n")))
-        pos += len(raw)
+    for raw in text.split("\n"):
+        lines.append((pos, raw[:-1] if raw.endswith("\r") else raw))
+        pos += len(raw) + 1
     i = 0
     n = len(lines)
     while i < n:
@@ -73,7 +73,7 @@ def instructions(text: str) -> list[Instruction]:
             i += 1
             continue
         keyword = m.group(1).upper()
-        first_line = text.count("\n", 0, start) + 1
+        first_line = i + 1
         first_start = start + lead
         chars: list[str] = []
         offs: list[int] = []
