@@ -245,8 +245,9 @@ def flag_table(version: str) -> FlagTable:
         uncertain |= lower_opts ^ upper_opts
         extra = []
         for s in upper_specs:
-            new = [o for o in s.all_options if o not in lower_opts]
-            if new and s.dest not in {x.dest for x in specs}:
+            # options the next sample has and this one lacks may already exist in `version`:
+            # accept them (lookup keeps the lower sample's spec for every option it knows)
+            if any(o not in lower_opts for o in s.all_options):
                 extra.append(s)
         specs = specs + tuple(extra)
     return FlagTable(version=lower, requested=version, flags=specs, origin=origin, uncertain=frozenset(uncertain), **_meta(lower))
