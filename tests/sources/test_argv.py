@@ -141,3 +141,13 @@ def test_docker_run_gpu_mechanisms(opts, count, all_visible, mechanism) -> None:
     assert (g.mechanism or "").startswith(mechanism or "")
     if mechanism is None:
         assert g.mechanism is None and g.notes
+
+
+def test_host_path_through_mounts(tmp_path) -> None:
+    from vllm_lint.sources.containers import host_path
+
+    mounts = {"/workspace/config.yaml": "./config.yaml", "/models": "./models", "/models/big": "../big"}
+    assert host_path(mounts, tmp_path, "/workspace/config.yaml") == tmp_path / "config.yaml"
+    assert host_path(mounts, tmp_path, "/models/x/config.json") == tmp_path / "models" / "x" / "config.json"
+    assert host_path(mounts, tmp_path, "/models/big/a") == tmp_path / ".." / "big" / "a"
+    assert host_path(mounts, tmp_path, "/etc/x") is None and host_path(None, tmp_path, "/x") is None

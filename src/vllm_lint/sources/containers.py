@@ -322,3 +322,25 @@ def _set_count(req: GpuRequest, n: int, span: Span | None, ids: list[str] | None
         req.all_visible = False
         if ids is not None:
             req.device_ids = ids
+
+
+def host_path(mounts: dict[str, str] | None, base_dir, container_path: str):
+    """The file on disk that a path inside the container comes from, through the bind mounts
+    recorded in ``launch.facts["mounts"]`` (container path -> host path relative to the linted
+    file's folder ``base_dir``); None when no mount covers it. Longest mount prefix wins, as in
+    the container's mount table."""
+    from pathlib import Path, PurePosixPath
+
+    if not mounts or not container_path.startswith("/"):
+        return None
+    target = PurePosixPath(container_path)
+    best: tuple[int, Path] | None = None
+    for inside, host in mounts.items():
+        inside_p = PurePosixPath(inside.rstrip("/") or "/")
+        if target == inside_p or inside_p in target.parents:
+            rest = target.relative_to(inside_p)
+            candidate = Path(base_dir) / host / rest if str(rest) != "." else Path(base_dir) / host
+            depth = len(inside_p.parts)
+            if best is None or depth > best[0]:
+                best = (depth, candidate)
+    return best[1] if best else None
