@@ -354,3 +354,15 @@ def test_heredoc_scripts_are_read_when_they_are_scripts(tmp_path: Path) -> None:
     assert launches[0].args[1].span.slice(src.text) == "--max-model-len"
     assert [t.text for t in launches[1].args] == ["literal/$M", "--port", "1"]
     assert len(launches) == 2
+
+
+def test_args_file_form_29(tmp_path: Path) -> None:
+    (tmp_path / "vllm_args.txt").write_text("# served model\n--max-model-len 8192\n--dtype auto   # comment\n#--enforce-eager\n")
+    p = tmp_path / "run.sh"
+    p.write_text('DIR="$(cd "$(dirname "$0")" && pwd)"\nvllm serve m $(grep -v \'^#\' "$DIR/vllm_args.txt" | xargs)\n'
+                 'vllm serve m2 $(cat missing.txt)\n')
+    _, launches = _extract(p)
+    assert [t.text for t in launches[0].args] == ["m", "--max-model-len", "8192", "--dtype", "auto"]
+    assert launches[0].args[1].span is None and launches[0].args[1].origin == "args-file:vllm_args.txt"
+    assert launches[0].facts["args_files"] == ["vllm_args.txt"]
+    assert launches[1].args[1].symbolic

@@ -89,6 +89,7 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, fo
     else:
         name = f"line {line}: {prog_text}"
     unknowns = [u for u in cmd.unknowns if _mentions(u, args)]
+    args = _splice_args_files(src, args, unknowns, facts)
     mark_placeholders(args, unknowns)
     for t in args:
         if t.symbolic and not any((t.raw or t.text) in u for u in unknowns):
@@ -257,3 +258,37 @@ def _heredoc_script(src: SourceFile, cmd: Command, tokens: list[Token], depth: i
                     launch.insertion = None  # the text is a template of another file
                 return launch
     return None
+
+
+# $(cat F), $(< F), `cat F`, $(grep -v '^#' F | xargs), $(xargs < F), $(sed '/^#/d' F): an args file
+_ARGS_FILE = re.compile(
+    r"""^(?:\$\(|`)\s*(?:cat\s+|<\s*|xargs\s*<\s*|grep\s+-v\s+(?:'[^']*'|"[^"]*"|\S+)\s+|sed\s+(?:-e\s+)?(?:'[^']*'|"[^"]*")\s+)"""
+    r"""(?P<path>"[^"]+"|'[^']+'|[^\s|)`]+)\s*(?:\|\s*(?:xargs|tr\s+\S+\s+\S+)\s*)?(?:\)|`)$""")
+_DIR_PREFIX = re.compile(r"""^(?:\$\{?\w+\}?|\$\(dirname\s+["']?\$\{?0\}?["']?\)|\$\(pwd\))/""")
+
+
+def _splice_args_files(src: SourceFile, args: list[Token], unknowns: list[str], facts: dict) -> list[Token]:
+    """Replace an unquoted ``$(cat vllm_args.txt)``-style word with the arguments written in that
+    file (one ``--flag value`` per line, ``#`` comments; corpus form 29) when the file sits
+    beside the script. The spliced tokens carry no span (they live in the other file, which
+    the ``origin`` names); the substitution itself is never run."""
+    out: list[Token] = []
+    for t in args:
+        raw = (t.raw or "").strip()
+        m = _ARGS_FILE.match(raw) if t.symbolic and raw and raw[0] in "$`" else None
+        if m is None:
+            out.append(t)
+            continue
+        path = m.group("path").strip("'\"")
+        path = _DIR_PREFIX.sub("", path)
+        sib = src.read_sibling(path, "args") if "$" not in path and not path.startswith("/") else None
+        if sib is None:
+            out.append(t)
+            continue
+        text = "\n".join(line for line in sib.text.splitlines() if not line.lstrip().startswith("#"))
+        words = [w for c in parse_script(text).commands for w in c.words]
+        for w in words:
+            out.append(Token(text=w.text, span=None, raw=w.text, symbolic=w.symbolic, origin=f"args-file:{sib.display}"))
+        facts.setdefault("args_files", []).append(sib.display)
+        unknowns[:] = [u for u in unknowns if raw not in u]
+    return out
