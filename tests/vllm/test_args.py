@@ -261,3 +261,22 @@ def test_between_samples_uncertain_flags_not_unknown():
     # --speculative-config appeared between 0.7.3 and 0.8.5.post1: on 0.8.3 it may exist
     p = parse('m --speculative-config {}', version="0.8.3")
     assert "unknown-flag" not in codes(p) and "not-yet-added" not in codes(p)
+
+
+def test_quantization_checked_against_the_release_registry():
+    # argparse choices up to 0.8; from 0.9 ModelConfig checks QUANTIZATION_METHODS after parsing
+    p = parse("m --quantization none", version="0.8.3")
+    assert codes(p) == ["invalid-choice"] and "invalid choice: 'none'" in p.error
+    p = parse("m --quantization none", version="0.33.0")
+    assert codes(p) == ["invalid-choice"] and p.error is None
+    assert p.problems[0].message.startswith("ValueError: Unknown quantization method: none. Must be one of ['awq'")
+    assert codes(parse("m --quantization awq", version="0.33.0")) == []
+
+
+def test_config_file_missing_when_loader_knows():
+    def missing(path):
+        raise FileNotFoundError(path)
+
+    p = parse("m --config c.yaml", config_loader=missing)
+    assert p.error == "FileNotFoundError: [Errno 2] No such file or directory: 'c.yaml'"
+    assert parse("m --config c.yaml", config_loader=lambda path: None).error is None

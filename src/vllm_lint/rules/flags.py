@@ -212,7 +212,19 @@ def _shorten_list(message: str, keep: int = 8) -> str:
 @register("VL206")
 def invalid_choice(ctx: LaunchContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL206"):
+        if p.message.startswith("ValueError: Unknown quantization method"):
+            # checked after parsing, and a quantized checkpoint's own config can override the
+            # value first (ModelConfig._verify_quantization): likely, not certain
+            yield _report(ctx, "VL206", p, f"`{_quant_value(p)}` is not a quantization "
+                          f"method of vLLM {ctx.version}; unless the checkpoint's quantization config overrides it, "
+                          f"vLLM exits with `{_shorten_list(p.message)}`", severity=Severity.WARNING)
+            continue
         yield _report(ctx, "VL206", p, f"vLLM {ctx.version} exits with `{_shorten_list(p.message)}`")
+
+
+def _quant_value(p: ArgProblem) -> str:
+    m = re.match(r"ValueError: Unknown quantization method: (.*?)\. Must", p.message)
+    return m.group(1) if m else "?"
 
 
 @register("VL207")
