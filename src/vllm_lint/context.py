@@ -84,9 +84,17 @@ class LaunchContext:
 
     def _load_config_file(self, name: str):
         """Read a ``--config file.yaml`` referenced by the launch, relative to the linted file."""
+        from vllm_lint.sources.containers import host_path
         from vllm_lint.sources.vllm_config import load_config_mapping
 
-        return load_config_mapping(self.src.path.parent / name)
+        base = self.src.path.parent
+        # A path inside the container (`--config /workspace/config.yaml`) is read from the
+        # project file that a bind mount puts there; a relative one from beside the linted file.
+        mounted = host_path(self.launch.facts.get("mounts"), base, name) if name.startswith("/") else None
+        for candidate in (mounted, base / name):
+            if candidate is not None and candidate.is_file():
+                return load_config_mapping(candidate)
+        return None
 
     def token(self, index: int | None) -> Token | None:
         if index is None or not (0 <= index < len(self.launch.args)):
