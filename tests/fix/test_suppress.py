@@ -19,6 +19,7 @@ import pytest
 from vllm_lint.rules import registry
 
 _REAL = dict(all_meta())
+_REAL_META = registry.all_meta
 FAKE = {
     "VL101": registry.RuleMeta("VL101", "kv-cache-capacity", Severity.ERROR, "x."),
     "VL201": registry.RuleMeta("VL201", "flag", Severity.WARNING, "x."),
@@ -211,3 +212,42 @@ def test_verbose_cli_shows_the_reason(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "serve.sh:3: VL006 suppressed: kept while migrating the old ids" in out
     assert main(["--no-inline-ignores", "-q", "--select", "VL006", "serve.sh"]) == 0  # no directives read at all
+
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: vllm
+spec:
+  template:
+    metadata:
+      annotations:
+        ignore-check.vllm-lint.io/kv-cache-capacity: "measured on the node"
+    spec:
+      nodeSelector:
+        cloud.google.com/gke-accelerator: nvidia-l4
+      containers:
+        - name: vllm
+          image: vllm/vllm-openai:v0.10.2
+          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--max-model-len", "65536"]
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+"""
+
+
+def test_annotation_through_the_kubernetes_source(tmp_path, monkeypatch):
+    from vllm_lint.lint import LintOptions, lint_paths
+    from vllm_lint.rules.registry import checks
+
+    monkeypatch.setattr(registry, "all_meta", _REAL_META)
+    if "VL101" not in checks():
+        pytest.skip("VL101 not registered yet")
+    path = tmp_path / "deploy.yaml"
+    path.write_text(DEPLOYMENT)
+    result = lint_paths([path], LintOptions(select=["VL101"]))
+    assert [(d.rule, d.suppressed) for d in result.suppressed] == [("VL101", "measured on the node")]
+    assert result.diagnostics == []
+    audit = lint_paths([path], LintOptions(select=["VL101"], inline_ignores=False))
+    assert [d.rule for d in audit.diagnostics] == ["VL101"] and audit.suppressed == []
