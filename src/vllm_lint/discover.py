@@ -78,6 +78,9 @@ def discover(
         elif root.exists() or root.is_symlink():
             if force_exclude and exclude_spec is not None and _excluded(exclude_spec, root, Path.cwd()):
                 continue
+            if os.path.islink(root) and not (_link_inside(str(root), os.getcwd())
+                                             or _link_inside(str(root), os.path.dirname(os.path.abspath(root)))):
+                continue  # a committed link to a host file (~/.aws/credentials) must not be printed
             add(root, classify_file(root, explicit=True))
         else:
             # a missing file is still reported by the reader (VL002), with the kind its name gives
@@ -96,6 +99,19 @@ def _excluded(spec: pathspec.PathSpec, path: Path, base: Path) -> bool:
 
 def _is_venv(d: str) -> bool:
     return os.path.isfile(os.path.join(d, "pyvenv.cfg"))
+
+
+def _link_inside(link: str, folder: str) -> bool:
+    """True when the symlink ``link`` resolves to a file inside ``folder`` (both resolved).
+
+    A pull request can commit ``values.yaml -> /home/runner/.aws/credentials``; linting the
+    target would print the runner's file in code frames, so links leaving the tree are skipped."""
+    try:
+        target = os.path.realpath(link)
+        base = os.path.realpath(folder)
+    except (OSError, ValueError):
+        return False
+    return target == base or target.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def _walk(root: Path, ignores: "_GitIgnores | None", exclude: pathspec.PathSpec | None) -> list[Path]:
@@ -133,6 +149,8 @@ def _walk(root: Path, ignores: "_GitIgnores | None", exclude: pathspec.PathSpec 
                 continue
             if not os.path.isfile(full):
                 continue  # dangling link, FIFO, socket or device: not a config file
+            if os.path.islink(full) and not _link_inside(full, str(root)):
+                continue  # a link out of the tree (to a host file): never read or printed
             files.append(Path(full))
     return files
 

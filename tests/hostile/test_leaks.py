@@ -87,3 +87,32 @@ def test_process_environment_is_never_used_for_interpolation(tmp_path, monkeypat
             assert ENV_SECRET not in tok.text, tok
         for ev in ctx.launch.env.values():
             assert ENV_SECRET not in ev.value
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_committed_symlink_to_a_host_file_is_not_read(tmp_path, monkeypatch, fmt):
+    """A pull request can commit `serve.sh -> ~/.bash_history` or `values.yaml -> ~/.kube/config`:
+    the target must not be linted (its lines would be printed in code frames)."""
+    outside = tmp_path / "home"
+    outside.mkdir()
+    (outside / ".bash_history").write_text(
+        f"vllm serve meta-llama/Llama-3.1-8B-Instruct --dtype FILELEAKDTYPE --api-key {FILE_SECRET} --max-model-len 99999999\n")
+    (outside / "kubeconfig.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: FILELEAKNAME}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: vllm\n          image: vllm/vllm-openai:v0.8.5\n"
+        "          args: [\"--model\", \"meta-llama/Llama-3.1-8B-Instruct\", \"--dtype\", \"FILELEAKDTYPE\"]\n")
+    repo = tmp_path / "repo"
+    (repo / "deploy").mkdir(parents=True)
+    (repo / "serve.sh").symlink_to(outside / ".bash_history")
+    (repo / "deploy" / "values.yaml").symlink_to(outside / "kubeconfig.yaml")
+    (repo / "deploy" / "deployment.yaml").symlink_to(outside / "kubeconfig.yaml")
+    (repo / "real.sh").write_text("#!/bin/sh\nvllm serve meta-llama/Llama-3.1-8B-Instruct --dtype INSIDEDTYPE --max-model-len 99999999\n")
+    (repo / "inside-link.sh").symlink_to(repo / "real.sh")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.chdir(repo)
+    for args in (["."], ["serve.sh", "deploy/values.yaml", "real.sh"]):
+        code, out, err = run_cli([*args, "--format", fmt, "--gpu", "A10G", "--no-color"] if fmt == "text"
+                                 else [*args, "--format", fmt, "--gpu", "A10G"])
+        assert code in (0, 1), err
+        assert "FILELEAK" not in out and FILE_SECRET not in out, out
+        assert "real.sh" in out or "INSIDEDTYPE" in out  # files (and links) inside the tree are still linted
