@@ -118,3 +118,22 @@ def test_edits_round_trip(tmp_path, monkeypatch, name):
 
     # A second run with the same fixes has nothing left to do.
     assert apply_fixes(again, unsafe=True, write=True).diff == ""
+
+
+@pytest.mark.parametrize("name,written", [("values.yaml", "maxNumSeqs: 4096   # tokens"),
+                                          ("vllm-config.yaml", "max_num_seqs: 4096")])
+def test_key_rename_keeps_the_key_convention(tmp_path, monkeypatch, name, written):
+    """A Helm camelCase key and a vLLM config snake_case key are renamed in their own style."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copyfile(FIXTURES / name, tmp_path / name)
+    result = _lint(Path(name))
+    ctx = _launch(result, name)
+    token = next(t for t in ctx.launch.args if _is_len_flag(t.text) and t.style in ("helm-key", "config-key"))
+    edit = rename_flag_edit(token, "--max-num-seqs", ctx.src.text)
+    result.diagnostics = [Diagnostic("VL201", "t", Severity.WARNING, ctx.src.display, edit.span, "m", fix=Fix("r", (edit,)))]
+    apply_fixes(result, unsafe=False, write=True)
+    after = (tmp_path / name).read_text()
+    assert written in after
+    assert after == ctx.src.text[:edit.span.start] + edit.replacement + ctx.src.text[edit.span.end:]
+    again = [t.text for t in _launch(_lint(Path(name)), name).launch.args]
+    assert "--max-num-seqs" in [a.replace("_", "-") for a in again] and not any(_is_len_flag(a) for a in again)
