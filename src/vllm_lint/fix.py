@@ -262,12 +262,14 @@ def encode_like(src: "SourceFile", text: str, original: bytes) -> bytes:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path``'s content with ``data`` via a temporary file and rename, keeping its mode.
+    """Replace ``path``'s content with ``data`` via a temporary file and rename, keeping its mode
+    (and its owner, where permitted).
 
     A symlink is followed so the link stays a link and its target gets the new content.
     """
     target = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(os.stat(target).st_mode)
+    st = os.stat(target)
+    mode = stat.S_IMODE(st.st_mode)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".vllm-lint-tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -275,6 +277,11 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+        if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+            try:  # keep the owner when allowed (root fixing another user's file)
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except OSError:
+                pass
         os.replace(tmp, target)
     except BaseException:
         try:

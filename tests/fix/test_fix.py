@@ -331,3 +331,14 @@ def test_planning_many_fixes_in_one_file_is_fast():
     chosen, fixed, _ = plan_edits(diags, {"f": text}, unsafe=False)
     assert time.perf_counter() - start < 10
     assert len(fixed) == 50_000 and apply_edits(text, chosen["f"]) == ""
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
+def test_owner_kept_when_root_fixes_another_users_file(tmp_path):
+    path = tmp_path / "serve.sh"
+    path.write_text("vllm serve x --max_model_len 4096\n")
+    os.chown(path, 1234, 2345)
+    src = _load(path)
+    apply_fixes(_result((src, [_diag(src, [_edit(src, "--max_model_len", "--max-model-len")])])), unsafe=False, write=True)
+    st = path.stat()
+    assert (st.st_uid, st.st_gid) == (1234, 2345) and "--max-model-len" in path.read_text()
