@@ -616,6 +616,19 @@ def _detect_repeated_subcommand(tokens: Sequence[str], entrypoint: str) -> int:
     return 0
 
 
+@lru_cache(maxsize=8)
+def _legacy_table(version: str) -> FlagTable:
+    """``python -m vllm.entrypoints.api_server`` (the demo /generate server, 0.4-0.22): its own
+    --host/--port/--ssl-*/--root-path/--log-level plus the engine arguments. The OpenAI frontend's
+    table stands in for it (a superset except --log-level, added here), so its frontend-only
+    options are not reported there."""
+    base = flag_table(version)
+    extra = FlagSpec(dest="log_level", options=("--log-level",), kind="value", type="str", default="debug")
+    return FlagTable(version=base.version, requested=base.requested, flags=base.flags + (extra,),
+                     origin=base.origin, uncertain=base.uncertain, prog="api_server.py",
+                     positional=None, registry=None, post_choices=base.post_choices)
+
+
 def parse_args(
     tokens: Sequence[str],
     *,
@@ -629,7 +642,7 @@ def parse_args(
     ``config_loader(path)`` reads a ``--config`` YAML file: it returns the mapping, None when the
     file cannot be read statically (nothing is judged), or raises FileNotFoundError when the file
     certainly does not exist (vLLM's own FileNotFoundError is reported)."""
-    table = flag_table(version)
+    table = _legacy_table(version) if entrypoint == "legacy_api_server" else flag_table(version)
     out = ParsedArgs(version=version, entrypoint=entrypoint, table=table)
     if entrypoint == "engine_kwargs":
         _parse_engine_kwargs(tokens, table, out)
