@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import vllm_lint.rules.flags  # noqa: F401  (registers VL201-VL213 even before checks.py imports it)
+import vllm_lint.rules.flags  # noqa: F401  (registers VL201-VL214 even before checks.py imports it)
 from vllm_lint.rules.registry import iter_examples
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rules"))
@@ -17,7 +17,7 @@ EXAMPLES = [(m, k, e) for m, k, e in iter_examples() if m.id.startswith("VL2")]
 
 
 def test_all_flag_rules_have_examples():
-    assert {m.id for m, _, _ in EXAMPLES} == {f"VL2{i:02d}" for i in range(1, 14)}
+    assert {m.id for m, _, _ in EXAMPLES} == {f"VL2{i:02d}" for i in range(1, 15)}
 
 
 @pytest.mark.parametrize("meta,kind,ex", EXAMPLES, ids=[f"{m.id}-{k}-{e['name']}" for m, k, e in EXAMPLES])

@@ -44,6 +44,7 @@ RULE_OF_CODE = {
     "extra-argument": "VL211",
     "repeated-subcommand": "VL212",
     "non-vllm-option": "VL213",
+    "flag-requires": "VL214",
 }
 
 
@@ -275,3 +276,9 @@ def non_vllm_option(ctx: LaunchContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL213"):
         msg = f"{p.detail}; vLLM exits with `{p.message}`"
         yield _report(ctx, "VL213", p, msg, _fix(ctx, p, f"Remove {_flag_text(ctx, p)}", safe=False))
+
+
+@register("VL214")
+def companion_flag_missing(ctx: LaunchContext) -> Iterator[Diagnostic]:
+    for p in _problems(ctx, "VL214"):
+        yield _report(ctx, "VL214", p, f"vLLM {ctx.version} exits with `{p.message}`")

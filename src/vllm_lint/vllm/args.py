@@ -939,6 +939,7 @@ def _parse_core(
     out.error = verdict
 
     _post_choices(out)
+    _companions(out, version)
     _duplicates(out, tokens)
     _deprecated(out, res, tokens, version)
     _ranges(out, version)
@@ -1110,6 +1111,29 @@ def _serve_post_checks(out: ParsedArgs, res: _Result, items: list[_Item], versio
             out.problems.append(ArgProblem("model-flag", msg, model_flag.origin, fatal=True))
             return msg
     return None
+
+
+# validate_parsed_serve_args (vllm/entrypoints/openai/cli_args.py; entrypoints/common since 0.33): an
+# option that does nothing without another one is a TypeError right after parsing.
+_COMPANIONS = (
+    ("enable_auto_tool_choice", "tool_call_parser", "0.6.0",
+     "TypeError: Error: --enable-auto-tool-choice requires --tool-call-parser"),
+    ("enable_log_outputs", "enable_log_requests", "0.11.0",
+     "TypeError: Error: --enable-log-outputs requires --enable-log-requests"),
+)
+
+
+def _companions(out: ParsedArgs, version: str) -> None:
+    if out.entrypoint not in ("serve", "api_server"):
+        return
+    for flag, needs, since, message in _COMPANIONS:
+        if not at_least(version, since) or out.values.get(flag) is not True:
+            continue
+        if out.values.get(needs) or needs in out.symbolic or out.table.by_dest(needs) is None:
+            continue
+        use = out.uses[flag]
+        out.problems.append(ArgProblem("flag-requires", message, use.flag_index, fatal=True, dest=flag,
+                                       detail="checked by vLLM right after parsing (validate_parsed_serve_args)"))
 
 
 def _post_choices(out: ParsedArgs) -> None:
