@@ -25,6 +25,9 @@ from vllm_lint.launch import Token
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
+# Characters Expander.chars treats specially; a word without them is its own expansion.
+_WORD_SPECIAL = re.compile(r"[\\'\"`$]")
+_FAST_WORDS = True
 _BLANKS = " \t\r"
 _META = " \t\r\n;&|()<>"
 SEPARATORS = (";", "&&", "||", "|", "|&", "&", "\n", "(", ")", ";;", ";&", ";;&", "{", "}")
@@ -371,6 +374,14 @@ class _Expander:
 
     # -- words
     def expand_word(self, lo: int, hi: int) -> list[Word]:
+        if _FAST_WORDS and hi > lo and _WORD_SPECIAL.search(self.s, lo, hi) is None:
+            # A plain word (no quote, escape or expansion: most flags and values) expands to
+            # itself; this is exactly what the per-character path below builds, without it.
+            word_end = self.end_off(hi)
+            a = self.off(lo)
+            return [Word(text=self.s[lo:hi], start=a, end=max(a, word_end),
+                         starts=[self.off(i) for i in range(lo, hi)], ends=[self.cend(i) for i in range(lo, hi)],
+                         raw_end=word_end)]
         chars, quoted = self.chars(lo, hi, in_dq=False, depth=0)
         word_end = self.end_off(hi)
         for c in chars:
