@@ -113,7 +113,12 @@ def _fix(ctx: LaunchContext, p: ArgProblem, description: str, *, safe: bool = Tr
         return None
     edits = []
     for index, new_text in p.replacement:
-        edit = _token_text_edit(ctx, ctx.token(index), new_text)
+        tok = ctx.token(index)
+        edit = _rename_edit(ctx, tok, new_text)
+        if edit is not None and tok is not None and tok.style != "argv":
+            safe = False  # a chart or config key renamed in its own convention: review it
+        if edit is None:
+            edit = _token_text_edit(ctx, tok, new_text)
         if edit is None:
             return None
         edits.append(edit)
@@ -122,6 +127,22 @@ def _fix(ctx: LaunchContext, p: ArgProblem, description: str, *, safe: bool = Tr
         if b.span.start < a.span.end:
             return None
     return Fix(description, tuple(edits), safe=safe)
+
+
+def _rename_edit(ctx: LaunchContext, tok: Token | None, new_text: str) -> Edit | None:
+    """A pure rename of the flag part (``--max-num-seq=8`` -> ``--max-num-seqs=8``, a Helm key
+    ``maxNumSeq`` -> ``maxNumSeqs``), written in the token's own convention by the fixer."""
+    from vllm_lint.fix import rename_flag_edit
+
+    if tok is None or tok.span is None or tok.symbolic or not new_text.startswith("-"):
+        return None
+    old_flag, old_eq, old_value = tok.text.partition("=")
+    new_flag, new_eq, new_value = new_text.partition("=")
+    if (old_eq, old_value) != (new_eq, new_value) or not old_flag.startswith("-"):
+        return None  # not just a rename (a value is dropped or changed)
+    if tok.span.path != ctx.src.index.path:
+        return None
+    return rename_flag_edit(tok, new_flag, ctx.src.text)
 
 
 def _suggestion(p: ArgProblem) -> list[Fix]:

@@ -1300,6 +1300,7 @@ def _parse_engine_kwargs(tokens: Sequence[str], table: FlagTable, out: ParsedArg
                         value_index,
                         fatal=True,
                         suggestion=f"did you mean {guess[2:].replace('-', '_')}?" if guess else None,
+                        replacement=[(i, guess + t[len(t.split("=", 1)[0]):])] if guess else None,
                         detail=f"{key} is not an engine argument of vLLM {out.version}",
                     )
                 )
