@@ -31,10 +31,14 @@ def test_measured_terms(shared_dir):
                 assert r["ape"][term] <= 2.0, (r["case"], term, r["ape"][term])
         # KV GiB: within 2 % where KV is large; the 24 GB-budget case inherits the activation error
         assert r["ape"]["kv_cache_gib"] <= 3.0, (r["case"], r["ape"])
-        assert r["ape"]["activation_gib"] <= 12.0, (r["case"], r["ape"])
+        # Activation: the live-set model is within 4 % on every dense case (two identical-setting runs
+        # differ by 3.4 %: 1.72 vs 1.78 GiB); Gemma-2 (compiled) is a documented residual of ~12.6 %
+        # (benchmarks/ACCURACY.md). Was a flat 12 % before the live-set model.
+        limit = 13.0 if "gemma2" in r["case"] else 4.0
+        assert r["ape"]["activation_gib"] <= limit, (r["case"], r["ape"])
     seed = next(r for r in rows if r["case"] == "measured:qwen15-7b-24g")
     assert seed["predicted_fits"] is False
-    assert seed["ape"]["estimated_max_model_len"] <= 3.0
+    assert seed["ape"]["estimated_max_model_len"] <= 2.0
 
 
 def test_public_summary(shared_dir):

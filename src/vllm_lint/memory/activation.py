@@ -1,18 +1,39 @@
 """Transient peak of vLLM's profile run (the "activation peak"), non-torch memory and CUDA graphs.
 
-vLLM measures these; a static linter models what drives them (vllm-memory-model.md §1.3, §1.4, §7):
+vLLM reports ``torch peak − torch allocated before the profile run`` (``allocated_bytes.all.peak``,
+i.e. tensor sizes rounded to 512 B, not the caching allocator's 2 MiB segments), so the estimate
+is the largest set of tensors that are alive at one moment, plus anything the profile run leaves
+allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source, facts only):
 
 * Forward pass of ``N = max_num_batched_tokens`` tokens (V0 without chunked prefill:
-  max(max_model_len, 2048)). The peak sits in the MLP of one layer: residual, normed input and
-  down-projection output (3 × hidden) plus gate_up (2 × intermediate / TP) and the activation output
-  (intermediate / TP), all in the model dtype. Sandwich-norm models (Gemma 2/3, GLM-4) add one
-  more hidden-sized tensor. MoE layers instead hold, per token and selected expert, the fused-MoE
-  caches (3 × moe_intermediate / TP + hidden), in chunks of at most 32768 tokens.
-* Sampler over ``R = min(max_num_seqs, N)`` rows of vocabulary logits, which peaks separately:
-  V0 runs a top-p/top-k dummy batch: fp32 logits, sorted values, int64 indices, softmax, cumsum,
-  mask, scatter, probs and logprobs (≈37 bytes per logit); V1 up to 0.26 samples the dummy batch in
-  the model dtype (bf16 logits plus the final hidden states); the 0.33+ V2 runner also runs the
-  fp32 pipeline (≈10 bytes per logit).
+  max(max_model_len, 2048)); the peak is in the MLP of one layer, in the model dtype:
+
+  - eager (every V0 profile run; V1 with ``--enforce-eager`` / ``-O0``): Python references decide.
+    The decoder loop still holds the layer's input (``hidden_states`` of the previous layer), the
+    layer holds the residual and the MLP input, the MLP holds ``gate_up`` (2 × intermediate), the
+    activation output (intermediate) and the down-projection output: 4 × hidden + 3 × intermediate.
+    Where the MLP rebinds ``x`` to the gate_up output (``LlamaMLP`` from 0.6; the 0.5 source still
+    held ``gate_up``) gate_up is freed before the down projection and the peak is at the activation
+    kernel: 3 × hidden + 3 × intermediate. ``Qwen2MLP`` (Qwen1.5/2/2.5/3) keeps ``gate_up``. Gemma's RMSNorm is not in place (returns new tensors), so the loop's previous
+    residual stays alive next to the new one: one more hidden.
+  - compiled (V1 default: piecewise torch.compile; Inductor frees each buffer after its last use):
+    the piece after attention holds its inputs (attention output, heads × head_dim, and the residual),
+    the new residual, gate_up and the activation output at the activation kernel:
+    attention width + 2 × hidden + 3 × intermediate.
+
+  MoE layers hold, per token and selected expert, the fused-MoE caches (3 × moe_intermediate / TP +
+  hidden), in chunks of at most 32768 tokens (0.5.2+).
+* Sampler over ``R = min(max_num_seqs, N)`` rows of vocabulary logits (lm_head padded to a multiple
+  of 64), which peaks separately: V0 runs a top-p/top-k dummy batch: fp32 logits, sorted values,
+  int64 indices, softmax, cumsum, mask, scatter, probs and logprobs (≈37 bytes per logit); V1 up to
+  0.32 leaves the model-dtype logits next to the final hidden states (N × hidden, still held by
+  ``profile_run``), the sampled rows and their ``rand_like`` copy (R × hidden each); the 0.33+ V2
+  runner also runs the fp32 pipeline (≈10 bytes per logit).
+* The cuBLAS workspace: torch allocates it through the caching allocator on the first GEMM of a
+  (handle, stream) and keeps it, so it lands in the profile run's peak up to 0.32 (0.33 runs a tiny
+  matmul in ``init_device`` before the memory snapshot). Size: torch's default
+  ``CUBLAS_WORKSPACE_CONFIG`` = 4096 KiB × 8 = 32 MiB on compute capability 9.x/10.x/12.x,
+  ``:4096:2:16:8`` = 8.125 MiB otherwise (ATen CublasHandlePool ``parseChosenWorkspaceSize``).
 * Non-torch memory that grows during profiling (cuBLAS workspaces, NCCL and custom all-reduce
   buffers): medians of real logs, more with TP > 1.
 * CUDA graphs (counted only by the 0.33+ V2 runner, zero under enforce_eager): grows with the capture
@@ -24,12 +45,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vllm_lint.models.arch import ModelArch
+from vllm_lint.vllm.versions import at_least
 
 GIB = 2**30
+MIB = 2**20
 MOE_CHUNK = 32768  # VLLM_FUSED_MOE_CHUNK_SIZE default
+VOCAB_PADDING = 64  # DEFAULT_VOCAB_PADDING_SIZE of ParallelLMHead
 V0_SAMPLER_BYTES_PER_LOGIT = 4 + 4 + 8 + 4 + 4 + 1 + 4 + 4 + 4  # fp32 logits, sort values+int64 idx, softmax, cumsum, mask, scatter, probs, logprobs
 V1_SAMPLER_BYTES_PER_LOGIT = 2  # model-dtype logits (greedy dummy sampling)
 V2_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4  # model-dtype logits, fp32 copy, fp32 probabilities
+CUBLAS_WORKSPACE_HOPPER = 4096 * 8 * 1024  # torch default on compute capability 9.x, 10.x, 12.x
+CUBLAS_WORKSPACE_DEFAULT = 4096 * 1024 * 2 + 16 * 1024 * 8  # ":4096:2:16:8" elsewhere
+# Families whose MLP rebinds ``x`` to the gate_up output (LlamaMLP; Mistral runs on it since 0.6), from
+# this release. The 0.5 source named it ``gate_up`` and held it through the down projection; a 0.6.4
+# log (groundtruth public:11, Llama-3.1-8B, 29000 tokens: 2.99 GiB = 3 × hidden + 3 × intermediate)
+# shows the rebinding, so the boundary is taken at 0.6.0.
+_MLP_REBINDS_X = frozenset({"llama", "mistral"})
+_MLP_REBINDS_X_SINCE = "0.6.0"
+# Gemma RMSNorm (weight + 1, computed in fp32) returns new tensors instead of working in place.
+_OUT_OF_PLACE_NORM = frozenset({"gemma", "gemma2", "gemma3", "gemma3_text"})
 
 
 @dataclass(frozen=True)
@@ -38,37 +72,73 @@ class Activation:
     sampler_bytes: int
     tokens: int
     rows: int
+    workspace_bytes: int = 0  # persistent buffers the profile run allocates (cuBLAS workspace)
 
     @property
     def peak_bytes(self) -> int:
-        return max(self.forward_bytes, self.sampler_bytes)
+        return max(self.forward_bytes, self.sampler_bytes) + self.workspace_bytes
+
+
+def cublas_workspace_bytes(era: str, compute_capability: tuple[int, int] | None) -> int:
+    """cuBLAS workspace that first appears inside the profile run (0 for the 0.33+ worker, which
+    creates its cuBLAS handle before the memory snapshot)."""
+    if era == "v1-0.33" or compute_capability is None:
+        return 0
+    return CUBLAS_WORKSPACE_HOPPER if compute_capability[0] in (9, 10, 12) else CUBLAS_WORKSPACE_DEFAULT
+
+
+def mlp_holds_gate_up(model: ModelArch, version: str | None) -> bool:
+    """Whether the eager MLP keeps its gate_up output alive through the down projection."""
+    if model.model_type not in _MLP_REBINDS_X:
+        return True
+    return version is not None and not at_least(version, _MLP_REBINDS_X_SINCE)
+
+
+def _hidden_live(model: ModelArch, version: str | None, compiled: bool) -> float:
+    """Hidden-sized tensors alive at the MLP peak (eager: by Python references; compiled: by Inductor)."""
+    if compiled:
+        return 2.0
+    holds_gate_up = mlp_holds_gate_up(model, version)
+    live = 4.0 if holds_gate_up else 3.0
+    if model.model_type in _OUT_OF_PLACE_NORM:
+        live += 1.0
+    return live
+
+
+def _padded_vocab(vocab: int) -> int:
+    return -(-vocab // VOCAB_PADDING) * VOCAB_PADDING
 
 
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, era: str,
-                    last_rank: bool = True, moe_chunking: bool = True) -> Activation:
+                    last_rank: bool = True, moe_chunking: bool = True, compiled: bool = False,
+                    cublas_workspace: int = 0, version: str | None = None) -> Activation:
+    """Profile-run peak on one rank. ``compiled``: V1 with torch.compile (not ``--enforce-eager``);
+    ``version`` picks the release's model source (None: the newest)."""
     h = model.hidden_size
-    norms = 4 if model.sandwich_norms else 3
+    hidden_live = _hidden_live(model, version, compiled)
+    attn_width = model.num_attention_heads * model.head_dim / tp if compiled else 0.0
     dense_i = model.intermediate_size / tp
     mult = 3 if model.gated_mlp else 2
-    dense = tokens * dtype_bytes * (norms * h + mult * dense_i)
+    dense = tokens * dtype_bytes * (hidden_live * h + attn_width + mult * dense_i)
     if model.is_moe:
         moe_i = (model.moe_intermediate_size or model.intermediate_size) / tp
         chunk = min(tokens, MOE_CHUNK) if moe_chunking else tokens  # fused-MoE chunking arrived in 0.5.2
-        moe = tokens * dtype_bytes * norms * h + chunk * model.num_experts_per_tok * dtype_bytes * (3 * moe_i + h)
+        moe = tokens * dtype_bytes * (hidden_live * h + attn_width) + \
+            chunk * model.num_experts_per_tok * dtype_bytes * (3 * moe_i + h)
         shared = tokens * dtype_bytes * 3 * model.shared_expert_intermediate_size / tp
         forward = max(moe + shared, dense if model.first_dense_layers else 0)
     else:
         forward = dense
     sampler = 0
     if last_rank:
+        vocab = _padded_vocab(model.vocab_size)
         if era.startswith("v0"):
-            per = V0_SAMPLER_BYTES_PER_LOGIT
-        elif era == "v1-0.33":
-            per = V2_SAMPLER_BYTES_PER_LOGIT
+            sampler = rows * vocab * V0_SAMPLER_BYTES_PER_LOGIT + (2 * tokens + rows) * h * dtype_bytes
         else:
-            per = V1_SAMPLER_BYTES_PER_LOGIT
-        sampler = rows * model.vocab_size * per + 2 * tokens * h * dtype_bytes + rows * h * dtype_bytes
-    return Activation(int(forward), int(sampler), tokens, rows)
+            per = V2_SAMPLER_BYTES_PER_LOGIT if era == "v1-0.33" else V1_SAMPLER_BYTES_PER_LOGIT
+            # final hidden states of all N tokens, the R sampled rows and their rand_like copy
+            sampler = rows * vocab * per + (tokens + 2 * rows) * h * dtype_bytes
+    return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace))
 
 
 def non_torch_bytes(era: str, tp: int, consumer: bool) -> int:

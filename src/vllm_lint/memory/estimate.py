@@ -20,7 +20,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 
 from vllm_lint.hardware.gpus import GpuSpec
-from vllm_lint.memory.activation import activation_peak, cuda_graph_bytes, non_torch_bytes
+from vllm_lint.memory.activation import activation_peak, cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes
 from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.settings import EngineSettings
@@ -216,7 +216,11 @@ class _Ctx:
                             performance_mode=s.performance_mode)
         act = activation_peak(m, tokens=bd.max_num_batched_tokens, rows=bd.max_num_seqs, dtype_bytes=self.dtype_bytes,
                               tp=self.tp, era=self.era, last_rank=pp_rank == self.pp - 1,
-                              moe_chunking=at_least(self.version, "0.5.2"))
+                              moe_chunking=at_least(self.version, "0.5.2"),
+                              # V1 profiles the torch.compile'd model unless eager; V0 always ran eager
+                              compiled=self.v1 and not s.enforce_eager,
+                              version=self.version,
+                              cublas_workspace=cublas_workspace_bytes(self.era, self.gpu.compute_capability))
         nt = non_torch_bytes(self.era, self.tp * self.pp, self.gpu.consumer)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager, layers_on_rank=layers, capture_size=capture,
