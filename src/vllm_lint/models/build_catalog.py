@@ -39,6 +39,15 @@ MAX_POS_OVERRIDE = {"Qwen/Qwen2.5-1.5B-Instruct": 32768}
 # Fields a record's source did not capture, taken from a sibling record that shares the tokenizer/embedding.
 FILL_FROM = {"Qwen/Qwen2.5-VL-7B-Instruct": ("Qwen/Qwen2.5-7B-Instruct", ("vocab_size", "torch_dtype", "rope_theta",
                                                                           "tie_word_embeddings"))}
+# Vision towers the models.jsonl excerpts did not capture. Qwen2.5-VL-7B-Instruct's vision_config as
+# printed in copies of its HF config.json (public GitHub file ids 59734464781 and 16539311453, and a
+# training log, 51894832843): 32 blocks of width 1280, SiLU-gated MLP 3420, merger to 3584.
+VISION_CONFIGS = {
+    "Qwen/Qwen2.5-VL-7B-Instruct": ({"depth": 32, "hidden_size": 1280, "intermediate_size": 3420, "num_heads": 16,
+                                     "hidden_act": "silu", "out_hidden_size": 3584, "patch_size": 14,
+                                     "spatial_merge_size": 2, "temporal_patch_size": 2, "window_size": 112},
+                                    "public GitHub file ids 59734464781, 16539311453 (Qwen2.5-VL-7B-Instruct config.json)"),
+}
 # litgpt transcriptions drop tie_word_embeddings; the small Qwen2/2.5 configs tie it (Qwen2-0.5B/1.5B-Instruct
 # and Qwen2.5-3B records in models.jsonl say true), as does Llama-3.2 1B/3B.
 TIED = {"Qwen/Qwen2.5-0.5B-Instruct", "Qwen/Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-3B-Instruct",
@@ -253,6 +262,10 @@ def build(models_jsonl: Path) -> list[dict]:
             if got:
                 by_id[mid]["notes"] = (by_id[mid].get("notes", "") + f"; {', '.join(got)} from the {sib} record "
                                        "(same Qwen2.5 tokenizer and embedding)").lstrip("; ")
+    for mid, (vision, src) in VISION_CONFIGS.items():
+        if mid in by_id and "vision_config" not in by_id[mid]["config"]:
+            by_id[mid]["config"]["vision_config"] = dict(vision)
+            by_id[mid]["notes"] = (by_id[mid].get("notes", "") + f"; vision_config from {src}").lstrip("; ")
     for extra in EXTRA_MODELS:
         by_id.setdefault(extra["id"], dict(extra))
     # TheBloke AWQ record has no architecture: take Llama-2-7b-chat's.
