@@ -264,7 +264,8 @@ def value_out_of_range(ctx: LaunchContext) -> Iterator[Diagnostic]:
 @register("VL209")
 def duplicate_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL209"):
-        msg = f"{p.detail} (vLLM logs: {p.message})" if p.detail else p.message
+        logged = p.message.startswith("Found duplicate keys")
+        msg = f"{p.detail} ({'vLLM logs: ' if logged else ''}{p.message})" if p.detail else p.message
         yield _report(ctx, "VL209", p, msg)
 
 

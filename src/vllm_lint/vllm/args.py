@@ -1172,7 +1172,8 @@ def _duplicates(out: ParsedArgs, tokens: Sequence[str]) -> None:
         out.problems.append(
             ArgProblem(
                 "duplicate-flag",
-                f"Found duplicate keys {uses[0].option_string}",
+                f"Found duplicate keys {uses[0].option_string}" if at_least(out.version, "0.9.0")
+                else "argparse keeps the last value, silently",
                 uses[0].flag_index,
                 uses[0].value_index,
                 dest=dest,
