@@ -137,3 +137,20 @@ def test_estimate_picks_eager_or_compiled_from_the_flags():
     assert eager.max_num_batched_tokens == compiled.max_num_batched_tokens == 16384
     assert eager.activation_gib == pytest.approx(1_652_555_776 / GIB)
     assert compiled.activation_gib == pytest.approx(1.4140625)
+
+
+def test_tensor_parallel_all_reduce_output_can_set_the_peak():
+    """Llama-3-70B at TP 8 (hidden 8192, intermediate 28672 / 8 = 3584 per rank): the all-reduce output of
+    the down projection sits next to the partial output and outgrows the MLP's own tensors.
+    Eager: 3·8192 + max(3·3584, 3584 + 2·8192) = 44544 elements per token (the activation kernel alone:
+    35328). Compiled: 64·128/8 + 2·8192 + max(3·3584, 3584 + 8192, 2·8192) = 33792."""
+    from memory_helpers import LLAMA3_70B
+    from vllm_lint.memory.activation import dense_mlp_elements
+
+    m = arch(LLAMA3_70B)
+    assert dense_mlp_elements(m, tp=8, compiled=False, version="0.26.0") == 44544
+    assert dense_mlp_elements(m, tp=8, compiled=True, version="0.26.0") == 33792
+    assert dense_mlp_elements(m, tp=1, compiled=False, version="0.26.0") == 3 * 8192 + 3 * 28672
+    a = activation_peak(m, tokens=8192, rows=1024, dtype_bytes=2, tp=8, era="v1-0.20", compiled=False,
+                        version="0.26.0")
+    assert a.forward_bytes == 8192 * 2 * 44544

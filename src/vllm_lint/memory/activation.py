@@ -105,6 +105,24 @@ def _hidden_live(model: ModelArch, version: str | None, compiled: bool) -> float
     return live
 
 
+def dense_mlp_elements(model: ModelArch, *, tp: int, compiled: bool, version: str | None) -> float:
+    """Elements per token alive at the dense-MLP peak of one layer, the largest of three moments:
+    the activation kernel (gate_up and its output), the down projection (gate_up only if the MLP holds
+    it, the activation output and the partial output) and, under TP, the all-reduce (its output is a
+    new tensor next to the partial one: custom all-reduce and pynccl work out of place)."""
+    h, i = model.hidden_size, model.intermediate_size / tp
+    gate_up = (2 if model.gated_mlp else 1) * i  # non-gated MLPs: one up projection of width I
+    reduce_out = h if tp > 1 else 0.0
+    if compiled:
+        # piece inputs (attention output, residual) + the new residual; Inductor frees gate_up after the
+        # activation kernel and the activation output after the down projection
+        base = model.num_attention_heads * model.head_dim / tp + 2 * h
+        return base + max(gate_up + i, i + h, h + reduce_out)
+    base = 3 * h + (h if model.model_type in _OUT_OF_PLACE_NORM else 0.0)
+    held = gate_up if mlp_holds_gate_up(model, version) else 0.0
+    return base + max(gate_up + i, held + i + h + reduce_out)
+
+
 def _padded_vocab(vocab: int) -> int:
     return -(-vocab // VOCAB_PADDING) * VOCAB_PADDING
 
@@ -117,9 +135,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     h = model.hidden_size
     hidden_live = _hidden_live(model, version, compiled)
     attn_width = model.num_attention_heads * model.head_dim / tp if compiled else 0.0
-    dense_i = model.intermediate_size / tp
-    mult = 3 if model.gated_mlp else 2
-    dense = tokens * dtype_bytes * (hidden_live * h + attn_width + mult * dense_i)
+    dense = tokens * dtype_bytes * dense_mlp_elements(model, tp=tp, compiled=compiled, version=version)
     if model.is_moe:
         moe_i = (model.moe_intermediate_size or model.intermediate_size) / tp
         chunk = min(tokens, MOE_CHUNK) if moe_chunking else tokens  # fused-MoE chunking arrived in 0.5.2
