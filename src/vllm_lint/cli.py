@@ -35,6 +35,7 @@ def _console(no_color: bool = False, stderr: bool = False):
         no_color=not color,
         color_system="auto" if color else None,
         highlight=False,
+        emoji=False,  # ":100:" in "file.yaml:100:23" must stay text
         soft_wrap=True,
         width=None if stream.isatty() else 200,
     )
@@ -177,7 +178,7 @@ def _write(result, fmt: str, out, ns) -> None:
 
         from vllm_lint.report.text import write_statistics, write_text
 
-        console = _console(ns.no_color) if out is sys.stdout else Console(file=out, no_color=True, width=200, highlight=False)
+        console = _console(ns.no_color) if out is sys.stdout else Console(file=out, no_color=True, width=200, highlight=False, emoji=False)
         if ns.statistics:
             write_statistics(result, console)
         else:

@@ -113,7 +113,7 @@ def render_launches(launches: list[Launch], fmt: str, console=None) -> None:
     if console is None:
         from rich.console import Console
 
-        console = Console(highlight=False, soft_wrap=True)
+        console = Console(highlight=False, soft_wrap=True, emoji=False)
     if not launches:
         console.print("no vLLM launches found")
         return

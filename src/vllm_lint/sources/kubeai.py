@@ -127,8 +127,11 @@ def spec_launch(src: SourceFile, spec: Node, name: str, title: str, *, source: s
     program = H.image_entrypoint(image)
     entrypoint = "api_server" if any(t.text.endswith("api_server") for t in program) else "serve"
     if not program:
-        program = [Token(text="vllm", style="synthetic", origin="kubeai"), Token(text="serve", style="synthetic", origin="kubeai")]
-        entrypoint = "serve"
+        # KubeAI's engine images (substratusai/vllm:*) are rebuilds of vLLM's Dockerfile, and the
+        # operator passes the model as `--model=`: the image runs the OpenAI api_server module.
+        program = [Token(text=w, style="synthetic", origin="kubeai")
+                   for w in ("python3", "-m", "vllm.entrypoints.openai.api_server")]
+        entrypoint = "api_server"
     min_r = Y.as_number(Y.get(spec, "minReplicas"))
     facts: dict[str, object] = {"kubeai_profile": profile or None, "image_from": "kubeai default engine image"}
     max_r = Y.as_number(Y.get(spec, "maxReplicas"))
