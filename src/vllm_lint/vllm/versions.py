@@ -33,21 +33,41 @@ def at_least(version: str, minimum: str) -> bool:
     return v >= m
 
 
-_IMAGE_RE = re.compile(r"(?:^|/)vllm(?:-openai)?(?:-[\w.]+)?:(?P<tag>[^@\s]+)")
+_OFFICIAL_RE = re.compile(
+    r"^(?:(?:docker\.io|index\.docker\.io|public\.ecr\.aws/[\w-]+|ghcr\.io)/)?vllm/vllm-openai(?:-[\w-]+)?:(?P<tag>[^@\s]+)"
+)
+# Forks and rebuilds (aibrix/vllm-openai:v0.6.2-distributed, substratusai/vllm:v0.6.4.post1-tpu,
+# rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909) name the release they carry in the tag.
+_FORK_RE = re.compile(r"(?:^|/)[\w.-]*vllm[\w.-]*:(?P<tag>[^@\s]+)")
+_FORK_TAG_VERSION = re.compile(r"(?:^|vllm[_-])v?(\d+\.\d+\.\d+(?:\.?post\d+)?)(?=$|[-_+])")
 
 
 def version_from_image(image: str) -> str | None:
-    """The vLLM release an official image runs: ``vllm/vllm-openai:v0.6.3`` -> ``0.6.3``.
+    """The vLLM release an image runs, when its name says so.
 
-    ``latest``/``nightly`` map to the newest release known; other images say nothing.
+    Official images: ``vllm/vllm-openai:v0.6.3`` -> ``0.6.3``; ``latest``/``nightly`` -> the newest
+    release known. Other images whose name mentions vLLM: the release written in the tag
+    (``v0.6.2-distributed`` -> ``0.6.2``, ``rocm6.4.1_vllm_0.10.1_2025`` -> ``0.10.1``); their
+    ``latest`` says nothing, since a fork's latest need not be vLLM's. Anything else: None.
     """
-    m = _IMAGE_RE.search(image)
+    image = image.strip()
+    if _OFFICIAL_RE.match(image + ":latest") and ":" not in image.rsplit("/", 1)[-1] and "@" not in image:
+        return NEWEST  # no tag is docker's `latest`
+    m = _OFFICIAL_RE.match(image)
+    if m:
+        tag = m.group("tag")
+        if tag in ("latest", "nightly") or tag.startswith("nightly"):
+            return NEWEST
+        return _version_in_tag(tag)
+    m = _FORK_RE.search(image)
+    if m:
+        return _version_in_tag(m.group("tag"))
+    return None
+
+
+def _version_in_tag(tag: str) -> str | None:
+    m = _FORK_TAG_VERSION.search(tag)
     if not m:
         return None
-    tag = m.group("tag")
-    if tag in ("latest", "nightly") or tag.startswith("nightly"):
-        return NEWEST
-    v = parse_version(tag)
-    if v is None:
-        return None
-    return tag.lstrip("v").split("-")[0]
+    v = m.group(1)
+    return v if parse_version(v) else None

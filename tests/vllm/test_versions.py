@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from vllm_lint.vllm.versions import NEWEST, at_least, parse_version, version_from_image
+
+
+@pytest.mark.parametrize(
+    "image,version",
+    [
+        ("vllm/vllm-openai:v0.6.3", "0.6.3"),
+        ("docker.io/vllm/vllm-openai:v0.8.5.post1", "0.8.5.post1"),
+        ("vllm/vllm-openai:latest", NEWEST),
+        ("vllm/vllm-openai", NEWEST),
+        ("vllm/vllm-openai:nightly-20251001", NEWEST),
+        ("vllm/vllm-openai-rocm:v0.10.1", "0.10.1"),
+        ("aibrix/vllm-openai:v0.6.2-distributed", "0.6.2"),
+        ("substratusai/vllm:v0.6.4.post1-tpu", "0.6.4.post1"),
+        ("rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909", "0.10.1"),
+        ("lmcache/vllm-openai:latest", None),  # a fork's latest is not vLLM's
+        ("vllm-blackwell:latest", None),
+        ("nginx:1.27", None),
+        ("vllm/vllm-openai:${VLLM_TAG}", None),
+    ],
+)
+def test_version_from_image(image, version):
+    assert version_from_image(image) == version
+
+
+def test_ordering_and_post_releases():
+    assert parse_version("0.6.6.post1") == (0, 6, 6, 1)
+    assert at_least("0.10.2", "0.9.2") and not at_least("0.9.2", "0.10.2")
+    assert at_least("0.6.6.post1", "0.6.6")
