@@ -683,3 +683,34 @@ def test_yaml_limits_via_cli_and_named(tmp_path):
     code, out, err = run_cli([path, "--format", "json", "--max-yaml-depth", "20"])
     msgs = [d["message"] for d in json.loads(out)["diagnostics"] if d["rule"] == "VL002"]
     assert msgs and "--max-yaml-depth" in msgs[0] and "20" in msgs[0], (msgs, err)
+
+
+def test_kustomize_reference_cycles(tmp_path):
+    """kustomization.yaml files that include themselves or each other must not loop."""
+    write(tmp_path / "a" / "kustomization.yaml",
+          "resources:\n  - ../b\n  - .\n  - kustomization.yaml\n  - deploy.yaml\n  - /dev/zero\n  - ../../../../../../etc\n"
+          "patches:\n  - path: patch.yaml\n  - path: kustomization.yaml\n")
+    write(tmp_path / "b" / "kustomization.yaml", "resources:\n  - ../a\n  - ../b\n")
+    write(tmp_path / "a" / "deploy.yaml", K8S)
+    write(tmp_path / "a" / "patch.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: vllm}\n"
+          "spec:\n  template:\n    spec:\n      containers:\n        - name: vllm\n          args: [\"--max-model-len\", \"8192\"]\n")
+    result = lint(tmp_path, budget=20)
+    assert_clean_run(result)
+
+
+def test_compose_extends_and_env_file_cycles(tmp_path):
+    write(tmp_path / "docker-compose.yml", """\
+services:
+  a:
+    extends: {service: b}
+    image: vllm/vllm-openai:v0.8.5
+    env_file: [.env, docker-compose.yml, /dev/zero, .]
+    command: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]
+  b:
+    extends: {service: a}
+  c:
+    extends: {service: c, file: docker-compose.yml}
+""")
+    write(tmp_path / ".env", "A=${A}\nB=${A:-${B:-${A}}}\n")
+    result = lint(tmp_path, budget=20)
+    assert_clean_run(result)
