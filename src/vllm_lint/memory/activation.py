@@ -14,12 +14,15 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
     activation output (intermediate) and the down-projection output: 4 × hidden + 3 × intermediate.
     Where the MLP rebinds ``x`` to the gate_up output (``LlamaMLP`` from 0.6; the 0.5 source still
     held ``gate_up``) gate_up is freed before the down projection and the peak is at the activation
-    kernel: 3 × hidden + 3 × intermediate. ``Qwen2MLP`` (Qwen1.5/2/2.5/3) keeps ``gate_up``. Gemma's RMSNorm is not in place (returns new tensors), so the loop's previous
-    residual stays alive next to the new one: one more hidden.
+    kernel: 3 × hidden + 3 × intermediate. ``Qwen2MLP`` (Qwen1.5/2/2.5/3) keeps ``gate_up``.
+    Gemma's RMSNorm is not in place (returns new tensors), so the loop's previous residual stays
+    alive next to the new one: one more hidden.
   - compiled (V1 default: piecewise torch.compile; Inductor frees each buffer after its last use):
     the piece after attention holds its inputs (attention output, heads × head_dim, and the residual),
     the new residual, gate_up and the activation output at the activation kernel:
     attention width + 2 × hidden + 3 × intermediate.
+  - under TP the all-reduce of the down projection returns a new tensor next to the partial one,
+    which outgrows the MLP's own tensors once intermediate / TP is small (dense_mlp_elements).
 
   MoE layers hold, per token and selected expert, the fused-MoE caches (3 × moe_intermediate / TP +
   hidden), in chunks of at most 32768 tokens (0.5.2+).
@@ -27,8 +30,9 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
   of 64), which peaks separately: V0 runs a top-p/top-k dummy batch: fp32 logits, sorted values,
   int64 indices, softmax, cumsum, mask, scatter, probs and logprobs (≈37 bytes per logit); V1 up to
   0.32 leaves the model-dtype logits next to the final hidden states (N × hidden, still held by
-  ``profile_run``), the sampled rows and their ``rand_like`` copy (R × hidden each); the 0.33+ V2
-  runner also runs the fp32 pipeline (≈10 bytes per logit).
+  ``profile_run``), the sampled rows and their ``rand_like`` copy (R × hidden each) — measured on
+  0.26: 0.30 GiB at 2048 tokens and 1024 rows of Llama-3.1-8B, which leaves no room for an fp32 copy
+  of the 0.24 GiB of bf16 logits; the 0.33+ V2 runner also runs the fp32 pipeline (≈10 bytes per logit).
 * The cuBLAS workspace: torch allocates it through the caching allocator on the first GEMM of a
   (handle, stream) and keeps it, so it lands in the profile run's peak up to 0.32 (0.33 runs a tiny
   matmul in ``init_device`` before the memory snapshot). Size: torch's default
