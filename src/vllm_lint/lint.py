@@ -132,29 +132,25 @@ def lint_paths(
 
 
 def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagnostic]:
+    """Run each enabled check on what its scope receives: a launch, a file, or the whole run."""
     out: list[Diagnostic] = []
     all_checks = checks()
+
+    def run(scope: str, display: str, subject: object, where: str) -> None:
+        wanted = enabled.get(display, set())
+        for rule_id, check in all_checks.items():
+            if check.scope != scope or rule_id not in wanted:
+                continue
+            try:
+                out.extend(check.func(subject))
+            except Exception as exc:  # noqa: BLE001 - one failing check must not stop the run
+                out.append(_internal(display, exc, f"checking {rule_id}{where}"))
+                result.internal_error = True
+
     for ctx in result.launches:
-        display = ctx.src.display
-        wanted = enabled.get(display, set())
-        for rule_id, check in all_checks.items():
-            if check.scope != "launch" or rule_id not in wanted:
-                continue
-            try:
-                out.extend(check.func(ctx))
-            except Exception as exc:  # noqa: BLE001
-                out.append(_internal(display, exc, f"checking {rule_id} on {ctx.launch.name}"))
-                result.internal_error = True
+        run("launch", ctx.src.display, ctx, f" on {ctx.launch.name}")
     for display, src in result.sources.items():
-        wanted = enabled.get(display, set())
-        for rule_id, check in all_checks.items():
-            if check.scope != "file" or rule_id not in wanted:
-                continue
-            try:
-                out.extend(check.func(src))
-            except Exception as exc:  # noqa: BLE001
-                out.append(_internal(display, exc, f"checking {rule_id}"))
-                result.internal_error = True
+        run("file", display, src, "")
     for rule_id, check in all_checks.items():
         if check.scope != "project":
             continue
