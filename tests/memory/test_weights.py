@@ -74,3 +74,20 @@ def test_mxfp4_quantizes_experts_only():
     experts = 24 * 32 * 3 * 2880 * 2880
     assert w.bytes > experts * (0.5 + 1 / 32)
     assert 12.0 < w.bytes / GIB < 14.0
+
+
+def test_rope_cache_buffer_by_hand():
+    """cos_sin_cache [length, rotary dim] in the model dtype, once per model (get_rope shares it)."""
+    from vllm_lint.memory.weights import rope_cache_bytes
+    from memory_helpers import DEEPSEEK_V2_LITE, GEMMA2_9B, LLAMA31_8B, QWEN15_7B, arch as _arch
+
+    assert rope_cache_bytes(_arch(LLAMA31_8B), 2) == 131072 * 128 * 2  # llama3 scaling keeps the length
+    assert rope_cache_bytes(_arch(QWEN15_7B), 2) == 32768 * 128 * 2
+    assert rope_cache_bytes(_arch(GEMMA2_9B), 2) == 8192 * 256 * 2
+    yarn = _arch(QWEN15_7B, rope_scaling={"type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768})
+    assert rope_cache_bytes(yarn, 2) == 131072 * 128 * 2  # YaRN caches original × factor
+    linear = _arch(QWEN15_7B, rope_scaling={"type": "linear", "factor": 2.0})
+    assert rope_cache_bytes(linear, 2) == 65536 * 128 * 2
+    mla = _arch(DEEPSEEK_V2_LITE)
+    assert rope_cache_bytes(mla, 2) == 163840 * 64 * 2  # MLA rotates only qk_rope_head_dim
+    assert rope_cache_bytes(_arch({**QWEN15_7B, "model_type": "opt"}), 2) == 0  # learned positions

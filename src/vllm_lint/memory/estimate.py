@@ -24,7 +24,7 @@ from vllm_lint.memory.activation import activation_peak, cublas_workspace_bytes,
 from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.settings import EngineSettings
-from vllm_lint.memory.weights import weights_per_rank
+from vllm_lint.memory.weights import weights_per_rank, rope_cache_bytes
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
 from vllm_lint.vllm.versions import at_least
 
@@ -209,7 +209,9 @@ class _Ctx:
         layers = self.layers[pp_rank]
         w = weights_per_rank(m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers,
                              dtype_bytes=self.dtype_bytes, quantization_flag=s.quantization)
-        wbytes = max(0, w.bytes - int((s.cpu_offload_gb or 0) * 1e9))  # --cpu-offload-gb is decimal GB
+        # model memory as vLLM logs it: parameters plus the rotary cos/sin buffer built at init
+        wbytes = w.bytes + rope_cache_bytes(m, self.dtype_bytes)
+        wbytes = max(0, wbytes - int((s.cpu_offload_gb or 0) * 1e9))  # --cpu-offload-gb is decimal GB
         bd = batch_defaults(self.era, self.version, self.gpu.total_gib, self.gpu.name, max_model_len,
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,

@@ -120,3 +120,28 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     params = int((b["attention"] + b["mlp"] + b["experts"] + b["shared"] + b["mamba"] + b["norms"]) * frac / tp + ends
                  + (b.get("vision", 0) / tp if pp_rank == 0 else 0))
     return RankWeights(int(total), params, fmt.name)
+
+
+# Position schemes without a rotary cache (learned or ALiBi positions).
+_NO_ROPE = frozenset({"opt", "gpt2", "gpt_bigcode", "bloom", "mpt", "bert", "roberta", "mamba", "mamba2"})
+# Rotary classes whose cache covers original length × factor (vLLM's Linear/DynamicNTK/YaRN/DeepSeek-YaRN
+# scaling embeddings); llama3 and longrope keep the configured length.
+_SCALED_CACHE = frozenset({"linear", "dynamic", "yarn", "deepseek_yarn"})
+
+
+def rope_cache_bytes(model: ModelArch, dtype_bytes: int) -> int:
+    """The rotary embedding's ``cos_sin_cache`` buffer: [cache length, rotary dim] in the model dtype,
+    built at model init and shared by every layer (``get_rope`` caches instances), so vLLM's "Model
+    loading took" figure includes it (e.g. Llama-3.1-8B: 131072 × 128 × 2 B = 32 MiB; measured on
+    0.26: 15.00 GiB vs 14.96 of parameters)."""
+    if model.model_type in _NO_ROPE or not model.max_position_embeddings:
+        return 0
+    rotary_dim = (model.qk_rope_head_dim or model.head_dim) if model.is_mla else model.head_dim
+    length = float(model.max_position_embeddings)
+    rs = model.rope_scaling or {}
+    rtype = str(rs.get("rope_type") or rs.get("type") or "")
+    factor = rs.get("factor")
+    if rtype in _SCALED_CACHE and factor:
+        orig = rs.get("original_max_position_embeddings")
+        length = float(orig) * float(factor) if orig and rtype != "linear" else length * float(factor)
+    return int(length) * int(rotary_dim) * dtype_bytes
