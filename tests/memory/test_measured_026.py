@@ -29,8 +29,9 @@ def test_measured_terms(shared_dir):
         for term in ("weights_gib", "non_torch_gib", "kv_tokens"):
             if r["ape"].get(term) is not None:
                 assert r["ape"][term] <= 2.0, (r["case"], term, r["ape"][term])
-        # KV GiB: within 2 % where KV is large; the 24 GB-budget case inherits the activation error
-        assert r["ape"]["kv_cache_gib"] <= 3.0, (r["case"], r["ape"])
+        # KV GiB within 2 % everywhere (was 3 % before the live-set model; the 24 GB-budget case, whose
+        # small KV inherits the activation run-to-run noise, is at 1.8 %)
+        assert r["ape"]["kv_cache_gib"] <= 2.0, (r["case"], r["ape"])
         # Activation: the live-set model is within 4 % on every dense case (two identical-setting runs
         # differ by 3.4 %: 1.72 vs 1.78 GiB); Gemma-2 (compiled) is a documented residual of ~12.6 %
         # (benchmarks/ACCURACY.md). Was a flat 12 % before the live-set model.
