@@ -146,3 +146,37 @@ def _check(s: str) -> None:
     for cmd in script.commands:
         for w in cmd.words:
             assert 0 <= w.start <= w.end <= len(s), (w, s)
+
+
+def _last_words(s: str) -> list[tuple[str, bool]]:
+    return [(w.text, w.symbolic) for w in parse_script(s).commands[-1].words]
+
+
+@pytest.mark.parametrize("script", [
+    # civo-learn/civo-vllm-docker entrypoint.sh: probe in one branch, 0 in the other
+    "if command -v nvidia-smi &>/dev/null; then\n    export N=$(nvidia-smi -L | wc -l)\nelse\n    export N=0\nfi\n"
+    "vllm serve m --tensor-parallel-size $N",
+    "if a; then N=1; else N=2; fi; vllm serve m --tensor-parallel-size $N",
+    "if a; then N=1; elif b; then N=2; fi; vllm serve m --tensor-parallel-size $N",
+    "if a; then if b; then N=1; else N=2; fi; else N=1; fi; vllm serve m --tensor-parallel-size $N",
+    "N=$(nvidia-smi -L | wc -l) || N=0; vllm serve m --tensor-parallel-size $N",
+    "test -f x && N=1 || N=2\nvllm serve m --tensor-parallel-size $N",
+])
+def test_branches_assigning_different_values_leave_the_variable_unknown(script: str) -> None:
+    text, symbolic = _last_words(script)[-1]
+    assert symbolic and text == "${N}"
+
+
+@pytest.mark.parametrize("script,value", [
+    ("if a; then N=2; else N=2; fi; vllm serve m --tensor-parallel-size $N", "2"),  # branches agree
+    ("N=1 && N=2; vllm serve m --tensor-parallel-size $N", "2"),  # sequential, no alternative
+    ("M=x; [ -n \"$P\" ] && N=$P; N=4; vllm serve m --tensor-parallel-size $N", "4"),
+    ("if a; then N=2; fi; N=3; vllm serve m --tensor-parallel-size $N", "3"),  # reassigned after fi
+])
+def test_branches_that_agree_or_are_overwritten_keep_the_value(script: str, value: str) -> None:
+    assert _last_words(script)[-1] == (value, False)
+
+
+def test_single_conditional_override_keeps_the_known_default() -> None:
+    # a lone optional override does not erase a known default (documented choice in _update_env)
+    assert _last_words('M=x; [ -n "$P" ] && M=$P; vllm serve $M')[-1] == ("x", False)

@@ -91,6 +91,14 @@ class Command:
 
 
 @dataclass(slots=True)
+class _Frame:
+    """An open compound command; ``branches`` holds each if/elif/else branch's assignments."""
+
+    kind: str
+    branches: list[dict[str, Val]] = field(default_factory=lambda: [{}])
+
+
+@dataclass(slots=True)
 class Script:
     commands: list[Command]
     env: dict[str, Val]
@@ -350,6 +358,12 @@ class _Expander:
         self.ends = ends
         self.cond = 0  # depth of if/case/loop bodies: assignments there may not run
         self.after_andor = False  # the command follows && or ||
+        # One frame per open if/case/loop: for ``if`` the assignments of each branch (a new
+        # dict at elif/else), merged at ``fi`` (see ``_close_frame``).
+        self.frames: list[_Frame] = []
+        # Assignments in the current and-or list: name -> (value, count of ``||`` before it).
+        self.chain: dict[str, tuple[Val, int]] = {}
+        self.ors = 0  # ``||`` operators seen in the current and-or list
         self.env = env
         self.k8s = k8s
         self.unknowns = unknowns
@@ -705,6 +719,10 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
                 cmd.redirects = list(redirects)
                 commands.append(cmd)
         ex.after_andor = sep in ("&&", "||")
+        if sep == "||":
+            ex.ors += 1
+        elif sep not in ("&&", "|", "|&"):
+            ex.chain, ex.ors = {}, 0  # the and-or list ends
         group, group_lo, docs, redirects = [], None, [], []
 
     for it in items:
@@ -735,19 +753,27 @@ _CLOSERS = frozenset({"fi", "esac", "done"})
 
 def _build_command(ex: _Expander, group: list[_RawWord | _Array], sep: str) -> Command | None:
     s = ex.s
+    lead = 0  # leading keywords: `then N=2` assigns like `N=2`
     for it in group:
         if not isinstance(it, _RawWord):
             break
         w = s[it.lo:it.hi]
         if w in _OPENERS:
             ex.cond += 1
+            ex.frames.append(_Frame(w))
         elif w in _CLOSERS:
             ex.cond = max(0, ex.cond - 1)
+            _close_frame(ex)
+        elif w in ("elif", "else"):
+            if ex.frames and ex.frames[-1].kind == "if":
+                ex.frames[-1].branches.append({})
         elif w not in KEYWORDS:
             break
+        lead += 1
     assigns: dict[str, Val] = {}
     words: list[Word] = []
-    k = 0
+    k = lead if lead < len(group) and isinstance(group[lead], _RawWord) and _ASSIGN_RE.match(
+        s, group[lead].lo, group[lead].hi) else 0
     lo = group[0].lo
     hi = group[-1].hi
     # leading assignments
@@ -811,9 +837,47 @@ def _update_env(ex: _Expander, assigns: dict[str, Val]) -> None:
     conditional = ex.cond > 0 or ex.after_andor
     for name, val in assigns.items():
         old = ex.env.get(name)
+        prev = ex.chain.get(name)
+        ex.chain[name] = (val, ex.ors)
+        if ex.frames:
+            ex.frames[-1].branches[-1][name] = val
+        if prev is not None and prev[1] < ex.ors and not _same(prev[0], val):
+            # `X=$(probe) || X=0`: which one ran is decided at run time
+            ex.env[name] = _unknown(name)
+            continue
         if conditional and val.symbolic and old is not None and not old.symbolic:
             continue
         ex.env[name] = val
+
+
+def _same(a: Val, b: Val) -> bool:
+    return not a.symbolic and not b.symbolic and a.text == b.text and a.items is None and b.items is None
+
+
+def _unknown(name: str) -> Val:
+    return Val(f"${{{name}}}", True)
+
+
+def _close_frame(ex: _Expander) -> None:
+    """At ``fi``/``done``/``esac``: a variable that two branches of an ``if`` set to different
+    values (``then N=$(nvidia-smi -L | wc -l); else N=0``) is unknown after it, not whichever
+    branch came last; the branch assignments then count as assignments of the enclosing frame."""
+    if not ex.frames:
+        return
+    frame = ex.frames.pop()
+    merged: dict[str, Val] = {}
+    for branch in frame.branches:
+        for name, val in branch.items():
+            first = merged.get(name)
+            if first is None:
+                merged[name] = val
+            elif not _same(first, val):
+                merged[name] = _unknown(name)
+    for name, val in merged.items():
+        if frame.kind == "if" and sum(name in b for b in frame.branches) > 1 and val.symbolic:
+            ex.env[name] = val
+        if ex.frames:
+            ex.frames[-1].branches[-1][name] = val
 
 
 def _assign_value(ex: _Expander, name: str, append: bool, lo: int, hi: int, scope: dict[str, Val]) -> Val:
