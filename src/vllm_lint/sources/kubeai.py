@@ -106,9 +106,9 @@ def spec_launch(src: SourceFile, spec: Node, name: str, title: str, *, source: s
     url_span = k8s_gpu.node_span(src.index, url_node)
     args: list[Token] = [Token(text="--model", style="synthetic", origin="kubeai")]
     if model is not None:
-        args.append(Token(text=model, span=url_span, raw=url, style="synthetic", origin="kubeai:url"))
+        args.append(Token(text=model, span=url_span, raw=src.text[url_span.start:url_span.end] if url_span else url, style="synthetic", origin="kubeai:url"))
     else:
-        args.append(Token(text=url or "?", span=url_span, raw=url, style="synthetic", symbolic=True, origin="kubeai:url"))
+        args.append(Token(text=url or "?", span=url_span, raw=src.text[url_span.start:url_span.end] if url_span else url, style="synthetic", symbolic=True, origin="kubeai:url"))
         unknowns.append(f"model URL scheme {scheme!r}: KubeAI loads it to a local path")
     args += [Token(text="--served-model-name", style="synthetic", origin="kubeai"),
              Token(text=name, style="synthetic", origin="kubeai")]
