@@ -116,14 +116,25 @@ def run_lint(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
-    if ns.fix or ns.diff:
+    if ns.diff:
         from vllm_lint.fix import apply_fixes
 
-        outcome = apply_fixes(result, unsafe=ns.unsafe_fixes, write=ns.fix and not ns.diff)
-        if ns.diff:
-            sys.stdout.write(outcome.diff)
-            return 1 if outcome.diff else 0
-        result.diagnostics = outcome.remaining
+        outcome = apply_fixes(result, unsafe=ns.unsafe_fixes, write=False)
+        sys.stdout.write(outcome.diff)
+        n = outcome.fixed
+        print(f"Would fix {n} finding{'s' if n != 1 else ''} in {len(outcome.files_changed)} file{'s' if len(outcome.files_changed) != 1 else ''}.", file=sys.stderr)
+        return 1 if outcome.diff else 0
+    if ns.fix:
+        from vllm_lint.fix import fix_until_stable
+
+        outcome, result = fix_until_stable(
+            result, lambda: lint_paths(ns.paths or [Path(".")], options), unsafe=ns.unsafe_fixes
+        )
+        for err in outcome.errors:
+            print(f"vllm-lint: warning: {err}", file=sys.stderr)
+        n = outcome.fixed
+        if fmt == "text" and not ns.quiet:
+            print(f"Fixed {n} finding{'s' if n != 1 else ''} in {len(outcome.files_changed)} file{'s' if len(outcome.files_changed) != 1 else ''}.", file=sys.stderr)
 
     out = open(ns.output_file, "w", encoding="utf-8") if ns.output_file else sys.stdout
     try:

@@ -25,7 +25,8 @@ def _frame(diag: Diagnostic, result: LintResult) -> list[str]:
     idx = src.index
     width = len(str(span.end_line))
     out = []
-    last = min(span.end_line, span.line + 4)
+    # A multi-line span (a whole launch) is shown by its first line; more is noise.
+    last = span.line if span.end_line - span.line > 2 else span.end_line
     for line in range(span.line, last + 1):
         text = idx.line_text(line).replace("\t", " ")
         out.append(f"[blue]{line:>{width}} |[/] {escape(text)}")
@@ -39,7 +40,7 @@ def _frame(diag: Diagnostic, result: LintResult) -> list[str]:
 
 def format_summary(result: LintResult) -> str:
     sev = Counter(d.severity.value for d in result.diagnostics)
-    files = len({d.path for d in result.diagnostics})
+    files = len({d.path for d in result.diagnostics if d.path in result.files} or {d.path for d in result.diagnostics})
     parts = []
     for key, word in (("error", "error"), ("warning", "warning"), ("info", "info")):
         n = sev.get(key, 0)
@@ -47,8 +48,14 @@ def format_summary(result: LintResult) -> str:
             parts.append(f"{n} {word}{'s' if n != 1 and word != 'info' else ''}")
     if not parts:
         return f"All checks passed: {len(result.files)} file{'s' if len(result.files) != 1 else ''}, {len(result.launches)} vLLM launch{'es' if len(result.launches) != 1 else ''}."
-    fixable = sum(1 for d in result.diagnostics if d.fix is not None)
-    tail = f" ({fixable} fixable with --fix)" if fixable else ""
+    safe = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.safe)
+    unsafe = sum(1 for d in result.diagnostics if d.fix is not None and not d.fix.safe)
+    notes = []
+    if safe:
+        notes.append(f"{safe} fixable with --fix")
+    if unsafe:
+        notes.append(f"{unsafe} more with --fix --unsafe-fixes")
+    tail = f" ({'; '.join(notes)})" if notes else ""
     return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}{tail}."
 
 
@@ -82,9 +89,11 @@ def write_text(result: LintResult, console: Console, *, quiet: bool = False, ver
 
 
 def write_statistics(result: LintResult, console: Console) -> None:
-    """``--statistics``: one line per rule with its count, most frequent first (ruff's form)."""
+    """``--statistics``: one line per rule with its count, most frequent first (ruff's form);
+    ``[*]`` marks a safe fix, ``[-]`` one that needs ``--unsafe-fixes``."""
     counts = Counter((d.rule, d.name) for d in result.diagnostics)
-    fixable = Counter(d.rule for d in result.diagnostics if d.fix is not None)
+    fixable = Counter(d.rule for d in result.diagnostics if d.fix is not None and d.fix.safe)
+    unsafe_fixable = Counter(d.rule for d in result.diagnostics if d.fix is not None and not d.fix.safe)
     for (rule, name), n in counts.most_common():
-        mark = "[*]" if fixable.get(rule) else "   "
+        mark = "[*]" if fixable.get(rule) else ("[-]" if unsafe_fixable.get(rule) else "   ")
         console.print(f"{n:>5}  {rule}  {mark} {name}", highlight=False)

@@ -214,16 +214,20 @@ def low_concurrency(ctx) -> Iterator[Diagnostic]:
         extra = (f"; --max-num-seqs {seqs} leaves {cap.kv_cache_tokens // seqs} tokens per sequence, so most of "
                  f"those slots can never run at once")
     half = round_len(max(256, int(cap.kv_cache_tokens / 4)))
-    fix = None
+    # A suggestion, not a fix: how much concurrency a deployment needs is the user's call, and as
+    # a fix it would chain after VL101's (which leaves exactly one full-length request).
+    suggestions = []
     if half < L:
-        fix = set_flag_fix(ctx, "max_model_len", "--max-model-len", str(half),
-                           f"set --max-model-len {half} so about four full-length requests fit")
+        s = set_flag_fix(ctx, "max_model_len", "--max-model-len", str(half),
+                         f"set --max-model-len {half} so about four full-length requests fit")
+        if s is not None:
+            suggestions.append(s)
     notes = cap.breakdown_lines()
     yield ctx.report(
         "VL103",
         f"only {cap.max_concurrency:.2f} requests of {L} tokens fit in the KV cache at once "
         f"({cap.kv_cache_tokens:,} tokens per GPU on {_gpu_words(ctx, cap)}); long requests will queue{extra}",
-        token=ctx.value_token("max_model_len") or ctx.value_token("model"), fix=fix, notes=notes,
+        token=ctx.value_token("max_model_len") or ctx.value_token("model"), suggestions=suggestions, notes=notes,
     )
 
 
