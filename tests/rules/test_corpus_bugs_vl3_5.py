@@ -34,8 +34,9 @@ BUGS = [
      "full context of 262144 tokens"),
     # open-source-ai-dev: `vllm serve Llama-3.2-1B`, model.organization never used
     ("open-source-ai-dev__vllm-helm-chart/charts/vllm/values.yaml", "VL406", 5, "'meta-llama/Llama-3.2-1B'"),
-    # open-source-ai-dev: containerPort 8080 while vLLM listens on 8000
-    ("open-source-ai-dev__vllm-helm-chart/charts/vllm/values.yaml", "VL504", 1,
+    # open-source-ai-dev: containerPort 8080 while vLLM listens on 8000 (reported in the rendered
+    # template, at its container: templates/deployment.yaml line 25)
+    ("open-source-ai-dev__vllm-helm-chart/charts/vllm/values.yaml", "VL504", 25,
      "vLLM listens on 8000 (vLLM's default port), but the container declares port 8080"),
     # ai-on-gke: VLLM_PORT is vLLM's internal port variable, not the HTTP port
     ("GoogleCloudPlatform__ai-on-gke/benchmarks/inference-server/vllm/manifest-templates/vllm.tftpl", "VL504", 60,

@@ -5,7 +5,10 @@ lists and scalars replace, ``null`` deletes a key), keeping every node's source 
 point at the file that set the value. Charts are recognised by their values schema and rendered
 by a small model of their templates (``helm_charts``): vLLM production-stack, the vLLM
 project's example chart, KubeAI's model catalog, llm-d, and unknown charts by heuristics.
-Template files (``templates/*.yaml`` with ``{{ }}``) are not values and are skipped quietly.
+Template files (``templates/*.yaml`` with ``{{ }}``) are not values and are skipped quietly when
+met on their own; an unknown chart's templates are instead rendered from its values file
+(``helm_template``: simple ``.Values`` references only), and that rendering wins over the
+heuristics.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@
   is the whole argv.
 * KubeAI's models chart: ``catalog.<name>`` entries rendered as ``Model`` objects when enabled.
 * llm-d deployer values: ``sampleApplication.decode|prefill.extraArgs``.
-* Unknown charts, by heuristics: a model key, ``args``/``extraArgs``/``additionalArgs`` lists,
-  and vLLM option keys (camelCase or snake_case) under a ``vllm``/``model`` section.
+* Unknown charts whose ``templates/`` write the container command from ``.Values``: the
+  template itself, rendered with the merged values (``template_launches``, ``helm_template``).
+* Other unknown charts, by heuristics: a model key, ``args``/``extraArgs``/``additionalArgs``
+  lists, and vLLM option keys (camelCase or snake_case) under a ``vllm``/``model`` section.
 """
 
 from __future__ import annotations
@@ -101,8 +103,80 @@ def render(values: Values) -> list[Launch]:
                 if launch is not None:
                     launches.append(launch)
         return launches
+    from_templates = template_launches(values)
+    if from_templates:
+        return from_templates  # the chart's own template wins over guessing from values keys
     launch = generic(values, [root], "values")
     return [launch] if launch is not None else []
+
+
+def template_launches(values: Values) -> list[Launch]:
+    """Launches rendered from the chart's own templates (``helm_template``), for a chart whose
+    ``templates/`` write a vLLM container command from ``.Values``.
+
+    Used only for charts not modelled above, and only when the chart's ``values.yaml`` is among
+    the merged files (an overlay alone would render the template against missing defaults).
+    Literal template text keeps spans in the template; substituted values point at the values
+    file that set them. When a template renders a vLLM launch it replaces the values-key
+    heuristic (``generic``), which would otherwise report the same engine a second time with
+    flags guessed from key names.
+    """
+    from vllm_lint.sources import helm_template as T
+    from vllm_lint.sources import kubernetes
+    from vllm_lint.sources.base import ExtractOptions, SourceFile
+    from vllm_lint.span import LineIndex
+
+    main = values.main
+    assert main is not None
+    base = next((f for f in values.files if f.path.name == "values.yaml"), None)
+    if base is None or not (base.path.parent / "templates").is_dir():
+        return []
+    meta, chart_src = T.chart_meta(base)
+    meta_ids = {id(n) for n in meta.values()}
+
+    def origin_of(node):
+        if chart_src is not None and id(node) in meta_ids:
+            return chart_src
+        return values.src_of(node)
+
+    launches: list[Launch] = []
+    for tpl in T.chart_templates(base):
+        try:
+            rendered = T.render(tpl, values.root, origin_of, meta)
+        except T.Unknown:
+            continue
+        rsrc = SourceFile(path=tpl.path, display=tpl.display, text=rendered.text,
+                          index=LineIndex(tpl.display, rendered.text), kind="kubernetes", limits=tpl.limits)
+        loaded = yamlspan_load(rsrc)
+        if loaded is None:
+            continue
+        for launch in kubernetes.documents_launches(rsrc, loaded, ExtractOptions()):
+            if not T.remap_launch(launch, rendered):
+                continue  # this container's command does not come from values
+            rel = f"templates/{tpl.path.name}"
+            launch.path = launch.span.path  # the template (the values file is ctx.src)
+            launch.source = "helm"
+            launch.name = launch_name_of(values, f"{rel}: {launch.name}")
+            launch.facts["chart"] = "rendered-template"
+            launch.facts["chart_template"] = tpl.display
+            launch.facts["chart_values"] = main.display
+            launch.unknowns.extend(rendered.unknowns)
+            launches.append(launch)
+    return launches
+
+
+def yamlspan_load(src) -> list | None:
+    """Documents of a rendered template, or None when the rendering is not valid YAML."""
+    from vllm_lint.sources import yamlspan
+
+    loaded = yamlspan.load_documents(src)
+    return None if loaded.diagnostics else loaded.documents
+
+
+def launch_name_of(values: Values, base: str) -> str:
+    from vllm_lint.sources.helm import launch_name
+
+    return launch_name(values, base)
 
 
 # ----------------------------------------------------------------------------- production-stack
