@@ -242,11 +242,41 @@ def classify_file(path: Path, explicit: bool = False) -> str | None:
     kind = _by_name(path)
     if kind is not None and kind != "yaml":
         return kind
+    if kind is None and is_manifest_template_name(path):
+        found = classify_manifest_template(path, _read_head(path))
+        if found is not None or not explicit:
+            return found  # named explicitly and not a manifest: the content sniffing below decides
     if kind is None and not explicit and not _maybe_extensionless_script(path):
         return None
     if path.suffix.lower() in _NEVER:
         return None
     return classify(path, _read_head(path), explicit=explicit)
+
+
+_TEMPLATE_SUFFIXES = (".tpl", ".tftpl", ".yaml.tmpl", ".yml.tmpl", ".yaml.j2", ".yml.j2", ".yaml.jinja",
+                      ".yaml.jinja2")
+_KUBE_KINDS = frozenset({"kubernetes", "kubeai", "kserve", "rayservice", "helm-values"})
+# whole-line template directives: Terraform %{ for .. }, Go/Helm {{ if .. }}, Jinja {% .. %}
+_DIRECTIVE_LINE = re.compile(r"^[ \t]*(?:%\{[^}\n]*\}|\{\{-?[^}\n]*-?\}\}|\{%-?[^\n]*?-?%\})[ \t]*\r?$", re.M)
+
+
+def is_manifest_template_name(path: Path) -> bool:
+    """``*.tpl``/``*.tftpl``/``*.yaml.tmpl``/``*.yaml.j2``: files a template engine (Terraform
+    ``templatefile``, Go, Jinja) turns into YAML. Helpers such as ``_helpers.tpl`` are not."""
+    low = path.name.lower()
+    return low.endswith(_TEMPLATE_SUFFIXES) and not low.startswith("_")
+
+
+def classify_manifest_template(path: Path, head: str) -> str | None:
+    """A manifest template is linted when, with its whole-line directives blanked, its text
+    looks like Kubernetes YAML or Helm values of a chart vllm-lint models (production-stack
+    ``servingEngineSpec``). A Go template inside a chart's ``templates/`` folder is only a
+    manifest once rendered (the chart's values file is linted instead)."""
+    if "templates" in path.parts and "{{" in head:
+        return None
+    blanked = _DIRECTIVE_LINE.sub("", head)
+    kind = _s2_classify(blanked, path.with_name(path.name.split(".", 1)[0] + ".yaml"))
+    return kind if kind in _KUBE_KINDS else None
 
 
 def _maybe_extensionless_script(path: Path) -> bool:

@@ -119,3 +119,38 @@ def test_duplicates_and_missing(tmp_path: Path) -> None:
     assert len(discover([tmp_path, tmp_path / "run.sh"])) == 1
     missing = discover([tmp_path / "gone.sh"])
     assert missing == [(tmp_path / "gone.sh", "shell")]
+
+
+def test_manifest_templates_found_by_a_directory_walk(tmp_path: Path) -> None:
+    (tmp_path / "vllm.tftpl").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      volumes:\n"
+        "%{ for s in secrets ~}\n        - name: ${s}\n%{ endfor ~}\n      containers:\n        - name: vllm\n"
+        "          image: vllm/vllm-openai:v0.5.5\n          args: [\"--model\", \"${model_id}\"]\n")
+    (tmp_path / "gpu.tpl").write_text("# Go template\nservingEngineSpec:\n  modelSpec:\n  - name: a\n")
+    (tmp_path / "deploy.yaml.j2").write_text("{% if x %}\napiVersion: v1\nkind: Pod\n{% endif %}\n")
+    (tmp_path / "config.yaml.tpl").write_text("model_name: {name}\ndocker_server:\n  start_command: vllm serve m\n")
+    (tmp_path / "notes.tpl").write_text("Thank you for installing {{ .Chart.Name }}\n")
+    chart = tmp_path / "chart" / "templates"
+    chart.mkdir(parents=True)
+    (chart / "_helpers.tpl").write_text('{{- define "x" -}}\napiVersion: v1\nkind: Pod\n{{- end }}\n')
+    (chart / "deployment.tpl").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n")
+    found = {p.name: k for p, k in discover([tmp_path])}
+    assert found == {"vllm.tftpl": "kubernetes", "gpu.tpl": "helm-values", "deploy.yaml.j2": "kubernetes"}
+
+
+@pytest.mark.shared
+def test_corpus_manifest_templates_are_linted_from_the_directory(shared_dir: Path) -> None:
+    """production-stack CoreWeave .tpl (gpt-oss-120b TP=2 via extraArgs, no /dev/shm -> VL308) and
+    ai-on-gke vllm.tftpl (VLLM_PORT: 80 -> VL504) are found without being named."""
+    import json
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-m", "vllm_lint", str(shared_dir / "corpus"), "--format", "json"],
+                         capture_output=True, text=True, cwd=repo, timeout=600,
+                         env={**os.environ, "PYTHONPATH": str(repo / "src")})
+    diags = json.loads(out.stdout)["diagnostics"]
+    got = {(d["rule"], Path(d["path"]).name, d["line"]) for d in diags}
+    assert ("VL308", "gpu-gpt-qwn-gem-glm-cw.tpl", 48) in got
+    assert ("VL504", "vllm.tftpl", 60) in got
