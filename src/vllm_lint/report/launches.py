@@ -41,13 +41,17 @@ def gpu_json(g: GpuRequest) -> dict[str, Any]:
     }
 
 
-def _jsonable(v: Any) -> Any:
+def _jsonable(v: Any, text: bool = False) -> Any:
+    """Facts as JSON values; a Span becomes {line, column, end_line, end_column} (``text``:
+    ``"line:column"``, for the one-line text listing)."""
     if isinstance(v, (str, int, float, bool)) or v is None:
         return v
+    if isinstance(v, Span):
+        return f"{v.line}:{v.column}" if text else _pos(v)
     if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
+        return {str(k): _jsonable(x, text) for k, x in v.items()}
     if isinstance(v, (list, tuple, set)):
-        return [_jsonable(x) for x in v]
+        return [_jsonable(x, text) for x in v]
     return str(v)
 
 
@@ -133,7 +137,7 @@ def render_launches(launches: list[Launch], fmt: str, console=None) -> None:
             more = f" (+{len(launch.env) - 12} more)" if len(launch.env) > 12 else ""
             console.print(f"  env:     {escape(shown)}{more}")
         if launch.facts:
-            console.print(f"  facts:   {escape(json.dumps(_jsonable(launch.facts), ensure_ascii=False))}")
+            console.print(f"  facts:   {escape(json.dumps(_jsonable(launch.facts, text=True), ensure_ascii=False))}")
         for u in launch.unknowns:
             console.print(f"  [yellow]unknown:[/yellow] {escape(u)}")
         console.print("")
