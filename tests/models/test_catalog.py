@@ -77,8 +77,9 @@ def test_every_entry_parses_into_a_sane_architecture():
         a = ModelArch.from_config(e["config"], id=e["id"])
         assert a.num_layers > 0 and a.hidden_size > 0 and a.head_dim > 0, e["id"]
         assert a.num_attention_heads % a.num_kv_heads == 0 or a.is_mla, e["id"]
-        assert a.derived_max_model_len("0.33.0") >= 2048, e["id"]
-        assert a.total_params() > 1e8, e["id"]
+        # distilgpt2 (1024 positions, 82 M parameters) is the smallest model people serve
+        assert a.derived_max_model_len("0.33.0") >= 1024, e["id"]
+        assert a.total_params() > 5e7, e["id"]
 
 
 @pytest.mark.parametrize("model_id,published", [
@@ -95,3 +96,40 @@ def test_computed_parameter_count_matches_published(model_id, published):
     a = lookup_catalog(model_id)
     computed = sum(a.param_breakdown().values())
     assert abs(computed - published) / published < 1e-3, (computed, published)
+
+
+@pytest.mark.parametrize("model_id,facts", [
+    # config.json copies cited in each entry's source
+    ("cyankiwi/Devstral-Small-2-24B-Instruct-2512-AWQ-4bit", (40, 8, 128, 393216)),
+    ("deepseek-ai/deepseek-coder-33b-instruct", (62, 8, 128, 65536)),
+    ("deepseek-ai/deepseek-coder-6.7b-instruct", (32, 32, 128, 65536)),
+    ("HuggingFaceH4/zephyr-7b-beta", (32, 8, 128, 32768)),
+    ("Qwen/Qwen2.5-0.5B", (24, 2, 64, 32768)),
+    ("mistralai/Mistral-Small-3.1-24B-Instruct-2503", (40, 8, 128, 131072)),
+    ("distilbert/distilgpt2", (6, 12, 64, 1024)),
+])
+def test_vl407_models_layers_kv_heads_head_dim_and_context(model_id, facts):
+    """(layers, KV heads, head size, vLLM 0.15 default max_model_len); deepseek-coder's linear RoPE
+    factor 4 multiplies its 16384 positions in vLLM's derivation."""
+    from vllm_lint.models.resolve import lookup_catalog
+
+    a = lookup_catalog(model_id)
+    assert (a.num_layers, a.num_kv_heads, a.head_dim, a.derived_max_model_len("0.15.1")) == facts
+
+
+def test_devstral_awq_kv_page_matches_the_measured_160_kib_per_token():
+    """BigBIueWhale/devstral_vllm_config: 2 × 40 layers × 8 KV heads × 128 × 2 B = 160 KiB per token (vLLM 0.15.1)."""
+    from vllm_lint.memory.kv import attn_bytes_per_token_layer
+    from vllm_lint.models.resolve import lookup_catalog
+
+    a = lookup_catalog("cyankiwi/Devstral-Small-2-24B-Instruct-2512-AWQ-4bit")
+    assert attn_bytes_per_token_layer(a, 1, 2, "0.15.1", {}) * a.num_layers == 160 * 1024
+    assert a.quantization["quant_method"] == "compressed-tensors" and a.rope_scaling["rope_type"] == "yarn"
+
+
+def test_glm_flash_is_mla_moe():
+    from vllm_lint.models.resolve import lookup_catalog
+
+    a = lookup_catalog("cyankiwi/GLM-4.7-Flash-AWQ-4bit")
+    assert a.is_mla and a.is_moe and (a.kv_lora_rank, a.qk_rope_head_dim, a.num_experts) == (512, 64, 64)
+    assert 25e9 < a.total_params() < 35e9  # "30B total" (transformers docs)

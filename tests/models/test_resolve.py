@@ -94,3 +94,26 @@ def test_config_json_that_is_not_a_regular_file(tmp_path):
     (folder / "config.json").symlink_to("/dev/zero")
     r = resolve_model(str(folder))
     assert r.arch is None
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("/models/deepseek-coder-6.7b-instruct", "deepseek-ai/deepseek-coder-6.7b-instruct"),
+    ("/models/DeepSeek-Coder-6.7B-Instruct/", "deepseek-ai/deepseek-coder-6.7b-instruct"),
+    ("/data/models/tinyllama", None),  # partial name of TinyLlama/TinyLlama-1.1B-Chat-v1.0
+    ("/data/models/qwen3-next-80b", None),
+    ("/mnt/models", None),
+    ("/model", None),
+])
+def test_local_path_basename_resolves_only_on_an_exact_name(path, expected, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    r = resolve_model(path)
+    assert (r.arch.id if r.arch else None) == expected
+
+
+def test_a_basename_two_catalog_ids_share_is_not_an_index_key():
+    from vllm_lint.models.resolve import build_index
+
+    index = build_index(["Qwen/Qwen2.5-7B-Instruct", "someone/Qwen2.5-7B-Instruct", "acme/solo-7b"])
+    assert "qwen2.5-7b-instruct" not in index
+    assert index["solo-7b"] == "acme/solo-7b"
+    assert index["someone/qwen2.5-7b-instruct"] == "someone/qwen2.5-7b-instruct"

@@ -344,7 +344,7 @@ class ModelArch:
             max_position_embeddings=int(text["max_position_embeddings"]) if text.get("max_position_embeddings") else None,
             torch_dtype=dtype,
             quantization=dict(quant) if isinstance(quant, Mapping) else None,
-            rope_scaling=dict(text["rope_scaling"]) if isinstance(text.get("rope_scaling"), Mapping) else None,
+            rope_scaling=_rope_scaling(text),
             sliding_window=sw,
             layer_types=tuple(layer_types) if layer_types else None,
             num_params=num_params,
@@ -372,6 +372,19 @@ class ModelArch:
             num_params_source=num_params_source,
             extra=extra,
         )
+
+
+def _rope_scaling(text: Mapping[str, Any]) -> dict | None:
+    """The RoPE scaling block: ``rope_scaling``, or transformers 5's ``rope_parameters`` when it is one flat
+    block naming a type (per-layer-type mappings such as Gemma's ``{"full_attention": {...}}`` are not)."""
+    rs = text.get("rope_scaling")
+    if isinstance(rs, Mapping):
+        return dict(rs)
+    rp = text.get("rope_parameters")
+    if isinstance(rp, Mapping) and (rp.get("rope_type") or rp.get("type")) \
+            and not any(isinstance(v, Mapping) for v in rp.values()):
+        return dict(rp)
+    return None
 
 
 def _vision_params(vc: Any) -> int:

@@ -202,6 +202,140 @@ EXTRA_MODELS = [
 ]
 
 
+# Configs read for the corpus's unresolved launches (VL407), each with the copy it was read from.
+HF = "https://huggingface.co/{}"
+_DEVSTRAL2_TEXT = {"model_type": "ministral3", "head_dim": 128, "hidden_size": 5120, "intermediate_size": 32768,
+                   "max_position_embeddings": 393216, "num_attention_heads": 32, "num_hidden_layers": 40,
+                   "num_key_value_heads": 8, "sliding_window": None, "vocab_size": 131072,
+                   "rope_parameters": {"beta_fast": 32.0, "beta_slow": 1.0, "factor": 48.0, "mscale": 1.0,
+                                       "mscale_all_dim": 1.0, "original_max_position_embeddings": 8192,
+                                       "rope_theta": 100000000.0, "rope_type": "yarn", "type": "yarn"}}
+_PIXTRAL_VISION = {"model_type": "pixtral", "hidden_size": 1024, "intermediate_size": 4096, "num_hidden_layers": 24,
+                   "num_attention_heads": 16, "head_dim": 64, "hidden_act": "silu", "image_size": 1540,
+                   "patch_size": 14}
+_DEEPSEEK_CODER_ROPE = {"factor": 4.0, "type": "linear"}
+VL407_MODELS = [
+    {"id": "cyankiwi/Devstral-Small-2-24B-Instruct-2512-AWQ-4bit",
+     "config": {"model_type": "mistral3", "architectures": ["Mistral3ForConditionalGeneration"], "dtype": "bfloat16",
+                "tie_word_embeddings": False, "spatial_merge_size": 2,
+                "quantization_config": {"quant_method": "compressed-tensors", "format": "pack-quantized",
+                                        "config_groups": {"group_0": {"format": "pack-quantized", "targets": ["Linear"],
+                                                                      "input_activations": None,
+                                                                      "weights": {"num_bits": 4, "type": "int",
+                                                                                  "group_size": 32, "strategy": "group",
+                                                                                  "symmetric": True}}},
+                                        "ignore": ["lm_head"], "kv_cache_scheme": None},
+                "text_config": dict(_DEVSTRAL2_TEXT), "vision_config": dict(_PIXTRAL_VISION)},
+     "source": "public GitHub file BigBIueWhale/devstral_vllm_config config_override.json @9be605ca (file id 27872570668): "
+               "'a copy of the AWQ model's config.json with text_config.model_type patched from \"ministral3\" to "
+               "\"mistral\"' (config.yaml); the original value ministral3 is kept here",
+     "source_kind": "copy of the repo's config.json (revision da6366ed); quantization ignore list abbreviated to lm_head "
+                    "(its other entries are the vision tower and projector layers)"},
+    {"id": "mistralai/Mistral-Small-3.1-24B-Instruct-2503",
+     "config": {"model_type": "mistral3", "architectures": ["Mistral3ForConditionalGeneration"],
+                "torch_dtype": "bfloat16", "spatial_merge_size": 2,
+                "text_config": {"model_type": "mistral", "head_dim": 128, "hidden_size": 5120,
+                                "intermediate_size": 32768, "max_position_embeddings": 131072,
+                                "num_attention_heads": 32, "num_hidden_layers": 40, "num_key_value_heads": 8,
+                                "rope_theta": 1000000000.0, "sliding_window": None, "vocab_size": 131072},
+                "vision_config": dict(_PIXTRAL_VISION)},
+     "source": HF.format("mistralai/Mistral-Small-3.1-24B-Instruct-2503/blob/main/config.json") + " (text_config; "
+               "vision hidden_size/head_dim/hidden_act/image_size); the Pixtral tower's depth 24 and MLP 4096 from the "
+               "Devstral-Small-2 config copy above (Devstral Small 2 keeps Mistral Small 3.1's vision encoder)",
+     "source_kind": "official HF config.json page + sibling copy for two vision-tower fields"},
+    {"id": "deepseek-ai/deepseek-coder-6.7b-instruct",
+     "config": {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 4096,
+                "intermediate_size": 11008, "max_position_embeddings": 16384, "num_attention_heads": 32,
+                "num_hidden_layers": 32, "num_key_value_heads": 32, "rope_scaling": dict(_DEEPSEEK_CODER_ROPE),
+                "rope_theta": 100000, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "vocab_size": 32256},
+     "source": HF.format("cfahlgren1/NaturalSQL-6.7B-v0/blob/c7fca37/config.json") + " and "
+               + HF.format("lesso03/31957c40-f0da-4aea-8466-e8110a76d5d6/blob/main/config.json")
+               + " (both _name_or_path deepseek-ai/deepseek-coder-6.7b-instruct; torch_dtype bfloat16 as in the second "
+               "and in the official 6.7b-base copies)",
+     "source_kind": "derived copies (fine-tunes naming the repo in _name_or_path)"},
+    {"id": "deepseek-ai/deepseek-coder-33b-instruct",
+     "config": {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 7168,
+                "intermediate_size": 19200, "max_position_embeddings": 16384, "num_attention_heads": 56,
+                "num_hidden_layers": 62, "num_key_value_heads": 8, "rope_scaling": dict(_DEEPSEEK_CODER_ROPE),
+                "rope_theta": 100000, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "vocab_size": 32256},
+     "source": HF.format("arise-sustech/llm4decompile-33b/blame/64de7f6/config.json") + " and "
+               + HF.format("LoneStriker/OpenCodeInterpreter-DS-33B-8.0bpw-h8-exl2/blob/main/config.json")
+               + " (fine-tunes of deepseek-coder-33b-base: 62 layers, 56 heads, 8 KV heads); the instruct repo is "
+               "'initialized from deepseek-coder-33b-base' (xorbits model docs). Copies naming the instruct repo "
+               "(smokewulf/Code-01, Deepseek-Wizard-33B-slerp) show the same fields but 32 layers - layer-pruned merges",
+     "source_kind": "derived copies of the base model (same architecture as the instruct fine-tune)"},
+    {"id": "HuggingFaceH4/zephyr-7b-beta",
+     "config": {"model_type": "mistral", "architectures": ["MistralForCausalLM"], "hidden_size": 4096,
+                "intermediate_size": 14336, "max_position_embeddings": 32768, "num_attention_heads": 32,
+                "num_hidden_layers": 32, "num_key_value_heads": 8, "rope_theta": 10000.0, "sliding_window": 4096,
+                "tie_word_embeddings": False, "torch_dtype": "bfloat16", "vocab_size": 32000},
+     "source": HF.format("Dongwookss/zephyr_tuning_v1/blame/0757d32/config.json")
+               + " (_name_or_path HuggingFaceH4/zephyr-7b-beta); a fine-tune of mistralai/Mistral-7B-v0.1",
+     "source_kind": "derived copy (fine-tune naming the repo in _name_or_path)"},
+    {"id": "Qwen/Qwen2.5-0.5B",
+     "config": {"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"], "hidden_size": 896,
+                "intermediate_size": 4864, "max_position_embeddings": 32768, "max_window_layers": 24,
+                "num_attention_heads": 14, "num_hidden_layers": 24, "num_key_value_heads": 2,
+                "rope_theta": 1000000.0, "sliding_window": None, "use_sliding_window": False,
+                "tie_word_embeddings": True, "torch_dtype": "bfloat16", "vocab_size": 151936},
+     "source": HF.format("osllmai-community/Qwen2.5-0.5B/blob/main/config.json")
+               + " (_name_or_path Qwen/Qwen2.5-0.5B); max_position_embeddings 32768 also in "
+               + HF.format("artificialguybr/QWEN-2.5-0.5B-Synthia-I/blob/main/config.json"),
+     "source_kind": "re-upload / derived copies naming the repo in _name_or_path"},
+    {"id": "Qwen/Qwen2.5-Coder-1.5B-Instruct",
+     "config": {"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"], "hidden_size": 1536,
+                "intermediate_size": 8960, "max_position_embeddings": 32768, "max_window_layers": 21,
+                "num_attention_heads": 12, "num_hidden_layers": 28, "num_key_value_heads": 2,
+                "rope_theta": 1000000.0, "sliding_window": None, "use_sliding_window": False,
+                "tie_word_embeddings": True, "torch_dtype": "bfloat16", "vocab_size": 151936},
+     "source": HF.format("tmickleydoyle/Python-Code-Completer/blob/main/config.json")
+               + " (via unsloth/qwen2.5-coder-1.5b) and "
+               + HF.format("TechxGenus/CursorCore-QW2.5-1.5B/blob/38a720d/config.json")
+               + " (_name_or_path Qwen/Qwen2.5-Coder-1.5B; its vocab was resized): the Coder-1.5B shapes, which the "
+               "-Instruct repo shares",
+     "source_kind": "derived: copies of the base Qwen2.5-Coder-1.5B config (same architecture as the instruct repo)"},
+    {"id": "distilbert/distilgpt2",
+     "config": {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "n_embd": 768, "n_layer": 6, "n_head": 12,
+                "n_positions": 1024, "n_ctx": 1024, "vocab_size": 50257, "activation_function": "gelu_new",
+                "hidden_size": 768, "num_hidden_layers": 6, "num_attention_heads": 12, "tie_word_embeddings": True},
+     "source": HF.format("distilbert/distilgpt2/blob/09daaa0/config.json") + " (n_embd/n_layer/n_head/n_positions/"
+               "vocab_size); model_type and architectures from copies such as "
+               + HF.format("dfsaab/god/blame/main/config.json") + " (_name_or_path distilgpt2)",
+     "source_kind": "official HF config.json page; hidden_size/num_hidden_layers/num_attention_heads are GPT2Config's "
+                    "attribute_map aliases of n_embd/n_layer/n_head, tie_word_embeddings its default (true)"},
+    {"id": "zai-org/GLM-4.7-Flash",
+     "config": {"model_type": "glm4_moe_lite", "architectures": ["Glm4MoeLiteForCausalLM"], "hidden_size": 2048,
+                "intermediate_size": 10240, "max_position_embeddings": 202752, "moe_intermediate_size": 1536,
+                "num_attention_heads": 20, "num_key_value_heads": 20, "n_routed_experts": 64, "n_shared_experts": 1,
+                "num_experts_per_tok": 4, "first_k_dense_replace": 1, "num_hidden_layers": 47,
+                "q_lora_rank": 768, "kv_lora_rank": 512, "qk_nope_head_dim": 192, "qk_rope_head_dim": 64,
+                "v_head_dim": 256, "rope_scaling": None, "rope_theta": 1000000, "tie_word_embeddings": False,
+                "torch_dtype": "bfloat16", "vocab_size": 154880},
+     "source": HF.format("naaviii/glm-code-next-4b/blob/main/config.json") + " and "
+               + HF.format("dphnAI/flash-beta1/blob/main/config.json")
+               + " (Glm4MoeLiteForCausalLM copies that agree: 47 layers, MLA 512+64, 64 routed + 1 shared experts, "
+               "top-4); transformers docs: GLM-4.7-Flash is glm4_moe_lite, 30B total / ~3B active",
+     "source_kind": "copies of the GLM-4.7-Flash config.json in derived repos (no _name_or_path)"},
+]
+# Quantized uploads of the models above, each with the quantization its repo states.
+VL407_QUANTIZED = [
+    ("cyankiwi/GLM-4.7-Flash-AWQ-4bit", "zai-org/GLM-4.7-Flash",
+     {"quant_method": "compressed-tensors", "format": "pack-quantized",
+      "config_groups": {"group_0": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "group_size": 32,
+                                                                         "strategy": "group", "symmetric": True}}}},
+     "bfloat16", "derived: GLM-4.7-Flash architecture; quantization block as in the same publisher's "
+                 "Devstral-Small-2 AWQ-4bit config.json (compressed-tensors int4, group 32) - not read from this repo"),
+    ("amd/Mixtral-8x7B-Instruct-v0.1-FP8-KV", "mistralai/Mixtral-8x7B-v0.1", FP8, "bfloat16",
+     "derived: Mixtral-8x7B architecture; repo README (" + HF.format("amd/Mixtral-8x7B-Instruct-v0.1-FP8-KV")
+     + "): Quark, 'Weight: FP8 symmetric per-tensor', KV cache FP8 (used with --kv-cache-dtype fp8); the quark "
+       "quantization_config itself was not read"),
+    ("neuralmagic/gemma-2-9b-it-FP8", "google/gemma-2-9b-it", FP8, "bfloat16", QUANT_SOURCE),
+    ("neuralmagic/Meta-Llama-3.1-405B-Instruct-FP8", "meta-llama/Meta-Llama-3.1-405B", FP8, "bfloat16", QUANT_SOURCE),
+    ("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8", "meta-llama/Llama-4-Maverick-17B-128E-Instruct", FP8,
+     "bfloat16", QUANT_SOURCE),
+    ("unsloth/phi-4-bnb-4bit", "microsoft/phi-4", BNB4, "bfloat16", QUANT_SOURCE),
+]
+
 def _entry(rec: dict) -> dict:
     cfg = {k: rec[k] for k in CONFIG_KEYS if k in rec}
     notes = []
@@ -266,7 +400,7 @@ def build(models_jsonl: Path) -> list[dict]:
         if mid in by_id and "vision_config" not in by_id[mid]["config"]:
             by_id[mid]["config"]["vision_config"] = dict(vision)
             by_id[mid]["notes"] = (by_id[mid].get("notes", "") + f"; vision_config from {src}").lstrip("; ")
-    for extra in EXTRA_MODELS:
+    for extra in EXTRA_MODELS + VL407_MODELS:
         by_id.setdefault(extra["id"], dict(extra))
     # TheBloke AWQ record has no architecture: take Llama-2-7b-chat's.
     bloke = by_id.get("TheBloke/Llama-2-7B-Chat-AWQ")
@@ -289,6 +423,13 @@ def build(models_jsonl: Path) -> list[dict]:
             cfg = {**by_id[old]["config"], "quantization_config": q, "torch_dtype": dtype}
             by_id[new] = {"id": new, "config": cfg, "source": f"{by_id[old]['source']} (via {old})",
                           "source_kind": QUANT_SOURCE, "derived_from": old}
+    for new, old, q, dtype, how in VL407_QUANTIZED:
+        if old in by_id and new not in by_id:
+            cfg = dict(by_id[old]["config"])
+            if "text_config" in cfg:
+                cfg["text_config"] = {**cfg["text_config"], "torch_dtype": dtype}
+            by_id[new] = {"id": new, "config": {**cfg, "quantization_config": q, "torch_dtype": dtype},
+                          "source": f"{by_id[old]['source']} (via {old})", "source_kind": how, "derived_from": old}
     return sorted(by_id.values(), key=lambda e: e["id"].lower())
 
 

@@ -34,20 +34,26 @@ class ModelResolution:
     message: str | None = None
 
 
+def build_index(ids: list[str]) -> dict[str, str]:
+    """Lookup key -> lower-case id: every id, and each bare repo name (a local folder's basename,
+    e.g. ``/models/deepseek-coder-6.7b-instruct``) that exactly one catalog id carries. A bare name
+    shared by two ids (an org's repo and a re-upload) stays out: a path never resolves by a guess."""
+    index = {i.lower(): i.lower() for i in ids}
+    owners: dict[str, set[str]] = {}
+    for low in index:
+        owners.setdefault(low.split("/")[-1], set()).add(low)
+    for bare, ids_ in owners.items():
+        if len(ids_) == 1:
+            index.setdefault(bare, next(iter(ids_)))
+    return index
+
+
 @lru_cache(maxsize=1)
 def _catalog() -> tuple[dict[str, dict], dict[str, str]]:
     """(entries by lower-case id, lookup key -> lower-case id)."""
     data = json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
     entries = {e["id"].lower(): e for e in data["models"]}
-    index: dict[str, str] = {}
-    for low in entries:
-        index.setdefault(low, low)
-    # Bare repo names ("qwen1.5-7b-chat") resolve when unambiguous; first (sorted) wins otherwise,
-    # except that an org's own repo beats a re-upload.
-    for low in sorted(entries, key=lambda k: (k.split("/")[0] in ("thebloke", "unsloth", "casperhansen", "neuralmagic",
-                                                               "redhatai", "hugging-quants"), k)):
-        index.setdefault(low.split("/")[-1], low)
-    return entries, index
+    return entries, build_index(list(entries))
 
 
 def catalog_ids() -> list[str]:
