@@ -103,3 +103,22 @@ def test_vision_tower_adds_parameters():
     plain = ModelArch.from_config(text)
     extra = vl.total_params() - plain.total_params()
     assert 0.5e9 < extra < 0.9e9  # Qwen2-VL's ViT is ~0.6-0.7 B parameters
+
+
+def test_transformers5_rope_parameters_is_the_rope_scaling_block():
+    """transformers 5 writes ``rope_parameters``; a flat block naming a type scales like ``rope_scaling``,
+    a per-layer-type mapping (Gemma) does not."""
+    base = {"model_type": "mistral", "hidden_size": 1024, "num_hidden_layers": 2, "num_attention_heads": 8,
+            "max_position_embeddings": 4096}
+    yarn = ModelArch.from_config({**base, "rope_parameters": {"rope_type": "yarn", "factor": 4.0,
+                                                             "original_max_position_embeddings": 2048,
+                                                             "rope_theta": 1e6}})
+    assert yarn.rope_scaling["rope_type"] == "yarn"
+    assert yarn.derived_max_model_len("0.15.1") == 8192  # 2048 × 4: yarn scaled the limit before 0.30
+    assert ModelArch.from_config(base).derived_max_model_len("0.15.1") == 4096
+    nested = ModelArch.from_config({**base, "rope_parameters": {"full_attention": {"rope_type": "proportional"},
+                                                               "sliding_attention": {"rope_type": "default"}}})
+    assert nested.rope_scaling is None
+    linear = ModelArch.from_config({**base, "rope_scaling": {"type": "linear", "factor": 2.0},
+                                    "rope_parameters": {"rope_type": "yarn", "factor": 8.0}})
+    assert linear.rope_scaling == {"type": "linear", "factor": 2.0}
