@@ -140,3 +140,22 @@ def test_render_never_crashes_and_maps_every_character() -> None:
                 assert tpl[r.off[i]] == r.text[i] or r.text[i] == "$"
 
     run()
+
+
+def test_nested_ranges_stop_at_the_step_budget() -> None:
+    values = "l: [" + ", ".join(["1"] * 300) + "]"
+    tpl = "{{ range .Values.l }}{{ range $.Values.l }}{{ range $.Values.l }}{{ end }}{{ end }}{{ end }}"
+    with pytest.raises(T.Unknown):
+        _render(tpl, values)
+
+
+def test_values_written_as_a_go_template_file_are_read(tmp_path: Path) -> None:
+    """A production-stack values file kept as a ``.tpl`` (Terraform renders it with Go
+    templates): whole-line directives are blanked, the rest is read as values."""
+    p = tmp_path / "gpu-stack.tpl"
+    p.write_text("servingEngineSpec:\n  modelSpec:\n  {{- if .Big }}\n  - name: big\n    repository: vllm/vllm-openai\n"
+                 "    tag: v0.10.0\n    modelURL: Qwen/Qwen2.5-7B-Instruct\n    requestGPU: 1\n  {{- end }}\n")
+    src = load_source(p, str(p), "helm-values")
+    res = helm.extract(src, ExtractOptions())
+    assert [l.args[0].text for l in res.launches] == ["Qwen/Qwen2.5-7B-Instruct"]
+    assert res.launches[0].args[0].span.line == 7

@@ -142,6 +142,12 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     result = ExtractResult()
     if "templates" in src.path.parts and "{{" in src.text:
         return result  # a chart template is not YAML until rendered
+    from vllm_lint.discover import is_manifest_template_name
+
+    if is_manifest_template_name(src.path):  # values written as a template (production-stack .tpl)
+        from vllm_lint.sources.kubernetes import blank_template_directives
+
+        src = blank_template_directives(src)
     try:
         values = load_values(src, opts, result.diagnostics)
         if values.root is None or not Y.is_map(values.root):

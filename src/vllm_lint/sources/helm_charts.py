@@ -150,7 +150,11 @@ def template_launches(values: Values) -> list[Launch]:
         loaded = yamlspan_load(rsrc)
         if loaded is None:
             continue
-        for launch in kubernetes.documents_launches(rsrc, loaded, ExtractOptions()):
+        try:
+            found = kubernetes.documents_launches(rsrc, loaded, ExtractOptions())
+        except (RecursionError, Y.BudgetExceeded):
+            continue
+        for launch in found:
             if not T.remap_launch(launch, rendered):
                 continue  # this container's command does not come from values
             rel = f"templates/{tpl.path.name}"

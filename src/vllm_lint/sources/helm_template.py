@@ -40,6 +40,7 @@ _STRUCTURAL = re.compile(r"\b(?:include|toYaml|toJson|nindent|indent|tpl|templat
 _FUNCS = {"quote", "lower", "upper", "trim", "toString", "default", "squote"}
 MAX_OUTPUT = 2_000_000  # a range over a huge list must not blow up memory
 MAX_DEPTH = 30
+MAX_STEPS = 200_000  # nested ranges with empty bodies emit nothing but still loop
 
 
 class Unknown(Exception):
@@ -170,6 +171,7 @@ class _Renderer:
         self.sym: list[bool] = []
         self.valued: list[bool] = []
         self.unknowns: list[str] = []
+        self.steps = 0
 
     # -- output
     def emit_text(self, lo: int, hi: int, symbolic: bool = False) -> None:
@@ -305,6 +307,9 @@ class _Renderer:
     def render(self, nodes: list[_Node], dot: Val | None, depth: int = 0) -> None:
         if depth > MAX_DEPTH:
             raise Unknown("template nesting too deep")
+        self.steps += 1 + len(nodes)
+        if self.steps > MAX_STEPS:
+            raise Unknown("template rendering too long")
         for n in nodes:
             if n.kind == "text":
                 self.emit_text(n.lo, n.hi)

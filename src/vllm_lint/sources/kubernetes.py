@@ -86,13 +86,15 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     return result
 
 
-_DIRECTIVE_LINE = re.compile(r"^[ \t]*%\{[^}\n]*\}[ \t]*\r?$", re.M)
+_DIRECTIVE_LINE = re.compile(r"^[ \t]*(?:%\{[^}\n]*\}|\{\{[^}\n]*\}\}|\{%[^\n]*?%\})[ \t]*\r?$", re.M)
 
 
 def blank_template_directives(src: SourceFile) -> SourceFile:
-    """Terraform templatefile directive lines (``%{ for x in y ~}``) blanked to spaces so the
-    YAML around them parses; offsets and lines are unchanged, ``${var}`` values stay symbolic."""
-    if "%{" not in src.text or not _DIRECTIVE_LINE.search(src.text):
+    """Whole-line template directives blanked to spaces so the YAML around them parses:
+    Terraform templatefile ``%{ for x in y ~}``, Go ``{{- if .X }}``/``{{ end }}`` and Jinja
+    ``{% if %}`` lines of a manifest template (``*.tpl``, ``*.tftpl``, ``*.yaml.j2``). Offsets
+    and lines are unchanged; ``${var}`` and inline ``{{ .X }}`` values stay symbolic."""
+    if not any(m in src.text for m in ("%{", "{{", "{%")) or not _DIRECTIVE_LINE.search(src.text):
         return src
     text = _DIRECTIVE_LINE.sub(lambda m: re.sub(r"[^\r]", " ", m.group(0)), src.text)
     return SourceFile(path=src.path, display=src.display, text=text, index=LineIndex(src.display, text),
