@@ -161,6 +161,7 @@ def _last_words(s: str) -> list[tuple[str, bool]]:
     "if a; then if b; then N=1; else N=2; fi; else N=1; fi; vllm serve m --tensor-parallel-size $N",
     "N=$(nvidia-smi -L | wc -l) || N=0; vllm serve m --tensor-parallel-size $N",
     "test -f x && N=1 || N=2\nvllm serve m --tensor-parallel-size $N",
+    'case "$SIZE" in\n  big) N=8 ;;\n  *) N=1 ;;\nesac\nvllm serve m --tensor-parallel-size $N',
 ])
 def test_branches_assigning_different_values_leave_the_variable_unknown(script: str) -> None:
     text, symbolic = _last_words(script)[-1]

@@ -160,7 +160,8 @@ def template_launches(values: Values) -> list[Launch]:
             rel = f"templates/{tpl.path.name}"
             launch.path = launch.span.path  # the template (the values file is ctx.src)
             launch.source = "helm"
-            launch.name = launch_name_of(values, f"{rel}: {launch.name}")
+            shown = launch.name.replace("${{", "{{")  # the `$` the renderer added for YAML's sake
+            launch.name = launch_name_of(values, f"{rel}: {shown}")
             launch.facts["chart"] = "rendered-template"
             launch.facts["chart_template"] = tpl.display
             launch.facts["chart_values"] = main.display

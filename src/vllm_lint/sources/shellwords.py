@@ -719,6 +719,8 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
                 cmd.redirects = list(redirects)
                 commands.append(cmd)
         ex.after_andor = sep in ("&&", "||")
+        if sep in (";;", ";&", ";;&") and ex.frames and ex.frames[-1].kind == "case":
+            ex.frames[-1].branches.append({})  # the next case pattern's branch
         if sep == "||":
             ex.ors += 1
         elif sep not in ("&&", "|", "|&"):
@@ -859,7 +861,8 @@ def _unknown(name: str) -> Val:
 
 
 def _close_frame(ex: _Expander) -> None:
-    """At ``fi``/``done``/``esac``: a variable that two branches of an ``if`` set to different
+    """At ``fi``/``done``/``esac``: a variable that two branches of an ``if`` (or of a ``case``)
+    set to different
     values (``then N=$(nvidia-smi -L | wc -l); else N=0``) is unknown after it, not whichever
     branch came last; the branch assignments then count as assignments of the enclosing frame."""
     if not ex.frames:
@@ -874,7 +877,7 @@ def _close_frame(ex: _Expander) -> None:
             elif not _same(first, val):
                 merged[name] = _unknown(name)
     for name, val in merged.items():
-        if frame.kind == "if" and sum(name in b for b in frame.branches) > 1 and val.symbolic:
+        if frame.kind in ("if", "case") and sum(name in b for b in frame.branches) > 1 and val.symbolic:
             ex.env[name] = val
         if ex.frames:
             ex.frames[-1].branches[-1][name] = val
