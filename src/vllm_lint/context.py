@@ -113,7 +113,7 @@ class LaunchContext:
 
     # -- GPU -------------------------------------------------------------------------------
     @cached_property
-    def _gpu(self) -> tuple["GpuSpec | None", int | None, str | None]:
+    def _gpu(self) -> tuple["GpuSpec | None", int | None, str | None, str | None]:
         from vllm_lint.hardware.gpus import parse_gpu_option
 
         count = self.launch.gpu.count
@@ -128,8 +128,8 @@ class LaunchContext:
                 continue
             spec, n = parse_gpu_option(value)
             if spec is not None:
-                return spec, req_count or n, source
-        return None, req_count, None
+                return spec, req_count or n, source, value
+        return None, req_count, None, None
 
     def _launch_gpu_hint(self) -> str | None:
         """The launch's own GPU hint; a MIG slice is named with its profile (``A100-80GB:mig-3g.40gb``)
@@ -150,6 +150,23 @@ class LaunchContext:
     @property
     def gpu_source(self) -> str | None:
         return self._gpu[2]
+
+    @property
+    def gpu_assumption(self) -> str | None:
+        """Said when the GPU's name does not fix its memory (``Tesla-V100``: 16 or 32 GB): the
+        estimate assumes the smaller card, and the user should know it."""
+        spec, text = self._gpu[0], self._gpu[3]
+        if spec is None or text is None:
+            return None
+        from vllm_lint.hardware.gpus import memory_variants
+
+        others = memory_variants(spec, text.split(":")[0])
+        if not others:
+            return None
+        sizes = ", ".join(sorted({f"{g.total_gib:.0f} GiB ({g.key})" for g in others}))
+        return (f"`{text}` does not say how much memory the card has: assuming {spec.key} "
+                f"({spec.total_gib:.2f} GiB); it could also be {sizes}. Name the exact card with --gpu "
+                f"or a `# vllm-lint: gpu=` comment")
 
     # -- model -----------------------------------------------------------------------------
     @property

@@ -184,3 +184,29 @@ def resolve_gpu(text: str) -> GpuSpec | None:
     if best is not None:
         return _spec(by_key[best[1]])
     return None
+
+
+_MEMORY_IN_NAME = re.compile(r"\d+\s*(?:g|gi|gb|gib)\b|\d+g\.\d+gb", re.I)
+_FAMILY_SUFFIX = re.compile(r"[-_ ]?(?:sxm\d?|pcie|\d+gb)", re.I)
+
+
+def memory_variants(spec: GpuSpec, text: str) -> list[GpuSpec]:
+    """Other catalog cards that ``text`` could equally mean, with a different memory size.
+
+    ``Tesla-V100`` (a node label) resolves to the 16 GB V100 but could be the 32 GB one; a name
+    that states its memory (``V100-32GB``), an instance type or a plain size is not ambiguous.
+    """
+    if not text or _MEMORY_IN_NAME.search(text) or _size_spec(text) is not None:
+        return []
+    by_key, _, instances, _ = _load()
+    low = text.strip().lower()
+    if low.removeprefix("ml.") in instances:
+        return []
+    if low in {a.lower() for a in by_key[spec.key].get("gke_accelerators") or ()}:
+        return []  # GKE accelerator labels name one card each (nvidia-tesla-a100 is the 40 GB A100)
+    family = _FAMILY_SUFFIX.sub("", spec.key).lower()
+    return [
+        g for g in all_gpus()
+        if g.key != spec.key and _FAMILY_SUFFIX.sub("", g.key).lower() == family
+        and abs(g.total_gib - spec.total_gib) > 1.0
+    ]

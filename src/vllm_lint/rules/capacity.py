@@ -55,7 +55,14 @@ def _where(ctx):
 
 def _gpu_words(ctx, cap: Capacity) -> str:
     src = f" (from {ctx.gpu_source})" if getattr(ctx, "gpu_source", None) else ""
-    return f"{cap.gpu_name}{src}"
+    assumed = ", assumed" if getattr(ctx, "gpu_assumption", None) else ""
+    return f"{cap.gpu_name}{src}{assumed}"
+
+
+def _notes(ctx, cap: Capacity) -> list[str]:
+    """The memory breakdown, after what was assumed about the GPU (if anything)."""
+    assumption = getattr(ctx, "gpu_assumption", None)
+    return ([assumption] if assumption else []) + cap.breakdown_lines()
 
 
 def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
@@ -124,7 +131,7 @@ def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     else:
         message += "; the weights leave (almost) no room for a KV cache"
     suggestions, words = _suggestions(ctx, cap)
-    notes = cap.breakdown_lines()
+    notes = _notes(ctx, cap)
     if words:
         notes.append("other ways to make it fit: " + "; ".join(words))
     if cap.era.startswith("v0"):
@@ -185,7 +192,7 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     excess = cap.weights_gib + cap.activation_gib + cap.non_torch_gib + cap.cuda_graph_gib - cap.budget_gib
     offload = max(1, int(excess * 2**30 / 1e9) + 2)  # --cpu-offload-gb is decimal GB; leave ~1 GB for the KV cache
     words.append(f"--cpu-offload-gb {offload} (slow: weights stream from host memory every step)")
-    notes = cap.breakdown_lines()
+    notes = _notes(ctx, cap)
     notes.append("ways to make it fit: " + "; ".join(words))
     yield ctx.report(
         "VL102",
@@ -222,7 +229,7 @@ def low_concurrency(ctx) -> Iterator[Diagnostic]:
                          f"set --max-model-len {half} so about four full-length requests fit")
         if s is not None:
             suggestions.append(s)
-    notes = cap.breakdown_lines()
+    notes = _notes(ctx, cap)
     yield ctx.report(
         "VL103",
         f"only {cap.max_concurrency:.2f} requests of {L} tokens fit in the KV cache at once "
@@ -263,7 +270,7 @@ def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
         f"{asked}, but only about {max(0.0, free):.1f} GiB is free on {_gpu_words(ctx, cap)} after weights "
         f"{cap.weights_gib:.1f} GiB, activations {cap.activation_gib:.1f} GiB and buffers; vLLM will run out of memory "
         f"allocating it (this setting bypasses --gpu-memory-utilization)",
-        token=tok, fix=fix, notes=cap.breakdown_lines(),
+        token=tok, fix=fix, notes=_notes(ctx, cap),
     )
 
 
