@@ -6,44 +6,20 @@ are exactly the inputs tested here.
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import pytest
 
-from vllm_lint.context import RunOptions
-from vllm_lint.lint import LintOptions, lint_paths
+from vllm_lint.rules import examples
 from vllm_lint.rules.registry import iter_examples
 
 EXAMPLES = list(iter_examples())
 
 
-def _write(root: Path, ex: dict) -> Path:
-    for rel, text in (ex.get("files") or {}).items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    target = root / ex["filename"]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if ex.get("content_base64"):
-        target.write_bytes(base64.b64decode(ex["content"]))
-    else:
-        target.write_bytes(ex["content"].encode("utf-8"))
-    return target
-
-
 def run_example(tmp_path: Path, rule_id: str, ex: dict):
-    target = _write(tmp_path, ex)
-    opts = ex.get("options") or {}
-    options = LintOptions(
-        run=RunOptions(gpu=opts.get("gpu"), vllm_version=opts.get("vllm_version")),
-        select=[rule_id],
-        values_files=[tmp_path / v for v in opts.get("values", [])],
-    )
-    result = lint_paths([target], options)
-    internal = [d for d in result.diagnostics if d.rule == "VL000"]
+    found, internal = examples.run_example(tmp_path, rule_id, ex)
     assert not internal, internal[0].message
-    return [d for d in result.diagnostics if d.rule == rule_id]
+    return found
 
 
 @pytest.mark.parametrize(
