@@ -75,6 +75,7 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-file-size", type=int, default=10 * 1024 * 1024, metavar="BYTES", help="skip larger files with VL002 (default 10 MiB)")
     p.add_argument("--max-yaml-depth", type=int, default=200, metavar="N", help="skip YAML nested deeper with VL002 (default 200)")
     p.add_argument("--max-yaml-aliases", type=int, default=100_000, metavar="N", help="skip YAML whose aliases expand to more extra nodes with VL002 (default 100000)")
+    p.add_argument("--max-args", type=int, default=10_000, metavar="N", help="skip launches with more argv words with VL002 (default 10000)")
     p.add_argument("--version", action="version", version=f"vllm-lint {__version__}")
     return p
 
@@ -99,7 +100,8 @@ def run_lint(argv: Sequence[str]) -> int:
         exclude=list(ns.exclude),
         force_exclude=ns.force_exclude,
         values_files=list(ns.values),
-        limits=Limits(max_bytes=ns.max_file_size, max_depth=ns.max_yaml_depth, max_aliases=ns.max_yaml_aliases),
+        limits=Limits(max_bytes=ns.max_file_size, max_depth=ns.max_yaml_depth, max_aliases=ns.max_yaml_aliases,
+                      max_args=ns.max_args),
         inline_ignores=not ns.no_inline_ignores,
         config_file=ns.config,
     )

@@ -118,6 +118,15 @@ def lint_paths(
                     diag.message = (diag.message.splitlines() or [""])[0][:300]
             result.diagnostics.extend(extracted.diagnostics)
             for launch in extracted.launches:
+                if len(launch.args) > options.limits.max_args:
+                    # a generated or hostile command line: checking it would cost time and
+                    # output proportional to its size for every rule
+                    result.diagnostics.append(make_diagnostic(
+                        "VL002", display, launch.span,
+                        f"{launch.name} has {len(launch.args)} arguments, more than the limit of "
+                        f"{options.limits.max_args} (--max-args); it was not checked",
+                        launch=launch.name))
+                    continue
                 result.launches.append(
                     LaunchContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
                 )

@@ -714,3 +714,46 @@ services:
     write(tmp_path / ".env", "A=${A}\nB=${A:-${B:-${A}}}\n")
     result = lint(tmp_path, budget=20)
     assert_clean_run(result)
+
+
+# ----------------------------------------------------------------------------- big single launches
+
+_LONG = 1_000_000
+LONG_CASES = {
+    "compose-long-word": ("docker-compose.yml", 'services:\n  vllm:\n    image: vllm/vllm-openai:v0.8.5\n    command: ["--model", '
+                          '"meta-llama/Llama-3.1-8B-Instruct", "--served-model-name", "' + "a" * _LONG + '"]\n'),
+    "compose-many-words": ("docker-compose.yml", "services:\n  vllm:\n    image: vllm/vllm-openai:v0.8.5\n    command: --model m "
+                           + "a " * (_LONG // 2) + "\n"),
+    "k8s-sh-c": ("deployment.yaml", K8S.replace('command: ["vllm", "serve"]', 'command: ["/bin/sh", "-c", "vllm serve m '
+                                                + "a " * (_LONG // 2) + '"]')),
+    "shell-many-words": ("serve.sh", "#!/bin/sh\nvllm serve m " + "a " * (_LONG // 2) + "\n"),
+    "shell-long-word": ("serve.sh", '#!/bin/sh\nvllm serve m --x "' + "a" * _LONG + '"\n'),
+    "dockerfile-long": ("Dockerfile", 'FROM vllm/vllm-openai:v0.8.5\nCMD ["--model", "m", "' + "a" * _LONG + '"]\n'),
+    "secret-regex": (".env", "A" * _LONG + "\nHF_TOKEN=hf_" + "B" * 40 + "\n"),
+    # 9,000 (under --max-args): each VL201 quotes vLLM's line naming all of them (capped per message)
+    "helm-many-unknown-flags": ("values.yaml", HELM_VALUES + "        extraArgs: [" + ", ".join(['"--x"'] * 9_000) + "]\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LONG_CASES))
+def test_huge_launches_stay_linear(tmp_path, case):
+    """Megabyte command lines (one huge word, a million words, 60,000 unknown flags each quoted
+    by vLLM's "unrecognized arguments" line) finish quickly, with bounded output."""
+    name, text = LONG_CASES[case]
+    path = write(tmp_path / name, text)
+    result = lint(path, budget=60)
+    assert_clean_run(result)
+    code, out, err = run_cli([path, "--format", "json"], budget=60)
+    assert code in (0, 1), err
+    assert len(out) < 50_000_000, f"report of {len(out)} characters"
+
+
+def test_launch_with_too_many_args_is_refused_with_the_limit_named(tmp_path):
+    path = write(tmp_path / "serve.sh", "#!/bin/sh\nvllm serve meta-llama/Llama-3.1-8B-Instruct " + "--x 1 " * 6000 + "\n")
+    result = lint(path)
+    assert_clean_run(result)
+    found = only(result, "VL002")
+    assert found and "10000" in found[0].message and "--max-args" in found[0].message, rules_of(result)
+    assert not result.launches
+    code, out, _ = run_cli([path, "--format", "json", "--max-args", "20000", "--select", "VL002"])
+    assert "VL002" not in out

@@ -51,7 +51,8 @@ def _looks_secret(value: str) -> bool:
 
 
 _ASSIGN = re.compile(
-    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(?P<q>['\"]?)(?P<value>[^\s'\"#,}\]]+)(?P=q)"
+    # the look-behind keeps this linear on long runs of word characters (a 5 MB one-line file)
+    r"(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(?P<q>['\"]?)(?P<value>[^\s'\"#,}\]]+)(?P=q)"
 )
 # Dockerfile's legacy `ENV NAME value` form.
 _ENV_SPACE = re.compile(r"(?mi)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+(?P<q>['\"]?)(?P<value>[^\s'\"#]+)(?P=q)[ \t]*$")

@@ -131,7 +131,11 @@ def make_diagnostic(
     notes: Iterable[str] = (),
     severity: Severity | None = None,
 ) -> Diagnostic:
-    """A Diagnostic for ``rule_id`` with its name and default severity from the rule's metadata."""
+    """A Diagnostic for ``rule_id`` with its name and default severity from the rule's metadata.
+
+    Message and notes are capped at ``MAX_MESSAGE`` characters: a message that quotes input (vLLM's
+    "unrecognized arguments: ..." line) would otherwise make the report quadratic in the input
+    (25,000 unknown flags, each quoting all 25,000, was a 2.5 GB report)."""
     m = meta(rule_id)
     return Diagnostic(
         rule=rule_id,
@@ -139,12 +143,21 @@ def make_diagnostic(
         severity=severity or m.severity,
         path=path,
         span=span,
-        message=message,
-        launch=launch,
+        message=_cap(message),
+        launch=_cap(launch) if launch is not None else None,
         fix=fix,
         suggestions=list(suggestions),
-        notes=list(notes),
+        notes=[_cap(n) for n in notes],
     )
+
+
+MAX_MESSAGE = 2000
+
+
+def _cap(text: str) -> str:
+    if len(text) <= MAX_MESSAGE:
+        return text
+    return f"{text[:MAX_MESSAGE]}… ({len(text) - MAX_MESSAGE} more characters)"
 
 
 def select_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) -> set[str]:

@@ -28,6 +28,7 @@ class Limits:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_depth: int = 200
     max_aliases: int = 100_000
+    max_args: int = 10_000  # argv words of one launch (real ones have well under 200)
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from vllm_lint.sources.dotenv import parse_dotenv
 from vllm_lint.sources.images import image_entrypoint, is_vllm_image
 from vllm_lint.sources.insertion import mapping_key_insertion, shell_insertion, yaml_list_insertion
 from vllm_lint.sources.interpolate import Interp, interpolate
-from vllm_lint.sources.shellwords import parse_script, words_end
+from vllm_lint.sources.shellwords import MAX_COMMAND_WORDS, parse_script, words_end
 from vllm_lint.vllm.versions import version_from_image
 
 
@@ -108,7 +108,7 @@ def split_compose_string(text: str) -> list[tuple[str, list[int], int, int]]:
     while i < n:
         while i < n and text[i] in " \t\r\n":
             i += 1
-        if i >= n:
+        if i >= n or len(words) >= MAX_COMMAND_WORDS:  # bounded, like shellwords.parse_script
             break
         lo = i
         buf: list[str] = []

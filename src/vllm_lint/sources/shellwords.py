@@ -28,6 +28,9 @@ _ASSIGN_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
 # Characters Expander.chars treats specially; a word without them is its own expansion.
 _WORD_SPECIAL = re.compile(r"[\\'\"`$]")
 _FAST_WORDS = True
+# Words of one simple command that are expanded; later ones are dropped (vllm-lint refuses a
+# launch with more than Limits.max_args words anyway, so only the count past this cap is lost).
+MAX_COMMAND_WORDS = 100_000
 _BLANKS = " \t\r"
 _META = " \t\r\n;&|()<>"
 SEPARATORS = (";", "&&", "||", "|", "|&", "&", "\n", "(", ")", ";;", ";&", ";;&", "{", "}")
@@ -744,7 +747,8 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
                 redirects.append(s[it.lo:it.hi])
             target_next = False
             continue
-        group.append(it)
+        if len(group) < MAX_COMMAND_WORDS:  # a hostile 1,000,000-word command: expand a bounded prefix
+            group.append(it)
     flush("", len(s))
     return Script(commands, shell_env, unknowns)
 

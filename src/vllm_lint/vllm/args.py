@@ -310,17 +310,24 @@ def _classify(text: str, table: FlagTable, entrypoint: str, origin: int) -> _Opt
         if hit and not (hit[0].serve_only and entrypoint != "serve"):
             return _Opt(hit[0], opt, explicit, hit[1])
     # Unique-prefix matching (allow_abbrev=True), CPython 3.11 _get_option_tuples.
+    # argparse scans every option string; the same candidates come from prefix lookups on the
+    # table (bisection), so thousands of unknown flags in one file stay cheap. When the table
+    # lacks --help, argparse's own -h/--help come last.
     candidates: list[tuple[str, str | None]] = []
-    all_opts = table.prefix_matches("-", entrypoint=entrypoint)
-    if "--help" not in all_opts:
-        all_opts += ["-h", "--help"]
+    help_missing = "--help" not in table.prefix_matches("--help", entrypoint=entrypoint)
     if text.startswith("--"):
         prefix, _, explicit = text.partition("=")
         explicit_arg = explicit if "=" in text else None
-        candidates = [(o, explicit_arg) for o in all_opts if o.startswith(prefix)]
+        names = table.prefix_matches(prefix, entrypoint=entrypoint)
+        if help_missing and "--help".startswith(prefix):
+            names = [*names, "--help"]
+        candidates = [(o, explicit_arg) for o in names]
     else:
         short_prefix, short_explicit = text[:2], text[2:]
-        for o in all_opts:
+        names = table.prefix_matches(short_prefix, entrypoint=entrypoint)
+        if help_missing and short_prefix == "-h":
+            names = [*names, "-h"]
+        for o in names:
             if o == short_prefix:
                 candidates.append((o, short_explicit))
             elif o.startswith(text):
