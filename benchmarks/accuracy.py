@@ -192,6 +192,9 @@ def run(shared: Path) -> dict:
     public, skipped = read_public(shared)
     rows = []
     for case in measured + public:
+        if case.model.unsupported:
+            skipped.append(f"{case.name}: not modelled ({case.model.unsupported})")
+            continue
         cap = estimate(case.model, case.gpu, case.settings, case.version)
         pred = _predicted(cap)
         errs = {k: _ape(pred[k], case.reported.get(k)) for k in pred}

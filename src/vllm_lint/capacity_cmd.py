@@ -36,6 +36,10 @@ def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | Non
     if res.arch is None:
         print(f"vllm-lint: error: {res.message}", file=sys.stderr)
         return 2
+    if res.arch.unsupported:
+        print(f"vllm-lint: error: capacity not estimated for {res.arch.id or parsed.model}: {res.arch.unsupported}",
+              file=sys.stderr)
+        return 2
     cap = estimate(res.arch, spec, settings_from_args(parsed.values), version, gpu_count=count)
     if fmt == "json":
         json.dump(capacity_json(cap), sys.stdout, indent=2)

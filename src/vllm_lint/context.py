@@ -217,8 +217,8 @@ class LaunchContext:
 
     @cached_property
     def capacity(self) -> "Capacity | None":
-        if self.model is None or self.gpu is None:
-            return None
+        if self.model is None or self.gpu is None or self.model.unsupported:
+            return None  # unsupported layout: VL106 says capacity was not checked
         from vllm_lint.memory.estimate import estimate
 
         return estimate(self.model, self.gpu, self.settings, self.version, gpu_count=self.gpu_count)

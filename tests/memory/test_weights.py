@@ -52,8 +52,18 @@ def test_tied_embeddings_counted_once():
     ({"quant_method": "bitsandbytes", "load_in_4bit": True}, 0.5 + 1 / 64),
     ({"quant_method": "bitsandbytes", "load_in_8bit": True}, 1.0),
     ({"quant_method": "modelopt", "quant_algo": "NVFP4"}, 0.5 + 1 / 16),
+    # compressed-tensors WNA16: `symmetric` defaults to true -> weight_packed + weight_scale only
     ({"quant_method": "compressed-tensors",
-      "config_groups": {"g": {"weights": {"num_bits": 4, "type": "int", "group_size": 128}}}}, 0.5 + 2.5 / 128),
+      "config_groups": {"g": {"weights": {"num_bits": 4, "type": "int", "group_size": 128}}}}, 0.5 + 2 / 128),
+    # ... an asymmetric checkpoint also holds weight_zero_point: int32-packed [out // 8, groups]
+    ({"quant_method": "compressed-tensors",
+      "config_groups": {"g": {"weights": {"num_bits": 4, "type": "int", "group_size": 128,
+                                          "symmetric": False}}}}, 0.5 + 2.5 / 128),
+    # GPTQ sym: true on Marlin (the default GPU, cc unknown): qzeros freed after loading
+    ({"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": True}, 0.5 + 2 / 128),
+    ({"quant_method": "gptq", "bits": 8, "group_size": 128, "sym": True}, 1 + 2 / 128),
+    # AWQ keeps qzeros whatever the kernel
+    ({"quant_method": "awq", "bits": 4, "group_size": 128, "zero_point": True}, 0.5 + 2.5 / 128),
     ({"quant_method": "compressed-tensors",
       "config_groups": {"g": {"weights": {"num_bits": 8, "type": "float"}}}}, 1.0),
 ])
@@ -91,3 +101,33 @@ def test_rope_cache_buffer_by_hand():
     mla = _arch(DEEPSEEK_V2_LITE)
     assert rope_cache_bytes(mla, 2) == 163840 * 64 * 2  # MLA rotates only qk_rope_head_dim
     assert rope_cache_bytes(_arch({**QWEN15_7B, "model_type": "opt"}), 2) == 0  # learned positions
+
+
+def test_gptq_sym_keeps_qzeros_off_marlin():
+    """GPTQ sym: true keeps its (constant) qzeros where Marlin does not run: compute capability below 8.0
+    (T4 is 7.5) or --quantization gptq forcing the exllama kernel; group 256 is not a Marlin size."""
+    q = {"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": True}
+    m = arch(QWEN15_7B, quantization_config=q)
+    assert weight_format(m, None, 2, gpu_cc=(8, 0)).linear_bytes == 0.5 + 2 / 128
+    assert weight_format(m, None, 2, gpu_cc=(7, 5)).linear_bytes == 0.5 + 2.5 / 128
+    assert weight_format(m, "gptq", 2, gpu_cc=(9, 0)).linear_bytes == 0.5 + 2.5 / 128
+    # before 0.6.2 GPTQMarlinLinearMethod left the loaded qzeros in place (no MPLinearKernel yet)
+    assert weight_format(m, None, 2, gpu_cc=(8, 0), version="0.5.5").linear_bytes == 0.5 + 2.5 / 128
+    assert weight_format(m, None, 2, gpu_cc=(8, 0), version="0.6.6.post1").linear_bytes == 0.5 + 2 / 128
+    m256 = arch(QWEN15_7B, quantization_config={**q, "group_size": 256})
+    assert weight_format(m256, None, 2, gpu_cc=(9, 0)).linear_bytes == 0.5 + 2.5 / 256
+
+
+def test_devstral_awq_symmetric_group32_by_hand():
+    """cyankiwi/Devstral-Small-2-24B-Instruct-2512-AWQ-4bit (compressed-tensors int4, group 32, symmetric):
+    40 layers × (q 5120·4096 + k,v 2·5120·1024 + o 4096·5120 + MLP 3·5120·32768) = 22,229,811,200 linear
+    weights at 0.5 + 2/32 bytes = 12,504,268,800 B; embedding + untied lm_head 2·131072·5120·2 B =
+    2,684,354,560 B; norms (2·40 + 1)·5120·2 B = 829,440 B. Total 15,189,452,800 B = 14.146 GiB
+    (vLLM 0.15.1 measured "Model loading took 14.29 GiB" including the 0.094 GiB YaRN cos/sin cache)."""
+    from vllm_lint.models.resolve import resolve_model
+
+    m = resolve_model("cyankiwi/Devstral-Small-2-24B-Instruct-2512-AWQ-4bit").arch
+    w = weights_per_rank(m, tp=1, pp=1, pp_rank=0, layers_on_rank=40, dtype_bytes=2, vision=False)
+    assert w.bytes == 12_504_268_800 + 2_684_354_560 + 829_440
+    with_tower = weights_per_rank(m, tp=1, pp=1, pp_rank=0, layers_on_rank=40, dtype_bytes=2)
+    assert with_tower.bytes - w.bytes == m.extra["vision_params"] * 2

@@ -23,6 +23,7 @@ from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.memory.activation import activation_peak, cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes
 from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
+from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
 from vllm_lint.memory.weights import weights_per_rank, rope_cache_bytes
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
@@ -203,12 +204,14 @@ class _Ctx:
         self.kv_bytes, self.kv_name = kv_dtype_bytes(s.kv_cache_dtype, self.dtype_bytes, model)
         self.layers = _pp_layers(model.num_layers, self.pp, self.env.get("VLLM_PP_LAYER_PARTITION"))
         self.sliding = any(k == "sliding" for k in model.attention_layer_kinds())
+        self.vision = vision_tower_loaded(model, version, s.mm_limits, s.language_model_only)
 
     def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
         m, s = self.model, self.s
         layers = self.layers[pp_rank]
         w = weights_per_rank(m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers,
-                             dtype_bytes=self.dtype_bytes, quantization_flag=s.quantization)
+                             dtype_bytes=self.dtype_bytes, quantization_flag=s.quantization,
+                             vision=self.vision, gpu_cc=self.gpu.compute_capability, version=self.version)
         # model memory as vLLM logs it: parameters plus the rotary cos/sin buffer built at init
         wbytes = w.bytes + rope_cache_bytes(m, self.dtype_bytes)
         wbytes = max(0, wbytes - int((s.cpu_offload_gb or 0) * 1e9))  # --cpu-offload-gb is decimal GB
@@ -315,9 +318,18 @@ def resolve_max_model_len(model: ModelArch, settings: EngineSettings, version: s
     return derived
 
 
+class UnsupportedModel(ValueError):
+    """The model's memory layout is one the estimate does not represent (``ModelArch.unsupported``)."""
+
+
 def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: str, *,
              gpu_count: int | None = None) -> Capacity:
-    """Capacity of one launch per GPU at the target vLLM release (pure)."""
+    """Capacity of one launch per GPU at the target vLLM release (pure).
+
+    Raises ``UnsupportedModel`` for a model whose layout is not modelled: callers check
+    ``model.unsupported`` first and say so instead of printing a number."""
+    if model.unsupported:
+        raise UnsupportedModel(model.unsupported)
     c = _Ctx(model, gpu, settings, version)
     L = resolve_max_model_len(model, settings, version)
     derived = model.derived_max_model_len(version, disable_sliding_window=settings.disable_sliding_window)
@@ -344,6 +356,9 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         notes.append(f"--max-model-len -1/auto: vLLM fits the context itself (would pick {largest})")
     if model.is_mla and not at_least(version, "0.7.1"):
         notes.append("this release predates MLA support: DeepSeek KV is stored per head (much larger)")
+    if not c.vision and model.extra.get("vision_params"):
+        notes.append("language-model-only mode: every modality limit is 0, so vLLM does not load the vision "
+                     "tower and projector")
     per_token = r.layout.per_token_bytes or r.layout.bytes_per_token_layer
     return Capacity(
         model=model.id,
@@ -385,6 +400,8 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
 def fits(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: str) -> bool:
     """``estimate(...).fits`` without the searches (largest fitting length, minimum utilization):
     one worst-rank evaluation instead of ~20, for hints that try many GPUs."""
+    if model.unsupported:
+        raise UnsupportedModel(model.unsupported)
     c = _Ctx(model, gpu, settings, version)
     L = resolve_max_model_len(model, settings, version)
     r, _ = c.worst(L)
@@ -396,4 +413,4 @@ def with_settings(settings: EngineSettings, **changes: object) -> EngineSettings
     return replace(settings, **changes)
 
 
-__all__ = ["Capacity", "estimate", "fits", "resolve_max_model_len", "with_settings", "asdict"]
+__all__ = ["Capacity", "UnsupportedModel", "estimate", "fits", "resolve_max_model_len", "with_settings", "asdict"]

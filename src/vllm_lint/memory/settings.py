@@ -40,12 +40,14 @@ class EngineSettings:
     performance_mode: str | None = None  # "throughput" doubles the batch defaults (0.30+)
     disable_hybrid_kv_cache_manager: bool = False
     cudagraph_capture_size: int | None = None  # --max-cudagraph-capture-size / compilation config
+    mm_limits: dict[str, int] | None = None  # --limit-mm-per-prompt {modality: count}
+    language_model_only: bool = False  # --language-model-only (0.18.1+): every modality limit 0
 
 
 _INT_FIELDS = ("tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size", "max_num_seqs",
                "max_num_batched_tokens", "block_size", "num_gpu_blocks_override", "num_speculative_tokens")
 _BOOL_FIELDS = ("enable_chunked_prefill", "enable_prefix_caching", "enforce_eager", "disable_sliding_window",
-                "disable_hybrid_kv_cache_manager")
+                "disable_hybrid_kv_cache_manager", "language_model_only")
 _SUFFIX = {"k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4,
            "ki": 1024, "mi": 1024**2, "gi": 1024**3, "ti": 1024**4}
 
@@ -175,6 +177,10 @@ def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | No
         v = parse_human_int(values["max_cudagraph_capture_size"])
         if v:
             s.cudagraph_capture_size = v
+    if "limit_mm_per_prompt" in values:
+        from vllm_lint.memory.multimodal import parse_mm_limits
+
+        s.mm_limits = parse_mm_limits(values["limit_mm_per_prompt"])
     if env:
         s.env = {k: v for k, v in env.items() if k.startswith("VLLM_")}
     return s

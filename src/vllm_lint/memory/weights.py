@@ -7,7 +7,8 @@ slice of layers, the first the embedding, the last the lm_head (tied: both ends 
 
 Storage per parameter of a quantized linear layer (embeddings, lm_head, norms and the layers a
 format lists as not converted stay at the model dtype):
-AWQ/GPTQ b-bit: b/8 + (fp16 scale + packed zero) per group; FP8 (fp8, fbgemm_fp8, compressed-tensors
+AWQ/GPTQ/compressed-tensors b-bit: b/8 + an fp16 scale per group, plus a b-bit packed zero point per group
+only where the loaded layer keeps one (see ``_keeps_zero_points``); FP8 (fp8, fbgemm_fp8, compressed-tensors
 float, modelopt fp8): 1 byte; bitsandbytes nf4: 0.5 + absmax per 64 (double-quantized, 1 byte);
 int8: 1; MXFP4: 0.5 + one e8m0 scale per 32; NVFP4: 0.5 + one fp8 scale per 16.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vllm_lint.models.arch import ModelArch, ceil_div
+from vllm_lint.vllm.versions import at_least
 
 
 @dataclass(frozen=True)
@@ -26,14 +28,61 @@ class WeightFormat:
     experts_only: bool = False  # format leaves attention unquantized (gpt-oss MXFP4)
 
 
-def _group_overhead(bits: int, group: int | None) -> float:
+def _group_overhead(bits: int, group: int | None, zero_point: bool = True) -> float:
+    """Bytes per weight of the per-group metadata: one fp16 scale, plus a ``bits``-wide zero point
+    packed into int32 words (``[out // (32 // bits), groups]``) when the layer keeps zero points."""
     if not group or group <= 0:
         return 0.0
-    return (2 + bits / 8) / group  # fp16 scale + packed zero point per group
+    return (2 + (bits / 8 if zero_point else 0.0)) / group
 
 
-def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: int) -> WeightFormat:
-    """Storage format of the checkpoint's linear layers (the ``--quantization`` flag can add online FP8)."""
+def _is_false(v: object) -> bool:
+    return v is False or (isinstance(v, str) and v.strip().lower() == "false")
+
+
+def _is_true(v: object) -> bool:
+    return v is True or (isinstance(v, str) and v.strip().lower() == "true")
+
+
+GPTQ_MARLIN_FREES_ZEROS_SINCE = "0.6.2"  # GPTQMarlinLinearMethod on MPLinearKernel (PR #7701)
+# Group sizes (and widths) vLLM's Marlin kernels take for GPTQ (``is_gptq_marlin_compatible``).
+_MARLIN_GROUPS = frozenset({-1, 32, 64, 128})
+
+
+def _keeps_zero_points(method: str, q: dict, bits: int, group: int, flag: str, gpu_cc: tuple[int, int] | None,
+                       version: str | None) -> bool:
+    """Whether the loaded layer still holds zero points (what "Model loading took" counts: the figure is
+    taken after ``process_weights_after_loading``, so tensors freed there do not count).
+
+    * AWQ (``awq`` / ``awq_marlin``): ``qzeros`` are always created and kept (Marlin converts them with
+      ``awq_to_marlin_zero_points``), so they always count.
+    * GPTQ: ``qzeros`` are always created, even for ``sym: true`` checkpoints (stored, constant). Since
+      ``GPTQMarlinLinearMethod`` runs through the ``MPLinearKernel`` classes (PR #7701, first in 0.6.2)
+      with ``zero_points=False``, the ``gptq_marlin`` path that vLLM picks by itself for 4/8-bit
+      ``sym: true`` checkpoints with group size -1/32/64/128 on compute capability 8.0+ (unless
+      ``--quantization gptq`` forces the exllama kernel) replaces them with an empty tensor
+      (``MarlinLinearKernel``: ``marlin_make_empty_g_idx`` for the zero-point parameter). Earlier releases
+      and every other GPTQ path keep them. (Marlin on sm75, PR #29901, is not modelled: T4 keeps them.)
+    * compressed-tensors ``pack-quantized`` (``CompressedTensorsWNA16.create_weights``): registers
+      ``weight_zero_point`` only ``if not self.symmetric``; ``symmetric`` defaults to true in the
+      compressed-tensors ``QuantizationArgs``.
+    """
+    if method in ("awq", "awq_marlin"):
+        return True
+    if method in ("gptq", "gptq_marlin"):
+        if version is not None and not at_least(version, GPTQ_MARLIN_FREES_ZEROS_SINCE):
+            return True
+        marlin = (_is_true(q.get("sym")) and bits in (4, 8) and group in _MARLIN_GROUPS and flag != "gptq"
+                  and (gpu_cc is None or tuple(gpu_cc) >= (8, 0)))
+        return not marlin
+    return True
+
+
+def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: int, *,
+                  gpu_cc: tuple[int, int] | None = None, version: str | None = None) -> WeightFormat:
+    """Storage format of the checkpoint's linear layers (the ``--quantization`` flag can add online FP8).
+    ``gpu_cc`` (compute capability) and ``version`` decide whether GPTQ runs on Marlin and frees its zero
+    points; None assumes a current release on a Marlin-capable GPU."""
     q = model.quantization or {}
     method = str(q.get("quant_method") or "").lower()
     flag = (quantization_flag or "").lower()
@@ -45,8 +94,10 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
         return WeightFormat({4: "fp32", 2: "bf16/fp16", 1: "fp8"}.get(dtype_bytes, "bf16"), float(dtype_bytes))
     if method in ("awq", "awq_marlin", "gptq", "gptq_marlin", "auto-round", "auto_round", "autoround"):
         bits = int(q.get("bits") or q.get("w_bit") or 4)
-        group = q.get("group_size") or q.get("q_group_size") or 128
-        return WeightFormat(f"{method} {bits}-bit g{group}", bits / 8 + _group_overhead(bits, int(group)))
+        group = int(q.get("group_size") or q.get("q_group_size") or 128)
+        zp = _keeps_zero_points(method, q, bits, group, flag, gpu_cc, version)
+        name = f"{method} {bits}-bit g{group}" + ("" if zp else " sym")
+        return WeightFormat(name, bits / 8 + _group_overhead(bits, group, zp))
     if method in ("fp8", "fbgemm_fp8", "modelopt", "ptpc_fp8") and "fp4" not in str(q.get("quant_algo", "")).lower():
         return WeightFormat("fp8", 1.0)
     if method in ("modelopt_fp4", "nvfp4") or "fp4" in str(q.get("quant_algo", "")).lower():
@@ -66,7 +117,9 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
             if bits == 4 and wtype == "float":
                 return WeightFormat("compressed-tensors nvfp4", 0.5 + 1 / 16)
             gs = w.get("group_size")
-            return WeightFormat(f"compressed-tensors {wtype}{bits}", bits / 8 + _group_overhead(bits, gs))
+            zp = _is_false(w.get("symmetric"))  # QuantizationArgs.symmetric defaults to True
+            name = f"compressed-tensors {wtype}{bits}" + (f" g{gs}" if gs else "") + (" asym" if zp else "")
+            return WeightFormat(name, bits / 8 + _group_overhead(bits, gs, zp))
         return WeightFormat("compressed-tensors", 1.0)
     if method in ("gguf",):
         return WeightFormat("gguf (~4.5 bit)", 0.5625)
@@ -85,9 +138,11 @@ def _pad(v: int, tp: int) -> int:
 
 
 def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers_on_rank: int, dtype_bytes: int,
-                     quantization_flag: str | None = None) -> RankWeights:
-    """Bytes of weights held by one (TP rank, PP rank)."""
-    fmt = weight_format(model, quantization_flag, dtype_bytes)
+                     quantization_flag: str | None = None, vision: bool = True,
+                     gpu_cc: tuple[int, int] | None = None, version: str | None = None) -> RankWeights:
+    """Bytes of weights held by one (TP rank, PP rank). ``vision=False``: the multimodal encoder is not
+    built (language-model-only mode, see ``memory.multimodal``)."""
+    fmt = weight_format(model, quantization_flag, dtype_bytes, gpu_cc=gpu_cc, version=version)
     b = model.param_breakdown()
     L = max(1, model.num_layers)
     frac = layers_on_rank / L
@@ -108,6 +163,8 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     else:
         quant_bytes = (linear_q + linear_attn) * fmt.linear_bytes
     per_layers = (quant_bytes + dense_bytes) * frac + b["norms"] * frac * dtype_bytes
+    if not vision:
+        b = {**b, "vision": 0}
     if pp_rank == 0 and b.get("vision"):
         per_layers += b["vision"] / tp * dtype_bytes  # vision tower: first stage, unquantized
     vocab_rank = _pad(model.vocab_size, tp) // tp

@@ -94,6 +94,8 @@ class ModelArch:
     architectures: tuple[str, ...] = ()
     source: str = ""
     num_params_source: str | None = None
+    # Why the capacity estimate cannot represent this model's memory (None: it can). Set by from_config.
+    unsupported: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     # ----------------------------------------------------------------------------------------
@@ -327,6 +329,7 @@ class ModelArch:
             conv_k = int(_first(text, "mamba_d_conv", "conv_kernel") or 4)
             n_groups = int(_first(text, "mamba_n_groups", "n_groups") or 1)
             mamba_elems = (conv_k - 1) * (d_inner + 2 * n_groups * d_state) + d_inner * d_state
+        unsupported = _unsupported_reason(text, model_type, L, h, layer_types)
         extra = {k: text[k] for k in ("original_max_position_embeddings",) if k in text}
         vision = _vision_params(top.get("vision_config"))
         if vision:
@@ -370,8 +373,42 @@ class ModelArch:
             architectures=tuple(top.get("architectures") or ()),
             source=source,
             num_params_source=num_params_source,
+            unsupported=unsupported,
             extra=extra,
         )
+
+
+# Layer type names the KV layout understands (``attention_layer_kinds``); anything else is refused.
+_KNOWN_LAYER_TYPE_WORDS = ("sliding", "local", "chunked_attention", "mamba", "linear", "ssm", "recurrent", "conv",
+                           "attention", "full", "global", "attn")
+# Config keys of KV-cache layouts the estimator does not represent, with what they mean.
+_UNMODELLED_KV_KEYS = (
+    ("num_kv_shared_layers", "per-layer KV sharing: the last {v} layers reuse earlier layers' KV cache "
+                             "(vLLM allocates no cache for them)"),
+)
+
+
+def _unsupported_reason(text: Mapping[str, Any], model_type: str, num_layers: int, hidden: int,
+                        layer_types: Any) -> str | None:
+    """Why the estimate would be a confident wrong number for this config, or None.
+
+    A KV layout the estimator cannot represent (cross-layer KV sharing as in Gemma 3n / Gemma 4, whose
+    shared layers allocate no cache), layer kinds it does not know, or a config without the shapes
+    it needs. Refusing is better than a number that looks exact.
+    """
+    for key, why in _UNMODELLED_KV_KEYS:
+        v = text.get(key)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+            return f"{model_type or 'this model'} uses {why.format(v=int(v))}, which vllm-lint does not model"
+    if not num_layers or not hidden:
+        missing = "num_hidden_layers" if not num_layers else "hidden_size"
+        return f"its config.json has no {missing} that vllm-lint can read"
+    if layer_types:
+        for t in layer_types:
+            low = str(t).lower()
+            if not any(w in low for w in _KNOWN_LAYER_TYPE_WORDS):
+                return f"its layer type {t!r} has an attention/KV layout vllm-lint does not model"
+    return None
 
 
 def _rope_scaling(text: Mapping[str, Any]) -> dict | None:

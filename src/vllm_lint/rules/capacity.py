@@ -280,8 +280,8 @@ def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
 @register("VL105")
 def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     """No target GPU is known for a launch whose model is known: the capacity checks cannot run."""
-    if ctx.gpu is not None or ctx.model is None:
-        return
+    if ctx.gpu is not None or ctx.model is None or ctx.model.unsupported:
+        return  # an unsupported layout is explained by VL106 (no GPU would make it checkable)
     from vllm_lint.hardware.gpus import common_gpus
 
     s = ctx.settings
@@ -315,5 +315,22 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
         + ("; ".join(where) if where else "") +
         ". Set it with --gpu (e.g. --gpu A10G, --gpu g5.12xlarge, --gpu 23.58GiB), `gpu = \"L4\"` in "
         "[tool.vllm-lint], or a `# vllm-lint: gpu=H100` comment in the file",
+        token=ctx.value_token("model"),
+    )
+
+
+# -- VL106 ---------------------------------------------------------------------------------------
+
+
+@register("VL106")
+def capacity_not_modelled(ctx) -> Iterator[Diagnostic]:
+    """The model's memory layout is one the estimate does not represent: capacity was not checked."""
+    m = ctx.model
+    if m is None or not m.unsupported:
+        return
+    yield ctx.report(
+        "VL106",
+        f"KV-cache capacity was not checked for {m.id or ctx.model_name}: {m.unsupported}; the memory rules "
+        f"(VL101-VL105) stay silent for this launch rather than print a wrong number",
         token=ctx.value_token("model"),
     )
