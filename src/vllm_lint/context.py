@@ -31,6 +31,13 @@ if TYPE_CHECKING:
     from vllm_lint.vllm.args import ParsedArgs
 
 
+def _shown(path: str | None) -> str:
+    """A config file's path as users see it (relative to the working directory when below it)."""
+    from vllm_lint.lint import display_path
+
+    return display_path(Path(path)) if path else "file"
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """Command-line choices that reach the rules."""
@@ -56,7 +63,7 @@ class LaunchContext:
             (self.launch.vllm_version, f"image {self.launch.image}"),
             (self.file_version, "file directive"),
             (self.options.vllm_version, "--vllm-version"),
-            (self.config.vllm_version, f"config {self.config.source}"),
+            (self.config.vllm_version, f"config {_shown(self.config.source)}"),
         ):
             if value and versions.parse_version(value):
                 return value, source
@@ -122,7 +129,7 @@ class LaunchContext:
             (self.file_gpu, "file directive"),
             (self._launch_gpu_hint(), "launch"),
             (self.options.gpu, "--gpu"),
-            (self.config.gpu, f"config {self.config.source}"),
+            (self.config.gpu, f"config {_shown(self.config.source)}"),
         ):
             if not value:
                 continue

@@ -54,7 +54,7 @@ def format_summary(result: LintResult) -> str:
     if safe:
         notes.append(f"{safe} fixable with --fix")
     if unsafe:
-        notes.append(f"{unsafe} more with --fix --unsafe-fixes")
+        notes.append(f"{unsafe} {'more ' if safe else ''}fixable with --fix --unsafe-fixes")
     tail = f" ({'; '.join(notes)})" if notes else ""
     return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}{tail}."
 
