@@ -7,7 +7,6 @@ rather than rely on huggingface_hub refusing.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
 import socket
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from vllm_lint import cli
+from vllm_lint.rules.examples import write_example
 from vllm_lint.rules.registry import iter_examples
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,26 +91,12 @@ def test_cli_over_fixtures_opens_no_socket(no_network, root, fmt):
     assert "Traceback" not in err
 
 
-def _write_example(root: Path, ex: dict) -> Path:
-    for rel, text in (ex.get("files") or {}).items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    target = root / ex["filename"]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if ex.get("content_base64"):
-        target.write_bytes(base64.b64decode(ex["content"]))
-    else:
-        target.write_bytes(ex["content"].encode("utf-8"))
-    return target
-
-
 def test_cli_over_every_rule_example_opens_no_socket(no_network, tmp_path):
     examples = list(iter_examples())
     assert examples
     for i, (meta, kind, ex) in enumerate(examples):
         root = tmp_path / f"{i}-{meta.id}-{kind}"
-        target = _write_example(root, ex)
+        target = write_example(root, ex)
         opts = ex.get("options") or {}
         args: list = [target, "--format", "json"]
         if opts.get("gpu"):
