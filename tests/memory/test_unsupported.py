@@ -62,3 +62,18 @@ def test_lint_says_once_that_capacity_was_not_checked(tmp_path, gpu):
     ids = [d.rule for d in res.diagnostics]
     assert ids == ["VL106"], ids
     assert "KV-cache capacity was not checked" in res.diagnostics[0].message
+
+
+def test_capacity_command_refuses_with_exit_2(tmp_path, monkeypatch, capsys):
+    import json
+
+    from vllm_lint.capacity_cmd import capacity_command
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text(json.dumps(KV_SHARED))
+    monkeypatch.chdir(tmp_path)
+    rc = capacity_command(["./m", "--max-model-len", "8192"], gpu="L4", version="0.15.1", fmt="json", online=False,
+                          console=None)
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "capacity not estimated" in err and "per-layer KV sharing" in err
