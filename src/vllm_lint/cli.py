@@ -72,7 +72,7 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="one line per finding, no summary")
     p.add_argument("--verbose", "-v", action="store_true", help="also list suppressed findings with their reasons")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    p.add_argument("--max-file-size", type=int, default=10 * 1024 * 1024, metavar="BYTES", help="skip larger files with VL002 (default 10 MiB)")
+    p.add_argument("--max-file-size", type=int, default=1024 * 1024, metavar="BYTES", help="skip larger files with VL002 (default 1 MiB)")
     p.add_argument("--max-yaml-depth", type=int, default=200, metavar="N", help="skip YAML nested deeper with VL002 (default 200)")
     p.add_argument("--max-yaml-aliases", type=int, default=100_000, metavar="N", help="skip YAML whose aliases expand to more extra nodes with VL002 (default 100000)")
     p.add_argument("--max-args", type=int, default=10_000, metavar="N", help="skip launches with more argv words with VL002 (default 10000)")

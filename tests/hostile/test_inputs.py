@@ -260,7 +260,7 @@ def test_200_mib_file_is_skipped_with_the_limit_named(tmp_path):
     assert_clean_run(result)
     found = only(result, "VL002")
     assert found, rules_of(result)
-    assert "10 MiB" in found[0].message and "--max-file-size" in found[0].message, found[0].message
+    assert "1 MiB" in found[0].message and "--max-file-size" in found[0].message, found[0].message
 
 
 def test_size_limit_is_configurable(tmp_path):

@@ -13,7 +13,7 @@ from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.launch import Launch
 from vllm_lint.span import LineIndex, Span
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = 1024 * 1024  # 1 MiB: the largest real deployment file seen is 43 KB; see docs/security.md
 
 
 @dataclass(frozen=True, slots=True)
