@@ -43,8 +43,8 @@ def _run(text: str, diags_at: list, *, enabled=None, inline=True, launches=(), d
     src = SourceFile.from_text(text, display=display)
     r = LintResult(files=[display], sources={display: src})
     r.diagnostics = [_diag(src, *a) if isinstance(a, tuple) else _diag(src, a) for a in diags_at]
-    for name, annotations in launches:
-        launch = Launch(display, name, "kubernetes", src.span(0, 1), facts={"annotations": annotations})
+    for name, annots in launches:
+        launch = Launch(display, name, "kubernetes", src.span(0, 1), facts={"annotations": annots})
         r.launches.append(LaunchContext(launch, src, FileConfig()))
     _apply_suppressions(r, {display: parse_directives(text)}, {display: enabled or ALL}, inline)
     return r, src

@@ -13,7 +13,7 @@ import re
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from vllm_lint.launch import GpuRequest, Launch
+from vllm_lint.launch import GpuRequest
 from vllm_lint.sources import yamlspan as ys
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.shellwords import parse_script
