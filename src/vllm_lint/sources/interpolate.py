@@ -34,12 +34,6 @@ class Interp:
     def is_symbolic(self) -> bool:
         return any(self.symbolic)
 
-    def span_range(self, lo: int = 0, hi: int | None = None) -> tuple[int, int] | None:
-        hi = len(self.text) if hi is None else hi
-        if hi <= lo or not self.starts:
-            return None
-        return min(self.starts[lo:hi]), max(self.ends[lo:hi])
-
 
 def interpolate(value: str, starts: Sequence[int] | None, default_start: int, env: Mapping[str, EnvValue]) -> Interp:
     """Interpolate ``value`` whose i-th character sits at file offset ``starts[i]`` (or, when
