@@ -167,9 +167,16 @@ def _report(ctx: LaunchContext, rule_id: str, p: ArgProblem, message: str, fix: 
     return d
 
 
-def _flag_text(ctx: LaunchContext, p: ArgProblem) -> str:
+def _flag_text(ctx: LaunchContext, p: ArgProblem, missing: str = "?") -> str:
+    """The option as written, without an ``=value`` part."""
     tok = ctx.token(p.token_index)
-    return tok.text.split("=", 1)[0] if tok is not None else "?"
+    return tok.text.split("=", 1)[0] if tok is not None else missing
+
+
+def _parser_exit(ctx: LaunchContext, rule_id: str) -> Iterator[Diagnostic]:
+    """One finding per problem, quoting the line vLLM's parser prints before it exits."""
+    for p in _problems(ctx, rule_id):
+        yield _report(ctx, rule_id, p, f"vLLM {ctx.version} exits with `{p.message}`")
 
 
 @register("VL201")
@@ -205,15 +212,13 @@ def abbreviated_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 @register("VL204")
 def ambiguous_abbreviation(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    for p in _problems(ctx, "VL204"):
-        yield _report(ctx, "VL204", p, f"vLLM {ctx.version} exits with `{p.message}`")
+    yield from _parser_exit(ctx, "VL204")
 
 
 @register("VL205")
 def boolean_flag_value(ctx: LaunchContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL205"):
-        tok = ctx.token(p.token_index)
-        flag = tok.text.split("=", 1)[0] if tok else "the flag"
+        flag = _flag_text(ctx, p, "the flag")
         msg = f"{flag} is a switch in vLLM {ctx.version} and takes no value; vLLM exits with `{p.message}`"
         target = [t for _, t in (p.replacement or []) if t]
         desc = f"Write {target[0]}" if target else f"Drop the value of {flag}"
@@ -251,8 +256,7 @@ def _quant_value(p: ArgProblem) -> str:
 
 @register("VL207")
 def invalid_flag_value(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    for p in _problems(ctx, "VL207"):
-        yield _report(ctx, "VL207", p, f"vLLM {ctx.version} exits with `{p.message}`")
+    yield from _parser_exit(ctx, "VL207")
 
 
 @register("VL208")
@@ -302,5 +306,4 @@ def non_vllm_option(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 @register("VL214")
 def companion_flag_missing(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    for p in _problems(ctx, "VL214"):
-        yield _report(ctx, "VL214", p, f"vLLM {ctx.version} exits with `{p.message}`")
+    yield from _parser_exit(ctx, "VL214")
