@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from vllm_lint.context import LaunchContext
     from vllm_lint.launch import Token
+    from vllm_lint.span import Span
 
 _INT_RE = re.compile(r"^\s*\d+\s*$")
 
@@ -36,6 +37,7 @@ def symbolic(ctx: "LaunchContext", dest: str) -> bool:
 
 
 def raw_value(ctx: "LaunchContext", dest: str, default: Any = None) -> Any:
+    """The parsed value of ``dest`` as vLLM's parser typed it (its default when not given)."""
     values = getattr(ctx.args, "values", None) or {}
     val = values.get(dest, default)
     return default if val is None else val
@@ -119,11 +121,12 @@ class Visible:
     pod_count: int | None = None  # GPUs of one pod/node when the source says (facts["gpus_per_node"])
 
     def per_pod(self, pods: int) -> int | None:
+        """GPUs of one pod when the count spans ``pods`` pods; None when they do not split evenly."""
         if not self.spans_pods or pods <= 1:
             return self.count
         if self.pod_count is not None:
             return self.pod_count
-        return self.count // pods if pods > 1 and self.count % pods == 0 else None
+        return self.count // pods if self.count % pods == 0 else None
 
 
 def _device_list(value: str) -> list[str] | None:
@@ -208,6 +211,8 @@ def nodes(ctx: "LaunchContext") -> int:
 
 @dataclass(frozen=True)
 class World:
+    """The engine's parallel sizes as vLLM multiplies them into its world size."""
+
     tp: int
     pp: int
     dp_local: int  # data-parallel ranks started by this process group
@@ -219,6 +224,7 @@ class World:
         return self.tp * self.pp * self.dp_local
 
     def describe(self) -> str:
+        """Message words: "tensor_parallel_size 2 × pipeline_parallel_size 2 = 4 GPUs"."""
         parts = [f"tensor_parallel_size {self.tp}"]
         if self.pp != 1:
             parts.append(f"pipeline_parallel_size {self.pp}")
@@ -264,12 +270,27 @@ def token_for(ctx: "LaunchContext", *dests: str) -> "Token | None":
 
 
 def gpu_name(ctx: "LaunchContext") -> str:
+    """The target GPU's name for a message, or "the GPU" when none is known."""
     g = ctx.gpu
     return g.name if g is not None else "the GPU"
 
 
 def cc_text(cc: tuple[int, int]) -> str:
+    """A CUDA compute capability as NVIDIA writes it: (8, 0) -> "8.0"."""
     return f"{cc[0]}.{cc[1]}"
+
+
+def checkpoint_quant_method(ctx: "LaunchContext") -> str | None:
+    """The checkpoint's quantization method as vLLM names it, from config.json's
+    ``quantization_config`` (``quant_method``, or ModelOpt's ``quant_algo``): lower-case, with
+    ``compressed_tensors`` written ``compressed-tensors``. None when the checkpoint is not quantized."""
+    m = ctx.model
+    if m is None or not m.quantization:
+        return None
+    q = str(m.quantization.get("quant_method") or m.quantization.get("quant_algo") or "").strip().lower()
+    if not q:
+        return None
+    return "compressed-tensors" if q == "compressed_tensors" else q
 
 
 def model_token(ctx: "LaunchContext") -> "Token | None":
@@ -281,7 +302,7 @@ def model_token(ctx: "LaunchContext") -> "Token | None":
     return tok
 
 
-def value_span(ctx: "LaunchContext", dest: str):
+def value_span(ctx: "LaunchContext", dest: str) -> "Span | None":
     """The span of just the value of ``dest`` as written, when it can be edited in place.
 
     Handles ``--flag value`` (its own token) and ``--flag=value`` (the part after ``=``); None for
