@@ -146,13 +146,11 @@ def _normalise(q: str) -> str:
 @register("VL403")
 def quantization_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
     cli = T.str_arg(ctx, "quantization")
+    cfg_n = T.checkpoint_quant_method(ctx)
+    if not cli or cfg_n is None:
+        return
     m = ctx.model
-    if not cli or m is None or not m.quantization:
-        return
-    cfg = m.quantization.get("quant_method") or m.quantization.get("quant_algo")
-    if not cfg:
-        return
-    cfg_n, cli_n = _normalise(str(cfg)), _normalise(cli)
+    cli_n = _normalise(cli)
     if cli_n == cfg_n or cli_n in _COMPATIBLE.get(cfg_n, {cfg_n}):
         return
     yield ctx.report(

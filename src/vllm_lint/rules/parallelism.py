@@ -406,14 +406,6 @@ def _replace_value(ctx: LaunchContext, dest: str, new: str, what: str) -> Fix | 
 _FP8_METHODS = {"fp8", "fbgemm_fp8", "modelopt", "ptpc_fp8", "fp8_e4m3"}
 
 
-def _checkpoint_method(ctx: LaunchContext) -> str | None:
-    m = ctx.model
-    if m is None or not m.quantization:
-        return None
-    q = str(m.quantization.get("quant_method") or m.quantization.get("quant_algo") or "").lower()
-    return q.replace("_", "-") if q == "compressed_tensors" else q
-
-
 @register("VL310")
 def fp8_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
     cc = _cc(ctx)
@@ -430,7 +422,7 @@ def fp8_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
             token=ctx.value_token("kv_cache_dtype"),
             fix=_replace_value(ctx, "kv_cache_dtype", "auto", "use --kv-cache-dtype auto"),
         )
-    q = (T.str_arg(ctx, "quantization") or "").lower() or _checkpoint_method(ctx)
+    q = (T.str_arg(ctx, "quantization") or "").lower() or T.checkpoint_quant_method(ctx)
     if q in _FP8_METHODS:
         minimum = {"fp8": (7, 5), "fbgemm_fp8": (8, 0), "modelopt": (8, 0), "ptpc_fp8": (9, 4)}.get(q, (7, 5))
         if cc < minimum:
@@ -459,7 +451,7 @@ def quantization_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
     if cc is None:
         return
     explicit = (T.str_arg(ctx, "quantization") or "").lower()
-    q = explicit or _checkpoint_method(ctx)
+    q = explicit or T.checkpoint_quant_method(ctx)
     if not q or q in _FP8_METHODS or q not in MIN_CAPABILITY:
         return
     minimum = MIN_CAPABILITY[q]
