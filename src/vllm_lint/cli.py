@@ -89,7 +89,7 @@ def _split_ids(values: list[str] | None) -> list[str] | None:
 def run_lint(argv: Sequence[str]) -> int:
     from vllm_lint.config import ConfigError
     from vllm_lint.context import RunOptions
-    from vllm_lint.lint import Limits, LintOptions, lint_paths
+    from vllm_lint.lint import Limits, LintOptions, fewer_collections, lint_paths
 
     ns = _lint_parser().parse_args(argv)
     fmt = ns.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -140,7 +140,8 @@ def run_lint(argv: Sequence[str]) -> int:
 
     out = open(ns.output_file, "w", encoding="utf-8") if ns.output_file else sys.stdout
     try:
-        _write(result, fmt, out, ns)
+        with fewer_collections():  # the report of a large tree allocates as much as the run
+            _write(result, fmt, out, ns)
     finally:
         if out is not sys.stdout:
             out.close()

@@ -6,10 +6,12 @@ that file and the run goes on (``LintResult.internal_error`` makes the exit code
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from vllm_lint.config import FileConfig, find_config, load_config_file
 from vllm_lint.context import LaunchContext, RunOptions
@@ -78,7 +80,35 @@ class _Configs:
         return (base or FileConfig()).for_path(path)
 
 
+# The run allocates millions of small objects (YAML nodes, tokens, spans) that stay alive until
+# the report is written, so CPython's default thresholds (700, 10, 10) trigger full collections
+# that re-scan all of them again and again: ~10 % of the CPU of a 2,000-file tree (benchmarks/).
+# Rarer collections keep the same peak memory within a few MB; cyclic garbage is still collected.
+_GC_THRESHOLDS = (10_000, 50, 100)
+
+
 def lint_paths(
+    paths: list[Path],
+    options: LintOptions,
+    progress: Callable[[int, int], None] | None = None,
+) -> LintResult:
+    """Lint every file under ``paths`` (see ``_lint_paths``), with rarer garbage collections."""
+    with fewer_collections():
+        return _lint_paths(paths, options, progress)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Raise the garbage collector's thresholds to ``_GC_THRESHOLDS`` for the block, then restore."""
+    previous = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+def _lint_paths(
     paths: list[Path],
     options: LintOptions,
     progress: Callable[[int, int], None] | None = None,
