@@ -133,3 +133,50 @@ def test_glm_flash_is_mla_moe():
     a = lookup_catalog("cyankiwi/GLM-4.7-Flash-AWQ-4bit")
     assert a.is_mla and a.is_moe and (a.kv_lora_rank, a.qk_rope_head_dim, a.num_experts) == (512, 64, 64)
     assert 25e9 < a.total_params() < 35e9  # "30B total" (transformers docs)
+
+
+@pytest.mark.parametrize("model_id,facts", [
+    # (layers, KV heads and head size of the sliding layers, vLLM 0.15 default max_model_len, quant_method)
+    ("google/gemma-4-E2B-it", (35, 1, 256, 131072, None)),
+    ("google/gemma-4-E4B-it", (42, 2, 256, 131072, None)),
+    ("google/gemma-4-26B-A4B-it", (30, 8, 256, 262144, None)),
+    ("google/gemma-4-31B-it", (60, 16, 256, 262144, None)),
+    ("nvidia/Gemma-4-31B-IT-NVFP4", (60, 16, 256, 262144, "modelopt")),
+    ("bg-digitalservices/Gemma-4-E2B-it-NVFP4", (35, 1, 256, 131072, "modelopt")),
+    ("unsloth/gemma-4-12B-it-qat-w4a16", (48, 8, 256, 262144, "compressed-tensors")),
+])
+def test_gemma4_entries_carry_their_facts(model_id, facts):
+    """The copies cited in each entry: the model-level rules (context, TP heads, quantization) read these."""
+    from vllm_lint.models.resolve import lookup_catalog
+
+    a = lookup_catalog(model_id)
+    q = (a.quantization or {}).get("quant_method")
+    assert (a.num_layers, a.num_kv_heads, a.head_dim, a.derived_max_model_len("0.15.1"), q) == facts
+
+
+@pytest.mark.parametrize("model_id,why", [
+    ("google/gemma-4-E2B-it", "last 20 layers reuse"),
+    ("google/gemma-4-E4B-it", "last 18 layers reuse"),
+    ("bg-digitalservices/Gemma-4-E2B-it-NVFP4", "last 20 layers reuse"),
+    ("google/gemma-4-31B-it", "4 KV heads x 512 head size, against 16 x 256"),
+    ("nvidia/Gemma-4-31B-IT-NVFP4", "4 KV heads x 512 head size"),
+    ("google/gemma-4-26B-A4B-it", "2 KV heads x 512 head size, against 8 x 256"),
+    ("unsloth/gemma-4-12B-it-qat-w4a16", "1 KV head x 512 head size, against 8 x 256"),
+])
+def test_gemma4_kv_layouts_are_refused_not_estimated(model_id, why):
+    """Per-layer KV sharing (E2B/E4B) and the second KV shape of the full-attention layers (every size)
+    are layouts the estimator does not represent: it must say so instead of printing a number."""
+    from vllm_lint.models.resolve import lookup_catalog
+
+    assert why in (lookup_catalog(model_id).unsupported or "")
+
+
+def test_global_kv_shape_equal_to_the_sliding_one_is_not_refused():
+    """A config that names global_head_dim / num_global_key_value_heads equal to the sliding ones has
+    one KV shape: nothing to refuse."""
+    text = {"model_type": "gemma4_text", "hidden_size": 1024, "num_hidden_layers": 4, "num_attention_heads": 8,
+            "num_key_value_heads": 2, "head_dim": 128, "global_head_dim": 128, "num_global_key_value_heads": 2,
+            "num_kv_shared_layers": 0, "layer_types": ["sliding_attention"] * 3 + ["full_attention"]}
+    assert ModelArch.from_config({"model_type": "gemma4", "text_config": text}).unsupported is None
+    wider = {**text, "global_head_dim": 256}
+    assert "different KV shape" in ModelArch.from_config({"text_config": wider}).unsupported

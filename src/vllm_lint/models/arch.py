@@ -400,6 +400,15 @@ def _unsupported_reason(text: Mapping[str, Any], model_type: str, num_layers: in
         v = text.get(key)
         if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
             return f"{model_type or 'this model'} uses {why.format(v=int(v))}, which vllm-lint does not model"
+    # Gemma 4: full-attention layers keep KV in another shape (global_head_dim, num_global_key_value_heads)
+    # than the sliding layers; one head size per model would misstate the cache.
+    g_dim, g_kv = text.get("global_head_dim"), text.get("num_global_key_value_heads")
+    dim, kv = text.get("head_dim"), text.get("num_key_value_heads")
+    if (isinstance(g_dim, int) and g_dim and g_dim != dim) or (isinstance(g_kv, int) and g_kv and g_kv != kv):
+        n = g_kv or kv
+        return (f"{model_type or 'this model'} keeps a different KV shape on its full-attention layers "
+                f"({n} KV head{'' if n == 1 else 's'} x {g_dim or dim} head size, against {kv} x {dim} on the "
+                "sliding layers), which vllm-lint does not model")
     if not num_layers or not hidden:
         missing = "num_hidden_layers" if not num_layers else "hidden_size"
         return f"its config.json has no {missing} that vllm-lint can read"

@@ -336,6 +336,136 @@ VL407_QUANTIZED = [
     ("unsloth/phi-4-bnb-4bit", "microsoft/phi-4", BNB4, "bfloat16", QUANT_SOURCE),
 ]
 
+
+# Gemma 4 (transformers 5 ``gemma4`` / ``gemma4_unified``): per-layer KV sharing on E2B/E4B
+# (``num_kv_shared_layers``) and a second KV shape on the full-attention layers (``global_head_dim``,
+# ``num_global_key_value_heads``) - the estimator refuses these (arch._unsupported_reason, VL106) while
+# the context, head and quantization rules use the facts. Vision/audio sub-configs are left out.
+def _layer_types(layers: int, every: int) -> list[str]:
+    """Gemma's pattern as the releases write it: every ``every``-th layer is full attention."""
+    return ["full_attention" if (i + 1) % every == 0 else "sliding_attention" for i in range(layers)]
+
+
+_G4_ROPE = {"full_attention": {"partial_rotary_factor": 0.25, "rope_theta": 1000000.0, "rope_type": "proportional"},
+            "sliding_attention": {"rope_theta": 10000.0, "rope_type": "default"}}
+_G4_COMMON = {"attention_bias": False, "attention_dropout": 0.0, "final_logit_softcapping": 30.0,
+              "hidden_activation": "gelu_pytorch_tanh", "rms_norm_eps": 1e-06, "tie_word_embeddings": True,
+              "vocab_size": 262144, "vocab_size_per_layer_input": 262144}
+# nvidia/Gemma-4-31B-IT-NVFP4 @ 4135a98a and bg-digitalservices/Gemma-4-26B-A4B-it-NVFP4A16 @ main, as
+# transcribed in public GitHub file id 70302083267 (a C++ test header: "The Gemma 4 config.json files as
+# the unit tests build them"; layer_types and the ignore list generated the way the releases write them).
+G4_NVFP4_SRC = ("public GitHub file id 70302083267 (transcription of {}'s config.json; vision_config cut to its "
+                "model_type there and left out here)")
+_G4_31B_TEXT = {**_G4_COMMON, "model_type": "gemma4_text", "attention_k_eq_v": True, "dtype": "bfloat16",
+                "enable_moe_block": False, "global_head_dim": 512, "head_dim": 256, "hidden_size": 5376,
+                "hidden_size_per_layer_input": 0, "intermediate_size": 21504, "layer_types": _layer_types(60, 6),
+                "max_position_embeddings": 262144, "num_attention_heads": 32, "num_global_key_value_heads": 4,
+                "num_hidden_layers": 60, "num_key_value_heads": 16, "num_kv_shared_layers": 0,
+                "rope_parameters": _G4_ROPE, "sliding_window": 1024, "use_double_wide_mlp": False}
+_G4_26B_TEXT = {**_G4_COMMON, "model_type": "gemma4_text", "attention_k_eq_v": True, "dtype": "bfloat16",
+                "enable_moe_block": True, "global_head_dim": 512, "head_dim": 256, "hidden_size": 2816,
+                "hidden_size_per_layer_input": 0, "intermediate_size": 2112, "layer_types": _layer_types(30, 6),
+                "max_position_embeddings": 262144, "moe_intermediate_size": 704, "num_attention_heads": 16,
+                "num_experts": 128, "num_global_key_value_heads": 2, "num_hidden_layers": 30,
+                "num_key_value_heads": 8, "num_kv_shared_layers": 0, "rope_parameters": _G4_ROPE,
+                "sliding_window": 1024, "top_k_experts": 8, "use_double_wide_mlp": False}
+# E2B: the config preset of public GitHub file id 53399663664 ("Gemma4 E2B preset extracted from MakotoUwu's
+# PR #3485", GEMMA4_E2B_IT_PRESET); its shapes are the ones file id 62149741222 checks a downloaded E2B
+# config.json against (35 layers, 1 KV head, head 256 / global 512, 20 KV-shared layers, window 512).
+_G4_E2B_TEXT = {"model_type": "gemma4_text", "hidden_size": 1536, "intermediate_size": 6144, "num_hidden_layers": 35,
+                "vocab_size": 262144, "num_attention_heads": 8, "num_key_value_heads": 1, "head_dim": 256,
+                "rms_norm_eps": 1e-06, "hidden_activation": "gelu_pytorch_tanh", "max_position_embeddings": 131072,
+                "sliding_window": 512, "layer_types": _layer_types(35, 5), "rope_parameters": _G4_ROPE,
+                "hidden_size_per_layer_input": 256, "vocab_size_per_layer_input": 262144, "global_head_dim": 512,
+                "num_kv_shared_layers": 20, "use_double_wide_mlp": True, "final_logit_softcapping": 30.0,
+                "tie_word_embeddings": True, "torch_dtype": "bfloat16"}
+# E4B: EXPECTED_ARCHITECTURE of public GitHub file id 66477836481 (checked against the config.json of
+# google/gemma-4-E4B @ 7aa32e68 and google/gemma-4-E4B-it @ a4c2d58b); layer_types (every 6th full),
+# num_global_key_value_heads null, attention_k_eq_v / use_double_wide_mlp false from file id 57658815156
+# ("Transcribed from google/gemma-4-E4B-it-qat-w4a16-ct's config.json"); max_position_embeddings 131072
+# from file id 71611886309 (E4B metadata) and file id 66260699593 (model notes, 128K context).
+_G4_E4B_TEXT = {"model_type": "gemma4_text", "hidden_size": 2560, "intermediate_size": 10240, "num_hidden_layers": 42,
+                "num_attention_heads": 8, "num_key_value_heads": 2, "head_dim": 256, "global_head_dim": 512,
+                "num_global_key_value_heads": None, "sliding_window": 512, "hidden_size_per_layer_input": 256,
+                "vocab_size": 262144, "vocab_size_per_layer_input": 262144, "num_kv_shared_layers": 18,
+                "rms_norm_eps": 1e-06, "final_logit_softcapping": 30.0, "attention_k_eq_v": False,
+                "use_double_wide_mlp": False, "max_position_embeddings": 131072, "layer_types": _layer_types(42, 6),
+                "rope_parameters": _G4_ROPE, "tie_word_embeddings": True}
+# google/gemma-4-12B @ 56820d7d: config.json printed verbatim by a curl of the hub's resolve-cache URL in an
+# agent log, public GitHub file id 54518386891 (Gemma4UnifiedForConditionalGeneration, 48 layers).
+_G4_12B_TEXT = {**_G4_COMMON, "model_type": "gemma4_unified_text", "attention_k_eq_v": True,
+                "enable_moe_block": False, "global_head_dim": 512, "head_dim": 256, "hidden_size": 3840,
+                "hidden_size_per_layer_input": 0, "intermediate_size": 15360, "layer_types": _layer_types(48, 6),
+                "max_position_embeddings": 262144, "moe_intermediate_size": None, "num_attention_heads": 16,
+                "num_experts": None, "num_global_key_value_heads": 1, "num_hidden_layers": 48,
+                "num_key_value_heads": 8, "num_kv_shared_layers": 0, "rope_parameters": _G4_ROPE,
+                "sliding_window": 1024, "top_k_experts": None, "use_double_wide_mlp": False}
+_G4_TOP = {"model_type": "gemma4", "architectures": ["Gemma4ForConditionalGeneration"]}
+_NVFP4_GROUP = {"input_activations": {"dynamic": False, "num_bits": 4, "type": "float", "group_size": 16},
+                "weights": {"dynamic": False, "num_bits": 4, "type": "float", "group_size": 16}, "targets": ["Linear"]}
+_NVFP4_31B = {"config_groups": {"group_0": _NVFP4_GROUP},
+              "ignore": ["lm_head", "model.embed_vision*"]
+              + [f"model.language_model.layers.{i}.self_attn*" for i in range(60)] + ["model.vision_tower*"],
+              "quant_algo": "NVFP4", "kv_cache_scheme": {"dynamic": False, "num_bits": 8, "type": "float"},
+              "producer": {"name": "modelopt", "version": "0.37.0"}, "quant_method": "modelopt"}
+_NVFP4_BG = {"config_groups": {"group_0": _NVFP4_GROUP}, "quant_algo": "NVFP4", "quant_method": "modelopt"}
+GEMMA4_MODELS = [
+    {"id": "nvidia/Gemma-4-31B-IT-NVFP4",
+     "config": {**_G4_TOP, "dtype": "bfloat16", "tie_word_embeddings": True, "text_config": dict(_G4_31B_TEXT),
+                "quantization_config": _NVFP4_31B},
+     "source": G4_NVFP4_SRC.format("nvidia/Gemma-4-31B-IT-NVFP4 @ 4135a98a"),
+     "source_kind": "transcribed copy of the repo's config.json (layer_types and ignore list regenerated as there)"},
+    {"id": "google/gemma-4-31B-it",
+     "config": {**_G4_TOP, "dtype": "bfloat16", "tie_word_embeddings": True, "text_config": dict(_G4_31B_TEXT)},
+     "source": G4_NVFP4_SRC.format("nvidia/Gemma-4-31B-IT-NVFP4 @ 4135a98a") + "; the same text_config "
+               "(60 layers, 16 KV heads x 256, 4 global KV heads x 512, 262144 positions) in public GitHub file ids "
+               "56132095888 and 55608441559 (GEMMA4_31B_CONFIG)",
+     "source_kind": "derived: the text_config of NVIDIA's NVFP4 quantization of this repo, without its "
+                    "quantization_config (quantization does not change the architecture fields)",
+     "derived_from": "nvidia/Gemma-4-31B-IT-NVFP4"},
+    {"id": "google/gemma-4-26B-A4B-it",
+     "config": {**_G4_TOP, "dtype": "bfloat16", "tie_word_embeddings": True, "text_config": dict(_G4_26B_TEXT)},
+     "source": G4_NVFP4_SRC.format("bg-digitalservices/Gemma-4-26B-A4B-it-NVFP4A16 @ main") + "; the same shapes "
+               "(30 layers, 128 experts top-8 of 704, 8 KV heads x 256, 2 global KV heads x 512) in public GitHub "
+               "file id 55608441559 (DIFFUSION_GEMMA_CONFIG of google/diffusiongemma-26B-A4B-it)",
+     "source_kind": "derived: the text_config of a NVFP4 quantization of this repo, without its quantization_config"},
+    {"id": "google/gemma-4-E2B-it",
+     "config": {**_G4_TOP, "vocab_size": 262144, "text_config": dict(_G4_E2B_TEXT)},
+     "source": "public GitHub file id 53399663664 (GEMMA4_E2B_IT_PRESET, 'extracted from MakotoUwu's PR #3485'); "
+               "shapes as checked against a downloaded E2B config.json in file id 62149741222",
+     "source_kind": "config preset copied from the repo's config.json (text_config; vision/audio left out)"},
+    {"id": "google/gemma-4-E4B-it",
+     "config": {**_G4_TOP, "text_config": dict(_G4_E4B_TEXT)},
+     "source": "public GitHub file id 66477836481 (EXPECTED_ARCHITECTURE checked against google/gemma-4-E4B-it "
+               "@ a4c2d58b config.json); layer_types, num_global_key_value_heads, attention_k_eq_v, "
+               "use_double_wide_mlp from file id 57658815156 (transcribed from google/gemma-4-E4B-it-qat-w4a16-ct's "
+               "config.json); max_position_embeddings 131072 from file ids 71611886309 and 66260699593",
+     "source_kind": "fields of the repo's config.json as pinned by tools that read it (no single verbatim copy)"},
+    {"id": "google/gemma-4-12B",
+     "config": {"model_type": "gemma4_unified", "architectures": ["Gemma4UnifiedForConditionalGeneration"],
+                "dtype": "bfloat16", "tie_word_embeddings": True, "text_config": dict(_G4_12B_TEXT)},
+     "source": "public GitHub file id 54518386891 (config.json of google/gemma-4-12B @ 56820d7d printed verbatim "
+               "from https://huggingface.co/api/resolve-cache/models/google/gemma-4-12B/56820d7d8cbe8e47975a53325439ed272e91cff2/config.json)",
+     "source_kind": "verbatim copy of the repo's config.json (vision/audio configs left out)"},
+]
+# Quantized uploads of the Gemma 4 entries: (id, base, quantization_config, how it was sourced).
+GEMMA4_QUANTIZED = [
+    ("bg-digitalservices/Gemma-4-E2B-it-NVFP4", "google/gemma-4-E2B-it", _NVFP4_BG,
+     "derived: E2B architecture of the google/gemma-4-E2B-it entry; quantization block is the publisher's usual "
+     "one, as in its Gemma-4-26B-A4B-it-NVFP4A16 config.json (" + G4_NVFP4_SRC.format(
+         "bg-digitalservices/Gemma-4-26B-A4B-it-NVFP4A16") + ": modelopt NVFP4, group 16; ignore list and producer "
+     "left out) - not read from this repo"),
+    ("unsloth/gemma-4-12B-it-qat-w4a16", "google/gemma-4-12B",
+     {"quant_method": "compressed-tensors",
+      "config_groups": {"group_0": {"weights": {"num_bits": 4, "type": "int"}, "input_activations": None}}},
+     "derived: architecture of google/gemma-4-12B (the -it repo shares it); quantization: compressed-tensors "
+     "4-bit integer weights with 16-bit activations, from the repo name (qat-w4a16, the format of Google's "
+     "gemma-4-12B-it-qat-w4a16-ct 'Compressed Tensors (w4a16)' release) and the deployment that serves it "
+     "(ddarthp/gemma4-vllm-docker .env.example: 'vLLM detecta compressed-tensors solo'); group size, format and "
+     "ignore list not read from this repo"),
+]
+
+
 def _entry(rec: dict) -> dict:
     cfg = {k: rec[k] for k in CONFIG_KEYS if k in rec}
     notes = []
@@ -400,7 +530,7 @@ def build(models_jsonl: Path) -> list[dict]:
         if mid in by_id and "vision_config" not in by_id[mid]["config"]:
             by_id[mid]["config"]["vision_config"] = dict(vision)
             by_id[mid]["notes"] = (by_id[mid].get("notes", "") + f"; vision_config from {src}").lstrip("; ")
-    for extra in EXTRA_MODELS + VL407_MODELS:
+    for extra in EXTRA_MODELS + VL407_MODELS + GEMMA4_MODELS:
         by_id.setdefault(extra["id"], dict(extra))
     # TheBloke AWQ record has no architecture: take Llama-2-7b-chat's.
     bloke = by_id.get("TheBloke/Llama-2-7B-Chat-AWQ")
@@ -429,6 +559,10 @@ def build(models_jsonl: Path) -> list[dict]:
             if "text_config" in cfg:
                 cfg["text_config"] = {**cfg["text_config"], "torch_dtype": dtype}
             by_id[new] = {"id": new, "config": {**cfg, "quantization_config": q, "torch_dtype": dtype},
+                          "source": f"{by_id[old]['source']} (via {old})", "source_kind": how, "derived_from": old}
+    for new, old, q, how in GEMMA4_QUANTIZED:
+        if old in by_id and new not in by_id:
+            by_id[new] = {"id": new, "config": {**by_id[old]["config"], "quantization_config": q},
                           "source": f"{by_id[old]['source']} (via {old})", "source_kind": how, "derived_from": old}
     return sorted(by_id.values(), key=lambda e: e["id"].lower())
 
