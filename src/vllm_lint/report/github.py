@@ -52,7 +52,7 @@ def _message_lines(diag: Diagnostic) -> list[str]:
     lines = [f"{diag.rule} {diag.message}"]
     lines += [f"note: {n}" for n in diag.notes]
     if diag.fix:
-        lines.append(("fix: " if diag.fix.safe else "fix (unsafe, --unsafe-fixes): ") + diag.fix.description)
+        lines.append(("fix: " if diag.fix.safe else "fix (unsafe: --unsafe-fixes): ") + diag.fix.description)
     return lines
 
 

@@ -186,7 +186,7 @@ def unknown_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
         msg = f"{_flag_text(ctx, p)} is not a vLLM {ctx.version} option"
         msg += f" (did you mean {guess}?)" if guess else ""
         msg += f"; vLLM exits with `{p.message}`"
-        fix = _fix(ctx, p, f"Rename to {guess}") if guess else None
+        fix = _fix(ctx, p, f"rename to {guess}") if guess else None
         yield _report(ctx, "VL201", p, msg, fix)
 
 
@@ -197,7 +197,7 @@ def flag_not_in_release(ctx: LaunchContext) -> Iterator[Diagnostic]:
         # safe when the release made the option pointless; unsafe when its setting should move to
         # a replacement (removing it starts the server without that setting)
         pointless = "; drop it" in (p.detail or "")
-        fix = _fix(ctx, p, f"Remove {_flag_text(ctx, p)}", safe=pointless) if p.code == "removed-flag" else None
+        fix = _fix(ctx, p, f"remove {_flag_text(ctx, p)}", safe=pointless) if p.code == "removed-flag" else None
         yield _report(ctx, "VL202", p, msg, fix)
 
 
@@ -207,7 +207,7 @@ def abbreviated_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
         full = p.suggestion.removeprefix("write ") if p.suggestion else "the full name"
         msg = (f"{p.message}; any later option sharing the prefix makes it ambiguous "
                f"and vLLM stops with 'ambiguous option'")
-        yield _report(ctx, "VL203", p, msg, _fix(ctx, p, f"Expand to {full}"))
+        yield _report(ctx, "VL203", p, msg, _fix(ctx, p, f"expand to {full}"))
 
 
 @register("VL204")
@@ -221,7 +221,7 @@ def boolean_flag_value(ctx: LaunchContext) -> Iterator[Diagnostic]:
         flag = _flag_text(ctx, p, "the flag")
         msg = f"{flag} is a switch in vLLM {ctx.version} and takes no value; vLLM exits with `{p.message}`"
         target = [t for _, t in (p.replacement or []) if t]
-        desc = f"Write {target[0]}" if target else f"Drop the value of {flag}"
+        desc = f"write {target[0]}" if target else f"drop the value of {flag}"
         yield _report(ctx, "VL205", p, msg, _fix(ctx, p, desc))
 
 
@@ -286,7 +286,7 @@ def model_argument(ctx: LaunchContext) -> Iterator[Diagnostic]:
             yield _report(ctx, "VL211", p, f"vLLM {ctx.version} warns: {p.message}", severity=Severity.WARNING)
             continue
         msg = p.message if not p.detail else f"{p.detail}; vLLM: `{p.message}`"
-        fix = _fix(ctx, p, "Pass the model with --model") if p.code == "model-ignored" else None
+        fix = _fix(ctx, p, "pass the model with --model") if p.code == "model-ignored" else None
         yield _report(ctx, "VL211", p, msg, fix)
 
 
@@ -294,14 +294,14 @@ def model_argument(ctx: LaunchContext) -> Iterator[Diagnostic]:
 def repeated_subcommand(ctx: LaunchContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL212"):
         msg = f"{p.detail}; vLLM exits with `{p.message}`" if p.detail else p.message
-        yield _report(ctx, "VL212", p, msg, _fix(ctx, p, p.suggestion or "Remove the repeated command"))
+        yield _report(ctx, "VL212", p, msg, _fix(ctx, p, p.suggestion or "remove the repeated command"))
 
 
 @register("VL213")
 def non_vllm_option(ctx: LaunchContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL213"):
         msg = f"{p.detail}; vLLM exits with `{p.message}`"
-        yield _report(ctx, "VL213", p, msg, _fix(ctx, p, f"Remove {_flag_text(ctx, p)}", safe=False))
+        yield _report(ctx, "VL213", p, msg, _fix(ctx, p, f"remove {_flag_text(ctx, p)}", safe=False))
 
 
 @register("VL214")
