@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
-def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | None, fmt: str, online: bool, console) -> int:
+def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | None, fmt: str, online: bool,
+                     console: Console) -> int:
     """Exit 0 when the configured max_model_len fits, 1 when it does not, 2 when it cannot be estimated."""
     from vllm_lint.hardware.gpus import parse_gpu_option
     from vllm_lint.memory.estimate import estimate

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from vllm_lint.memory.estimate import Capacity
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 BAR_WIDTH = 60
 # (label, style, glyph) of each bar segment; glyphs keep the bar readable without colour.
@@ -56,7 +61,7 @@ def bar_text(cap: Capacity, width: int = BAR_WIDTH) -> list[tuple[str, str, str]
     return [(label, style, glyph * n) for (label, style, glyph), n in zip(SEGMENTS, cells)]
 
 
-def render_capacity(cap: Capacity, console) -> None:
+def render_capacity(cap: Capacity, console: Console) -> None:
     """Print the breakdown table, the verdict, and the stacked memory bar to a rich Console."""
     from rich.table import Table
     from rich.text import Text
@@ -83,7 +88,7 @@ def render_capacity(cap: Capacity, console) -> None:
     table.add_row("blocks", str(cap.num_gpu_blocks), "")
     table.add_row("tokens in KV cache", f"{cap.kv_cache_tokens:,}", "")
     table.add_row("max_model_len", f"{cap.max_model_len:,}", f"one request needs {cap.needed_kv_gib:.2f} GiB")
-    table.add_row("max concurrency", f"{cap.max_concurrency:.2f}x", f"full-length requests at once")
+    table.add_row("max concurrency", f"{cap.max_concurrency:.2f}x", "full-length requests at once")
     table.add_row("largest max_model_len that fits", f"{cap.max_model_len_that_fits:,}", "")
     mu = cap.min_gpu_memory_utilization
     table.add_row("smallest utilization that fits", "-" if mu is None else f"{mu:.2f}",

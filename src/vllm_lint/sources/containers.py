@@ -13,9 +13,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vllm_lint.launch import EnvValue, GpuRequest, Token
 from vllm_lint.span import Span
+
+if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
+    from vllm_lint.sources.argv import Invocation
 
 # docker run options that take a value (the next word, or "=value"); others are booleans
 _VALUE_OPTS = frozenset("""
@@ -75,7 +82,7 @@ class DockerRun:
     def gpu(self) -> GpuRequest:
         return container_gpu(gpus=self.gpus, runtime=self.runtime, devices=self.devices, env=self.env)
 
-    def invocation(self):
+    def invocation(self) -> Invocation | None:
         """(entrypoint, program, args, facts) as ``argv.find_vllm_invocation`` returns it."""
         from vllm_lint.sources.argv import find_vllm_invocation
         from vllm_lint.sources.images import image_entrypoint
@@ -324,7 +331,7 @@ def _set_count(req: GpuRequest, n: int, span: Span | None, ids: list[str] | None
             req.device_ids = ids
 
 
-def host_path(mounts: dict[str, str] | None, base_dir, container_path: str):
+def host_path(mounts: dict[str, str] | None, base_dir: str | os.PathLike[str], container_path: str) -> Path | None:
     """The file on disk that a path inside the container comes from, through the bind mounts
     recorded in ``launch.facts["mounts"]`` (container path -> host path relative to the linted
     file's folder ``base_dir``); None when no mount covers it. Longest mount prefix wins, as in

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node
 
@@ -25,6 +26,9 @@ from vllm_lint.sources import k8s_yaml as Y
 from vllm_lint.sources.helm import Values, is_scalar_value, new_launch
 from vllm_lint.span import Span
 from vllm_lint.vllm.versions import version_from_image
+
+if TYPE_CHECKING:
+    from vllm_lint.sources.base import SourceFile
 
 # production-stack vllmConfig keys -> the flag the template writes (underscores as rendered).
 PS_VLLM_CONFIG = {
@@ -170,7 +174,7 @@ def template_launches(values: Values) -> list[Launch]:
     return launches
 
 
-def yamlspan_load(src) -> list | None:
+def yamlspan_load(src: SourceFile) -> list | None:
     """Documents of a rendered template, or None when the rendering is not valid YAML."""
     from vllm_lint.sources import yamlspan
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 from yaml.nodes import Node
 
@@ -34,6 +35,9 @@ from vllm_lint.sources import k8s_yaml as Y
 from vllm_lint.sources import yamlspan
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.span import Span
+
+if TYPE_CHECKING:
+    from vllm_lint.launch import Launch
 
 _ACTION = re.compile(r"\{\{(-(?=[ \t\r\n]))?(.*?)((?<=[ \t\r\n])-)?\}\}", re.S)
 _STRUCTURAL = re.compile(r"\b(?:include|toYaml|toJson|nindent|indent|tpl|template)\b")
@@ -453,7 +457,8 @@ def _split_words(stage: str) -> list[str]:
     return re.findall(r'"(?:[^"\\]|\\.)*"|`[^`]*`|\S+', stage)
 
 
-def render(tpl: SourceFile, root: Node | None, origin_of, chart: dict[str, Node] | None = None) -> Rendered:
+def render(tpl: SourceFile, root: Node | None, origin_of: Callable[[Node | None], SourceFile],
+           chart: dict[str, Node] | None = None) -> Rendered:
     """Render ``tpl`` with the merged values ``root`` (``origin_of(node)`` -> its SourceFile)."""
     r = _Renderer(tpl, root, origin_of, chart or {})
     r.render(_parse(tpl.text), None)
@@ -482,7 +487,7 @@ def _remap_obj(obj: object, rendered: Rendered, depth: int = 0) -> object:
     return obj
 
 
-def remap_launch(launch, rendered: Rendered) -> bool:
+def remap_launch(launch: Launch, rendered: Rendered) -> bool:
     """Point every span of a launch read from the rendered text back at the template or the
     values file; tokens that hold an unrendered action become symbolic. Returns True when an
     argv token came (partly) from a substituted or unrendered ``{{ }}`` action."""

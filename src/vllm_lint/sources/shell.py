@@ -20,6 +20,7 @@ from vllm_lint.sources.containers import DockerRun, narrow_by_env, parse_docker_
 from vllm_lint.sources.dotenv import parse_dotenv
 from vllm_lint.sources.insertion import shell_insertion
 from vllm_lint.sources.shellwords import Command, Script, Val, Word, expand_heredoc, parse_script, words_end
+from vllm_lint.span import Span
 from vllm_lint.vllm.versions import version_from_image
 
 _RELEVANT_ENV = re.compile(r"^(?:CUDA_|NVIDIA_|HIP_|ROCR_|VLLM_|HF_|HUGGING|NCCL_|PYTORCH_|TORCH_|OMP_|TRANSFORMERS_|LMCACHE_|UCX_)")
@@ -193,7 +194,7 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
     return None
 
 
-def followed_script_launch(src: SourceFile, rel: str, env: dict[str, EnvValue], *, via: str, span, image: str | None,
+def followed_script_launch(src: SourceFile, rel: str, env: dict[str, EnvValue], *, via: str, span: Span, image: str | None,
                            source: str, gpu: GpuRequest | None = None) -> Launch | None:
     """The launch inside a local script that a container runs (a Dockerfile ``COPY``-ed
     ENTRYPOINT, a compose volume-mounted entrypoint), read with the container's environment.
