@@ -74,9 +74,20 @@ class _Configs:
 
     def __init__(self, explicit: Path | None) -> None:
         self.explicit = load_config_file(explicit) if explicit else None
+        # nearest configuration per folder, for this run: resolving every file's path and
+        # probing every folder above it cost ~0.2 s on a 2,000-file tree
+        self._by_folder: dict[str, FileConfig] = {}
 
     def __call__(self, path: Path) -> FileConfig:
-        base = self.explicit if self.explicit is not None else find_config(path)
+        if self.explicit is not None:
+            base = self.explicit
+        elif os.path.islink(path):  # the configuration is the one nearest the link's target
+            base = find_config(path)
+        else:
+            folder = os.path.dirname(path)
+            base = self._by_folder.get(folder)
+            if base is None:
+                base = self._by_folder[folder] = find_config(path)
         return (base or FileConfig()).for_path(path)
 
 

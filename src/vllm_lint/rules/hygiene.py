@@ -20,9 +20,12 @@ from vllm_lint.span import Span
 # -- VL501 ------------------------------------------------------------------------------------------
 
 # Token formats with a recognisable prefix (Hugging Face user access tokens are hf_ + 34 letters).
+# The look-behind (no word character before the prefix) is written after the literal prefix: a
+# pattern that opens with a literal is searched for, one that opens with a look-behind is tried at
+# every character (~0.1 s over a 2,000-file tree). Same matches.
 TOKEN_PATTERNS = (
-    ("Hugging Face token", re.compile(r"(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}(?![A-Za-z0-9])")),
-    ("OpenAI-style API key", re.compile(r"(?<![A-Za-z0-9_-])sk-(?:proj-)?[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])")),
+    ("Hugging Face token", re.compile(r"hf_(?<![A-Za-z0-9_]hf_)[A-Za-z0-9]{30,}(?![A-Za-z0-9])")),
+    ("OpenAI-style API key", re.compile(r"sk-(?<![A-Za-z0-9_-]sk-)(?:proj-)?[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])")),
 )
 # Variables whose value is a credential.
 SECRET_NAME = re.compile(
