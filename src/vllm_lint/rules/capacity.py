@@ -282,19 +282,12 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     """No target GPU is known for a launch whose model is known: the capacity checks cannot run."""
     if ctx.gpu is not None or ctx.model is None or ctx.model.unsupported:
         return  # an unsupported layout is explained by VL106 (no GPU would make it checkable)
-    from vllm_lint.hardware.gpus import common_gpus
 
     s = ctx.settings
     n = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)
     fits, not_fit = [], []
-    from vllm_lint.memory.estimate import fits as fits_on
-
-    for g in common_gpus():
-        try:
-            ok = fits_on(ctx.model, g, s, ctx.version)  # no searches: only the verdict is shown
-        except (ValueError, ZeroDivisionError):  # pragma: no cover - defensive
-            continue
-        label = g.key if n == 1 else f"{n}× {g.key}"
+    for key, ok in _verdicts(ctx.model, s, ctx.version):
+        label = key if n == 1 else f"{n}× {key}"
         (fits if ok else not_fit).append(label)
     where = []
     if fits:
@@ -317,6 +310,34 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
         "[tool.vllm-lint], or a `# vllm-lint: gpu=H100` comment in the file",
         token=ctx.value_token("model"),
     )
+
+
+# A tree repeats the same model, settings and release across many launches (999 launches without
+# a GPU, 256 distinct on the 2,000-file benchmark tree): the verdicts are computed once per
+# combination. The key is the repr of every input (ModelArch may hold unhashable fields); the
+# estimate is a pure function of them and of the built-in GPU table.
+_VERDICTS: dict[tuple[str, str, str], tuple[tuple[str, bool], ...]] = {}
+
+
+def _verdicts(model, settings, version: str) -> tuple[tuple[str, bool], ...]:
+    """(GPU key, fits) for each common GPU, skipping those the estimate cannot evaluate."""
+    from vllm_lint.hardware.gpus import common_gpus
+    from vllm_lint.memory.estimate import fits as fits_on
+
+    key = (repr(model), repr(settings), str(version))
+    found = _VERDICTS.get(key)
+    if found is None:
+        out = []
+        for g in common_gpus():
+            try:
+                ok = fits_on(model, g, settings, version)  # no searches: only the verdict is shown
+            except (ValueError, ZeroDivisionError):  # pragma: no cover - defensive
+                continue
+            out.append((g.key, ok))
+        if len(_VERDICTS) > 4096:  # bounded: a run over generated files cannot grow it without end
+            _VERDICTS.clear()
+        found = _VERDICTS[key] = tuple(out)
+    return found
 
 
 # -- VL106 ---------------------------------------------------------------------------------------
