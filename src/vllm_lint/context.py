@@ -49,6 +49,9 @@ class RunOptions:
 
 @dataclass
 class LaunchContext:
+    """One launch with its file and configuration; version, flags, GPU, model and capacity are
+    resolved on first use and cached, so a rule pays only for what it reads."""
+
     launch: Launch
     src: "SourceFile"
     config: "FileConfig"
@@ -89,7 +92,7 @@ class LaunchContext:
             config_loader=self._load_config_file,
         )
 
-    def _load_config_file(self, name: str):
+    def _load_config_file(self, name: str) -> dict | None:
         """Read a ``--config file.yaml`` referenced by the launch, relative to the linted file."""
         from vllm_lint.sources.containers import host_path
         from vllm_lint.sources.vllm_config import load_config_mapping
@@ -104,15 +107,18 @@ class LaunchContext:
         return None
 
     def token(self, index: int | None) -> Token | None:
+        """The argv token at ``index`` (as ``ParsedArgs`` counts), None when out of range."""
         if index is None or not (0 <= index < len(self.launch.args)):
             return None
         return self.launch.args[index]
 
     def flag_token(self, dest: str) -> Token | None:
+        """The token naming the option that sets ``dest``, None when the launch does not set it."""
         use = self.args.uses.get(dest)
         return self.token(use.flag_index) if use else None
 
     def value_token(self, dest: str) -> Token | None:
+        """The token holding ``dest``'s value; the flag token itself for ``--flag=value`` and switches."""
         use = self.args.uses.get(dest)
         if use is None:
             return None
@@ -194,12 +200,13 @@ class LaunchContext:
             online=self.options.online,
         )
 
-    @property
+    @cached_property
     def model(self) -> "ModelArch | None":
+        """The model's architecture; when the model name does not resolve, the first
+        --served-model-name is tried (deployments often serve under the Hub id)."""
         res = self.model_resolution
         if res is None or res.arch is not None:
             return res.arch if res else None
-        # vLLM falls back to the served name for nothing; we may: a served name often is the id.
         served = getattr(self.args, "served_model_name", None)
         if isinstance(served, list):
             served = served[0] if served else None
