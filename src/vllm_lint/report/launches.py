@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vllm_lint.launch import GpuRequest, Launch, Token
 from vllm_lint.span import Span
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _pos(span: Span | None) -> dict[str, int | None]:
@@ -83,7 +86,7 @@ def launches_json(launches: list[Launch]) -> str:
 
 def _argv_text(launch: Launch) -> str:
     words = [t.text for t in launch.program] + [t.text for t in launch.args]
-    return " ".join(shlex.quote(w) if w else "''" for w in words)
+    return " ".join(shlex.quote(w) for w in words)  # shlex.quote("") is "''"
 
 
 def _gpu_text(g: GpuRequest) -> str:
@@ -103,7 +106,7 @@ def _gpu_text(g: GpuRequest) -> str:
     return text
 
 
-def render_launches(launches: list[Launch], fmt: str, console=None) -> None:
+def render_launches(launches: list[Launch], fmt: str, console: Console | None = None) -> None:
     """Print launches as text (rich console) or JSON (stdout through the console's file)."""
     if fmt == "json":
         out = launches_json(launches)

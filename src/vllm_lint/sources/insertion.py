@@ -95,7 +95,9 @@ def yaml_list_insertion(seq: SequenceNode, src: SourceFile) -> Insertion | None:
 
 
 def shell_quote(word: str) -> str:
-    return shlex.quote(word) if word else "''"
+    """A word as a POSIX shell reads it back unchanged (``''`` for the empty word): the one
+    quoting every inserted flag uses, in scripts and in Kubernetes ``sh -c`` strings alike."""
+    return shlex.quote(word)
 
 
 def shell_insertion(src: SourceFile, last_end: int, *, folded_yaml: bool = False, display: str | None = None) -> Insertion:

@@ -28,6 +28,7 @@ from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, Token
 from vllm_lint.sources import k8s_gpu
 from vllm_lint.sources import k8s_yaml as Y
 from vllm_lint.sources.base import SourceFile
+from vllm_lint.sources.insertion import shell_quote
 from vllm_lint.sources import k8s_shell as H
 from vllm_lint.span import Span
 from vllm_lint.vllm.versions import version_from_image
@@ -191,7 +192,7 @@ def list_insertion(src: SourceFile, seq: Node) -> Insertion | None:
 
 def text_insertion(src: SourceFile, after: Span) -> Insertion:
     """Append words right after a token inside a shell string (same line: valid shell)."""
-    return Insertion(src.display, after.end, lambda words: "".join(" " + H.shell_quote(w) for w in words))
+    return Insertion(src.display, after.end, lambda words: "".join(" " + shell_quote(w) for w in words))
 
 
 def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launch | None:

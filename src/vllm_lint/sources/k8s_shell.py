@@ -7,8 +7,6 @@ ENTRYPOINT/CMD as synthetic tokens.
 
 from __future__ import annotations
 
-import shlex
-
 from yaml.nodes import Node
 
 from vllm_lint.launch import EnvValue, Token
@@ -18,11 +16,7 @@ from vllm_lint.sources import shellwords, yamlspan
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.span import Span
 
-Found = tuple[str, list[Token], list[Token], dict]
-
-
-def shell_quote(word: str) -> str:
-    return shlex.quote(word)
+Found = A.Invocation  # (entrypoint, program, args, facts)
 
 
 def _synthetic(words: list[str]) -> list[Token]:
