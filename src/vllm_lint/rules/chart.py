@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.rules.registry import register
+
+if TYPE_CHECKING:
+    from vllm_lint.context import LaunchContext
 
 # Where each ignored key's settings really belong in vllm-production-stack's values schema
 # (helm/templates/deployment-vllm-multi.yaml renders only these places into flags).
@@ -17,7 +20,7 @@ _MOVE_TO = {
 
 
 @register("VL506")
-def ignored_chart_key(ctx) -> Iterator[Diagnostic]:
+def ignored_chart_key(ctx: LaunchContext) -> Iterator[Diagnostic]:
     """A values key the chart's templates do not render: its setting never reaches vLLM."""
     ignored = ctx.launch.facts.get("ignored_keys") or []
     chart = ctx.launch.facts.get("chart", "the chart")

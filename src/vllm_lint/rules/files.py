@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.rules.registry import make_diagnostic, register
+
+if TYPE_CHECKING:
+    from vllm_lint.sources.base import SourceFile
 
 _SHEBANG = re.compile(r"#![ \t]*/\S+")
 
 
 @register("VL507", scope="file")
-def misplaced_shebang(src) -> Iterator[Diagnostic]:
+def misplaced_shebang(src: SourceFile) -> Iterator[Diagnostic]:
     """The kernel reads ``#!`` only from the first two bytes of the file (execve(2)); a script
     run directly (Dockerfile ``CMD ["/entrypoint.sh"]``) with its shebang further down fails
     with "exec format error"."""
@@ -47,7 +50,7 @@ def misplaced_shebang(src) -> Iterator[Diagnostic]:
 
 
 @register("VL508", scope="file")
-def dotenv_duplicate_key(src) -> Iterator[Diagnostic]:
+def dotenv_duplicate_key(src: SourceFile) -> Iterator[Diagnostic]:
     """docker compose and ``docker run --env-file`` keep the last of two assignments to one key."""
     if src.kind != "env":
         return
