@@ -11,7 +11,8 @@ from vllm_lint.memory.settings import EngineSettings
 from vllm_lint.models.resolve import catalog_ids, lookup_catalog
 from vllm_lint.vllm.versions import KNOWN_VERSIONS
 
-MODELS = catalog_ids()
+# Models the estimator refuses (ModelArch.unsupported: KV layouts it does not model) raise UnsupportedModel by contract.
+MODELS = [m for m in catalog_ids() if not lookup_catalog(m).unsupported]
 GPUS = all_gpus()
 
 

@@ -180,3 +180,16 @@ def test_global_kv_shape_equal_to_the_sliding_one_is_not_refused():
     assert ModelArch.from_config({"model_type": "gemma4", "text_config": text}).unsupported is None
     wider = {**text, "global_head_dim": 256}
     assert "different KV shape" in ModelArch.from_config({"text_config": wider}).unsupported
+
+
+def test_qwen36_35b_a3b_is_a_hybrid_moe_with_gated_delta_state():
+    """Qwen/Qwen3.6-35B-A3B: 10 full-attention layers of 2 KV heads x 256 among 40, the other 30 gated
+    delta-net layers carry a per-sequence state (conv + 32 x 128 x 128 recurrent), 256 experts top-8."""
+    from vllm_lint.models.resolve import lookup_catalog
+
+    a = lookup_catalog("Qwen/Qwen3.6-35B-A3B")
+    kinds = a.attention_layer_kinds()
+    assert (kinds.count("full"), kinds.count("mamba")) == (10, 30)
+    assert (a.num_kv_heads, a.head_dim, a.derived_max_model_len("0.19.0"), a.unsupported) == (2, 256, 262144, None)
+    assert a.mamba_state_elems == 3 * (2 * 16 * 128 + 32 * 128) + 32 * 128 * 128
+    assert a.is_moe and (a.num_experts, a.num_experts_per_tok) == (256, 8)

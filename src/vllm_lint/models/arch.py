@@ -316,7 +316,7 @@ class ModelArch:
             shared_i = shared_i or inter  # one shared expert of the routed experts' width
         gated = model_type not in ("gpt2", "opt", "gpt_neox", "phi", "falcon", "gpt_bigcode", "starcoder2", "bloom", "mpt")
         mamba_elems = 0
-        if model_type in ("qwen3_next", "qwen3_5", "qwen3_5_moe"):
+        if model_type in ("qwen3_next", "qwen3_5", "qwen3_5_moe", "qwen3_5_text", "qwen3_5_moe_text"):
             # gated delta-net state per layer: conv state + recurrent state (num_v_heads × k_dim × v_dim)
             nk, nv = int(text.get("linear_num_key_heads", 16)), int(text.get("linear_num_value_heads", 32))
             kd, vd = int(text.get("linear_key_head_dim", 128)), int(text.get("linear_value_head_dim", 128))

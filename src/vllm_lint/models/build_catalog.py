@@ -448,6 +448,43 @@ GEMMA4_MODELS = [
                "from https://huggingface.co/api/resolve-cache/models/google/gemma-4-12B/56820d7d8cbe8e47975a53325439ed272e91cff2/config.json)",
      "source_kind": "verbatim copy of the repo's config.json (vision/audio configs left out)"},
 ]
+# Qwen/Qwen3.6-35B-A3B (hybrid gated-delta-net linear attention + MoE): text_config and vision_config as in the
+# exact-geometry fixture of a Qwen3.6-35B-A3B ModelOpt checkpoint, public GitHub file id 57973206963
+# (valid_qwen36_config; its quantization_config dropped here), cross-checked field by field against an inventory
+# of the Qwen/Qwen3.6-35B-A3B @ 7da11034 snapshot, file id 51981054745 (hidden 2048, 40 layers, every 4th full
+# attention, 256 experts top-8 of 512 + shared 512, linear heads 16/32 x 128, vocab 248320, rope_theta 1e7,
+# partial_rotary_factor 0.25, mrope_section [11, 11, 10], mtp 1 layer). Qwen3.5-9B is not added: no copy read
+# gives its intermediate size, vocabulary or linear-attention shapes.
+_Q36_TEXT = {"attention_bias": False, "attention_dropout": 0.0, "attn_output_gate": True, "bos_token_id": 248044,
+             "dtype": "bfloat16", "eos_token_id": 248044, "full_attention_interval": 4, "head_dim": 256,
+             "hidden_act": "silu", "hidden_size": 2048,
+             "layer_types": ["full_attention" if (i + 1) % 4 == 0 else "linear_attention" for i in range(40)],
+             "linear_conv_kernel_dim": 4, "linear_key_head_dim": 128, "linear_num_key_heads": 16,
+             "linear_num_value_heads": 32, "linear_value_head_dim": 128, "mamba_ssm_dtype": "float32",
+             "max_position_embeddings": 262144, "model_type": "qwen3_5_moe_text", "moe_intermediate_size": 512,
+             "mtp_num_hidden_layers": 1, "mtp_use_dedicated_embeddings": False, "num_attention_heads": 16,
+             "num_experts": 256, "num_experts_per_tok": 8, "num_hidden_layers": 40, "num_key_value_heads": 2,
+             "output_router_logits": False, "pad_token_id": None, "partial_rotary_factor": 0.25, "rms_norm_eps": 1e-6,
+             "rope_parameters": {"mrope_interleaved": True, "mrope_section": [11, 11, 10], "partial_rotary_factor": 0.25,
+                                 "rope_theta": 10000000, "rope_type": "default"},
+             "shared_expert_intermediate_size": 512, "tie_word_embeddings": False, "use_cache": True,
+             "vocab_size": 248320}
+_Q36_VISION = {"deepstack_visual_indexes": [], "depth": 27, "dtype": "bfloat16", "hidden_act": "gelu_pytorch_tanh",
+               "hidden_size": 1152, "in_channels": 3, "intermediate_size": 4304, "model_type": "qwen3_5_moe_vision",
+               "num_heads": 16, "num_position_embeddings": 2304, "out_hidden_size": 2048, "patch_size": 16,
+               "spatial_merge_size": 2, "temporal_patch_size": 2}
+GEMMA4_MODELS.append(
+    {"id": "Qwen/Qwen3.6-35B-A3B",
+     "config": {"architectures": ["Qwen3_5MoeForConditionalGeneration"], "dtype": "bfloat16",
+                "image_token_id": 248056, "model_type": "qwen3_5_moe", "text_config": dict(_Q36_TEXT),
+                "tie_word_embeddings": False, "video_token_id": 248057, "vision_config": dict(_Q36_VISION),
+                "vision_end_token_id": 248054, "vision_start_token_id": 248053},
+     "source": "public GitHub file id 57973206963 (exact-geometry fixture of a Qwen3.6-35B-A3B ModelOpt checkpoint's "
+               "config.json; quantization_config left out) cross-checked against file id 51981054745 (inventory of "
+               "the Qwen/Qwen3.6-35B-A3B @ 7da1103448ba36029c34ce1a9a741dfe93ee0c50 config.json)",
+     "source_kind": "derived: text/vision config of a quantized copy, without its quantization_config; every field "
+                    "the inventory lists agrees"})
+
 # Quantized uploads of the Gemma 4 entries: (id, base, quantization_config, how it was sourced).
 GEMMA4_QUANTIZED = [
     ("bg-digitalservices/Gemma-4-E2B-it-NVFP4", "google/gemma-4-E2B-it", _NVFP4_BG,
