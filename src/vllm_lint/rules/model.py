@@ -297,5 +297,12 @@ def unresolved_model(ctx: LaunchContext) -> Iterator[Diagnostic]:
         f"model {name!r} is not in vllm-lint's catalog, a local folder with a config.json, or the local "
         f"Hugging Face cache, so the checks that need its architecture (context length, heads, memory) are skipped",
         token=T.model_token(ctx),
-        notes=[res.message] if res.message else [],
+        notes=[_how_to_point(res.message)] if res.message else [],
     )
+
+
+def _how_to_point(resolution_message: str) -> str:
+    """The resolver's advice without its "not in the catalog" preamble, which the message says already."""
+    from vllm_lint.models.resolve import HOW_TO_POINT
+
+    return HOW_TO_POINT if resolution_message.endswith(HOW_TO_POINT) else resolution_message
