@@ -285,7 +285,11 @@ def model_argument(ctx: LaunchContext) -> Iterator[Diagnostic]:
         if p.code == "model-flag" and not p.fatal:
             yield _report(ctx, "VL211", p, f"vLLM {ctx.version} warns: {p.message}", severity=Severity.WARNING)
             continue
-        msg = p.message if not p.detail else f"{p.detail}; vLLM: `{p.message}`"
+        if p.detail:
+            msg = f"{p.detail}; vLLM {'exits with' if p.fatal else 'says'} `{p.message}`"
+        else:
+            # vLLM's own text quotes `vllm serve` itself, so it is not wrapped in backticks again
+            msg = f"vLLM {ctx.version} exits with: {p.message}" if p.fatal else p.message
         fix = _fix(ctx, p, "pass the model with --model") if p.code == "model-ignored" else None
         yield _report(ctx, "VL211", p, msg, fix)
 
