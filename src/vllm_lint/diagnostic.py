@@ -9,13 +9,12 @@ from vllm_lint.span import Span
 
 
 class Severity(str, Enum):
+    """How sure and how bad: ``error`` means vLLM fails or misbehaves, ``warning`` that it likely
+    does, ``info`` that a check could not run or a setting deserves a look."""
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +55,8 @@ class Fix:
 
 @dataclass(slots=True)
 class Diagnostic:
+    """One finding of one rule at one place, as every reporter shows it (DESIGN.md JSON contract)."""
+
     rule: str
     name: str
     severity: Severity
@@ -77,6 +78,7 @@ class Diagnostic:
         return self.span.column if self.span else 1
 
     def sort_key(self) -> tuple:
+        """Report order: file, then position, then rule id."""
         return (self.path, self.line, self.column, self.rule)
 
     def to_json(self) -> dict:
@@ -86,8 +88,8 @@ class Diagnostic:
             "name": self.name,
             "severity": self.severity.value,
             "path": self.path,
-            "line": s.line if s else 1,
-            "column": s.column if s else 1,
+            "line": self.line,
+            "column": self.column,
             "end_line": s.end_line if s else 1,
             "end_column": s.end_column if s else 1,
             "message": self.message,
