@@ -21,6 +21,8 @@ DATA_PATH = Path(__file__).parent / "data" / "gpus.json"
 
 @dataclass(frozen=True)
 class GpuSpec:
+    """One GPU model as vLLM sees it: the memory CUDA reports and what its kernels support."""
+
     key: str
     name: str
     total_gib: float  # CUDA-reported memory, GiB
@@ -74,6 +76,7 @@ def _spec(entry: dict, *, total: float | None = None, key: str | None = None, na
 
 
 def all_gpus() -> list[GpuSpec]:
+    """Every GPU of the bundled table, in table order."""
     by_key, *_ = _load()
     return [_spec(e) for e in by_key.values()]
 
@@ -105,6 +108,8 @@ def _size_spec(text: str) -> GpuSpec | None:
         gib = float(same[0]["total_gib"]) if same else value * 0.97
     else:
         gib = value
+    if gib <= 0:
+        return None  # "0" / "00" is no size (a SkyPilot accelerator typo), not a 0-byte GPU
     # Assume a current data-center part (bf16 and fp8 capable) unless told otherwise.
     return GpuSpec(key=f"{gib:.2f}GiB", name=f"GPU with {gib:.2f} GiB", total_gib=round(gib, 2),
                    compute_capability=(8, 9), bf16=True, fp8=True, consumer=False, source=f"size given as {text!r}")
