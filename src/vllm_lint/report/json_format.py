@@ -28,5 +28,13 @@ def write_json(result: LintResult, out: TextIO) -> None:
         "diagnostics": [d.to_json() for d in result.diagnostics],
         "summary": summary(result),
     }
-    json.dump(doc, out, indent=2)
-    out.write("\n")
+    # json.dump's chunks (what it would write one by one: ~200,000 writes for a 2,000-file tree)
+    # written in batches; the whole document as one string would cost ~15 MB more peak memory
+    batch: list[str] = []
+    for chunk in json.JSONEncoder(indent=2).iterencode(doc):
+        batch.append(chunk)
+        if len(batch) >= 4096:
+            out.write("".join(batch))
+            batch.clear()
+    batch.append("\n")
+    out.write("".join(batch))
