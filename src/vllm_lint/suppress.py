@@ -36,12 +36,14 @@ ANNOTATION_PREFIX = "ignore-check.vllm-lint.io/"
 
 @dataclass(slots=True)
 class Suppression:
+    """One ``# vllm-lint: disable...`` comment (or Kubernetes annotation): which rules it silences
+    on which lines, and which of its ids silenced something (for VL006)."""
+
     ids: tuple[str, ...]  # empty = all rules
     first_line: int
     last_line: int
     line: int  # where the comment is
     reason: str | None = None
-    used: bool = False
     # Where it is written, for VL006's fix (character offsets into the file's text).
     verb: str = "disable"
     own_line: bool = True
@@ -62,17 +64,23 @@ class Suppression:
             return [""]
         return [i for i in self.ids if rule.startswith(i.upper()) or i == name]
 
+    @property
+    def used(self) -> bool:
+        """True once it silenced a finding (``mark`` records the ids that did)."""
+        return bool(self.used_ids)
+
     def covers(self, rule: str, name: str, line: int) -> bool:
+        """True when a finding of ``rule`` on ``line`` falls under this suppression."""
         if not (self.first_line <= line <= self.last_line):
             return False
         return bool(self.matching_ids(rule, name))
 
     def mark(self, rule: str, name: str) -> None:
         """Record that this suppression silenced a finding of ``rule``."""
-        self.used = True
         self.used_ids.update(self.matching_ids(rule, name))
 
     def scope_text(self) -> str:
+        """Where it applies, in message words: "on line 3", "on lines 3-9", "in this file"."""
         if self.verb == "disable-file":
             return "in this file"
         if self.first_line == self.last_line:
@@ -82,16 +90,15 @@ class Suppression:
 
 @dataclass(slots=True)
 class Directives:
+    """Every ``# vllm-lint:`` directive of one file: suppressions, and the ``gpu=`` and
+    ``vllm-version=`` settings that override the command line for the file's launches."""
+
     suppressions: list[Suppression] = field(default_factory=list)
     gpu: str | None = None
     vllm_version: str | None = None
     # (rule, name) -> the suppressions naming that rule; a file with thousands of directives
     # then costs per finding only the directives about its rule.
     _by_rule: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def match(self, rule: str, name: str, line: int) -> Suppression | None:
-        hits = self.matches(rule, name, line)
-        return hits[0] if hits else None
 
     def matches(self, rule: str, name: str, line: int) -> list[Suppression]:
         """Every suppression covering a finding (all of them count as used), in file order."""
