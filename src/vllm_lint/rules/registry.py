@@ -24,6 +24,8 @@ SCOPES = ("launch", "file", "project")
 
 @dataclass(frozen=True)
 class RuleMeta:
+    """A rule's documentation as its ``rules/VLxxx.yaml`` states it (schema: rules/schema.json)."""
+
     id: str
     name: str
     severity: Severity
@@ -37,11 +39,14 @@ class RuleMeta:
 
     @property
     def help_uri(self) -> str:
+        """The rule's generated page (docs/rules/<ID>.md), linked from SARIF and GitHub summaries."""
         return f"https://github.com/vllm-lint/vllm-lint/blob/main/docs/rules/{self.id}.md"
 
 
 @dataclass(frozen=True)
 class Check:
+    """A registered check function and the scope it is called with (see ``register``)."""
+
     rule_id: str
     func: Callable
     scope: str
@@ -67,6 +72,7 @@ def register(rule_id: str, *, scope: str = "launch") -> Callable[[Callable], Cal
 
 
 def checks() -> dict[str, Check]:
+    """Every registered check by rule id, importing the check modules on first use."""
     import vllm_lint.rules.checks  # noqa: F401  (registers every check)
 
     return dict(_CHECKS)
@@ -109,6 +115,7 @@ def _loader():
 
 
 def meta(rule_id: str) -> RuleMeta:
+    """The documentation of one rule; KeyError when no rules/<ID>.yaml exists."""
     m = all_meta().get(rule_id)
     if m is None:
         raise KeyError(f"no rules/{rule_id}.yaml")
@@ -116,6 +123,7 @@ def meta(rule_id: str) -> RuleMeta:
 
 
 def schema() -> dict:
+    """rules/schema.json, the JSON Schema every rule YAML is validated against."""
     return json.loads((rules_dir() / "schema.json").read_text(encoding="utf-8"))
 
 
