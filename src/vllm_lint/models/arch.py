@@ -39,6 +39,7 @@ _DTYPE_BYTES = {
 
 
 def dtype_bytes(name: str | None, default: int = 2) -> int:
+    """Bytes per element of a torch dtype name (``bfloat16`` -> 2); ``default`` when unknown."""
     return _DTYPE_BYTES.get((name or "").lower(), default)
 
 

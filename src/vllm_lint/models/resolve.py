@@ -29,6 +29,8 @@ HOW_TO_POINT = (
 
 @dataclass(frozen=True)
 class ModelResolution:
+    """Where a launch's model name led: its architecture and how it was found, or why not."""
+
     arch: ModelArch | None
     how: str  # catalog | local | hf-cache | hub | none
     message: str | None = None
@@ -57,6 +59,7 @@ def _catalog() -> tuple[dict[str, dict], dict[str, str]]:
 
 
 def catalog_ids() -> list[str]:
+    """Every Hugging Face id in the bundled catalog, sorted."""
     entries, _ = _catalog()
     return sorted(e["id"] for e in entries.values())
 
@@ -95,6 +98,7 @@ def _candidates(name: str) -> list[str]:
 
 
 def lookup_catalog(name: str) -> ModelArch | None:
+    """The catalog entry a name stands for (Hub id, HF-cache folder, unique path tail), or None."""
     _, index = _catalog()
     for key in _candidates(name):
         if key in index:
