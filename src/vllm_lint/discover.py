@@ -275,7 +275,7 @@ def classify_manifest_template(path: Path, head: str) -> str | None:
     if "templates" in path.parts and "{{" in head:
         return None
     blanked = _DIRECTIVE_LINE.sub("", head)
-    kind = _s2_classify(blanked, path.with_name(path.name.split(".", 1)[0] + ".yaml"))
+    kind = _classify_kubernetes(blanked, path.with_name(path.name.split(".", 1)[0] + ".yaml"))
     return kind if kind in _KUBE_KINDS else None
 
 
@@ -340,7 +340,7 @@ def _classify_yaml(path: Path, head: str) -> str | None:
         return "skypilot"
     if "services" in topset and "apiVersion" not in topset and "kind" not in topset:
         return "compose"
-    other = _s2_classify(head, path)
+    other = _classify_kubernetes(head, path)
     if other:
         return other
     if "resources" in topset and ("run" in topset or "setup" in topset):
@@ -352,20 +352,12 @@ def _classify_yaml(path: Path, head: str) -> str | None:
     return None
 
 
-def _s2_classify(head: str, path: Path) -> str | None:
-    try:
-        from vllm_lint.sources.kubernetes import classify_yaml
-    except ImportError:
-        return _basic_k8s(head, path)
+def _classify_kubernetes(head: str, path: Path) -> str | None:
+    """Kubernetes manifests and CRDs (KubeAI, KServe, RayService), Helm values and templates,
+    kustomizations: sources.kubernetes decides, imported on first use like the other sources."""
+    from vllm_lint.sources.kubernetes import classify_yaml
+
     return classify_yaml(head, path)
-
-
-def _basic_k8s(head: str, path: Path) -> str | None:
-    if re.search(r"^apiVersion:", head, re.M) and re.search(r"^kind:", head, re.M):
-        return "kubernetes"
-    if re.match(r"values[\w.\-]*\.ya?ml$", path.name.lower()):
-        return "helm-values"
-    return None
 
 
 @lru_cache(maxsize=1)
