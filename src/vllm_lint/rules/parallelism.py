@@ -414,11 +414,13 @@ def fp8_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
     g = ctx.gpu
     kv = (T.str_arg(ctx, "kv_cache_dtype") or "auto").lower()
     if kv.startswith("fp8") and cc < (8, 0):
-        fallback = "float16"
+        # The message is vLLM's own; the fix writes `auto` rather than its float16 because auto
+        # follows the model dtype, which vLLM lowers to float16 on these GPUs (from AUTO_DTYPE_FALLBACK;
+        # VL309 reports the older releases that keep bfloat16).
         yield ctx.report(
             "VL310",
             f"FP8 KV cache is not supported by the Triton attention backend on {g.name} (compute capability "
-            f"{T.cc_text(cc)}); native FP8 (fp8e4nv) requires SM89+. Re-run with --kv-cache-dtype {fallback}.",
+            f"{T.cc_text(cc)}); native FP8 (fp8e4nv) requires SM89+. Re-run with --kv-cache-dtype float16.",
             token=ctx.value_token("kv_cache_dtype"),
             fix=_replace_value(ctx, "kv_cache_dtype", "auto", "use --kv-cache-dtype auto"),
         )
