@@ -25,6 +25,7 @@ class Span:
     end_column: int
 
     def slice(self, text: str) -> str:
+        """The characters the span covers in ``text`` (the file's decoded text)."""
         return text[self.start : self.end]
 
 
@@ -60,6 +61,7 @@ class LineIndex:
         return min(self._starts[line - 1] + column - 1, len(self.text))
 
     def line_start(self, line: int) -> int:
+        """Character offset where a 1-based line begins (clamped to the text's lines)."""
         return self._starts[max(1, min(line, len(self._starts))) - 1]
 
     def line_text(self, line: int) -> str:
@@ -70,7 +72,8 @@ class LineIndex:
         return self.text[start:end].rstrip("\r")
 
     def span(self, start: int, end: int) -> Span:
-        """A Span for ``[start, end)``; an empty range is widened to one character where possible."""
+        """A Span for ``[start, end)``, kept as given: an empty range is an insertion point (fixes
+        insert there; the text report draws one caret for it)."""
         line, col = self.position(start)
         end_line, end_col = self.position(end)
         return Span(self.path, start, end, line, col, end_line, end_col)
