@@ -120,6 +120,7 @@ class FlagTable:
         return self._by_option.get(option)
 
     def by_dest(self, dest: str) -> FlagSpec | None:
+        """The option that stores into ``dest`` (argparse's attribute name), None when none does."""
         return self._by_dest.get(dest)
 
     def option_strings(self, *, entrypoint: str = "serve") -> list[str]:
@@ -168,6 +169,7 @@ class FlagTable:
         return bool(hit and hit[0].serve_only)
 
     def long_options(self) -> list[str]:
+        """The ``--`` options of ``vllm serve`` without ``--help``: the did-you-mean candidates."""
         return [o for o in self.option_strings() if o.startswith("--") and o != "--help"]
 
 
