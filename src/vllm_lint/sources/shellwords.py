@@ -389,6 +389,21 @@ class _Expander:
         """File offset just after the character at s[i-1]."""
         return self.cend(i - 1) if i > 0 else self.off(0)
 
+    # [off(i) for i in range(lo, hi)] and [cend(i) ...] by slicing (a plain word's offsets)
+    def _starts(self, lo: int, hi: int) -> list[int]:
+        if self.offs is None:
+            return list(range(lo, hi))
+        if hi <= len(self.offs):
+            return list(self.offs[lo:hi])
+        return [self.off(i) for i in range(lo, hi)]
+
+    def _ends(self, lo: int, hi: int) -> list[int]:
+        if self.ends is None:
+            return [x + 1 for x in self._starts(lo, hi)]
+        if hi <= len(self.ends):
+            return list(self.ends[lo:hi])
+        return [self.cend(i) for i in range(lo, hi)]
+
     # -- words
     def expand_word(self, lo: int, hi: int) -> list[Word]:
         if _FAST_WORDS and hi > lo and _WORD_SPECIAL.search(self.s, lo, hi) is None:
@@ -397,8 +412,7 @@ class _Expander:
             word_end = self.end_off(hi)
             a = self.off(lo)
             return [Word(text=self.s[lo:hi], start=a, end=max(a, word_end),
-                         starts=[self.off(i) for i in range(lo, hi)], ends=[self.cend(i) for i in range(lo, hi)],
-                         raw_end=word_end)]
+                         starts=self._starts(lo, hi), ends=self._ends(lo, hi), raw_end=word_end)]
         chars, quoted = self.chars(lo, hi, in_dq=False, depth=0)
         word_end = self.end_off(hi)
         for c in chars:
