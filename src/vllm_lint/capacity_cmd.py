@@ -23,7 +23,10 @@ def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | Non
     from vllm_lint.vllm.args import parse_args
 
     version = version or versions.NEWEST
-    parsed = parse_args(list(args), version=version, entrypoint="serve")
+    args = list(args)
+    if args[:2] == ["vllm", "serve"]:  # the whole command line pasted: keep only its arguments
+        args = args[2:]
+    parsed = parse_args(args, version=version, entrypoint="serve")
     if not parsed.model and args and not args[0].startswith("-"):
         # releases before `vllm serve` existed (0.4.x) take the model as --model on the api_server
         parsed = parse_args(["--model", args[0], *args[1:]], version=version, entrypoint="api_server")

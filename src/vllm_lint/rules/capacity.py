@@ -54,9 +54,10 @@ def _where(ctx):
 
 
 def _gpu_words(ctx, cap: Capacity) -> str:
-    src = f" (from {ctx.gpu_source})" if getattr(ctx, "gpu_source", None) else ""
-    assumed = ", assumed" if getattr(ctx, "gpu_assumption", None) else ""
-    return f"{cap.gpu_name}{src}{assumed}"
+    source = getattr(ctx, "gpu_source", None)
+    if getattr(ctx, "gpu_assumption", None):
+        source = f"assumed from {source}" if source else "assumed"
+    return f"{cap.gpu_name} ({source})" if source else cap.gpu_name
 
 
 def _notes(ctx, cap: Capacity) -> list[str]:
