@@ -199,7 +199,10 @@ class ModelArch:
             attn = q_par + kv_par + o_par
         else:
             vd = self.head_dim_v or self.head_dim
-            attn = h * q + h * kv + h * self.num_kv_heads * vd + q * h
+            # attn_output_gate (Qwen3-Next / Qwen3.5): q_proj also emits a per-head sigmoid gate,
+            # doubling its width; q_norm / k_norm add head_dim each (vLLM Qwen3NextAttention).
+            q_out = 2 * q if self.extra.get("attn_output_gate") else q
+            attn = h * q_out + h * kv + h * self.num_kv_heads * vd + q * h + int(self.extra.get("qk_norm_params", 0))
         mlp_mult = 3 if self.gated_mlp else 2
         dense_mlp = mlp_mult * h * self.intermediate_size
         experts = 0
@@ -212,12 +215,16 @@ class ModelArch:
             experts = n_moe_layers * self.num_experts * mlp_mult * h * moe_i
             shared = n_moe_layers * (mlp_mult * h * self.shared_expert_intermediate_size + h * self.num_experts)
             mlp_total = n_dense * mlp_mult * h * (self.dense_intermediate_size or self.intermediate_size)
+            if self.extra.get("parallel_dense_mlp"):
+                # Gemma 4 enable_moe_block: every MoE layer also runs a dense MLP of intermediate_size
+                mlp_total += n_moe_layers * dense_mlp
         else:
             mlp_total = L * dense_mlp
         mamba = 0
         n_mamba = sum(1 for k in kinds if k == "mamba")
         if n_mamba:
-            # in/out projections of a linear-attention / mamba mixer are of the order of 4·h² per layer
+            # exact per-layer count when from_config derived it (gated delta-net); otherwise the in/out
+            # projections of a mamba mixer are of the order of 4·h² per layer
             mamba = n_mamba * int(self.extra.get("mamba_params_per_layer", 4 * h * h))
         vision = int(self.extra.get("vision_params", 0))
         embed = self.vocab_size * h
@@ -302,7 +309,8 @@ class ModelArch:
             n = int(text["full_attention_interval"])
             layer_types = ["full_attention" if (i + 1) % n == 0 else "linear_attention" for i in range(L)]
         n_experts = int(_first(text, "num_experts", "n_routed_experts", "num_local_experts", "moe_num_experts") or 0)
-        topk = int(_first(text, "num_experts_per_tok", "moe_top_k", "top_k") or 0)
+        # Gemma 4 MoE names it top_k_experts
+        topk = int(_first(text, "num_experts_per_tok", "moe_top_k", "top_k_experts", "top_k") or 0)
         moe_i = _first(text, "moe_intermediate_size", "expert_intermediate_size")
         shared_i = int(text.get("shared_expert_intermediate_size") or 0)
         if not shared_i and text.get("n_shared_experts") and moe_i:
@@ -317,12 +325,14 @@ class ModelArch:
             shared_i = shared_i or inter  # one shared expert of the routed experts' width
         gated = model_type not in ("gpt2", "opt", "gpt_neox", "phi", "falcon", "gpt_bigcode", "starcoder2", "bloom", "mpt")
         mamba_elems = 0
+        gdn_params = 0
         if model_type in ("qwen3_next", "qwen3_5", "qwen3_5_moe", "qwen3_5_text", "qwen3_5_moe_text"):
             # gated delta-net state per layer: conv state + recurrent state (num_v_heads × k_dim × v_dim)
             nk, nv = int(text.get("linear_num_key_heads", 16)), int(text.get("linear_num_value_heads", 32))
             kd, vd = int(text.get("linear_key_head_dim", 128)), int(text.get("linear_value_head_dim", 128))
             conv_k = int(text.get("linear_conv_kernel_dim", 4))
             mamba_elems = (conv_k - 1) * (2 * nk * kd + nv * vd) + nv * kd * vd
+            gdn_params = gated_delta_net_params(h, nk, nv, kd, vd, conv_k)
         elif text.get("mamba_d_state") or text.get("ssm_state_size") or text.get("mamba_n_heads"):
             d_state = int(_first(text, "mamba_d_state", "ssm_state_size") or 128)
             expand = int(text.get("mamba_expand", 2))
@@ -332,6 +342,14 @@ class ModelArch:
             mamba_elems = (conv_k - 1) * (d_inner + 2 * n_groups * d_state) + d_inner * d_state
         unsupported = _unsupported_reason(text, model_type, L, h, layer_types)
         extra = {k: text[k] for k in ("original_max_position_embeddings",) if k in text}
+        if model_type.startswith("gemma4") and text.get("enable_moe_block") and n_experts:
+            extra["parallel_dense_mlp"] = True
+        if gdn_params:
+            extra["mamba_params_per_layer"] = gdn_params
+            # vLLM reads getattr(config, "attn_output_gate", True): Qwen3-Next configs omit the key
+            if bool(text.get("attn_output_gate", True)):
+                extra["attn_output_gate"] = True
+            extra["qk_norm_params"] = 2 * head_dim
         vision = _vision_params(top.get("vision_config"))
         if vision:
             extra["vision_params"] = vision
@@ -387,6 +405,21 @@ _UNMODELLED_KV_KEYS = (
     ("num_kv_shared_layers", "per-layer KV sharing: the last {v} layers reuse earlier layers' KV cache "
                              "(vLLM allocates no cache for them)"),
 )
+
+
+def gated_delta_net_params(hidden: int, num_k_heads: int, num_v_heads: int, head_k_dim: int,
+                           head_v_dim: int, conv_kernel: int) -> int:
+    """Parameters of one gated delta-net mixer (vLLM ``Qwen3NextGatedDeltaNet``, 0.11+).
+
+    in_proj_qkvz: hidden → 2·key_dim + 2·value_dim; in_proj_ba: hidden → 2·num_v_heads;
+    conv1d: (2·key_dim + value_dim) × kernel, no bias; A_log and dt_bias: num_v_heads each;
+    gated RMSNorm: head_v_dim; out_proj: value_dim → hidden. key_dim = num_k_heads·head_k_dim,
+    value_dim = num_v_heads·head_v_dim.
+    """
+    key_dim, value_dim = num_k_heads * head_k_dim, num_v_heads * head_v_dim
+    in_proj = hidden * (2 * key_dim + 2 * value_dim) + hidden * 2 * num_v_heads
+    conv = (2 * key_dim + value_dim) * conv_kernel
+    return in_proj + conv + 2 * num_v_heads + head_v_dim + value_dim * hidden
 
 
 def _unsupported_reason(text: Mapping[str, Any], model_type: str, num_layers: int, hidden: int,
