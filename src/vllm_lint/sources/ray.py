@@ -148,17 +148,9 @@ def _kwargs_insertion(mapper: _Mapper, inner_src: SourceFile, kw: Node) -> Inser
     src = mapper.src
 
     def render(words: list[str], col=col) -> str:
-        out, i = [], 0
-        while i < len(words):
-            w = words[i]
-            key = w.lstrip("-").replace("-", "_")
-            if i + 1 < len(words) and not words[i + 1].startswith("--"):
-                out.append(f"\n{' ' * col}{key}: {words[i + 1]}")
-                i += 2
-            else:
-                out.append(f"\n{' ' * col}{key}: true")
-                i += 1
-        return "".join(out)
+        from vllm_lint.sources.vllm_config import render_mapping_lines
+
+        return render_mapping_lines(words, "\n" + " " * col)
 
     return Insertion(src.display, off, render)
 

@@ -100,23 +100,31 @@ def _insertion(src: SourceFile, doc: MappingNode) -> Insertion | None:
     indent = " " * doc.value[0][0].start_mark.column
 
     def render(words: list[str]) -> str:
-        out = []
-        i = 0
-        while i < len(words):
-            w = words[i]
-            key = w[2:] if w.startswith("--") else w
-            key = key.replace("_", "-") if dashed else key.replace("-", "_")
-            if i + 1 < len(words) and not words[i + 1].startswith("--"):
-                value = words[i + 1]
-                plain = re.fullmatch(r"-?\d+(?:\.\d+)?", value) is not None
-                out.append(f"{nl}{indent}{key}: {value if plain else yaml_quote(value, None)}")
-                i += 2
-            else:
-                out.append(f"{nl}{indent}{key}: true")
-                i += 1
-        return "".join(out)
+        return render_mapping_lines(words, nl + indent, dashed=dashed)
 
     return Insertion(src.display, end, render)
+
+
+def render_mapping_lines(words: list[str], line_start: str, *, dashed: bool = False) -> str:
+    """argv words (``["--max-model-len", "8192", "--enforce-eager"]``) as YAML mapping lines, each
+    starting with ``line_start`` (newline + indentation): how a vLLM ``--config`` file or Ray
+    Serve ``engine_kwargs`` writes options. A switch becomes ``key: true``; values that are not
+    plain numbers are quoted so a ``:`` or ``#`` cannot break the YAML."""
+    out = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        key = w[2:] if w.startswith("--") else w
+        key = key.replace("_", "-") if dashed else key.replace("-", "_")
+        if i + 1 < len(words) and not words[i + 1].startswith("--"):
+            value = words[i + 1]
+            plain = re.fullmatch(r"-?\d+(?:\.\d+)?", value) is not None
+            out.append(f"{line_start}{key}: {value if plain else yaml_quote(value, None)}")
+            i += 2
+        else:
+            out.append(f"{line_start}{key}: true")
+            i += 1
+    return "".join(out)
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
