@@ -30,7 +30,6 @@ MLA_MODEL_TYPES = frozenset(
     {"deepseek_v2", "deepseek_v3", "deepseek_v32", "kimi_k2", "glm4_moe_lite", "longcat_flash", "deepseek_mtp"}
 )
 # Models whose MLP/norm layout adds out-of-place norms around the MLP (pre/post feed-forward norms).
-_SANDWICH_NORM_TYPES = frozenset({"gemma2", "gemma3", "gemma3_text", "gemma4", "gemma4_text", "glm4"})
 _DTYPE_BYTES = {
     "float32": 4, "fp32": 4, "float": 4,
     "bfloat16": 2, "bf16": 2, "float16": 2, "fp16": 2, "half": 2,
@@ -107,14 +106,6 @@ class ModelArch:
     @property
     def is_moe(self) -> bool:
         return self.num_experts > 0
-
-    @property
-    def weight_dtype_bytes(self) -> int:
-        return dtype_bytes(self.torch_dtype)
-
-    @property
-    def sandwich_norms(self) -> bool:
-        return self.model_type in _SANDWICH_NORM_TYPES
 
     def attention_layer_kinds(self) -> list[str]:
         """Per layer: "full", "sliding", "mamba" (state, no per-token KV) or "none"."""

@@ -434,7 +434,6 @@ def _run_argparse(items: list[_Item], table: FlagTable, entrypoint: str, n_posit
             classes.append(_Opt(None, it.text, None, abbreviated=True))
     pos_min, pos_max = n_positionals
     pos_slots = pos_max  # remaining positional slots (model_tag)
-    first_run = True
     i = 0
     n = len(items)
     while i < n:
@@ -451,9 +450,7 @@ def _run_argparse(items: list[_Item], table: FlagTable, entrypoint: str, n_posit
             if take < len(run):
                 res.extras.extend(run[take:])
             i = j
-            first_run = False
             continue
-        first_run = False
         it = items[i]
         if cls.spec is None:
             res.extras.append(it)

@@ -41,10 +41,7 @@ def human_readable_int(value: str, type_name: str = "human_readable_int") -> int
                 "invalid-int",
             )
         return int(number) * _BIN[suffix]
-    try:
-        return int(s)
-    except ValueError:
-        raise ConvertError(f"invalid {type_name} value: {value!r}", "invalid-int") from None
+    return _plain_int(value, type_name)
 
 
 def _plain_int(value: str, type_name: str) -> int:
