@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vllm_lint.memory.eras import profiling_method
 from vllm_lint.models.arch import ModelArch
 from vllm_lint.vllm.versions import at_least
 
@@ -77,10 +78,11 @@ class Activation:
     tokens: int
     rows: int
     workspace_bytes: int = 0  # persistent buffers the profile run allocates (cuBLAS workspace)
+    autotune_bytes: int = 0  # cold torch.compile: Inductor's L2-flush buffer while it benchmarks a kernel
 
     @property
     def peak_bytes(self) -> int:
-        return max(self.forward_bytes, self.sampler_bytes) + self.workspace_bytes
+        return max(self.forward_bytes + self.autotune_bytes, self.sampler_bytes) + self.workspace_bytes
 
 
 def cublas_workspace_bytes(era: str, compute_capability: tuple[int, int] | None) -> int:
@@ -89,6 +91,18 @@ def cublas_workspace_bytes(era: str, compute_capability: tuple[int, int] | None)
     if era == "v1-0.33" or compute_capability is None:
         return 0
     return CUBLAS_WORKSPACE_HOPPER if compute_capability[0] in (9, 10, 12) else CUBLAS_WORKSPACE_DEFAULT
+
+
+def compile_autotune_bytes(compiled: bool, compile_cache: str, l2_bytes: int) -> int:
+    """Extra profile-run peak of a cold torch.compile start (V1, not eager, no compile cache).
+
+    Inductor compiles during the first forward, which is vLLM's profile run, and benchmarks every
+    kernel that has more than one Triton config on its first call: 1D pointwise kernels get two by
+    default (``triton_heuristics.pointwise``), so the activation kernel at the MLP peak is timed with
+    its inputs and output alive. ``InductorBenchmarker.benchmark_gpu`` allocates an L2-sized buffer to
+    flush the cache between timings. A warm start loads the tuned configs and skips this. Measured on
+    0.26 (H200, L2 50 MiB): runs that compiled peaked 0.05–0.06 GiB above identical warm runs."""
+    return l2_bytes if compiled and compile_cache != "warm" else 0
 
 
 def mlp_holds_gate_up(model: ModelArch, version: str | None) -> bool:
@@ -133,9 +147,10 @@ def _padded_vocab(vocab: int) -> int:
 
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, era: str,
                     last_rank: bool = True, moe_chunking: bool = True, compiled: bool = False,
-                    cublas_workspace: int = 0, version: str | None = None) -> Activation:
+                    cublas_workspace: int = 0, version: str | None = None, autotune: int = 0) -> Activation:
     """Profile-run peak on one rank. ``compiled``: V1 with torch.compile (not ``--enforce-eager``);
-    ``version`` picks the release's model source (None: the newest)."""
+    ``version`` picks the release's model source (None: the newest); ``autotune``: the buffer a cold
+    torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``)."""
     h = model.hidden_size
     hidden_live = _hidden_live(model, version, compiled)
     attn_width = model.num_attention_heads * model.head_dim / tp if compiled else 0.0
@@ -158,15 +173,23 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
             per = V2_SAMPLER_BYTES_PER_LOGIT if era == "v1-0.33" else V1_SAMPLER_BYTES_PER_LOGIT
             # final hidden states of all N tokens, the R sampled rows and their rand_like copy
             sampler = rows * vocab * per + (tokens + 2 * rows) * h * dtype_bytes
-    return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace))
+    return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune))
 
 
-def non_torch_bytes(era: str, tp: int, consumer: bool) -> int:
-    """Non-torch growth during profiling. Medians of logs (groundtruth/NOTES.md pattern 4; 0.26 measured 0.22 GiB)."""
-    if era.startswith("v0"):
-        base = 0.10 + (0.35 if consumer else 0.0)
-    else:
-        base = 0.22
+def non_torch_bytes(era: str, tp: int, version: str | None = None,
+                    compute_capability: tuple[int, int] | None = None) -> int:
+    """Non-torch memory vLLM subtracts, by what the release measures (``profiling_method``):
+
+    * growth after vLLM's own memory snapshot (NCCL, lazily loaded kernels, backend buffers): medians of
+      logs, 0.10 GiB on V0 (groundtruth/NOTES.md pattern 4), 0.22 GiB on V1 (measured on 0.26);
+    * 0.6.4 subtracted ``(total − free) − torch allocated`` instead, which also holds the CUDA context
+      created before the snapshot: 0.51 GiB on Hopper (measured: ``init_non_torch`` on the H200), about
+      0.25 GiB on older cards (an RTX 3090 log printed 0.35 in all).
+    More with TP > 1 (NCCL and custom all-reduce buffers)."""
+    method = profiling_method(version, era) if version else "memory_profiling"
+    base = 0.22 if era.startswith("v1") else 0.10
+    if method == "used_minus_torch":
+        base += 0.51 if compute_capability and compute_capability[0] >= 9 else 0.25
     if tp > 1:
         base += 0.15  # NCCL and custom all-reduce buffers
     return int(base * GIB)

@@ -43,6 +43,22 @@ def era_of(version: str, env: dict[str, str] | None = None, compute_capability: 
     return "v1-0.33"
 
 
+def profiling_method(version: str, era: str) -> str:
+    """What the release subtracts for the profile run (worker ``determine_num_available_blocks``):
+
+    * ``free_drop`` (V0 up to 0.6.3): ``init_free − free after profile_run``, read without emptying the
+      cache, so the allocator's reserved segments count; the CUDA context predates ``init_free``.
+    * ``used_minus_torch`` (0.6.4): torch's allocated peak plus ``(total − free) − torch allocated``,
+      which includes the CUDA context and other processes on the GPU.
+    * ``memory_profiling`` (0.6.5+ and V1): torch's allocated peak increase plus the non-torch increase
+      over a baseline taken after the CUDA context."""
+    if is_v1(era) or at_least(version, "0.6.5"):
+        return "memory_profiling"
+    if at_least(version, "0.6.4"):
+        return "used_minus_torch"
+    return "free_drop"
+
+
 def is_v1(era: str) -> bool:
     return era.startswith("v1")
 

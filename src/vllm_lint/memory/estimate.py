@@ -20,7 +20,9 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 
 from vllm_lint.hardware.gpus import GpuSpec
-from vllm_lint.memory.activation import activation_peak, cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes
+from vllm_lint.hardware.l2 import l2_cache_bytes
+from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, cublas_workspace_bytes,
+                                         cuda_graph_bytes, non_torch_bytes)
 from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
@@ -195,6 +197,7 @@ class _Ctx:
         self.env = dict(s.env or {})
         self.era = era_of(version, self.env, gpu.compute_capability)
         self.v1 = is_v1(self.era)
+        self.compiled = self.v1 and not s.enforce_eager
         self.tp = max(1, int(s.tensor_parallel_size or 1))
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
         self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else default_utilization(version)
@@ -223,10 +226,11 @@ class _Ctx:
                               tp=self.tp, era=self.era, last_rank=pp_rank == self.pp - 1,
                               moe_chunking=at_least(self.version, "0.5.2"),
                               # V1 profiles the torch.compile'd model unless eager; V0 always ran eager
-                              compiled=self.v1 and not s.enforce_eager,
+                              compiled=self.compiled,
                               version=self.version,
-                              cublas_workspace=cublas_workspace_bytes(self.era, self.gpu.compute_capability))
-        nt = non_torch_bytes(self.era, self.tp * self.pp, self.gpu.consumer)
+                              cublas_workspace=cublas_workspace_bytes(self.era, self.gpu.compute_capability),
+                              autotune=compile_autotune_bytes(self.compiled, s.compile_cache, l2_cache_bytes(self.gpu)))
+        nt = non_torch_bytes(self.era, self.tp * self.pp, self.version, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager, layers_on_rank=layers, capture_size=capture,
                               env=self.env)

@@ -42,6 +42,9 @@ class EngineSettings:
     cudagraph_capture_size: int | None = None  # --max-cudagraph-capture-size / compilation config
     mm_limits: dict[str, int] | None = None  # --limit-mm-per-prompt {modality: count}
     language_model_only: bool = False  # --language-model-only (0.18.1+): every modality limit 0
+    # torch.compile cache at start: "cold" (the first start of a container, the one that must fit) or
+    # "warm" (a persisted VLLM_CACHE_ROOT from an earlier start with the same settings).
+    compile_cache: str = "cold"
 
 
 _INT_FIELDS = ("tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size", "max_num_seqs",
