@@ -79,10 +79,12 @@ class Activation:
     rows: int
     workspace_bytes: int = 0  # persistent buffers the profile run allocates (cuBLAS workspace)
     autotune_bytes: int = 0  # cold torch.compile: Inductor's L2-flush buffer while it benchmarks a kernel
+    reserved_bytes: int = 0  # vLLM ≤ 0.6.3: the allocator segments the profile run reserved (0: not modelled)
 
     @property
     def peak_bytes(self) -> int:
-        return max(self.forward_bytes + self.autotune_bytes, self.sampler_bytes) + self.workspace_bytes
+        live = max(self.forward_bytes + self.autotune_bytes, self.sampler_bytes) + self.workspace_bytes
+        return max(live, self.reserved_bytes)
 
 
 def cublas_workspace_bytes(era: str, compute_capability: tuple[int, int] | None) -> int:
@@ -141,16 +143,41 @@ def dense_mlp_elements(model: ModelArch, *, tp: int, compiled: bool, version: st
     return base + max(gate_up + i, held + i + h + reduce_out)
 
 
+def reserved_profile_bytes(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int,
+                           version: str | None, cublas_workspace: int) -> int:
+    """Segments reserved by the eager V0 profile run (what vLLM ≤ 0.6.3 subtracts), by replaying its
+    allocations on a model of torch's caching allocator (memory/allocator.py). Modelled for
+    single-GPU Llama-style decoders (gated MLP, in-place fused norms); 0 for the rest (MoE, MLA,
+    Gemma's out-of-place norms, TP all-reduces), which keep the allocated peak."""
+    if tp != 1 or model.is_moe or not model.gated_mlp or model.model_type in _OUT_OF_PLACE_NORM \
+            or model.kv_lora_rank:
+        return 0
+    from vllm_lint.memory.allocator import eager_decoder_events, simulate
+
+    h, i, hd = model.hidden_size, model.intermediate_size, model.head_dim
+    vocab = _padded_vocab(model.vocab_size)
+    per_logit = (4, 4, 8, 4, 4, 1, 4, 4, 4)  # the V0 sampler's tensors (V0_SAMPLER_BYTES_PER_LOGIT)
+    events = [("alloc", "cublas", cublas_workspace)] if cublas_workspace else []
+    events += eager_decoder_events(
+        tokens=tokens, hidden=h, qkv=(model.num_attention_heads + 2 * model.num_kv_heads) * hd,
+        attn=model.num_attention_heads * hd, gate_up=2 * i, inter=i, dtype_bytes=dtype_bytes,
+        layers=min(model.num_layers, 4), holds_gate_up=mlp_holds_gate_up(model, version),
+        sampler=[rows * h * dtype_bytes] + [rows * vocab * b for b in per_logit])
+    return simulate(events)[1]
+
+
 def _padded_vocab(vocab: int) -> int:
     return -(-vocab // VOCAB_PADDING) * VOCAB_PADDING
 
 
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, era: str,
                     last_rank: bool = True, moe_chunking: bool = True, compiled: bool = False,
-                    cublas_workspace: int = 0, version: str | None = None, autotune: int = 0) -> Activation:
+                    cublas_workspace: int = 0, version: str | None = None, autotune: int = 0,
+                    reserved: bool = False) -> Activation:
     """Profile-run peak on one rank. ``compiled``: V1 with torch.compile (not ``--enforce-eager``);
     ``version`` picks the release's model source (None: the newest); ``autotune``: the buffer a cold
-    torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``)."""
+    torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
+    ``reserved``: the release counts allocator segments, not live tensors (``free_drop``, ≤ 0.6.3)."""
     h = model.hidden_size
     hidden_live = _hidden_live(model, version, compiled)
     attn_width = model.num_attention_heads * model.head_dim / tp if compiled else 0.0
@@ -173,7 +200,9 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
             per = V2_SAMPLER_BYTES_PER_LOGIT if era == "v1-0.33" else V1_SAMPLER_BYTES_PER_LOGIT
             # final hidden states of all N tokens, the R sampled rows and their rand_like copy
             sampler = rows * vocab * per + (tokens + 2 * rows) * h * dtype_bytes
-    return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune))
+    seg = reserved_profile_bytes(model, tokens=tokens, rows=rows, dtype_bytes=dtype_bytes, tp=tp, version=version,
+                                 cublas_workspace=cublas_workspace) if reserved and last_rank else 0
+    return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune), seg)
 
 
 def non_torch_bytes(era: str, tp: int, version: str | None = None,

@@ -23,7 +23,7 @@ from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.hardware.l2 import l2_cache_bytes
 from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, cublas_workspace_bytes,
                                          cuda_graph_bytes, non_torch_bytes)
-from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1
+from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1, profiling_method
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
@@ -33,11 +33,17 @@ from vllm_lint.vllm.versions import at_least
 
 GIB = 2**30
 ERA_TEXT = {
-    "v0-0.4": "vLLM 0.4–0.5 V0 engine (peak-memory profiling)",
-    "v0-0.6": "vLLM 0.6–0.7 V0 engine (memory_profiling: weights + non-torch + activation)",
+    "v0-0.4": "vLLM 0.4–0.5 V0 engine",
+    "v0-0.6": "vLLM 0.6–0.7 V0 engine",
     "v1-0.8": "vLLM 0.8–0.19 V1 engine (CUDA graphs outside the budget)",
     "v1-0.20": "vLLM 0.20–0.32 V1 engine (utilization default 0.92, CUDA graphs outside the budget)",
     "v1-0.33": "vLLM 0.33+ V1 engine, Model Runner V2 (CUDA-graph estimate subtracted)",
+}
+
+METHOD_TEXT = {
+    "free_drop": "free-memory drop over the profile run, allocator segments included",
+    "used_minus_torch": "torch peak plus all other used memory, CUDA context included",
+    "memory_profiling": "memory_profiling: weights + non-torch + activation",
 }
 
 
@@ -85,7 +91,10 @@ class Capacity:
 
     @property
     def era_text(self) -> str:
-        return ERA_TEXT.get(self.era, self.era)
+        text = ERA_TEXT.get(self.era, self.era)
+        if self.era.startswith("v0"):
+            text += " (" + METHOD_TEXT[profiling_method(self.vllm_version, self.era)] + ")"
+        return text
 
     @property
     def per_gpu_note(self) -> str:
@@ -229,7 +238,8 @@ class _Ctx:
                               compiled=self.compiled,
                               version=self.version,
                               cublas_workspace=cublas_workspace_bytes(self.era, self.gpu.compute_capability),
-                              autotune=compile_autotune_bytes(self.compiled, s.compile_cache, l2_cache_bytes(self.gpu)))
+                              autotune=compile_autotune_bytes(self.compiled, s.compile_cache, l2_cache_bytes(self.gpu)),
+                              reserved=profiling_method(self.version, self.era) == "free_drop")
         nt = non_torch_bytes(self.era, self.tp * self.pp, self.version, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager, layers_on_rank=layers, capture_size=capture,
