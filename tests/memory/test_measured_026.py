@@ -32,11 +32,15 @@ def test_measured_terms(shared_dir):
         # KV GiB within 2 % everywhere (was 3 % before the live-set model; the 24 GB-budget case, whose
         # small KV inherits the activation run-to-run noise, is at 1.8 %)
         assert r["ape"]["kv_cache_gib"] <= 2.0, (r["case"], r["ape"])
-        # Activation: the live-set model is within 4 % on every dense case (two identical-setting runs
-        # differ by 3.4 %: 1.72 vs 1.78 GiB); Gemma-2 (compiled) is a documented residual of ~12.6 %
-        # (benchmarks/ACCURACY.md). Was a flat 12 % before the live-set model.
-        limit = 13.0 if "gemma2" in r["case"] else 4.0
-        assert r["ape"]["activation_gib"] <= limit, (r["case"], r["ape"])
+        # Activation within 2 % of a value vLLM's two-decimal figure allows (0.30 GiB is anything from
+        # 0.295 to 0.305), since the cold-compile L2 buffer and the warm-cache hints
+        # (4 % before them: identical settings measured 1.72 and 1.78 GiB). Gemma-2 is the documented
+        # residual, 10 % (benchmarks/ACCURACY.md); it was 12.6 % before the cold-compile term.
+        pred, rep = r["predicted"]["activation_gib"], r["reported"]["activation_gib"]
+        if "gemma2" in r["case"]:
+            assert r["ape"]["activation_gib"] <= 10.5, (r["case"], r["ape"])
+        else:
+            assert abs(pred - rep) - 0.005 <= 0.02 * rep, (r["case"], pred, rep)
     seed = next(r for r in rows if r["case"] == "measured:qwen15-7b-24g")
     assert seed["predicted_fits"] is False
     assert seed["ape"]["estimated_max_model_len"] <= 2.0
@@ -46,6 +50,7 @@ def test_public_summary(shared_dir):
     result = _run(shared_dir)
     full = result["public_full_breakdown"]
     assert full["kv_cache_gib"]["median_ape"] <= 5.0
+    assert full["kv_cache_gib"]["p90_ape"] <= 15.0
     assert full["weights_gib"]["median_ape"] <= 2.0
     assert result["fit_nofit"]["mismatched"] == []
 
