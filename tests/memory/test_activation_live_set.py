@@ -140,6 +140,8 @@ def test_estimate_picks_eager_or_compiled_from_the_flags():
     assert compiled.activation_gib == pytest.approx(1.4140625 + 50 / 1024)
     warm = estimate(arch(QWEN15_7B), gpu, EngineSettings(usage_context="llm", compile_cache="warm"), "0.26.0")
     assert warm.activation_gib == pytest.approx(1.4140625)
+    assert any("cold torch.compile" in n for n in compiled.notes)
+    assert not any("torch.compile" in n for n in warm.notes + eager.notes)
     eager_cold = estimate(arch(QWEN15_7B), gpu, EngineSettings(usage_context="llm", enforce_eager=True,
                                                                compile_cache="cold"), "0.26.0")
     assert eager_cold.activation_gib == eager.activation_gib  # nothing is compiled, nothing is benchmarked

@@ -370,6 +370,10 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         notes.append(f"--max-model-len -1/auto: vLLM fits the context itself (would pick {largest})")
     if model.is_mla and not at_least(version, "0.7.1"):
         notes.append("this release predates MLA support: DeepSeek KV is stored per head (much larger)")
+    autotune = compile_autotune_bytes(c.compiled, settings.compile_cache, l2_cache_bytes(gpu))
+    if autotune:
+        notes.append(f"activation includes {autotune / 2**20:g} MiB that a cold torch.compile start allocates "
+                     "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
     if not c.vision and model.extra.get("vision_params"):
         notes.append("language-model-only mode: every modality limit is 0, so vLLM does not load the vision "
                      "tower and projector")
