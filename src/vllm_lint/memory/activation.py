@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vllm_lint.memory.allocator import eager_decoder_events, simulate
 from vllm_lint.memory.eras import profiling_method
 from vllm_lint.models.arch import ModelArch
 from vllm_lint.vllm.versions import at_least
@@ -152,8 +153,6 @@ def reserved_profile_bytes(model: ModelArch, *, tokens: int, rows: int, dtype_by
     if tp != 1 or model.is_moe or not model.gated_mlp or model.model_type in _OUT_OF_PLACE_NORM \
             or model.kv_lora_rank:
         return 0
-    from vllm_lint.memory.allocator import eager_decoder_events, simulate
-
     h, i, hd = model.hidden_size, model.intermediate_size, model.head_dim
     vocab = _padded_vocab(model.vocab_size)
     per_logit = (4, 4, 8, 4, 4, 1, 4, 4, 4)  # the V0 sampler's tensors (V0_SAMPLER_BYTES_PER_LOGIT)

@@ -101,8 +101,9 @@ def eager_decoder_events(*, tokens: int, hidden: int, qkv: int, attn: int, gate_
     ``holds_gate_up``: the MLP keeps gate_up through the down projection (it is a separate local).
     ``sampler``: sizes allocated together after the forward, next to the final hidden states."""
     n = tokens * dtype_bytes
+    # the embedding output becomes the residual, updated in place and held through the whole run
     ev: list[tuple[str, str, int]] = [("alloc", "embed", n * hidden), ("alloc", "norm0", n * hidden)]
-    x, residual = "norm0", "embed"
+    x = "norm0"
     for i in range(layers):
         ev += [("alloc", f"qkv{i}", n * qkv), ("alloc", f"att{i}", n * attn), ("alloc", f"o{i}", n * hidden),
                ("free", f"att{i}", 0), ("free", f"qkv{i}", 0)]
@@ -117,5 +118,4 @@ def eager_decoder_events(*, tokens: int, hidden: int, qkv: int, attn: int, gate_
             ev.append(("free", x, 0))  # the loop rebinds hidden_states to this layer's output
         x = f"down{i}"
     ev += [("alloc", f"sampler{j}", size) for j, size in enumerate(sampler)]
-    del residual  # held (in place) through the whole run
     return ev

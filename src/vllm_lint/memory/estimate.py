@@ -207,6 +207,7 @@ class _Ctx:
         self.era = era_of(version, self.env, gpu.compute_capability)
         self.v1 = is_v1(self.era)
         self.compiled = self.v1 and not s.enforce_eager
+        self.autotune = compile_autotune_bytes(self.compiled, s.compile_cache, l2_cache_bytes(gpu))
         self.tp = max(1, int(s.tensor_parallel_size or 1))
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
         self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else default_utilization(version)
@@ -238,7 +239,7 @@ class _Ctx:
                               compiled=self.compiled,
                               version=self.version,
                               cublas_workspace=cublas_workspace_bytes(self.era, self.gpu.compute_capability),
-                              autotune=compile_autotune_bytes(self.compiled, s.compile_cache, l2_cache_bytes(self.gpu)),
+                              autotune=self.autotune,
                               reserved=profiling_method(self.version, self.era) == "free_drop")
         nt = non_torch_bytes(self.era, self.tp * self.pp, self.version, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
@@ -370,9 +371,8 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         notes.append(f"--max-model-len -1/auto: vLLM fits the context itself (would pick {largest})")
     if model.is_mla and not at_least(version, "0.7.1"):
         notes.append("this release predates MLA support: DeepSeek KV is stored per head (much larger)")
-    autotune = compile_autotune_bytes(c.compiled, settings.compile_cache, l2_cache_bytes(gpu))
-    if autotune:
-        notes.append(f"activation includes {autotune / 2**20:g} MiB that a cold torch.compile start allocates "
+    if c.autotune:
+        notes.append(f"activation includes {c.autotune / 2**20:g} MiB that a cold torch.compile start allocates "
                      "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
     if not c.vision and model.extra.get("vision_params"):
         notes.append("language-model-only mode: every modality limit is 0, so vLLM does not load the vision "
