@@ -33,6 +33,15 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
   ``profile_run``), the sampled rows and their ``rand_like`` copy (R × hidden each) — measured on
   0.26: 0.30 GiB at 2048 tokens and 1024 rows of Llama-3.1-8B, which leaves no room for an fp32 copy
   of the 0.24 GiB of bf16 logits; the 0.33+ V2 runner also runs the fp32 pipeline (≈10 bytes per logit).
+* Cold torch.compile from 0.17 (vLLM on torch >= 2.10 compiles ahead of time, ``VLLM_USE_AOT_COMPILE``
+  on by default) compiles every piece before the profiling forward runs, inside the same peak window.
+  While compiling, Inductor benchmarks the first piece's fused embedding-lookup + input-norm kernel on
+  random copies of its arguments at the traced token count (``get_args()``: rand_strided inputs and
+  outputs): the embedding table shard, the token ids and the two hidden-size outputs (residual and
+  normed input). The copies are freed before the forward, so the profile peak is the larger of this
+  spike and the forward's. It exceeds the forward when the vocabulary is large against the MLP
+  (Gemma-2-9B on 0.26: 1.71 GiB table + 2 × 16384 × 3584 × 2 B = 1.93 GiB, measured 1.93; Llama-3.1-8B:
+  1.23 GiB, below its 1.77 GiB forward). vLLM PR #54209 (open at 0.33) drops this peak.
 * The cuBLAS workspace: torch allocates it through the caching allocator on the first GEMM of a
   (handle, stream) and keeps it, so it lands in the profile run's peak up to 0.32 (0.33 runs a tiny
   matmul in ``init_device`` before the memory snapshot). Size: torch's default
@@ -68,6 +77,8 @@ CUBLAS_WORKSPACE_DEFAULT = 4096 * 1024 * 2 + 16 * 1024 * 8  # ":4096:2:16:8" els
 # shows the rebinding, so the boundary is taken at 0.6.0.
 _MLP_REBINDS_X = frozenset({"llama", "mistral"})
 _MLP_REBINDS_X_SINCE = "0.6.0"
+# vLLM built on torch 2.10 (0.17.0) turned VLLM_USE_AOT_COMPILE on by default: compile before the forward.
+AOT_COMPILE_SINCE = "0.17.0"
 # Gemma RMSNorm (weight + 1, computed in fp32) returns new tensors instead of working in place.
 _OUT_OF_PLACE_NORM = frozenset({"gemma", "gemma2", "gemma3", "gemma3_text"})
 
@@ -81,11 +92,16 @@ class Activation:
     workspace_bytes: int = 0  # persistent buffers the profile run allocates (cuBLAS workspace)
     autotune_bytes: int = 0  # cold torch.compile: Inductor's L2-flush buffer while it benchmarks a kernel
     reserved_bytes: int = 0  # vLLM ≤ 0.6.3: the allocator segments the profile run reserved (0: not modelled)
+    compile_bytes: int = 0  # cold AOT torch.compile: random copies of the embedding kernel's arguments
+
+    @property
+    def live_bytes(self) -> int:
+        """Peak of the profiling forward and sampler themselves."""
+        return max(self.forward_bytes + self.autotune_bytes, self.sampler_bytes) + self.workspace_bytes
 
     @property
     def peak_bytes(self) -> int:
-        live = max(self.forward_bytes + self.autotune_bytes, self.sampler_bytes) + self.workspace_bytes
-        return max(live, self.reserved_bytes)
+        return max(self.live_bytes, self.reserved_bytes, self.compile_bytes)
 
 
 def cublas_workspace_bytes(era: str, compute_capability: tuple[int, int] | None) -> int:
@@ -106,6 +122,21 @@ def compile_autotune_bytes(compiled: bool, compile_cache: str, l2_bytes: int) ->
     flush the cache between timings. A warm start loads the tuned configs and skips this. Measured on
     0.26 (H200, L2 50 MiB): runs that compiled peaked 0.05–0.06 GiB above identical warm runs."""
     return l2_bytes if compiled and compile_cache != "warm" else 0
+
+
+def compile_spike_bytes(model: ModelArch, *, tokens: int, dtype_bytes: int, tp: int, version: str | None,
+                        compiled: bool, compile_cache: str) -> int:
+    """Bytes a cold ahead-of-time torch.compile allocates on the first pipeline rank before the profiling
+    forward (vLLM >= 0.17, torch >= 2.10): random copies of the embedding kernel's arguments, i.e. the
+    embedding table shard (vocabulary padded to 64, split over TP), int32 token ids and two hidden-size
+    outputs for ``tokens`` tokens. 0 when eager, warm, older, or multimodal (those models embed outside
+    the compiled graph and pass ``inputs_embeds``)."""
+    if not compiled or compile_cache == "warm" or version is None or not at_least(version, AOT_COMPILE_SINCE):
+        return 0
+    if model.extra.get("vision_params"):
+        return 0
+    table = -(-_padded_vocab(model.vocab_size) // tp) * model.hidden_size * dtype_bytes
+    return table + tokens * (2 * model.hidden_size * dtype_bytes + 4)
 
 
 def mlp_holds_gate_up(model: ModelArch, version: str | None) -> bool:
@@ -172,11 +203,12 @@ def _padded_vocab(vocab: int) -> int:
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, era: str,
                     last_rank: bool = True, moe_chunking: bool = True, compiled: bool = False,
                     cublas_workspace: int = 0, version: str | None = None, autotune: int = 0,
-                    reserved: bool = False) -> Activation:
+                    reserved: bool = False, compile_spike: int = 0) -> Activation:
     """Profile-run peak on one rank. ``compiled``: V1 with torch.compile (not ``--enforce-eager``);
     ``version`` picks the release's model source (None: the newest); ``autotune``: the buffer a cold
     torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
-    ``reserved``: the release counts allocator segments, not live tensors (``free_drop``, ≤ 0.6.3)."""
+    ``reserved``: the release counts allocator segments, not live tensors (``free_drop``, ≤ 0.6.3);
+    ``compile_spike``: a cold ahead-of-time compile's benchmark copies on this rank (``compile_spike_bytes``)."""
     h = model.hidden_size
     hidden_live = _hidden_live(model, version, compiled)
     attn_width = model.num_attention_heads * model.head_dim / tp if compiled else 0.0
@@ -201,7 +233,8 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
             sampler = rows * vocab * per + (tokens + 2 * rows) * h * dtype_bytes
     seg = reserved_profile_bytes(model, tokens=tokens, rows=rows, dtype_bytes=dtype_bytes, tp=tp, version=version,
                                  cublas_workspace=cublas_workspace) if reserved and last_rank else 0
-    return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune), seg)
+    return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune), seg,
+                      int(compile_spike))
 
 
 def non_torch_bytes(era: str, tp: int, version: str | None = None,

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.hardware.l2 import l2_cache_bytes
-from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, cublas_workspace_bytes,
-                                         cuda_graph_bytes, non_torch_bytes)
+from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, compile_spike_bytes,
+                                         cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes)
 from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1, profiling_method
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
@@ -219,6 +219,11 @@ class _Ctx:
         self.sliding = any(k == "sliding" for k in model.attention_layer_kinds())
         self.vision = vision_tower_loaded(model, version, s.mm_limits, s.language_model_only)
 
+    def spike(self, tokens: int) -> int:
+        """Cold ahead-of-time compile spike on the first pipeline rank (memory/activation.py)."""
+        return compile_spike_bytes(self.model, tokens=tokens, dtype_bytes=self.dtype_bytes, tp=self.tp,
+                                   version=self.version, compiled=self.compiled, compile_cache=self.s.compile_cache)
+
     def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
         m, s = self.model, self.s
         layers = self.layers[pp_rank]
@@ -240,7 +245,8 @@ class _Ctx:
                               version=self.version,
                               cublas_workspace=cublas_workspace_bytes(self.era, self.gpu.compute_capability),
                               autotune=self.autotune,
-                              reserved=profiling_method(self.version, self.era) == "free_drop")
+                              reserved=profiling_method(self.version, self.era) == "free_drop",
+                              compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0)
         nt = non_torch_bytes(self.era, self.tp * self.pp, self.version, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager, layers_on_rank=layers, capture_size=capture,
@@ -371,7 +377,12 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         notes.append(f"--max-model-len -1/auto: vLLM fits the context itself (would pick {largest})")
     if model.is_mla and not at_least(version, "0.7.1"):
         notes.append("this release predates MLA support: DeepSeek KV is stored per head (much larger)")
-    if c.autotune:
+    spike = c.spike(bd.max_num_batched_tokens)
+    if spike and spike >= r.activation:
+        notes.append(f"activation is a cold torch.compile spike of {spike / GIB:.2f} GiB: while compiling, Inductor "
+                     "benchmarks the embedding kernel on random copies of its arguments (the embedding table and "
+                     f"two {bd.max_num_batched_tokens}-token hidden states); a persisted compile cache skips it")
+    elif c.autotune:
         notes.append(f"activation includes {c.autotune / 2**20:g} MiB that a cold torch.compile start allocates "
                      "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
     if not c.vision and model.extra.get("vision_params"):
