@@ -27,12 +27,21 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
   MoE layers hold, per token and selected expert, the fused-MoE caches (3 × moe_intermediate / TP +
   hidden), in chunks of at most 32768 tokens (0.5.2+).
 * Sampler over ``R = min(max_num_seqs, N)`` rows of vocabulary logits (lm_head padded to a multiple
-  of 64), which peaks separately: V0 runs a top-p/top-k dummy batch: fp32 logits, sorted values,
-  int64 indices, softmax, cumsum, mask, scatter, probs and logprobs (≈37 bytes per logit); V1 up to
-  0.32 leaves the model-dtype logits next to the final hidden states (N × hidden, still held by
-  ``profile_run``), the sampled rows and their ``rand_like`` copy (R × hidden each) — measured on
-  0.26: 0.30 GiB at 2048 tokens and 1024 rows of Llama-3.1-8B, which leaves no room for an fp32 copy
-  of the 0.24 GiB of bf16 logits; the 0.33+ V2 runner also runs the fp32 pipeline (≈10 bytes per logit).
+  of 64), which peaks separately, next to the final hidden states (N × hidden, still held by
+  ``profile_run``) and the R sampled rows:
+
+  - V0 runs a top-p/top-k dummy batch: fp32 logits, sorted values, int64 indices, softmax, cumsum,
+    mask, scatter, probs and logprobs (≈37 bytes per logit).
+  - the V1 model runner's ``_dummy_sampler_run`` samples a ``rand_like`` copy of the rows with
+    top-p 0.9 and top-k vocab − 1: ``Sampler.forward`` casts the logits to fp32, and the PyTorch
+    top-k/top-p path sorts them (fp32 values, int64 indices), masks, takes a softmax (cumsum in place)
+    and scatters back: 2 + 4 + 12 + 1 + 4 + 1 + 4 = 28 bytes per logit at the scatter. With the
+    FlashInfer sampler (the default from 0.8 to 0.11 when FlashInfer is installed; opt-in with
+    ``VLLM_USE_FLASHINFER_SAMPLER=1`` from 0.12) only the fp32 logits and their softmax: 10 bytes.
+  - the V2 model runner (0.22+ for a growing set of models, ``model_runner_v2``) samples in place on
+    the model-dtype logits: 2 bytes per logit. Measured on 0.26 (V2): 0.30 GiB at 2048 tokens and
+    1024 rows of Llama-3.1-8B = 1024 × 128256 × 2 + (2048 + 1024) × 4096 × 2 + 32 MiB.
+  - the 0.33+ V2 runner also runs the fp32 pipeline (≈10 bytes per logit).
 * Cold torch.compile from 0.17 (vLLM on torch >= 2.10 compiles ahead of time, ``VLLM_USE_AOT_COMPILE``
   on by default) compiles every piece before the profiling forward runs, inside the same peak window.
   While compiling, Inductor benchmarks the first piece's fused embedding-lookup + input-norm kernel on
@@ -67,8 +76,15 @@ MIB = 2**20
 MOE_CHUNK = 32768  # VLLM_FUSED_MOE_CHUNK_SIZE default
 VOCAB_PADDING = 64  # DEFAULT_VOCAB_PADDING_SIZE of ParallelLMHead
 V0_SAMPLER_BYTES_PER_LOGIT = 4 + 4 + 8 + 4 + 4 + 1 + 4 + 4 + 4  # fp32 logits, sort values+int64 idx, softmax, cumsum, mask, scatter, probs, logprobs
-V1_SAMPLER_BYTES_PER_LOGIT = 2  # model-dtype logits (greedy dummy sampling)
-V2_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4  # model-dtype logits, fp32 copy, fp32 probabilities
+V1_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4 + 8 + 1 + 4 + 1 + 4  # bf16, fp32 copy, sort values+idx, top-k mask, softmax, top-p mask, scatter
+V1_FLASHINFER_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4  # bf16 logits, fp32 copy, fp32 probabilities
+V2_RUNNER_SAMPLER_BYTES_PER_LOGIT = 2  # 0.22-0.32 Model Runner V2: in place on the model-dtype logits
+V2_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4  # 0.33+: model-dtype logits, fp32 copy, fp32 probabilities
+# Model Runner V2 defaults (vllm/config/vllm.py ``use_v2_model_runner``), per release.
+_V2_RUNNER_ARCHS_022 = frozenset({"Qwen3ForCausalLM"})
+_V2_RUNNER_ARCHS_024 = frozenset({"Qwen3ForCausalLM", "DeepseekV2ForCausalLM", "Qwen2MoeForCausalLM",
+                                  "GraniteMoeForCausalLM", "LlamaForCausalLM", "MistralForCausalLM"})
+_V2_RUNNER_MOE_ARCHS_025 = frozenset({"DeepseekV2ForCausalLM", "Qwen2MoeForCausalLM", "GraniteMoeForCausalLM"})
 CUBLAS_WORKSPACE_HOPPER = 4096 * 8 * 1024  # torch default on compute capability 9.x, 10.x, 12.x
 CUBLAS_WORKSPACE_DEFAULT = 4096 * 1024 * 2 + 16 * 1024 * 8  # ":4096:2:16:8" elsewhere
 # Families whose MLP rebinds ``x`` to the gate_up output (LlamaMLP; Mistral runs on it since 0.6), from
@@ -102,6 +118,49 @@ class Activation:
     @property
     def peak_bytes(self) -> int:
         return max(self.live_bytes, self.reserved_bytes, self.compile_bytes)
+
+
+def model_runner_v2(model: ModelArch, version: str | None, env: dict[str, str] | None = None) -> bool:
+    """Whether vLLM 0.20–0.32 runs this model on Model Runner V2 (``VllmConfig.use_v2_model_runner``):
+    ``VLLM_USE_V2_MODEL_RUNNER`` decides when set; otherwise 0.22–0.23 use it for dense, unquantized
+    Qwen3, 0.24 for six listed architectures, and 0.25+ for every model that is neither MoE (bar three
+    listed MoE families) nor a Mamba/linear-attention hybrid."""
+    if version is not None and not at_least(version, "0.20.0"):
+        return False
+    flag = (env or {}).get("VLLM_USE_V2_MODEL_RUNNER", "").strip().lower()
+    if flag in ("1", "true"):
+        return True
+    if flag in ("0", "false"):
+        return False
+    archs = set(model.architectures)
+    if version is not None:  # None: the newest rule
+        if not at_least(version, "0.22.0"):
+            return False
+        if not at_least(version, "0.24.0"):
+            return bool(archs & _V2_RUNNER_ARCHS_022) and not model.is_moe and not model.quantization
+        if not at_least(version, "0.25.0"):
+            return bool(archs & _V2_RUNNER_ARCHS_024)
+    if "mamba" in model.attention_layer_kinds():
+        return False
+    return bool(archs & _V2_RUNNER_MOE_ARCHS_025) or not model.is_moe
+
+
+def sampler_bytes_per_logit(era: str, version: str | None, *, runner_v2: bool = False,
+                            env: dict[str, str] | None = None) -> int:
+    """Bytes per vocabulary logit at the dummy sampler run's peak, by engine, model runner and sampler
+    backend (see the module docstring)."""
+    if era.startswith("v0"):
+        return V0_SAMPLER_BYTES_PER_LOGIT
+    if era == "v1-0.33":
+        return V2_SAMPLER_BYTES_PER_LOGIT
+    if runner_v2:
+        return V2_RUNNER_SAMPLER_BYTES_PER_LOGIT
+    flag = (env or {}).get("VLLM_USE_FLASHINFER_SAMPLER", "").strip().lower()
+    if flag:
+        flashinfer = flag in ("1", "true")
+    else:  # None meant "on" in the V1 sampler up to 0.11; 0.12 made it opt-in
+        flashinfer = version is not None and not at_least(version, "0.12.0")
+    return V1_FLASHINFER_SAMPLER_BYTES_PER_LOGIT if flashinfer else V1_SAMPLER_BYTES_PER_LOGIT
 
 
 def cublas_workspace_bytes(era: str, compute_capability: tuple[int, int] | None) -> int:
@@ -203,12 +262,16 @@ def _padded_vocab(vocab: int) -> int:
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, era: str,
                     last_rank: bool = True, moe_chunking: bool = True, compiled: bool = False,
                     cublas_workspace: int = 0, version: str | None = None, autotune: int = 0,
-                    reserved: bool = False, compile_spike: int = 0) -> Activation:
+                    reserved: bool = False, compile_spike: int = 0,
+                    sampler_per_logit: int | None = None, runner_v2: bool | None = None) -> Activation:
     """Profile-run peak on one rank. ``compiled``: V1 with torch.compile (not ``--enforce-eager``);
     ``version`` picks the release's model source (None: the newest); ``autotune``: the buffer a cold
     torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
     ``reserved``: the release counts allocator segments, not live tensors (``free_drop``, ≤ 0.6.3);
-    ``compile_spike``: a cold ahead-of-time compile's benchmark copies on this rank (``compile_spike_bytes``)."""
+    ``compile_spike``: a cold ahead-of-time compile's benchmark copies on this rank (``compile_spike_bytes``);
+    ``runner_v2``: Model Runner V2, which samples the rows themselves rather than a ``rand_like`` copy
+    (None: ``model_runner_v2`` without environment); ``sampler_per_logit``: ``sampler_bytes_per_logit``
+    (None: from the era, release and runner)."""
     h = model.hidden_size
     hidden_live = _hidden_live(model, version, compiled)
     attn_width = model.num_attention_heads * model.head_dim / tp if compiled else 0.0
@@ -225,12 +288,16 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     sampler = 0
     if last_rank:
         vocab = _padded_vocab(model.vocab_size)
+        if runner_v2 is None:
+            runner_v2 = era == "v1-0.20" and model_runner_v2(model, version)
+        per = sampler_per_logit if sampler_per_logit is not None else \
+            sampler_bytes_per_logit(era, version, runner_v2=runner_v2)
         if era.startswith("v0"):
-            sampler = rows * vocab * V0_SAMPLER_BYTES_PER_LOGIT + (2 * tokens + rows) * h * dtype_bytes
+            sampler = rows * vocab * per + (2 * tokens + rows) * h * dtype_bytes
         else:
-            per = V2_SAMPLER_BYTES_PER_LOGIT if era == "v1-0.33" else V1_SAMPLER_BYTES_PER_LOGIT
-            # final hidden states of all N tokens, the R sampled rows and their rand_like copy
-            sampler = rows * vocab * per + (tokens + 2 * rows) * h * dtype_bytes
+            # final hidden states of all N tokens, the R sampled rows and (V1 runner) their rand_like copy
+            copies = 1 if runner_v2 else 2
+            sampler = rows * vocab * per + (tokens + copies * rows) * h * dtype_bytes
     seg = reserved_profile_bytes(model, tokens=tokens, rows=rows, dtype_bytes=dtype_bytes, tp=tp, version=version,
                                  cublas_workspace=cublas_workspace) if reserved and last_rank else 0
     return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune), seg,

@@ -22,7 +22,8 @@ from dataclasses import asdict, dataclass, field, replace
 from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.hardware.l2 import l2_cache_bytes
 from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, compile_spike_bytes,
-                                         cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes)
+                                         cublas_workspace_bytes, cuda_graph_bytes, model_runner_v2,
+                                         non_torch_bytes, sampler_bytes_per_logit)
 from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1, profiling_method
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
@@ -208,6 +209,8 @@ class _Ctx:
         self.v1 = is_v1(self.era)
         self.compiled = self.v1 and not s.enforce_eager
         self.autotune = compile_autotune_bytes(self.compiled, s.compile_cache, l2_cache_bytes(gpu))
+        self.runner_v2 = self.era == "v1-0.20" and model_runner_v2(model, version, self.env)
+        self.sampler_per_logit = sampler_bytes_per_logit(self.era, version, runner_v2=self.runner_v2, env=self.env)
         self.tp = max(1, int(s.tensor_parallel_size or 1))
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
         self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else default_utilization(version)
@@ -246,7 +249,8 @@ class _Ctx:
                               cublas_workspace=cublas_workspace_bytes(self.era, self.gpu.compute_capability),
                               autotune=self.autotune,
                               reserved=profiling_method(self.version, self.era) == "free_drop",
-                              compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0)
+                              compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
+                              sampler_per_logit=self.sampler_per_logit, runner_v2=self.runner_v2)
         nt = non_torch_bytes(self.era, self.tp * self.pp, self.version, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager, layers_on_rank=layers, capture_size=capture,

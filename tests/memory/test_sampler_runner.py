@@ -1,0 +1,70 @@
+"""Which model runner samples the profile run's dummy batch, and what its sampler holds per logit
+(activation.model_runner_v2 / sampler_bytes_per_logit), release by release from vLLM's source."""
+
+from __future__ import annotations
+
+import pytest
+
+from vllm_lint.memory.activation import (V0_SAMPLER_BYTES_PER_LOGIT, model_runner_v2, sampler_bytes_per_logit)
+from memory_helpers import DEEPSEEK_V2_LITE, LLAMA31_8B, QWEN3_NEXT, arch
+
+QWEN3_8B = {"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"], "hidden_size": 4096,
+            "num_hidden_layers": 36, "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128,
+            "intermediate_size": 12288, "vocab_size": 151936, "torch_dtype": "bfloat16"}
+LLAMA = dict(LLAMA31_8B, architectures=["LlamaForCausalLM"])
+GEMMA2 = {"model_type": "gemma2", "architectures": ["Gemma2ForCausalLM"], "hidden_size": 3584,
+          "num_hidden_layers": 42, "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 256,
+          "intermediate_size": 14336, "vocab_size": 256000, "torch_dtype": "bfloat16"}
+MIXTRAL = {"model_type": "mixtral", "architectures": ["MixtralForCausalLM"], "hidden_size": 4096,
+           "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8,
+           "intermediate_size": 14336, "num_local_experts": 8, "num_experts_per_tok": 2, "vocab_size": 32000}
+
+
+@pytest.mark.parametrize("cfg, version, expected", [
+    (LLAMA, "0.21.0", False),        # VLLM_USE_V2_MODEL_RUNNER defaulted to 0
+    (QWEN3_8B, "0.22.0", True),      # 0.22-0.23: dense, unquantized Qwen3 only
+    (LLAMA, "0.22.0", False),
+    (LLAMA, "0.24.0", True),         # 0.24: six listed architectures
+    (GEMMA2, "0.24.0", False),
+    (GEMMA2, "0.26.0", True),        # 0.25+: every dense model
+    (MIXTRAL, "0.26.0", False),      # ... but MoE stays on V1 unless listed
+    (dict(DEEPSEEK_V2_LITE, architectures=["DeepseekV2ForCausalLM"]), "0.26.0", True),
+    (dict(QWEN3_NEXT, layer_types=["linear_attention"] * 3 + ["full_attention"],
+          architectures=["Qwen3NextForCausalLM"]), "0.26.0", False),  # hybrids stay on V1
+])
+def test_model_runner_v2_defaults(cfg, version, expected):
+    assert model_runner_v2(arch(cfg), version) is expected
+
+
+def test_model_runner_v2_environment_override():
+    assert model_runner_v2(arch(MIXTRAL), "0.26.0", {"VLLM_USE_V2_MODEL_RUNNER": "1"})
+    assert not model_runner_v2(arch(GEMMA2), "0.26.0", {"VLLM_USE_V2_MODEL_RUNNER": "0"})
+    assert not model_runner_v2(arch(GEMMA2), "0.19.0", {"VLLM_USE_V2_MODEL_RUNNER": "1"})  # no V2 runner yet
+
+
+def test_sampler_bytes_per_logit_by_runner_and_backend():
+    assert sampler_bytes_per_logit("v0-0.6", "0.6.5") == V0_SAMPLER_BYTES_PER_LOGIT == 37
+    # V1 runner: FlashInfer by default up to 0.11 (bf16 + fp32 + softmax), then the PyTorch sort path
+    assert sampler_bytes_per_logit("v1-0.8", "0.10.0") == 2 + 4 + 4
+    assert sampler_bytes_per_logit("v1-0.8", "0.13.0") == 2 + 4 + 4 + 8 + 1 + 4 + 1 + 4 == 28
+    assert sampler_bytes_per_logit("v1-0.8", "0.10.0", env={"VLLM_USE_FLASHINFER_SAMPLER": "0"}) == 28
+    assert sampler_bytes_per_logit("v1-0.8", "0.13.0", env={"VLLM_USE_FLASHINFER_SAMPLER": "1"}) == 10
+    assert sampler_bytes_per_logit("v1-0.20", "0.26.0") == 28  # MoE / hybrids on the V1 runner
+    assert sampler_bytes_per_logit("v1-0.20", "0.26.0", runner_v2=True) == 2  # in place on bf16 logits
+    assert sampler_bytes_per_logit("v1-0.33", "0.33.0", runner_v2=True) == 10
+
+
+def test_public_gemma3_1b_sampler_on_013():
+    """groundtruth public:44 (vLLM 0.13.0, gemma-3-1b-it, a 32 GB card): with the 0.13 PyTorch sampler
+    (256 rows × 262144 logits × 28 B = 1.75 GiB) the KV estimate lands within 2.5 % of the logged 25.39 GiB;
+    at 2 B per logit it was 7 % over."""
+    from vllm_lint.hardware.gpus import resolve_gpu
+    from vllm_lint.memory.estimate import estimate
+    from vllm_lint.memory.settings import settings_from_args
+    from vllm_lint.models.resolve import resolve_model
+
+    s = settings_from_args({"max_model_len": 2048, "gpu_memory_utilization": 0.95})
+    s.usage_context = "llm"
+    cap = estimate(resolve_model("google/gemma-3-1b-it").arch, resolve_gpu("RTX 5090"), s, "0.13.0")
+    assert cap.activation_gib == pytest.approx(256 * 262144 * 28 / 2**30, rel=0.05)
+    assert cap.kv_cache_gib == pytest.approx(25.39, rel=0.025)
