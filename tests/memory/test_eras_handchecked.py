@@ -64,7 +64,8 @@ def test_era_08_llama31_8b_on_h100_by_hand():
     budget 79.18 × 0.9; weights 8,030,261,248 × 2 B (+ vocab padding 0) + the rotary cos/sin cache
     131072 × 128 × 2 B (added with the rope-buffer term); activation = the V1 runner's dummy sampler,
     which outgrows the compiled MLP peak (8192 × 2 × (4096 + 2·4096 + 3·14336) + 50 MiB = 0.89 GiB):
-    1024 rows × 128256 logits × 10 B (bf16, fp32 copy, FlashInfer's fp32 softmax: the 0.10 default)
+    1024 rows × 128256 logits × 14 B (bf16, fp32 copy, FlashInfer's masked logits and softmax: the
+    0.10 default)
     + (8192 + 2 × 1024) × 4096 × 2 B of hidden states, plus the 32 MiB cuBLAS workspace of an sm90 card;
     non-torch 0.22 GiB; no CUDA graphs; blocks of 2 MiB; tokens = blocks × 16."""
     cap = estimate(resolve_model("meta-llama/Llama-3.1-8B-Instruct").arch, resolve_gpu("H100"), EngineSettings(),
@@ -72,7 +73,7 @@ def test_era_08_llama31_8b_on_h100_by_hand():
     budget = int(79.18 * GIB * 0.9)
     weights = 8_030_261_248 * 2 + 131072 * 128 * 2
     forward = 8192 * 2 * (4096 + 2 * 4096 + 3 * 14336) + 32 * 2**20 + 50 * 2**20
-    act = 1024 * 128256 * 10 + (8192 + 2 * 1024) * 4096 * 2 + 32 * 2**20
+    act = 1024 * 128256 * 14 + (8192 + 2 * 1024) * 4096 * 2 + 32 * 2**20
     assert act > forward
     kv = budget - weights - act - int(0.22 * GIB)
     blocks = kv // (2 * 2**20)

@@ -44,12 +44,14 @@ def test_model_runner_v2_environment_override():
 
 def test_sampler_bytes_per_logit_by_runner_and_backend():
     assert sampler_bytes_per_logit("v0-0.6", "0.6.5") == V0_SAMPLER_BYTES_PER_LOGIT == 37
-    # V1 runner: FlashInfer by default up to 0.11 (bf16 + fp32 + softmax), then the PyTorch sort path
-    assert sampler_bytes_per_logit("v1-0.8", "0.10.0") == 2 + 4 + 4
+    # V1 runner: FlashInfer by default up to 0.11 (bf16, fp32, masked logits, softmax), the PyTorch
+    # sort path in 0.12-0.16, the in-place Triton top-k/top-p from 0.17, FlashInfer again from 0.21
+    assert sampler_bytes_per_logit("v1-0.8", "0.10.0") == 2 + 4 + 4 + 4 == 14
     assert sampler_bytes_per_logit("v1-0.8", "0.13.0") == 2 + 4 + 4 + 8 + 1 + 4 + 1 + 4 == 28
     assert sampler_bytes_per_logit("v1-0.8", "0.10.0", env={"VLLM_USE_FLASHINFER_SAMPLER": "0"}) == 28
-    assert sampler_bytes_per_logit("v1-0.8", "0.13.0", env={"VLLM_USE_FLASHINFER_SAMPLER": "1"}) == 10
-    assert sampler_bytes_per_logit("v1-0.20", "0.26.0") == 28  # MoE / hybrids on the V1 runner
+    assert sampler_bytes_per_logit("v1-0.8", "0.13.0", env={"VLLM_USE_FLASHINFER_SAMPLER": "1"}) == 14
+    assert sampler_bytes_per_logit("v1-0.8", "0.17.0") == 14
+    assert sampler_bytes_per_logit("v1-0.20", "0.26.0") == 14  # MoE / hybrids on the V1 runner
     assert sampler_bytes_per_logit("v1-0.20", "0.26.0", runner_v2=True) == 2  # in place on bf16 logits
     assert sampler_bytes_per_logit("v1-0.33", "0.33.0", runner_v2=True) == 10
 

@@ -33,11 +33,13 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
   - V0 runs a top-p/top-k dummy batch: fp32 logits, sorted values, int64 indices, softmax, cumsum,
     mask, scatter, probs and logprobs (≈37 bytes per logit).
   - the V1 model runner's ``_dummy_sampler_run`` samples a ``rand_like`` copy of the rows with
-    top-p 0.9 and top-k vocab − 1: ``Sampler.forward`` casts the logits to fp32, and the PyTorch
-    top-k/top-p path sorts them (fp32 values, int64 indices), masks, takes a softmax (cumsum in place)
-    and scatters back: 2 + 4 + 12 + 1 + 4 + 1 + 4 = 28 bytes per logit at the scatter. With the
-    FlashInfer sampler (the default from 0.8 to 0.11 when FlashInfer is installed; opt-in with
-    ``VLLM_USE_FLASHINFER_SAMPLER=1`` from 0.12) only the fp32 logits and their softmax: 10 bytes.
+    top-p 0.9 and top-k vocab − 1, and ``Sampler.forward`` casts the logits to fp32. Then, by backend:
+    FlashInfer (``top_k_top_p_sampling_from_logits``: masked fp32 logits, their softmax) or, from 0.17,
+    vLLM's Triton top-k/top-p in place followed by a softmax and exponential noise: 2 + 4 + 4 + 4 =
+    14 bytes per logit. The PyTorch sort path sorts (fp32 values, int64 indices), masks, takes a
+    softmax (cumsum in place) and scatters back: 2 + 4 + 12 + 1 + 4 + 1 + 4 = 28 bytes at the scatter.
+    FlashInfer was the default from 0.8 to 0.11 (when installed), opt-in in 0.12–0.20 (so 0.12–0.16
+    sort), and the default again from 0.21, which also added a second, native warm-up call.
   - the V2 model runner (0.22+ for a growing set of models, ``model_runner_v2``) samples in place on
     the model-dtype logits: 2 bytes per logit. Measured on 0.26 (V2): 0.30 GiB at 2048 tokens and
     1024 rows of Llama-3.1-8B = 1024 × 128256 × 2 + (2048 + 1024) × 4096 × 2 + 32 MiB.
@@ -76,8 +78,8 @@ MIB = 2**20
 MOE_CHUNK = 32768  # VLLM_FUSED_MOE_CHUNK_SIZE default
 VOCAB_PADDING = 64  # DEFAULT_VOCAB_PADDING_SIZE of ParallelLMHead
 V0_SAMPLER_BYTES_PER_LOGIT = 4 + 4 + 8 + 4 + 4 + 1 + 4 + 4 + 4  # fp32 logits, sort values+int64 idx, softmax, cumsum, mask, scatter, probs, logprobs
-V1_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4 + 8 + 1 + 4 + 1 + 4  # bf16, fp32 copy, sort values+idx, top-k mask, softmax, top-p mask, scatter
-V1_FLASHINFER_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4  # bf16 logits, fp32 copy, fp32 probabilities
+V1_SORT_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4 + 8 + 1 + 4 + 1 + 4  # bf16, fp32 copy, sort values+idx, top-k mask, softmax, top-p mask, scatter
+V1_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4 + 4  # bf16, fp32 copy, masked logits (or in place) + softmax + noise
 V2_RUNNER_SAMPLER_BYTES_PER_LOGIT = 2  # 0.22-0.32 Model Runner V2: in place on the model-dtype logits
 V2_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4  # 0.33+: model-dtype logits, fp32 copy, fp32 probabilities
 # Model Runner V2 defaults (vllm/config/vllm.py ``use_v2_model_runner``), per release.
@@ -155,12 +157,14 @@ def sampler_bytes_per_logit(era: str, version: str | None, *, runner_v2: bool = 
         return V2_SAMPLER_BYTES_PER_LOGIT
     if runner_v2:
         return V2_RUNNER_SAMPLER_BYTES_PER_LOGIT
+    if version is None or at_least(version, "0.17.0"):
+        return V1_SAMPLER_BYTES_PER_LOGIT  # FlashInfer or the in-place Triton top-k/top-p
     flag = (env or {}).get("VLLM_USE_FLASHINFER_SAMPLER", "").strip().lower()
     if flag:
         flashinfer = flag in ("1", "true")
-    else:  # None meant "on" in the V1 sampler up to 0.11; 0.12 made it opt-in
-        flashinfer = version is not None and not at_least(version, "0.12.0")
-    return V1_FLASHINFER_SAMPLER_BYTES_PER_LOGIT if flashinfer else V1_SAMPLER_BYTES_PER_LOGIT
+    else:  # unset meant "on" in the V1 sampler up to 0.11; 0.12 made it opt-in
+        flashinfer = not at_least(version, "0.12.0")
+    return V1_SAMPLER_BYTES_PER_LOGIT if flashinfer else V1_SORT_SAMPLER_BYTES_PER_LOGIT
 
 
 def cublas_workspace_bytes(era: str, compute_capability: tuple[int, int] | None) -> int:
