@@ -70,3 +70,24 @@ def test_public_gemma3_1b_sampler_on_013():
     cap = estimate(resolve_model("google/gemma-3-1b-it").arch, resolve_gpu("RTX 5090"), s, "0.13.0")
     assert cap.activation_gib == pytest.approx(256 * 262144 * 28 / 2**30, rel=0.05)
     assert cap.kv_cache_gib == pytest.approx(25.39, rel=0.025)
+
+
+def test_cuda_graph_estimate_follows_the_model_runner():
+    """0.20-0.32: the V1 model runner captures its graphs into a throwaway pool and the worker subtracts
+    them; Model Runner V2 reports 0 (measured on 0.26: KV = budget - weights - activation - non-torch for
+    dense models, the 0.73-0.99 GiB of graphs captured afterwards)."""
+    from vllm_lint.hardware.gpus import resolve_gpu
+    from vllm_lint.memory.estimate import estimate
+    from vllm_lint.memory.settings import EngineSettings
+
+    gpu = resolve_gpu("H200")
+    dense_026 = estimate(arch(LLAMA), gpu, EngineSettings(), "0.26.0")
+    dense_021 = estimate(arch(LLAMA), gpu, EngineSettings(), "0.21.0")
+    moe_026 = estimate(arch(MIXTRAL), gpu, EngineSettings(), "0.26.0")
+    assert dense_026.model_runner_v2 and dense_026.cuda_graph_gib == 0
+    assert "Model Runner V2" in dense_026.era_text
+    assert not dense_021.model_runner_v2 and dense_021.cuda_graph_gib > 0
+    assert not moe_026.model_runner_v2 and moe_026.cuda_graph_gib > 0
+    assert "CUDA-graph estimate subtracted" in moe_026.era_text
+    eager = estimate(arch(MIXTRAL), gpu, EngineSettings(enforce_eager=True), "0.26.0")
+    assert eager.cuda_graph_gib == 0

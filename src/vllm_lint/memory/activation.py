@@ -327,9 +327,13 @@ def non_torch_bytes(era: str, tp: int, version: str | None = None,
     return int(base * GIB)
 
 
-def cuda_graph_bytes(era: str, *, enforce_eager: bool, layers_on_rank: int, capture_size: int, env: dict[str, str]) -> int:
-    """CUDA-graph memory vLLM subtracts before sizing the KV cache (0.33+ V2 model runner only)."""
-    if enforce_eager or era != "v1-0.33":
+def cuda_graph_bytes(era: str, *, enforce_eager: bool, layers_on_rank: int, capture_size: int, env: dict[str, str],
+                     runner_v2: bool = False) -> int:
+    """CUDA-graph memory vLLM subtracts before sizing the KV cache: from 0.20 the V1 model runner's
+    ``profile_cudagraph_memory`` captures the graphs into a throwaway pool and the worker subtracts it
+    (``VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS``, default 1); Model Runner V2 returns 0 up to 0.32
+    ("TBD") and estimates from 0.33. Zero under enforce_eager and before 0.20."""
+    if enforce_eager or era not in ("v1-0.20", "v1-0.33") or (era == "v1-0.20" and runner_v2):
         return 0
     if env.get("VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS", "1").strip() == "0":
         return 0

@@ -37,7 +37,7 @@ ERA_TEXT = {
     "v0-0.4": "vLLM 0.4–0.5 V0 engine",
     "v0-0.6": "vLLM 0.6–0.7 V0 engine",
     "v1-0.8": "vLLM 0.8–0.19 V1 engine (CUDA graphs outside the budget)",
-    "v1-0.20": "vLLM 0.20–0.32 V1 engine (utilization default 0.92, CUDA graphs outside the budget)",
+    "v1-0.20": "vLLM 0.20–0.32 V1 engine (utilization default 0.92, V1 model runner: CUDA-graph estimate subtracted)",
     "v1-0.33": "vLLM 0.33+ V1 engine, Model Runner V2 (CUDA-graph estimate subtracted)",
 }
 
@@ -84,6 +84,7 @@ class Capacity:
     max_num_seqs: int = 0
     chunked_prefill: bool = True
     kv_override: str | None = None  # "kv_cache_memory_bytes" / "num_gpu_blocks_override"
+    model_runner_v2: bool = False  # 0.20-0.32: the model runs on Model Runner V2 (activation.model_runner_v2)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -93,6 +94,8 @@ class Capacity:
     @property
     def era_text(self) -> str:
         text = ERA_TEXT.get(self.era, self.era)
+        if self.era == "v1-0.20" and self.model_runner_v2:
+            text = "vLLM 0.20–0.32 V1 engine (utilization default 0.92, Model Runner V2: CUDA graphs outside the budget)"
         if self.era.startswith("v0"):
             text += " (" + METHOD_TEXT[profiling_method(self.vllm_version, self.era)] + ")"
         return text
@@ -254,7 +257,7 @@ class _Ctx:
         nt = non_torch_bytes(self.era, self.tp * self.pp, self.version, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager, layers_on_rank=layers, capture_size=capture,
-                              env=self.env)
+                              env=self.env, runner_v2=self.runner_v2)
         layout = kv_layout(m, tp=self.tp, layers_on_rank=layers, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
                            block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
                            disable_sliding_window=s.disable_sliding_window,
@@ -426,6 +429,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         max_num_seqs=bd.max_num_seqs,
         chunked_prefill=bd.chunked_prefill,
         kv_override=override,
+        model_runner_v2=c.runner_v2,
         notes=notes,
     )
 
