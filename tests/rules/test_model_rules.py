@@ -132,3 +132,13 @@ def test_vl406_only_hub_like_names(tmp_path, model, reported):
     (tmp_path / "run.sh").write_text(f"#!/bin/sh\nvllm serve {model}\n")
     found = lint_paths([tmp_path / "run.sh"], LintOptions(select=["VL406"])).diagnostics
     assert bool(found) is reported
+
+
+def test_vl403_names_modelopt_nvfp4_checkpoints_as_vllm_does():
+    """vLLM's override_quantization_method turns a ModelOpt NVFP4 checkpoint into ``modelopt_fp4`` before it
+    compares, so its error names that method; FP8 ModelOpt checkpoints stay ``modelopt``."""
+    assert M._vllm_name("modelopt", {"quant_method": "modelopt", "quant_algo": "NVFP4"}) == "modelopt_fp4"
+    assert M._vllm_name("modelopt", {"quant_method": "modelopt",
+                                     "quantization": {"quant_algo": "NVFP4"}}) == "modelopt_fp4"
+    assert M._vllm_name("modelopt", {"quant_method": "modelopt", "quant_algo": "FP8"}) == "modelopt"
+    assert M._vllm_name("awq", {"quant_method": "awq"}) == "awq"

@@ -143,6 +143,16 @@ def _normalise(q: str) -> str:
     return "compressed-tensors" if q in ("compressed_tensors", "compressed-tensors") else q
 
 
+def _vllm_name(method: str, quant: dict | None) -> str:
+    """The checkpoint method as vLLM's error names it: ModelOpt NVFP4 checkpoints are ``modelopt_fp4``
+    (``ModelOptNvFp4Config.override_quantization_method``), other ModelOpt ones ``modelopt``."""
+    if method != "modelopt" or not quant:
+        return method
+    inner = quant.get("quantization") if isinstance(quant.get("quantization"), dict) else {}
+    algo = str(quant.get("quant_algo") or inner.get("quant_algo") or "").upper()
+    return "modelopt_fp4" if "FP4" in algo else method
+
+
 @register("VL403")
 def quantization_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
     cli = T.str_arg(ctx, "quantization")
@@ -155,7 +165,8 @@ def quantization_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
         return
     yield ctx.report(
         "VL403",
-        f"Quantization method specified in the model config ({cfg_n}) does not match the quantization method "
+        f"Quantization method specified in the model config ({_vllm_name(cfg_n, m.quantization)}) does not match "
+        "the quantization method "
         f"specified in the `quantization` argument ({cli_n}). ({m.id})",
         token=ctx.value_token("quantization"),
         notes=["remove --quantization: vLLM reads the method from the checkpoint's config.json"],
