@@ -13,11 +13,11 @@ is set every finding is also appended there as a Markdown table.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from typing import TextIO
 
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.lint import LintResult
+from vllm_lint.report.text import severity_totals
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -77,15 +77,11 @@ def step_summary(result: LintResult) -> str:
 
     metas = all_meta()
     diags = result.diagnostics
-    sev = Counter(d.severity.value for d in diags)
-    files = len({d.path for d in diags})
-    parts = [f"{sev[k]} {k}{'s' if sev[k] != 1 and k != 'info' else ''}" for k in ("error", "warning", "info") if sev[k]]
     lines = ["## vllm-lint", ""]
     if not diags:
-        lines.append(f"All checks passed: {len(result.files)} file{'s' if len(result.files) != 1 else ''}, "
-                     f"{len(result.launches)} vLLM launch{'es' if len(result.launches) != 1 else ''}.")
+        lines.append(severity_totals(result))
     else:
-        lines.append(f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}.")
+        lines.append(severity_totals(result) + ".")
         lines += ["", "| Severity | File | Line | Rule | Message |", "|---|---|---:|---|---|"]
         for d in diags:
             m = metas.get(d.rule)

@@ -38,7 +38,9 @@ def _frame(diag: Diagnostic, result: LintResult) -> list[str]:
     return out
 
 
-def format_summary(result: LintResult) -> str:
+def severity_totals(result: LintResult) -> str:
+    """"2 errors, 1 warning, 3 info in 2 files", or the all-passed sentence when nothing was found (shared by
+    the terminal summary and the GitHub step summary)."""
     sev = Counter(d.severity.value for d in result.diagnostics)
     files = len({d.path for d in result.diagnostics if d.path in result.files} or {d.path for d in result.diagnostics})
     parts = []
@@ -48,6 +50,13 @@ def format_summary(result: LintResult) -> str:
             parts.append(f"{n} {word}{'s' if n != 1 and word != 'info' else ''}")
     if not parts:
         return f"All checks passed: {len(result.files)} file{'s' if len(result.files) != 1 else ''}, {len(result.launches)} vLLM launch{'es' if len(result.launches) != 1 else ''}."
+    return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}"
+
+
+def format_summary(result: LintResult) -> str:
+    totals = severity_totals(result)
+    if not result.diagnostics:
+        return totals
     safe = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.safe)
     unsafe = sum(1 for d in result.diagnostics if d.fix is not None and not d.fix.safe)
     notes = []
@@ -56,7 +65,7 @@ def format_summary(result: LintResult) -> str:
     if unsafe:
         notes.append(f"{unsafe} {'more ' if safe else ''}fixable with --fix --unsafe-fixes")
     tail = f" ({'; '.join(notes)})" if notes else ""
-    return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}{tail}."
+    return f"{totals}{tail}."
 
 
 def write_text(result: LintResult, console: Console, *, quiet: bool = False, verbose: bool = False) -> None:
