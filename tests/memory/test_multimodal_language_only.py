@@ -75,3 +75,35 @@ def test_devstral_5090_weights_by_hand():
     with_images = estimate(m, gpu, settings_from_args({"gpu_memory_utilization": 0.98, "max_model_len": 98768,
                                                        "max_num_seqs": 1}), "0.15.1")
     assert with_images.weights_gib - cap.weights_gib == pytest.approx(m.extra["vision_params"] * 2 / GIB)
+
+
+def test_v0_multimodal_dummy_batch_has_room_for_one_largest_image_per_sequence():
+    """V0 profile_run: max_num_seqs = max(1, min(max_num_seqs, max_num_batched_tokens // max_mm_tokens)).
+    Qwen2.5-VL's largest image is 12,845,056 px / (14 × 2)² = 16,384 tokens, so an 8192-token profile run
+    samples one sequence, not 256; V1 keeps min(max_num_seqs, tokens)."""
+    from vllm_lint.hardware.gpus import resolve_gpu
+    from vllm_lint.memory.estimate import _Ctx
+    from vllm_lint.memory.eras import batch_defaults
+    from vllm_lint.memory.settings import EngineSettings
+    from vllm_lint.models.resolve import resolve_model
+
+    vl = resolve_model("Qwen/Qwen2.5-VL-7B-Instruct").arch
+    assert vl.extra["max_image_tokens"] == 16384
+    gpu = resolve_gpu("L4")
+    for version, rows in (("0.6.5", 1), ("0.10.0", 256)):
+        ctx = _Ctx(vl, gpu, EngineSettings(max_model_len=8192), version)
+        bd = batch_defaults(ctx.era, version, gpu.total_gib, gpu.name, 8192)
+        assert ctx.dummy_rows(bd) == min(rows, bd.max_num_seqs), version
+    text = resolve_model("Qwen/Qwen2.5-7B-Instruct").arch
+    ctx = _Ctx(text, gpu, EngineSettings(max_model_len=8192), "0.6.5")
+    assert ctx.dummy_rows(batch_defaults(ctx.era, "0.6.5", gpu.total_gib, gpu.name, 8192)) == 256
+
+
+def test_max_image_tokens_from_the_vision_config():
+    from vllm_lint.models.arch import _max_image_tokens
+
+    assert _max_image_tokens("llava", {"vision_config": {"image_size": 336, "patch_size": 14}}) == 576
+    assert _max_image_tokens("mistral3", {"spatial_merge_size": 2,
+                                          "vision_config": {"image_size": 1540, "patch_size": 14}}) == 3025
+    assert _max_image_tokens("qwen2_vl", {"vision_config": {"patch_size": 14, "spatial_merge_size": 2}}) == 16384
+    assert _max_image_tokens("x", {"vision_config": {"hidden_size": 1024}}) == 0

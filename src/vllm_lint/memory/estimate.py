@@ -225,6 +225,16 @@ class _Ctx:
         self.sliding = any(k == "sliding" for k in model.attention_layer_kinds())
         self.vision = vision_tower_loaded(model, version, s.mm_limits, s.language_model_only)
 
+    def dummy_rows(self, bd) -> int:
+        """Sequences in the profile run's dummy batch. V0 gives a multimodal model's dummy sequences room for
+        one largest image each: ``max(1, min(max_num_seqs, max_num_batched_tokens // max_mm_tokens))``
+        (worker/model_runner.py ``profile_run``, 0.5–0.10); V1 always uses ``min(max_num_seqs, tokens)``."""
+        rows = bd.max_num_seqs
+        mm = int(self.model.extra.get("max_image_tokens", 0))
+        if not self.v1 and self.vision and mm:
+            rows = max(1, min(rows, bd.max_num_batched_tokens // mm))
+        return rows
+
     def spike(self, tokens: int) -> int:
         """Cold ahead-of-time compile spike on the first pipeline rank (memory/activation.py)."""
         return compile_spike_bytes(self.model, tokens=tokens, dtype_bytes=self.dtype_bytes, tp=self.tp,
@@ -243,7 +253,7 @@ class _Ctx:
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
                             performance_mode=s.performance_mode)
-        act = activation_peak(m, tokens=bd.max_num_batched_tokens, rows=bd.max_num_seqs, dtype_bytes=self.dtype_bytes,
+        act = activation_peak(m, tokens=bd.max_num_batched_tokens, rows=self.dummy_rows(bd), dtype_bytes=self.dtype_bytes,
                               tp=self.tp, era=self.era, last_rank=pp_rank == self.pp - 1,
                               moe_chunking=at_least(self.version, "0.5.2"),
                               # V1 profiles the torch.compile'd model unless eager; V0 always ran eager

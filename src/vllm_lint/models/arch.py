@@ -344,6 +344,9 @@ class ModelArch:
         vision = _vision_params(top.get("vision_config"))
         if vision:
             extra["vision_params"] = vision
+            tokens = _max_image_tokens(str(top.get("model_type", model_type)), top)
+            if tokens:
+                extra["max_image_tokens"] = tokens
         return cls(
             id=id,
             model_type=model_type,
@@ -474,6 +477,27 @@ def _vision_params(vc: Any) -> int:
     gated = 3 if str(vc.get("hidden_act", "")).lower() in ("silu", "swiglu") else 2
     out = int(_first(vc, "out_hidden_size", "projector_output_dim", "output_dim") or e)
     return depth * (4 * e * e + gated * e * mlp) + 4 * e * out
+
+
+# Qwen2-VL's image processor default max_pixels (3584 × 3584), which bounds vLLM's dummy profiling image.
+_QWEN2_VL_MAX_PIXELS = 12_845_056
+
+
+def _max_image_tokens(model_type: str, top: Mapping[str, Any]) -> int:
+    """Placeholder tokens of the largest image a multimodal model takes (vLLM's per-item maximum for the
+    image modality), 0 when the config does not say: Qwen2-VL/2.5-VL from the processor's default
+    max_pixels over (patch × merge)²; fixed-resolution towers (image_size / patch_size)² / merge²."""
+    vc = top.get("vision_config")
+    if not isinstance(vc, Mapping):
+        return 0
+    patch = int(vc.get("patch_size") or 0)
+    merge = int(vc.get("spatial_merge_size") or top.get("spatial_merge_size") or 1)
+    if not patch:
+        return 0
+    if model_type in ("qwen2_vl", "qwen2_5_vl"):
+        return _QWEN2_VL_MAX_PIXELS // (patch * merge) ** 2
+    size = int(vc.get("image_size") or 0)
+    return (size // patch) ** 2 // merge ** 2 if size else 0
 
 
 def ceil_div(a: int, b: int) -> int:
