@@ -97,6 +97,8 @@ _MLP_REBINDS_X = frozenset({"llama", "mistral"})
 _MLP_REBINDS_X_SINCE = "0.6.0"
 # vLLM built on torch 2.10 (0.17.0) turned VLLM_USE_AOT_COMPILE on by default: compile before the forward.
 AOT_COMPILE_SINCE = "0.17.0"
+# The V1 sampler's in-place Triton top-k/top-p (apply_top_k_top_p_triton, for 8+ rows) arrived in 0.17.0 too.
+_TRITON_TOP_K_TOP_P_SINCE = "0.17.0"
 # Gemma RMSNorm (weight + 1, computed in fp32) returns new tensors instead of working in place.
 _OUT_OF_PLACE_NORM = frozenset({"gemma", "gemma2", "gemma3", "gemma3_text"})
 
@@ -157,7 +159,7 @@ def sampler_bytes_per_logit(era: str, version: str | None, *, runner_v2: bool = 
         return V2_SAMPLER_BYTES_PER_LOGIT
     if runner_v2:
         return V2_RUNNER_SAMPLER_BYTES_PER_LOGIT
-    if version is None or at_least(version, "0.17.0"):
+    if version is None or at_least(version, _TRITON_TOP_K_TOP_P_SINCE):
         return V1_SAMPLER_BYTES_PER_LOGIT  # FlashInfer or the in-place Triton top-k/top-p
     flag = (env or {}).get("VLLM_USE_FLASHINFER_SAMPLER", "").strip().lower()
     if flag:
