@@ -1,13 +1,14 @@
-"""The cold ahead-of-time torch.compile spike (activation.compile_spike_bytes), pinned to hand-worked
-numbers: Inductor benchmarks the fused embedding + input-norm kernel on random copies of its arguments
-before the profiling forward, so the profile peak is the larger of that spike and the forward's."""
+"""The cold torch.compile spike (activation.compile_spike_bytes), pinned to hand-worked numbers and three
+public or measured figures: Inductor benchmarks the fused embedding + input-norm kernel on random copies
+of its arguments before the profiling forward, so the profile peak is the larger of that spike and the
+forward's."""
 
 from __future__ import annotations
 
 import pytest
 
 from vllm_lint.hardware.gpus import resolve_gpu
-from vllm_lint.memory.activation import AOT_COMPILE_SINCE, activation_peak, compile_spike_bytes
+from vllm_lint.memory.activation import COMPILE_SPIKE_SINCE, activation_peak, compile_spike_bytes
 from vllm_lint.memory.estimate import estimate
 from vllm_lint.memory.settings import EngineSettings
 from memory_helpers import GEMMA2_9B, LLAMA31_8B, arch
@@ -35,10 +36,12 @@ def test_gemma2_spike_is_table_plus_two_hidden_states():
 def test_spike_conditions():
     assert _spike(GEMMA2_9B, compiled=False) == 0  # --enforce-eager: nothing is compiled
     assert _spike(GEMMA2_9B, compile_cache="warm") == 0  # the compiled artifacts are loaded, not built
-    assert _spike(GEMMA2_9B, version="0.16.0") == 0  # torch 2.9: no ahead-of-time compile by default
-    assert _spike(GEMMA2_9B, version=AOT_COMPILE_SINCE) > 0
+    assert _spike(GEMMA2_9B, version="0.11.0") == 0  # torch 2.8: vLLM did not ask Inductor to benchmark
+    assert _spike(GEMMA2_9B, version=COMPILE_SPIKE_SINCE) > 0
+    assert _spike(GEMMA2_9B, version="0.16.0") == _spike(GEMMA2_9B)  # compiled at trace time, then ahead
     vlm = dict(GEMMA2_9B, vision_config={"hidden_size": 1152, "num_hidden_layers": 27, "intermediate_size": 4304})
     assert _spike(vlm) == 0  # multimodal models embed outside the compiled graph
+    assert _spike(vlm, multimodal_inputs=False) == _spike(GEMMA2_9B)  # language-model-only mode embeds inside
 
 
 def test_spike_splits_the_table_over_tensor_parallel_ranks():
@@ -105,3 +108,20 @@ def test_public_cold_and_warm_boots_of_a_tensor_parallel_launch():
     lost = run("warm", 3584, 40).kv_cache_gib - run("cold", 3584, 40).kv_cache_gib
     assert lost == pytest.approx(0.47, rel=0.15)
     assert run("warm", 5120, 72).kv_cache_gib == pytest.approx(10.38, rel=0.05)
+
+
+def test_public_devstral_rtx5090_on_0151():
+    """BigBIueWhale/devstral_vllm_config (corpus; vLLM 0.15.1, RTX 5090 31.36 GiB, utilization 0.98,
+    --max-model-len 98768 "exactly the reported KV capacity", --max-num-seqs 1, image limit 0): vLLM
+    logged 14.29 GiB of weights and 15.07 GiB of KV. The 2048-token forward is small (0.55 GiB); the
+    compile spike is the 131072 × 5120 × 2 B table + 2048 × (2 × 5120 × 2 + 4) B = 1.29 GiB."""
+    from vllm_lint.memory.settings import settings_from_args
+    from vllm_lint.models.resolve import resolve_model
+
+    m = resolve_model("cyankiwi/Devstral-Small-2-24B-Instruct-2512-AWQ-4bit").arch
+    s = settings_from_args({"gpu_memory_utilization": 0.98, "max_model_len": 98768, "max_num_seqs": 1,
+                            "limit_mm_per_prompt": {"image": 0}})
+    cap = estimate(m, resolve_gpu("RTX 5090"), s, "0.15.1")
+    assert cap.activation_gib * GIB == 131072 * 5120 * 2 + 2048 * (2 * 5120 * 2 + 4)
+    assert cap.kv_cache_gib == pytest.approx(15.07, rel=0.01)
+    assert cap.kv_cache_tokens == pytest.approx(98768, rel=0.01)

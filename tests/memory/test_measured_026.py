@@ -33,7 +33,7 @@ def test_measured_terms(shared_dir):
         # small KV inherits the activation run-to-run noise, is at 1.8 %)
         assert r["ape"]["kv_cache_gib"] <= 2.0, (r["case"], r["ape"])
         # Activation within 2 % of a value vLLM's two-decimal figure allows (0.30 GiB is anything from
-        # 0.295 to 0.305), for every case since the cold ahead-of-time compile spike (Gemma-2 was 10 %
+        # 0.295 to 0.305), for every case since the cold torch.compile spike (Gemma-2 was 10 %
         # without it; 4 % everywhere before the L2 buffer and the warm-cache hints).
         pred, rep = r["predicted"]["activation_gib"], r["reported"]["activation_gib"]
         assert abs(pred - rep) - 0.005 <= 0.02 * rep, (r["case"], pred, rep)

@@ -44,15 +44,18 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
     the model-dtype logits: 2 bytes per logit. Measured on 0.26 (V2): 0.30 GiB at 2048 tokens and
     1024 rows of Llama-3.1-8B = 1024 × 128256 × 2 + (2048 + 1024) × 4096 × 2 + 32 MiB.
   - the 0.33+ V2 runner also runs the fp32 pipeline (≈10 bytes per logit).
-* Cold torch.compile from 0.17 (vLLM on torch >= 2.10 compiles ahead of time, ``VLLM_USE_AOT_COMPILE``
-  on by default) compiles every piece before the profiling forward runs, inside the same peak window.
-  While compiling, Inductor benchmarks the first piece's fused embedding-lookup + input-norm kernel on
-  random copies of its arguments at the traced token count (``get_args()``: rand_strided inputs and
-  outputs): the embedding table shard, the token ids and the two hidden-size outputs (residual and
-  normed input). The copies are freed before the forward, so the profile peak is the larger of this
-  spike and the forward's. It exceeds the forward when the vocabulary is large against the MLP
-  (Gemma-2-9B on 0.26: 1.71 GiB table + 2 × 16384 × 3584 × 2 B = 1.93 GiB, measured 1.93; Llama-3.1-8B:
-  1.23 GiB, below its 1.77 GiB forward). vLLM PR #54209 (open at 0.33) drops this peak.
+* Cold torch.compile from 0.12: vLLM compiles every piece before the profiling forward's tensors exist
+  but inside the profile's peak window (the piecewise backend compiles at trace time; from 0.17, on
+  torch >= 2.10, ``VLLM_USE_AOT_COMPILE`` compiles ahead of the call). Since 0.12 (torch 2.9) vLLM turns
+  on Inductor's combo kernels with ``benchmark_combo_kernel``, which times candidate kernels while
+  compiling on random copies of their arguments at the traced token count (``get_args()``:
+  rand_strided inputs and outputs). The largest is the first piece's fused embedding-lookup +
+  input-norm kernel: the embedding table shard, the token ids and the two hidden-size outputs
+  (residual and normed input). The copies are freed before the forward, so the profile peak is the
+  larger of this spike and the forward's. It exceeds the forward when the vocabulary is large against
+  the MLP or the batch is short: Gemma-2-9B on 0.26 (1.71 GiB table + 2 × 16384 × 3584 × 2 B =
+  1.93 GiB, measured 1.93), Devstral-Small-2 at 2048 tokens on 0.15.1 (1.29 GiB: the logged KV to 0.5 %);
+  Llama-3.1-8B's 1.23 GiB stays below its 1.77 GiB forward. vLLM PR #54209 (open at 0.33) drops it.
 * The cuBLAS workspace: torch allocates it through the caching allocator on the first GEMM of a
   (handle, stream) and keeps it, so it lands in the profile run's peak up to 0.32 (0.33 runs a tiny
   matmul in ``init_device`` before the memory snapshot). Size: torch's default
@@ -95,9 +98,9 @@ CUBLAS_WORKSPACE_DEFAULT = 4096 * 1024 * 2 + 16 * 1024 * 8  # ":4096:2:16:8" els
 # shows the rebinding, so the boundary is taken at 0.6.0.
 _MLP_REBINDS_X = frozenset({"llama", "mistral"})
 _MLP_REBINDS_X_SINCE = "0.6.0"
-# vLLM built on torch 2.10 (0.17.0) turned VLLM_USE_AOT_COMPILE on by default: compile before the forward.
-AOT_COMPILE_SINCE = "0.17.0"
-# The V1 sampler's in-place Triton top-k/top-p (apply_top_k_top_p_triton, for 8+ rows) arrived in 0.17.0 too.
+# vLLM 0.12 (torch 2.9) set Inductor's combo_kernels and benchmark_combo_kernel: kernels timed while compiling.
+COMPILE_SPIKE_SINCE = "0.12.0"
+# The V1 sampler's in-place Triton top-k/top-p (apply_top_k_top_p_triton, for 8+ rows) arrived in 0.17.0.
 _TRITON_TOP_K_TOP_P_SINCE = "0.17.0"
 # Gemma RMSNorm (weight + 1, computed in fp32) returns new tensors instead of working in place.
 _OUT_OF_PLACE_NORM = frozenset({"gemma", "gemma2", "gemma3", "gemma3_text"})
@@ -112,7 +115,7 @@ class Activation:
     workspace_bytes: int = 0  # persistent buffers the profile run allocates (cuBLAS workspace)
     autotune_bytes: int = 0  # cold torch.compile: Inductor's L2-flush buffer while it benchmarks a kernel
     reserved_bytes: int = 0  # vLLM ≤ 0.6.3: the allocator segments the profile run reserved (0: not modelled)
-    compile_bytes: int = 0  # cold AOT torch.compile: random copies of the embedding kernel's arguments
+    compile_bytes: int = 0  # cold torch.compile: benchmark copies of the embedding kernel's arguments
 
     @property
     def live_bytes(self) -> int:
@@ -190,15 +193,18 @@ def compile_autotune_bytes(compiled: bool, compile_cache: str, l2_bytes: int) ->
 
 
 def compile_spike_bytes(model: ModelArch, *, tokens: int, dtype_bytes: int, tp: int, version: str | None,
-                        compiled: bool, compile_cache: str) -> int:
-    """Bytes a cold ahead-of-time torch.compile allocates on the first pipeline rank before the profiling
-    forward (vLLM >= 0.17, torch >= 2.10): random copies of the embedding kernel's arguments, i.e. the
+                        compiled: bool, compile_cache: str, multimodal_inputs: bool | None = None) -> int:
+    """Bytes a cold torch.compile allocates on the first pipeline rank before the profiling forward
+    (vLLM >= 0.12, torch >= 2.9): random copies of the embedding kernel's arguments, i.e. the
     embedding table shard (vocabulary padded to 64, split over TP), int32 token ids and two hidden-size
-    outputs for ``tokens`` tokens. 0 when eager, warm, older, or multimodal (those models embed outside
-    the compiled graph and pass ``inputs_embeds``)."""
-    if not compiled or compile_cache == "warm" or version is None or not at_least(version, AOT_COMPILE_SINCE):
+    outputs for ``tokens`` tokens. 0 when eager, warm, older, or when the runner takes multimodal inputs
+    (``multimodal_inputs``; None: the model has a vision tower): it then embeds outside the compiled
+    graph and passes ``inputs_embeds``. A multimodal model in language-model-only mode embeds inside."""
+    if not compiled or compile_cache == "warm" or version is None or not at_least(version, COMPILE_SPIKE_SINCE):
         return 0
-    if model.extra.get("vision_params"):
+    if multimodal_inputs is None:
+        multimodal_inputs = bool(model.extra.get("vision_params"))
+    if multimodal_inputs:
         return 0
     table = -(-_padded_vocab(model.vocab_size) // tp) * model.hidden_size * dtype_bytes
     return table + tokens * (2 * model.hidden_size * dtype_bytes + 4)
@@ -274,7 +280,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     ``version`` picks the release's model source (None: the newest); ``autotune``: the buffer a cold
     torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
     ``reserved``: the release counts allocator segments, not live tensors (``free_drop``, ≤ 0.6.3);
-    ``compile_spike``: a cold ahead-of-time compile's benchmark copies on this rank (``compile_spike_bytes``);
+    ``compile_spike``: a cold compile's benchmark copies on this rank (``compile_spike_bytes``);
     ``runner_v2``: Model Runner V2, which samples the rows themselves rather than a ``rand_like`` copy
     (None: ``model_runner_v2`` without environment); ``sampler_per_logit``: ``sampler_bytes_per_logit``
     (None: from the era, release and runner)."""

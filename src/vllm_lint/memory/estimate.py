@@ -236,9 +236,10 @@ class _Ctx:
         return rows
 
     def spike(self, tokens: int) -> int:
-        """Cold ahead-of-time compile spike on the first pipeline rank (memory/activation.py)."""
+        """Cold torch.compile spike on the first pipeline rank (memory/activation.py)."""
         return compile_spike_bytes(self.model, tokens=tokens, dtype_bytes=self.dtype_bytes, tp=self.tp,
-                                   version=self.version, compiled=self.compiled, compile_cache=self.s.compile_cache)
+                                   version=self.version, compiled=self.compiled, compile_cache=self.s.compile_cache,
+                                   multimodal_inputs=self.vision and bool(self.model.extra.get("vision_params")))
 
     def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
         m, s = self.model, self.s
