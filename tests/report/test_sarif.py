@@ -113,3 +113,20 @@ def test_file_outside_the_root_gets_an_absolute_file_uri(validator):
     log = build_sarif(result)
     assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "file:///srv/deploy/compose.yaml"}
     assert not list(validator.iter_errors(log))
+
+
+def test_rule_and_tool_links_share_the_project_homepage():
+    """informationUri, each helpUri and pyproject's Homepage are one URL, kept in vllm_lint.HOMEPAGE."""
+    import re
+    from pathlib import Path
+
+    from vllm_lint import HOMEPAGE
+    from vllm_lint.report.sarif import INFORMATION_URI
+    from vllm_lint.rules.registry import all_meta
+
+    assert INFORMATION_URI == HOMEPAGE
+    meta = all_meta()["VL101"]
+    assert meta.help_uri == f"{HOMEPAGE}/blob/main/docs/rules/VL101.md"
+    assert (Path(__file__).resolve().parents[2] / "docs" / "rules" / "VL101.md").is_file()
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    assert re.search(r'^Homepage = "' + re.escape(HOMEPAGE) + '"$', pyproject, re.M)

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
 
-from vllm_lint import __version__
+from vllm_lint import HOMEPAGE, __version__
 from vllm_lint.diagnostic import Diagnostic, Fix
 from vllm_lint.lint import LintResult
 from vllm_lint.span import Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/vllm-lint/vllm-lint"
+INFORMATION_URI = HOMEPAGE
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator
 
 import yaml
 
+from vllm_lint import HOMEPAGE
 from vllm_lint.diagnostic import Diagnostic, Fix, Severity
 from vllm_lint.span import Span
 
@@ -40,7 +41,7 @@ class RuleMeta:
     @property
     def help_uri(self) -> str:
         """The rule's generated page (docs/rules/<ID>.md), linked from SARIF and GitHub summaries."""
-        return f"https://github.com/vllm-lint/vllm-lint/blob/main/docs/rules/{self.id}.md"
+        return f"{HOMEPAGE}/blob/main/docs/rules/{self.id}.md"
 
 
 @dataclass(frozen=True)
