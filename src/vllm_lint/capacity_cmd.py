@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | None, fmt: str, online: bool,
-                     console: Console) -> int:
+                     console: Console, compile_cache: str = "cold") -> int:
     """Exit 0 when the configured max_model_len fits, 1 when it does not, 2 when it cannot be estimated."""
     from vllm_lint.hardware.gpus import parse_gpu_option
     from vllm_lint.memory.estimate import estimate
@@ -47,7 +47,9 @@ def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | Non
         print(f"vllm-lint: error: capacity not estimated for {res.arch.id or parsed.model}: {res.arch.unsupported}",
               file=sys.stderr)
         return 2
-    cap = estimate(res.arch, spec, settings_from_args(parsed.values), version, gpu_count=count)
+    settings = settings_from_args(parsed.values)
+    settings.compile_cache = compile_cache
+    cap = estimate(res.arch, spec, settings, version, gpu_count=count)
     if fmt == "json":
         json.dump(capacity_json(cap), sys.stdout, indent=2)
         sys.stdout.write("\n")

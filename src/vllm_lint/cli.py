@@ -1,7 +1,7 @@
 """Command-line interface: argument handling only; the work happens in lint.py and friends.
 
     vllm-lint [check] [PATH ...]      lint (default .); exit 0 clean, 1 findings, 2 usage/internal error
-    vllm-lint capacity [--gpu G] [--vllm-version V] [--format text|json] -- <vllm serve args>
+    vllm-lint capacity [--gpu G] [--vllm-version V] [--compile-cache warm] [--format text|json] -- <vllm serve args>
     vllm-lint launches PATH [--format json]
     vllm-lint rules [--format json]
     vllm-lint explain RULE
@@ -44,6 +44,8 @@ def _console(no_color: bool = False, stderr: bool = False):
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpu", metavar="GPU[:N]", help="target GPU where a config does not say (A10G, H100:8, nvidia-l4, g5.xlarge, 23.58GiB)")
     p.add_argument("--vllm-version", metavar="X.Y.Z", help="vLLM release where the image tag does not say (default: newest known)")
+    p.add_argument("--compile-cache", choices=("cold", "warm"),
+                   help="torch.compile cache at the start: cold (default; a new container) or warm (a persisted VLLM_CACHE_ROOT)")
     p.add_argument("--online", action="store_true", help="allow fetching config.json from the Hugging Face Hub (never weights)")
     p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
 
@@ -94,7 +96,7 @@ def run_lint(argv: Sequence[str]) -> int:
     ns = _lint_parser().parse_args(argv)
     fmt = ns.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     options = LintOptions(
-        run=RunOptions(gpu=ns.gpu, vllm_version=ns.vllm_version, online=ns.online),
+        run=RunOptions(gpu=ns.gpu, vllm_version=ns.vllm_version, online=ns.online, compile_cache=ns.compile_cache),
         select=_split_ids(ns.select),
         ignore=_split_ids(ns.ignore) or [],
         exclude=list(ns.exclude),
@@ -212,7 +214,8 @@ def run_capacity(argv: Sequence[str]) -> int:
         args = args[1:]
     if not args:
         raise UsageError("give the vllm serve arguments after --, e.g. vllm-lint capacity --gpu A10G -- Qwen/Qwen1.5-7B-Chat")
-    return capacity_command(args, gpu=ns.gpu, version=ns.vllm_version, fmt=ns.format, online=ns.online, console=_console(ns.no_color))
+    return capacity_command(args, gpu=ns.gpu, version=ns.vllm_version, fmt=ns.format, online=ns.online,
+                            console=_console(ns.no_color), compile_cache=ns.compile_cache or "cold")
 
 
 def run_launches(argv: Sequence[str]) -> int:

@@ -1,9 +1,10 @@
 """User configuration: ``[tool.vllm-lint]`` in pyproject.toml or ``.vllm-lint.toml``, found by
 walking up from each linted file (the nearest wins, as ruff does), plus command-line overrides.
 
-Keys: ``gpu``, ``vllm-version``, ``select``, ``ignore``, ``exclude``, ``per-file-ignores``
-(glob -> ids), ``overrides`` (list of ``{path = "glob", gpu = ..., vllm-version = ...}`` for a
-monorepo with L4 staging and H100 production) and ``models`` (local path or served name -> model id).
+Keys: ``gpu``, ``vllm-version``, ``compile-cache`` ("cold" or "warm"), ``select``, ``ignore``,
+``exclude``, ``per-file-ignores`` (glob -> ids), ``overrides`` (list of ``{path = "glob", gpu = ...,
+vllm-version = ..., compile-cache = ...}`` for a monorepo with L4 staging and H100 production) and
+``models`` (local path or served name -> model id).
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-KEYS = {"gpu", "vllm-version", "select", "ignore", "exclude", "per-file-ignores", "overrides", "models", "extend-select", "extend-ignore"}
+KEYS = {"gpu", "vllm-version", "compile-cache", "select", "ignore", "exclude", "per-file-ignores", "overrides", "models", "extend-select", "extend-ignore"}
+
+
+# torch.compile cache at a deployment's start: "cold" (the default: a new container, which must fit) or
+# "warm" (VLLM_CACHE_ROOT persisted from an earlier start with the same settings).
+COMPILE_CACHE_STATES = ("cold", "warm")
 
 
 class ConfigError(Exception):
@@ -35,6 +41,7 @@ class FileConfig:
     source: str | None = None
     gpu: str | None = None
     vllm_version: str | None = None
+    compile_cache: str | None = None  # "warm": the deployment persists vLLM's torch.compile cache
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -45,16 +52,17 @@ class FileConfig:
     def for_path(self, path: Path) -> "FileConfig":
         """Apply ``overrides`` and ``per-file-ignores`` whose glob matches ``path``."""
         rel = self._rel(path)
-        gpu, version, ignore = self.gpu, self.vllm_version, list(self.ignore)
+        gpu, version, cache, ignore = self.gpu, self.vllm_version, self.compile_cache, list(self.ignore)
         for ov in self.overrides:
             if _matches(rel, str(ov.get("path", ""))):
                 gpu = ov.get("gpu", gpu)
                 version = ov.get("vllm-version", version)
+                cache = ov.get("compile-cache", cache)
                 ignore += list(ov.get("ignore", ()))
         for pattern, ids in self.per_file_ignores:
             if _matches(rel, pattern):
                 ignore += list(ids)
-        return FileConfig(self.root, self.source, gpu, version, self.select, tuple(ignore), self.exclude,
+        return FileConfig(self.root, self.source, gpu, version, cache, self.select, tuple(ignore), self.exclude,
                           self.per_file_ignores, self.overrides, self.models)
 
     def _rel(self, path: Path) -> str:
@@ -96,6 +104,9 @@ def parse_config(data: dict, root: Path | None, source: str) -> FileConfig:
     for key in ("gpu", "vllm-version"):
         if key in data and not isinstance(data[key], str):
             raise ConfigError(f"{source}: `{key}` must be a string")
+    for table in (data, *[o for o in data.get("overrides") or [] if isinstance(o, dict)]):
+        if "compile-cache" in table and table["compile-cache"] not in COMPILE_CACHE_STATES:
+            raise ConfigError(f"{source}: `compile-cache` must be \"cold\" or \"warm\"")
     pfi = data.get("per-file-ignores") or {}
     if not isinstance(pfi, dict):
         raise ConfigError(f"{source}: `per-file-ignores` must be a table of glob = [ids]")
@@ -110,6 +121,7 @@ def parse_config(data: dict, root: Path | None, source: str) -> FileConfig:
         source=source,
         gpu=data.get("gpu"),
         vllm_version=data.get("vllm-version"),
+        compile_cache=data.get("compile-cache"),
         select=_as_list(data.get("select"), "select", source) + _as_list(data.get("extend-select"), "extend-select", source),
         ignore=_as_list(data.get("ignore"), "ignore", source) + _as_list(data.get("extend-ignore"), "extend-ignore", source),
         exclude=_as_list(data.get("exclude"), "exclude", source),

@@ -45,6 +45,7 @@ class RunOptions:
     gpu: str | None = None
     vllm_version: str | None = None
     online: bool = False
+    compile_cache: str | None = None  # --compile-cache; wins over the configuration's
 
 
 @dataclass
@@ -227,7 +228,9 @@ class LaunchContext:
         from vllm_lint.memory.settings import settings_from_args
 
         env = {k: v.value for k, v in self.launch.env.items() if not v.symbolic}
-        return settings_from_args(self.args.values, env)
+        settings = settings_from_args(self.args.values, env)
+        settings.compile_cache = self.options.compile_cache or self.config.compile_cache or "cold"
+        return settings
 
     @cached_property
     def capacity(self) -> "Capacity | None":
