@@ -125,3 +125,12 @@ def test_public_devstral_rtx5090_on_0151():
     assert cap.activation_gib * GIB == 131072 * 5120 * 2 + 2048 * (2 * 5120 * 2 + 4)
     assert cap.kv_cache_gib == pytest.approx(15.07, rel=0.01)
     assert cap.kv_cache_tokens == pytest.approx(98768, rel=0.01)
+
+
+def test_disabled_compile_cache_is_always_cold():
+    gpu = resolve_gpu("H200")
+    warm = EngineSettings(usage_context="llm", compile_cache="warm")
+    disabled = EngineSettings(usage_context="llm", compile_cache="warm", env={"VLLM_DISABLE_COMPILE_CACHE": "1"})
+    cold = estimate(arch(GEMMA2_9B), gpu, EngineSettings(usage_context="llm"), "0.26.0")
+    assert estimate(arch(GEMMA2_9B), gpu, disabled, "0.26.0").activation_gib == cold.activation_gib
+    assert estimate(arch(GEMMA2_9B), gpu, warm, "0.26.0").activation_gib < cold.activation_gib

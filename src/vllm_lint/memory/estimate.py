@@ -211,7 +211,10 @@ class _Ctx:
         self.era = era_of(version, self.env, gpu.compute_capability)
         self.v1 = is_v1(self.era)
         self.compiled = self.v1 and not s.enforce_eager
-        self.autotune = compile_autotune_bytes(self.compiled, s.compile_cache, l2_cache_bytes(gpu))
+        # VLLM_DISABLE_COMPILE_CACHE=1 compiles afresh on every start, whatever the deployment persists
+        disabled = self.env.get("VLLM_DISABLE_COMPILE_CACHE", "0").strip() not in ("", "0")
+        self.compile_cache = "cold" if disabled else s.compile_cache
+        self.autotune = compile_autotune_bytes(self.compiled, self.compile_cache, l2_cache_bytes(gpu))
         self.runner_v2 = self.era == "v1-0.20" and model_runner_v2(model, version, self.env)
         self.sampler_per_logit = sampler_bytes_per_logit(self.era, version, runner_v2=self.runner_v2, env=self.env)
         self.tp = max(1, int(s.tensor_parallel_size or 1))
@@ -238,7 +241,7 @@ class _Ctx:
     def spike(self, tokens: int) -> int:
         """Cold torch.compile spike on the first pipeline rank (memory/activation.py)."""
         return compile_spike_bytes(self.model, tokens=tokens, dtype_bytes=self.dtype_bytes, tp=self.tp,
-                                   version=self.version, compiled=self.compiled, compile_cache=self.s.compile_cache,
+                                   version=self.version, compiled=self.compiled, compile_cache=self.compile_cache,
                                    multimodal_inputs=self.vision and bool(self.model.extra.get("vision_params")))
 
     def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
