@@ -91,3 +91,23 @@ def test_cuda_graph_estimate_follows_the_model_runner():
     assert "CUDA-graph estimate subtracted" in moe_026.era_text
     eager = estimate(arch(MIXTRAL), gpu, EngineSettings(enforce_eager=True), "0.26.0")
     assert eager.cuda_graph_gib == 0
+
+
+def test_final_logit_softcapping_holds_two_copies_of_the_logits():
+    """Gemma-2's LogitsProcessor computes logits / 30, tanh, * 30, each a new tensor next to the last:
+    on Model Runner V2 (in-place sampler, 2 B per logit) the peak is two bf16 copies. 1024 rows × 256000
+    × 4 B + (2048 + 1024) × 3584 × 2 B at 2048 tokens."""
+    from vllm_lint.memory.activation import activation_peak
+
+    gemma = dict(GEMMA2, final_logit_softcapping=30.0)
+    assert arch(gemma).extra["final_logit_softcapping"] == 30.0
+    a = activation_peak(arch(gemma), tokens=2048, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
+                        compiled=True, version="0.26.0")
+    assert a.sampler_bytes == 1024 * 256000 * 4 + (2048 + 1024) * 3584 * 2
+    plain = activation_peak(arch(GEMMA2), tokens=2048, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
+                            compiled=True, version="0.26.0")
+    assert plain.sampler_bytes == 1024 * 256000 * 2 + (2048 + 1024) * 3584 * 2
+    # the V1 runner's fp32 pipeline (14 B) already outgrows two bf16 copies
+    v1 = activation_peak(arch(gemma), tokens=2048, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
+                         compiled=True, version="0.26.0", runner_v2=False)
+    assert v1.sampler_bytes == 1024 * 256000 * 14 + (2048 + 2 * 1024) * 3584 * 2

@@ -44,6 +44,8 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
     the model-dtype logits: 2 bytes per logit. Measured on 0.26 (V2): 0.30 GiB at 2048 tokens and
     1024 rows of Llama-3.1-8B = 1024 × 128256 × 2 + (2048 + 1024) × 4096 × 2 + 32 MiB.
   - the 0.33+ V2 runner also runs the fp32 pipeline (≈10 bytes per logit).
+  - final-logit soft-capping (Gemma-2: ``logits / cap``, ``tanh``, ``* cap`` in ``LogitsProcessor``)
+    holds two model-dtype copies at each step, which outgrows an in-place sampler: 2 × 2 bytes.
 * Cold torch.compile from 0.12: vLLM compiles every piece before the profiling forward's tensors exist
   but inside the profile's peak window (the piecewise backend compiles at trace time; from 0.17, on
   torch >= 2.10, ``VLLM_USE_AOT_COMPILE`` compiles ahead of the call). Since 0.12 (torch 2.9) vLLM turns
@@ -304,6 +306,8 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
             runner_v2 = era == "v1-0.20" and model_runner_v2(model, version)
         per = sampler_per_logit if sampler_per_logit is not None else \
             sampler_bytes_per_logit(era, version, runner_v2=runner_v2)
+        if model.extra.get("final_logit_softcapping"):
+            per = max(per, 2 * dtype_bytes)  # the capped logits are new tensors next to the previous step's
         if era.startswith("v0"):
             sampler = rows * vocab * per + (2 * tokens + rows) * h * dtype_bytes
         else:

@@ -341,6 +341,9 @@ class ModelArch:
             if bool(text.get("attn_output_gate", True)):
                 extra["attn_output_gate"] = True
             extra["qk_norm_params"] = 2 * head_dim
+        softcap = text.get("final_logit_softcapping")
+        if isinstance(softcap, (int, float)) and not isinstance(softcap, bool) and softcap > 0:
+            extra["final_logit_softcapping"] = float(softcap)  # Gemma-2: tanh(logits / cap) * cap
         vision = _vision_params(top.get("vision_config"))
         if vision:
             extra["vision_params"] = vision
