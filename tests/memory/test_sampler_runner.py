@@ -111,3 +111,19 @@ def test_final_logit_softcapping_holds_two_copies_of_the_logits():
     v1 = activation_peak(arch(gemma), tokens=2048, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
                          compiled=True, version="0.26.0", runner_v2=False)
     assert v1.sampler_bytes == 1024 * 256000 * 14 + (2048 + 2 * 1024) * 3584 * 2
+
+
+def test_cudagraph_mode_none_keeps_the_compiled_forward():
+    """--compilation-config '{"cudagraph_mode": "NONE"}' turns off the graphs, not torch.compile: the
+    compiled live set and the cold-compile spike stay, the CUDA-graph estimate goes."""
+    from vllm_lint.hardware.gpus import resolve_gpu
+    from vllm_lint.memory.estimate import estimate
+    from vllm_lint.memory.settings import EngineSettings, settings_from_args
+
+    gpu = resolve_gpu("H200")
+    no_graphs = settings_from_args({"compilation_config": {"cudagraph_mode": "NONE"}})
+    a = estimate(arch(MIXTRAL), gpu, no_graphs, "0.26.0")
+    default = estimate(arch(MIXTRAL), gpu, EngineSettings(), "0.26.0")
+    eager = estimate(arch(MIXTRAL), gpu, EngineSettings(enforce_eager=True), "0.26.0")
+    assert a.cuda_graph_gib == 0 < default.cuda_graph_gib
+    assert a.activation_gib == default.activation_gib != eager.activation_gib

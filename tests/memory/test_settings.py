@@ -31,7 +31,9 @@ def test_auto_len_spec_decode_and_eager_spellings():
     assert settings_from_args({"max_model_len": "auto"}).max_model_len == -1
     assert settings_from_args({"speculative_config": '{"method": "eagle", "num_speculative_tokens": 3}'}).num_speculative_tokens == 3
     assert settings_from_args({"optimization_level": "0"}).enforce_eager
-    assert settings_from_args({"compilation_config": {"cudagraph_mode": "NONE"}}).enforce_eager
+    # cudagraph_mode NONE turns the graphs off but keeps torch.compile: not eager
+    no_graphs = settings_from_args({"compilation_config": {"cudagraph_mode": "NONE"}})
+    assert not no_graphs.enforce_eager and not no_graphs.cudagraphs
     assert settings_from_args({"compilation_config": "0"}).enforce_eager
     assert not settings_from_args({"compilation_config": {"level": 3}}).enforce_eager
 

@@ -270,8 +270,8 @@ class _Ctx:
                               sampler_per_logit=self.sampler_per_logit, runner_v2=self.runner_v2)
         nt = non_torch_bytes(self.era, self.tp * self.pp, self.version, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
-        cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager, layers_on_rank=layers, capture_size=capture,
-                              env=self.env, runner_v2=self.runner_v2)
+        cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
+                              capture_size=capture, env=self.env, runner_v2=self.runner_v2)
         layout = kv_layout(m, tp=self.tp, layers_on_rank=layers, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
                            block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
                            disable_sliding_window=s.disable_sliding_window,

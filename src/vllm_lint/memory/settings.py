@@ -27,6 +27,7 @@ class EngineSettings:
     enable_chunked_prefill: bool | None = None
     enable_prefix_caching: bool | None = None
     enforce_eager: bool = False
+    cudagraphs: bool = True  # False: compilation-config cudagraph_mode NONE (still compiled, unlike eager)
     block_size: int | None = None
     cpu_offload_gb: float = 0.0
     kv_cache_memory_bytes: int | None = None
@@ -172,7 +173,7 @@ def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | No
     if isinstance(cc, Mapping):
         mode = cc.get("cudagraph_mode")
         if isinstance(mode, str) and mode.upper() == "NONE":
-            s.enforce_eager = True
+            s.cudagraphs = False  # Inductor still compiles the model; only the graphs are off
         size = parse_human_int(cc.get("max_cudagraph_capture_size"))
         if size:
             s.cudagraph_capture_size = size
