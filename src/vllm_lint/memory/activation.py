@@ -129,12 +129,14 @@ class Activation:
         return max(self.live_bytes, self.reserved_bytes, self.compile_bytes)
 
 
-def model_runner_v2(model: ModelArch, version: str | None, env: dict[str, str] | None = None) -> bool:
-    """Whether vLLM 0.20–0.32 runs this model on Model Runner V2 (``VllmConfig.use_v2_model_runner``):
+def model_runner_v2(model: ModelArch, version: str | None, env: dict[str, str] | None = None,
+                    era: str = "v1-0.20") -> bool:
+    """Whether vLLM 0.20–0.32 (``era`` v1-0.20; False for any other era, whose accounting does not
+    depend on it) runs this model on Model Runner V2 (``VllmConfig.use_v2_model_runner``):
     ``VLLM_USE_V2_MODEL_RUNNER`` decides when set; otherwise 0.22–0.23 use it for dense, unquantized
     Qwen3, 0.24 for six listed architectures, and 0.25+ for every model that is neither MoE (bar three
     listed MoE families) nor a Mamba/linear-attention hybrid."""
-    if version is not None and not at_least(version, "0.20.0"):
+    if era != "v1-0.20" or (version is not None and not at_least(version, "0.20.0")):
         return False
     flag = (env or {}).get("VLLM_USE_V2_MODEL_RUNNER", "").strip().lower()
     if flag in ("1", "true"):
@@ -303,7 +305,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     if last_rank:
         vocab = _padded_vocab(model.vocab_size)
         if runner_v2 is None:
-            runner_v2 = era == "v1-0.20" and model_runner_v2(model, version)
+            runner_v2 = model_runner_v2(model, version, era=era)
         per = sampler_per_logit if sampler_per_logit is not None else \
             sampler_bytes_per_logit(era, version, runner_v2=runner_v2)
         if model.extra.get("final_logit_softcapping"):
@@ -345,7 +347,7 @@ def cuda_graph_bytes(era: str, *, enforce_eager: bool, layers_on_rank: int, capt
     ``profile_cudagraph_memory`` captures the graphs into a throwaway pool and the worker subtracts it
     (``VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS``, default 1); Model Runner V2 returns 0 up to 0.32
     ("TBD") and estimates from 0.33. Zero under enforce_eager and before 0.20."""
-    if enforce_eager or era not in ("v1-0.20", "v1-0.33") or (era == "v1-0.20" and runner_v2):
+    if enforce_eager or era not in ("v1-0.20", "v1-0.33") or runner_v2:
         return 0
     if env.get("VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS", "1").strip() == "0":
         return 0

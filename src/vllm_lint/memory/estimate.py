@@ -24,7 +24,7 @@ from vllm_lint.hardware.l2 import l2_cache_bytes
 from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, compile_spike_bytes,
                                          cublas_workspace_bytes, cuda_graph_bytes, model_runner_v2,
                                          non_torch_bytes, sampler_bytes_per_logit)
-from vllm_lint.memory.eras import batch_defaults, default_utilization, era_of, is_v1, profiling_method
+from vllm_lint.memory.eras import BatchDefaults, batch_defaults, default_utilization, era_of, is_v1, profiling_method
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
@@ -94,7 +94,7 @@ class Capacity:
     @property
     def era_text(self) -> str:
         text = ERA_TEXT.get(self.era, self.era)
-        if self.era == "v1-0.20" and self.model_runner_v2:
+        if self.model_runner_v2:  # set for 0.20-0.32 only
             text = "vLLM 0.20–0.32 V1 engine (utilization default 0.92, Model Runner V2: CUDA graphs outside the budget)"
         if self.era.startswith("v0"):
             text += " (" + METHOD_TEXT[profiling_method(self.vllm_version, self.era)] + ")"
@@ -215,7 +215,7 @@ class _Ctx:
         disabled = self.env.get("VLLM_DISABLE_COMPILE_CACHE", "0").strip() not in ("", "0")
         self.compile_cache = "cold" if disabled else s.compile_cache
         self.autotune = compile_autotune_bytes(self.compiled, self.compile_cache, l2_cache_bytes(gpu))
-        self.runner_v2 = self.era == "v1-0.20" and model_runner_v2(model, version, self.env)
+        self.runner_v2 = model_runner_v2(model, version, self.env, era=self.era)
         self.sampler_per_logit = sampler_bytes_per_logit(self.era, version, runner_v2=self.runner_v2, env=self.env)
         self.tp = max(1, int(s.tensor_parallel_size or 1))
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
@@ -227,14 +227,16 @@ class _Ctx:
         self.layers = _pp_layers(model.num_layers, self.pp, self.env.get("VLLM_PP_LAYER_PARTITION"))
         self.sliding = any(k == "sliding" for k in model.attention_layer_kinds())
         self.vision = vision_tower_loaded(model, version, s.mm_limits, s.language_model_only)
+        # the runner takes images: V0 shrinks the dummy batch, V1 embeds outside the compiled graph
+        self.mm_inputs = self.vision and bool(model.extra.get("vision_params"))
 
-    def dummy_rows(self, bd) -> int:
+    def dummy_rows(self, bd: BatchDefaults) -> int:
         """Sequences in the profile run's dummy batch. V0 gives a multimodal model's dummy sequences room for
         one largest image each: ``max(1, min(max_num_seqs, max_num_batched_tokens // max_mm_tokens))``
         (worker/model_runner.py ``profile_run``, 0.5–0.10); V1 always uses ``min(max_num_seqs, tokens)``."""
         rows = bd.max_num_seqs
         mm = int(self.model.extra.get("max_image_tokens", 0))
-        if not self.v1 and self.vision and mm:
+        if not self.v1 and self.mm_inputs and mm:
             rows = max(1, min(rows, bd.max_num_batched_tokens // mm))
         return rows
 
@@ -242,7 +244,7 @@ class _Ctx:
         """Cold torch.compile spike on the first pipeline rank (memory/activation.py)."""
         return compile_spike_bytes(self.model, tokens=tokens, dtype_bytes=self.dtype_bytes, tp=self.tp,
                                    version=self.version, compiled=self.compiled, compile_cache=self.compile_cache,
-                                   multimodal_inputs=self.vision and bool(self.model.extra.get("vision_params")))
+                                   multimodal_inputs=self.mm_inputs)
 
     def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
         m, s = self.model, self.s
