@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("GITHUB_ACTIONS", None)
     os.environ["CI"] = "1"  # no progress bar
 
-    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.rule_meta import all_meta
 
     write(dest, "rules.txt", run(["rules", "--no-color"], REPO))
     write(dest, "rules-json.txt", run(["rules", "--format", "json"], REPO))
