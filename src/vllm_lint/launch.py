@@ -6,7 +6,7 @@ with spans, and a ``style`` that tells the fixer how to write a replacement in t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from vllm_lint.span import Span
@@ -27,6 +27,10 @@ class Token:
     ``text`` is the effective value after variable expansion; ``raw`` is what the file says
     at ``span`` (they differ when a ``${VAR:-x}`` default or ``$(VAR)`` was expanded).
     ``symbolic`` is true when part of the value could not be resolved statically.
+
+    ``via`` says where the value came from (``VALUE_SOURCES``); ``condition`` is the guard the
+    word is added under when the source could not decide it (``[ -n "$ROPE_SCALING" ]``): vLLM
+    receives the word only if the guard passes at run time.
     """
 
     text: str
@@ -35,6 +39,19 @@ class Token:
     style: str = "argv"
     symbolic: bool = False
     origin: str = "file"
+    via: str = "literal"
+    condition: str | None = None
+
+
+# Where a token's value came from, as the sources can tell:
+#   literal    written as is in the file (or produced by the tool: image ENTRYPOINT, chart template)
+#   variable   a variable the file itself assigns (shell VAR=x, Kubernetes env value)
+#   default    the default of ``${X:-d}``: X is not set where the file is read (the environment
+#              of the process that runs it may still set it)
+#   dotenv     a value read from a committed ``.env`` / ``env_file``
+#   unset      a variable with no value anywhere in the project (the token is symbolic)
+#   template   a template expression the tool could not render (the token is symbolic)
+VALUE_SOURCES = ("literal", "variable", "default", "dotenv", "unset", "template")
 
 
 @dataclass(slots=True)
@@ -105,6 +122,95 @@ class Launch:
     gpu: GpuRequest = field(default_factory=GpuRequest)
     replicas: int | None = None
     insertion: Insertion | None = None
-    # Orchestrator facts later rules need (ipc: host, shm_size, /dev/shm volume, ports, nodes...).
-    facts: dict[str, object] = field(default_factory=dict)
+    facts: "LaunchFacts" = field(default_factory=lambda: LaunchFacts())
     unknowns: list[str] = field(default_factory=list)  # what could not be resolved, in words
+
+
+@dataclass(slots=True)
+class LaunchFacts:
+    """What the source found around the vLLM command that later stages need, one typed field each.
+
+    Every field is None until a source sets it, so "not said" (None) differs from "said no"
+    (False, an empty list). ``merged`` lays the fields another source set over these.
+    """
+
+    # -- container: Compose service, docker run, pod
+    ipc: str | None = None  # compose/docker --ipc value as written
+    ipc_host: bool | None = None  # the container shares the host IPC namespace (hostIPC, ipc: host)
+    shm_size: str | None = None  # size of /dev/shm as written (shm_size, --shm-size, emptyDir sizeLimit)
+    dev_shm_volume: bool | None = None  # a memory-backed volume is (True) / is not (False) mounted at /dev/shm
+    shm_note: str | None = None  # who provides /dev/shm when the platform does (KubeRay), with its source
+    ports: list[str] | None = None  # published or declared container ports as written
+    mounts: dict[str, str] | None = None  # container path -> project path of a bind mount
+    network_mode: str | None = None
+    runtime_nvidia: bool | None = None  # compose runtime: nvidia
+    profiles: list[str] | None = None  # compose profiles the service belongs to
+    container_name: str | None = None
+    container_cli: bool | None = None  # started by docker/podman run
+    container_exec: str | None = None  # runs inside an existing container (docker exec NAME)
+    runs_in_image: str | None = None  # the image a launch found in another file runs in
+
+    # -- Kubernetes objects and platforms
+    annotations: dict[str, str] | None = None
+    ignore_checks: dict[str, Span | None] | None = None  # ignore-check.vllm-lint.io/<ID> annotations
+    literal_dollar_env: list[tuple[str, Span | None]] | None = None  # env values with a literal $(VAR)
+    env_notes: list[str] | None = None
+    group_size: int | None = None  # pods of one LeaderWorkerSet group
+    nodes: int | None = None  # nodes (pods) one engine spans
+    gpus_per_node: int | None = None  # GPUs of one node when the source says (SkyPilot)
+    lws_role: str | None = None  # leader | worker | all (LeaderWorkerSet template)
+    gpu_per_pod_note: str | None = None
+    max_replicas: int | None = None
+    kustomize_base: str | None = None  # the base this patch applies to
+    kustomize_patch: bool | None = None  # a kustomize patch: the base holds the rest of the pod
+    operator: str | None = None  # the controller that starts vLLM (production-stack VLLMRuntime)
+    wrapper: str | None = None  # a program between the platform and vLLM (dynamo.vllm, huggingfaceserver)
+    wrapper_args: list[str] | None = None  # the wrapper's own arguments
+    component_type: str | None = None  # Dynamo component (worker, prefill, decode)
+    runtime: str | None = None  # KServe serving runtime
+    model_uri: str | None = None  # KServe storageUri
+    model_format: str | None = None
+    model_id: str | None = None  # the model a platform names outside the argv (hf://...)
+    model_hint: str | None = None  # a model named in the environment of a custom app
+    kubeai_profile: str | None = None
+    image_from: str | None = None  # where the image comes from when the file does not name one
+    ray_serve_llm: bool | None = None
+    ray_custom_app: str | None = None  # import path of a Ray Serve application
+    engine_env: dict[str, str] | None = None
+
+    # -- charts
+    chart: str | None = None  # vllm-production-stack, vllm-example-chart, rendered-template, unknown
+    chart_template: str | None = None
+    chart_values: str | None = None
+    ignored_keys: list | None = None  # values keys the chart does not read
+    implicit_no_prefix_caching: bool | None = None
+    vllm_use_v1: str | None = None
+    insertion_note: str | None = None
+
+    # -- how the command is started
+    shell: str | None = None  # the shell that runs the command (sh -c, bash -c)
+    env_prefix: dict[str, str] | None = None  # VAR=x before the command
+    repeated_subcommand: bool | None = None  # the args repeat what the image ENTRYPOINT runs
+    image_entrypoint_assumed: bool | None = None  # the image's ENTRYPOINT was assumed to run vLLM
+    image_entrypoint_uncertain: str | None = None  # why the image's ENTRYPOINT is uncertain
+    followed_script: str | None = None  # the script a launch was followed into
+    heredoc: str | None = None  # the here-document that holds the command
+    args_files: list[str] | None = None  # files whose words were spliced into the argv
+    config_file: bool | None = None  # a vLLM --config YAML file
+    config_notes: list[str] | None = None
+    documentation: bool | None = None  # a launch shown in documentation (not run by the project)
+
+    def merged(self, over: "LaunchFacts") -> "LaunchFacts":
+        """These facts with every field ``over`` sets laid over them."""
+        out = LaunchFacts()
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(over, f.name)
+            setattr(out, f.name, theirs if theirs is not None else mine)
+        return out
+
+    def items(self) -> list[tuple[str, object]]:
+        """(name, value) of every field a source set, in declaration order."""
+        return [(f.name, getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None]
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))

@@ -19,6 +19,8 @@ from vllm_lint.paths import display_path
 from vllm_lint.resolve.context import RunOptions
 from vllm_lint.results import LintResult
 from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.resolve.facts import Reads
+from vllm_lint.rules.certainty import Trials, settle
 from vllm_lint.rules.checks import checks
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import select_rules
@@ -163,13 +165,31 @@ def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagno
     out: list[Diagnostic] = []
     all_checks = checks()
 
+    groups: dict[str, list] = {}
+    for rule_id, check in all_checks.items():
+        if check.scope == "launch":
+            groups.setdefault(rule_id[:3], []).append(check.func)
+
     def run(scope: str, display: str, subject: object, where: str) -> None:
         wanted = enabled.get(display, set())
+        trials: dict[str, Trials] = {}
         for rule_id, check in all_checks.items():
             if check.scope != scope or rule_id not in wanted:
                 continue
             try:
-                out.extend(check.func(subject))
+                if isinstance(subject, RuleContext):
+                    # the check's findings rest on the facts it reads; one place settles them
+                    subject.reads = Reads()
+                    try:
+                        found = list(check.func(subject))
+                    finally:
+                        subject.reads = None
+                    group = rule_id[:3]
+                    if group not in trials:
+                        trials[group] = Trials(subject, groups[group])
+                    out.extend(settle(trials[group], found))
+                else:
+                    out.extend(check.func(subject))
             except Exception as exc:  # noqa: BLE001 - one failing check must not stop the run
                 out.append(_internal(display, exc, f"checking {rule_id}{where}"))
                 result.internal_error = True
@@ -207,7 +227,7 @@ def _apply_suppressions(
     if inline:
         shared: dict[tuple[str, str], object] = {}  # one annotation shared by a pod's containers
         for ctx in result.launches:
-            found = annotation_suppressions(ctx.launch.facts.get("annotations"), ctx.launch.span.line)
+            found = annotation_suppressions(ctx.launch.facts.annotations, ctx.launch.span.line)
             for s in found:
                 key = (ctx.src.display, s.ids[0], s.reason)
                 s = shared.setdefault(key, s)

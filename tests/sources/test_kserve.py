@@ -26,7 +26,7 @@ def test_isvc_args_appended_to_runtime():
                                            "--max-model-len=8192"]
     assert isvc.args[1].symbolic
     assert isvc.gpu.count == 1 and isvc.gpu.product == "g5.8xlarge"
-    assert isvc.facts["model_id"] == "meta-llama/Llama-3.1-8B-Instruct"
+    assert isvc.facts.model_id == "meta-llama/Llama-3.1-8B-Instruct"
     t = isvc.args[-1]
     assert src.text[t.span.start:t.span.end] == "--max-model-len=8192"
 

@@ -28,7 +28,9 @@ def _pos(span: Span | None) -> dict[str, int | None]:
 
 def token_json(t: Token) -> dict[str, Any]:
     return {"text": t.text, "raw": t.raw, **_pos(t.span), "style": t.style, "symbolic": t.symbolic, "origin": t.origin,
-            **({"path": t.span.path} if t.span is not None else {})}
+            **({"path": t.span.path} if t.span is not None else {}),
+            **({"via": t.via} if t.via != "literal" else {}),
+            **({"condition": t.condition} if t.condition else {})}
 
 
 def gpu_json(g: GpuRequest) -> dict[str, Any]:
@@ -73,7 +75,7 @@ def launch_json(launch: Launch) -> dict[str, Any]:
         "image": launch.image,
         "vllm_version": launch.vllm_version,
         "replicas": launch.replicas,
-        "facts": _jsonable(launch.facts),
+        "facts": _jsonable(dict(launch.facts.items())),
         "unknowns": list(launch.unknowns),
         "insertion": None if ins is None else {"path": ins.path, "offset": ins.offset,
                                                "example": ins.render(["--max-model-len", "8192"])},
@@ -140,7 +142,7 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
             more = f" (+{len(launch.env) - 12} more)" if len(launch.env) > 12 else ""
             console.print(f"  env:     {escape(shown)}{more}")
         if launch.facts:
-            console.print(f"  facts:   {escape(json.dumps(_jsonable(launch.facts, text=True), ensure_ascii=False))}")
+            console.print(f"  facts:   {escape(json.dumps(_jsonable(dict(launch.facts.items()), text=True), ensure_ascii=False))}")
         for u in launch.unknowns:
             console.print(f"  [yellow]unknown:[/yellow] {escape(u)}")
         console.print("")

@@ -1,14 +1,22 @@
 """Everything the rules may ask about one launch, resolved lazily so cheap rules stay cheap.
 
 Resolution order (first that says wins):
-  vLLM version: image tag > ``# vllm-lint: vllm-version=`` in the file > --vllm-version >
-                config file > newest known release.
+  vLLM version: image tag of a vLLM release > ``# vllm-lint: vllm-version=`` in the file >
+                --vllm-version > config file > not known (the newest release, *assumed*).
   GPU:          ``# vllm-lint: gpu=`` > a hint in the launch itself (k8s product label, GKE
                 accelerator, instance type, SkyPilot accelerators) > --gpu > config file.
+
+Every fact a finding can rest on is also a ``Fact`` with its provenance (``version_fact``,
+``entrypoint_fact``, ``gpu_fact``, ``model_fact``, ``condition_facts``); the accessors rules use
+(``version``, ``gpu``, ``model``, ``capacity``, ``token``...) record the uncertain facts they hand
+out in ``reads`` while a check runs, and ``rules.certainty`` caps what a finding resting on them
+may say. ``in_world`` gives the same launch under another plausible reading (another release,
+the other image ENTRYPOINT, the other memory variant of a GPU, a guard that fails).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +24,8 @@ from typing import TYPE_CHECKING
 
 from vllm_lint.launch import Launch, Token
 from vllm_lint.paths import display_path
-from vllm_lint.vllm import versions
+from vllm_lint.resolve.facts import ENTRYPOINT, GPU, MODEL, TOKEN, VERSION, Certainty, Fact, Reads, World
+from vllm_lint.resolve.version import ReleaseReading, read_release, version_fact
 
 if TYPE_CHECKING:
     from vllm_lint.config import FileConfig
@@ -55,27 +64,129 @@ class LaunchContext:
     options: RunOptions = field(default_factory=RunOptions)
     file_gpu: str | None = None  # from a `# vllm-lint: gpu=` directive
     file_version: str | None = None
+    world: World = field(default_factory=World)  # a hypothetical reading of uncertain facts
+    reads: Reads | None = field(default=None, repr=False, compare=False)  # facts the running check read
+
+    def note(self, *facts: Fact | None) -> None:
+        """Record facts a check is reading (no-op outside a check)."""
+        if self.reads is not None:
+            for f in facts:
+                self.reads.add(f)
+
+    def in_world(self, world: World) -> "LaunchContext":
+        """This launch read under ``world``: tokens behind a guard the world fails are dropped,
+        the ENTRYPOINT it names is used; release and GPU are read from it by their facts."""
+        launch = self.launch
+        failed = {key for (kind, key), value in world.values if kind == TOKEN and value is False}
+        entry = world.get(ENTRYPOINT)
+        if failed or entry is not None:
+            launch = dataclasses.replace(
+                launch,
+                args=[t for t in launch.args if t.condition not in failed] if failed else launch.args,
+                entrypoint=str(entry) if entry is not None else launch.entrypoint,
+            )
+        return type(self)(launch, self.src, self.config, self.options, self.file_gpu, self.file_version,
+                          world=world)
 
     # -- version ---------------------------------------------------------------------------
     @cached_property
-    def _version(self) -> tuple[str, str]:
-        for value, source in (
-            (self.launch.vllm_version, f"image {self.launch.image}"),
-            (self.file_version, "file directive"),
-            (self.options.vllm_version, "--vllm-version"),
-            (self.config.vllm_version, f"config {_shown(self.config.source)}"),
-        ):
-            if value and versions.parse_version(value):
-                return value, source
-        return versions.NEWEST, "newest known release"
+    def release(self) -> ReleaseReading:
+        """The releases the launch may run and the one checks read (resolve.version)."""
+        return read_release(
+            image=self.launch.image,
+            image_version=self.launch.vllm_version,
+            stated=[(self.file_version, "file directive"), (self.options.vllm_version, "--vllm-version"),
+                    (self.config.vllm_version, f"config {_shown(self.config.source)}")],
+            runs_vllm_serve=self.launch.entrypoint == "serve" and any(
+                t.style != "synthetic" and t.text.rsplit("/", 1)[-1] == "vllm" for t in self.launch.program),
+        )
+
+    @cached_property
+    def version_fact(self) -> Fact[str]:
+        hypothetical = self.world.get(VERSION)
+        if hypothetical is not None:
+            return Fact(VERSION, str(hypothetical), Certainty.STATED, f"vLLM {hypothetical}")
+        return version_fact(self.release)
 
     @property
     def version(self) -> str:
-        return self._version[0]
+        fact = self.version_fact
+        self.note(fact)
+        return str(fact.value)
 
     @property
     def version_source(self) -> str:
-        return self._version[1]
+        fact = self.version_fact
+        self.note(fact)
+        return fact.source if fact.certain else f"assumed: {fact.source}"
+
+    # -- image ENTRYPOINT ------------------------------------------------------------------
+    @cached_property
+    def entrypoint_fact(self) -> Fact[str]:
+        """What starts vLLM: stated when the file writes the program, trusted for an image whose
+        ENTRYPOINT is known, assumed when the image's ENTRYPOINT is a guess (a custom image, a
+        release whose image may have either)."""
+        launch = self.launch
+        ep = launch.entrypoint
+        if (ENTRYPOINT, "") in self.world:
+            return Fact(ENTRYPOINT, ep, Certainty.STATED, "hypothetical")
+        if any(t.style != "synthetic" for t in launch.program) or not launch.program:
+            return Fact(ENTRYPOINT, ep, Certainty.STATED, "the file")
+        other = {"serve": "api_server", "api_server": "serve"}.get(ep)
+        image = launch.image or "the image"
+        if launch.facts.image_entrypoint_uncertain or launch.facts.image_entrypoint_assumed:
+            why = launch.facts.image_entrypoint_uncertain or "its ENTRYPOINT is not known"
+            program = " ".join(t.text for t in launch.program)
+            return Fact(ENTRYPOINT, ep, Certainty.ASSUMED, why,
+                        assumption=f"if the image runs `{program}`: {why}",
+                        alternatives=(other,) if other else ())
+        origin = launch.program[0].origin
+        return Fact(ENTRYPOINT, ep, Certainty.TRUSTED if origin == "image" else Certainty.DERIVED,
+                    f"the ENTRYPOINT of {image}" if origin == "image" else origin)
+
+    @property
+    def entrypoint(self) -> str:
+        fact = self.entrypoint_fact
+        self.note(fact)
+        return str(fact.value)
+
+    # -- flags behind guards ---------------------------------------------------------------
+    @cached_property
+    def condition_facts(self) -> dict[str, Fact[bool]]:
+        """One fact per guard that argv words are added under (``[ -n "$X" ] && ARGS+=(...)``
+        with X not known): assumed to pass, the alternative is that it fails."""
+        out: dict[str, Fact[bool]] = {}
+        for t in self.launch.args:
+            cond = t.condition
+            if cond is None or cond in out:
+                continue
+            if (TOKEN, cond) in self.world:
+                out[cond] = Fact(TOKEN, True, Certainty.STATED, cond, key=cond)
+            else:
+                out[cond] = Fact(TOKEN, True, Certainty.ASSUMED, cond, t.span, key=cond,
+                                 assumption=f"if `{cond}` passes when the script runs", alternatives=(False,))
+        return out
+
+    def token_facts(self, tok: Token | None) -> list[Fact]:
+        """The facts a token's value rests on (its guard, when it has one)."""
+        if tok is None or tok.condition is None:
+            return []
+        fact = self.condition_facts.get(tok.condition)
+        return [fact] if fact is not None else []
+
+    def note_dest(self, dest: str) -> None:
+        """Record the facts behind the tokens that set option ``dest``."""
+        use = self.args.uses.get(dest)
+        if use is None or self.reads is None:
+            return
+        for i in (use.flag_index, use.value_index):
+            if i is not None and 0 <= i < len(self.launch.args):
+                self.note(*self.token_facts(self.launch.args[i]))
+
+    def note_all_tokens(self) -> None:
+        """Record every guard of the launch (for what depends on the whole argv: settings, capacity)."""
+        if self.reads is not None:
+            self.note(*self.condition_facts.values())
 
     # -- flags -----------------------------------------------------------------------------
     @cached_property
@@ -97,7 +208,7 @@ class LaunchContext:
         base = self.src.path.parent
         # A path inside the container (`--config /workspace/config.yaml`) is read from the
         # project file that a bind mount puts there; a relative one from beside the linted file.
-        mounted = host_path(self.launch.facts.get("mounts"), base, name) if name.startswith("/") else None
+        mounted = host_path(self.launch.facts.mounts, base, name) if name.startswith("/") else None
         for candidate in (mounted, base / name):
             if candidate is not None and candidate.is_file():
                 return load_config_mapping(candidate)
@@ -107,7 +218,10 @@ class LaunchContext:
         """The argv token at ``index`` (as ``ParsedArgs`` counts), None when out of range."""
         if index is None or not (0 <= index < len(self.launch.args)):
             return None
-        return self.launch.args[index]
+        tok = self.launch.args[index]
+        if self.reads is not None and tok.condition is not None:
+            self.note(*self.token_facts(tok))
+        return tok
 
     def flag_token(self, dest: str) -> Token | None:
         """The token naming the option that sets ``dest``, None when the launch does not set it."""
@@ -126,7 +240,11 @@ class LaunchContext:
     def _gpu(self) -> tuple["GpuSpec | None", int | None, str | None, str | None]:
         from vllm_lint.hardware.gpus import parse_gpu_option
 
+        hypothetical = self.world.get(GPU)
         count = self.launch.gpu.count
+        if hypothetical is not None:
+            req = int(count) if count is not None and count >= 1 and float(count).is_integer() else None
+            return hypothetical, req, "hypothetical", None  # type: ignore[return-value]
         req_count = int(count) if count is not None and count >= 1 and float(count).is_integer() else None
         for value, source in (
             (self.file_gpu, "file directive"),
@@ -149,12 +267,40 @@ class LaunchContext:
             return f"{req.product}:{req.mig_profile}" if req.product else req.mig_profile
         return req.product
 
+    @cached_property
+    def gpu_fact(self) -> Fact["GpuSpec"] | None:
+        """The target GPU: stated when the file, the command line or the configuration names it,
+        derived from the launch's own hint (a node label), assumed when that hint names a family
+        of cards with different memory (``Tesla-V100``: the other variants are its alternatives)."""
+        spec, _, source, text = self._gpu
+        if spec is None:
+            return None
+        if source == "hypothetical":
+            return Fact(GPU, spec, Certainty.STATED, spec.key)
+        others = self._gpu_variants()
+        if others:
+            return Fact(GPU, spec, Certainty.ASSUMED, f"{text} ({source})",
+                        assumption=f"if the GPU is {spec.key} (`{text}` does not say which variant)",
+                        alternatives=tuple(others))
+        where = source or "launch"
+        return Fact(GPU, spec, Certainty.STATED if where != "launch" else Certainty.DERIVED, f"{text} ({where})")
+
+    def _gpu_variants(self) -> list["GpuSpec"]:
+        spec, text = self._gpu[0], self._gpu[3]
+        if spec is None or text is None:
+            return []
+        from vllm_lint.hardware.gpus import memory_variants
+
+        return list(memory_variants(spec, text.split(":")[0]))
+
     @property
     def gpu(self) -> "GpuSpec | None":
+        self.note(self.gpu_fact)
         return self._gpu[0]
 
     @property
     def gpu_count(self) -> int | None:
+        self.note(self.gpu_fact)
         return self._gpu[1]
 
     @property
@@ -168,9 +314,7 @@ class LaunchContext:
         spec, text = self._gpu[0], self._gpu[3]
         if spec is None or text is None:
             return None
-        from vllm_lint.hardware.gpus import memory_variants
-
-        others = memory_variants(spec, text.split(":")[0])
+        others = self._gpu_variants()
         if not others:
             return None
         sizes = ", ".join(sorted({f"{g.total_gib:.0f} GiB ({g.key})" for g in others}))
@@ -182,6 +326,15 @@ class LaunchContext:
     @property
     def model_name(self) -> str | None:
         return self.args.model
+
+    @cached_property
+    def model_fact(self) -> Fact[str] | None:
+        """The model's identity and geometry: trusted when resolved from the catalog, a local
+        config.json or the Hugging Face cache."""
+        res = self.model_resolution
+        if res is None or res.arch is None:
+            return None
+        return Fact(MODEL, res.arch.id, Certainty.TRUSTED, f"{res.arch.id}")
 
     @cached_property
     def model_resolution(self) -> "ModelResolution | None":
@@ -197,8 +350,15 @@ class LaunchContext:
             online=self.options.online,
         )
 
-    @cached_property
+    @property
     def model(self) -> "ModelArch | None":
+        arch = self._model
+        if arch is not None:
+            self.note(self.model_fact)
+        return arch
+
+    @cached_property
+    def _model(self) -> "ModelArch | None":
         """The model's architecture; when the model name does not resolve, the first
         --served-model-name is tried (deployments often serve under the Hub id)."""
         res = self.model_resolution
@@ -219,8 +379,13 @@ class LaunchContext:
         return "$" in text or "{{" in text
 
     # -- settings and capacity -------------------------------------------------------------
-    @cached_property
+    @property
     def settings(self) -> "EngineSettings":
+        self.note_all_tokens()
+        return self._settings
+
+    @cached_property
+    def _settings(self) -> "EngineSettings":
         from vllm_lint.memory.settings import settings_from_args
 
         env = {k: v.value for k, v in self.launch.env.items() if not v.symbolic}
@@ -228,8 +393,15 @@ class LaunchContext:
         settings.compile_cache = self.options.compile_cache or self.config.compile_cache or "cold"
         return settings
 
-    @cached_property
+    @property
     def capacity(self) -> "Capacity | None":
+        """The memory estimate; it rests on the release, the GPU, the model and every flag."""
+        self.note(self.version_fact, self.gpu_fact, self.model_fact)
+        self.note_all_tokens()
+        return self._capacity
+
+    @cached_property
+    def _capacity(self) -> "Capacity | None":
         if self.model is None or self.gpu is None or self.model.unsupported:
             return None  # unsupported layout: VL106 says capacity was not checked
         from vllm_lint.memory.estimate import estimate

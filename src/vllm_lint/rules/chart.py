@@ -22,8 +22,8 @@ _MOVE_TO = {
 @register("VL506")
 def ignored_chart_key(ctx: RuleContext) -> Iterator[Diagnostic]:
     """A values key the chart's templates do not render: its setting never reaches vLLM."""
-    ignored = ctx.launch.facts.get("ignored_keys") or []
-    chart = ctx.launch.facts.get("chart", "the chart")
+    ignored = ctx.launch.facts.ignored_keys or []
+    chart = ctx.launch.facts.chart or "the chart"
     for key, span in ignored:
         short = key.split(".")[-1] if key.startswith("vllmConfig.") and key not in _MOVE_TO else key
         where = _MOVE_TO.get(key) or _MOVE_TO.get(short)

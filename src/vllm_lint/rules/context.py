@@ -12,6 +12,7 @@ from typing import Iterable
 from vllm_lint.diagnostic import Diagnostic, Fix
 from vllm_lint.launch import Token
 from vllm_lint.resolve.context import LaunchContext
+from vllm_lint.resolve.facts import Fact
 from vllm_lint.rule_meta import make_diagnostic
 from vllm_lint.span import Span
 
@@ -29,10 +30,15 @@ class RuleContext(LaunchContext):
         fix: Fix | None = None,
         suggestions: Iterable[Fix] = (),
         notes: Iterable[str] = (),
+        rests_on: Iterable[Fact | None] | None = None,
     ) -> Diagnostic:
-        """A finding of ``rule_id`` at ``span``, else at ``token``'s span, else at the launch."""
+        """A finding of ``rule_id`` at ``span``, else at ``token``'s span, else at the launch.
+
+        The finding rests on the facts the check has read so far (``reads``), plus ``token``'s guard;
+        a rule that knows better names them in ``rests_on`` (then only those count).
+        ``rules.certainty`` settles its severity, message and fix from them after the check."""
         where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
-        return make_diagnostic(
+        diag = make_diagnostic(
             rule_id,
             where.path if where else self.launch.path,
             where,
@@ -42,3 +48,11 @@ class RuleContext(LaunchContext):
             suggestions=suggestions,
             notes=notes,
         )
+        diag.about = token.text if token is not None else ""
+        if rests_on is not None:
+            diag.rests_on = tuple(f for f in rests_on if f is not None)
+        else:
+            if token is not None:
+                self.note(*self.token_facts(token))
+            diag.rests_on = self.reads.snapshot() if self.reads is not None else ()
+        return diag

@@ -132,6 +132,8 @@ def _notes(ctx: RuleContext, p: ArgProblem) -> list[str]:
 
 def _report(ctx: RuleContext, rule_id: str, p: ArgProblem, message: str, fix: Fix | None = None,
             severity: Severity | None = None) -> Diagnostic:
+    # what vLLM's parser says rests on the release and on the program that parses the words
+    ctx.note(ctx.version_fact, ctx.entrypoint_fact)
     tok = ctx.token(p.token_index)
     d = ctx.report(rule_id, message, token=tok, fix=fix, suggestions=[] if fix else _suggestion(p),
                    notes=_notes(ctx, p))

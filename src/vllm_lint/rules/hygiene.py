@@ -268,10 +268,10 @@ def port_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     listen = _listen_port(ctx)
     yield from _vllm_port_env(ctx, listen)
-    if listen is None or launch.facts.get("network_mode") == "host" or launch.facts.get("kustomize_patch"):
+    if listen is None or launch.facts.network_mode == "host" or launch.facts.kustomize_patch:
         return
     port, where = listen
-    declared = launch.facts.get("ports")
+    declared = launch.facts.ports
     origin = None
     if isinstance(declared, (list, tuple)) and declared:
         ports = container_ports(declared)
@@ -328,7 +328,7 @@ _UNEXPANDED = re.compile(r"\$\{?([A-Za-z_]\w*)")
 
 @register("VL505")
 def literal_env_reference(ctx: RuleContext) -> Iterator[Diagnostic]:
-    refs = ctx.launch.facts.get("literal_dollar_env")
+    refs = ctx.launch.facts.literal_dollar_env
     if not refs:
         return
     for item in refs:  # type: ignore[union-attr]

@@ -301,19 +301,19 @@ def nccl_shared_memory(ctx: RuleContext) -> Iterator[Diagnostic]:
     per_pod = vis.per_pod(topology.nodes(ctx)) if vis is not None else None
     if vis is not None and (per_pod is None or per_pod <= 1):
         return  # one GPU in this container (or unknown split): no intra-node NCCL traffic to speak of
-    if facts.get("ipc_host") or facts.get("shm_size") or facts.get("dev_shm_volume"):
+    if facts.ipc_host or facts.shm_size or facts.dev_shm_volume:
         return
-    if facts.get("kustomize_patch"):
+    if facts.kustomize_patch:
         return  # a strategic-merge patch: volumes usually come from the base it patches
     source = (ctx.launch.source or "").lower()
-    if "dev_shm_volume" in facts:
+    if facts.dev_shm_volume is not None:
         where = ("the pod mounts no memory-backed emptyDir at /dev/shm (and hostIPC is off), so the "
                  "container keeps the runtime's 64 MiB default")
         fix_note = ("add a volume `emptyDir: {medium: Memory, sizeLimit: 16Gi}` mounted at /dev/shm "
                     "(charts: set the chart's shm option or put tensorParallelSize in vllmConfig)")
-    elif "ipc_host" in facts or "shm_size" in facts or source == "compose" or facts.get("container_cli"):
+    elif facts.ipc_host is not None or facts.shm_size is not None or source == "compose" or facts.container_cli:
         where = "the container has neither `ipc: host` nor `shm_size`, so /dev/shm is Docker's 64 MiB default"
-        if facts.get("container_cli"):
+        if facts.container_cli:
             where = "the container is started without `--ipc=host` or `--shm-size`, so /dev/shm is Docker's 64 MiB default"
         fix_note = "add `ipc: host` (compose) / `--ipc=host` (docker run), or `shm_size: 16gb` / `--shm-size 16g`"
     else:

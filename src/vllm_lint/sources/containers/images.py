@@ -6,7 +6,7 @@ older ``vllm/vllm-openai`` images use ``ENTRYPOINT ["python3", "-m",
 true for ``:latest`` in Jan 2026 per PR #32292); newer images use ``ENTRYPOINT ["vllm", "serve"]``
 (verified on ``:latest`` = 0.26.0, July 2026). The exact switch release is not pinned down
 (somewhere after ~0.15); ``SERVE_ENTRYPOINT_SINCE`` is the one place that decides, and launches
-on releases in the uncertain window get ``facts["image_entrypoint_uncertain"]``.
+on releases in the uncertain window get ``facts.image_entrypoint_uncertain``.
 The ``vllm/vllm-openai-xpu`` image still used the api_server module in Aug 2026.
 """
 

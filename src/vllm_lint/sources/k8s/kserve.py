@@ -21,7 +21,7 @@ import re
 
 from yaml.nodes import Node
 
-from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.k8s import gpu_requests
 from vllm_lint.sources.k8s.container import PodContext, container_launch, item_token, read_env
@@ -90,7 +90,7 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
     storage = (navigate.text(navigate.get(model, "storageUri")) or "").strip()
     fmt = (navigate.text(navigate.path(model, "modelFormat", "name")) or "").strip()
     min_r = navigate.as_number(navigate.get(predictor, "minReplicas"))
-    facts: dict[str, object] = {"model_uri": storage or None, "model_format": fmt}
+    facts = LaunchFacts(model_uri=storage or None, model_format=fmt)
     if rt_doc is not None:
         containers = navigate.items(navigate.path(rt_doc, "spec", "containers"))
         if not containers:
@@ -106,7 +106,7 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
         launch = container_launch(src, ctx, containers[0])
         if launch is not None:
             if storage.startswith("hf://"):
-                launch.facts["model_id"] = storage[5:]
+                launch.facts.model_id = storage[5:]
             _isvc_model_note(launch, storage)
             launch.unknowns += [u for u in unknowns if u not in launch.unknowns]
             from vllm_lint.sources.k8s.container import list_insertion
@@ -118,15 +118,15 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
         program = _syn("python", "-m", "vllm.entrypoints.openai.api_server")
         args = _syn("--port=8080", f"--served-model-name={name}", "--model=/mnt/models") + extra
         entrypoint = "api_server"
-        facts["runtime"] = "kserve-vllmserver (built-in)"
+        facts.runtime = "kserve-vllmserver (built-in)"
     elif fmt.lower() == "huggingface":
         # kserve-huggingfaceserver: `python -m huggingfaceserver --model_name=<name> --model_dir=/mnt/models`,
         # which passes vLLM engine args through; only the engine args are kept here.
         program = _syn("python", "-m", "huggingfaceserver")
         args = _syn("--model", "/mnt/models", "--served-model-name", name) + extra
         entrypoint = "api_server"
-        facts["runtime"] = "kserve-huggingfaceserver (built-in; vLLM backend)"
-        facts["wrapper"] = "huggingfaceserver"
+        facts.runtime = "kserve-huggingfaceserver (built-in; vLLM backend)"
+        facts.wrapper = "huggingfaceserver"
     else:
         return [], None
     gpu = GpuRequest()
@@ -237,9 +237,9 @@ def llmisvc_launches(src: SourceFile, doc: Node) -> list[Launch]:
                 gpu.mechanism = "LLMInferenceService parallelism data/dataLocal pods"
         image = (navigate.text(navigate.get(main, "image")) or "").strip() or None
         reps = navigate.as_number(navigate.get(pool, "replicas"))
-        facts: dict[str, object] = {"nodes": pods, "model_uri": uri or None}
+        facts = LaunchFacts(nodes=pods, model_uri=uri or None)
         if literal_dollar:
-            facts["literal_dollar_env"] = literal_dollar
+            facts.literal_dollar_env = literal_dollar
         insertion = None
         if add_node is not None and extra and extra[-1].span is not None:
             from vllm_lint.sources.k8s.container import text_insertion

@@ -122,9 +122,9 @@ def _lws_context(src: SourceFile, doc: Node, trail: tuple, ctx: PodContext, pod_
     keys = [k for k, _ in trail]
     has_leader = navigate.get(lwt, "leaderTemplate") is not None
     if "leaderTemplate" in keys or not has_leader:
-        ctx.facts["lws_role"] = "leader" if "leaderTemplate" in keys else "all"
+        ctx.facts.lws_role = "leader" if "leaderTemplate" in keys else "all"
     else:
-        ctx.facts["lws_role"] = "worker"
+        ctx.facts.lws_role = "worker"
     if "leaderTemplate" in keys:
         leader, u1 = pod_gpu_count(src, pod_spec)
         worker, u2 = pod_gpu_count(src, navigate.path(lwt, "workerTemplate", "spec"))
@@ -138,7 +138,7 @@ def _lws_context(src: SourceFile, doc: Node, trail: tuple, ctx: PodContext, pod_
             total.notes.append("a pod's GPU count is templated or missing")
         ctx.gpu_total = total
     elif not has_leader and size > 1:
-        ctx.facts["gpu_per_pod_note"] = f"every pod of the {size}-pod group runs this command"
+        ctx.facts.gpu_per_pod_note = f"every pod of the {size}-pod group runs this command"
 
 
 def ray_context(src: SourceFile, trail: tuple, ctx: PodContext) -> None:
@@ -194,11 +194,11 @@ def workload_launches(src: SourceFile, doc: Node, opts: ExtractOptions, *, sourc
                     launch = container_launch(src, ctx, mc)
                 ctx.pod_spec = pod_spec
                 if launch is not None:
-                    launch.facts["kustomize_base"] = base.src.display
+                    launch.facts.kustomize_base = base.src.display
             else:
                 launch = container_launch(src, ctx, c)
                 if launch is not None and kustomize.looks_like_patch(doc):
-                    launch.facts["kustomize_patch"] = True
+                    launch.facts.kustomize_patch = True
                     launch.unknowns.append("kustomize patch linted alone (base not found): image and resources may come from the base")
             if launch is not None:
                 launches.append(launch)
