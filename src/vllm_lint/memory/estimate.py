@@ -2,16 +2,17 @@
 
 ``estimate`` is pure: model + GPU + engine settings + release -> ``Capacity``. Per GPU:
 
-    budget      = total_gib × gpu_memory_utilization            (0.30+: rounded up to a byte)
-    kv_cache    = budget − weights − activation_peak − non_torch − cuda_graphs(0.33+ V2 runner)
-                  (or --kv-cache-memory-bytes; or --num-gpu-blocks-override blocks)
+    budget      = total_gib × gpu_memory_utilization            (rounded up from Release.budget_rounds_up)
+    kv_cache    = budget − weights − activation_peak − non_torch − cuda_graphs (where counted, see
+                  releases.cuda_graph_statement) (or --kv-cache-memory-bytes; or --num-gpu-blocks-override)
     blocks      = floor(kv_cache / bytes_per_block)
     V0 check    : blocks × block_size ≥ max_model_len          ("The model's max seq len (...) is larger than ...")
     V1 check    : blocks_per_request(max_model_len) × bytes_per_block ≤ kv_cache − one block
                   ("... the estimated maximum model length is N")
 
 With TP/PP every rank profiles itself; the rank with the fewest blocks decides (vLLM shrinks every
-worker to the minimum). See eras.py for which release uses which variant.
+worker to the minimum). ``memory/releases.py`` says which release does what; ``memory/engine.py``
+which engine and model runner run the launch.
 """
 
 from __future__ import annotations
@@ -22,30 +23,17 @@ from dataclasses import asdict, dataclass, field, replace
 from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.hardware.l2 import l2_cache_bytes
 from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, compile_spike_bytes,
-                                         cublas_workspace_bytes, cuda_graph_bytes, model_runner_v2,
-                                         non_torch_bytes, sampler_bytes_per_logit)
-from vllm_lint.memory.eras import BatchDefaults, batch_defaults, default_utilization, era_of, is_v1, profiling_method
+                                         cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes,
+                                         sampler_bytes_per_logit)
+from vllm_lint.memory.engine import BatchDefaults, Runtime, batch_defaults, runtime
+from vllm_lint.memory.releases import era_text
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
 from vllm_lint.memory.weights import weights_per_rank, rope_cache_bytes
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
-from vllm_lint.vllm.versions import at_least
 
 GIB = 2**30
-ERA_TEXT = {
-    "v0-0.4": "vLLM 0.4–0.5 V0 engine",
-    "v0-0.6": "vLLM 0.6–0.7 V0 engine",
-    "v1-0.8": "vLLM 0.8–0.19 V1 engine (CUDA graphs outside the budget)",
-    "v1-0.20": "vLLM 0.20–0.32 V1 engine (utilization default 0.92, V1 model runner: CUDA-graph estimate subtracted)",
-    "v1-0.33": "vLLM 0.33+ V1 engine, Model Runner V2 (CUDA-graph estimate subtracted)",
-}
-
-METHOD_TEXT = {
-    "free_drop": "free-memory drop over the profile run, allocator segments included",
-    "used_minus_torch": "torch peak plus all other used memory, CUDA context included",
-    "memory_profiling": "memory_profiling: weights + non-torch + activation",
-}
 
 
 @dataclass
@@ -84,21 +72,17 @@ class Capacity:
     max_num_seqs: int = 0
     chunked_prefill: bool = True
     kv_override: str | None = None  # "kv_cache_memory_bytes" / "num_gpu_blocks_override"
-    model_runner_v2: bool = False  # 0.20-0.32: the model runs on Model Runner V2 (activation.model_runner_v2)
+    engine: str = "v1"  # "v0" or "v1": the engine that really runs (memory/engine.py)
+    model_runner: str = "v1"  # "v0", "v1" or "v2" (Model Runner V2)
     notes: list[str] = field(default_factory=list)
 
     @property
-    def available_kv_gib(self) -> float:
-        return self.kv_cache_gib
+    def model_runner_v2(self) -> bool:
+        return self.model_runner == "v2"
 
     @property
     def era_text(self) -> str:
-        text = ERA_TEXT.get(self.era, self.era)
-        if self.model_runner_v2:  # set for 0.20-0.32 only
-            text = "vLLM 0.20–0.32 V1 engine (utilization default 0.92, Model Runner V2: CUDA graphs outside the budget)"
-        if self.era.startswith("v0"):
-            text += " (" + METHOD_TEXT[profiling_method(self.vllm_version, self.era)] + ")"
-        return text
+        return era_text(self.vllm_version, self.engine, self.model_runner)
 
     @property
     def per_gpu_note(self) -> str:
@@ -111,6 +95,8 @@ class Capacity:
             "gpu": {"name": self.gpu_name, "total_gib": round(self.gpu_total_gib, 2), "count": self.gpu_count},
             "vllm_version": self.vllm_version,
             "era": self.era,
+            "engine": self.engine,
+            "model_runner": self.model_runner,
             "tensor_parallel_size": self.tensor_parallel_size,
             "pipeline_parallel_size": self.pipeline_parallel_size,
             "gpu_memory_utilization": self.gpu_memory_utilization,
@@ -208,20 +194,21 @@ class _Ctx:
     def __init__(self, model: ModelArch, gpu: GpuSpec, s: EngineSettings, version: str):
         self.model, self.gpu, self.s, self.version = model, gpu, s, version
         self.env = dict(s.env or {})
-        self.era = era_of(version, self.env, gpu.compute_capability)
-        self.v1 = is_v1(self.era)
+        self.rt: Runtime = runtime(version, model, self.env, gpu.compute_capability)
+        self.rel = self.rt.release
+        self.era = self.rt.era
+        self.v1 = self.rt.v1
         self.compiled = self.v1 and not s.enforce_eager
         # VLLM_DISABLE_COMPILE_CACHE=1 compiles afresh on every start, whatever the deployment persists
         disabled = self.env.get("VLLM_DISABLE_COMPILE_CACHE", "0").strip() not in ("", "0")
         self.compile_cache = "cold" if disabled else s.compile_cache
         self.autotune = compile_autotune_bytes(self.compiled, self.compile_cache, l2_cache_bytes(gpu))
-        self.runner_v2 = model_runner_v2(model, version, self.env, era=self.era)
-        self.sampler_per_logit = sampler_bytes_per_logit(self.era, version, runner_v2=self.runner_v2, env=self.env)
+        self.sampler_per_logit = sampler_bytes_per_logit(self.rt, self.env)
         self.tp = max(1, int(s.tensor_parallel_size or 1))
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
-        self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else default_utilization(version)
+        self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else self.rel.default_utilization
         self.total = gpu.total_bytes
-        self.budget = math.ceil(self.total * self.util) if at_least(version, "0.30.0") else int(self.total * self.util)
+        self.budget = math.ceil(self.total * self.util) if self.rel.budget_rounds_up else int(self.total * self.util)
         self.dtype_bytes = _model_dtype_bytes(model, s, gpu)
         self.kv_bytes, self.kv_name = kv_dtype_bytes(s.kv_cache_dtype, self.dtype_bytes, model)
         self.layers = _pp_layers(model.num_layers, self.pp, self.env.get("VLLM_PP_LAYER_PARTITION"))
@@ -243,7 +230,7 @@ class _Ctx:
     def spike(self, tokens: int) -> int:
         """Cold torch.compile spike on the first pipeline rank (memory/activation.py)."""
         return compile_spike_bytes(self.model, tokens=tokens, dtype_bytes=self.dtype_bytes, tp=self.tp,
-                                   version=self.version, compiled=self.compiled, compile_cache=self.compile_cache,
+                                   rt=self.rt, compiled=self.compiled, compile_cache=self.compile_cache,
                                    multimodal_inputs=self.mm_inputs)
 
     def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
@@ -255,40 +242,38 @@ class _Ctx:
         # model memory as vLLM logs it: parameters plus the rotary cos/sin buffer built at init
         wbytes = w.bytes + rope_cache_bytes(m, self.dtype_bytes)
         wbytes = max(0, wbytes - int((s.cpu_offload_gb or 0) * 1e9))  # --cpu-offload-gb is decimal GB
-        bd = batch_defaults(self.era, self.version, self.gpu.total_gib, self.gpu.name, max_model_len,
+        bd = batch_defaults(self.rt, self.gpu.total_gib, self.gpu.name, max_model_len,
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
                             performance_mode=s.performance_mode)
         act = activation_peak(m, tokens=bd.max_num_batched_tokens, rows=self.dummy_rows(bd), dtype_bytes=self.dtype_bytes,
-                              tp=self.tp, era=self.era, last_rank=pp_rank == self.pp - 1,
-                              moe_chunking=at_least(self.version, "0.5.2"),
+                              tp=self.tp, rt=self.rt, last_rank=pp_rank == self.pp - 1,
                               # V1 profiles the torch.compile'd model unless eager; V0 always ran eager
                               compiled=self.compiled,
-                              version=self.version,
-                              cublas_workspace=cublas_workspace_bytes(self.era, self.gpu.compute_capability),
+                              cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability),
                               autotune=self.autotune,
-                              reserved=profiling_method(self.version, self.era) == "free_drop",
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
-                              sampler_per_logit=self.sampler_per_logit, runner_v2=self.runner_v2)
-        nt = non_torch_bytes(self.era, self.tp * self.pp, self.version, self.gpu.compute_capability)
+                              sampler_per_logit=self.sampler_per_logit)
+        nt = non_torch_bytes(self.rt, self.tp * self.pp, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
-        cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
-                              capture_size=capture, env=self.env, runner_v2=self.runner_v2)
+        cg = cuda_graph_bytes(self.rt, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
+                              capture_size=capture, env=self.env)
         layout = kv_layout(m, tp=self.tp, layers_on_rank=layers, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
                            block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
                            disable_sliding_window=s.disable_sliding_window,
                            disable_hybrid=s.disable_hybrid_kv_cache_manager)
         available = self.budget - wbytes - act.peak_bytes - nt - cg
         override = None
-        if s.kv_cache_memory_bytes and at_least(self.version, "0.10.0"):
+        if s.kv_cache_memory_bytes and self.rel.kv_cache_memory_bytes:
             available, override = int(s.kv_cache_memory_bytes), "kv_cache_memory_bytes"
         bpb = max(1, layout.bytes_per_block)
         num_blocks = max(0, available // bpb)
         if s.num_gpu_blocks_override:
             num_blocks, override = int(s.num_gpu_blocks_override), "num_gpu_blocks_override"
             available = num_blocks * bpb
-        # V2 runner with async scheduling keeps pp_size + 1 batches in flight (SlidingWindowSpec admission)
-        in_flight = (self.pp + 1 if self.era == "v1-0.33" else self.pp) * bd.max_num_batched_tokens
+        # Model Runner V2 with async scheduling keeps pp_size + 1 batches in flight (SlidingWindowSpec admission)
+        async_sched = self.rt.runner_v2 and self.rel.v2_async_in_flight
+        in_flight = (self.pp + 1 if async_sched else self.pp) * bd.max_num_batched_tokens
         bpr = layout.blocks_per_request(max_model_len, in_flight)
         r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight)
         return r, (bd, override)
@@ -383,7 +368,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     fits = _fits(c, r, L)
     if c.v1:
         conc = r.num_blocks / r.blocks_per_request if r.blocks_per_request else 0.0
-        if at_least(version, "0.22.0"):
+        if c.rel.kv_tokens_from_concurrency:
             tokens = int(conc * L)
         else:
             tokens = r.num_blocks // max(1, len(r.layout.groups)) * bs
@@ -398,7 +383,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     notes = list(r.layout.notes)
     if settings.max_model_len == -1:
         notes.append(f"--max-model-len -1/auto: vLLM fits the context itself (would pick {largest})")
-    if model.is_mla and not at_least(version, "0.7.1"):
+    if model.is_mla and not c.rel.mla:
         notes.append("this release predates MLA support: DeepSeek KV is stored per head (much larger)")
     spike = c.spike(bd.max_num_batched_tokens)
     if spike and spike >= r.activation:
@@ -445,7 +430,8 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         max_num_seqs=bd.max_num_seqs,
         chunked_prefill=bd.chunked_prefill,
         kv_override=override,
-        model_runner_v2=c.runner_v2,
+        engine=c.rt.engine,
+        model_runner=c.rt.runner,
         notes=notes,
     )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vllm_lint.models.arch import ModelArch, ceil_div
-from vllm_lint.vllm.versions import at_least
+from vllm_lint.memory.releases import release
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,6 @@ def _is_true(v: object) -> bool:
     return v is True or (isinstance(v, str) and v.strip().lower() == "true")
 
 
-GPTQ_MARLIN_FREES_ZEROS_SINCE = "0.6.2"  # GPTQMarlinLinearMethod on MPLinearKernel (PR #7701)
 # Group sizes (and widths) vLLM's Marlin kernels take for GPTQ (``is_gptq_marlin_compatible``).
 _MARLIN_GROUPS = frozenset({-1, 32, 64, 128})
 
@@ -58,7 +57,7 @@ def _keeps_zero_points(method: str, q: dict, bits: int, group: int, flag: str, g
       ``awq_to_marlin_zero_points``), so they always count.
     * GPTQ: ``qzeros`` are always created, even for ``sym: true`` checkpoints (stored, constant). Since
       ``GPTQMarlinLinearMethod`` runs through the ``MPLinearKernel`` classes (PR #7701, first in 0.6.2)
-      with ``zero_points=False``, the ``gptq_marlin`` path that vLLM picks by itself for 4/8-bit
+      with ``zero_points=False`` (``Release.gptq_marlin_frees_zeros``), the ``gptq_marlin`` path that vLLM picks by itself for 4/8-bit
       ``sym: true`` checkpoints with group size -1/32/64/128 on compute capability 8.0+ (unless
       ``--quantization gptq`` forces the exllama kernel) replaces them with an empty tensor
       (``MarlinLinearKernel``: ``marlin_make_empty_g_idx`` for the zero-point parameter). Earlier releases
@@ -70,7 +69,7 @@ def _keeps_zero_points(method: str, q: dict, bits: int, group: int, flag: str, g
     if method in ("awq", "awq_marlin"):
         return True
     if method in ("gptq", "gptq_marlin"):
-        if version is not None and not at_least(version, GPTQ_MARLIN_FREES_ZEROS_SINCE):
+        if not release(version).gptq_marlin_frees_zeros:
             return True
         marlin = (_is_true(q.get("sym")) and bits in (4, 8) and group in _MARLIN_GROUPS and flag != "gptq"
                   and (gpu_cc is None or tuple(gpu_cc) >= (8, 0)))

@@ -6,8 +6,8 @@ from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.memory.estimate import Capacity, estimate, with_settings
+from vllm_lint.memory.releases import release
 from vllm_lint.rules.registry import register
-from vllm_lint.vllm.versions import at_least
 
 MAX_SUGGESTED_UTILIZATION = 0.95  # above this the CUDA context and other processes rarely fit
 TP_CHOICES = (2, 4, 8)
@@ -111,7 +111,7 @@ def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     if cap is None or cap.fits or cap.weights_gib >= cap.budget_gib or cap.kv_override:
         return  # weights alone too large: VL102; explicit KV size: VL104
     s = ctx.settings
-    if s.max_model_len == -1 and at_least(ctx.version, "0.14.0") and cap.max_model_len_that_fits > 0:
+    if s.max_model_len == -1 and release(ctx.version).max_model_len_auto_fit and cap.max_model_len_that_fits > 0:
         return  # vLLM auto-fits max_model_len itself
     L = cap.max_model_len
     given = s.max_model_len is not None and s.max_model_len > 0
