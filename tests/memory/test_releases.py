@@ -29,7 +29,7 @@ PACKAGE = Path(vllm_lint.__file__).parent
 CAPACITY_CODE = sorted((PACKAGE / "memory").glob("*.py")) + [
     PACKAGE / "capacity_cmd.py", PACKAGE / "report" / "capacity.py", PACKAGE / "rules" / "capacity.py"]
 VERSION_TEXT = re.compile(r"^v?\d+\.\d+(\.\d+)?(\.post\d+)?$")
-COMPARISONS = {"at_least", "parse_version", "version_tuple", "version_from_image"}
+COMPARISONS = {"at_least", "version_tuple"}  # parse_version is a comparison only inside a Compare
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -48,6 +48,12 @@ def version_comparisons(path: Path) -> list[str]:
     docs = _docstrings(tree)
     found = []
     for node in ast.walk(tree):
+        validity = isinstance(node, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops)
+        if isinstance(node, ast.Compare) and not validity:
+            for part in ast.walk(node):
+                if isinstance(part, ast.Call) and getattr(part.func, "id", getattr(part.func, "attr", "")) \
+                        == "parse_version":
+                    found.append(f"{path.name}:{node.lineno}: compares parse_version")
         if isinstance(node, ast.Name) and node.id in COMPARISONS:
             found.append(f"{path.name}:{node.lineno}: {node.id}")
         elif isinstance(node, ast.Attribute) and node.attr in COMPARISONS:
@@ -67,10 +73,12 @@ def test_only_the_release_table_compares_versions():
 
 def test_the_check_finds_a_comparison(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text('from vllm_lint.vllm.versions import at_least\n\n'
-                      'def f(v):\n    """Since 0.6.0."""\n    return at_least(v, "0.6.0")\n', encoding="utf-8")
+    sample.write_text('from vllm_lint.vllm.versions import at_least, parse_version\n\n'
+                      'def f(v):\n    """Since 0.6.0."""\n    return at_least(v, "0.6.0")\n\n'
+                      'def g(v):\n    return parse_version(v) >= (0, 6)\n', encoding="utf-8")
     hits = version_comparisons(sample)
     assert any("imports at_least" in h for h in hits) and any("'0.6.0'" in h for h in hits)
+    assert any("compares parse_version" in h for h in hits)
     assert not any("Since" in h for h in hits)
 
 

@@ -290,9 +290,14 @@ class _Ctx:
 def _fits(c: _Ctx, r: _Rank, max_model_len: int) -> bool:
     bpb = r.layout.bytes_per_block
     if c.v1:
-        check = r.num_blocks * bpb - bpb if c.s.num_gpu_blocks_override else r.available - bpb
+        check = (r.num_blocks * bpb if c.s.num_gpu_blocks_override else r.available) - _null_block(c, r)
         return check > 0 and r.blocks_per_request * bpb <= check
     return r.num_blocks > 0 and r.num_blocks * r.layout.block_size >= max_model_len
+
+
+def _null_block(c: _Ctx, r: _Rank) -> int:
+    """Bytes the V1 fit check holds back for the block pool's null block (``Release.fit_check_null_block``)."""
+    return r.layout.bytes_per_block if c.rel.fit_check_null_block else 0
 
 
 def _largest_fitting(c: _Ctx, upper: int) -> int:
@@ -314,7 +319,7 @@ def _min_util(c: _Ctx, r: _Rank, max_model_len: int) -> float | None:
     if c.s.kv_cache_memory_bytes or c.s.num_gpu_blocks_override:
         return None
     bpb = r.layout.bytes_per_block
-    need = (r.blocks_per_request + 1) * bpb if c.v1 else ceil_div(max_model_len, r.layout.block_size) * bpb
+    need = r.blocks_per_request * bpb + _null_block(c, r) if c.v1 else ceil_div(max_model_len, r.layout.block_size) * bpb
     fixed = r.weights + r.activation + r.non_torch + r.cuda_graph
     u = math.ceil((fixed + need) / c.total * 100) / 100
     return u if u <= 1.0 else None
@@ -325,7 +330,7 @@ def _estimated_max_len(c: _Ctx, r: _Rank, max_model_len: int) -> int:
     bpb = r.layout.bytes_per_block
     if not c.v1:
         return r.num_blocks * r.layout.block_size
-    check = r.available - bpb
+    check = r.available - _null_block(c, r)
     if check <= 0:
         return 0
     if not r.layout.hybrid:

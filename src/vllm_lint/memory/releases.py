@@ -75,6 +75,7 @@ class Release:
     flashmla_hopper_block64: bool  # MLA on Hopper runs FlashMLA with blocks of 64
     hybrid_kv_groups: bool  # V1 groups layers by kind (sliding-window and mamba savings)
     kv_tokens_from_concurrency: bool  # "GPU KV cache size" = max concurrency × max_model_len
+    fit_check_null_block: bool  # the V1 fit check holds back the block pool's null block
     language_model_only: bool  # encoders skipped when every modality limit is 0
     max_model_len_auto_fit: bool  # --max-model-len -1/auto fits the context itself
     # era labels of the accounting (the JSON ``era`` key); "" where the engine or runner does not exist
@@ -108,7 +109,7 @@ ROWS: tuple[Row, ...] = (
         moe_chunking=False, llama_mlp_rebinds=False, compile_spike=False, flashinfer_sampler_default=True,
         inplace_top_k_top_p=False, v2_sampler_bytes_per_logit=2, v2_sampler_row_copies=1,
         v2_async_in_flight=False, gptq_marlin_frees_zeros=False, mla=False, flashmla_hopper_block64=True,
-        hybrid_kv_groups=False, kv_tokens_from_concurrency=False, language_model_only=False,
+        hybrid_kv_groups=False, kv_tokens_from_concurrency=False, fit_check_null_block=False, language_model_only=False,
         max_model_len_auto_fit=False, era_v0="v0-0.4", era_v1_runner="", era_v2_runner="")),
     Row("0.5.0", "V0 chunked prefill batches 2048 tokens", dict(v0_chunked_prefill_tokens=2048)),
     Row("0.5.2", "fused MoE runs in chunks of 32768 tokens", dict(moe_chunking=True)),
@@ -151,6 +152,8 @@ ROWS: tuple[Row, ...] = (
         dict(v2_runner_default=RunnerRule("listed", _LISTS["listed_0_24"]))),
     Row("0.25.0", "Model Runner V2 by default for every dense, non-hybrid model and three MoE families",
         dict(v2_runner_default=RunnerRule("dense", moe_architectures=_LISTS["moe_0_25"]))),
+    Row("0.29.0", "the fit check and auto-fit hold back the null block the block pool keeps",
+        dict(fit_check_null_block=True)),
     Row("0.30.0", "requested memory rounded up to a byte; the offline LLM class takes the server's batch defaults",
         dict(budget_rounds_up=True, llm_class_batch_defaults=False)),
     Row("0.33.0", "Model Runner V2 for every model, with its CUDA-graph estimate subtracted and an fp32 "
