@@ -144,7 +144,7 @@ def test_era_texts_are_generated_from_the_rows():
     assert rows_changing("default_utilization")[-1][:2] == ("0.20.0", 0.92)
 
 
-@pytest.mark.parametrize("name", ["model_runner_v2", "tower_modalities"])
+@pytest.mark.parametrize("name", ["model_runner_v2", "tower_modalities", "uncertainty"])
 def test_memory_data_files_match_their_schemas(name):
     data_dir = PACKAGE / "memory" / "data"
     schema = json.loads((data_dir / f"{name}.schema.json").read_text(encoding="utf-8"))

@@ -17,6 +17,7 @@ which engine and model runner run the launch.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import asdict, dataclass, field, replace
 
@@ -30,10 +31,12 @@ from vllm_lint.memory.releases import era_text
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
+from vllm_lint.memory.uncertainty import band, family_of
 from vllm_lint.memory.weights import weights_per_rank, rope_cache_bytes
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
 
 GIB = 2**30
+COMFORTABLE_CONCURRENCY = 2.0  # full-length requests at once below which long requests queue (VL103)
 
 
 @dataclass
@@ -72,6 +75,7 @@ class Capacity:
     max_num_seqs: int = 0
     chunked_prefill: bool = True
     kv_override: str | None = None  # "kv_cache_memory_bytes" / "num_gpu_blocks_override"
+    band: "Band | None" = None  # the uncertainty band at this launch
     engine: str = "v1"  # "v0" or "v1": the engine that really runs (memory/engine.py)
     model_runner: str = "v1"  # "v0", "v1" or "v2" (Model Runner V2)
     notes: list[str] = field(default_factory=list)
@@ -121,8 +125,37 @@ class Capacity:
             "kv_cache_dtype": self.kv_cache_dtype,
             "max_num_batched_tokens": self.max_num_batched_tokens,
             "max_num_seqs": self.max_num_seqs,
+            **self._band_json(),
             "notes": list(self.notes),
         }
+
+    def _band_json(self) -> dict:
+        b = self.band
+        if b is None:
+            return {}
+        return {"kv_cache_tokens_low": b.kv_cache_tokens_low, "kv_cache_tokens_high": b.kv_cache_tokens_high,
+                "uncertainty": {"fraction_of_budget": b.fraction, "margin_gib": round(b.margin_gib, 3),
+                                "scope": b.scope, "fits_low": b.fits_low, "fits_high": b.fits_high},
+                "max_model_len_that_fits_low": b.max_model_len_that_fits_low,
+                "recommended_max_model_len": b.recommended_max_model_len}
+
+    @property
+    def at_the_edge(self) -> bool:
+        """The verdict flips inside the uncertainty band: vLLM may or may not start."""
+        b = self.band
+        return b is not None and b.fits_low != b.fits_high
+
+    @property
+    def tokens_pm(self) -> str:
+        """``±3%`` (of the KV tokens) for the band, or "" without one."""
+        b = self.band
+        if b is None or self.kv_cache_tokens <= 0:
+            return ""
+        delta = max(abs(b.kv_cache_tokens_high - self.kv_cache_tokens), abs(self.kv_cache_tokens - b.kv_cache_tokens_low))
+        pct = delta / self.kv_cache_tokens * 100
+        if pct >= 50:  # a percentage of a nearly empty cache says little: give the tokens
+            return f"±{delta:,} tokens"
+        return f"±{pct:.0f}%" if pct >= 1 else f"±{pct:.1f}%"
 
     def breakdown_lines(self) -> list[str]:
         """Human lines for diagnostic notes: every term of the budget, per GPU."""
@@ -216,6 +249,13 @@ class _Ctx:
         self.vision = vision_tower_loaded(model, version, s.mm_limits, s.language_model_only)
         # the runner takes images: V0 shrinks the dummy batch, V1 embeds outside the compiled graph
         self.mm_inputs = self.vision and bool(model.extra.get("vision_params"))
+        self.shift = 0  # bytes added to the KV cache: the ends of the uncertainty band
+
+    def shifted(self, delta: int) -> "_Ctx":
+        """This launch with ``delta`` bytes more (or fewer) left for the KV cache."""
+        other = copy.copy(self)
+        other.shift = delta
+        return other
 
     def dummy_rows(self, bd: BatchDefaults) -> int:
         """Sequences in the profile run's dummy batch. V0 gives a multimodal model's dummy sequences room for
@@ -262,7 +302,7 @@ class _Ctx:
                            block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
                            disable_sliding_window=s.disable_sliding_window,
                            disable_hybrid=s.disable_hybrid_kv_cache_manager)
-        available = self.budget - wbytes - act.peak_bytes - nt - cg
+        available = self.budget - wbytes - act.peak_bytes - nt - cg + self.shift
         override = None
         if s.kv_cache_memory_bytes and self.rel.kv_cache_memory_bytes:
             available, override = int(s.kv_cache_memory_bytes), "kv_cache_memory_bytes"
@@ -345,6 +385,70 @@ def _estimated_max_len(c: _Ctx, r: _Rank, max_model_len: int) -> int:
     return lo
 
 
+def _tokens_and_concurrency(c: _Ctx, r: _Rank, max_model_len: int) -> tuple[int, float]:
+    """The "GPU KV cache size" in tokens and the "Maximum concurrency" vLLM logs for the rank."""
+    bs = r.layout.block_size
+    if c.v1:
+        conc = r.num_blocks / r.blocks_per_request if r.blocks_per_request else 0.0
+        if c.rel.kv_tokens_from_concurrency:
+            return int(conc * max_model_len), conc
+        return r.num_blocks // max(1, len(r.layout.groups)) * bs, conc
+    tokens = r.num_blocks * bs
+    return tokens, (tokens / max_model_len if max_model_len else 0.0)
+
+
+def _comfortable(c: _Ctx, max_model_len: int) -> bool:
+    """At least COMFORTABLE_CONCURRENCY requests of ``max_model_len`` fit (and one fits at all)."""
+    r, _ = c.worst(max_model_len)
+    return _fits(c, r, max_model_len) and \
+        _tokens_and_concurrency(c, r, max_model_len)[1] >= COMFORTABLE_CONCURRENCY
+
+
+def _largest(predicate, upper: int) -> int:
+    """The largest length in 1..upper for which ``predicate`` holds (it holds for all shorter ones)."""
+    if upper <= 0 or not predicate(1):
+        return 0
+    if predicate(upper):
+        return upper
+    lo, hi = 1, upper
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if predicate(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@dataclass(frozen=True)
+class Band:
+    """The estimate's uncertainty at this launch: the KV cache ± ``margin_gib`` (``memory/uncertainty.py``)."""
+
+    fraction: float  # of the budget
+    scope: str  # the table row it comes from
+    margin_gib: float
+    kv_cache_tokens_low: int
+    kv_cache_tokens_high: int
+    fits_low: bool
+    fits_high: bool
+    max_model_len_that_fits_low: int  # the largest length that fits at the low end
+    recommended_max_model_len: int  # the largest length (up to the configured one) that fits
+    # COMFORTABLE_CONCURRENCY times at the low end; 0 when none does
+
+
+def _band(c: _Ctx, L: int, overridden: bool) -> Band:
+    b = band(c.era, family_of(c.model))
+    margin = 0 if overridden else int(b.fraction * c.budget)  # a KV size the user set is not estimated
+    lo, hi = c.shifted(-margin), c.shifted(margin)
+    r_lo, _ = lo.worst(L)
+    r_hi, _ = hi.worst(L)
+    fits_low, fits_high = _fits(lo, r_lo, L), _fits(hi, r_hi, L)
+    largest_low = L if fits_low else _largest(lo.fits, L)
+    recommended = L if _comfortable(lo, L) else _largest(lambda n: _comfortable(lo, n), L)
+    return Band(b.fraction, b.scope, margin / GIB, _tokens_and_concurrency(lo, r_lo, L)[0],
+                _tokens_and_concurrency(hi, r_hi, L)[0], fits_low, fits_high, largest_low, recommended)
+
+
 def resolve_max_model_len(model: ModelArch, settings: EngineSettings, version: str) -> int:
     derived = model.derived_max_model_len(version, disable_sliding_window=settings.disable_sliding_window)
     if settings.max_model_len and settings.max_model_len > 0:
@@ -371,15 +475,8 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     bpb = r.layout.bytes_per_block
     bs = r.layout.block_size
     fits = _fits(c, r, L)
-    if c.v1:
-        conc = r.num_blocks / r.blocks_per_request if r.blocks_per_request else 0.0
-        if c.rel.kv_tokens_from_concurrency:
-            tokens = int(conc * L)
-        else:
-            tokens = r.num_blocks // max(1, len(r.layout.groups)) * bs
-    else:
-        tokens = r.num_blocks * bs
-        conc = tokens / L if L else 0.0
+    tokens, conc = _tokens_and_concurrency(c, r, L)
+    edge = _band(c, L, override is not None)
     needed = r.blocks_per_request * bpb if c.v1 else ceil_div(L, bs) * bpb
     upper = max(L, derived)  # search up to the model's own limit
     largest = L if fits else _largest_fitting(c, L)
@@ -435,6 +532,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         max_num_seqs=bd.max_num_seqs,
         chunked_prefill=bd.chunked_prefill,
         kv_override=override,
+        band=edge,
         engine=c.rt.engine,
         model_runner=c.rt.runner,
         notes=notes,

@@ -196,6 +196,17 @@ def rows_changing(field: str) -> list[tuple[str, object, str]]:
     return [(r.since, r.changes[field], r.what) for r in ROWS if field in r.changes]
 
 
+def era_order() -> list[str]:
+    """Every era label in the order the rows introduce them (V0's, then the V1 runners')."""
+    seen: list[str] = []
+    for row in ROWS:
+        for name in ("era_v0", "era_v1_runner", "era_v2_runner"):
+            label = row.changes.get(name)
+            if label and label not in seen:
+                seen.append(label)
+    return seen
+
+
 def _minor(version: str) -> str:
     major, minor, *_ = _key(version)
     return f"{major}.{minor}"
@@ -262,5 +273,6 @@ def with_changes(rel: Release, **changes: object) -> Release:
     return replace(rel, **changes)
 
 
-__all__ = ["ROWS", "Release", "Row", "RunnerRule", "cuda_graph_statement", "era_text", "release", "rows_changing",
+__all__ = ["ROWS", "Release", "Row", "RunnerRule", "cuda_graph_statement", "era_order", "era_text", "release",
+           "rows_changing",
            "with_changes"]

@@ -86,7 +86,10 @@ def render_capacity(cap: Capacity, console: Console) -> None:
         kv_how += f" (set by --{cap.kv_override.replace('_', '-')})"
     table.add_row("= KV cache", f"{cap.kv_cache_gib:.2f}", kv_how)
     table.add_row("blocks", str(cap.num_gpu_blocks), "")
-    table.add_row("tokens in KV cache", f"{cap.kv_cache_tokens:,}", "")
+    band = cap.band
+    table.add_row("tokens in KV cache", f"{cap.kv_cache_tokens:,}",
+                  f"{cap.tokens_pm}: {band.kv_cache_tokens_low:,}–{band.kv_cache_tokens_high:,} (uncertainty of "
+                  f"±{band.margin_gib:.2f} GiB, {band.scope}, from benchmarks/accuracy.py)" if band else "")
     table.add_row("max_model_len", f"{cap.max_model_len:,}", f"one request needs {cap.needed_kv_gib:.2f} GiB")
     table.add_row("max concurrency", f"{cap.max_concurrency:.2f}x", "full-length requests at once")
     table.add_row("largest max_model_len that fits", f"{cap.max_model_len_that_fits:,}", "")
@@ -95,14 +98,20 @@ def render_capacity(cap: Capacity, console: Console) -> None:
                   "none ≤ 1.0" if mu is None else "")
     console.print(table)
     verdict = Text()
-    if cap.fits:
+    pm = f", {cap.tokens_pm}" if cap.tokens_pm else ""
+    if cap.at_the_edge:
+        verdict.append("at the edge: ", style="bold yellow")
+        verdict.append(f"vLLM may or may not start; one {cap.max_model_len}-token request needs "
+                       f"{cap.needed_kv_gib:.2f} GiB of KV cache and {max(0.0, cap.kv_cache_gib):.2f} GiB is left per "
+                       f"GPU ({cap.kv_cache_tokens:,} tokens{pm})")
+    elif cap.fits:
         verdict.append("fits: ", style="bold green")
-        verdict.append(f"{cap.kv_cache_tokens:,} tokens of KV cache per GPU, {cap.max_concurrency:.2f}x the "
+        verdict.append(f"{cap.kv_cache_tokens:,} tokens{pm} of KV cache per GPU, {cap.max_concurrency:.2f}x the "
                        f"{cap.max_model_len}-token context")
     else:
         verdict.append("does not fit: ", style="bold red")
         verdict.append(f"one {cap.max_model_len}-token request needs {cap.needed_kv_gib:.2f} GiB of KV cache; "
-                       f"{max(0.0, cap.kv_cache_gib):.2f} GiB is left per GPU ({cap.kv_cache_tokens:,} tokens)")
+                       f"{max(0.0, cap.kv_cache_gib):.2f} GiB is left per GPU ({cap.kv_cache_tokens:,} tokens{pm})")
     console.print(verdict)
     bar = Text("[")
     for label, style, chars in bar_text(cap):
