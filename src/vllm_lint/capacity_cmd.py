@@ -99,7 +99,9 @@ def _parse_serve(args: list[str], version: str):
     for p in parsed.problems:
         if p.fatal:
             hint = f" ({p.suggestion})" if p.suggestion else ""
-            raise CapacityUsageError(f"{p.message}{hint}")
+            if p.code == "unknown-flag" and 0 <= p.token_index < len(args):
+                raise CapacityUsageError(f"{args[p.token_index]} is not a vLLM {version} option{hint}")
+            raise CapacityUsageError(f"{p.message.removeprefix('vllm: error: ')}{hint}")
         print(f"vllm-lint: warning: {p.message}", file=sys.stderr)
     return parsed
 
@@ -149,12 +151,88 @@ def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | Non
     settings = settings_from_args(parsed.values)
     settings.compile_cache = compile_cache
     cap = estimate(model, spec, settings, version, gpu_count=count)
+    findings = launch_findings(list(args), gpu=gpu, version=version, online=online, compile_cache=compile_cache,
+                               entrypoint=parsed.entrypoint)
     if fmt == "json":
-        json.dump(capacity_json(cap), sys.stdout, indent=2)
+        data = capacity_json(cap)
+        data["parallelism"] = parallelism_words(cap)
+        data["findings"] = [finding_json(d) for d in findings]
+        json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         render_capacity(cap, console)
-    return 0 if cap.fits else 1
+        render_findings(cap, findings, console)
+    errors = any(d.severity.value == "error" for d in findings)
+    return 1 if errors or not cap.fits else 0
+
+
+def parallelism_words(cap) -> str:
+    """Which TP/PP the launch uses and how many of the GPUs available that takes."""
+    n = cap.tensor_parallel_size * cap.pipeline_parallel_size
+    used = f"TP={cap.tensor_parallel_size} PP={cap.pipeline_parallel_size}: {n} GPU{'s' if n > 1 else ''}"
+    if cap.gpu_count:
+        used += f" of the {cap.gpu_count} available"
+    return used
+
+
+def launch_findings(args: list[str], *, gpu: str | None, version: str | None, online: bool,
+                    compile_cache: str | None, entrypoint: str = "serve") -> list:
+    """The findings `vllm-lint` reports for this command line as a launch of ``entrypoint`` (``vllm
+    serve``, or the OpenAI api_server of releases before it); launch checks only, as there is no file."""
+    import shlex
+    import tempfile
+
+    from vllm_lint.context import RunOptions
+    from vllm_lint.lint import LintOptions, lint_paths
+    from vllm_lint.rules.registry import checks
+
+    launch_rules = [rid for rid, check in checks().items() if check.scope == "launch"]
+    with tempfile.TemporaryDirectory(prefix="vllm-lint-capacity-") as tmp:
+        script = Path(tmp) / "serve.sh"
+        if entrypoint == "serve":
+            command = ["vllm", "serve", *args]
+        else:
+            model, rest = (["--model", args[0]], args[1:]) if args and not args[0].startswith("-") else ([], args)
+            command = ["python", "-m", "vllm.entrypoints.openai.api_server", *model, *rest]
+        script.write_text("#!/bin/sh\n" + shlex.join(command) + "\n", encoding="utf-8")
+        options = LintOptions(run=RunOptions(gpu=gpu, vllm_version=version, online=online,
+                                             compile_cache=compile_cache), select=launch_rules)
+        result = lint_paths([script], options)
+    return [d for d in result.diagnostics if d.rule != "VL000"]
+
+
+def finding_json(d) -> dict:
+    out = {"rule": d.rule, "name": d.name, "severity": d.severity.value, "message": d.message}
+    if d.fix is not None:
+        out["fix"] = d.fix.description
+    if d.suggestions:
+        out["suggestions"] = [f.description for f in d.suggestions]
+    ways = [n for n in d.notes if n.startswith(("other ways to make it fit", "ways to make it fit"))]
+    if ways:
+        out["ways_to_fit"] = ways[0].split(": ", 1)[1].split("; ")
+    return out
+
+
+def render_findings(cap, findings: list, console: Console) -> None:
+    """Which GPUs the launch uses, then what `vllm-lint` says about it (the memory notes are the table)."""
+    from rich.text import Text
+
+    console.print(Text(f"parallelism: {parallelism_words(cap)}", style="dim"))
+    if not findings:
+        console.print(Text("launch checks: nothing to report", style="dim"))
+        return
+    console.print(Text("launch checks (as `vllm-lint` reports them):"))
+    styles = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
+    for d in findings:
+        line = Text("  ")
+        line.append(f"{d.rule} {d.severity.value}", style=styles.get(d.severity.value, ""))
+        line.append(f" ({d.name}) {d.message}")
+        console.print(line)
+        data = finding_json(d)
+        for way in data.get("ways_to_fit", []):
+            console.print(Text(f"      - {way}"))
+        if d.fix is not None:
+            console.print(Text(f"      fix: {d.fix.description}", style="green"))
 
 
 def _read_log(path: Path) -> str:

@@ -272,7 +272,15 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     if tp:
         f = set_flag_fix(ctx, "tensor_parallel_size", "--tensor-parallel-size", str(tp),
                          f"shard the model over {tp} GPUs (--tensor-parallel-size {tp})")
-        words.append(f"{tp} GPUs with --tensor-parallel-size {tp}")
+        alt = estimate(m, ctx.gpu, with_settings(ctx.settings, tensor_parallel_size=tp), ctx.version)
+        shorter = recommended_len(alt) if not alt.fits else 0
+        if alt.fits:
+            words.append(f"{tp} GPUs with --tensor-parallel-size {tp}")
+        elif shorter:
+            words.append(f"{tp} GPUs with --tensor-parallel-size {tp} and --max-model-len {shorter} (the weights fit "
+                         f"there, the {alt.max_model_len}-token context does not)")
+        else:
+            words.append(f"{tp} GPUs with --tensor-parallel-size {tp} hold the weights but leave no KV cache")
         if f:
             suggestions.append(f)
     elif getattr(ctx, "gpu_count", None):
