@@ -53,7 +53,9 @@ PUBLIC_HINTS: dict[int, dict] = {
     0: {"model": "Qwen/Qwen2.5-VL-7B-Instruct", "version": "0.6.5", "why": "notes: 28 layers x 4 kv heads, 15.5 GB weights => Qwen2-VL-7B-like"},
     2: {"model": "unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "version": "0.7.3", "why": "notes: Unsloth-style bnb-4bit Llama-3.1-8B"},
     3: {"model": "meta-llama/Llama-3.2-3B", "version": "0.8.5", "why": "112 KiB/token, 6.02 GiB: Llama-3.2-3B geometry"},
-    4: {"version": "0.7.3"},
+    4: {"version": "0.7.3", "rank": "non_driver",
+        "why": "the quoted activation (0.19 GiB) is a tensor-parallel rank that does not sample: V0 samples on the "
+               "driver rank only; the error's 81,536 tokens come from the driver"},
     5: {"model": "meta-llama/Llama-3.1-8B-Instruct", "version": "0.6.5", "why": "notes: 14.99 GB weights => Llama-3.1-8B"},
     7: {"model": "Qwen/Qwen2.5-1.5B-Instruct", "version": "0.7.3", "why": "Qwen2.5-Math-1.5B has the Qwen2.5-1.5B geometry"},
     11: {"version": "0.6.4", "why": "Dec 2024 issue, V0 log format"},
@@ -191,6 +193,7 @@ def read_public(shared: Path) -> tuple[list[Case], list[str]]:
             "kv_tokens": rep.get("kv_tokens") or (rep["gpu_blocks"] * 16 if rep.get("gpu_blocks") else None)
             or rep.get("error_capacity_tokens"),
             "estimated_max_model_len": rep.get("estimated_max_model_len"),
+            "_rank": hint.get("rank"),
         }, refused=refused, calibration=calibration))
     return out, skipped
 
@@ -228,7 +231,10 @@ def run(shared: Path) -> dict:
             continue
         cap = estimate(case.model, case.gpu, case.settings, case.version)
         pred = _predicted(cap)
+        if case.reported.get("_rank") == "non_driver" and cap.non_driver_rank:
+            pred.update({k: v for k, v in cap.non_driver_rank.items() if k in ("activation_gib", "kv_cache_gib")})
         errs = {k: _ape(pred[k], case.reported.get(k)) for k in pred}
+        case.reported.pop("_rank", None)
         rows.append({
             "case": case.name, "model": case.model.id, "gpu": case.gpu.name, "version": case.version, "era": cap.era,
             "reported": case.reported, "predicted": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in pred.items()},

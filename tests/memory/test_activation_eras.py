@@ -6,7 +6,7 @@ import pytest
 
 from vllm_lint.memory.activation import (V0_SAMPLER_BYTES_PER_LOGIT, activation_peak, cuda_graph_bytes,
                                          non_torch_bytes)
-from vllm_lint.memory.engine import batch_defaults, runtime
+from vllm_lint.memory.engine import Features, batch_defaults, runtime
 from vllm_lint.memory.releases import release
 from memory_helpers import DEEPSEEK_V2_LITE, LLAMA31_8B, QWEN15_7B, arch, rt
 
@@ -101,3 +101,22 @@ def test_batch_defaults():
     assert batch_defaults(rt("0.26.0"), 79.15, "NVIDIA A100-SXM4-80GB", 32768).max_num_batched_tokens == 2048
     no_chunk = batch_defaults(rt("0.26.0"), 22.06, "A10G", 32768, chunked=False)
     assert no_chunk.max_num_batched_tokens == 32768
+
+
+@pytest.mark.parametrize("version, cc, features, engine", [
+    ("0.8.5", (8, 9), Features(kv_cache_dtype="fp8"), "v0"),  # V1 kept fp8 KV only with FlashAttention 3
+    ("0.8.5", (9, 0), Features(kv_cache_dtype="fp8"), "v1"),
+    ("0.9.2", (10, 0), Features(kv_cache_dtype="fp8"), "v0"),
+    ("0.10.0", (10, 0), Features(kv_cache_dtype="fp8"), "v1"),  # Blackwell backends keep fp8
+    ("0.10.1", (8, 0), Features(kv_cache_dtype="fp8", mla=True), "v0"),
+    ("0.10.2", (8, 0), Features(kv_cache_dtype="fp8", mla=True), "v1"),  # FlashMLA / CUTLASS MLA
+    ("0.10.1", (7, 5), Features(), "v0"),  # Turing fell back to V0 up to 0.10.1
+    ("0.10.2", (7, 5), Features(), "v1"),
+    ("0.8.5", (9, 0), Features(pipeline_parallel_size=2), "v0"),  # V1 PP needed the Ray executor
+    ("0.8.5", (9, 0), Features(pipeline_parallel_size=2, executor="ray"), "v1"),
+    ("0.9.2", (9, 0), Features(pipeline_parallel_size=2), "v1"),
+    ("0.11.2", (8, 9), Features(kv_cache_dtype="fp8", pipeline_parallel_size=2), "v1"),  # no V0 left
+])
+def test_v1_falls_back_to_v0_for_what_it_does_not_support(version, cc, features, engine):
+    """EngineArgs._is_v1_supported_oracle of each release (0.8.5, 0.9.2, 0.10.0-0.10.2 sources)."""
+    assert runtime(version, compute_capability=cc, features=features).engine == engine

@@ -233,12 +233,15 @@ def _padded_vocab(vocab: int) -> int:
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, rt: Runtime,
                     last_rank: bool = True, compiled: bool = False, cublas_workspace: int = 0, autotune: int = 0,
                     compile_spike: int = 0, sampler_per_logit: int | None = None,
-                    reserved: bool | None = None) -> Activation:
+                    reserved: bool | None = None, samples: bool = True) -> Activation:
     """Profile-run peak on one rank at the runtime ``rt`` (release, engine, model runner).
     ``compiled``: V1 with torch.compile (not ``--enforce-eager``); ``autotune``: the buffer a cold
     torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
     ``compile_spike``: a cold compile's benchmark copies on this rank (``compile_spike_bytes``);
     ``sampler_per_logit``: ``sampler_bytes_per_logit`` (None: from ``rt`` without environment).
+    ``samples``: this last-stage rank runs the sampler; V0 gathers the logits to the driver rank, so
+    the other tensor-parallel ranks hold only their shard of the logits (``ModelRunner.execute_model``
+    returns before sampling unless ``is_driver_worker``).
     ``reserved``: the release counts the allocator's reserved segments, not live tensors (None: where
     ``rt.profiling`` is ``free_drop``); the replay of the eager forward then replaces the live set when
     larger."""
@@ -257,7 +260,10 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     else:
         forward = dense
     sampler = 0
-    if last_rank:
+    if last_rank and not samples:
+        vocab_shard = -(-_padded_vocab(model.vocab_size) // tp)
+        sampler = (rows * vocab_shard + tokens * h) * dtype_bytes
+    elif last_rank:
         vocab = _padded_vocab(model.vocab_size)
         per = sampler_per_logit if sampler_per_logit is not None else sampler_bytes_per_logit(rt)
         if model.extra.get("final_logit_softcapping"):
@@ -271,7 +277,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     seg = 0
     if reserved is None:
         reserved = rt.profiling == "free_drop"
-    if reserved and last_rank:
+    if reserved and last_rank and samples:
         seg = reserved_profile_bytes(model, tokens=tokens, rows=rows, dtype_bytes=dtype_bytes, tp=tp, rt=rt,
                                      cublas_workspace=cublas_workspace)
     return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune), seg,

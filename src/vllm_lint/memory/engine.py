@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from vllm_lint.memory.releases import Release, release
 from vllm_lint.models.arch import ModelArch
 
-V1_MIN_COMPUTE_CAPABILITY = (8, 0)  # V1 needed FlashAttention-capable GPUs while V0 still shipped
-
-
 @dataclass(frozen=True)
 class Runtime:
     """The engine (``v0``/``v1``) and model runner (``v0``/``v1``/``v2``) of one launch at one release."""
@@ -69,17 +66,46 @@ def _flag(env: dict[str, str], name: str) -> bool | None:
     return None
 
 
+@dataclass(frozen=True)
+class Features:
+    """What of a launch decides whether V1 supports it (``EngineArgs._is_v1_supported_oracle``)."""
+
+    kv_cache_dtype: str = "auto"
+    pipeline_parallel_size: int = 1
+    mla: bool = False
+    executor: str | None = None  # --distributed-executor-backend
+
+
+def _v1_keeps_fp8_kv(rel: Release, cc: tuple[int, int] | None, mla: bool) -> bool:
+    if cc is None:
+        return True  # unknown GPU: no reason to assume the fallback
+    if cc[0] == 9:
+        return True  # FlashAttention 3 on Hopper
+    if rel.v1_fp8_kv.startswith("hopper-blackwell") and tuple(cc) == (10, 0):
+        return True
+    return rel.v1_fp8_kv == "hopper-blackwell-mla" and mla
+
+
 def engine_of(rel: Release, env: dict[str, str] | None = None,
-              compute_capability: tuple[int, int] | None = None) -> str:
-    """``v1`` from the release that made it the default, unless V0 still ships and the launch asks for
-    it (``VLLM_USE_V1=0``) or the GPU is below compute capability 8.0."""
+              compute_capability: tuple[int, int] | None = None, features: Features | None = None) -> str:
+    """``v1`` from the release that made it the default, unless V0 still ships and the launch asks for it
+    (``VLLM_USE_V1=0``) or uses what that release's V1 lacks (``EngineArgs._is_v1_supported_oracle``):
+    a GPU below its minimum compute capability, an fp8 KV cache its attention backend cannot keep, or
+    pipeline parallelism without Ray where it needs Ray."""
     if rel.engine_default == "v0":
         return "v0"
-    if rel.v0_available:
-        if _flag(env or {}, "VLLM_USE_V1") is False:
-            return "v0"
-        if compute_capability is not None and tuple(compute_capability) < V1_MIN_COMPUTE_CAPABILITY:
-            return "v0"
+    if not rel.v0_available:
+        return "v1"
+    f = features or Features()
+    cc = tuple(compute_capability) if compute_capability is not None else None
+    if _flag(env or {}, "VLLM_USE_V1") is False:
+        return "v0"
+    if cc is not None and rel.v1_min_compute_capability is not None and cc < rel.v1_min_compute_capability:
+        return "v0"
+    if str(f.kv_cache_dtype or "auto").lower().startswith("fp8") and not _v1_keeps_fp8_kv(rel, cc, f.mla):
+        return "v0"
+    if f.pipeline_parallel_size > 1 and rel.v1_pp_needs_ray and f.executor != "ray":
+        return "v0"
     return "v1"
 
 
@@ -110,10 +136,10 @@ def runner_of(rel: Release, engine: str, model: ModelArch | None, env: dict[str,
 
 
 def runtime(version: str | None, model: ModelArch | None = None, env: dict[str, str] | None = None,
-            compute_capability: tuple[int, int] | None = None) -> Runtime:
+            compute_capability: tuple[int, int] | None = None, features: Features | None = None) -> Runtime:
     """The engine and runner that run ``model`` at ``version`` on a GPU of ``compute_capability``."""
     rel = release(version)
-    engine = engine_of(rel, env, compute_capability)
+    engine = engine_of(rel, env, compute_capability, features)
     return Runtime(rel, engine, runner_of(rel, engine, model, env))
 
 

@@ -26,7 +26,7 @@ from vllm_lint.hardware.l2 import l2_cache_bytes
 from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, compile_spike_bytes,
                                          cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes,
                                          sampler_bytes_per_logit)
-from vllm_lint.memory.engine import BatchDefaults, Runtime, batch_defaults, runtime
+from vllm_lint.memory.engine import BatchDefaults, Features, Runtime, batch_defaults, runtime
 from vllm_lint.memory.releases import era_text
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
@@ -76,6 +76,9 @@ class Capacity:
     chunked_prefill: bool = True
     kv_override: str | None = None  # "kv_cache_memory_bytes" / "num_gpu_blocks_override"
     band: "Band | None" = None  # the uncertainty band at this launch
+    # V0 with TP > 1: a last-stage rank other than the driver, which does not sample (more KV cache;
+    # vLLM sizes every rank to the driver's)
+    non_driver_rank: dict | None = None
     engine: str = "v1"  # "v0" or "v1": the engine that really runs (memory/engine.py)
     model_runner: str = "v1"  # "v0", "v1" or "v2" (Model Runner V2)
     notes: list[str] = field(default_factory=list)
@@ -126,6 +129,7 @@ class Capacity:
             "max_num_batched_tokens": self.max_num_batched_tokens,
             "max_num_seqs": self.max_num_seqs,
             **self._band_json(),
+            **({"non_driver_rank": self.non_driver_rank} if self.non_driver_rank else {}),
             "notes": list(self.notes),
         }
 
@@ -227,7 +231,9 @@ class _Ctx:
     def __init__(self, model: ModelArch, gpu: GpuSpec, s: EngineSettings, version: str):
         self.model, self.gpu, self.s, self.version = model, gpu, s, version
         self.env = dict(s.env or {})
-        self.rt: Runtime = runtime(version, model, self.env, gpu.compute_capability)
+        features = Features(s.kv_cache_dtype, max(1, int(s.pipeline_parallel_size or 1)), model.is_mla,
+                            s.distributed_executor_backend)
+        self.rt: Runtime = runtime(version, model, self.env, gpu.compute_capability, features)
         self.rel = self.rt.release
         self.era = self.rt.era
         self.v1 = self.rt.v1
@@ -273,7 +279,9 @@ class _Ctx:
                                    rt=self.rt, compiled=self.compiled, compile_cache=self.compile_cache,
                                    multimodal_inputs=self.mm_inputs)
 
-    def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
+    def rank(self, pp_rank: int, max_model_len: int, samples: bool = True) -> tuple[_Rank, object]:
+        """One worker: pipeline stage ``pp_rank``; ``samples=False`` for a V0 tensor-parallel rank other
+        than the driver, which does not sample."""
         m, s = self.model, self.s
         layers = self.layers[pp_rank]
         w = weights_per_rank(m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers,
@@ -293,7 +301,7 @@ class _Ctx:
                               cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability),
                               autotune=self.autotune,
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
-                              sampler_per_logit=self.sampler_per_logit)
+                              sampler_per_logit=self.sampler_per_logit, samples=samples)
         nt = non_torch_bytes(self.rt, self.tp * self.pp, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.rt, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
@@ -477,6 +485,11 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     fits = _fits(c, r, L)
     tokens, conc = _tokens_and_concurrency(c, r, L)
     edge = _band(c, L, override is not None)
+    non_driver = None
+    if not c.v1 and c.tp > 1:
+        nd, _ = c.rank(c.pp - 1, L, samples=False)
+        non_driver = {"activation_gib": round(nd.activation / GIB, 3), "kv_cache_gib": round(nd.available / GIB, 3),
+                      "num_gpu_blocks": nd.num_blocks}
     needed = r.blocks_per_request * bpb if c.v1 else ceil_div(L, bs) * bpb
     upper = max(L, derived)  # search up to the model's own limit
     largest = L if fits else _largest_fitting(c, L)
@@ -533,6 +546,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         chunked_prefill=bd.chunked_prefill,
         kv_override=override,
         band=edge,
+        non_driver_rank=non_driver,
         engine=c.rt.engine,
         model_runner=c.rt.runner,
         notes=notes,

@@ -42,7 +42,11 @@ class Release:
     version: str
     # engine and model runner
     engine_default: str  # "v0" or "v1"
-    v0_available: bool  # V0 still ships: VLLM_USE_V1=0 and GPUs V1 does not support fall back to it
+    v0_available: bool  # V0 still ships: VLLM_USE_V1=0 and what V1 does not support fall back to it
+    v1_min_compute_capability: tuple[int, int] | None  # older GPUs fall back to V0 (None: V1 runs on them)
+    v1_fp8_kv: str  # where V1 keeps an fp8 KV cache: "hopper" (FA3), "hopper-blackwell" (+ SM100),
+    # "hopper-blackwell-mla" (+ MLA models); elsewhere the launch falls back to V0 while it ships
+    v1_pp_needs_ray: bool  # pipeline parallelism on V1 only with the Ray executor (default mp falls back)
     v2_runner_opt_in: bool  # VLLM_USE_V2_MODEL_RUNNER is read
     v2_runner_default: RunnerRule
     # what the profile step measures and subtracts
@@ -101,7 +105,8 @@ _LISTS = _runner_lists()
 ROWS: tuple[Row, ...] = (
     Row("0.4.0", "V0 engine: KV = total × utilization − the free-memory drop over the profile run; "
                  "profile batch max(max_model_len, 2048) tokens", dict(
-        engine_default="v0", v0_available=True, v2_runner_opt_in=False, v2_runner_default=RunnerRule("none"),
+        engine_default="v0", v0_available=True, v1_min_compute_capability=(8, 0), v1_fp8_kv="hopper",
+        v1_pp_needs_ray=True, v2_runner_opt_in=False, v2_runner_default=RunnerRule("none"),
         v0_profiling="free_drop", default_utilization=0.9, budget_rounds_up=False, cublas_before_snapshot=False,
         v1_runner_cuda_graphs=False, v2_runner_cuda_graphs=False, kv_cache_memory_bytes=False,
         v0_chunked_prefill_tokens=512, v0_chunked_prefill_auto=False, v1_big_gpu_max_num_seqs=256,
@@ -127,12 +132,16 @@ ROWS: tuple[Row, ...] = (
     Row("0.8.0", "V1 engine by default (VLLM_USE_V1=0 and GPUs below compute capability 8.0 run V0); "
                  "CUDA graphs captured after the KV cache, outside the budget",
         dict(engine_default="v1", era_v1_runner="v1-0.8")),
-    Row("0.9.0", "V1 server defaults to 1024 sequences on GPUs of 70 GiB and more (not A100)",
-        dict(v1_big_gpu_max_num_seqs=1024)),
+    Row("0.9.0", "V1 server defaults to 1024 sequences on GPUs of 70 GiB and more (not A100); V1 pipeline "
+                 "parallelism on the multiprocessing executor", dict(v1_big_gpu_max_num_seqs=1024, v1_pp_needs_ray=False)),
     Row("0.10.0", "hybrid KV cache groups (sliding-window and mamba layers hold less); "
-                  "--kv-cache-memory-bytes", dict(hybrid_kv_groups=True, kv_cache_memory_bytes=True)),
+                  "--kv-cache-memory-bytes; an fp8 KV cache stays on V1 on Blackwell too",
+        dict(hybrid_kv_groups=True, kv_cache_memory_bytes=True, v1_fp8_kv="hopper-blackwell")),
     Row("0.10.1", "language-model-only mode: a vision tower with every modality limit 0 is not built",
         dict(language_model_only=True)),
+    Row("0.10.2", "V1 runs on GPUs below compute capability 8.0 (no fallback to V0) and keeps an fp8 KV cache "
+                  "for MLA models (FlashMLA, CUTLASS MLA)",
+        dict(v1_min_compute_capability=None, v1_fp8_kv="hopper-blackwell-mla")),
     Row("0.11.0", "V0 engine removed: every launch runs V1", dict(v0_available=False, era_v0="")),
     Row("0.12.0", "torch 2.9: Inductor benchmarks combo kernels while compiling (cold-compile spike); "
                   "the FlashInfer sampler becomes opt-in (PyTorch sort path)",
