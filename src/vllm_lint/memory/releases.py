@@ -76,6 +76,7 @@ class Release:
     # weights and KV cache
     gptq_marlin_frees_zeros: bool  # GPTQ on Marlin replaces qzeros with an empty tensor
     mla: bool  # MLA models store the compressed latent KV
+    mla_dequantized_kv_b: bool  # MLA keeps a model-dtype copy of a quantized kv_b_proj (W_UK_T, W_UV views)
     flashmla_hopper_block64: bool  # MLA on Hopper runs FlashMLA with blocks of 64
     hybrid_kv_groups: bool  # V1 groups layers by kind (sliding-window and mamba savings)
     kv_tokens_from_concurrency: bool  # "GPU KV cache size" = max concurrency × max_model_len
@@ -113,7 +114,7 @@ ROWS: tuple[Row, ...] = (
         llm_class_batch_defaults=True, huge_gpu_batch_tokens=False, performance_mode=False,
         moe_chunking=False, llama_mlp_rebinds=False, compile_spike=False, flashinfer_sampler_default=True,
         inplace_top_k_top_p=False, v2_sampler_bytes_per_logit=2, v2_sampler_row_copies=1,
-        v2_async_in_flight=False, gptq_marlin_frees_zeros=False, mla=False, flashmla_hopper_block64=True,
+        v2_async_in_flight=False, gptq_marlin_frees_zeros=False, mla=False, mla_dequantized_kv_b=False, flashmla_hopper_block64=True,
         hybrid_kv_groups=False, kv_tokens_from_concurrency=False, fit_check_null_block=False, language_model_only=False,
         max_model_len_auto_fit=False, era_v0="v0-0.4", era_v1_runner="", era_v2_runner="")),
     Row("0.5.0", "V0 chunked prefill batches 2048 tokens", dict(v0_chunked_prefill_tokens=2048)),
@@ -130,8 +131,9 @@ ROWS: tuple[Row, ...] = (
         dict(v0_profiling="memory_profiling")),
     Row("0.7.1", "MLA: DeepSeek-V2/V3 store the compressed latent KV", dict(mla=True)),
     Row("0.8.0", "V1 engine by default (VLLM_USE_V1=0 and GPUs below compute capability 8.0 run V0); "
-                 "CUDA graphs captured after the KV cache, outside the budget",
-        dict(engine_default="v1", era_v1_runner="v1-0.8")),
+                 "CUDA graphs captured after the KV cache, outside the budget; MLA keeps W_UK_T and W_UV as views "
+                 "of kv_b_proj's weight, dequantized to the model dtype when it is quantized",
+        dict(engine_default="v1", era_v1_runner="v1-0.8", mla_dequantized_kv_b=True)),
     Row("0.9.0", "V1 server defaults to 1024 sequences on GPUs of 70 GiB and more (not A100); V1 pipeline "
                  "parallelism on the multiprocessing executor", dict(v1_big_gpu_max_num_seqs=1024, v1_pp_needs_ray=False)),
     Row("0.10.0", "hybrid KV cache groups (sliding-window and mamba layers hold less); "

@@ -173,9 +173,27 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     if pp_rank == pp - 1 and (not model.tie_word_embeddings or pp > 1):
         ends += vocab_rank * h
     total = per_layers + ends * dtype_bytes
+    total += mla_kv_b_copy_bytes(model, fmt, tp=tp, layers_on_rank=layers_on_rank, dtype_bytes=dtype_bytes,
+                                 version=version)
     params = int((b["attention"] + b["mlp"] + b["experts"] + b["shared"] + b["mamba"] + b["norms"]) * frac / tp + ends
                  + (b.get("vision", 0) / tp if pp_rank == 0 else 0))
     return RankWeights(int(total), params, fmt.name)
+
+
+def mla_kv_b_copy_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_on_rank: int, dtype_bytes: int,
+                        version: str | None) -> int:
+    """The model-dtype copy of kv_b_proj an MLA layer keeps after loading (``process_weights_after_loading``
+    of the MLA attention, ``Release.mla_dequantized_kv_b``): ``get_and_maybe_dequant_weights`` returns the
+    weight itself when it is unquantized, so W_UK_T and W_UV are views and cost nothing; a quantized
+    kv_b_proj (FP8, INT4, ...) is dequantized into a new [kv_lora_rank, heads/TP × (qk_nope + v)] tensor
+    that the views keep alive. Counted by "Model loading took"."""
+    if not model.is_mla or not model.kv_lora_rank or fmt.experts_only or fmt.name in ("bf16/fp16", "fp32", "bf16"):
+        return 0
+    if not release(version).mla_dequantized_kv_b:
+        return 0
+    heads = -(-model.num_attention_heads // tp)
+    per_layer = int(model.kv_lora_rank) * heads * ((model.qk_nope_head_dim or 0) + (model.v_head_dim or 0))
+    return per_layer * layers_on_rank * dtype_bytes
 
 
 # Position schemes without a rotary cache (learned or ALiBi positions).
