@@ -422,9 +422,8 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     )
 
 
-# A tree repeats the same model, settings and release across many launches (999 launches without
-# a GPU, 256 distinct on the 2,000-file benchmark tree): the verdicts are computed once per
-# combination. The key is the repr of every input (ModelArch may hold unhashable fields); the
+# A tree repeats the same model, settings and release across many launches: the verdicts are computed
+# once per combination. The key is the repr of every input (ModelArch may hold unhashable fields); the
 # estimate is a pure function of them and of the built-in GPU table.
 _VERDICTS: dict[tuple[str, str, str], tuple[tuple[str, bool], ...]] = {}
 
