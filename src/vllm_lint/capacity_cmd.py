@@ -182,9 +182,9 @@ def launch_findings(args: list[str], *, gpu: str | None, version: str | None, on
     import shlex
     import tempfile
 
-    from vllm_lint.context import RunOptions
+    from vllm_lint.resolve.context import RunOptions
     from vllm_lint.lint import LintOptions, lint_paths
-    from vllm_lint.rules.registry import checks
+    from vllm_lint.rules.checks import checks
 
     launch_rules = [rid for rid, check in checks().items() if check.scope == "launch"]
     with tempfile.TemporaryDirectory(prefix="vllm-lint-capacity-") as tmp:

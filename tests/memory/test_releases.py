@@ -20,7 +20,7 @@ from vllm_lint.memory.engine import runtime
 from vllm_lint.memory.estimate import estimate
 from vllm_lint.memory.releases import ROWS, Release, cuda_graph_statement, era_text, release, rows_changing
 from vllm_lint.memory.settings import EngineSettings
-from vllm_lint.rules.registry import rules_dir
+from vllm_lint.rule_meta import rules_dir
 from vllm_lint.vllm.versions import KNOWN_VERSIONS, parse_version
 from memory_helpers import LLAMA31_8B, arch
 

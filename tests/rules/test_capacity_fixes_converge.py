@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vllm_lint.context import RunOptions
+from vllm_lint.resolve.context import RunOptions
 from vllm_lint.fix import apply_fixes
 from vllm_lint.lint import LintOptions, lint_paths
 from vllm_lint.rules.examples import write_example
-from vllm_lint.rules.registry import rules_dir
+from vllm_lint.rule_meta import rules_dir
 
 CAPACITY_RULES = ["VL101", "VL102", "VL103", "VL104", "VL105", "VL106", "VL402"]
 
