@@ -83,17 +83,20 @@ def family_of(mid: str, cfg: dict, rules: list[tuple[str, str, str]]) -> str | N
     return None
 
 
-def _check_config(mid: str, cfg: dict, schema: dict) -> None:
+def _config_validator(schema: dict):
     import jsonschema
 
-    try:
-        jsonschema.validate(cfg, schema["$defs"]["config"] | {"$defs": schema["$defs"]})
-    except jsonschema.ValidationError as exc:
-        raise SourceError(f"{mid}: config {exc.message} (at {'/'.join(map(str, exc.absolute_path))})") from exc
+    return jsonschema.Draft202012Validator(schema["$defs"]["config"] | {"$defs": schema["$defs"]})
+
+
+def _check_config(mid: str, cfg: dict, validator) -> None:
+    error = next(iter(validator.iter_errors(cfg)), None)
+    if error is not None:
+        raise SourceError(f"{mid}: config {error.message} (at {'/'.join(map(str, error.absolute_path))})")
 
 
 def build() -> list[dict]:
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator = _config_validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
     rules = _family_rules()
     raw: dict[str, tuple[str, dict]] = {}
     for fname, e in _load_sources():
@@ -118,7 +121,7 @@ def build() -> list[dict]:
             if base is None or base[1].get("base"):
                 raise SourceError(f"{fname}: {e['id']}: base {e['base']} is not a plain catalog entry")
             cfg = {**base[1]["config"], **cfg}
-        _check_config(e["id"], cfg, schema)
+        _check_config(e["id"], cfg, validator)
         fam = e.get("family") or family_of(e["id"], cfg, rules)
         if not fam:
             raise SourceError(f"{fname}: {e['id']}: no family matches (add a rule to families.yaml)")

@@ -109,7 +109,9 @@ def _refuse_unmodelled(r: Reading) -> None:
         r.refuse(f"{name} keeps a different KV shape on its full-attention layers "
                  f"({n} KV head{'' if n == 1 else 's'} x {g_dim or dim} head size, against {kv} x {dim} on the "
                  "sliding layers), which vllm-lint does not model")
-    f = r.fields
+    why = _mixed_precision(f := r.fields)
+    if why:
+        r.refuse(why)
     if not f["num_layers"] or not f["hidden_size"]:
         missing = "num_hidden_layers" if not f["num_layers"] else "hidden_size"
         r.refuse(f"its config.json has no {missing} that vllm-lint can read")
@@ -117,6 +119,22 @@ def _refuse_unmodelled(r: Reading) -> None:
         if not any(w in str(t).lower() for w in _KNOWN_LAYER_TYPE_WORDS):
             r.refuse(f"its layer type {t!r} has an attention/KV layout vllm-lint does not model")
             break
+
+
+def _mixed_precision(fields: Mapping[str, Any]) -> str | None:
+    """Checkpoints whose linear layers use several storage formats (ModelOpt MIXED_PRECISION, compressed-tensors
+    groups of different bit widths): the weight estimate applies one format to every quantized layer."""
+    q = fields.get("quantization") or {}
+    if str(q.get("quant_algo") or "").upper() == "MIXED_PRECISION":
+        return "its checkpoint mixes quantization formats per layer (ModelOpt MIXED_PRECISION), which vllm-lint does not model"
+    groups = q.get("config_groups")
+    if isinstance(groups, Mapping):
+        formats = {(str((g or {}).get("weights", {}).get("type")), (g or {}).get("weights", {}).get("num_bits"))
+                   for g in groups.values() if isinstance(g, Mapping) and isinstance(g.get("weights"), Mapping)}
+        if len(formats) > 1:
+            shown = ", ".join(f"{t}{b}" for t, b in sorted(formats, key=str))
+            return f"its checkpoint quantizes layers in several formats ({shown}), which vllm-lint does not model"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,7 +151,7 @@ def _ungated_mlp(r: Reading) -> None:
 
 
 @adapts("gemma", "gemma2", "gemma3", "gemma3_text", "gemma3n", "gemma3n_text", "gemma4", "gemma4_text",
-        "gemma4_unified", "cohere", "cohere2")
+        "gemma4_unified", "cohere", "cohere2", "gpt2", "opt", "bloom", "falcon", "gpt_bigcode", "starcoder2", "mpt")
 def _tied_by_default(r: Reading) -> None:
     r.fields["tie_word_embeddings"] = bool(r.text.get("tie_word_embeddings", r.top.get("tie_word_embeddings", True)))
 
