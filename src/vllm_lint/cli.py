@@ -1,6 +1,7 @@
 """Command-line interface: argument handling only; the work happens in lint.py and friends.
 
-    vllm-lint [check] [PATH ...]      lint (default .); exit 0 clean, 1 findings, 2 usage/internal error
+    vllm-lint [check] [PATH ...]      lint (default .); exit 0 when nothing is at or above --fail-on
+                                      (default warning), 1 when something is, 2 usage/config/internal error
     vllm-lint capacity [--gpu G] [--vllm-version V] [--compile-cache warm] [--format text|json] -- <vllm serve args>
     vllm-lint launches PATH [--format json]
     vllm-lint rules [--format json]
@@ -50,11 +51,36 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
 
 
+EXIT_STATUS = """\
+exit status:
+  0  no finding at or above --fail-on (default warning: info findings never fail a run)
+  1  at least one finding at or above --fail-on
+  2  usage, configuration or internal error (an internal error is also reported as VL000)
+
+  --fail-on error is yamllint without --strict (warnings pass); the default, warning, is yamllint
+  --strict; --fail-on info fails on every finding, like ruff (which has no severities) and
+  hadolint's default --failure-threshold info. `fail-on` in [tool.vllm-lint] sets it per project;
+  the command line wins. --exit-zero always exits 0 unless vllm-lint itself failed.
+
+Other commands: vllm-lint capacity|launches|rules|explain --help"""
+
+
+def _fail_on_level(value: str) -> str:
+    """argparse type of --fail-on: a severity, with a did-you-mean for a near miss."""
+    from vllm_lint.config import FAIL_ON_LEVELS, did_you_mean
+
+    if value.lower() in FAIL_ON_LEVELS:
+        return value.lower()
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not one of {', '.join(FAIL_ON_LEVELS)}{did_you_mean(value, FAIL_ON_LEVELS)}")
+
+
 def _lint_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="vllm-lint",
         description="Static linter for vLLM deployments: catches KV-cache, flag and GPU mistakes before they reach a GPU.",
-        epilog="Other commands: vllm-lint capacity|launches|rules|explain --help",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", type=Path, help="files or folders to lint (default: .)")
     _common(p)
@@ -73,6 +99,9 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--statistics", action="store_true", help="print a count per rule")
     p.add_argument("--quiet", "-q", action="store_true", help="one line per finding, no summary")
     p.add_argument("--verbose", "-v", action="store_true", help="also list suppressed findings with their reasons")
+    p.add_argument("--fail-on", type=_fail_on_level, metavar="error|warning|info",
+                   help="exit 1 only for findings at least this severe (default: the configuration's "
+                        "`fail-on`, else warning); see exit status below")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--max-file-size", type=int, default=1024 * 1024, metavar="BYTES", help="skip larger files with VL002 (default 1 MiB)")
     p.add_argument("--max-yaml-depth", type=int, default=200, metavar="N", help="skip YAML nested deeper with VL002 (default 200)")
@@ -151,7 +180,7 @@ def run_lint(argv: Sequence[str]) -> int:
         return 2
     if ns.exit_zero:
         return 0
-    return 1 if result.diagnostics else 0
+    return 1 if result.failing(ns.fail_on) else 0
 
 
 def _progress_bar(fmt: str):
