@@ -149,25 +149,25 @@ def run_lint(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
-    if ns.diff:
-        from vllm_lint.fix import apply_fixes
-
-        outcome = apply_fixes(result, unsafe=ns.unsafe_fixes, write=False)
-        sys.stdout.write(outcome.diff)
-        n = outcome.fixed
-        print(f"Would fix {n} finding{'s' if n != 1 else ''} in {len(outcome.files_changed)} file{'s' if len(outcome.files_changed) != 1 else ''}.", file=sys.stderr)
-        return 1 if outcome.diff else 0
-    if ns.fix:
+    if ns.diff or ns.fix:
         from vllm_lint.fix import fix_until_stable
 
         outcome, result = fix_until_stable(
-            result, lambda: lint_paths(ns.paths or [Path(".")], options), unsafe=ns.unsafe_fixes
+            result, lambda: lint_paths(ns.paths or [Path(".")], options), unsafe=ns.unsafe_fixes,
+            write=not ns.diff,
         )
         for err in outcome.errors:
             print(f"vllm-lint: warning: {err}", file=sys.stderr)
-        n = outcome.fixed
+        if not outcome.converged:
+            print(_not_converged(outcome), file=sys.stderr)
+        n, files = outcome.fixed, len(outcome.files_changed)
+        counted = f"{n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+        if ns.diff:
+            sys.stdout.write(outcome.diff)
+            print(f"Would fix {counted}.", file=sys.stderr)
+            return 1 if outcome.diff else 0
         if fmt == "text" and not ns.quiet:
-            print(f"Fixed {n} finding{'s' if n != 1 else ''} in {len(outcome.files_changed)} file{'s' if len(outcome.files_changed) != 1 else ''}.", file=sys.stderr)
+            print(f"Fixed {counted}.", file=sys.stderr)
 
     out = open(ns.output_file, "w", encoding="utf-8") if ns.output_file else sys.stdout
     try:
@@ -181,6 +181,16 @@ def run_lint(argv: Sequence[str]) -> int:
     if ns.exit_zero:
         return 0
     return 1 if result.failing(ns.fail_on) else 0
+
+
+def _not_converged(outcome) -> str:
+    """The warning for a fix loop stopped by its pass limit (ruff's "failed to converge")."""
+    from vllm_lint import HOMEPAGE
+
+    where = "; ".join(outcome.unconverged) or "some files"
+    return (f"vllm-lint: warning: fixes did not converge after {outcome.passes} passes: {where} still "
+            f"changed on the last pass. The files hold the result of the last pass; "
+            f"please report this at {HOMEPAGE}/issues")
 
 
 def _progress_bar(fmt: str):
