@@ -167,7 +167,7 @@ def load_source(path: Path, display: str, kind: str, limits: Limits | None = Non
                       had_bom=had_bom, encoding=encoding, limits=limits)
 
 
-_SIBLINGS: dict[tuple[str, str], tuple[tuple[int, int], SourceFile | None]] = {}
+_SIBLINGS: dict[tuple[str, str, str], tuple[tuple, SourceFile | None]] = {}
 
 
 def load_sibling(src: SourceFile, rel: str, kind: str = "") -> SourceFile | None:
@@ -181,7 +181,7 @@ def load_sibling(src: SourceFile, rel: str, kind: str = "") -> SourceFile | None
         return None
     if not target.is_file():
         return None
-    key = (str(target.resolve()), kind)
+    key = (str(target.resolve()), kind, display)  # the display depends on how the caller named src
     staged = _overlaid(target)
     stamp = (st.st_size, st.st_mtime_ns) if staged is None else ("overlay", hash(staged))
     hit = _SIBLINGS.get(key)
