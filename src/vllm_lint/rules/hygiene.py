@@ -67,9 +67,12 @@ def _value_group(m: re.Match) -> str:
 
 
 def _commented(text: str, pos: int) -> bool:
-    """True when ``pos`` follows a ``#`` that starts a comment on its line."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    return re.search(r"(?:^|\s)#", text[line_start:pos]) is not None
+    """True when ``pos`` follows a ``#`` that starts a comment on its line (looking back at most
+    1,000 characters, so a megabyte line of assignments stays linear)."""
+    floor = max(0, pos - 1000)
+    line_start = text.rfind("\n", floor, pos) + 1 or floor
+    before = text[line_start:pos]
+    return "#" in before and re.search(r"(?:^|\s)#", before) is not None
 
 
 def _whole_placeholder(text: str, start: int, end: int) -> int:
