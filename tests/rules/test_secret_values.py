@@ -38,6 +38,7 @@ CASES = [
     ("<YOUR HF TOKEN>", SV.PLACEHOLDER, "angle-bracket"),
     ("your-token-here", SV.PLACEHOLDER, "'your token'"),
     ("YOUR_HF_TOKEN", SV.PLACEHOLDER, "'your token'"),
+    ("YOUR_APIKEY", SV.PLACEHOLDER, "'your token'"),
     ("hf_your_token", SV.PLACEHOLDER, "'your token'"),
     ("changeme", SV.PLACEHOLDER, "'change me'"),
     ("REPLACE_ME", SV.PLACEHOLDER, "'change me'"),
@@ -194,3 +195,15 @@ def test_a_real_token_is_an_error_even_in_a_comment_or_example_file(tmp_path):
     text = ("#!/bin/sh\n# export HF_TOKEN=hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567\n"
             "vllm serve meta-llama/Llama-3.1-8B-Instruct\n")
     assert _lint(tmp_path, "serve.example.sh", text) == [("VL501", "error", 2)]
+
+
+def test_template_compose_with_your_placeholders(tmp_path):
+    """A compose template with `HUGGING_FACE_HUB_TOKEN=YOUR_TOKEN` and a block-scalar command
+    holding `--api-key YOUR_APIKEY`; and `--api_key "EMPTY"` after a docker run image."""
+    compose = ("services:\n  vllm:\n    image: vllm/vllm-openai:v0.10.2\n    environment:\n"
+               "      - HUGGING_FACE_HUB_TOKEN=YOUR_TOKEN\n    command: |\n"
+               "      --model Qwen/Qwen2.5-0.5B-Instruct\n      --api-key YOUR_APIKEY\n")
+    assert _lint(tmp_path, "docker-compose.yml", compose) == [("VL509", "warning", 5), ("VL509", "warning", 8)]
+    run = ("#!/bin/sh\ndocker run --gpus all vllm/vllm-openai:v0.10.2 --model Qwen/Qwen2.5-0.5B-Instruct "
+           "--api_key \"EMPTY\"\n")
+    assert _lint(tmp_path, "run.sh", run) == [("VL501", "warning", 2)]
