@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterable
 from vllm_lint.diagnostic import Diagnostic, Edit
 
 if TYPE_CHECKING:
-    from vllm_lint.context import LaunchContext
+    from vllm_lint.rules.context import RuleContext
 
 _NUMBER = re.compile(r"-\d[\d.eE+-]*")
 # `--flag` words in inserted or replacing text (argv of any list style)
@@ -46,7 +46,7 @@ class _Written:
     """Where one launch writes its options: per file, token spans sorted by start, with the
     option each belongs to (a flag token its own, a value token the flag before it)."""
 
-    def __init__(self, ctx: "LaunchContext") -> None:
+    def __init__(self, ctx: "RuleContext") -> None:
         per_path: dict[str, list[tuple[int, int, str, bool]]] = {}
         previous: str | None = None
         for tok in ctx.launch.args:
@@ -90,8 +90,8 @@ class _Written:
 class OptionTouches:
     """For each diagnostic with a fix: its launch and the options the fix touches."""
 
-    def __init__(self, launches: Iterable["LaunchContext"]) -> None:
-        self._by_name: dict[str, list[tuple["LaunchContext", _Written | None]]] = {}
+    def __init__(self, launches: Iterable["RuleContext"]) -> None:
+        self._by_name: dict[str, list[tuple["RuleContext", _Written | None]]] = {}
         for ctx in launches:
             self._by_name.setdefault(ctx.launch.name, []).append((ctx, None))
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from vllm_lint.context import RunOptions
+from vllm_lint.resolve.context import RunOptions
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.fix import fix_until_stable
-from vllm_lint.lint import LintOptions, LintResult, lint_paths
+from vllm_lint.lint import LintOptions, lint_paths
+from vllm_lint.results import LintResult
 from vllm_lint.rules import examples
 from vllm_lint.rules.registry import iter_examples
 

@@ -12,7 +12,7 @@ from vllm_lint.cli import main
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from vllm_lint.fix import deletion_edit, fix_until_stable, plan_edits
 from vllm_lint.fix_isolation import option_key
-from vllm_lint.lint import LintResult
+from vllm_lint.results import LintResult
 from vllm_lint.span import LineIndex
 from vllm_lint.sources.readfile import load_source
 
@@ -86,7 +86,7 @@ def test_deprecated_no_op_left_by_a_rename_is_removed_on_the_next_pass(cwd):
 def test_deprecated_no_op_removal_is_unsafe_when_the_release_is_assumed(cwd):
     """--disable-log-requests did something before it became a no-op: with no release stated
     the removal is offered, but only with --unsafe-fixes."""
-    from vllm_lint.context import RunOptions
+    from vllm_lint.resolve.context import RunOptions
     from vllm_lint.lint import LintOptions, lint_paths
 
     (cwd / "serve.sh").write_text("#!/bin/sh\nvllm serve Qwen/Qwen2.5-7B-Instruct --disable-log-requests\n")
@@ -132,7 +132,7 @@ def test_option_key_ignores_the_writing_convention(written, key):
 
 
 def test_option_touches_reads_tokens_and_inserted_text(cwd):
-    from vllm_lint.context import RunOptions
+    from vllm_lint.resolve.context import RunOptions
     from vllm_lint.fix_isolation import OptionTouches
     from vllm_lint.lint import LintOptions, lint_paths
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator, NamedTuple
 
-from vllm_lint.context import LaunchContext
 from vllm_lint.diagnostic import Diagnostic, Severity
+from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.rules import flag_values
 from vllm_lint.rules import secret_values as SV
-from vllm_lint.rules import topology as T
-from vllm_lint.rules.registry import make_diagnostic, register
+from vllm_lint.rules.context import RuleContext
+from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
 
 # -- VL501 / VL509 -------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def _default_of(text: str, start: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _file_findings(ctx: LaunchContext) -> Iterator[tuple[int, int, str, str, bool]]:
+def _file_findings(ctx: RuleContext) -> Iterator[tuple[int, int, str, str, bool]]:
     """(start, end, where, value, commented) of credential values written in a file's text."""
     text = ctx.src.text
     for kind, pat in TOKEN_PATTERNS:
@@ -112,16 +113,16 @@ def _file_findings(ctx: LaunchContext) -> Iterator[tuple[int, int, str, str, boo
                 _commented(text, m.start())
 
 
-def _argv_findings(ctx: LaunchContext) -> Iterator[tuple[Span, str, str]]:
+def _argv_findings(ctx: RuleContext) -> Iterator[tuple[Span, str, str]]:
     """(span, where, value) of credentials the launch itself passes: --api-key, --hf-token, env."""
     for dest, flag in (("api_key", "--api-key"), ("hf_token", "--hf-token")):
-        if not T.given(ctx, dest) or T.symbolic(ctx, dest):
+        if not flag_values.given(ctx, dest) or flag_values.symbolic(ctx, dest):
             continue
         tok = ctx.value_token(dest)
         use = ctx.args.uses.get(dest)
         value = getattr(use, "value_text", None)
         if value is None:
-            raw = T.raw_value(ctx, dest)
+            raw = flag_values.raw_value(ctx, dest)
             value = raw[0] if isinstance(raw, list) and raw else raw
         if tok is None or tok.span is None or tok.symbolic or not isinstance(value, str) or "$" in (tok.raw or ""):
             continue
@@ -136,7 +137,7 @@ def _argv_findings(ctx: LaunchContext) -> Iterator[tuple[Span, str, str]]:
 
 
 class _Credential(NamedTuple):
-    ctx: LaunchContext
+    ctx: RuleContext
     span: Span
     where: str  # "--api-key value", "HF_TOKEN value", "Hugging Face token"
     verdict: SV.Verdict
@@ -160,7 +161,7 @@ class _Credential(NamedTuple):
         return "hf" in w or "hugging" in w
 
 
-def _credentials(launches: Iterable[LaunchContext]) -> Iterator[_Credential]:
+def _credentials(launches: Iterable[RuleContext]) -> Iterator[_Credential]:
     """Every credential value in the launches and in the files that hold them, judged by
     ``secret_values.classify``, one per line."""
     seen: set[tuple[str, int]] = set()  # (file, line): whichever detector saw it first
@@ -181,7 +182,7 @@ def _credentials(launches: Iterable[LaunchContext]) -> Iterator[_Credential]:
 
 
 @register("VL501", scope="project")
-def hard_coded_secret(launches: Iterable[LaunchContext]) -> Iterator[Diagnostic]:
+def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
     for c in _credentials(launches):
         path = c.span.path or c.ctx.src.display
         shown = redact(c.verdict.value)
@@ -219,7 +220,7 @@ _SERVER_NOTE = ("read the key at run time instead: `--api-key \"$VLLM_API_KEY\"`
 
 
 @register("VL509", scope="project")
-def placeholder_credential(launches: Iterable[LaunchContext]) -> Iterator[Diagnostic]:
+def placeholder_credential(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
     for c in _credentials(launches):
         path = c.span.path or c.ctx.src.display
         if c.verdict.kind != SV.PLACEHOLDER or c.commented or _EXAMPLE_FILE.search(path.rsplit("/", 1)[-1]):
@@ -244,8 +245,8 @@ def placeholder_credential(launches: Iterable[LaunchContext]) -> Iterator[Diagno
 # -- VL502 ------------------------------------------------------------------------------------------
 
 @register("VL502")
-def trust_remote_code(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    if T.bool_arg(ctx, "trust_remote_code") is not True:
+def trust_remote_code(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if flag_values.bool_arg(ctx, "trust_remote_code") is not True:
         return
     model = ctx.model_name or "the model"
     yield ctx.report(
@@ -274,7 +275,7 @@ def image_tag(image: str) -> tuple[str | None, bool]:
 
 
 @register("VL503")
-def unpinned_image(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def unpinned_image(ctx: RuleContext) -> Iterator[Diagnostic]:
     image = ctx.launch.image
     if not image or ctx.launch.image_span is None or "$" in image or "{{" in image or "{" in image:
         return
@@ -326,9 +327,9 @@ def container_ports(values: Iterable[object]) -> list[int] | None:
     return out
 
 
-def _listen_port(ctx: LaunchContext) -> tuple[int, str] | None:
-    if T.given(ctx, "port"):
-        port = T.int_arg(ctx, "port")
+def _listen_port(ctx: RuleContext) -> tuple[int, str] | None:
+    if flag_values.given(ctx, "port"):
+        port = flag_values.int_arg(ctx, "port")
         return (port, "--port") if port is not None else None
     return 8000, "vLLM's default port"
 
@@ -336,7 +337,7 @@ def _listen_port(ctx: LaunchContext) -> tuple[int, str] | None:
 _TEMPLATE_PORT = re.compile(r"containerPort:\s*['\"]?(\d+)['\"]?\s*$", re.M)
 
 
-def chart_template_ports(ctx: LaunchContext) -> tuple[list[int], str, int] | None:
+def chart_template_ports(ctx: RuleContext) -> tuple[list[int], str, int] | None:
     """containerPorts a Helm chart's own templates hard-code for the vLLM container.
 
     Used for a values file whose chart is not modelled: when the ``templates/`` beside it hold one
@@ -369,7 +370,7 @@ def chart_template_ports(ctx: LaunchContext) -> tuple[list[int], str, int] | Non
 
 
 @register("VL504")
-def port_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def port_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
     launch = ctx.launch
     if launch.entrypoint not in _LISTENING_ENTRYPOINTS:
         return
@@ -400,12 +401,12 @@ def port_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
         f"vLLM listens on {port} ({where}), but the container {what} port{'s' if len(uniq) > 1 else ''} "
         f"{', '.join(map(str, uniq))}{origin or ''}: requests sent to "
         f"{'that port' if len(uniq) == 1 else 'those ports'} reach nothing",
-        token=ctx.value_token("port") if T.given(ctx, "port") else None,
+        token=ctx.value_token("port") if flag_values.given(ctx, "port") else None,
         notes=[f"make them agree: --port {uniq[0]}, or expose container port {port}"],
     )
 
 
-def _vllm_port_env(ctx: LaunchContext, listen: tuple[int, str] | None) -> Iterator[Diagnostic]:
+def _vllm_port_env(ctx: RuleContext, listen: tuple[int, str] | None) -> Iterator[Diagnostic]:
     """``VLLM_PORT`` set as if it were the HTTP port (it is the base of vLLM's internal ports)."""
     ev = ctx.launch.env.get("VLLM_PORT")
     if ev is None or ev.symbolic or not ev.value.strip().isdigit():
@@ -434,7 +435,7 @@ _UNEXPANDED = re.compile(r"\$\{?([A-Za-z_]\w*)")
 
 
 @register("VL505")
-def literal_env_reference(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def literal_env_reference(ctx: RuleContext) -> Iterator[Diagnostic]:
     refs = ctx.launch.facts.get("literal_dollar_env")
     if not refs:
         return
