@@ -157,11 +157,19 @@ def test_test_values_guarding_the_server_are_warnings(tmp_path):
     assert _lint(tmp_path, "client.sh", env) == []
 
 
-def test_hand_written_keys_are_warnings_and_generated_ones_errors(tmp_path):
+def test_the_servers_own_key_is_an_error_whether_typed_or_generated(tmp_path):
+    """vLLM accepts any string as --api-key: `sk-spark-llm` (typed) is the key the server accepts
+    as surely as a generated one."""
     text = ("#!/bin/sh\nvllm serve Qwen/Qwen2.5-0.5B-Instruct --api-key \"sk-spark-llm\"\n"
             "vllm serve Qwen/Qwen2.5-0.5B-Instruct --port 8001 \\\n"
             "  --api-key u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0Rl\n")
-    assert _lint(tmp_path, "serve.sh", text) == [("VL501", "warning", 2), ("VL501", "error", 4)]
+    assert _lint(tmp_path, "serve.sh", text) == [("VL501", "error", 2), ("VL501", "error", 4)]
+
+
+def test_a_typed_provider_token_is_a_warning(tmp_path):
+    """An HF token has the hf_ format: `HF_TOKEN=mytoken` cannot be a working one."""
+    text = "#!/bin/sh\nexport HF_TOKEN=mytoken42\nvllm serve meta-llama/Llama-3.1-8B-Instruct\n"
+    assert _lint(tmp_path, "serve.sh", text) == [("VL501", "warning", 2)]
 
 
 def test_placeholders_are_vl509_and_never_vl501(tmp_path):

@@ -195,14 +195,22 @@ def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
             )
         elif c.commented or _EXAMPLE_FILE.search(path.rsplit("/", 1)[-1]):
             continue
+        elif c.verdict.kind == SV.HAND_WRITTEN and c.guards_server:
+            # vLLM accepts any string as its key: the file states the key this server accepts
+            yield make_diagnostic(
+                "VL501", path, c.span,
+                f"hard-coded API key ({c.where} {shown}) in a committed file: the server accepts it from "
+                f"anyone with read access to the repository",
+                launch=c.ctx.launch.name, notes=[_SERVER_NOTE],
+            )
         elif c.verdict.kind == SV.HAND_WRITTEN:
+            # a provider's token has a format; a typed word is more likely a local stand-in
             yield make_diagnostic(
                 "VL501", path, c.span,
                 f"hard-coded credential ({c.where} {shown}) in a committed file: it looks typed by hand rather "
                 f"than generated, so it may be a shared test value; if it guards a real server or account, "
                 f"anyone with read access to the repository can use it",
-                launch=c.ctx.launch.name, severity=Severity.WARNING,
-                notes=[_SERVER_NOTE if c.guards_server else _READ_FROM_A_SECRET],
+                launch=c.ctx.launch.name, severity=Severity.WARNING, notes=[_READ_FROM_A_SECRET],
             )
         elif c.verdict.kind == SV.TEST and c.guards_server:
             yield make_diagnostic(
@@ -216,7 +224,7 @@ def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
 _READ_FROM_A_SECRET = ("revoke the credential, then read it from a secret: Kubernetes env valueFrom.secretKeyRef, "
                        "compose `environment: [HF_TOKEN]` passed through from the host, or `--api-key $VLLM_API_KEY`")
 _SERVER_NOTE = ("read the key at run time instead: `--api-key \"$VLLM_API_KEY\"` (or VLLM_API_KEY from a Kubernetes "
-                "secret), and rotate it if this one guards a real server")
+                "secret), and change it if this one guards a real server")
 
 
 @register("VL509", scope="project")

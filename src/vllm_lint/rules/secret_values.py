@@ -3,9 +3,11 @@ like one (a reference resolved at run time, a redaction, a template placeholder,
 
 ``classify`` reads ``RULES`` top to bottom; the first row whose pattern matches decides. A value
 no row matches is a ``SECRET`` when it has a known token format or looks randomly generated, and
-``HAND_WRITTEN`` otherwise (a credential, but one a person typed: often a shared test value).
-VL501 reports ``SECRET`` as an error and ``HAND_WRITTEN`` (and ``TEST`` where the value guards
-the server) as a warning; VL509 reports ``PLACEHOLDER``, which the launch would send as written.
+``HAND_WRITTEN`` otherwise (a credential a person typed). VL501 reports ``SECRET`` as an error,
+``HAND_WRITTEN`` as an error where it is vLLM's own key (any string is a valid ``--api-key``) and
+a warning elsewhere (a provider's token has a format, so a typed word is likely a local stand-in),
+and ``TEST`` as a warning where it guards the server; VL509 reports ``PLACEHOLDER``, which the
+launch would send as written.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 SECRET = "secret"  # a known token format or a random-looking string: an error
-HAND_WRITTEN = "hand-written"  # a credential a person typed (`hoailb-vllm`, `s3cr3t-key-2024`)
+HAND_WRITTEN = "hand-written"  # a value a person typed (`hoailb-vllm`, `s3cr3t-key-2024`)
 TEST = "test"  # a well-known test or "no key" value (`test`, `dummy`, `EMPTY`, `token-abc123`)
 PLACEHOLDER = "placeholder"  # a template value nobody replaced (`<hf_token>`, `your-token-here`)
 REDACTED = "redacted"  # a value someone removed on purpose (`REDACTED`, `hf_REDACTED`, `****`)
