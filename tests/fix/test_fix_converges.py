@@ -28,7 +28,6 @@ BLOCKING = ("error", "warning")
 # Findings another rule's fix leaves behind that belong to another branch's work:
 # (rule whose fix was applied in the file, rule of the new finding) -> why.
 KNOWN = {
-    ("VL101", "VL103"): "VL101's fix and VL103 recommend different max_model_len values (branch `capacity`)",
     ("VL104", "VL207"): "VL104's fix writes a decimal with a binary suffix (5.8G), which vLLM refuses "
                         "(branch `capacity`)",
 }
