@@ -114,7 +114,8 @@ def _settle_one(d: Diagnostic, trials: Trials) -> Diagnostic | None:
     for f in testable:
         absent = {w.get(f.kind, f.key, f.value) for w in missing}
         if absent:
-            holds = [v for v in (f.value, *f.alternatives) if v not in absent or _holds_somewhere(f, v, worlds, missing)]
+            holds = [f.value] + [v for v in f.alternatives
+                                 if v not in absent or _holds_somewhere(f, v, worlds, missing)]
             clauses.append(_clause(f, holds))
     if d.severity is Severity.ERROR:
         d.severity = Severity.WARNING

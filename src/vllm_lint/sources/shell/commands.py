@@ -12,14 +12,17 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from vllm_lint.sources.shell.expansion import BREAK, Expander
+from vllm_lint.sources.shell.guards import test_guard
 from vllm_lint.sources.shell.lexer import ASSIGN_RE, ArrayAssign, Heredoc, Op, RawWord, lex
 from vllm_lint.sources.shell.syntax import (
+    ALWAYS,
     DECLARE,
     KEYWORDS,
     MAX_COMMAND_WORDS,
     MAX_VALUE,
     Command,
     Frame,
+    Guard,
     Script,
     Val,
     Word,
@@ -64,15 +67,23 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
 
     def flush(sep: str, sep_at: int) -> None:
         nonlocal group, group_lo, docs, redirects
+        status = Guard(None)
         if group:
             before = len(unknowns)
-            cmd = _build_command(ex, group, sep)
+            cmd, status = _build_command(ex, group, sep)
             if cmd is not None:
                 cmd.unknowns = unknowns[before:]
                 cmd.heredocs = [(d.lo, d.hi, d.quoted) for d in docs]
                 cmd.redirects = list(redirects)
                 commands.append(cmd)
         ex.after_andor = sep in ("&&", "||")
+        # whether the next command of the and-or list runs: `[ -n "$X" ] && ARGS+=(...)`
+        if sep == "&&":
+            ex.guard = ex.guard.both(status)
+        elif sep == "||":
+            ex.guard = status.negated() if ex.guard == ALWAYS else Guard(None, f"{ex.guard.text} || ...".strip())
+        elif sep not in ("|", "|&"):
+            ex.guard = ALWAYS
         if sep in (";;", ";&", ";;&") and ex.frames and ex.frames[-1].kind == "case":
             ex.frames[-1].branches.append({})  # the next case pattern's branch
         if sep == "||":
@@ -108,9 +119,21 @@ _OPENERS = frozenset({"if", "case", "while", "until", "for", "select"})
 _CLOSERS = frozenset({"fi", "esac", "done"})
 
 
-def _build_command(ex: Expander, group: list[RawWord | ArrayAssign], sep: str) -> Command | None:
+def _frame_guard(ex: Expander, skip: Frame | None = None) -> Guard:
+    """Whether the bodies of the enclosing ``if`` branches run (their tests, combined)."""
+    g = ALWAYS
+    for f in ex.frames:
+        if f.guard is not None and f is not skip:
+            g = g.both(f.guard)
+    return g
+
+
+def _build_command(ex: Expander, group: list[RawWord | ArrayAssign], sep: str) -> tuple[Command | None, Guard]:
+    """The simple command of ``group`` (None when it only assigns, or cannot run), and its exit
+    status as a guard for what follows it (a test command's result; unknown for other programs)."""
     s = ex.s
     lead = 0  # leading keywords: `then N=2` assigns like `N=2`
+    test_of: Frame | None = None  # the `if`/`elif` frame whose test this command is
     for it in group:
         if not isinstance(it, RawWord):
             break
@@ -118,19 +141,70 @@ def _build_command(ex: Expander, group: list[RawWord | ArrayAssign], sep: str) -
         if w in _OPENERS:
             ex.cond += 1
             ex.frames.append(Frame(w))
+            if w == "if":
+                test_of = ex.frames[-1]
         elif w in _CLOSERS:
             ex.cond = max(0, ex.cond - 1)
             _close_frame(ex)
         elif w in ("elif", "else"):
             if ex.frames and ex.frames[-1].kind == "if":
-                ex.frames[-1].branches.append({})
+                f = ex.frames[-1]
+                f.branches.append({})
+                f.prior = (f.prior or ALWAYS).both(f.test.negated() if f.test is not None else Guard(None, "if"))
+                f.test = None
+                if w == "elif":
+                    f.guard, test_of = None, f
+                else:
+                    f.guard = f.prior
+        elif w == "then":
+            if ex.frames and ex.frames[-1].kind == "if":
+                f = ex.frames[-1]
+                f.guard = (f.prior or ALWAYS).both(f.test if f.test is not None else Guard(None, "if"))
         elif w not in KEYWORDS:
             break
         lead += 1
+    cmd, status = _build_simple(ex, group, sep, lead, test_of)
+    if test_of is not None:
+        test_of.test = status
+    return cmd, status
+
+
+def _status(words: list[Word], source: str) -> Guard:
+    """A command's exit status as a guard: a test's result, ``true``/``false``/``:``, else unknown."""
+    found = test_guard(words, source)
+    if found is not None:
+        return found
+    if words and words[0].text in ("true", ":") and len(words) == 1:
+        return ALWAYS
+    if words and words[0].text == "false" and len(words) == 1:
+        return Guard(False)
+    return Guard(None, " ".join(source.split())[:120])
+
+
+def _build_simple(ex: Expander, group: list[RawWord | ArrayAssign], sep: str, lead: int,
+                  test_of: Frame | None) -> tuple[Command | None, Guard]:
+    s = ex.s
+    here = ex.guard.both(_frame_guard(ex, skip=test_of))
+    if here.known_false:
+        # the command does not run: its assignments do not happen, its words reach nothing
+        return None, Guard(False)
+    ex.here = here
+    try:
+        cmd = _simple(ex, group, sep, lead)
+    finally:
+        ex.here = ALWAYS
+    if cmd is None:
+        return None, ALWAYS
+    lo = group[lead].lo if lead < len(group) else group[0].lo
+    return cmd, _status(cmd.words, s[lo:group[-1].hi])
+
+
+def _simple(ex: Expander, group: list[RawWord | ArrayAssign], sep: str, lead: int) -> Command | None:
+    s = ex.s
     assigns: dict[str, Val] = {}
     words: list[Word] = []
-    k = lead if lead < len(group) and isinstance(group[lead], RawWord) and ASSIGN_RE.match(
-        s, group[lead].lo, group[lead].hi) else 0
+    k = lead if lead < len(group) and (isinstance(group[lead], ArrayAssign) or ASSIGN_RE.match(
+        s, group[lead].lo, group[lead].hi)) else 0
     lo = group[0].lo
     hi = group[-1].hi
     # leading assignments
@@ -192,8 +266,12 @@ def _update_env(ex: Expander, assigns: dict[str, Val]) -> None:
     not replace a known value with an unknown one: ``MODEL=${MODEL:-x}; [ -n "$P" ] && MODEL=$P``
     keeps x as the statically best value."""
     conditional = ex.cond > 0 or ex.after_andor
+    maybe = _maybe(ex)
     for name, val in assigns.items():
         old = ex.env.get(name)
+        if maybe and val.condition is None and (old is None or val.text.startswith(old.text) and old.text):
+            # set or extended only if a guard nobody can decide passes: what it adds is conditional
+            val = Val(val.text, val.symbolic, val.items, val.start, val.end, condition=maybe)
         prev = ex.chain.get(name)
         ex.chain[name] = (val, ex.ors)
         if ex.frames:
@@ -202,7 +280,7 @@ def _update_env(ex: Expander, assigns: dict[str, Val]) -> None:
             # `X=$(probe) || X=0`: which one ran is decided at run time
             ex.env[name] = _unknown(name)
             continue
-        if conditional and val.symbolic and old is not None and not old.symbolic:
+        if conditional and val.symbolic and old is not None and not old.symbolic and not val.condition:
             continue
         ex.env[name] = val
 
@@ -230,12 +308,38 @@ def _close_frame(ex: Expander) -> None:
             if first is None:
                 merged[name] = val
             elif not _same(first, val):
-                merged[name] = _unknown(name)
+                merged[name] = _conditional_union(first, val) or _unknown(name)
     for name, val in merged.items():
         if frame.kind in ("if", "case") and sum(name in b for b in frame.branches) > 1 and val.symbolic:
             ex.env[name] = val
         if ex.frames:
             ex.frames[-1].branches[-1][name] = val
+
+
+def _maybe(ex: Expander) -> str | None:
+    """The text of the guard the current command runs under when nobody can decide it; None when
+    it surely runs, or inside a loop (whose body may run any number of times: not modelled)."""
+    if ex.here.value is not None or any(f.kind in _LOOPS for f in ex.frames):
+        return None
+    return ex.here.text or None
+
+
+_LOOPS = frozenset({"while", "until", "for", "select"})
+
+
+def _conditional_union(a: Val, b: Val) -> Val | None:
+    """Two branches that each append conditional words to one array (``if T; then ARGS+=(--x);
+    else ARGS+=(--y); fi`` with T not known): the array holds both, each word with its guard."""
+    if a.items is None or b.items is None:
+        return None
+    n = 0
+    while n < min(len(a.items), len(b.items)) and a.items[n] is b.items[n]:
+        n += 1
+    extra_a, extra_b = a.items[n:], b.items[n:]
+    if not all(w.condition for w in extra_a + extra_b):
+        return None
+    items = a.items[:n] + extra_a + extra_b
+    return Val(" ".join(w.text for w in items), any(w.symbolic for w in items), items=items)
 
 
 def _assign_value(ex: Expander, name: str, append: bool, lo: int, hi: int, scope: dict[str, Val]) -> Val:
@@ -258,6 +362,12 @@ def _assign_array(ex: Expander, arr: ArrayAssign, scope: dict[str, Val]) -> None
     for rw in arr.items:
         items.extend(ex.expand_word(rw.lo, rw.hi))
     old = scope.get(arr.name) or ex.env.get(arr.name)
+    maybe = _maybe(ex)
+    if maybe and (arr.append or old is None):
+        # `[ -n "$X" ] && ARGS+=(--flag "$X")` with X not known: the words are there only if it passes
+        for w in items:
+            if w.condition is None:
+                w.condition = maybe
     if arr.append and old is not None:
         prior = old.items if old.items is not None else [Word(old.text, 0, 0, old.symbolic)]
         items = prior + items

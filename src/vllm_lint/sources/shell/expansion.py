@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from vllm_lint.sources.shell.lexer import NAME_RE, skip_quoted
-from vllm_lint.sources.shell.syntax import MAX_DEPTH, MAX_VALUE, Frame, Val, Word
+from vllm_lint.sources.shell.syntax import ALWAYS, MAX_DEPTH, MAX_VALUE, Frame, Guard, Val, Word
 
 # Characters Expander.chars treats specially; a word without them is its own expansion.
 _WORD_SPECIAL = re.compile(r"[\\'\"`$]")
@@ -37,6 +37,7 @@ class _Ch:
     expanded: bool = False
     q: bool = False  # written inside quotes or escaped
     wend: int | None = None  # file offset after the source word holding this character
+    cond: str | None = None  # a guard that may not pass decides whether this character is there
 
 
 BREAK = _Ch("", -1, -1)  # forces a field boundary ("${A[@]}" elements)
@@ -50,6 +51,8 @@ class Expander:
         self.ends = ends
         self.cond = 0  # depth of if/case/loop bodies: assignments there may not run
         self.after_andor = False  # the command follows && or ||
+        self.guard: Guard = ALWAYS  # whether the next command of the and-or list runs
+        self.here: Guard = ALWAYS  # whether the command being built runs (and-or list and if branches)
         # One frame per open if/case/loop: for ``if`` the assignments of each branch (a new
         # dict at elif/else), merged at ``fi`` (see ``_close_frame``).
         self.frames: list[Frame] = []
@@ -195,7 +198,8 @@ class Expander:
         if len(val.text) > MAX_VALUE:
             return self._symbolic(lo, hi, in_dq, f"value longer than {MAX_VALUE} characters")
         start, end = self.off(lo), self.end_off(hi)
-        return [_Ch(ch, start, end, split=not in_dq and not val.symbolic, symbolic=val.symbolic, expanded=True)
+        return [_Ch(ch, start, end, split=not in_dq and not val.symbolic, symbolic=val.symbolic, expanded=True,
+                    cond=val.condition)
                 for ch in val.text]
 
     def dollar(self, i: int, hi: int, in_dq: bool, depth: int) -> tuple[int, list[_Ch] | None]:
@@ -292,7 +296,12 @@ class Expander:
         if kind == "+":
             if not use_word:
                 return []
-            return self._word_part(w_lo, body_hi, in_dq, depth)
+            chars = self._word_part(w_lo, body_hi, in_dq, depth)
+            if val is not None and val.symbolic:  # set, but maybe empty: ${X:+--flag "$X"} may add nothing
+                for c in chars:
+                    if c is not BREAK and c.cond is None:
+                        c.cond = f"${name} is set" if not colon else f"${name} is not empty"
+            return chars
         # '?': error when unset
         if not use_word:
             return self.lookup(name, lo, hi, in_dq)
@@ -320,15 +329,16 @@ class Expander:
                 if n:
                     out.append(BREAK if (index == "@" or not in_dq) else _Ch(" ", self.off(lo), self.end_off(hi)))
                 out.extend(_Ch(ch, w.start, w.end, split=not in_dq and not w.quoted, symbolic=w.symbolic, expanded=True,
-                               wend=w.raw_end) for ch in w.text)
+                               wend=w.raw_end, cond=w.condition) for ch in w.text)
                 if not w.text and in_dq:
-                    out.append(_Ch("", w.start, w.end, expanded=True))
+                    out.append(_Ch("", w.start, w.end, expanded=True, cond=w.condition))
             return out
         if index.isdigit():
             k = int(index)
             if k < len(items):
                 w = items[k]
-                return [_Ch(ch, w.start, w.end, split=not in_dq, symbolic=w.symbolic, expanded=True) for ch in w.text]
+                return [_Ch(ch, w.start, w.end, split=not in_dq, symbolic=w.symbolic, expanded=True, cond=w.condition)
+                        for ch in w.text]
             return []
         return self._symbolic(lo, hi, in_dq, "array index expression")
 
@@ -374,4 +384,5 @@ def _mkword(cur: list[_Ch], quoted: bool, start: int, end: int) -> Word:
         starts=[c.start for c in cur if c.ch],
         ends=[c.end for c in cur if c.ch],
         raw_end=max((c.wend for c in cur if c.wend is not None), default=None),
+        condition=next((c.cond for c in cur if c.cond is not None), None),
     )
