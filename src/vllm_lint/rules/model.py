@@ -163,14 +163,22 @@ def _vllm_name(method: str, quant: dict | None) -> str:
 
 @register("VL403")
 def quantization_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """--quantization contradicts the checkpoint after vLLM's overrides had their say
+    (ModelConfig._verify_quantization; vllm.vllm.quantization)."""
+    from vllm_lint.vllm.quantization import resolve
+
     cli = flag_values.str_arg(ctx, "quantization")
     cfg_n = flag_values.checkpoint_quant_method(ctx)
     if not cli or cfg_n is None:
         return
     m = ctx.model
     cli_n = _normalise(cli)
+    known = tuple((ctx.args.table.post_choices or {}).get("quantization") or ())
+    got = resolve(m.quantization, cli_n, known)
+    if got.method == got.checkpoint or not got.certain:
+        return  # an override makes them one method (nvfp4 on a ModelOpt NVFP4 checkpoint -> modelopt_fp4)
     if cli_n == cfg_n or cli_n in _COMPATIBLE.get(cfg_n, {cfg_n}):
-        return
+        return  # other methods a checkpoint of this kind may be converted to when asked
     yield ctx.report(
         "VL403",
         f"Quantization method specified in the model config ({_vllm_name(cfg_n, m.quantization)}) does not match "
