@@ -6,9 +6,9 @@
   runs ``python -m vllm.entrypoints.openai.api_server --port=8080
   --served-model-name={{.Name}} --model=/mnt/models``). The model is downloaded from
   ``storageUri`` to ``/mnt/models``. ``predictor.model.resources`` replace the runtime's.
-* ``LLMInferenceService`` (v1alpha2): the default config runs ``vllm serve /mnt/models
-  --served-model-name <model.name> ... $VLLM_ADDITIONAL_ARGS`` in ``sh -c``; the unquoted
-  expansion is split on whitespace without quote removal. ``parallelism`` becomes
+* ``LLMInferenceService`` (v1alpha2): the default config runs ``eval "exec vllm serve /mnt/models
+  --served-model-name <model.name> ... ${VLLM_ADDITIONAL_ARGS} $@"`` in bash; the value is parsed
+  by the shell again (``sources.wrappers``). ``parallelism`` becomes
   ``--tensor-parallel-size``/``--data-parallel-size``...; with a ``worker`` spec the engine spans
   ``data / dataLocal`` pods.
 * A runtime with no InferenceService in the file, and ``LLMInferenceServiceConfig`` templates,
@@ -17,11 +17,10 @@
 
 from __future__ import annotations
 
-import re
-
 from yaml.nodes import Node
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
+from vllm_lint.sources import wrappers
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.k8s import gpu_requests
 from vllm_lint.sources.k8s.container import PodContext, container_launch, item_token, read_env
@@ -150,22 +149,19 @@ def _isvc_model_note(launch: Launch, storage: str) -> None:
         launch.unknowns.append(f"model weights come from {storage} (mounted at /mnt/models): model identity not known")
 
 
-def _additional_args(src: SourceFile, env_node: Node | None) -> list[Token]:
-    """``$VLLM_ADDITIONAL_ARGS`` expanded unquoted by sh: split on blanks, no quote removal."""
+def _additional_args(src: SourceFile, env_node: Node | None, env: dict[str, EnvValue]) -> list[Token]:
+    """``VLLM_ADDITIONAL_ARGS`` as the LLMInferenceService template passes it to vLLM
+    (``sources.wrappers``: the template ``eval``s it, so quotes are removed and words split)."""
     if env_node is None or not navigate.is_scalar(env_node):
         return []
-    value = env_node.value
+    w = wrappers.wrapper("kserve-llminferenceservice")
     offs = spans.scalar_offset_map(env_node, src.text)
+    shell_env = {k: (None if v.symbolic else v.value) for k, v in env.items() if k != w.variable}
     out: list[Token] = []
-    for m in re.finditer(r"[^ \t\n]+", value):
-        if offs:
-            a = offs[m.start()]
-            b = offs[m.end() - 1] + 1
-            span = src.index.span(a, b)
-            raw = src.text[a:b]
-        else:
-            span, raw = None, m.group(0)
-        out.append(Token(text=m.group(0), span=span, raw=raw, origin="env:VLLM_ADDITIONAL_ARGS"))
+    for word in wrappers.expand(w, env_node.value, offs or None, shell_env):
+        tok = word.token(src.text, src.index) if offs else Token(text=word.text, raw=word.text, symbolic=word.symbolic)
+        tok.origin = f"env:{w.variable}"
+        out.append(tok)
     return out
 
 
@@ -218,9 +214,7 @@ def llmisvc_launches(src: SourceFile, doc: Node) -> list[Launch]:
         for item in navigate.items(navigate.get(main, "env")):
             if (navigate.text(navigate.get(item, "name")) or "").strip() == "VLLM_ADDITIONAL_ARGS":
                 add_node = navigate.get(item, "value")
-        extra = _additional_args(src, add_node)
-        if any(("'" in t.text or '"' in t.text) for t in extra):
-            unknowns.append("VLLM_ADDITIONAL_ARGS holds quotes: the unquoted $VLLM_ADDITIONAL_ARGS expansion keeps them literally")
+        extra = _additional_args(src, add_node, env)
         args += extra
         gpu = GpuRequest()
         if main is None or not gpu_requests.read_resources(src.index, navigate.get(main, "resources"), gpu, unknowns):
