@@ -13,6 +13,7 @@ from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, LaunchFact
 from vllm_lint.sources.helm.generic import ARGS_KEYS, GENERIC_OPTION_KEYS
 from vllm_lint.sources.helm.values import Values, is_scalar_value, new_launch, synthetic
 from vllm_lint.sources.k8s import gpu_requests
+from vllm_lint.sources.k8s.operators import operator_mutations
 from vllm_lint.sources.yaml import navigate
 from vllm_lint.vllm.versions import version_from_image
 
@@ -215,6 +216,8 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
             facts.shm_size = (navigate.text(navigate.get(spec, "shmSize")) or "20Gi").strip()
         else:
             facts.dev_shm_volume = False
+        if on_ray:  # raySpec: the chart renders a RayCluster, whose pods KubeRay gives a /dev/shm
+            facts = facts.merged(operator_mutations("RayCluster", (("headGroupSpec", None),)))
     else:
         facts.dev_shm_volume = False
         insertion = _ps_insertion(values, None, None, spec=spec)

@@ -23,7 +23,12 @@ from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources import wrappers
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.k8s import gpu_requests
-from vllm_lint.sources.k8s.container import PodContext, container_launch, item_token, read_env
+from vllm_lint.sources.k8s.container import (
+    PodContext,
+    container_launch,
+    item_token,
+    read_env,
+)
 from vllm_lint.sources.yaml import navigate, spans
 from vllm_lint.vllm.versions import version_from_image
 

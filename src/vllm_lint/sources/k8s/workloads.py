@@ -22,6 +22,7 @@ from vllm_lint.sources.base import (
 )
 from vllm_lint.sources.k8s import gpu_requests, kustomize
 from vllm_lint.sources.k8s.container import PodContext, container_launch, foreign_nodes
+from vllm_lint.sources.k8s.operators import operator_mutations
 from vllm_lint.sources.yaml import navigate
 
 _NOISE = {"spec", "template", "metadata"}
@@ -184,6 +185,7 @@ def workload_launches(src: SourceFile, doc: Node, opts: ExtractOptions, *, sourc
             _lws_context(src, doc, trail, ctx, pod_spec)
         else:
             ray_context(src, trail, ctx)
+        ctx.facts = ctx.facts.merged(operator_mutations(kind, trail))
         for c in navigate.items(navigate.get(pod_spec, "containers")):
             if not navigate.is_map(c):
                 continue
