@@ -73,6 +73,7 @@ class GpuRequest:
     mig_profile: str | None = None
     mechanism: str | None = None
     notes: list[str] = field(default_factory=list)
+    written: float | None = None  # the count as written, when the platform renders another (requestGPU 0.5 -> none)
 
 
 @dataclass(slots=True)

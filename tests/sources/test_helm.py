@@ -52,8 +52,8 @@ def test_production_stack_renders_like_the_chart():
     ignored = dict(l.facts.ignored_keys)
     assert set(ignored) == {"vllmConfig.v1", "extraArgs"}  # modelSpec-level extraArgs never reach vLLM
     assert src.text[ignored["extraArgs"].start:ignored["extraArgs"].end] == "extraArgs"
-    assert l.gpu.count == 0.5 and l.gpu.product == "NVIDIA-L40S"
-    assert any("fractional" in n for n in l.gpu.notes)
+    assert l.gpu.count == 0 and l.gpu.written == 0.5 and l.gpu.product == "NVIDIA-L40S"
+    assert any("renders no nvidia.com/gpu request" in n for n in l.gpu.notes)
     assert l.replicas == 2 and l.facts.dev_shm_volume is False
     mig = launches[1]
     assert [t.text for t in mig.program] == ["/opt/venv/bin/vllm", "serve"]
@@ -153,3 +153,32 @@ def test_other_applications_charts_are_not_vllm(tmp_path):
     f.write_text("image:\n  repository: nginx\n  tag: '1.27'\nextraArgs:\n  - --worker-connections\n  - '512'\nseed: 3\n")
     src = load_source(f, str(f), "helm-values")
     assert charts.extract(src).launches == []
+
+
+PS_FRACTION = """servingEngineSpec:
+  modelSpec:
+  - name: "opt"
+    repository: "vllm/vllm-openai"
+    tag: "v0.11.0"
+    modelURL: "facebook/opt-125m"
+    replicaCount: 2
+    requestCPU: 6
+    requestMemory: "16Gi"
+    requestGPU: {gpu}
+"""
+
+
+def test_production_stack_renders_no_gpu_below_one(tmp_path):
+    """chart.resources writes the GPU resource only if gt (int requestGPU) 0: 0.5 renders none."""
+    from vllm_lint.lint import LintOptions, lint_paths
+
+    (tmp_path / "values.yaml").write_text(PS_FRACTION.format(gpu=0.5))
+    res = lint_paths([tmp_path / "values.yaml"], LintOptions(select=["VL302"]))
+    (l,) = [c.launch for c in res.launches]
+    assert l.gpu.count == 0 and l.gpu.written == 0.5
+    assert [(d.rule, d.severity.value) for d in res.diagnostics] == [("VL302", "warning")]
+    assert "renders no GPU request" in res.diagnostics[0].message
+
+    (tmp_path / "values.yaml").write_text(PS_FRACTION.format(gpu=1.5))
+    res = lint_paths([tmp_path / "values.yaml"], LintOptions(select=["VL302"]))
+    assert [(d.rule, d.severity.value) for d in res.diagnostics] == [("VL302", "error")]

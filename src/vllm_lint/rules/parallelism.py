@@ -124,8 +124,22 @@ def _multi_pod(ctx: RuleContext, w: "topology.World", vis: "topology.Visible", p
 
 @register("VL302")
 def fractional_gpu_request(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """``requestGPU: 0.5`` and friends: GPUs are integer extended resources."""
+    """``nvidia.com/gpu: "0.5"`` and friends: GPUs are integer extended resources."""
     gpu = ctx.launch.gpu
+    if gpu.written is not None and gpu.count == 0 and not float(gpu.written).is_integer():
+        # the platform drops it (production-stack renders a GPU request only when int(requestGPU) > 0)
+        d = ctx.report(
+            "VL302",
+            f"GPU request {gpu.written:g} ({_mech(gpu.mechanism)}) is not a whole number, and the chart renders "
+            f"no GPU request for it: the pods are scheduled without a GPU, and vLLM finds no CUDA device unless "
+            f"the node's container runtime shows every GPU to every container",
+            span=gpu.count_span,
+            notes=[*gpu.notes, "request whole GPUs (requestGPU: 1) and bound the memory with "
+                   "--gpu-memory-utilization"],
+        )
+        d.severity = Severity.WARNING
+        yield d
+        return
     if gpu.count is None or float(gpu.count).is_integer():
         return
     yield ctx.report(

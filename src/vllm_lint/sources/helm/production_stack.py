@@ -74,6 +74,12 @@ def _ps_gpu(values: Values, spec: Node, unknowns: list[str], ray_head: Node | No
     gpu.mechanism = f"production-stack requestGPU ({rtype})"
     if n is None:
         unknowns.append(f"requestGPU {navigate.text(req)!r} is not a number")
+    elif int(n) <= 0:
+        # chart.resources renders the GPU resource only `if gt (int $modelSpec.requestGPU) 0`
+        # (helm/templates/_helpers.tpl): sprig's int truncates, so 0.5 renders no GPU at all
+        gpu.count, gpu.written = 0, n
+        gpu.notes.append(f"requestGPU {n:g} renders no {rtype} request: the chart's template writes one only "
+                         f"when int(requestGPU) > 0, and int({n:g}) is {int(n)}")
     else:
         gpu.count = n
         if n != int(n):
