@@ -318,8 +318,12 @@ def model_argument(ctx: RuleContext) -> Iterator[Diagnostic]:
 @register("VL212")
 def repeated_subcommand(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL212"):
-        msg = f"{p.detail}; vLLM exits with `{p.message}`" if p.detail else p.message
-        yield _report(ctx, "VL212", p, msg, _fix(ctx, p, p.suggestion or "remove the repeated command"))
+        if p.detail and p.message != p.detail:
+            msg = f"{p.detail}; vLLM exits with `{p.message}`"
+        else:
+            msg = p.detail or p.message
+        fix = _fix(ctx, p, p.suggestion or "remove the repeated command") if p.code == "repeated-subcommand" else None
+        yield _report(ctx, "VL212", p, msg, fix)
 
 
 @register("VL213")
