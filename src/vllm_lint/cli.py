@@ -25,6 +25,34 @@ class UsageError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with ruff's error form: one line naming the problem and where help is, not the
+    whole usage (vllm-lint's usage is twenty lines long)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\nFor more information, try '{self.prog} --help'.\n")
+
+
+def _rule_selectors(value: str) -> str:
+    """argparse type of --select/--ignore: every comma-separated item names at least one rule."""
+    from vllm_lint.rules.registry import selector_problem
+
+    problems = [p for item in value.split(",") if (p := selector_problem(item))]
+    if problems:
+        raise argparse.ArgumentTypeError("; ".join(problems))
+    return value
+
+
+def _release(value: str) -> str:
+    """argparse type of --vllm-version: a release vLLM published (``v0.8.5`` -> ``0.8.5``)."""
+    from vllm_lint.vllm.versions import known_release, release_problem
+
+    known = known_release(value)
+    if known is None:
+        raise argparse.ArgumentTypeError(release_problem(value) or value)
+    return known
+
+
 def _console(no_color: bool = False, stderr: bool = False):
     from rich.console import Console
 
@@ -43,7 +71,7 @@ def _console(no_color: bool = False, stderr: bool = False):
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpu", metavar="GPU[:N]", help="target GPU where a config does not say (A10G, H100:8, nvidia-l4, g5.xlarge, 23.58GiB)")
-    p.add_argument("--vllm-version", metavar="X.Y.Z", help="vLLM release where the image tag does not say (default: newest known)")
+    p.add_argument("--vllm-version", metavar="X.Y.Z", type=_release, help="vLLM release where the image tag does not say (default: newest known)")
     p.add_argument("--compile-cache", choices=("cold", "warm"),
                    help="torch.compile cache at the start: cold (default; a new container) or warm (a persisted VLLM_CACHE_ROOT)")
     p.add_argument("--online", action="store_true", help="allow fetching config.json from the Hugging Face Hub (never weights)")
@@ -51,7 +79,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _lint_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="vllm-lint",
         description="Static linter for vLLM deployments: catches KV-cache, flag and GPU mistakes before they reach a GPU.",
         epilog="Other commands: vllm-lint capacity|launches|rules|explain --help",
@@ -60,8 +88,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--format", choices=FORMATS, help="output format (default: text; github under GitHub Actions)")
     p.add_argument("--output-file", "-o", type=Path, help="write the report to this file")
-    p.add_argument("--select", action="append", metavar="IDS", help="rule ids, prefixes or names to enable (comma-separated; repeatable)")
-    p.add_argument("--ignore", action="append", metavar="IDS", help="rule ids, prefixes or names to disable")
+    p.add_argument("--select", action="append", metavar="IDS", type=_rule_selectors, help="rule ids, prefixes or names to enable (comma-separated; repeatable)")
+    p.add_argument("--ignore", action="append", metavar="IDS", type=_rule_selectors, help="rule ids, prefixes or names to disable")
     p.add_argument("--exclude", action="append", metavar="GLOB", default=[], help="paths to skip")
     p.add_argument("--force-exclude", action="store_true", help="apply excludes to files passed by name too (for pre-commit)")
     p.add_argument("--values", "-f", action="append", type=Path, default=[], metavar="FILE", help="Helm values overlay, in order (repeatable, like helm -f)")
@@ -120,6 +148,9 @@ def run_lint(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
+    if not ns.quiet:
+        for note in result.notes:
+            print(f"vllm-lint: note: {note}", file=sys.stderr)
     if ns.diff:
         from vllm_lint.fix import apply_fixes
 
@@ -204,7 +235,7 @@ def _write(result, fmt: str, out, ns) -> None:
 def run_capacity(argv: Sequence[str]) -> int:
     from vllm_lint.capacity_cmd import capacity_command
 
-    p = argparse.ArgumentParser(prog="vllm-lint capacity", description="Estimate vLLM's KV-cache capacity for a `vllm serve` command line, per GPU.")
+    p = _Parser(prog="vllm-lint capacity", description="Estimate vLLM's KV-cache capacity for a `vllm serve` command line, per GPU.")
     _common(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("serve_args", nargs=argparse.REMAINDER, help="-- then the vllm serve arguments (model first)")
@@ -223,7 +254,7 @@ def run_launches(argv: Sequence[str]) -> int:
     from vllm_lint.lint import LintOptions, lint_paths
     from vllm_lint.report.launches import render_launches
 
-    p = argparse.ArgumentParser(prog="vllm-lint launches", description="Show every vLLM launch found: effective argv with spans, env, GPU request, image, version.")
+    p = _Parser(prog="vllm-lint launches", description="Show every vLLM launch found: effective argv with spans, env, GPU request, image, version.")
     p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--values", "-f", action="append", type=Path, default=[])
@@ -239,7 +270,7 @@ def run_rules(argv: Sequence[str]) -> int:
 
     from vllm_lint.rules.registry import all_meta
 
-    p = argparse.ArgumentParser(prog="vllm-lint rules", description="List every rule.")
+    p = _Parser(prog="vllm-lint rules", description="List every rule.")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--no-color", action="store_true")
     ns = p.parse_args(argv)
@@ -261,7 +292,7 @@ def run_explain(argv: Sequence[str]) -> int:
     from vllm_lint.report.explain import render_explain
     from vllm_lint.rules.registry import all_meta
 
-    p = argparse.ArgumentParser(prog="vllm-lint explain", description="Explain a rule: what, why, examples, fix.")
+    p = _Parser(prog="vllm-lint explain", description="Explain a rule: what, why, examples, fix.")
     p.add_argument("rule")
     p.add_argument("--no-color", action="store_true")
     ns = p.parse_args(argv)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from vllm_lint.config import FileConfig, find_config, load_config_file
+from vllm_lint.config import ConfigError, FileConfig, find_config, load_config_file
 from vllm_lint.context import LaunchContext, RunOptions
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.rules.registry import checks, make_diagnostic, select_rules
@@ -42,6 +42,7 @@ class LintResult:
     launches: list[LaunchContext] = field(default_factory=list)
     sources: dict = field(default_factory=dict)  # display path -> SourceFile
     internal_error: bool = False
+    notes: list[str] = field(default_factory=list)  # about the run's configuration (shown on stderr)
 
 
 def display_path(path: Path) -> str:
@@ -77,6 +78,7 @@ class _Configs:
         # nearest configuration per folder, for this run: resolving every file's path and
         # probing every folder above it cost ~0.2 s on a 2,000-file tree
         self._by_folder: dict[str, FileConfig] = {}
+        self.notes: dict[str, None] = {}  # configuration notes for the user, once each, in order
 
     def __call__(self, path: Path) -> FileConfig:
         if self.explicit is not None:
@@ -88,6 +90,9 @@ class _Configs:
             base = self._by_folder.get(folder)
             if base is None:
                 base = self._by_folder[folder] = find_config(path)
+                note = base.shadowed_note()
+                if note:
+                    self.notes[note] = None
         return (base or FileConfig()).for_path(path)
 
 
@@ -171,6 +176,8 @@ def _lint_paths(
                 result.launches.append(
                     LaunchContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
                 )
+        except ConfigError:
+            raise  # a broken configuration is the user's to fix before anything is linted: exit 2
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
             result.diagnostics.append(_internal(display, exc, "reading the file"))
             result.internal_error = True
@@ -178,6 +185,7 @@ def _lint_paths(
     result.diagnostics.extend(_run_checks(result, enabled))
     _apply_suppressions(result, directives, enabled, options.inline_ignores)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    result.notes = list(configs.notes)
     return result
 
 

@@ -12,6 +12,20 @@ KNOWN_VERSIONS: tuple[str, ...] = (
 )
 NEWEST = KNOWN_VERSIONS[-1]
 
+# Every vLLM release on PyPI from 0.4.3 to NEWEST, patch and post releases included
+# (https://pypi.org/simple/vllm/): the versions a user may name in --vllm-version, the
+# configuration or a directive. Releases without a flag table are checked with the nearest one.
+_PUBLISHED: tuple[str, ...] = (
+    "0.4.3", "0.5.0", "0.5.0.post1", "0.5.1", "0.5.2", "0.5.3", "0.5.3.post1", "0.5.4", "0.5.5", "0.6.0",
+    "0.6.1", "0.6.1.post1", "0.6.1.post2", "0.6.2", "0.6.3", "0.6.3.post1", "0.6.4", "0.6.4.post1", "0.6.5",
+    "0.6.6", "0.6.6.post1", "0.7.0", "0.7.1", "0.7.2", "0.7.3", "0.8.0", "0.8.1", "0.8.2", "0.8.3", "0.8.4",
+    "0.8.5", "0.8.5.post1", "0.9.0", "0.9.0.1", "0.9.1", "0.9.2", "0.10.0", "0.10.1", "0.10.1.1", "0.10.2",
+    "0.11.0", "0.11.1", "0.11.2", "0.12.0", "0.13.0", "0.14.0", "0.14.1", "0.15.0", "0.15.1", "0.16.0",
+    "0.17.0", "0.17.1", "0.18.0", "0.18.1", "0.19.0", "0.19.1", "0.20.0", "0.20.1", "0.20.2", "0.21.0",
+    "0.22.0", "0.22.1", "0.23.0", "0.24.0", "0.25.0", "0.25.1", "0.26.0", "0.27.0", "0.27.1", "0.28.0",
+    "0.29.0", "0.30.0", "0.31.0", "0.32.0", "0.33.0",
+)
+
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?post(\d+))?")
 
 
@@ -71,3 +85,36 @@ def _version_in_tag(tag: str) -> str | None:
         return None
     v = m.group(1)
     return v if parse_version(v) else None
+
+
+def _releases() -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*_PUBLISHED, *KNOWN_VERSIONS)))
+
+
+def known_release(text: str) -> str | None:
+    """The release ``text`` names when vLLM published it and vllm-lint knows it (``v0.8.5`` ->
+    ``0.8.5``, ``0.6.6-post1`` -> ``0.6.6.post1``); None otherwise."""
+    canonical = re.sub(r"[.-]?post", ".post", text.strip().lstrip("vV"))
+    return canonical if canonical in _releases() else None
+
+
+def release_problem(text: str) -> str | None:
+    """Why ``text`` is not a release a user may target, with the releases it could mean; None
+    when it is one. A typed version that names no release would otherwise check every launch
+    against a release that does not exist (a guess presented as a fact)."""
+    if known_release(text) is not None:
+        return None
+    releases = _releases()
+    known = f"{releases[0]} to {releases[-1]}"
+    v = parse_version(text)
+    if v is None:
+        hint = f"; did you mean {releases[-1]}, the newest?" if text.strip().lower() in ("latest", "newest", "nightly") else ""
+        return f"{text!r} is not a vLLM release number such as {releases[-1]}{hint}"
+    line = [r for r in releases if (parse_version(r) or ())[:2] == v[:2]]
+    if line:
+        return f"{text!r} is not a vLLM release; the {v[0]}.{v[1]} releases are {', '.join(line)}"
+    if v > (parse_version(releases[-1]) or v):
+        return f"{text!r} is newer than every release vllm-lint knows ({known}); a newer vllm-lint may know it"
+    if v < (parse_version(releases[0]) or v):
+        return f"{text!r} is older than the releases vllm-lint checks ({known})"
+    return f"{text!r} is not a vLLM release (vllm-lint knows {known})"
