@@ -229,7 +229,8 @@ def _write(result, fmt: str, out, ns) -> None:
         if ns.statistics:
             write_statistics(result, console)
         else:
-            write_text(result, console, quiet=ns.quiet, verbose=ns.verbose)
+            write_text(result, console, quiet=ns.quiet, verbose=ns.verbose,
+                       width=console.width if console.is_terminal else None)
 
 
 def run_capacity(argv: Sequence[str]) -> int:

@@ -1,41 +1,98 @@
 """Human output: ruff-style findings grouped by file, with a code frame, the fix, and a summary.
 
-Colour comes from rich when writing to a terminal; plain text otherwise or with NO_COLOR.
+Colour comes from rich when writing to a terminal; plain text otherwise or with NO_COLOR. Every
+line is built as rich ``Text`` (never markup, so a shell line's trailing backslash or a ``[`` in
+a message prints as written). On a terminal (``width`` given) prose wraps at word boundaries
+with continuation lines indented past their gutter, and a source line wider than the terminal
+is cut around its span with ``…`` (``report.frame``) so the caret stays under its text; piped
+output is never wrapped or cut.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from itertools import groupby
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.lint import LintResult
+from vllm_lint.report.frame import fit_line
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
+_GUTTER = "blue"
+_LEAD = re.compile(r" *(?:[−=+] )?")
 
 
-def _frame(diag: Diagnostic, result: LintResult) -> list[str]:
+def _emit(console: Console, line: Text, width: int | None) -> None:
+    """Print ``line`` wrapped at word boundaries to ``width`` (None: one unwrapped line)."""
+    if width is None:
+        console.print(line, soft_wrap=True, highlight=False)
+        return
+    for row in line.wrap(console, width, overflow="fold"):
+        console.print(row, soft_wrap=True, highlight=False)
+
+
+def _emit_hanging(console: Console, label: Text, body: Text, width: int | None) -> None:
+    """Print ``label`` then ``body``; wrapped rows of ``body`` start under its first character,
+    so the label's gutter stays clear."""
+    if width is None:
+        console.print(label + body, soft_wrap=True, highlight=False)
+        return
+    lead = _LEAD.match(body.plain)
+    first_width = max(width - label.cell_len, 8)
+    rows = body.wrap(console, first_width, overflow="fold")
+    indent = label.cell_len + (lead.end() if lead else 0)  # under the text of an indented note ("  − weights")
+    if len(rows) > 1 and indent != label.cell_len:
+        rest = Text(body.plain[len(rows[0].plain):].lstrip(" "), style=body.style)
+        rows = [rows[0], *rest.wrap(console, max(width - indent, 8), overflow="fold")]
+    for i, row in enumerate(rows):
+        console.print((label if i == 0 else Text(" " * indent)) + row, soft_wrap=True, highlight=False)
+
+
+def _frame(diag: Diagnostic, result: LintResult, width: int | None) -> list[Text]:
     src = result.sources.get(diag.path)
     span = diag.span
     if src is None or span is None:
         return []
     idx = src.index
-    width = len(str(span.end_line))
-    out = []
+    digits = len(str(span.end_line))
+    out: list[Text] = []
     # A multi-line span (a whole launch) is shown by its first line; more is noise.
     last = span.line if span.end_line - span.line > 2 else span.end_line
+    caret_style = _STYLE[diag.severity.value]
     for line in range(span.line, last + 1):
         text = idx.line_text(line).replace("\t", " ")
-        out.append(f"[blue]{line:>{width}} |[/] {escape(text)}")
         start = span.column if line == span.line else 1
         end = span.end_column if line == span.end_line else len(text) + 1
-        if end <= start:
-            end = start + 1
-        out.append(f"[blue]{'':>{width}} |[/] {' ' * (start - 1)}[{_STYLE[diag.severity.value]}]{'^' * (end - start)}[/]")
+        gutter = f"  {line:>{digits}} | "
+        fitted = fit_line(text, start - 1, end - 1, None if width is None else width - len(gutter))
+        out.append(Text.assemble((f"  {line:>{digits}} |", _GUTTER), " ", fitted.text))
+        out.append(Text.assemble((f"  {'':>{digits}} |", _GUTTER), " ", " " * fitted.caret_at,
+                                 ("^" * fitted.caret_len, caret_style)))
     return out
+
+
+def _header(diag: Diagnostic) -> Text:
+    style = _STYLE[diag.severity.value]
+    return Text.assemble((f"{diag.path}:{diag.line}:{diag.column}:", "bold"), " ", (diag.rule, style), " ",
+                         (diag.severity.value, style), " ", (f"({diag.name})", "dim"), " ", diag.message)
+
+
+def _write_diagnostic(diag: Diagnostic, result: LintResult, console: Console, width: int | None) -> None:
+    _emit(console, _header(diag), width)
+    for row in _frame(diag, result, width):
+        console.print(row, soft_wrap=True, highlight=False)
+    tails: list[tuple[Text, str]] = [(Text.assemble("  ", ("=", _GUTTER), " note: "), n) for n in diag.notes]
+    if diag.fix:
+        safety = "" if diag.fix.safe else " (unsafe: --unsafe-fixes)"
+        tails.append((Text.assemble("  ", (f"= fix{safety}:", "green"), " "), diag.fix.description))
+    tails += [(Text.assemble("  ", ("= or:", "green"), " "), s.description) for s in diag.suggestions]
+    for label, body in tails:
+        _emit_hanging(console, label, Text(body), width)
+    console.print()
 
 
 def severity_totals(result: LintResult) -> str:
@@ -68,33 +125,21 @@ def format_summary(result: LintResult) -> str:
     return f"{totals}{tail}."
 
 
-def write_text(result: LintResult, console: Console, *, quiet: bool = False, verbose: bool = False) -> None:
-    for path, diags in groupby(result.diagnostics, key=lambda d: d.path):
+def write_text(result: LintResult, console: Console, *, quiet: bool = False, verbose: bool = False,
+               width: int | None = None) -> None:
+    """The report. ``width``: the terminal's columns, to wrap and cut for (None: piped, as is)."""
+    for _path, diags in groupby(result.diagnostics, key=lambda d: d.path):
         for diag in diags:
             if quiet:
-                console.print(f"{escape(diag.path)}:{diag.line}:{diag.column}: {diag.rule} {escape(diag.message)}", soft_wrap=True)
+                _emit(console, Text(f"{diag.path}:{diag.line}:{diag.column}: {diag.rule} {diag.message}"), width)
                 continue
-            style = _STYLE[diag.severity.value]
-            console.print(
-                f"[bold]{escape(diag.path)}:{diag.line}:{diag.column}:[/] [{style}]{diag.rule}[/] "
-                f"[{style}]{diag.severity.value}[/] [dim]({diag.name})[/] {escape(diag.message)}",
-                soft_wrap=True,
-            )
-            for line in _frame(diag, result):
-                console.print("  " + line, soft_wrap=True, highlight=False)
-            for note in diag.notes:
-                console.print(f"  [blue]=[/] note: {escape(note)}", soft_wrap=True, highlight=False)
-            if diag.fix:
-                safety = "" if diag.fix.safe else " (unsafe: --unsafe-fixes)"
-                console.print(f"  [green]= fix{safety}:[/] {escape(diag.fix.description)}", soft_wrap=True, highlight=False)
-            for s in diag.suggestions:
-                console.print(f"  [green]= or:[/] {escape(s.description)}", soft_wrap=True, highlight=False)
-            console.print()
+            _write_diagnostic(diag, result, console, width)
     if verbose:
         for diag in result.suppressed:
-            console.print(f"[dim]{escape(diag.path)}:{diag.line}: {diag.rule} suppressed: {escape(diag.suppressed or '')}[/]")
+            _emit(console, Text(f"{diag.path}:{diag.line}: {diag.rule} suppressed: {diag.suppressed or ''}", style="dim"),
+                  width)
     if not quiet:
-        console.print(format_summary(result), highlight=False)
+        _emit(console, Text(format_summary(result)), width)
 
 
 def write_statistics(result: LintResult, console: Console) -> None:
