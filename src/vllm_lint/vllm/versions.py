@@ -12,11 +12,12 @@ KNOWN_VERSIONS: tuple[str, ...] = (
 )
 NEWEST = KNOWN_VERSIONS[-1]
 
-# Every vLLM release on PyPI from 0.4.3 to NEWEST, patch and post releases included
-# (https://pypi.org/simple/vllm/): the versions a user may name in --vllm-version, the
-# configuration or a directive. Releases without a flag table are checked with the nearest one.
+# Every vLLM release on PyPI from 0.3.0 (the oldest engine of the ground-truth logs) to NEWEST,
+# patch and post releases included (https://pypi.org/simple/vllm/): the versions a user may name
+# in --vllm-version, the configuration or a directive. Releases without a flag table are checked
+# with the nearest one.
 _PUBLISHED: tuple[str, ...] = (
-    "0.4.3", "0.5.0", "0.5.0.post1", "0.5.1", "0.5.2", "0.5.3", "0.5.3.post1", "0.5.4", "0.5.5", "0.6.0",
+    "0.3.0", "0.3.1", "0.3.2", "0.3.3", "0.4.0", "0.4.0.post1", "0.4.1", "0.4.2", "0.4.3", "0.5.0", "0.5.0.post1", "0.5.1", "0.5.2", "0.5.3", "0.5.3.post1", "0.5.4", "0.5.5", "0.6.0",
     "0.6.1", "0.6.1.post1", "0.6.1.post2", "0.6.2", "0.6.3", "0.6.3.post1", "0.6.4", "0.6.4.post1", "0.6.5",
     "0.6.6", "0.6.6.post1", "0.7.0", "0.7.1", "0.7.2", "0.7.3", "0.8.0", "0.8.1", "0.8.2", "0.8.3", "0.8.4",
     "0.8.5", "0.8.5.post1", "0.9.0", "0.9.0.1", "0.9.1", "0.9.2", "0.10.0", "0.10.1", "0.10.1.1", "0.10.2",
@@ -88,7 +89,7 @@ def _version_in_tag(tag: str) -> str | None:
 
 
 def _releases() -> tuple[str, ...]:
-    return tuple(dict.fromkeys((*_PUBLISHED, *KNOWN_VERSIONS)))
+    return tuple(sorted(set(_PUBLISHED) | set(KNOWN_VERSIONS), key=lambda r: (parse_version(r) or (0,), r)))
 
 
 def known_release(text: str) -> str | None:
