@@ -280,12 +280,10 @@ def run_rules(argv: Sequence[str]) -> int:
         json.dump([{"id": m.id, "name": m.name, "severity": m.severity.value, "summary": m.summary, "help_uri": m.help_uri} for m in metas], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    from rich.table import Table
+    from vllm_lint.report.rule_list import render_rules
 
-    table = Table("id", "name", "severity", "summary", box=None, show_edge=False)
-    for m in metas:
-        table.add_row(m.id, m.name, m.severity.value, m.summary)
-    _console(ns.no_color).print(table)
+    console = _console(ns.no_color)
+    render_rules(metas, console, console.width if console.is_terminal else None)
     return 0
 
 
@@ -302,7 +300,8 @@ def run_explain(argv: Sequence[str]) -> int:
     m = metas.get(key) or next((x for x in metas.values() if x.name == ns.rule), None)
     if m is None:
         raise UsageError(f"unknown rule {ns.rule!r}; `vllm-lint rules` lists them")
-    render_explain(m, _console(ns.no_color))
+    console = _console(ns.no_color)
+    render_explain(m, console, terminal=console.is_terminal)
     return 0
 
 

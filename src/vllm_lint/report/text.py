@@ -10,7 +10,6 @@ output is never wrapped or cut.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from itertools import groupby
 
@@ -20,36 +19,10 @@ from rich.text import Text
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.lint import LintResult
 from vllm_lint.report.frame import fit_line
+from vllm_lint.report.wrap import emit as _emit, emit_hanging as _emit_hanging
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 _GUTTER = "blue"
-_LEAD = re.compile(r" *(?:[−=+] )?")
-
-
-def _emit(console: Console, line: Text, width: int | None) -> None:
-    """Print ``line`` wrapped at word boundaries to ``width`` (None: one unwrapped line)."""
-    if width is None:
-        console.print(line, soft_wrap=True, highlight=False)
-        return
-    for row in line.wrap(console, width, overflow="fold"):
-        console.print(row, soft_wrap=True, highlight=False)
-
-
-def _emit_hanging(console: Console, label: Text, body: Text, width: int | None) -> None:
-    """Print ``label`` then ``body``; wrapped rows of ``body`` start under its first character,
-    so the label's gutter stays clear."""
-    if width is None:
-        console.print(label + body, soft_wrap=True, highlight=False)
-        return
-    lead = _LEAD.match(body.plain)
-    first_width = max(width - label.cell_len, 8)
-    rows = body.wrap(console, first_width, overflow="fold")
-    indent = label.cell_len + (lead.end() if lead else 0)  # under the text of an indented note ("  − weights")
-    if len(rows) > 1 and indent != label.cell_len:
-        rest = Text(body.plain[len(rows[0].plain):].lstrip(" "), style=body.style)
-        rows = [rows[0], *rest.wrap(console, max(width - indent, 8), overflow="fold")]
-    for i, row in enumerate(rows):
-        console.print((label if i == 0 else Text(" " * indent)) + row, soft_wrap=True, highlight=False)
 
 
 def _frame(diag: Diagnostic, result: LintResult, width: int | None) -> list[Text]:
