@@ -208,7 +208,15 @@ def _progress_bar(fmt: str):
 
 
 def _write(result, fmt: str, out, ns) -> None:
-    if fmt == "json":
+    if ns.statistics and fmt == "json":
+        from vllm_lint.report.statistics import write_statistics_json
+
+        write_statistics_json(result, out)
+    elif ns.statistics:  # GitHub annotations and SARIF have no counts: the text table
+        from vllm_lint.report.statistics import write_statistics
+
+        write_statistics(result, _console(ns.no_color) if out is sys.stdout else _file_console(out))
+    elif fmt == "json":
         from vllm_lint.report.json_format import write_json
 
         write_json(result, out)
@@ -221,16 +229,17 @@ def _write(result, fmt: str, out, ns) -> None:
 
         write_sarif(result, out)
     else:
-        from rich.console import Console
+        from vllm_lint.report.text import write_text
 
-        from vllm_lint.report.text import write_statistics, write_text
+        console = _console(ns.no_color) if out is sys.stdout else _file_console(out)
+        write_text(result, console, quiet=ns.quiet, verbose=ns.verbose,
+                   width=console.width if console.is_terminal else None)
 
-        console = _console(ns.no_color) if out is sys.stdout else Console(file=out, no_color=True, width=200, highlight=False, emoji=False)
-        if ns.statistics:
-            write_statistics(result, console)
-        else:
-            write_text(result, console, quiet=ns.quiet, verbose=ns.verbose,
-                       width=console.width if console.is_terminal else None)
+
+def _file_console(out):
+    from rich.console import Console
+
+    return Console(file=out, no_color=True, width=200, highlight=False, emoji=False)
 
 
 def run_capacity(argv: Sequence[str]) -> int:

@@ -113,14 +113,3 @@ def write_text(result: LintResult, console: Console, *, quiet: bool = False, ver
                   width)
     if not quiet:
         _emit(console, Text(format_summary(result)), width)
-
-
-def write_statistics(result: LintResult, console: Console) -> None:
-    """``--statistics``: one line per rule with its count, most frequent first (ruff's form);
-    ``[*]`` marks a safe fix, ``[-]`` one that needs ``--unsafe-fixes``."""
-    counts = Counter((d.rule, d.name) for d in result.diagnostics)
-    fixable = Counter(d.rule for d in result.diagnostics if d.fix is not None and d.fix.safe)
-    unsafe_fixable = Counter(d.rule for d in result.diagnostics if d.fix is not None and not d.fix.safe)
-    for (rule, name), n in counts.most_common():
-        mark = "[*]" if fixable.get(rule) else ("[-]" if unsafe_fixable.get(rule) else "   ")
-        console.print(f"{n:>5}  {rule}  {mark} {name}", highlight=False)
