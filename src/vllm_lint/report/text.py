@@ -18,6 +18,7 @@ from rich.text import Text
 
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.lint import LintResult
+from vllm_lint.redact import mask_line, moved_column
 from vllm_lint.report.frame import fit_line
 from vllm_lint.report.wrap import emit as _emit, emit_hanging as _emit_hanging
 
@@ -37,11 +38,14 @@ def _frame(diag: Diagnostic, result: LintResult, width: int | None) -> list[Text
     last = span.line if span.end_line - span.line > 2 else span.end_line
     caret_style = _STYLE[diag.severity.value]
     for line in range(span.line, last + 1):
-        text = idx.line_text(line).replace("\t", " ")
-        start = span.column if line == span.line else 1
-        end = span.end_column if line == span.end_line else len(text) + 1
+        raw = idx.line_text(line).replace("\t", " ")
+        start = span.column - 1 if line == span.line else 0
+        end = span.end_column - 1 if line == span.end_line else len(raw)
+        known = ((start, end),) if diag.rule == "VL501" else ()
+        text, secrets = mask_line(raw, known)  # a secret is shown as VL501 shows it, wherever it is
+        start, end = moved_column(start, secrets), moved_column(end, secrets, end=True)
         gutter = f"  {line:>{digits}} | "
-        fitted = fit_line(text, start - 1, end - 1, None if width is None else width - len(gutter))
+        fitted = fit_line(text, start, end, None if width is None else width - len(gutter))
         out.append(Text.assemble((f"  {line:>{digits}} |", _GUTTER), " ", fitted.text))
         out.append(Text.assemble((f"  {'':>{digits}} |", _GUTTER), " ", " " * fitted.caret_at,
                                  ("^" * fitted.caret_len, caret_style)))

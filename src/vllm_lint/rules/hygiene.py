@@ -13,45 +13,13 @@ from typing import Iterable, Iterator
 
 from vllm_lint.context import LaunchContext
 from vllm_lint.diagnostic import Diagnostic
+from vllm_lint.redact import PLACEHOLDER, SECRET_NAME, TOKEN_PATTERNS, redact  # one classifier for every report
+from vllm_lint.redact import looks_secret as _looks_secret
 from vllm_lint.rules import topology as T
 from vllm_lint.rules.registry import make_diagnostic, register
 from vllm_lint.span import Span
 
 # -- VL501 ------------------------------------------------------------------------------------------
-
-# Token formats with a recognisable prefix (Hugging Face user access tokens are hf_ + 34 letters).
-# The look-behind (no word character before the prefix) is written after the literal prefix: a
-# pattern that opens with a literal is searched for, one that opens with a look-behind is tried at
-# every character (~0.1 s over a 2,000-file tree). Same matches.
-TOKEN_PATTERNS = (
-    ("Hugging Face token", re.compile(r"hf_(?<![A-Za-z0-9_]hf_)[A-Za-z0-9]{30,}(?![A-Za-z0-9])")),
-    ("OpenAI-style API key", re.compile(r"sk-(?<![A-Za-z0-9_-]sk-)(?:proj-)?[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])")),
-)
-# Variables whose value is a credential.
-SECRET_NAME = re.compile(
-    r"^(?:HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_HUB_TOKEN|HUGGINGFACE_TOKEN|HF_API_TOKEN|VLLM_API_KEY|"
-    r"OPENAI_API_KEY|[A-Z0-9_]*_API_KEY|[A-Z0-9_]*_SECRET(?:_KEY)?|[A-Z0-9_]*_ACCESS_TOKEN|API_KEY|TOKEN)$",
-    re.I,
-)
-# Values that stand for a secret rather than being one.
-PLACEHOLDER = re.compile(
-    r"^$|\$|\{\{|<[^>]*>|^x{3,}$|xxx|^\*+$|\.\.\.|…|your|changeme|change-me|replace|placeholder|example|dummy|"
-    r"empty|fake|dummy|no-?key|not-?needed|not-?required|unused|token-abc123|"
-    r"^(?:none|null|false|true|token|secret|api[-_]?key|hf_|test|sk-)$",
-    re.I,
-)
-
-
-def redact(secret: str) -> str:
-    """Enough of a secret to find it, never enough to use it."""
-    keep = 6 if len(secret) > 12 else 3
-    return secret[:keep] + "…"
-
-
-def _looks_secret(value: str) -> bool:
-    v = value.strip().strip("'\"")
-    return bool(v) and len(v) >= 6 and not PLACEHOLDER.search(v)
-
 
 _ASSIGN = re.compile(
     # the look-behind keeps this linear on long runs of word characters (a 5 MB one-line file)
