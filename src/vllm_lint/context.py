@@ -253,6 +253,15 @@ class LaunchContext:
         notes: Iterable[str] = (),
     ) -> Diagnostic:
         where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
+        keys = self._chart_keys
+        if keys:  # a Helm values launch: name the keys the user edits, not the flags the chart renders
+            from dataclasses import replace
+
+            from vllm_lint.sources.chart_keys import respell
+
+            message, notes = respell(message, keys), [respell(n, keys) for n in notes]
+            fix = replace(fix, description=respell(fix.description, keys)) if fix else None
+            suggestions = [replace(s, description=respell(s.description, keys)) for s in suggestions]
         return make_diagnostic(
             rule_id,
             where.path if where else self.launch.path,
@@ -263,6 +272,12 @@ class LaunchContext:
             suggestions=suggestions,
             notes=notes,
         )
+
+    @cached_property
+    def _chart_keys(self) -> dict[str, str]:
+        from vllm_lint.sources.chart_keys import chart_keys
+
+        return chart_keys(self.launch) if self.launch.source == "helm" else {}
 
     @property
     def path(self) -> Path:

@@ -12,7 +12,7 @@ import re
 from typing import Iterable, Iterator
 
 from vllm_lint.context import LaunchContext
-from vllm_lint.diagnostic import Diagnostic
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.redact import PLACEHOLDER, SECRET_NAME, TOKEN_PATTERNS, redact  # one classifier for every report
 from vllm_lint.redact import looks_secret as _looks_secret
 from vllm_lint.rules import topology as T
@@ -121,6 +121,7 @@ def trust_remote_code(ctx: LaunchContext) -> Iterator[Diagnostic]:
 # -- VL503 ------------------------------------------------------------------------------------------
 
 _FLOATING = {"latest", "nightly", "main", "master", "dev", "edge", "stable"}
+_OFFICIAL_REPO = re.compile(r"(?:^|/)vllm/vllm-openai$")
 
 
 def image_tag(image: str) -> tuple[str | None, bool]:
@@ -147,12 +148,33 @@ def unpinned_image(ctx: LaunchContext) -> Iterator[Diagnostic]:
         why = f"uses the moving tag `{tag}`"
     else:
         return
+    tag_span = ctx.launch.facts.get("image_tag_span")  # Helm values: the `tag:` key, apart from the repository
+    span = tag_span if isinstance(tag_span, Span) else ctx.launch.image_span
+    repo = image.split("@")[0].rsplit(":", 1)[0] if tag is not None else image.split("@")[0]
+    pinned = f"v{ctx.version}"
+    suggestions = []
+    if _OFFICIAL_REPO.search(repo):  # vLLM's own images are tagged v<release>
+        where = "tag" if span is tag_span else "image"
+        if span is tag_span and span.slice(ctx.src.text).strip("'\"") == (tag or ""):
+            edit = Edit(span, pinned)
+        elif span.slice(ctx.src.text) == image:
+            edit = Edit(span, f"{repo}:{pinned}")
+        else:
+            edit = None
+        shown = f"tag: {pinned}" if where == "tag" else f"{repo}:{pinned}"
+        note = f"pin the release this launch was checked against, {shown}, or a digest (@sha256:…)"
+        if edit is not None:
+            suggestions.append(Fix(f"pin {shown}", (edit,), safe=False))
+            note = "or pin a digest (@sha256:…)"
+    else:
+        note = "pin a release tag of this image, or a digest (@sha256:…)"
     yield ctx.report(
         "VL503",
         f"image {image} {why}: each pull may bring a different vLLM release, whose flags, defaults and "
         f"memory use differ (vllm-lint checks this launch against vLLM {ctx.version})",
-        span=ctx.launch.image_span,
-        notes=["pin a release tag such as vllm/vllm-openai:v0.11.2, or a digest (@sha256:…)"],
+        span=span,
+        notes=[note],
+        suggestions=suggestions,
     )
 
 

@@ -298,6 +298,8 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     if on_ray:
         args += _synthetic("--distributed-executor-backend", "ray")
     facts: dict[str, object] = {"chart": "vllm-production-stack"}
+    if tag_node is not None:
+        facts["image_tag_span"] = values.span(tag_node)  # VL503 points at the tag
     ignored: list[tuple[str, object]] = []
     for flag_key, flag in (("enableLoRA", "--enable-lora"), ("enableTool", "--enable-auto-tool-choice")):
         pair = Y.get_pair(spec, flag_key)
@@ -495,6 +497,8 @@ def vllm_example_chart(values: Values) -> list[Launch]:
             gpu.notes.append(f"gpuModels value {gpu.product!r} looks like a placeholder")
             unknowns.append(f"GPU product placeholder {gpu.product!r}")
     facts["chart"] = "vllm-example-chart"
+    if Y.get(image_node, "tag") is not None:
+        facts["image_tag_span"] = values.span(Y.get(image_node, "tag"))
     shm = Y.get(root, "shm")
     facts["dev_shm_volume"] = bool(Y.as_bool(Y.get(shm, "enabled")))
     if facts["dev_shm_volume"]:
@@ -664,4 +668,5 @@ def generic(values: Values, scopes: list[Node], title: str) -> Launch | None:
                       image=image, image_span=values.span(Y.get(image_node, "repository")),
                       vllm_version=version_from_image(image) if image else None, gpu=gpu,
                       replicas=int(reps) if reps is not None else None, insertion=insertion,
-                      facts={"chart": "unknown"}, unknowns=unknowns + ["chart template unknown: flags rendered from values keys by convention"])
+                      facts={"chart": "unknown", **({"image_tag_span": values.span(Y.get(image_node, "tag"))} if tag else {})},
+                      unknowns=unknowns + ["chart template unknown: flags rendered from values keys by convention"])
