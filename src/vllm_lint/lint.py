@@ -265,11 +265,17 @@ def _apply_suppressions(
             kept.append(diag)
     if inline:
         metas = all_meta()
+        # a directive that cuts a continued command is VL509's to report (its fix moves it;
+        # VL006's removal would silently rejoin the command)
+        cutting = {(k.path, line) for k in kept if k.rule == "VL509" and k.span
+                   for line in range(k.span.line, k.span.end_line + 1)}
         for path, d in directives.items():
             src = result.sources.get(path)
             if src is None or not d.suppressions or UNUSED not in enabled.get(path, set()):
                 continue
             for diag in unused_suppressions(path, d, src.index, enabled[path], metas):
+                if (diag.path, diag.line) in cutting:
+                    continue
                 # a directive cannot excuse itself
                 if not silence(diag, reported_at=diag.span.start if diag.span else -1):
                     kept.append(diag)

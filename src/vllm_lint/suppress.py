@@ -2,7 +2,8 @@
 
     <line>  # vllm-lint: disable=VL101            this line only (trailing comment)
     # vllm-lint: disable=VL101 -- reason         own line: the next line that is not blank or
-                                                 a comment
+                                                 a comment, with the lines that continue it
+                                                 (a command whose lines end in a backslash)
     # vllm-lint: disable=VL201                   own line followed later by
     ...                                          # vllm-lint: enable=VL201  -> the range between
     # vllm-lint: disable-file[=VL101,VL2]        the whole file
@@ -124,6 +125,16 @@ def _next_code_lines(lines: list[str]) -> list[int]:
     return out
 
 
+def _continued_to(lines: list[str], line: int) -> int:
+    """The last line of the command that starts on 1-based ``line``: through every line ending in a
+    backslash continuation (a comment line ends it, as bash does)."""
+    last = line
+    while last < len(lines) and lines[last - 1].rstrip("\r").endswith("\\") \
+            and not lines[last - 1].lstrip().startswith("#") and not lines[last].lstrip().startswith("#"):
+        last += 1
+    return last
+
+
 def parse_directives(text: str) -> Directives:
     """Read every ``# vllm-lint:`` comment of a file. Pure; cheap when there are none."""
     out = Directives()
@@ -169,7 +180,7 @@ def parse_directives(text: str) -> Directives:
                 if next_code is None:
                     next_code = _next_code_lines(lines)
                 target = next_code[i]
-                s = Suppression(ids, target, target, i, reason, **where)
+                s = Suppression(ids, target, _continued_to(lines, target), i, reason, **where)
                 open_ranges.append(s)
             else:
                 s = Suppression(ids, i, i, i, reason, **where)

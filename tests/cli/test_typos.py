@@ -117,3 +117,16 @@ def test_misspelt_pyproject_table_is_not_silently_skipped(tmp_path, compose, cap
     code, _, err = _run(capsys, str(compose))
     assert code == 2
     assert "pyproject.toml:4: [tool.vllm_lint] is not read: the table is [tool.vllm-lint]" in err
+
+
+@pytest.mark.parametrize("ids,needle", [
+    ("VL1O1", "VL1O1 names no rule (did you mean VL101?)"),
+    ("kv-cache-capacty", "kv-cache-capacty names no rule (did you mean kv-cache-capacity?)"),
+    ("VL9999", "VL9999 names no rule"),
+])
+def test_unknown_rule_in_a_directive_is_a_finding_at_the_directive(tmp_path, capsys, ids, needle):
+    f = tmp_path / "serve.sh"
+    f.write_text(f"#!/bin/sh\n# vllm-lint: disable={ids}\nvllm serve Qwen/Qwen2.5-7B-Instruct --max-model-len 4096\n")
+    code, out, _ = _run(capsys, str(f), "--gpu", "L4", "-q")
+    assert code == 1
+    assert f"serve.sh:2:1: VL006" in out and needle in out

@@ -6,4 +6,5 @@ from vllm_lint.rules import parallelism, model, hygiene  # noqa: F401  VL3xx par
 from vllm_lint.rules import capacity  # noqa: F401  VL1xx: memory and KV-cache capacity
 from vllm_lint.rules import chart  # noqa: F401,E402  VL506: chart values the chart never renders
 from vllm_lint.rules import files  # noqa: F401,E402  VL507-VL508: file-level hygiene
+from vllm_lint.rules import continuation  # noqa: F401,E402  VL509: a comment line that ends a continued command
 from vllm_lint.rules import flags  # noqa: F401,E402  VL2xx: flags as the target release parses them

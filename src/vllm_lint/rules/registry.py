@@ -183,7 +183,7 @@ def _selects(item: str, metas: dict[str, RuleMeta]) -> bool:
     return bool(_PREFIX.match(upper)) and any(i.startswith(upper) for i in metas)
 
 
-def _guess(item: str, metas: dict[str, RuleMeta]) -> str | None:
+def guess_rule(item: str, metas: dict[str, RuleMeta]) -> str | None:
     """The rule a mistyped selector most likely means: "VL101 (kv-cache-capacity)"."""
     from vllm_lint.suggest import closest
 
@@ -212,7 +212,7 @@ def selector_problem(item: str) -> str | None:
     words = item.replace(",", " ").split()
     if len(words) > 1 and all(_selects(w, metas) for w in words):
         return f"{item!r} holds several rules: separate them with commas ({','.join(words)})"
-    guess = _guess(item, metas)
+    guess = guess_rule(item, metas)
     hint = f"did you mean {guess}?" if guess else "`vllm-lint rules` lists every rule"
     return f"unknown rule {item!r}: {hint}"
 
