@@ -3,14 +3,12 @@ rule names are never shortened, code blocks never cropped or padded."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from terminal_screen import ROOT, run_in_terminal
 from vllm_lint.cli import main
 from vllm_lint.report.explain import rule_markdown
-from vllm_lint.rules.registry import all_meta
+from vllm_lint.rule_meta import all_meta
 
 WIDTHS = (60, 80, 120)
 

@@ -14,7 +14,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from vllm_lint.context import RunOptions
+from vllm_lint.resolve.context import RunOptions
 from vllm_lint.lint import LintOptions, lint_paths
 from vllm_lint.report.frame import fit_line
 from vllm_lint.report.text import write_text

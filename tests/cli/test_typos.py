@@ -129,4 +129,4 @@ def test_unknown_rule_in_a_directive_is_a_finding_at_the_directive(tmp_path, cap
     f.write_text(f"#!/bin/sh\n# vllm-lint: disable={ids}\nvllm serve Qwen/Qwen2.5-7B-Instruct --max-model-len 4096\n")
     code, out, _ = _run(capsys, str(f), "--gpu", "L4", "-q")
     assert code == 1
-    assert f"serve.sh:2:1: VL006" in out and needle in out
+    assert "serve.sh:2:1: VL006" in out and needle in out

@@ -8,7 +8,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import CodeBlock, Markdown
 from rich.syntax import Syntax
 
-from vllm_lint.rules.registry import RuleMeta
+from vllm_lint.rule_meta import RuleMeta
 
 
 def rule_markdown(m: RuleMeta) -> str:

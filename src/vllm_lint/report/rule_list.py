@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from vllm_lint.report.wrap import emit_hanging
-from vllm_lint.rules.registry import RuleMeta
+from vllm_lint.rule_meta import RuleMeta
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 _MIN_SUMMARY = 40  # a narrower summary column reads badly: the summary goes below instead

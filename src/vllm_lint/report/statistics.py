@@ -11,7 +11,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
-from vllm_lint.lint import LintResult
+from vllm_lint.results import LintResult
 
 _ORDER = ("error", "warning", "info")
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}

@@ -17,10 +17,10 @@ from rich.console import Console
 from rich.text import Text
 
 from vllm_lint.diagnostic import Diagnostic
-from vllm_lint.lint import LintResult
 from vllm_lint.redact import mask_line, moved_column
 from vllm_lint.report.frame import fit_line
 from vllm_lint.report.wrap import emit as _emit, emit_hanging as _emit_hanging
+from vllm_lint.results import LintResult
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 _GUTTER = "blue"

@@ -8,7 +8,7 @@ from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.rules.registry import register
 
 if TYPE_CHECKING:
-    from vllm_lint.context import LaunchContext
+    from vllm_lint.rules.context import RuleContext
 
 # Where each ignored key's settings really belong in vllm-production-stack's values schema
 # (helm/templates/deployment-vllm-multi.yaml renders only these places into flags).
@@ -19,9 +19,14 @@ _MOVE_TO = {
 }
 
 
-def _known_keys(ctx: "LaunchContext", key: str) -> tuple[str, set[str]]:
+def _known_keys(ctx: "RuleContext", key: str) -> tuple[str, set[str]]:
     """(section, keys the chart renders there) for an ignored key of vllm-production-stack."""
-    from vllm_lint.sources.helm_charts import PS_MODELSPEC_KEYS, PS_RAY_CONFIG, PS_VLLM_CONFIG, PS_VLLM_CONFIG_OTHER
+    from vllm_lint.sources.helm.production_stack import (
+        PS_MODELSPEC_KEYS,
+        PS_RAY_CONFIG,
+        PS_VLLM_CONFIG,
+        PS_VLLM_CONFIG_OTHER,
+    )
 
     if key.startswith("vllmConfig."):
         on_ray = "nodes" in ctx.launch.facts
@@ -32,7 +37,7 @@ def _known_keys(ctx: "LaunchContext", key: str) -> tuple[str, set[str]]:
 
 
 @register("VL506")
-def ignored_chart_key(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def ignored_chart_key(ctx: RuleContext) -> Iterator[Diagnostic]:
     """A values key the chart's templates do not render: its setting never reaches vLLM."""
     from vllm_lint.suggest import closest
 
@@ -67,6 +72,6 @@ def ignored_chart_key(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 def _vllm_config_keys() -> set[str]:
-    from vllm_lint.sources.helm_charts import PS_VLLM_CONFIG
+    from vllm_lint.sources.helm.production_stack import PS_VLLM_CONFIG
 
     return set(PS_VLLM_CONFIG)

@@ -18,7 +18,7 @@ from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.rules.registry import register
 
 if TYPE_CHECKING:
-    from vllm_lint.context import LaunchContext
+    from vllm_lint.resolve.context import LaunchContext
 
 
 def _lines_after(text: str, offset: int) -> tuple[str, list[tuple[int, int]], int]:
