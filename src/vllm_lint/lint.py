@@ -24,6 +24,7 @@ from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import select_rules
 from vllm_lint.sources.base import Limits
 from vllm_lint.suppress import Directives, parse_directives
+from vllm_lint.vllm.versions import known_release  # an unknown release in a directive is VL007's, not a target
 
 
 @dataclass
@@ -150,7 +151,8 @@ def _lint_paths(
                         launch=launch.name))
                     continue
                 result.launches.append(
-                    RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
+                    RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu,
+                                file_version=known_release(d.vllm_version) if d.vllm_version else None)
                 )
         except ConfigError:
             raise  # a broken configuration is the user's to fix before anything is linted: exit 2

@@ -97,6 +97,7 @@ class Directives:
     suppressions: list[Suppression] = field(default_factory=list)
     gpu: str | None = None
     vllm_version: str | None = None
+    version_at: tuple[int, int] | None = None  # character offsets of the vllm-version= value (VL007 points there)
     # (rule, name) -> the suppressions naming that rule; a file with thousands of directives
     # then costs per finding only the directives about its rule.
     _by_rule: dict = field(default_factory=dict, repr=False, compare=False)
@@ -173,6 +174,7 @@ def parse_directives(text: str) -> Directives:
             out.gpu = value
         elif verb == "vllm-version":
             out.vllm_version = value
+            out.version_at = (where["value_start"], where["value_end"]) if value else None
         elif verb == "disable-file":
             out.suppressions.append(Suppression(ids, 1, n, i, reason, **where))
         elif verb == "disable":

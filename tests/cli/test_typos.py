@@ -130,3 +130,12 @@ def test_unknown_rule_in_a_directive_is_a_finding_at_the_directive(tmp_path, cap
     code, out, _ = _run(capsys, str(f), "--gpu", "L4", "-q")
     assert code == 1
     assert "serve.sh:2:1: VL006" in out and needle in out
+
+
+def test_unknown_release_in_a_directive_is_a_finding_and_is_not_used(tmp_path, capsys):
+    f = tmp_path / "serve.sh"
+    f.write_text("#!/bin/sh\n# vllm-lint: vllm-version=0.99.0\nvllm serve Qwen/Qwen2.5-7B-Instruct --max-model-length 4096\n")
+    code, out, _ = _run(capsys, str(f), "--gpu", "L4", "--vllm-version", "0.8.5", "-q")
+    assert code == 1
+    assert "serve.sh:2:27: VL007" in out and "newer than every release vllm-lint knows" in out
+    assert "not a vLLM 0.8.5 option" in out  # the launch is checked against --vllm-version instead

@@ -119,3 +119,22 @@ def release_problem(text: str) -> str | None:
     if v < (parse_version(releases[0]) or v):
         return f"{text!r} is older than the releases vllm-lint checks ({known})"
     return f"{text!r} is not a vLLM release (vllm-lint knows {known})"
+
+
+def release_suggestions(text: str, limit: int = 3) -> list[str]:
+    """Up to ``limit`` releases ``text`` most likely meant: the newest of its minor line, or the
+    nearest known releases by number."""
+    releases = _releases()
+    v = parse_version(text)
+    if v is None:
+        return []
+    line = [r for r in releases if (parse_version(r) or ())[:2] == v[:2]]
+    if line:
+        return line[::-1][:limit]
+    ordered = sorted(releases, key=lambda r: abs(_as_number(parse_version(r)) - _as_number(v)))
+    return ordered[:limit] if v <= (parse_version(releases[-1]) or v) and v >= (parse_version(releases[0]) or v) else []
+
+
+def _as_number(v: tuple[int, ...] | None) -> float:
+    v = v or (0, 0, 0, 0)
+    return v[0] * 1e6 + v[1] * 1e3 + v[2]
