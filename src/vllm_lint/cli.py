@@ -1,7 +1,7 @@
 """Command-line interface: argument handling only; the work happens in lint.py and friends.
 
     vllm-lint [check] [PATH ...]      lint (default .); exit 0 clean, 1 findings, 2 usage/internal error
-    vllm-lint capacity [--gpu G] [--vllm-version V] [--compile-cache warm] [--format text|json] -- <vllm serve args>
+    vllm-lint capacity --gpu G[:N] [--vllm-version V] [--log FILE] [--format text|json] -- <vllm serve args>
     vllm-lint launches PATH [--format json]
     vllm-lint rules [--format json]
     vllm-lint explain RULE
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from vllm_lint import __version__
+from vllm_lint import __version__, cli_types
 
 SUBCOMMANDS = ("check", "capacity", "launches", "rules", "explain")
 FORMATS = ("text", "json", "github", "sarif")
@@ -31,26 +31,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\nFor more information, try '{self.prog} --help'.\n")
-
-
-def _rule_selectors(value: str) -> str:
-    """argparse type of --select/--ignore: every comma-separated item names at least one rule."""
-    from vllm_lint.rules.registry import selector_problem
-
-    problems = [p for item in value.split(",") if (p := selector_problem(item))]
-    if problems:
-        raise argparse.ArgumentTypeError("; ".join(problems))
-    return value
-
-
-def _release(value: str) -> str:
-    """argparse type of --vllm-version: a release vLLM published (``v0.8.5`` -> ``0.8.5``)."""
-    from vllm_lint.vllm.versions import known_release, release_problem
-
-    known = known_release(value)
-    if known is None:
-        raise argparse.ArgumentTypeError(release_problem(value) or value)
-    return known
 
 
 def _console(no_color: bool = False, stderr: bool = False):
@@ -71,7 +51,7 @@ def _console(no_color: bool = False, stderr: bool = False):
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpu", metavar="GPU[:N]", help="target GPU where a config does not say (A10G, H100:8, nvidia-l4, g5.xlarge, 23.58GiB)")
-    p.add_argument("--vllm-version", metavar="X.Y.Z", type=_release, help="vLLM release where the image tag does not say (default: newest known)")
+    p.add_argument("--vllm-version", metavar="X.Y.Z", type=cli_types.release, help="vLLM release where the image tag does not say (default: newest known)")
     p.add_argument("--compile-cache", choices=("cold", "warm"),
                    help="torch.compile cache at the start: cold (default; a new container) or warm (a persisted VLLM_CACHE_ROOT)")
     p.add_argument("--online", action="store_true", help="allow fetching config.json from the Hugging Face Hub (never weights)")
@@ -88,8 +68,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--format", choices=FORMATS, help="output format (default: text; github under GitHub Actions)")
     p.add_argument("--output-file", "-o", type=Path, help="write the report to this file")
-    p.add_argument("--select", action="append", metavar="IDS", type=_rule_selectors, help="rule ids, prefixes or names to enable (comma-separated; repeatable)")
-    p.add_argument("--ignore", action="append", metavar="IDS", type=_rule_selectors, help="rule ids, prefixes or names to disable")
+    p.add_argument("--select", action="append", metavar="IDS", type=cli_types.rule_selectors, help="rule ids, prefixes or names to enable (comma-separated; repeatable)")
+    p.add_argument("--ignore", action="append", metavar="IDS", type=cli_types.rule_selectors, help="rule ids, prefixes or names to disable")
     p.add_argument("--exclude", action="append", metavar="GLOB", default=[], help="paths to skip")
     p.add_argument("--force-exclude", action="store_true", help="apply excludes to files passed by name too (for pre-commit)")
     p.add_argument("--values", "-f", action="append", type=Path, default=[], metavar="FILE", help="Helm values overlay, in order (repeatable, like helm -f)")
@@ -244,20 +224,9 @@ def _file_console(out):
 
 
 def run_capacity(argv: Sequence[str]) -> int:
-    from vllm_lint.capacity_cmd import capacity_command
+    from vllm_lint.capacity_cmd import main as capacity_main
 
-    p = _Parser(prog="vllm-lint capacity", description="Estimate vLLM's KV-cache capacity for a `vllm serve` command line, per GPU.")
-    _common(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("serve_args", nargs=argparse.REMAINDER, help="-- then the vllm serve arguments (model first)")
-    ns = p.parse_args(argv)
-    args = list(ns.serve_args)
-    if args and args[0] == "--":
-        args = args[1:]
-    if not args:
-        raise UsageError("give the vllm serve arguments after --, e.g. vllm-lint capacity --gpu A10G -- Qwen/Qwen1.5-7B-Chat")
-    return capacity_command(args, gpu=ns.gpu, version=ns.vllm_version, fmt=ns.format, online=ns.online,
-                            console=_console(ns.no_color), compile_cache=ns.compile_cache or "cold")
+    return capacity_main(argv, _console)
 
 
 def run_launches(argv: Sequence[str]) -> int:

@@ -83,24 +83,32 @@ def huge_default_context(ctx: RuleContext) -> Iterator[Diagnostic]:
     derived, key = d
     if derived <= HUGE_CONTEXT:
         return
+    cap = None
     if ctx.gpu is not None:
         try:
             cap = ctx.capacity
         except Exception:  # noqa: BLE001 - the estimate is another rule's business
             cap = None
-        if cap is not None and not cap.fits:
-            return  # VL101 reports this context as not fitting, with the numbers
+    from vllm_lint.rules.capacity import capacity_finding_covers, recommended_len
+
+    if cap is not None and capacity_finding_covers(cap):
+        return  # VL101/VL103 report this context with the numbers and the one recommended length
     m = ctx.model
     kv_note = ""
     kvb = _kv_bytes_per_token(m)
-    if kvb:
-        kv_note = f"; one request of that length holds {kvb * derived / 2**30:.1f} GiB of KV cache"
+    if cap is not None:
+        kv_note = f"; one request of that length holds {cap.needed_kv_gib:.1f} GiB of KV cache per GPU"
+    elif kvb:
+        n = max(1, ctx.settings.tensor_parallel_size) * max(1, ctx.settings.pipeline_parallel_size)
+        where = f" across its {n} GPUs" if n > 1 else ""
+        kv_note = f"; one request of that length holds {kvb * derived / 2**30:.1f} GiB of KV cache{where}"
+    value = recommended_len(cap) if cap is not None else SUGGESTED_CONTEXT
     suggestions = []
     ins = ctx.launch.insertion
-    if ins is not None and ins.path == ctx.src.display:
-        text = ins.render(["--max-model-len", str(SUGGESTED_CONTEXT)])
+    if value and ins is not None and ins.path == ctx.src.display:
+        text = ins.render(["--max-model-len", str(value)])
         sp = ctx.src.index.span(ins.offset, ins.offset)
-        suggestions.append(Fix(f"set --max-model-len {SUGGESTED_CONTEXT}", (Edit(sp, text),), safe=False))
+        suggestions.append(Fix(f"set --max-model-len {value}", (Edit(sp, text),), safe=False))
     yield ctx.report(
         "VL402",
         f"no --max-model-len: vLLM uses {m.id}'s full context of {derived} tokens ({key}){kv_note}; "
