@@ -67,18 +67,18 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, help="files or folders to lint (default: .)")
     _common(p)
     p.add_argument("--format", choices=FORMATS, help="output format (default: text; github under GitHub Actions)")
-    p.add_argument("--output-file", "-o", type=Path, help="write the report to this file")
+    p.add_argument("--output-file", "-o", type=Path, metavar="FILE", help="write the report to this file")
     p.add_argument("--select", action="append", metavar="IDS", type=cli_types.rule_selectors, help="rule ids, prefixes or names to enable (comma-separated; repeatable)")
     p.add_argument("--ignore", action="append", metavar="IDS", type=cli_types.rule_selectors, help="rule ids, prefixes or names to disable")
     p.add_argument("--exclude", action="append", metavar="GLOB", default=[], help="paths to skip")
     p.add_argument("--force-exclude", action="store_true", help="apply excludes to files passed by name too (for pre-commit)")
     p.add_argument("--values", "-f", action="append", type=Path, default=[], metavar="FILE", help="Helm values overlay, in order (repeatable, like helm -f)")
-    p.add_argument("--config", type=Path, help="configuration file (default: nearest pyproject.toml [tool.vllm-lint] or .vllm-lint.toml)")
+    p.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: nearest pyproject.toml [tool.vllm-lint] or .vllm-lint.toml)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     p.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff: also apply fixes that change behaviour")
     p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing")
     p.add_argument("--no-inline-ignores", action="store_true", help="ignore `# vllm-lint: disable` comments and annotations (audits)")
-    p.add_argument("--statistics", action="store_true", help="print a count per rule")
+    p.add_argument("--statistics", action="store_true", help="print a count per rule, with totals and a legend (JSON with --format json)")
     p.add_argument("--quiet", "-q", action="store_true", help="one line per finding, no summary")
     p.add_argument("--verbose", "-v", action="store_true", help="also list suppressed findings with their reasons")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
@@ -235,10 +235,11 @@ def run_launches(argv: Sequence[str]) -> int:
     from vllm_lint.report.launches import render_launches
 
     p = _Parser(prog="vllm-lint launches", description="Show every vLLM launch found: effective argv with spans, env, GPU request, image, version.")
-    p.add_argument("paths", nargs="*", type=Path)
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--values", "-f", action="append", type=Path, default=[])
-    p.add_argument("--no-color", action="store_true")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders to read (default: .)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--values", "-f", action="append", type=Path, default=[], metavar="FILE",
+                   help="Helm values overlay, in order (repeatable, like helm -f)")
+    p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
     ns = p.parse_args(argv)
     result = lint_paths(ns.paths or [Path(".")], LintOptions(run=RunOptions(), select=["VL0"], values_files=ns.values))
     render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color))
@@ -252,7 +253,7 @@ def run_rules(argv: Sequence[str]) -> int:
 
     p = _Parser(prog="vllm-lint rules", description="List every rule.")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--no-color", action="store_true")
+    p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
     ns = p.parse_args(argv)
     metas = sorted(all_meta().values(), key=lambda m: m.id)
     if ns.format == "json":
@@ -272,13 +273,16 @@ def run_explain(argv: Sequence[str]) -> int:
 
     p = _Parser(prog="vllm-lint explain", description="Explain a rule: what, why, examples, fix.")
     p.add_argument("rule")
-    p.add_argument("--no-color", action="store_true")
+    p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
     ns = p.parse_args(argv)
     metas = all_meta()
     key = ns.rule.upper()
     m = metas.get(key) or next((x for x in metas.values() if x.name == ns.rule), None)
     if m is None:
-        raise UsageError(f"unknown rule {ns.rule!r}; `vllm-lint rules` lists them")
+        from vllm_lint.rules.registry import guess_rule
+
+        guess = guess_rule(ns.rule, metas)
+        raise UsageError(f"unknown rule {ns.rule!r}: " + (f"did you mean {guess}?" if guess else "`vllm-lint rules` lists them"))
     console = _console(ns.no_color)
     render_explain(m, console, terminal=console.is_terminal)
     return 0
