@@ -196,7 +196,8 @@ def _write(result, fmt: str, out, ns) -> None:
     elif ns.statistics:  # GitHub annotations and SARIF have no counts: the text table
         from vllm_lint.report.statistics import write_statistics
 
-        write_statistics(result, _console(ns.no_color) if out is sys.stdout else _file_console(out))
+        console = _console(ns.no_color) if out is sys.stdout else _file_console(out)
+        write_statistics(result, console, console.width if console.is_terminal else None)
     elif fmt == "json":
         from vllm_lint.report.json_format import write_json
 

@@ -11,6 +11,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from vllm_lint.report.wrap import emit, emit_hanging
 from vllm_lint.results import LintResult
 
 _ORDER = ("error", "warning", "info")
@@ -45,23 +46,24 @@ def rule_counts(result: LintResult) -> list[RuleCount]:
             for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def write_statistics(result: LintResult, console: Console) -> None:
+def write_statistics(result: LintResult, console: Console, width: int | None = None) -> None:
+    """The table, the totals and the legend (``width``: a terminal's, to wrap the totals at words)."""
     from vllm_lint.report.text import format_summary
 
     rows = rule_counts(result)
-    width = max((len("/".join(r.severities)) for r in rows), default=0)
+    sev_width = max((len("/".join(r.severities)) for r in rows), default=0)
     for r in rows:
         sev = "/".join(r.severities)
-        console.print(Text.assemble(f"{r.count:>5}  ", (r.rule, "bold"), "  ", (sev.ljust(width), _STYLE[r.severities[0]]),
+        console.print(Text.assemble(f"{r.count:>5}  ", (r.rule, "bold"), "  ", (sev.ljust(sev_width), _STYLE[r.severities[0]]),
                                     f"  {r.mark} {r.name}"), soft_wrap=True, highlight=False)
     if rows:
         total = sum(r.count for r in rows)
-        console.print(Text(f"{total:>5}  finding{'s' if total != 1 else ''}: {format_summary(result)}"), soft_wrap=True,
-                      highlight=False)
+        emit_hanging(console, Text(f"{total:>5}  "), Text(f"finding{'s' if total != 1 else ''}: {format_summary(result)}"),
+                     width)
         if any(r.fixable or r.unsafe_fixable for r in rows):
-            console.print(Text(LEGEND, style="dim"), soft_wrap=True, highlight=False)
+            emit(console, Text(LEGEND, style="dim"), width)
     else:
-        console.print(Text(format_summary(result)), soft_wrap=True, highlight=False)
+        emit(console, Text(format_summary(result)), width)
 
 
 def write_statistics_json(result: LintResult, out: TextIO) -> None:
