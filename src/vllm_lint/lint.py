@@ -50,6 +50,8 @@ class _Configs:
 
     def __init__(self, explicit: Path | None) -> None:
         self.explicit = load_config_file(explicit) if explicit else None
+        if explicit and self.explicit is None:
+            raise ConfigError(f"{explicit}: --config names a pyproject.toml without a [tool.vllm-lint] table")
         # nearest configuration per folder, for this run: resolving every file's path and
         # probing every folder above it cost ~0.2 s on a 2,000-file tree
         self._by_folder: dict[str, FileConfig] = {}

@@ -139,3 +139,9 @@ def test_unknown_release_in_a_directive_is_a_finding_and_is_not_used(tmp_path, c
     assert code == 1
     assert "serve.sh:2:27: VL007" in out and "newer than every release vllm-lint knows" in out
     assert "not a vLLM 0.8.5 option" in out  # the launch is checked against --vllm-version instead
+
+
+def test_config_option_naming_a_file_without_our_table_is_a_usage_error(tmp_path, compose, capsys):
+    cfg = _config(tmp_path, '[project]\nname = "x"\n', "pyproject.toml")
+    code, _, err = _run(capsys, str(compose), "--config", str(cfg))
+    assert code == 2 and "without a [tool.vllm-lint] table" in err
