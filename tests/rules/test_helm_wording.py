@@ -35,11 +35,20 @@ def _unquoted(text: str) -> str:
 
 def test_capacity_fix_names_the_chart_key(tmp_path):
     (d,) = _lint(tmp_path, ["VL101"])
-    assert d.fix is not None and re.fullmatch(r"set vllmConfig\.maxModelLen: \d+ \(largest that fits is \d+\)", d.fix.description)
+    assert d.fix is not None and re.match(r"set vllmConfig\.maxModelLen: \d+\b", d.fix.description), d.fix
     assert d.message.startswith("vllmConfig.maxModelLen: 32768 does not fit")
     for text in [d.message, d.fix.description, *(s.description for s in d.suggestions), *d.notes]:
         assert "--max-model-len" not in _unquoted(text) and "--tensor-parallel-size" not in _unquoted(text), text
-    assert any("vllmConfig.tensorParallelSize: 2" in s.description for s in d.suggestions)
+
+
+def test_respell_names_keys_and_leaves_quotes_alone():
+    from vllm_lint.sources.helm.chart_keys import respell
+
+    keys = {"--max-model-len": "vllmConfig.maxModelLen", "--tensor-parallel-size": "vllmConfig.tensorParallelSize"}
+    assert respell("use 2 GPUs with --tensor-parallel-size 2; the largest --max-model-len that fits is 7360", keys) == \
+        "use 2 GPUs with vllmConfig.tensorParallelSize: 2; the largest vllmConfig.maxModelLen that fits is 7360"
+    assert respell('vLLM says "--max-model-len 5 is too large" and `--max-model-len`; --dtype half', keys) == \
+        'vLLM says "--max-model-len 5 is too large" and `--max-model-len`; --dtype half'
 
 
 def test_cli_launch_keeps_flag_words(tmp_path):
