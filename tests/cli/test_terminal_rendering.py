@@ -139,3 +139,8 @@ def test_fit_line(text, start, end, width, shown, caret):
     assert (fitted.text, (fitted.caret_at, fitted.caret_len)) == (shown, caret)
     if width is not None:
         assert cell_len(fitted.text) <= width
+
+
+@pytest.mark.parametrize("width", [32, 40, 50])
+def test_narrow_terminals_get_no_row_wider_than_themselves(width):
+    assert all(cell_len(line) <= width for line in _recorded(width))

@@ -27,7 +27,8 @@ def render_rules(metas: Iterable[RuleMeta], console: Console, width: int | None)
         sev = m.severity.value
         head = Text.assemble((m.id, "bold"), "  ", m.name.ljust(name_w), "  ", (sev.ljust(sev_w), _STYLE.get(sev, "")), "  ")
         if below:
-            console.print(head.rstrip() or head, soft_wrap=True, highlight=False)
+            head.rstrip()
+            console.print(head, soft_wrap=True, highlight=False)
             emit_hanging(console, Text(" " * (len(m.id) + 2)), Text(m.summary), width)
         else:
             emit_hanging(console, head, Text(m.summary), width)

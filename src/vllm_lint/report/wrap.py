@@ -10,6 +10,7 @@ from rich.text import Text
 
 _LEAD = re.compile(r" *(?:[−=+] )?")  # an indented note's lead ("  − weights"): continuation goes under its text
 _MIN_ROOM = 8
+_MIN_BODY = 20  # narrower room after a label than this, and the text goes on the lines below it
 
 
 def emit(console: Console, line: Text, width: int | None) -> None:
@@ -27,7 +28,15 @@ def emit_hanging(console: Console, label: Text, body: Text, width: int | None) -
     if width is None:
         console.print(label + body, soft_wrap=True, highlight=False)
         return
-    rows = body.wrap(console, max(width - label.cell_len, _MIN_ROOM), overflow="fold")
+    if width - label.cell_len < _MIN_BODY:  # a narrow terminal: the body goes below its label
+        head = label.copy()
+        head.rstrip()
+        console.print(head, soft_wrap=True, highlight=False)
+        pad = min(label.cell_len - len(label.plain.lstrip(" ")) + 4, max(width // 4, 2))
+        for row in body.wrap(console, max(width - pad, _MIN_ROOM), overflow="fold"):
+            console.print(Text(" " * pad) + row, soft_wrap=True, highlight=False)
+        return
+    rows = body.wrap(console, width - label.cell_len, overflow="fold")
     lead = _LEAD.match(body.plain)
     indent = label.cell_len + (lead.end() if lead else 0)
     if len(rows) > 1 and indent != label.cell_len:
