@@ -246,9 +246,9 @@ def _apply_suppressions(
             kept.append(diag)
     if inline:
         metas = all_meta()
-        # a directive that cuts a continued command is VL509's to report (its fix moves it;
+        # a directive that cuts a continued command is VL510's to report (its fix moves it;
         # VL006's removal would silently rejoin the command)
-        cutting = {(k.path, line) for k in kept if k.rule == "VL509" and k.span
+        cutting = {(k.path, line) for k in kept if k.rule == "VL510" and k.span
                    for line in range(k.span.line, k.span.end_line + 1)}
         for path, d in directives.items():
             src = result.sources.get(path)

@@ -1,4 +1,4 @@
-"""VL509: a comment line inside a backslash-continued command, checked against what bash itself
+"""VL510: a comment line inside a backslash-continued command, checked against what bash itself
 does with the script; and `# vllm-lint:` directives above a continued command cover all its lines."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ VARIANTS = {
 }
 
 
-def _lint(tmp_path: Path, text: str, name: str = "serve.sh", select=("VL509",)):
+def _lint(tmp_path: Path, text: str, name: str = "serve.sh", select=("VL510",)):
     f = tmp_path / name
     f.write_text(text)
     return lint_paths([f], LintOptions(run=RunOptions(gpu="L4"), select=list(select)))
@@ -65,12 +65,12 @@ def test_nothing_after_the_comment_is_not_a_cut(tmp_path):
 
 def test_moving_the_directive_keeps_it_working_on_every_line(tmp_path):
     text = HEAD + BODY.format(middle=VARIANTS["directive"])
-    result = _lint(tmp_path, text, select=("VL509", "VL502", "VL006"))
-    assert [d.rule for d in result.diagnostics] == ["VL509"]  # no VL006: removing it would rejoin the command
+    result = _lint(tmp_path, text, select=("VL510", "VL502", "VL006"))
+    assert [d.rule for d in result.diagnostics] == ["VL510"]  # no VL006: removing it would rejoin the command
     apply_fixes(result, unsafe=True, write=True)
     fixed = (tmp_path / "serve.sh").read_text()
     assert fixed == HEAD + "# vllm-lint: disable=VL502 -- reviewed\n" + BODY.format(middle="")
-    again = _lint(tmp_path, fixed, select=("VL509", "VL502", "VL006"))
+    again = _lint(tmp_path, fixed, select=("VL510", "VL502", "VL006"))
     assert again.diagnostics == []
     assert [d.rule for d in again.suppressed] == ["VL502"]  # on line 5, three lines below the directive
 

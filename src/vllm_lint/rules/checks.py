@@ -12,7 +12,7 @@ from vllm_lint.rules import gpu_capability  # noqa: F401
 from vllm_lint.rules import capacity  # noqa: F401
 # VL506: chart values the chart never renders; VL507-VL508: file-level hygiene
 from vllm_lint.rules import chart, files  # noqa: F401
-# VL509: a comment line that ends a continued shell command
+# VL510: a comment line that ends a continued shell command
 from vllm_lint.rules import continuation  # noqa: F401
 # VL2xx: flags as the target release parses them
 from vllm_lint.rules import flags  # noqa: F401

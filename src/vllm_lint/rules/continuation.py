@@ -1,4 +1,4 @@
-"""VL509 comment-in-continuation: a comment line inside a backslash-continued shell command.
+"""VL510 comment-in-continuation: a comment line inside a backslash-continued shell command.
 
 bash removes a backslash-newline and reads on; a line that then starts with ``#`` is a comment to
 the end of its line, and that newline ends the command (the backslash of a comment line is part
@@ -39,7 +39,7 @@ def _lines_after(text: str, offset: int) -> tuple[str, list[tuple[int, int]], in
     return rest, comments, at
 
 
-@register("VL509")
+@register("VL510")
 def comment_in_continuation(ctx: "LaunchContext") -> Iterator[Diagnostic]:
     launch = ctx.launch
     if launch.source == "dockerfile" or not (launch.source == "shell" or "shell" in launch.facts):
@@ -61,7 +61,7 @@ def comment_in_continuation(ctx: "LaunchContext") -> Iterator[Diagnostic]:
     span = ctx.src.index.span(start, last_comment[1] - (1 if text[last_comment[1] - 1:last_comment[1]] == "\r" else 0))
     word = " ".join(orphan.rstrip().rstrip("\\").split()[:2])
     yield ctx.report(
-        "VL509",
+        "VL510",
         f"this comment ends the vLLM command of line {min(t.span.line for t in here)}: in a backslash-continued "
         f"command bash reads a comment line to its end and ends the command there, so `{word} …` below runs as a "
         f"command of its own and never reaches vLLM",
