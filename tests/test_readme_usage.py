@@ -18,7 +18,7 @@ OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*|-[a-zA-Z])(?![\w-])")
 
 def _usage_lines() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text[text.index("## Usage"):text.index("Exit codes")]
+    block = text[text.index("## Usage"):]
     return block.split("```")[1].strip("\n").splitlines()
 
 
@@ -49,7 +49,9 @@ def _help_options(command: str) -> set[str]:
     with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
         main([command, "--help"] if command else ["--help"])
     found: set[str] = set()
-    for line in out.getvalue().splitlines():
+    text = out.getvalue()
+    listing = text[text.index("\noptions:\n"):].split("\n\n", 1)[0]  # not the epilog
+    for line in listing.splitlines():
         if re.match(r"^  -", line):  # an option's own line in argparse's listing
             found |= set(OPTION.findall(re.split(r"\s{2,}", line.strip())[0]))
     return found - {"-h"}

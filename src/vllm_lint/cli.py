@@ -1,6 +1,7 @@
 """Command-line interface: argument handling only; the work happens in lint.py and friends.
 
-    vllm-lint [check] [PATH ...]      lint (default .); exit 0 clean, 1 findings, 2 usage/internal error
+    vllm-lint [check] [PATH ...]      lint (default .); exit 0 when nothing is at or above --fail-on
+                                      (default warning), 1 when something is, 2 usage/config/internal error
     vllm-lint capacity --gpu G[:N] [--vllm-version V] [--log FILE] [--format text|json] -- <vllm serve args>
     vllm-lint launches PATH [--format json]
     vllm-lint rules [--format json]
@@ -58,11 +59,36 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
 
 
+EXIT_STATUS = """\
+exit status:
+  0  no finding at or above --fail-on (default warning: info findings never fail a run)
+  1  at least one finding at or above --fail-on
+  2  usage, configuration or internal error (an internal error is also reported as VL000)
+
+  --fail-on error is yamllint without --strict (warnings pass); the default, warning, is yamllint
+  --strict; --fail-on info fails on every finding, like ruff (which has no severities) and
+  hadolint's default --failure-threshold info. `fail-on` in [tool.vllm-lint] sets it per project;
+  the command line wins. --exit-zero always exits 0 unless vllm-lint itself failed.
+
+Other commands: vllm-lint capacity|launches|rules|explain --help"""
+
+
+def _fail_on_level(value: str) -> str:
+    """argparse type of --fail-on: a severity, with a did-you-mean for a near miss."""
+    from vllm_lint.config import FAIL_ON_LEVELS, did_you_mean
+
+    if value.lower() in FAIL_ON_LEVELS:
+        return value.lower()
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not one of {', '.join(FAIL_ON_LEVELS)}{did_you_mean(value, FAIL_ON_LEVELS)}")
+
+
 def _lint_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="vllm-lint",
         description="Static linter for vLLM deployments: catches KV-cache, flag and GPU mistakes before they reach a GPU.",
-        epilog="Other commands: vllm-lint capacity|launches|rules|explain --help",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", type=Path, help="files or folders to lint (default: .)")
     _common(p)
@@ -81,6 +107,9 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--statistics", action="store_true", help="print a count per rule, with totals and a legend (JSON with --format json)")
     p.add_argument("--quiet", "-q", action="store_true", help="one line per finding, no summary")
     p.add_argument("--verbose", "-v", action="store_true", help="also list suppressed findings with their reasons")
+    p.add_argument("--fail-on", type=_fail_on_level, metavar="error|warning|info",
+                   help="exit 1 only for findings at least this severe (default: the configuration's "
+                        "`fail-on`, else warning); see exit status below")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--max-file-size", type=int, default=1024 * 1024, metavar="BYTES", help="skip larger files with VL002 (default 1 MiB)")
     p.add_argument("--max-yaml-depth", type=int, default=200, metavar="N", help="skip YAML nested deeper with VL002 (default 200)")
@@ -132,25 +161,25 @@ def run_lint(argv: Sequence[str]) -> int:
     if not ns.quiet:
         for note in result.notes:
             print(f"vllm-lint: note: {note}", file=sys.stderr)
-    if ns.diff:
-        from vllm_lint.fix import apply_fixes
-
-        outcome = apply_fixes(result, unsafe=ns.unsafe_fixes, write=False)
-        sys.stdout.write(outcome.diff)
-        n = outcome.fixed
-        print(f"Would fix {n} finding{'s' if n != 1 else ''} in {len(outcome.files_changed)} file{'s' if len(outcome.files_changed) != 1 else ''}.", file=sys.stderr)
-        return 1 if outcome.diff else 0
-    if ns.fix:
+    if ns.diff or ns.fix:
         from vllm_lint.fix import fix_until_stable
 
         outcome, result = fix_until_stable(
-            result, lambda: lint_paths(ns.paths or [Path(".")], options), unsafe=ns.unsafe_fixes
+            result, lambda: lint_paths(ns.paths or [Path(".")], options), unsafe=ns.unsafe_fixes,
+            write=not ns.diff,
         )
         for err in outcome.errors:
             print(f"vllm-lint: warning: {err}", file=sys.stderr)
-        n = outcome.fixed
+        if not outcome.converged:
+            print(_not_converged(outcome), file=sys.stderr)
+        n, files = outcome.fixed, len(outcome.files_changed)
+        counted = f"{n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+        if ns.diff:
+            sys.stdout.write(outcome.diff)
+            print(f"Would fix {counted}.", file=sys.stderr)
+            return 1 if outcome.diff else 0
         if fmt == "text" and not ns.quiet:
-            print(f"Fixed {n} finding{'s' if n != 1 else ''} in {len(outcome.files_changed)} file{'s' if len(outcome.files_changed) != 1 else ''}.", file=sys.stderr)
+            print(f"Fixed {counted}.", file=sys.stderr)
 
     out = open(ns.output_file, "w", encoding="utf-8") if ns.output_file else sys.stdout
     try:
@@ -163,7 +192,17 @@ def run_lint(argv: Sequence[str]) -> int:
         return 2
     if ns.exit_zero:
         return 0
-    return 1 if result.diagnostics else 0
+    return 1 if result.failing(ns.fail_on) else 0
+
+
+def _not_converged(outcome) -> str:
+    """The warning for a fix loop stopped by its pass limit (ruff's "failed to converge")."""
+    from vllm_lint import HOMEPAGE
+
+    where = "; ".join(outcome.unconverged) or "some files"
+    return (f"vllm-lint: warning: fixes did not converge after {outcome.passes} passes: {where} still "
+            f"changed on the last pass. The files hold the result of the last pass; "
+            f"please report this at {HOMEPAGE}/issues")
 
 
 def _progress_bar(fmt: str):

@@ -4,12 +4,13 @@ walking up from each linted file (the nearest wins, as ruff does), plus command-
 Keys: ``gpu``, ``vllm-version``, ``compile-cache`` ("cold" or "warm"), ``select``, ``ignore``,
 ``exclude``, ``per-file-ignores`` (glob -> ids), ``overrides`` (list of ``{path = "glob", gpu = ...,
 vllm-version = ..., compile-cache = ...}`` for a monorepo with L4 staging and H100 production) and
-``models`` (local path or served name -> model id), ``extend`` (another configuration this one
+``models`` (local path or served name -> model id), ``fail-on`` ("error", "warning" or "info":
+the least severe finding that makes the run exit 1; default "warning"), ``extend`` (another configuration this one
 builds on, as ruff's ``extend``).
 
 The nearest configuration wins, as in ruff: a nested ``.vllm-lint.toml`` does not inherit from the
 files above it unless it says ``extend = "../pyproject.toml"``. With ``extend``, its own ``gpu``,
-``vllm-version``, ``compile-cache``, ``select`` and ``ignore`` replace the extended file's,
+``vllm-version``, ``compile-cache``, ``fail-on``, ``select`` and ``ignore`` replace the extended file's,
 ``extend-select``/``extend-ignore`` add to them, ``models`` merge (its own entries win), and the
 ``exclude``, ``per-file-ignores`` and ``overrides`` of both files apply, each relative to the folder
 of the file that wrote it. A nested file without ``extend`` that drops a setting of the file above it
@@ -18,6 +19,7 @@ says so (``FileConfig.shadowed_note``), so a root ``gpu`` is never lost without 
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import os
 import re
@@ -32,15 +34,35 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 KEYS = {"gpu", "vllm-version", "compile-cache", "select", "ignore", "exclude", "per-file-ignores", "overrides", "models", "extend-select", "extend-ignore",
-        "extend"}
+        "extend", "fail-on"}
 OVERRIDE_KEYS = {"path", "gpu", "vllm-version", "compile-cache", "ignore"}
 # Settings whose loss changes what is checked: a nested file that drops one of them says so.
-_INHERITABLE = ("gpu", "vllm-version", "compile-cache", "models", "select", "ignore")
+_INHERITABLE = ("gpu", "vllm-version", "compile-cache", "fail-on", "models", "select", "ignore")
 
 
 # torch.compile cache at a deployment's start: "cold" (the default: a new container, which must fit) or
 # "warm" (VLLM_CACHE_ROOT persisted from an earlier start with the same settings).
 COMPILE_CACHE_STATES = ("cold", "warm")
+
+# The severities that can fail a run, most severe first. ``fail-on = "warning"`` (the default)
+# fails on errors and warnings; an info finding never fails a run unless ``fail-on = "info"``.
+FAIL_ON_LEVELS = ("error", "warning", "info")
+DEFAULT_FAIL_ON = "warning"
+
+
+def did_you_mean(value: str, choices: tuple[str, ...]) -> str:
+    """`` (did you mean "warning"?)`` for a near miss among ``choices``, else ``""``."""
+    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.5)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_fail_on(value: object, where: str) -> str:
+    """``value`` as a ``fail-on`` level; ConfigError naming ``where`` and the near miss otherwise."""
+    if isinstance(value, str) and value.lower() in FAIL_ON_LEVELS:
+        return value.lower()
+    hint = did_you_mean(value, FAIL_ON_LEVELS) if isinstance(value, str) else ""
+    raise ConfigError(f"{where}: `fail-on` must be one of {', '.join(FAIL_ON_LEVELS)}, not {value!r}{hint}",
+                      key="fail-on", value=value if isinstance(value, str) else None)
 
 
 class ConfigError(Exception):
@@ -67,6 +89,7 @@ class FileConfig:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     overrides: tuple[dict, ...] = ()
     models: tuple[tuple[str, str], ...] = ()
+    fail_on: str | None = None  # None: the command line's, else DEFAULT_FAIL_ON
     extend_select: tuple[str, ...] = ()
     extend_ignore: tuple[str, ...] = ()
     parent: "FileConfig | None" = None  # the configuration ``extend`` names
@@ -78,16 +101,16 @@ class FileConfig:
         ``per-file-ignores`` whose glob matches ``path`` (relative to the file that wrote them)."""
         s = self._settings(path)
         return replace(self, gpu=s["gpu"], vllm_version=s["vllm_version"], compile_cache=s["compile_cache"],
-                       select=s["select"], ignore=(*s["ignore"], *s["path_ignore"]), models=s["models"],
+                       fail_on=s["fail_on"], select=s["select"], ignore=(*s["ignore"], *s["path_ignore"]), models=s["models"],
                        extend_select=(), extend_ignore=())
 
     def _settings(self, path: Path) -> dict:
         if self.parent is not None:
             s = self.parent._settings(path)
         else:
-            s = {"gpu": None, "vllm_version": None, "compile_cache": None, "select": (), "ignore": (),
-                 "path_ignore": (), "models": ()}
-        for attr in ("gpu", "vllm_version", "compile_cache"):
+            s = {"gpu": None, "vllm_version": None, "compile_cache": None, "fail_on": None, "select": (),
+                 "ignore": (), "path_ignore": (), "models": ()}
+        for attr in ("gpu", "vllm_version", "compile_cache", "fail_on"):
             if getattr(self, attr) is not None:
                 s[attr] = getattr(self, attr)
         if "select" in self.explicit or self.parent is None:
@@ -199,7 +222,7 @@ def _unknown_keys(found: set, known: set, source: str, where: str = "") -> None:
         return
     key = str(unknown[0])
     guess = closest(key, sorted(known), cutoff=0.6)
-    hint = f" (did you mean `{guess}`?)" if guess else ""
+    hint = f" (did you mean {guess!r}?)" if guess else ""
     raise ConfigError(f"{source}: unknown key `{key}`{where}{hint}; known keys: {', '.join(sorted(known))}", key=key)
 
 
@@ -223,6 +246,7 @@ def parse_config(data: dict, root: Path | None, source: str, parent: FileConfig 
     for ov in overrides:
         _unknown_keys(set(ov), OVERRIDE_KEYS, source, f" in the overrides for {ov['path']!r}")
         _check_selectors(_as_list(ov.get("ignore"), "overrides.ignore", source), "overrides.ignore", source)
+    fail_on = check_fail_on(data["fail-on"], source) if "fail-on" in data else None
     models = data.get("models") or {}
     if not isinstance(models, dict) or not all(isinstance(v, str) for v in models.values()):
         raise ConfigError(f"{source}: `models` must map local paths or served names to model ids", key="models")
@@ -247,6 +271,7 @@ def parse_config(data: dict, root: Path | None, source: str, parent: FileConfig 
         models=tuple(models.items()),
         parent=parent,
         explicit=frozenset(data),
+        fail_on=fail_on,
     )
 
 

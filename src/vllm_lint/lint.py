@@ -127,6 +127,8 @@ def _lint_paths(
             if cfg.is_excluded(path) and options.force_exclude:
                 continue
             result.files.append(display)
+            if cfg.fail_on:
+                result.fail_on[display] = cfg.fail_on
             enabled[display] = select_rules(options.select or cfg.select or None, [*cfg.ignore, *options.ignore])
             loaded = load_source(path, display, kind, options.limits)
             if isinstance(loaded, Diagnostic):
@@ -166,7 +168,20 @@ def _lint_paths(
     _apply_suppressions(result, directives, enabled, options.inline_ignores)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.notes = list(configs.notes)
+    _context_file_thresholds(result, configs)
     return result
+
+
+def _context_file_thresholds(result: LintResult, configs: "_Configs") -> None:
+    """``fail-on`` for findings in files read only as context (the ``.env`` beside a compose
+    file, chart values beside an overlay): the configuration nearest that file."""
+    for path in {d.path for d in result.diagnostics} - set(result.files):
+        try:
+            level = configs(Path(path)).fail_on
+        except (ConfigError, OSError, ValueError):  # a pseudo path (<project>), a broken config elsewhere
+            continue
+        if level:
+            result.fail_on[path] = level
 
 
 def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagnostic]:

@@ -1,10 +1,11 @@
 """Secrets as every report shows them: enough of a credential to find it, never enough to use it.
 
-One classifier for VL501 (which reports them), ``vllm-lint launches`` (which lists env and argv)
-and the text report's code frames: a token with a recognisable prefix (``hf_…``, ``sk-…``), a
+One way for VL501 (which reports them), ``vllm-lint launches`` (which lists env and argv) and the
+text report's code frames: a token with a recognisable prefix (``hf_…``, ``sk-…``), the value of a
 variable whose name says it holds a credential (``HF_TOKEN``, ``*_API_KEY``), and the values of
-``--api-key``/``--hf-token``. Placeholders (``$HF_TOKEN``, ``<your-token>``, ``changeme``) are not
-secrets and are shown as written.
+``--api-key``/``--hf-token``, each when ``rules.secret_values.classify`` judges it a secret or a
+typed credential. References, placeholders and test values (``$HF_TOKEN``, ``<your-token>``,
+``EMPTY``) are shown as written.
 """
 
 from __future__ import annotations
@@ -25,13 +26,6 @@ SECRET_NAME = re.compile(
     r"OPENAI_API_KEY|[A-Z0-9_]*_API_KEY|[A-Z0-9_]*_SECRET(?:_KEY)?|[A-Z0-9_]*_ACCESS_TOKEN|API_KEY|TOKEN)$",
     re.I,
 )
-# Values that stand for a secret rather than being one.
-PLACEHOLDER = re.compile(
-    r"^$|\$|\{\{|<[^>]*>|^x{3,}$|xxx|^\*+$|\.\.\.|…|your|changeme|change-me|replace|placeholder|example|dummy|"
-    r"empty|fake|dummy|no-?key|not-?needed|not-?required|unused|token-abc123|"
-    r"^(?:none|null|false|true|token|secret|api[-_]?key|hf_|test|sk-)$",
-    re.I,
-)
 # vLLM options whose value is a credential.
 SECRET_FLAGS = ("--api-key", "--hf-token")
 
@@ -43,9 +37,11 @@ def redact(secret: str) -> str:
 
 
 def looks_secret(value: str) -> bool:
-    """A value that is a credential rather than a placeholder for one."""
-    v = value.strip().strip("'\"")
-    return bool(v) and len(v) >= 6 and not PLACEHOLDER.search(v)
+    """A value that is a credential (a secret or a typed one) rather than a reference, a
+    placeholder or a test value."""
+    from vllm_lint.rules.secret_values import HAND_WRITTEN, SECRET, classify
+
+    return classify(value).kind in (SECRET, HAND_WRITTEN)
 
 
 def token_spans(text: str) -> list[tuple[int, int, str]]:
@@ -53,7 +49,7 @@ def token_spans(text: str) -> list[tuple[int, int, str]]:
     out = []
     for kind, pat in TOKEN_PATTERNS:
         for m in pat.finditer(text):
-            if not PLACEHOLDER.search(m.group(0)[3:]):
+            if looks_secret(m.group(0)):  # hf_xxxxxxxx… and other stand-ins stay readable
                 out.append((m.start(), m.end(), kind))
     return sorted(out)
 

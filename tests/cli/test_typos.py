@@ -90,7 +90,7 @@ def _config(tmp_path: Path, text: str, name: str = ".vllm-lint.toml") -> Path:
     ('[[overrides]]\npath = "prod/*"\nignore = ["hard-coded-secrets"]\n', 3, "did you mean hard-coded-secret (VL501)?"),
     ('vllm-version = "banana"\n', 1, "`vllm-version`: 'banana' is not a vLLM release number"),
     ('[[overrides]]\npath = "prod/*"\nvllm-version = "0.99.0"\n', 3, "newer than every release"),
-    ('vllm_version = "0.8.5"\n', 1, "unknown key `vllm_version` (did you mean `vllm-version`?)"),
+    ('vllm_version = "0.8.5"\n', 1, "unknown key `vllm_version` (did you mean 'vllm-version'?)"),
     ('[[overrides]]\npath = "prod/*"\ngpu-type = "H100"\n', 3, "unknown key `gpu-type` in the overrides for 'prod/*'"),
     ('gpu = \n', 1, ".vllm-lint.toml:1:7: invalid TOML"),
 ])

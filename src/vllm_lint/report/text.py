@@ -108,7 +108,8 @@ def write_text(result: LintResult, console: Console, *, quiet: bool = False, ver
     for _path, diags in groupby(result.diagnostics, key=lambda d: d.path):
         for diag in diags:
             if quiet:
-                _emit(console, Text(f"{diag.path}:{diag.line}:{diag.column}: {diag.rule} {diag.message}"), width)
+                _emit(console, Text(f"{diag.path}:{diag.line}:{diag.column}: {diag.rule} {diag.severity.value} "
+                                    f"{diag.message}"), width)
                 continue
             _write_diagnostic(diag, result, console, width)
     if verbose:
