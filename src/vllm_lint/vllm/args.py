@@ -25,19 +25,28 @@ from typing import Callable, Mapping, Sequence
 
 from vllm_lint.vllm.convert import ConvertError, convert, human_readable_int, store_boolean
 from vllm_lint.vllm.flags import SWITCH_KINDS, FlagSpec, FlagTable, flag_table, option_history
+from vllm_lint.vllm.releases import first_release_where
 from vllm_lint.vllm.versions import at_least
 
-# When vLLM's own preprocessing features arrived (bounded by the sampled releases).
-DOTTED_SINCE = "0.9.0"  # --flag.key value (JSON-arg dotted keys), '+' appends
+# When vLLM's own preprocessing features arrived. Read from each release's wheel where
+# data/releases.json records it; the others are checked against every release's recorded verdicts
+# (tests/data/differential).
+DOTTED_SINCE = "0.9.0"  # --flag.key value (JSON-arg dotted keys)
+DOTTED_KEY_SINCE = "0.9.1"  # '_' -> '-' stops at the first '.' (0.9.0 rewrote the dotted keys too)
+DOTTED_JSON_SINCE = "0.9.2"  # dotted values parsed as JSON, '+' appends, short options (-cc.x) dotted too
 DOTTED_HR_INT_SINCE = "0.20.0"  # dotted values fall back to human-readable ints
-SERVED_NAME_CHECK_SINCE = "0.18.0"  # --served-model-name without a positional model is a ValueError
-OPT_LEVEL_SINCE = "0.14.0"  # -O<n> -> --optimization-level (0.9-0.10: -O.level=<n>, 0.11: -O.mode=<n>)
-SERVE_POSITIONAL_OPTIONAL_SINCE = "0.8.0"  # vllm serve [model_tag]
+SERVED_NAME_CHECK_SINCE = "0.17.0"  # --served-model-name without a positional model is a ValueError
+OPT_LEVEL_SINCE = "0.12.0"  # -O<n> -> --optimization-level (0.9-0.10: -O.level=<n>, 0.11: -O.mode=<n>)
+SERVE_POSITIONAL_OPTIONAL_SINCE = "0.8.3"  # vllm serve [model_tag] (the table's `positional` says it too)
 API_SERVER_POSITIONAL_SINCE = "0.10.0"  # shared parser defines model_tag; api_server ignores it
-SERVE_MODEL_FLAG_MOVED_SINCE = "0.11.0"  # --model X moved to the positional slot with a warning
-SERVE_MODEL_FLAG_ERROR_SINCE = "0.8.0"  # 0.8-0.10: any --model token is a ValueError
+# `vllm serve --model X`: positional wins silently (0.5.2-0.5.4), ValueError unless X is the default
+# (0.5.5-0.8.2), ValueError for any --model token (0.8.3-0.11.0), moved to the positional slot with a
+# warning (0.11.1+)
+SERVE_MODEL_FLAG_CHECK_SINCE = first_release_where(lambda r: r.serve_model_flag == "error_unless_default")
+SERVE_MODEL_FLAG_ERROR_SINCE = first_release_where(lambda r: r.serve_model_flag == "error")
+SERVE_MODEL_FLAG_MOVED_SINCE = first_release_where(lambda r: r.serve_model_flag == "moved")
 SERVE_CONFIG_SINCE = "0.6.0"
-FLEXIBLE_PARSER_SINCE = "0.5.0"  # FlexibleArgumentParser (_ -> -); 0.4.x used plain argparse
+FLEXIBLE_PARSER_SINCE = first_release_where(lambda r: r.underscore_options)  # FlexibleArgumentParser (_ -> -)
 
 # Options people pass to vllm serve that belong to other tools (sampling params, llama.cpp, TGI...).
 NON_VLLM_OPTIONS = {
@@ -184,6 +193,8 @@ def _config_items(mapping: Mapping, origin: int, table: FlagTable) -> list[_Item
 
 
 def _dotted_value(text: str, version: str) -> object:
+    if not at_least(version, DOTTED_JSON_SINCE):
+        return text  # 0.9.0-0.9.1: the nested dict holds the strings as written
     try:
         return json.loads(text)
     except ValueError:
@@ -217,7 +228,8 @@ def _merge_dotted(items: list[_Item], version: str) -> list[_Item]:
         if i in skip:
             continue
         t = it.text
-        if t.startswith("-") and "." in t and not it.symbolic:
+        dashes = "-" if at_least(version, DOTTED_JSON_SINCE) else "--"
+        if t.startswith(dashes) and "." in t and not it.symbolic:
             if "=" in t:
                 key_part, value = t.split("=", 1)
                 if "." not in key_part:
@@ -229,7 +241,7 @@ def _merge_dotted(items: list[_Item], version: str) -> list[_Item]:
                     continue
                 key_part, value = t, items[i + 1].text
                 skip.add(i + 1)
-            if key_part.endswith("+"):
+            if key_part.endswith("+") and at_least(version, DOTTED_JSON_SINCE):
                 key_part = key_part[:-1]
                 value = json.dumps(value.split(","))
             head, *keys = key_part.split(".")
@@ -298,7 +310,7 @@ def _classify(text: str, table: FlagTable, entrypoint: str, origin: int) -> _Opt
     if not text or text[0] != "-":
         return None
     hit = table.lookup(text)
-    if hit and not (hit[0].serve_only and entrypoint != "serve"):
+    if hit and not (hit[0].serve_only and entrypoint != "serve") and not (hit[0].api_only and entrypoint == "serve"):
         return _Opt(hit[0], text, None, hit[1])
     if text in ("-h", "--help"):
         return _Opt(_help_spec(), text, None)
@@ -307,7 +319,7 @@ def _classify(text: str, table: FlagTable, entrypoint: str, origin: int) -> _Opt
     if "=" in text:
         opt, explicit = text.split("=", 1)
         hit = table.lookup(opt)
-        if hit and not (hit[0].serve_only and entrypoint != "serve"):
+        if hit and not (hit[0].serve_only and entrypoint != "serve") and not (hit[0].api_only and entrypoint == "serve"):
             return _Opt(hit[0], opt, explicit, hit[1])
     # Unique-prefix matching (allow_abbrev=True), CPython 3.11 _get_option_tuples.
     # argparse scans every option string; the same candidates come from prefix lookups on the
@@ -384,7 +396,7 @@ def _convert_value(spec: FlagSpec, text: str, origin: int, flag_origin: int) -> 
     except ConvertError as e:
         msg = str(e) if re.match(r"^(ValueError|SyntaxError): ", str(e)) else f"argument {_arg_name(spec)}: {e}"
         raise _Fatal(ArgProblem(e.code, msg, flag_origin, origin, fatal=True, dest=spec.dest)) from None
-    if spec.choices is not None and value is not None and value not in spec.choices:
+    if spec.choices is not None and value not in spec.choices:  # argparse checks the converted value, None too
         choices = ", ".join(repr(c) for c in spec.choices)
         raise _Fatal(
             ArgProblem(
@@ -694,7 +706,7 @@ def _preprocess(
     model_flag: _Item | None = None
     serve = entrypoint == "serve"
 
-    # `vllm serve --model X`: an error in 0.8-0.10 (exact '--model' token), moved to the front in 0.11+
+    # `vllm serve --model X`: an error in 0.8.3-0.11.0 (exact '--model' token), moved to the front in 0.11.1+
     if serve and at_least(version, SERVE_MODEL_FLAG_MOVED_SINCE):
         k = next((k for k, it in enumerate(items) if re.match(r"^--model(=.+|$)", it.text)), None)
         if k is not None:
@@ -750,8 +762,8 @@ def _preprocess(
         elif not path_item.symbolic:
             ext = path_item.text.split(".")[-1]
             if ext not in ("yaml", "yml"):
-                # before 0.11 the message was built with a stray comma: a tuple is printed
-                text = (f"ValueError: Config file must be of a yaml/yml type. {ext} supplied" if at_least(version, "0.11.0")
+                # before 0.11.1 the message was built with a stray comma: a tuple is printed
+                text = (f"ValueError: Config file must be of a yaml/yml type. {ext} supplied" if at_least(version, "0.11.1")
                         else "ValueError: ('Config file must be of a yaml/yml type." + " " * 30 + f"%s supplied', '{ext}')")
                 fatal.append(ArgProblem("config-file", text,
                                         items[k].origin, path_item.origin, fatal=True))
@@ -777,7 +789,7 @@ def _preprocess(
                     items = rest[:at] + new + rest[at:]
 
     if at_least(version, FLEXIBLE_PARSER_SINCE):
-        dotted = at_least(version, DOTTED_SINCE)
+        dotted = at_least(version, DOTTED_KEY_SINCE)
         items = [_Item(_normalise_option(it.text, dotted), it.origin, it.from_config, it.symbolic) for it in items]
     items = _rewrite_dash_o(items, version)
     if at_least(version, DOTTED_SINCE):
@@ -1106,8 +1118,11 @@ def _takes_value_hist(option: str) -> bool:
 
 def _serve_post_checks(out: ParsedArgs, res: _Result, items: list[_Item], version: str, model_flag: _Item | None, config_model: str | None) -> str | None:
     """Errors vllm serve raises after argparse accepted the line."""
-    if model_flag is not None and not at_least(version, SERVE_MODEL_FLAG_ERROR_SINCE):
-        # 0.5.2-0.7: --model given explicitly (and not the default) next to the positional
+    if model_flag is not None and not at_least(version, SERVE_MODEL_FLAG_CHECK_SINCE) and out.model is not None:
+        res.values["model"] = out.model  # 0.5.2-0.5.4: `args.model = args.model_tag`, --model is dropped
+    if model_flag is not None and at_least(version, SERVE_MODEL_FLAG_CHECK_SINCE) \
+            and not at_least(version, SERVE_MODEL_FLAG_ERROR_SINCE):
+        # 0.5.5-0.8.2: --model given explicitly (and not the default) next to the positional
         default = out.table.by_dest("model").default if out.table.by_dest("model") else None
         if res.values.get("model") not in (None, default):
             msg = ("ValueError: With `vllm serve`, you should provide the model as a positional argument "
