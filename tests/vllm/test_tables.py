@@ -185,6 +185,18 @@ def test_serve_model_flag_per_release(version, behaviour):
     assert releases.release(version).serve_model_flag == behaviour
 
 
+@pytest.mark.parametrize("version,fatal", [("0.8.3", True), ("0.11.0", True), ("0.11.1", False), ("0.33.0", False)])
+def test_serve_model_flag_exits_until_0_11_0(version, fatal):
+    from vllm_lint.vllm.args import parse_args
+
+    p = parse_args(["--model", "org/model", "--max-model-len", "4096"], version=version)
+    problems = [x for x in p.problems if x.code == "model-flag"]
+    assert problems and problems[0].fatal == fatal
+    assert (p.error is not None) == fatal
+    if not fatal:
+        assert p.model == "org/model"
+
+
 def test_release_facts_read_from_the_wheels():
     first = releases.first_release_where
     assert first(lambda r: r.console_script) == "0.5.2"

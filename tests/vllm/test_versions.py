@@ -10,6 +10,7 @@ from vllm_lint.vllm.versions import NEWEST, at_least, parse_version, version_fro
     [
         ("vllm/vllm-openai:v0.6.3", "0.6.3"),
         ("docker.io/vllm/vllm-openai:v0.8.5.post1", "0.8.5.post1"),
+        ("vllm/vllm-openai:v0.10.1.1", "0.10.1.1"),
         ("vllm/vllm-openai:latest", NEWEST),
         ("vllm/vllm-openai", NEWEST),
         ("vllm/vllm-openai:nightly-20251001", NEWEST),

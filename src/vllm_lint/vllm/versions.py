@@ -53,7 +53,7 @@ _OFFICIAL_RE = re.compile(
 # Forks and rebuilds (aibrix/vllm-openai:v0.6.2-distributed, substratusai/vllm:v0.6.4.post1-tpu,
 # rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909) name the release they carry in the tag.
 _FORK_RE = re.compile(r"(?:^|/)[\w.-]*vllm[\w.-]*:(?P<tag>[^@\s]+)")
-_FORK_TAG_VERSION = re.compile(r"(?:^|vllm[_-])v?(\d+\.\d+\.\d+(?:\.?post\d+)?)(?=$|[-_+])")
+_FORK_TAG_VERSION = re.compile(r"(?:^|vllm[_-])v?(\d+\.\d+\.\d+(?:\.\d+)?(?:\.?post\d+)?)(?=$|[-_+])")
 
 
 def version_from_image(image: str) -> str | None:
