@@ -1103,17 +1103,12 @@ def _unknown_problem(it: _Item, opt: _Opt, table: FlagTable, tokens: Sequence[st
 
 
 def _takes_value_hist(option: str) -> bool:
-    from vllm_lint.vllm.flags import sampled_versions
-
+    """Whether ``option`` took a value in the newest release that had it (from history.json)."""
     hist = option_history(option)
-    if hist is None:
+    if hist is None or not hist.runs:
         return False
-    for v in reversed(sampled_versions()):
-        if v in hist.present:
-            hit = flag_table(v).lookup(option)
-            if hit:
-                return _nargs_range(hit[0])[1] != 0
-    return False
+    spec = hist.runs[-1][2]
+    return spec["kind"] not in SWITCH_KINDS and spec.get("nargs") != 0
 
 
 def _serve_post_checks(out: ParsedArgs, res: _Result, items: list[_Item], version: str, model_flag: _Item | None, config_model: str | None) -> str | None:

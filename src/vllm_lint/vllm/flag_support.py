@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vllm_lint.vllm import releases
-from vllm_lint.vllm.flags import SWITCH_KINDS, _history
+from vllm_lint.vllm.flags import SWITCH_KINDS, option_runs
 from vllm_lint.vllm.releases import ReleaseSet
 
 ALL, SOME, NONE = "all", "some", "none"
@@ -57,7 +57,7 @@ class Support:
 
 def _spec_at(option: str, version: str) -> dict | None:
     """The history spec of ``option`` in ``version``, after the release's underscore rewrite."""
-    runs = _runs(_spelling(option, version))
+    runs = option_runs(_spelling(option, version))
     pos = releases.index_of(version)
     for first, last, spec in runs:
         if releases.index_of(first) <= pos <= releases.index_of(last):
@@ -71,11 +71,6 @@ def _spelling(option: str, version: str) -> str:
         name, dot, rest = option.partition(".")
         return name.replace("_", "-") + dot + rest
     return option
-
-
-def _runs(option: str) -> list:
-    rec = _history()["options"].get(option)
-    return rec["specs"] if rec else []
 
 
 def _support(subject: str, option: str, holds: Callable[[dict | None], bool], candidates: ReleaseSet | None,

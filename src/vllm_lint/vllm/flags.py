@@ -103,7 +103,7 @@ class OptionHistory:
 class FlagTable:
     """All options one vLLM release's server parser accepts."""
 
-    version: str  # the sampled release the table was read from
+    version: str  # the known release whose parser this is (at or below the one asked for)
     requested: str  # the release asked for
     flags: tuple[FlagSpec, ...]
     origin: str = ""
@@ -319,6 +319,13 @@ def _option_history(option: str) -> OptionHistory:
         replacement=rec.get("replacement"),
         runs=runs,
     )
+
+
+def option_runs(option: str) -> list:
+    """``[[first, last, spec], ...]``: the runs of consecutive releases in which the exact option
+    string ``option`` exists with an unchanged spec (empty when no release has it)."""
+    rec = _history()["options"].get(option)
+    return rec["specs"] if rec else []
 
 
 def all_known_options() -> list[str]:
