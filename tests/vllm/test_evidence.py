@@ -132,6 +132,7 @@ def test_from_text_reads_every_kind():
     ev = evidence.from_text(text, where="Dockerfile")
     assert ev.exact == "0.9.2" and {p.what for p in ev.provenance} == {"pip install", "path"}
     assert evidence.from_text("just text") is None
+    assert evidence.from_text("# tested with vllm==0.8.0\nvllm>=0.9  # not 0.8\n").releases.first == "0.9.0"
 
 
 def test_describe():

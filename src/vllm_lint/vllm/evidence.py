@@ -279,9 +279,13 @@ def from_environment(env: Mapping[str, str], *, where: str | None = None) -> Ver
     return from_set(cand, f"VLLM_USE_V1={value} needs the V0 engine ({cand})", prov)
 
 
+_COMMENT_RE = re.compile(r"(?m)(?:^|(?<=\s))#.*$")
+
+
 def from_text(text: str, *, where: str | None = None) -> VersionEvidence | None:
     """Every kind of text evidence in one file's content (requirements, pip lines, paths,
     annotation), combined; None when there is none."""
+    text = _COMMENT_RE.sub("", text)  # "# tested with vllm==0.8.0" is not what runs
     pieces = [from_pip_command(text, where=where)]
     stripped = _PIP_RE.sub(" ", text)
     pieces.append(from_requirement(stripped, where=where))
