@@ -165,7 +165,7 @@ def dump_table(table: dict) -> str:
 
 
 def dump_rows(key: str, rows: list[dict], head: dict) -> str:
-    inner = ",\n".join(_line(r) for r in rows)
+    inner = ",\n".join(json.dumps(r, separators=(",", ":")) for r in rows)  # row order: version first
     top = "".join(f'"{k}":{_line(v)},\n' for k, v in head.items())
     return "{\n" + top + f'"{key}":[\n' + inner + "\n]\n}\n"
 
