@@ -42,21 +42,21 @@ def _closed(schema: object) -> list[str]:
     return bad
 
 
-DATA_FILES = {
-    "flags": lambda: sorted(DATA.glob("flags-*.json")),
-    "releases": lambda: [DATA / "releases.json"],
-    "history": lambda: [DATA / "history.json"],
-    "images": lambda: [DATA / "images.json"],
-    "image_entrypoints": lambda: [DATA / "image_entrypoints.json"],
-}
+def _schema_name(path: Path) -> str:
+    return "flags" if path.name.startswith("flags-") else path.stem
+
+
+DATA_FILES: dict[str, list[Path]] = {}
+for _path in sorted(DATA.glob("*.json")):
+    if ".schema." not in _path.name:
+        DATA_FILES.setdefault(_schema_name(_path), []).append(_path)
 
 
 @pytest.mark.parametrize("name", sorted(DATA_FILES))
 def test_data_files_match_their_schema(name):
     schema = _schema(name)
     assert _closed(schema) == [], "every object in the schema needs additionalProperties"
-    files = DATA_FILES[name]()
-    assert files
+    files = DATA_FILES[name]
     validator = jsonschema.Draft7Validator(schema)
     for path in files:
         errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(json.loads(path.read_text()))]
@@ -64,8 +64,10 @@ def test_data_files_match_their_schema(name):
 
 
 def test_every_json_in_data_has_a_schema():
-    names = {p.name.split("-")[0].removesuffix(".json") for p in DATA.glob("*.json") if ".schema." not in p.name}
-    assert names == set(DATA_FILES)
+    assert {"flags", "releases", "history", "images", "image_entrypoints"} <= set(DATA_FILES)
+    for name in DATA_FILES:
+        assert (DATA / f"{name}.schema.json").is_file(), name
+    assert {p.name.removesuffix(".schema.json") for p in DATA.glob("*.schema.json")} == set(DATA_FILES)
 
 
 def test_schema_rejects_an_unknown_field():

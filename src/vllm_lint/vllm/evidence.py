@@ -164,7 +164,7 @@ def releases_matching(spec: str) -> ReleaseSet:
     clauses = _CLAUSE_RE.findall(spec)
     ok = [v for v in releases.release_versions() if all(_satisfies(parse_version(v), op, ver) for op, ver in clauses)]
     newest = parse_version(releases.newest())
-    later = [newest[:2] + (newest[2] + 1, 0, 0), (newest[0], newest[1] + 1, 0, 0, 0), (newest[0] + 1, 0, 0, 0, 0)]
+    later = [newest[:2] + (newest[2] + 1, 0), (newest[0], newest[1] + 1, 0, 0), (newest[0] + 1, 0, 0, 0)]
     open_above = any(all(_satisfies(k, op, ver) for op, ver in clauses) for k in later)
     return ReleaseSet.of(ok, open_above=open_above)
 

@@ -28,15 +28,16 @@ _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[.-]?post(\
 
 
 @lru_cache(maxsize=1024)  # called for every version comparison of every rule (hot in big trees)
-def parse_version(text: str) -> tuple[int, int, int, int, int] | None:
-    """``"0.6.6.post1"`` -> (0, 6, 6, 0, 1); ``"0.10.1.1"`` -> (0, 10, 1, 1, 0); ``"v0.8.3"`` ->
-    (0, 8, 3, 0, 0); None when it is not a version. Anything after the number (``rc1``,
-    ``+rhai1``, ``.dev12``) is ignored."""
+def parse_version(text: str) -> tuple[int, int, int, int] | None:
+    """``"0.6.6.post1"`` -> (0, 6, 6, 1); ``"0.10.1.1"`` -> (0, 10, 1, 1); ``"v0.8.3"`` -> (0, 8, 3, 0);
+    None when it is not a version. The fourth number is the post release or vLLM's four-part
+    release number (0.9.0.1, 0.10.1.1): both come after X.Y.Z and before X.Y.Z+1, and no release
+    has both. Anything after the number (``rc1``, ``+rhai1``, ``.dev12``) is ignored."""
     m = _VERSION_RE.match(text.strip())
     if not m:
         return None
     major, minor, patch, micro, post = m.groups()
-    return int(major), int(minor), int(patch or 0), int(micro or 0), int(post or 0)
+    return int(major), int(minor), int(patch or 0), int(micro or post or 0)
 
 
 def at_least(version: str, minimum: str) -> bool:
