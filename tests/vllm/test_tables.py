@@ -18,20 +18,18 @@ DATA = Path(releases.__file__).resolve().parent / "data"
 
 def _schema(name: str) -> dict:
     schema = json.loads((DATA / f"{name}.schema.json").read_text())
-    jsonschema.Draft7Validator.check_schema(schema)
+    jsonschema.Draft202012Validator.check_schema(schema)
     return schema
 
 
-def _closed(schema: object) -> list[str]:
-    """Paths of object schemas that leave additionalProperties open (every one must be closed,
-    except maps whose values are themselves schemas)."""
+def _open_objects(schema: object) -> list[str]:
+    """Paths of object schemas that leave additionalProperties open."""
     bad: list[str] = []
 
     def walk(node: object, path: str) -> None:
         if isinstance(node, dict):
-            if node.get("type") == "object" or "properties" in node:
-                if node.get("additionalProperties") is None:
-                    bad.append(path)
+            if (node.get("type") == "object" or "properties" in node) and node.get("additionalProperties") is None:
+                bad.append(path)
             for k, v in node.items():
                 walk(v, f"{path}/{k}")
         elif isinstance(node, list):
@@ -52,19 +50,14 @@ for _path in sorted(DATA.glob("*.json")):
         DATA_FILES.setdefault(_schema_name(_path), []).append(_path)
 
 
-@pytest.mark.parametrize("name", sorted(DATA_FILES))
-def test_data_files_match_their_schema(name):
-    schema = _schema(name)
-    assert _closed(schema) == [], "every object in the schema needs additionalProperties"
-    files = DATA_FILES[name]
-    validator = jsonschema.Draft7Validator(schema)
-    for path in files:
-        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(json.loads(path.read_text()))]
-        assert errors == [], (path.name, errors[:5])
+@pytest.mark.parametrize("name", ["flags", "releases", "history", "images", "image_entrypoints"])
+def test_release_data_schemas_close_every_object(name):
+    """Validation itself is tests/test_data_schemas.py; here: no object of these schemas is open."""
+    assert _open_objects(_schema(name)) == []
+    assert DATA_FILES[name]
 
 
 def test_every_json_in_data_has_a_schema():
-    assert {"flags", "releases", "history", "images", "image_entrypoints"} <= set(DATA_FILES)
     for name in DATA_FILES:
         assert (DATA / f"{name}.schema.json").is_file(), name
     assert {p.name.removesuffix(".schema.json") for p in DATA.glob("*.schema.json")} == set(DATA_FILES)
@@ -74,7 +67,7 @@ def test_schema_rejects_an_unknown_field():
     row = json.loads((DATA / "releases.json").read_text())
     row["releases"][0]["guess"] = True
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(row, _schema("releases"))
+        jsonschema.Draft202012Validator(_schema("releases")).validate(row)
 
 
 def test_every_release_from_0_4_3_to_newest_is_indexed():
