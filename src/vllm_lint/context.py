@@ -194,29 +194,22 @@ class LaunchContext:
             return None
         from vllm_lint.models.resolve import resolve_model
 
+        served = getattr(self.args, "served_model_name", None)
+        served = served if isinstance(served, list) else [served] if isinstance(served, str) else []
         return resolve_model(
             name,
             base_dir=self.src.path.parent,
             aliases=dict(self.config.models) or None,
             online=self.options.online,
+            served=[s for s in served if isinstance(s, str) and not self._is_symbolic(s)],
         )
 
     @cached_property
     def model(self) -> "ModelArch | None":
-        """The model's architecture; when the model name does not resolve, the first
-        --served-model-name is tried (deployments often serve under the Hub id)."""
+        """The model's architecture (the resolution also tries --served-model-name: deployments
+        often serve under the Hub id)."""
         res = self.model_resolution
-        if res is None or res.arch is not None:
-            return res.arch if res else None
-        served = getattr(self.args, "served_model_name", None)
-        if isinstance(served, list):
-            served = served[0] if served else None
-        if served and isinstance(served, str) and served != self.model_name:
-            from vllm_lint.models.resolve import resolve_model
-
-            alt = resolve_model(served, base_dir=self.src.path.parent, aliases=dict(self.config.models) or None)
-            return alt.arch
-        return None
+        return res.arch if res else None
 
     @staticmethod
     def _is_symbolic(text: str) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.memory.estimate import Capacity, estimate, with_settings
+from vllm_lint.rules.model import hedged, model_facts
 from vllm_lint.rules.registry import register
 from vllm_lint.vllm.versions import at_least
 
@@ -47,6 +49,13 @@ def tp_allowed(model, tp: int) -> bool:
     """vLLM needs the attention heads divisible by TP, and KV heads divisible by TP or TP by KV heads."""
     kv = max(1, model.num_kv_heads)
     return model.num_attention_heads % tp == 0 and (model.is_mla or kv % tp == 0 or tp % kv == 0)
+
+
+def _default_context_unknown(ctx) -> bool:
+    """No --max-model-len, and the model's own context is not known (a flavour of a catalog model,
+    whose context may differ): the length the estimate would check is a guess, so say nothing."""
+    res = ctx.model_resolution
+    return res is not None and not res.keeps_context and not (ctx.settings.max_model_len or 0) > 0
 
 
 def _where(ctx):
@@ -105,10 +114,11 @@ def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
 
 
 @register("VL101")
+@hedged
 def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     """The configured (or derived) max_model_len does not fit the KV cache left on the GPU."""
     cap = ctx.capacity
-    if cap is None or cap.fits or cap.weights_gib >= cap.budget_gib or cap.kv_override:
+    if cap is None or cap.fits or cap.weights_gib >= cap.budget_gib or cap.kv_override or _default_context_unknown(ctx):
         return  # weights alone too large: VL102; explicit KV size: VL104
     s = ctx.settings
     if s.max_model_len == -1 and at_least(ctx.version, "0.14.0") and cap.max_model_len_that_fits > 0:
@@ -162,9 +172,13 @@ def _smallest_tp(ctx, *, need_fit: bool) -> int | None:
 
 
 @register("VL102")
+@hedged
 def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     """The model's weights alone need more memory per GPU than the budget vLLM may use."""
     cap = ctx.capacity
+    if cap is None and ctx.model is None:
+        yield from _weights_from_facts(ctx)
+        return
     if cap is None or cap.weights_gib < cap.budget_gib:
         return
     from dataclasses import replace as dc_replace
@@ -204,16 +218,50 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     )
 
 
+def _weights_from_facts(ctx) -> Iterator[Diagnostic]:
+    """VL102 when only the parameter count is known (from the name: ``-13B``, ``-8x7B``): the fewest bytes
+    those parameters can take in the known format against the GPU's budget. Never more than a warning."""
+    facts = model_facts(ctx)
+    if facts is None or not facts.num_params or ctx.gpu is None:
+        return
+    s = ctx.settings
+    dtype_bytes = 4 if str(s.dtype or "").lower() in ("float32", "float") else 2
+    if not facts.quantization and str(s.quantization or "").lower() in ("fp8", "fbgemm_fp8", "ptpc_fp8"):
+        facts = replace(facts, quantization={"quant_method": "fp8"})
+    low = facts.weight_bytes_lower_bound(dtype_bytes)
+    ranks = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)
+    from vllm_lint.memory.eras import default_utilization
+
+    util = s.gpu_memory_utilization if s.gpu_memory_utilization else default_utilization(ctx.version)
+    per_gpu, budget = low / ranks / 2**30, ctx.gpu.total_gib * util
+    if per_gpu <= budget:
+        return
+    fmt = (facts.quantization or {}).get("_from_name") or (facts.quantization or {}).get("quant_method") or \
+        f"{dtype_bytes * 8}-bit"
+    split = f" over {ranks} GPUs" if ranks > 1 else ""
+    yield ctx.report(
+        "VL102",
+        f"{facts.id} has at least {per_gpu:.1f} GiB of weights per GPU ({facts.params_source}, {fmt}{split}), more "
+        f"than the {budget:.1f} GiB vLLM may use on {ctx.gpu.name} at gpu_memory_utilization {util:g}; vLLM runs "
+        f"out of memory while loading",
+        token=ctx.value_token("model"),
+        notes=["the parameter count is read from the name; map the model to its Hub id under [tool.vllm-lint] "
+               "models for the exact estimate"],
+    )
+
+
 # -- VL103 ---------------------------------------------------------------------------------------
 
 LOW_CONCURRENCY = 2.0  # fewer than two full-length requests at once
 
 
 @register("VL103")
+@hedged
 def low_concurrency(ctx) -> Iterator[Diagnostic]:
     """The KV cache holds fewer than two full-length requests: requests queue as soon as two are long."""
     cap = ctx.capacity
-    if cap is None or not cap.fits or cap.kv_override or cap.max_concurrency >= LOW_CONCURRENCY:
+    if cap is None or not cap.fits or cap.kv_override or cap.max_concurrency >= LOW_CONCURRENCY \
+            or _default_context_unknown(ctx):
         return
     L = cap.max_model_len
     seqs = ctx.settings.max_num_seqs
@@ -245,6 +293,7 @@ CONTEXT_RESERVE_GIB = 0.5  # CUDA context + NCCL/cuBLAS before vLLM's budget sna
 
 
 @register("VL104")
+@hedged
 def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
     """--kv-cache-memory-bytes or --num-gpu-blocks-override asks for more KV cache than the GPU can hold."""
     cap = ctx.capacity
@@ -279,6 +328,7 @@ def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
 
 
 @register("VL105")
+@hedged
 def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     """No target GPU is known for a launch whose model is known: the capacity checks cannot run."""
     if ctx.gpu is not None or ctx.model is None or ctx.model.unsupported:

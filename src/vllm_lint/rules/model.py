@@ -8,13 +8,18 @@ and ``SchedulerConfig.verify_max_model_len`` (knowledge/vllm-validation-rules.md
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from vllm_lint.context import LaunchContext
-from vllm_lint.diagnostic import Diagnostic, Edit, Fix
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from vllm_lint.rules import topology as T
 from vllm_lint.rules.registry import register
+
+if TYPE_CHECKING:
+    from vllm_lint.models.facts import ModelFacts
 
 # Above this many tokens a default context is worth stating explicitly (VL402); 64K-class defaults
 # (Llama 3.1's 131072, Qwen3-Coder's 262144) are the ones that fail on single mid-size GPUs.
@@ -22,13 +27,42 @@ HUGE_CONTEXT = 65536
 SUGGESTED_CONTEXT = 32768
 
 
+def hedged(check: Callable[[LaunchContext], Iterator[Diagnostic]]) -> Callable[[LaunchContext], Iterator[Diagnostic]]:
+    """A check whose findings rest on the launch's model: when the model was resolved from what its
+    name likely means (a variant, a folder name, a served name, facts read from the name), each
+    finding says so in its message, is at most a warning, and offers no safe fix."""
+
+    @functools.wraps(check)
+    def run(ctx: LaunchContext) -> Iterator[Diagnostic]:
+        res = ctx.model_resolution
+        for diag in check(ctx):
+            if res is not None and not res.certain and (res.arch is not None or res.facts is not None):
+                if diag.severity == Severity.ERROR:
+                    diag.severity = Severity.WARNING
+                diag.message += f" (model: {res.describe()})"
+                if diag.fix is not None and diag.fix.safe:
+                    diag.fix = replace(diag.fix, safe=False)
+            yield diag
+
+    return run
+
+
+def model_facts(ctx: LaunchContext) -> "ModelFacts | None":
+    """What is known of the launch's model: its whole architecture's facts, or partial ones."""
+    res = ctx.model_resolution
+    return res.model_facts if res is not None else None
+
+
 def _derived(ctx: LaunchContext) -> tuple[int, str] | None:
-    """(derived max_model_len, the config key it comes from) for the launch's release."""
-    m = ctx.model
+    """(derived max_model_len, the config key it comes from) for the launch's release; None when the
+    model's context is not known (unresolved, or a flavour of a known model whose context may differ)."""
+    m = model_facts(ctx)
     if m is None:
         return None
     disable_sw = bool(T.bool_arg(ctx, "disable_sliding_window"))
     derived = m.derived_max_model_len(ctx.version, disable_sliding_window=disable_sw)
+    if derived is None:
+        return None
     if m.model_max_length and derived == m.model_max_length:
         key = "model_max_length"
     elif disable_sw and m.sliding_window and derived == m.sliding_window:
@@ -41,6 +75,7 @@ def _derived(ctx: LaunchContext) -> tuple[int, str] | None:
 
 
 @register("VL401")
+@hedged
 def max_model_len_above_derived(ctx: LaunchContext) -> Iterator[Diagnostic]:
     if not T.given(ctx, "max_model_len"):
         return
@@ -53,7 +88,7 @@ def max_model_len_above_derived(ctx: LaunchContext) -> Iterator[Diagnostic]:
         return
     if T.env_truthy(ctx, "VLLM_ALLOW_LONG_MAX_MODEL_LEN"):
         return
-    m = ctx.model
+    m = model_facts(ctx)
     rope = ""
     if m.rope_scaling:
         rtype = m.rope_scaling.get("rope_type") or m.rope_scaling.get("type")
@@ -74,6 +109,7 @@ def max_model_len_above_derived(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 @register("VL402")
+@hedged
 def huge_default_context(ctx: LaunchContext) -> Iterator[Diagnostic]:
     if T.given(ctx, "max_model_len"):
         return
@@ -90,9 +126,9 @@ def huge_default_context(ctx: LaunchContext) -> Iterator[Diagnostic]:
             cap = None
         if cap is not None and not cap.fits:
             return  # VL101 reports this context as not fitting, with the numbers
-    m = ctx.model
+    m = model_facts(ctx)
     kv_note = ""
-    kvb = _kv_bytes_per_token(m)
+    kvb = _kv_bytes_per_token(ctx.model) if ctx.model is not None else None
     if kvb:
         kv_note = f"; one request of that length holds {kvb * derived / 2**30:.1f} GiB of KV cache"
     suggestions = []
@@ -154,6 +190,7 @@ def _vllm_name(method: str, quant: dict | None) -> str:
 
 
 @register("VL403")
+@hedged
 def quantization_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
     cli = T.str_arg(ctx, "quantization")
     cfg_n = T.checkpoint_quant_method(ctx)
@@ -177,6 +214,7 @@ _QUANT_MARK = re.compile(r"(?:^|[-_.])(awq|gptq|fp8|int4|int8|w4a16|w8a8|w8a16|b
 
 
 @register("VL404")
+@hedged
 def quantized_name_without_quantization(ctx: LaunchContext) -> Iterator[Diagnostic]:
     """The name promises quantized weights but the config that vllm-lint resolved has no
     ``quantization_config`` and no ``--quantization`` is given: vLLM would load the checkpoint as
@@ -209,6 +247,7 @@ def quantized_name_without_quantization(ctx: LaunchContext) -> Iterator[Diagnost
 # -- VL405 ------------------------------------------------------------------------------------------
 
 @register("VL405")
+@hedged
 def batched_tokens_below_max_model_len(ctx: LaunchContext) -> Iterator[Diagnostic]:
     if T.bool_arg(ctx, "enable_chunked_prefill") is not False:
         return
@@ -220,7 +259,7 @@ def batched_tokens_below_max_model_len(ctx: LaunchContext) -> Iterator[Diagnosti
         origin = "--max-model-len"
     else:
         d = _derived(ctx)
-        mml, origin = (d[0], f"{ctx.model.id}'s derived context") if d else (None, "")
+        mml, origin = (d[0], f"{model_facts(ctx).id}'s derived context") if d else (None, "")
     if mml is None or mml <= 0 or mnbt >= mml:
         return
     yield ctx.report(
@@ -258,6 +297,8 @@ def _full_id(ctx: LaunchContext, bare: str) -> str | None:
         full = res.arch.id
         if "/" in full and full.split("/")[-1].lower() == bare.lower():
             return full
+        if res.via == "variant" and res.base and not (res.arch.quantization or {}).get("_from_name"):
+            return f"{res.base.split('/')[0]}/{bare}"  # the publisher's sibling (Llama-3.2-1B of Llama-3.2-1B-Instruct)
         return None
     for pat, org in FAMILY_ORGS:
         if pat.match(bare):
