@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | None, fmt: str, online: bool,
                      console: Console, compile_cache: str = "cold") -> int:
     """Exit 0 when the configured max_model_len fits, 1 when it does not, 2 when it cannot be estimated."""
-    from vllm_lint.hardware.gpus import parse_gpu_option
+    from vllm_lint.config import ConfigError, find_config
+    from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_strict
     from vllm_lint.memory.estimate import estimate
     from vllm_lint.memory.settings import settings_from_args
     from vllm_lint.models.resolve import resolve_model
@@ -35,11 +36,25 @@ def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | Non
     if not parsed.model:
         print("vllm-lint: error: no model in the arguments (give it first, as vllm serve does)", file=sys.stderr)
         return 2
-    spec, count = parse_gpu_option(gpu) if gpu else (None, None)
-    if spec is None:
-        print(f"vllm-lint: error: {'unknown GPU ' + repr(gpu) if gpu else 'give the target GPU with --gpu'} (a catalog name like A10G or H100, a k8s label, an instance type, or a size like 23.58GiB)", file=sys.stderr)
+    if not gpu:
+        print("vllm-lint: error: give the target GPU with --gpu (a catalog name like A10G or H100:4, an instance "
+              "type, or a size like 23.58GiB; `vllm-lint gpus` lists the GPUs vllm-lint knows)", file=sys.stderr)
         return 2
-    res = resolve_model(parsed.model, base_dir=Path.cwd(), online=online)
+    try:
+        spec, count = parse_gpu_strict(gpu)
+    except GpuNameError as exc:
+        print(f"vllm-lint: error: --gpu: {exc}", file=sys.stderr)
+        return 2
+    try:  # the [tool.vllm-lint] models mapping applies here as in lint
+        aliases = dict(find_config(Path.cwd()).models) or None
+    except ConfigError as exc:
+        print(f"vllm-lint: error: {exc}", file=sys.stderr)
+        return 2
+    served = parsed.values.get("served_model_name")
+    res = resolve_model(parsed.model, base_dir=Path.cwd(), online=online, aliases=aliases,
+                        served=served if isinstance(served, list) else [served] if isinstance(served, str) else [])
+    if not res.certain and res.arch is not None:
+        print(f"vllm-lint: note: model {parsed.model!r}: {res.describe()}", file=sys.stderr)
     if res.arch is None:
         print(f"vllm-lint: error: {res.message}", file=sys.stderr)
         return 2

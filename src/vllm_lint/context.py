@@ -128,7 +128,7 @@ class LaunchContext:
     # -- GPU -------------------------------------------------------------------------------
     @cached_property
     def _gpu(self) -> tuple["GpuSpec | None", int | None, str | None, str | None]:
-        from vllm_lint.hardware.gpus import parse_gpu_option
+        from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_option, parse_gpu_strict
 
         count = self.launch.gpu.count
         req_count = int(count) if count is not None and count >= 1 and float(count).is_integer() else None
@@ -140,7 +140,13 @@ class LaunchContext:
         ):
             if not value:
                 continue
-            spec, n = parse_gpu_option(value)
+            if source == "launch":  # a deployment file's label: tolerant, and assumed when ambiguous
+                spec, n = parse_gpu_option(value)
+            else:  # typed by the user: exactly one card (VL007 reports a directive that is not)
+                try:
+                    spec, n = parse_gpu_strict(value)
+                except GpuNameError:
+                    continue
             if spec is not None:
                 return spec, req_count or n, source, value
         return None, req_count, None, None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from vllm_lint.config import FileConfig, find_config, load_config_file
+from vllm_lint.config import ConfigError, FileConfig, find_config, load_config_file
 from vllm_lint.context import LaunchContext, RunOptions
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.rules.registry import checks, make_diagnostic, select_rules
@@ -171,6 +171,8 @@ def _lint_paths(
                 result.launches.append(
                     LaunchContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
                 )
+        except ConfigError:
+            raise  # a broken configuration is a usage error of the whole run (exit 2), not one file's
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
             result.diagnostics.append(_internal(display, exc, "reading the file"))
             result.internal_error = True

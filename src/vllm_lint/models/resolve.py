@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 from vllm_lint.models.arch import ModelArch
 from vllm_lint.models.facts import ModelFacts
-from vllm_lint.models.variants import HUB_ID, PathName, Stem, flavour_rules, name_facts, org_relation, path_names, stem
+from vllm_lint.models.variants import FOLDER_WORDS, HUB_ID, PathName, Stem, flavour_rules, name_facts, org_relation, path_names, stem
 
 CATALOG_PATH = Path(__file__).parent / "data" / "catalog.json"
 
@@ -284,17 +284,12 @@ def _hf_cache(name: str) -> ModelArch | None:
 
 # -- resolution ------------------------------------------------------------------------------------
 
-# First folders of relative paths that read like a Hub id (``models/Qwen2.5-7B``): no Hub organisation.
-_FOLDER_WORDS = frozenset({"models", "model", "data", "weights", "checkpoints", "ckpt", "mnt", "hf", "huggingface",
-                           "llm", "llms", "cache", "workspace", "srv", "opt", "home", "root", "tmp"})
-
-
 def _is_pathlike(name: str) -> bool:
     """A local path (absolute, relative, home, HF cache layout) or a bare name, not an ``org/name`` Hub id."""
     name = name.strip()
     if name.startswith(("/", "./", "../", "~")) or "models--" in name or "/" not in name:
         return True
-    return name.split("/")[0].lower() in _FOLDER_WORDS or name.count("/") > 1
+    return name.split("/")[0].lower() in FOLDER_WORDS or name.count("/") > 1
 
 
 def _geometry(a: ModelArch) -> tuple:

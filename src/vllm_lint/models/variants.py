@@ -225,6 +225,11 @@ _DOUBLE_DASH = re.compile(r"^([A-Za-z0-9][\w.-]*?)--([A-Za-z0-9][\w.-]*)$")
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
 
 
+# Folder names that are not a Hub organisation (``/data/models/Name``, ``models/Name``).
+FOLDER_WORDS = frozenset({"models", "model", "data", "weights", "checkpoints", "ckpt", "mnt", "hf", "huggingface",
+                          "hub", "llm", "llms", "cache", "workspace", "srv", "opt", "home", "root", "tmp", "snapshots"})
+
+
 @dataclass(frozen=True)
 class PathName:
     """A Hub id (``org/name``) or a bare repo name that a path stands for, and the rule that says so."""
@@ -261,7 +266,7 @@ def path_names(name: str) -> list[PathName]:
     dd = _DOUBLE_DASH.match(last)
     if dd and not last.startswith("models--"):
         out.append(PathName(f"{dd.group(1)}/{dd.group(2)}", "org--name", False))
-    if len(parts) >= 2 and raw.startswith(("/", "./", "~")):
+    if len(parts) >= 2 and parts[-2].lower() not in FOLDER_WORDS and not parts[-2].startswith("models--"):
         out.append(PathName(f"{parts[-2]}/{last}", "org/name", False))
     if not last.startswith("models--"):
         out.append(PathName(last, "basename", False))
