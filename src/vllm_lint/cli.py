@@ -311,6 +311,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from vllm_lint.config import ConfigError
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--online" in argv:  # one reachability verdict per run
+        from vllm_lint.models import hub
+
+        hub.reset()
     try:
         if argv and argv[0] in SUBCOMMANDS:
             cmd, rest = argv[0], argv[1:]

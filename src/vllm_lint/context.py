@@ -198,6 +198,7 @@ class LaunchContext:
         name = self.model_name
         if not name or self._is_symbolic(name):
             return None
+        from vllm_lint.models.hints import download_hints
         from vllm_lint.models.resolve import resolve_model
 
         served = getattr(self.args, "served_model_name", None)
@@ -208,6 +209,7 @@ class LaunchContext:
             aliases=dict(self.config.models) or None,
             online=self.options.online,
             served=[s for s in served if isinstance(s, str) and not self._is_symbolic(s)],
+            downloads=download_hints(self.src.text),
         )
 
     @cached_property

@@ -236,7 +236,7 @@ LIST_HINT = "`vllm-lint gpus` lists the GPUs vllm-lint knows"
 
 def _count(text: str, whole: str) -> int:
     if not re.fullmatch(r"\s*\d+\s*", text) or int(text) < 1:
-        raise GpuNameError(f"the GPU count in {whole!r} must be a positive integer, as in H100:8")
+        raise GpuNameError(f"the GPU count in {whole!r} must be a positive integer, as in H100:8 ({LIST_HINT})")
     return int(text)
 
 

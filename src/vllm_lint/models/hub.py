@@ -42,7 +42,7 @@ def reachable() -> str | None:
             try:
                 socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
                 _state["offline"] = ""
-            except OSError as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure to connect means: do not try again
                 _state["offline"] = f"could not reach {host}:{port} ({type(exc).__name__}: {exc}); no further attempts this run"
     return _state["offline"] or None
 

@@ -1,7 +1,8 @@
 """Name -> ModelArch: real config.json facts first, then what the name says.
 
 Order (the first that answers wins; a real config.json always beats a name):
-  1. ``[tool.vllm-lint] models`` maps the name to another (the user's own statement);
+  1. ``[tool.vllm-lint] models`` maps the name to another (the user's own statement), or the file
+     downloads a Hub id into the folder the name points at (``hf download <id> --local-dir <dir>``);
   2. the catalog entry of exactly that Hub id;
   3. the config.json of the local folder the name points at;
   4. the Hugging Face cache entry of that Hub id;
@@ -72,6 +73,7 @@ class ModelResolution:
     keeps_context: bool = True
     facts: ModelFacts | None = None
     mapped_from: str | None = None
+    mapped_by: str = "config"  # config ([tool.vllm-lint] models) | download (the file downloads it there)
     served_name: str | None = None
     candidates: tuple[str, ...] = ()
     trail: tuple[Attempt, ...] = ()
@@ -106,7 +108,9 @@ class ModelResolution:
             text = f"geometry of {self.base}" + (", " + ", ".join(self.inferred) if self.inferred else "")
         if self.served_name:
             text += f", from --served-model-name {self.served_name}"
-        if self.mapped_from:
+        if self.mapped_from and self.mapped_by == "download":
+            text += f" (the file downloads it into {self.mapped_from})"
+        elif self.mapped_from:
             text += f" ([tool.vllm-lint] models maps {self.mapped_from!r})"
         return text
 
@@ -454,15 +458,21 @@ def _name_facts(names: Iterable[str]) -> ModelFacts | None:
 
 
 def resolve_model(name: str, *, base_dir: Path | None = None, aliases: dict[str, str] | None = None,
-                  online: bool = False, served: Iterable[str] = ()) -> ModelResolution:
+                  online: bool = False, served: Iterable[str] = (),
+                  downloads: dict[str, str] | None = None) -> ModelResolution:
     """Resolve an HF id, local path, HF-cache folder or served name to the model's architecture
-    (see the module docstring for the order); ``served`` are the launch's --served-model-name values."""
+    (see the module docstring for the order); ``served`` are the launch's --served-model-name values,
+    ``downloads`` the folders the launch's file fills from the Hub (``hints.download_hints``)."""
     if not name or not name.strip():
         return ModelResolution(None, "none", "no model named; " + HOW_TO_POINT, certain=False)
     run = _Run(base_dir, online)
     target = _apply_aliases(name, aliases)
+    mapped_by = "config"
     if target is not None:
         run.note("[tool.vllm-lint] models", name, f"mapped to {target}")
+    elif downloads and (target := downloads.get(name.strip().rstrip("/"))) is not None:
+        mapped_by = "download"
+        run.note("download in the file", name, f"filled from {target}")
     res = run.resolve(target or name)
     served = [s for s in served if s and isinstance(s, str) and s.strip() and s != name]
     if res.arch is None and not res.candidates and res.facts is None:
@@ -478,4 +488,5 @@ def resolve_model(name: str, *, base_dir: Path | None = None, aliases: dict[str,
             run.note("name", target or name, res.facts.params_source or res.facts.context_source)
     if res.arch is None and res.message is None:
         res = replace(res, message=f"model {name!r} is not in the catalog or the local cache; " + HOW_TO_POINT)
-    return replace(res, name=name, mapped_from=name if target is not None else None, trail=tuple(run.trail))
+    return replace(res, name=name, mapped_from=name if target is not None else None, mapped_by=mapped_by,
+                   trail=tuple(run.trail))

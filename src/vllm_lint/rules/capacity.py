@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Iterator
 
-from vllm_lint.diagnostic import Diagnostic, Edit, Fix
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from vllm_lint.memory.estimate import Capacity, estimate, with_settings
 from vllm_lint.rules.model import hedged, model_facts
 from vllm_lint.rules.registry import register
@@ -49,6 +50,25 @@ def tp_allowed(model, tp: int) -> bool:
     """vLLM needs the attention heads divisible by TP, and KV heads divisible by TP or TP by KV heads."""
     kv = max(1, model.num_kv_heads)
     return model.num_attention_heads % tp == 0 and (model.is_mla or kv % tp == 0 or tp % kv == 0)
+
+
+def on_assumed_gpu(check):
+    """A check whose findings rest on the GPU: when the GPU is assumed (a node label that does not fix
+    the card's memory, ``Tesla-V100``), its findings are at most warnings and offer no safe fix; the
+    notes say what was assumed."""
+
+    @functools.wraps(check)
+    def run(ctx) -> Iterator[Diagnostic]:
+        assumed = bool(getattr(ctx, "gpu_assumption", None))
+        for diag in check(ctx):
+            if assumed:
+                if diag.severity == Severity.ERROR:
+                    diag.severity = Severity.WARNING
+                if diag.fix is not None and diag.fix.safe:
+                    diag.fix = replace(diag.fix, safe=False)
+            yield diag
+
+    return run
 
 
 def _default_context_unknown(ctx) -> bool:
@@ -115,6 +135,7 @@ def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
 
 @register("VL101")
 @hedged
+@on_assumed_gpu
 def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     """The configured (or derived) max_model_len does not fit the KV cache left on the GPU."""
     cap = ctx.capacity
@@ -173,6 +194,7 @@ def _smallest_tp(ctx, *, need_fit: bool) -> int | None:
 
 @register("VL102")
 @hedged
+@on_assumed_gpu
 def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     """The model's weights alone need more memory per GPU than the budget vLLM may use."""
     cap = ctx.capacity
@@ -257,6 +279,7 @@ LOW_CONCURRENCY = 2.0  # fewer than two full-length requests at once
 
 @register("VL103")
 @hedged
+@on_assumed_gpu
 def low_concurrency(ctx) -> Iterator[Diagnostic]:
     """The KV cache holds fewer than two full-length requests: requests queue as soon as two are long."""
     cap = ctx.capacity
@@ -294,6 +317,7 @@ CONTEXT_RESERVE_GIB = 0.5  # CUDA context + NCCL/cuBLAS before vLLM's budget sna
 
 @register("VL104")
 @hedged
+@on_assumed_gpu
 def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
     """--kv-cache-memory-bytes or --num-gpu-blocks-override asks for more KV cache than the GPU can hold."""
     cap = ctx.capacity

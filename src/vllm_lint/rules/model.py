@@ -35,8 +35,9 @@ def hedged(check: Callable[[LaunchContext], Iterator[Diagnostic]]) -> Callable[[
     @functools.wraps(check)
     def run(ctx: LaunchContext) -> Iterator[Diagnostic]:
         res = ctx.model_resolution
+        facts = res.model_facts if res is not None else None
         for diag in check(ctx):
-            if res is not None and not res.certain and (res.arch is not None or res.facts is not None):
+            if facts is not None and not facts.certain:
                 if diag.severity == Severity.ERROR:
                     diag.severity = Severity.WARNING
                 diag.message += f" (model: {res.describe()})"
