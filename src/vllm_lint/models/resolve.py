@@ -30,7 +30,7 @@ from typing import Any, Iterable
 
 from vllm_lint.models.arch import ModelArch
 from vllm_lint.models.facts import ModelFacts
-from vllm_lint.models.variants import FOLDER_WORDS, HUB_ID, PathName, Stem, flavour_rules, name_facts, org_relation, path_names, stem
+from vllm_lint.models.variants import FOLDER_WORDS, HUB_ID, PathName, Stem, name_facts, org_relation, path_names, stem
 
 CATALOG_PATH = Path(__file__).parent / "data" / "catalog.json"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 
@@ -136,9 +137,12 @@ REPACKERS = frozenset(o.lower() for o in (
 # One publisher under two organisation names (the Hub redirects the old one).
 SAME_PUBLISHER = {"thudm": "zai-org", "zai-org": "thudm", "01-ai": "01-ai"}
 
-_QUANT_RE = [(r, re.compile(f"(?:{r.pattern})$")) for r in QUANT_RULES]
-_FLAVOUR_RE = [(r, re.compile(f"(?:{r.pattern})$")) for r in FLAVOUR_RULES]
-_RENAME_RE = [(r, re.compile(r.pattern)) for r in RENAME_RULES]
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[list, list, list]:
+    """The rules' patterns, compiled on the first name that needs them (not on the hook's import path)."""
+    return ([(r, re.compile(f"(?:{r.pattern})$")) for r in QUANT_RULES],
+            [(r, re.compile(f"(?:{r.pattern})$")) for r in FLAVOUR_RULES],
+            [(r, re.compile(r.pattern)) for r in RENAME_RULES])
 
 
 def _is_date(token: str) -> bool:
@@ -164,9 +168,10 @@ class Stem:
 def stem(repo_name: str) -> Stem:
     """Reduce a repo name (no organisation) to its stem: quantization suffix, then flavour and
     date suffixes, then renames. ``Llama-3.1-405B-Instruct-FP8`` -> ``llama-3.1-405b`` (fp8, instruct)."""
+    quant_re, flavour_re, rename_re = _compiled()
     s = repo_name.strip().lower()
     quant = None
-    found = [(m.start(), rule) for rule, rx in _QUANT_RE if (m := rx.search(s)) and m.start() > 0]
+    found = [(m.start(), rule) for rule, rx in quant_re if (m := rx.search(s)) and m.start() > 0]
     if found:  # the longest suffix: -w8a8-fp8 is one format, not -fp8 after a w8a8 model
         start, quant = min(found, key=lambda f: f[0])
         s = s[:start]
@@ -174,7 +179,7 @@ def stem(repo_name: str) -> Stem:
     changed = True
     while changed:
         changed = False
-        for rule, rx in _FLAVOUR_RE:
+        for rule, rx in flavour_re:
             m = rx.search(s)
             if not m or m.start() == 0:
                 continue
@@ -186,23 +191,12 @@ def stem(repo_name: str) -> Stem:
             changed = True
             break
     renames: list[NameRule] = []
-    for rule, rx in _RENAME_RE:
+    for rule, rx in rename_re:
         m = rx.search(s)
         if m:
             s = s[: m.start()] + s[m.end():]
             renames.append(rule)
     return Stem(s, quant, tuple(flavours), tuple(renames))
-
-
-def flavour_rules(tokens: tuple[str, ...]) -> list[NameRule]:
-    """The flavour rules that stripped ``tokens`` (for messages and ``keeps_context``)."""
-    out = []
-    for t in tokens:
-        for rule, rx in _FLAVOUR_RE:
-            if rx.search("x-" + t) and (rule.name != "date" or (t.isdigit() and _is_date(t))):
-                out.append(rule)
-                break
-    return out
 
 
 def org_relation(name_org: str, base_org: str) -> str | None:
