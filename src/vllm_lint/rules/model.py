@@ -350,7 +350,9 @@ def unresolved_model(ctx: LaunchContext) -> Iterator[Diagnostic]:
         f"model {name!r} is not in vllm-lint's catalog, a local folder with a config.json, or the local "
         f"Hugging Face cache, so the checks that need its architecture (context length, heads, memory) are skipped",
         token=T.model_token(ctx),
-        notes=[_how_to_point(res.message)] if res.message else [],
+        notes=([f"still known: {res.describe().removeprefix('only ')} (checks that need only that still run, "
+                f"at most as warnings)"] if res.facts is not None else []) +
+              ([_how_to_point(res.message)] if res.message else []),
     )
 
 
