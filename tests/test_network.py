@@ -228,3 +228,26 @@ def test_online_fetches_config_into_the_hf_cache(tmp_path, monkeypatch):
     assert "cache_dir" not in kwargs and "local_dir" not in kwargs and kwargs.get("etag_timeout", 10) <= 3
     assert resolve_model("acme/tiny-online").how == "none"  # without --online nothing is fetched
     hub.reset()
+
+
+def test_a_missing_repo_does_not_stop_the_other_fetches(tmp_path, monkeypatch):
+    import huggingface_hub
+    from huggingface_hub.errors import HFValidationError
+
+    from vllm_lint.models import hub
+
+    class Conn:
+        def close(self):
+            pass
+
+    def refuse(repo_id, filename, **kwargs):
+        raise HFValidationError(f"bad id {repo_id}")
+
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: Conn())
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", refuse)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    hub.reset()
+    arch, why = hub.fetch_arch("acme/missing")
+    assert arch is None and "HFValidationError" in why
+    assert hub.reachable() is None  # the Hub answered; the next model is still tried
+    hub.reset()

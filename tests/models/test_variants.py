@@ -101,6 +101,8 @@ def test_org_relations():
     ("opt-125m", None, None),
     ("gemma-3n-E4B-it", None, None),
     ("merge-7B-13B", None, None),  # two sizes: none
+    ("stablelm-2-1_6b-chat", None, None),  # 1.6 B written with an underscore: not 6 B
+    ("Yi-1.5-34B-Chat-16K", 34e9, 16384),
 ])
 def test_name_facts(name, params, context):
     nf = name_facts(name)

@@ -79,6 +79,8 @@ def _answered(exc: Exception) -> bool:
         return False
     if isinstance(exc, LocalEntryNotFoundError):
         return False  # raised when the Hub could not be reached and nothing was cached
+    if isinstance(exc, ValueError) and not isinstance(exc, OSError):
+        return True  # an id the Hub's client refuses before connecting (HFValidationError)
     return isinstance(exc, (HfHubHTTPError, EntryNotFoundError))
 
 

@@ -275,7 +275,7 @@ def path_names(name: str) -> list[PathName]:
 
 # -- facts a name states ---------------------------------------------------------------------------
 
-_SIZE = re.compile(r"(?:^|[-_./])(\d+(?:\.\d+)?)[bB](?=$|[-_./])")
+_SIZE = re.compile(r"(?:^|[-_./])(?<!\d_)(\d+(?:\.\d+)?)[bB](?=$|[-_./])")  # not the 6b of stablelm-2-1_6b
 _MOE_SIZE = re.compile(r"(?:^|[-_./])(\d+)x(\d+(?:\.\d+)?)[bB](?=$|[-_./])", re.I)
 _CONTEXT = re.compile(r"(?:^|[-_.])(\d+)([kKmM])(?=$|[-_.])")
 # The MLP holds about two thirds of a dense transformer's parameters (Llama-2-7B: 4.3 of 6.7 B), so

@@ -263,7 +263,7 @@ def _weights_from_facts(ctx) -> Iterator[Diagnostic]:
     split = f" over {ranks} GPUs" if ranks > 1 else ""
     yield ctx.report(
         "VL102",
-        f"{facts.id} has at least {per_gpu:.1f} GiB of weights per GPU ({facts.params_source}, {fmt}{split}), more "
+        f"{facts.id} has at least {per_gpu:.1f} GiB of weights per GPU ({fmt}{split}), more "
         f"than the {budget:.1f} GiB vLLM may use on {ctx.gpu.name} at gpu_memory_utilization {util:g}; vLLM runs "
         f"out of memory while loading",
         token=ctx.value_token("model"),
