@@ -57,7 +57,7 @@ def _served(ctx) -> list[str]:
 
 
 def measure(corpus: Path) -> dict:
-    from vllm_lint.context import RunOptions
+    from vllm_lint.resolve.context import RunOptions
     from vllm_lint.lint import LintOptions, lint_paths
 
     result = lint_paths([corpus], LintOptions(run=RunOptions(), select=["VL0"]))

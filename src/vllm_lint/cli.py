@@ -102,8 +102,9 @@ def _split_ids(values: list[str] | None) -> list[str] | None:
 
 def run_lint(argv: Sequence[str]) -> int:
     from vllm_lint.config import ConfigError
-    from vllm_lint.context import RunOptions
-    from vllm_lint.lint import Limits, LintOptions, fewer_collections, lint_paths
+    from vllm_lint.resolve.context import RunOptions
+    from vllm_lint.sources.base import Limits
+    from vllm_lint.lint import LintOptions, fewer_collections, lint_paths
 
     ns = _lint_parser().parse_args(argv)
     fmt = ns.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -228,7 +229,7 @@ def run_capacity(argv: Sequence[str]) -> int:
 
 
 def run_launches(argv: Sequence[str]) -> int:
-    from vllm_lint.context import RunOptions
+    from vllm_lint.resolve.context import RunOptions
     from vllm_lint.lint import LintOptions, lint_paths
     from vllm_lint.report.launches import render_launches
 
@@ -258,7 +259,7 @@ def _resolution(ctx) -> dict | None:
 def run_rules(argv: Sequence[str]) -> int:
     import json
 
-    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.rule_meta import all_meta
 
     p = argparse.ArgumentParser(prog="vllm-lint rules", description="List every rule.")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -280,7 +281,7 @@ def run_rules(argv: Sequence[str]) -> int:
 
 def run_explain(argv: Sequence[str]) -> int:
     from vllm_lint.report.explain import render_explain
-    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.rule_meta import all_meta
 
     p = argparse.ArgumentParser(prog="vllm-lint explain", description="Explain a rule: what, why, examples, fix.")
     p.add_argument("rule")

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from vllm_lint.models.arch import ModelArch
+from vllm_lint.models.config_file import arch_from_config_file
 
 CONNECT_TIMEOUT = 3.0  # seconds for the one reachability probe and each Hub request of a run
 
@@ -62,8 +63,6 @@ def fetch_arch(repo_id: str) -> tuple[ModelArch | None, str]:
         if not _answered(exc):
             _state["offline"] = f"the Hub stopped answering ({type(exc).__name__}); no further attempts this run"
         return None, f"no config.json fetched ({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''})"
-    from vllm_lint.models.resolve import arch_from_config_file
-
     try:
         arch = arch_from_config_file(Path(path), id=repo_id)
     except ValueError as exc:

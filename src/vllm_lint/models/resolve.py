@@ -26,9 +26,10 @@ import os
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from vllm_lint.models.arch import ModelArch
+from vllm_lint.models.config_file import arch_from_config_file, read_config  # noqa: F401 (re-exported)
 from vllm_lint.models.facts import ModelFacts
 from vllm_lint.models.variants import FOLDER_WORDS, HUB_ID, PathName, Stem, name_facts, org_relation, path_names, stem
 
@@ -186,9 +187,6 @@ def lookup_catalog(name: str) -> ModelArch | None:
 
 # -- config.json files -----------------------------------------------------------------------------
 
-MAX_CONFIG_BYTES = 4 * 2**20  # real config.json files are a few KB; refuse anything huge
-
-
 def _local_config(name: str, base_dir: Path | None) -> Path | None:
     p = Path(name).expanduser() if name.startswith("~") else Path(name)
     if not p.is_absolute() and base_dir is not None:
@@ -200,38 +198,9 @@ def _local_config(name: str, base_dir: Path | None) -> Path | None:
         return None
 
 
-def _read_config(path: Path) -> dict[str, Any]:
-    if not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ValueError(f"{path} is not a regular config.json of at most {MAX_CONFIG_BYTES // 2**20} MiB")
-    cfg = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(cfg, dict):
-        raise ValueError(f"{path} does not hold a JSON object")
-    return cfg
-
-
-def arch_from_config_file(path: Path, *, id: str = "") -> ModelArch:
-    """Read a config.json (JSON only, regular files up to 4 MiB) into a ModelArch.
-
-    Raises ValueError for anything that is not a usable config (too large, not an object, bad fields).
-    """
-    cfg = _read_config(path)
-    qcfg = path.parent / "quantize_config.json"  # AutoGPTQ's separate file
-    if "quantization_config" not in cfg and qcfg.is_file():
-        try:
-            q = json.loads(qcfg.read_text(encoding="utf-8"))
-            q.setdefault("quant_method", "gptq")
-            cfg["quantization_config"] = q
-        except (OSError, ValueError):
-            pass
-    try:
-        return ModelArch.from_config(cfg, id=id or str(path.parent), source=str(path))
-    except (TypeError, ValueError, ZeroDivisionError, AttributeError) as exc:
-        raise ValueError(f"{path}: unusable config ({exc})") from exc
-
-
 def _partial_from_file(path: Path, id: str) -> ModelFacts | None:
     try:
-        return ModelFacts.from_config(_read_config(path), id=id, source=f"context from {path}")
+        return ModelFacts.from_config(read_config(path), id=id, source=f"context from {path}")
     except (OSError, ValueError, UnicodeDecodeError, TypeError):
         return None
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
-from vllm_lint.rules.registry import make_diagnostic, register
+from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.rules.registry import register
 
 if TYPE_CHECKING:
     from vllm_lint.sources.base import SourceFile
