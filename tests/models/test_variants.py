@@ -146,7 +146,7 @@ def test_flavour_keeps_the_shapes_but_not_the_context():
     r = resolve_model("Qwen/Qwen3-30B-A3B-Thinking-2507")
     assert r.arch is not None and r.via == "variant" and not r.keeps_context
     assert not r.model_facts.knows_context  # VL401 must not judge the context of a sibling
-    assert "context unknown" in r.describe()
+    assert "context not known for the -thinking-2507 flavour" in r.describe()
 
 
 def test_unknown_org_is_not_reduced(tmp_path):

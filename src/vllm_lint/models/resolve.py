@@ -385,9 +385,8 @@ class _Run:
         else:
             quant = None
         if not same_flavour:
-            theirs = "-".join(est.flavours) or "no flavour suffix"
-            ours = "-".join(st.flavours) or "no flavour suffix"
-            inferred.append(f"context unknown ({ours} against {theirs})")
+            inferred.append(f"context not known for the -{'-'.join(st.flavours)} flavour" if st.flavours else
+                            f"context not known (the catalog has the -{'-'.join(est.flavours)} flavour)")
         if rel == "repack":
             inferred.append(f"repacked by {org}")
         arch = replace(base, id=display, quantization=quant)
