@@ -65,14 +65,14 @@ def test_models_text_table():
     assert code == 0 and "meta-llama/Llama-3.1-8B-Instruct" in out and "128 KiB" in out and "131,072" in out
 
 
-def test_models_resolve_shows_each_step_and_the_certainty():
-    code, out, _ = run(["models", "--resolve", "meta-llama/Llama-3.1-405B-Instruct-FP8", "--no-color"])
+def test_models_resolve_shows_each_step_and_the_certainty(synthetic_catalog):
+    code, out, _ = run(["models", "--resolve", "acme/Huge-400B-Instruct-FP8", "--no-color"])
     assert code == 0
-    assert "1. catalog id: meta-llama/Llama-3.1-405B-Instruct-FP8 -> no entry" in out
-    assert "resolved (likely): geometry of meta-llama/Llama-3.1-405B-Instruct, fp8 weights from the name" in out
-    code, out, _ = run(["models", "--resolve", "Qwen/Qwen2.5-7B-Instruct", "--format", "json"])
+    assert "1. catalog id: acme/Huge-400B-Instruct-FP8 -> no entry" in out
+    assert "resolved (likely): geometry of acme/Huge-400B-Instruct, fp8 weights from the name" in out
+    code, out, _ = run(["models", "--resolve", "acme/Tiny-7B-Instruct", "--format", "json"])
     r = json.loads(out)
-    assert r["certainty"] == "exact" and r["resolved"] == "Qwen/Qwen2.5-7B-Instruct" and r["steps"][0]["step"] == "catalog id"
+    assert r["certainty"] == "exact" and r["resolved"] == "acme/Tiny-7B-Instruct" and r["steps"][0]["step"] == "catalog id"
     code, out, _ = run(["models", "--resolve", "acme/unknown-13b", "--format", "json"])
     r = json.loads(out)
     assert code == 1 and r["resolved"] is None and r["parameters"] == 13_000_000_000 and r["certainty"] == "likely"
@@ -108,15 +108,15 @@ def test_gpus_resolve_strict_and_tolerant():
     assert code == 0 and r["typed"] == {"gpu": "H100-SXM", "memory_gib": 79.18, "count": 8}
 
 
-def test_launches_say_how_each_model_resolved(tmp_path):
-    (tmp_path / "serve.sh").write_text("#!/bin/sh\nvllm serve RedHatAI/Qwen3-32B-FP8-dynamic --max-model-len 8192\n"
-                                       "vllm serve Qwen/Qwen3-32B --max-model-len 8192\n")
+def test_launches_say_how_each_model_resolved(tmp_path, synthetic_catalog):
+    (tmp_path / "serve.sh").write_text("#!/bin/sh\nvllm serve RedHatAI/Tiny-7B-Instruct-FP8-dynamic --max-model-len 8192\n"
+                                       "vllm serve acme/Tiny-7B-Instruct --max-model-len 8192\n")
     code, out, _ = run(["launches", tmp_path, "--format", "json"])
     models = [x["model"] for x in json.loads(out)["launches"]]
     assert [m["certainty"] for m in models] == ["likely", "exact"]
-    assert models[0]["describe"] == "geometry of Qwen/Qwen3-32B, fp8 weights from the name, repacked by RedHatAI"
+    assert models[0]["describe"] == "geometry of acme/Tiny-7B-Instruct, fp8 weights from the name, repacked by RedHatAI"
     code, out, _ = run(["launches", tmp_path, "--no-color"])
-    assert "model:   geometry of Qwen/Qwen3-32B, fp8 weights from the name, repacked by RedHatAI (likely)" in out
+    assert "model:   geometry of acme/Tiny-7B-Instruct, fp8 weights from the name, repacked by RedHatAI (likely)" in out
 
 
 def test_capacity_applies_the_models_mapping(tmp_path):
@@ -133,7 +133,7 @@ def test_capacity_applies_the_models_mapping(tmp_path):
     assert json.loads(out)["model"] == "Qwen/Qwen2.5-7B-Instruct"
 
 
-def test_capacity_says_when_the_model_is_a_likely_resolution():
-    code, out, err = run(["capacity", "--gpu", "H100:8", "--", "meta-llama/Llama-3.1-405B-Instruct-FP8", "-tp", "8",
+def test_capacity_says_when_the_model_is_a_likely_resolution(synthetic_catalog):
+    code, out, err = run(["capacity", "--gpu", "H100:8", "--", "acme/Huge-400B-Instruct-FP8", "-tp", "8",
                           "--max-model-len", "8192", "--no-color"])
-    assert code in (0, 1) and "geometry of meta-llama/Llama-3.1-405B-Instruct, fp8 weights from the name" in err
+    assert code in (0, 1) and "geometry of acme/Huge-400B-Instruct, fp8 weights from the name" in err

@@ -117,46 +117,48 @@ def test_moe_name_gives_a_lower_bound_of_the_published_count():
     assert name_facts("Mixtral-8x7B-v0.1").params > 7e9 * 4
 
 
-# -- resolution through the rules -------------------------------------------------------------------
+# -- resolution through the rules (on made-up repos, so a growing catalog does not change them) ------
 
-def test_official_quantized_variant_of_a_catalog_model():
-    r = resolve_model("meta-llama/Llama-3.1-405B-Instruct-FP8")
+def test_official_quantized_variant_of_a_catalog_model(synthetic_catalog):
+    r = resolve_model("acme/Huge-400B-Instruct-FP8")
     assert r.arch is not None and r.via == "variant" and not r.certain and r.certainty == "likely"
-    assert r.base == "meta-llama/Llama-3.1-405B-Instruct"
-    assert r.arch.id == "meta-llama/Llama-3.1-405B-Instruct-FP8"
+    assert r.base == "acme/Huge-400B-Instruct"
+    assert r.arch.id == "acme/Huge-400B-Instruct-FP8"
     assert r.arch.quantization["quant_method"] == "fp8"
-    assert r.describe() == "geometry of meta-llama/Llama-3.1-405B-Instruct, fp8 weights from the name"
+    assert r.describe() == "geometry of acme/Huge-400B-Instruct, fp8 weights from the name"
     assert r.keeps_context and r.model_facts.knows_context
 
 
-def test_repack_keeps_geometry_and_says_who():
-    r = resolve_model("RedHatAI/Qwen3-32B-FP8-dynamic")
-    base = resolve_model("Qwen/Qwen3-32B").arch
+def test_repack_keeps_geometry_and_says_who(synthetic_catalog):
+    r = resolve_model("RedHatAI/Tiny-7B-Instruct-FP8-dynamic")
+    base = resolve_model("acme/Tiny-7B-Instruct").arch
+    assert r.base == "acme/Tiny-7B-Instruct"  # the unquantized entry of the same flavour, not the AWQ one
     assert r.arch.num_layers == base.num_layers and r.arch.num_kv_heads == base.num_kv_heads
     assert "repacked by RedHatAI" in r.describe() and "fp8 weights from the name" in r.describe()
 
 
-def test_repacker_without_suffix_and_renamed_name():
-    r = resolve_model("unsloth/Meta-Llama-3.1-8B-Instruct")
-    assert r.arch is not None and r.arch.quantization is None
-    assert r.base.lower() in ("meta-llama/llama-3.1-8b-instruct", "meta-llama/meta-llama-3.1-8b-instruct")
+def test_repacker_without_suffix_and_renamed_name(synthetic_catalog):
+    r = resolve_model("unsloth/Meta-Llama-3.9-8B-Instruct")
+    assert r.arch is not None and r.arch.quantization is None and r.keeps_context
+    assert r.base == "meta-llama/Llama-3.9-8B-Instruct"
 
 
-def test_flavour_keeps_the_shapes_but_not_the_context():
-    r = resolve_model("Qwen/Qwen3-30B-A3B-Thinking-2507")
+def test_flavour_keeps_the_shapes_but_not_the_context(synthetic_catalog):
+    r = resolve_model("acme/Tiny-7B-Thinking-2507")
     assert r.arch is not None and r.via == "variant" and not r.keeps_context
+    assert r.arch.num_layers == 32
     assert not r.model_facts.knows_context  # VL401 must not judge the context of a sibling
     assert "context not known for the -thinking-2507 flavour" in r.describe()
 
 
-def test_unknown_org_is_not_reduced(tmp_path):
-    r = resolve_model("someone/Qwen3-8B-FP8")  # a fine-tune may change anything
+def test_unknown_org_is_not_reduced(synthetic_catalog):
+    r = resolve_model("someone/Tiny-7B-Instruct-FP8")  # a fine-tune may change anything
     assert r.arch is None
-    assert r.facts is not None and r.facts.num_params == 8_000_000_000 and not r.facts.certain
+    assert r.facts is not None and r.facts.num_params == 7_000_000_000 and not r.facts.certain
 
 
-def test_exact_catalog_hit_wins_over_the_rules():
-    r = resolve_model("Qwen/Qwen3-32B-AWQ")
+def test_exact_catalog_hit_wins_over_the_rules(synthetic_catalog):
+    r = resolve_model("acme/Tiny-7B-Instruct-AWQ")
     assert r.via == "id" and r.certain and r.certainty == "exact"
     assert r.arch.quantization["quant_method"] == "awq"  # the real config, not the suffix
 
@@ -259,8 +261,8 @@ def test_download_into_a_nicknamed_folder():
     assert "the file downloads it into /data/models/q8/" in r.describe()
 
 
-def test_every_step_is_recorded():
-    r = resolve_model("Sehyo/Qwen3-30B-A3B-NVFP4")
+def test_every_step_is_recorded(synthetic_catalog):
+    r = resolve_model("Sehyo/Tiny-7B-Instruct-NVFP4")
     steps = [t.step for t in r.trail]
     assert steps[:3] == ["catalog id", "local folder", "Hugging Face cache"] and steps[-1] == "variant"
-    assert "geometry of Qwen/Qwen3-30B-A3B" in r.trail[-1].result
+    assert "geometry of acme/Tiny-7B-Instruct" in r.trail[-1].result
