@@ -1,7 +1,7 @@
 """Command-line interface: argument handling only; the work happens in lint.py and friends.
 
     vllm-lint [check] [PATH ...]      lint (default .); exit 0 clean, 1 findings, 2 usage/internal error
-    vllm-lint capacity [--gpu G] [--vllm-version V] [--compile-cache warm] [--format text|json] -- <vllm serve args>
+    vllm-lint capacity --gpu G[:N] [--vllm-version V] [--log FILE] [--format text|json] -- <vllm serve args>
     vllm-lint launches PATH [--format json]
     vllm-lint rules [--format json]
     vllm-lint explain RULE
@@ -212,20 +212,9 @@ def _write(result, fmt: str, out, ns) -> None:
 
 
 def run_capacity(argv: Sequence[str]) -> int:
-    from vllm_lint.capacity_cmd import capacity_command
+    from vllm_lint.capacity_cmd import main as capacity_main
 
-    p = argparse.ArgumentParser(prog="vllm-lint capacity", description="Estimate vLLM's KV-cache capacity for a `vllm serve` command line, per GPU.")
-    _common(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("serve_args", nargs=argparse.REMAINDER, help="-- then the vllm serve arguments (model first)")
-    ns = p.parse_args(argv)
-    args = list(ns.serve_args)
-    if args and args[0] == "--":
-        args = args[1:]
-    if not args:
-        raise UsageError("give the vllm serve arguments after --, e.g. vllm-lint capacity --gpu A10G -- Qwen/Qwen1.5-7B-Chat")
-    return capacity_command(args, gpu=ns.gpu, version=ns.vllm_version, fmt=ns.format, online=ns.online,
-                            console=_console(ns.no_color), compile_cache=ns.compile_cache or "cold")
+    return capacity_main(argv, _console)
 
 
 def run_launches(argv: Sequence[str]) -> int:

@@ -134,6 +134,6 @@ def test_capacity_applies_the_models_mapping(tmp_path):
 
 
 def test_capacity_says_when_the_model_is_a_likely_resolution(synthetic_catalog):
-    code, out, err = run(["capacity", "--gpu", "H100:8", "--", "acme/Huge-400B-Instruct-FP8", "-tp", "8",
-                          "--max-model-len", "8192", "--no-color"])
+    code, out, err = run(["capacity", "--gpu", "H100:8", "--no-color", "--", "acme/Huge-400B-Instruct-FP8", "-tp", "8",
+                          "--max-model-len", "8192"])
     assert code in (0, 1) and "geometry of acme/Huge-400B-Instruct, fp8 weights from the name" in err

@@ -224,11 +224,13 @@ def memory_variants(spec: GpuSpec, text: str) -> list[GpuSpec]:
 # -- names the user typed (--gpu, the configuration, `# vllm-lint: gpu=`) ----------------------------
 
 class GpuNameError(ValueError):
-    """A GPU name that does not name exactly one card; ``candidates`` are the names it could mean."""
+    """A GPU name that does not name exactly one card; ``candidates`` are the names it could mean.
+    ``ambiguous``: a known card family whose name leaves the memory open (``A100``)."""
 
-    def __init__(self, message: str, candidates: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, candidates: tuple[str, ...] = (), *, ambiguous: bool = False) -> None:
         super().__init__(message)
         self.candidates = candidates
+        self.ambiguous = ambiguous
 
 
 LIST_HINT = "`vllm-lint gpus` lists the GPUs vllm-lint knows"
@@ -320,7 +322,7 @@ def _strict_name(name: str) -> tuple[GpuSpec, int | None]:
             cands = tuple(sizes[k] for k in sorted(sizes))
             raise GpuNameError(
                 f"GPU {name!r} does not say how much memory the card has: name one of "
-                f"{', '.join(cands)} ({LIST_HINT})", cands)
+                f"{', '.join(cands)} ({LIST_HINT})", cands, ambiguous=True)
         return spec, None
     size = _size_spec(name)
     if size is not None:

@@ -8,50 +8,19 @@ and ``SchedulerConfig.verify_max_model_len`` (knowledge/vllm-validation-rules.md
 
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Iterator
 
-from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.rules import flag_values
 from vllm_lint.rules.context import RuleContext
+from vllm_lint.rules.hedge import hedged, model_facts
 from vllm_lint.rules.registry import register
-
-if TYPE_CHECKING:
-    from vllm_lint.models.facts import ModelFacts
 
 # Above this many tokens a default context is worth stating explicitly (VL402); 64K-class defaults
 # (Llama 3.1's 131072, Qwen3-Coder's 262144) are the ones that fail on single mid-size GPUs.
 HUGE_CONTEXT = 65536
 SUGGESTED_CONTEXT = 32768
-
-
-def hedged(check: Callable[[RuleContext], Iterator[Diagnostic]]) -> Callable[[RuleContext], Iterator[Diagnostic]]:
-    """A check whose findings rest on the launch's model: when the model was resolved from what its
-    name likely means (a variant, a folder name, a served name, facts read from the name), each
-    finding says so in its message, is at most a warning, and offers no safe fix."""
-
-    @functools.wraps(check)
-    def run(ctx: RuleContext) -> Iterator[Diagnostic]:
-        res = ctx.model_resolution
-        facts = res.model_facts if res is not None else None
-        for diag in check(ctx):
-            if facts is not None and not facts.certain:
-                if diag.severity == Severity.ERROR:
-                    diag.severity = Severity.WARNING
-                diag.message += f" (model: {res.describe()})"
-                if diag.fix is not None and diag.fix.safe:
-                    diag.fix = replace(diag.fix, safe=False)
-            yield diag
-
-    return run
-
-
-def model_facts(ctx: RuleContext) -> "ModelFacts | None":
-    """What is known of the launch's model: its whole architecture's facts, or partial ones."""
-    res = ctx.model_resolution
-    return res.model_facts if res is not None else None
 
 
 def _derived(ctx: RuleContext) -> tuple[int, str] | None:
@@ -120,24 +89,32 @@ def huge_default_context(ctx: RuleContext) -> Iterator[Diagnostic]:
     derived, key = d
     if derived <= HUGE_CONTEXT:
         return
+    cap = None
     if ctx.gpu is not None:
         try:
             cap = ctx.capacity
         except Exception:  # noqa: BLE001 - the estimate is another rule's business
             cap = None
-        if cap is not None and not cap.fits:
-            return  # VL101 reports this context as not fitting, with the numbers
+    from vllm_lint.rules.capacity import capacity_finding_covers, recommended_len
+
+    if cap is not None and capacity_finding_covers(cap):
+        return  # VL101/VL103 report this context with the numbers and the one recommended length
     m = model_facts(ctx)
     kv_note = ""
     kvb = _kv_bytes_per_token(ctx.model) if ctx.model is not None else None
-    if kvb:
-        kv_note = f"; one request of that length holds {kvb * derived / 2**30:.1f} GiB of KV cache"
+    if cap is not None:
+        kv_note = f"; one request of that length holds {cap.needed_kv_gib:.1f} GiB of KV cache per GPU"
+    elif kvb:
+        n = max(1, ctx.settings.tensor_parallel_size) * max(1, ctx.settings.pipeline_parallel_size)
+        where = f" across its {n} GPUs" if n > 1 else ""
+        kv_note = f"; one request of that length holds {kvb * derived / 2**30:.1f} GiB of KV cache{where}"
+    value = recommended_len(cap) if cap is not None else SUGGESTED_CONTEXT
     suggestions = []
     ins = ctx.launch.insertion
-    if ins is not None and ins.path == ctx.src.display:
-        text = ins.render(["--max-model-len", str(SUGGESTED_CONTEXT)])
+    if value and ins is not None and ins.path == ctx.src.display:
+        text = ins.render(["--max-model-len", str(value)])
         sp = ctx.src.index.span(ins.offset, ins.offset)
-        suggestions.append(Fix(f"set --max-model-len {SUGGESTED_CONTEXT}", (Edit(sp, text),), safe=False))
+        suggestions.append(Fix(f"set --max-model-len {value}", (Edit(sp, text),), safe=False))
     yield ctx.report(
         "VL402",
         f"no --max-model-len: vLLM uses {m.id}'s full context of {derived} tokens ({key}){kv_note}; "
