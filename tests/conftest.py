@@ -46,6 +46,8 @@ SYNTHETIC_CATALOG = [
         "quant_method": "awq", "bits": 4, "group_size": 128, "zero_point": True})),
     ("acme/Huge-400B-Instruct", _config(126, 16384, 128, 8, 53248, 131072)),
     ("meta-llama/Llama-3.9-8B-Instruct", _config(32, 4096, 32, 8, 14336, 131072)),
+    ("unsloth/Packed-3B-bnb-4bit", _config(26, 3072, 24, 8, 8192, 8192, quantization_config={
+        "quant_method": "bitsandbytes", "load_in_4bit": True})),
 ]
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from vllm_lint.models.arch import _MAX_LEN_KEYS, ModelArch
+from vllm_lint.models.arch import ModelArch
+from vllm_lint.models.config_fields import MAX_LEN_KEYS, TEXT_CONFIG_KEYS
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,11 @@ class ModelFacts:
         """The context facts of a config.json mapping too incomplete for a ``ModelArch``; None when it
         holds none."""
         text: Mapping[str, Any] = cfg
-        for sub in ("text_config", "llm_config", "language_config"):
+        for sub in TEXT_CONFIG_KEYS:
             if isinstance(cfg.get(sub), Mapping):
                 text = cfg[sub]
                 break
-        keys = tuple((k, int(text[k])) for k in _MAX_LEN_KEYS
+        keys = tuple((k, int(text[k])) for k in MAX_LEN_KEYS
                      if isinstance(text.get(k), (int, float)) and not isinstance(text.get(k), bool) and text.get(k))
         mml = text.get("model_max_length")
         rope = text.get("rope_scaling")
