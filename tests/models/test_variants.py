@@ -77,6 +77,7 @@ def test_tables_cover_the_issue_list():
     ("/data/models/Skywork-R1V3-38B", "Skywork-R1V3-38B", "basename", False),
     ("/home/u/llama/Meta-Llama-3.1-70B-Instruct", "Meta-Llama-3.1-70B-Instruct", "basename", False),
     ("/mnt/models/meta-llama/Meta-Llama-3-8B-Instruct", "meta-llama/Meta-Llama-3-8B-Instruct", "org/name", False),
+    ("Llama-3.2-1B", "Llama-3.2-1B", "bare", False),
 ])
 def test_path_rules(path, key, rule, certain):
     found = [p for p in path_names(path) if p.key == key]

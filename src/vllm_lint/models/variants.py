@@ -229,7 +229,7 @@ class PathName:
     """A Hub id (``org/name``) or a bare repo name that a path stands for, and the rule that says so."""
 
     key: str  # as written, case kept
-    rule: str  # hf-layout | org--name | org/name | basename
+    rule: str  # hf-layout | org--name | org/name | basename | bare (a repo name without organisation)
     certain: bool  # the Hugging Face cache layout names the repo by construction; a folder name is a choice
 
     @property
@@ -239,6 +239,7 @@ class PathName:
             "org--name": "the folder name (Org--Name)",
             "org/name": "the last two folders of the path",
             "basename": "the folder name",
+            "bare": "the repo name without its organisation",
         }[self.rule]
 
 
@@ -263,7 +264,7 @@ def path_names(name: str) -> list[PathName]:
     if len(parts) >= 2 and parts[-2].lower() not in FOLDER_WORDS and not parts[-2].startswith("models--"):
         out.append(PathName(f"{parts[-2]}/{last}", "org/name", False))
     if not last.startswith("models--"):
-        out.append(PathName(last, "basename", False))
+        out.append(PathName(last, "basename" if "/" in raw else "bare", False))
     seen: set[str] = set()
     unique = []
     for p in out:
