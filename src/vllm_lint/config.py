@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
+import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,7 +53,32 @@ def check_fail_on(value: object, where: str) -> str:
 
 
 class ConfigError(Exception):
-    """A configuration file that cannot be used; the message names the file and the problem."""
+    """A configuration file that cannot be used; the message names the file and the problem.
+    ``key``/``value`` name the setting at fault, so the caller can point at its line."""
+
+    def __init__(self, message: str, *, key: str | None = None, value: str | None = None) -> None:
+        super().__init__(message)
+        self.key, self.value = key, value
+
+
+def _check_gpu(value: str, source: str) -> None:
+    """A configured GPU names exactly one card (a typo would silently switch the capacity checks off)."""
+    from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_strict
+
+    try:
+        parse_gpu_strict(value)
+    except GpuNameError as exc:
+        raise ConfigError(f"{source}: `gpu`: {exc}", key="gpu", value=value) from None
+
+
+def _line_of(text: str, key: str, value: str) -> int | None:
+    """The 1-based line that sets ``key`` to ``value`` in a TOML text (first match), or None."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=\s*(['\"]){re.escape(value)}\1|[{{,]\s*{re.escape(key)}\s*=\s*"
+                         rf"(['\"]){re.escape(value)}\2")
+    for i, line in enumerate(text.splitlines(), start=1):
+        if pattern.search(line):
+            return i
+    return None
 
 
 @dataclass(frozen=True)
@@ -129,6 +155,9 @@ def parse_config(data: dict, root: Path | None, source: str) -> FileConfig:
         if key in data and not isinstance(data[key], str):
             raise ConfigError(f"{source}: `{key}` must be a string")
     for table in (data, *[o for o in data.get("overrides") or [] if isinstance(o, dict)]):
+        if isinstance(table.get("gpu"), str):
+            _check_gpu(table["gpu"], source)
+    for table in (data, *[o for o in data.get("overrides") or [] if isinstance(o, dict)]):
         if "compile-cache" in table and table["compile-cache"] not in COMPILE_CACHE_STATES:
             raise ConfigError(f"{source}: `compile-cache` must be \"cold\" or \"warm\"")
     pfi = data.get("per-file-ignores") or {}
@@ -170,7 +199,13 @@ def load_config_file(path: Path) -> FileConfig | None:
         if table is None:
             return None
         data = table
-    return parse_config(data, path.parent, str(path))
+    try:
+        return parse_config(data, path.parent, str(path))
+    except ConfigError as exc:
+        line = _line_of(path.read_text(encoding="utf-8"), exc.key, exc.value) if exc.key and exc.value else None
+        if line is None:
+            raise
+        raise ConfigError(str(exc).replace(f"{path}:", f"{path}:{line}:", 1), key=exc.key, value=exc.value) from None
 
 
 @lru_cache(maxsize=256)

@@ -1,6 +1,6 @@
 """Developer tool: build ``hardware/data/gpus.json`` from the team's sourced GPU knowledge file.
 
-Run: ``PYTHONPATH=src python -m vllm_lint.hardware.build_gpus /work/shared/knowledge/gpus.jsonl``.
+Run: ``python tools/build_gpus.py ../shared/knowledge/gpus.jsonl``.
 ``total_gib`` is the memory CUDA reports (what vLLM multiplies by the utilization), not the
 marketing size. Where a vLLM log or a measurement printed it, that value is used and cited;
 otherwise it is derived as nvidia-smi total minus the driver reservation seen on measured cards
@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).parent / "data" / "gpus.json"
+OUT = Path(__file__).resolve().parents[1] / "src" / "vllm_lint" / "hardware" / "data" / "gpus.json"
 GT = "groundtruth/NOTES.md table 'total_gpu_memory vs the nominal card size' (vLLM-printed total_gpu_memory)"
 MEASURED = "gpus-notes.md measured torch mem_get_info total (2026-11-25)"
 # CUDA-visible totals printed by vLLM or measured, GiB.
