@@ -6,6 +6,8 @@
     vllm-lint launches PATH [--format json]
     vllm-lint rules [--format json]
     vllm-lint explain RULE
+    vllm-lint models [QUERY] [--resolve NAME] [--format json]
+    vllm-lint gpus [QUERY] [--resolve NAME] [--format json]
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Sequence
 
 from vllm_lint import __version__, cli_types
 
-SUBCOMMANDS = ("check", "capacity", "launches", "rules", "explain")
+SUBCOMMANDS = ("check", "capacity", "launches", "rules", "explain", "models", "gpus")
 FORMATS = ("text", "json", "github", "sarif")
 
 
@@ -70,7 +72,7 @@ exit status:
   hadolint's default --failure-threshold info. `fail-on` in [tool.vllm-lint] sets it per project;
   the command line wins. --exit-zero always exits 0 unless vllm-lint itself failed.
 
-Other commands: vllm-lint capacity|launches|rules|explain --help"""
+Other commands: vllm-lint capacity|launches|rules|explain|models|gpus --help"""
 
 
 def _fail_on_level(value: str) -> str:
@@ -119,6 +121,16 @@ def _lint_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_gpu(text: str) -> None:
+    """--gpu names exactly one card (a typo or an ambiguous name is a usage error, never a guess)."""
+    from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_strict
+
+    try:
+        parse_gpu_strict(text)
+    except GpuNameError as exc:
+        raise UsageError(f"--gpu: {exc}") from None
+
+
 def _split_ids(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
@@ -146,10 +158,7 @@ def run_lint(argv: Sequence[str]) -> int:
         config_file=ns.config,
     )
     if ns.gpu:
-        from vllm_lint.hardware.gpus import parse_gpu_option
-
-        if parse_gpu_option(ns.gpu)[0] is None:
-            raise UsageError(f"unknown GPU {ns.gpu!r}; `vllm-lint capacity --help` lists ways to name one (or give a size like 23.58GiB)")
+        _check_gpu(ns.gpu)
     for p in ns.paths or []:
         if not p.exists():
             raise UsageError(f"{p}: no such file or directory")
@@ -282,8 +291,20 @@ def run_launches(argv: Sequence[str]) -> int:
     p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
     ns = p.parse_args(argv)
     result = lint_paths(ns.paths or [Path(".")], LintOptions(run=RunOptions(), select=["VL0"], values_files=ns.values))
-    render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color))
+    render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color),
+                    models=[_resolution(c) for c in result.launches])
     return 2 if result.internal_error else 0
+
+
+def _resolution(ctx) -> dict | None:
+    """How a launch's model resolved, for `launches` (None when the launch names no model)."""
+    from vllm_lint.models_cmd import resolution_json
+
+    try:
+        res = ctx.model_resolution
+    except Exception:  # noqa: BLE001 - a launch whose flags do not parse still lists
+        return None
+    return resolution_json(res) if res is not None else None
 
 
 def run_rules(argv: Sequence[str]) -> int:
@@ -328,8 +349,26 @@ def run_explain(argv: Sequence[str]) -> int:
     return 0
 
 
+def _models_cmd():
+    from vllm_lint import models_cmd
+
+    return models_cmd
+
+
+def _gpus_cmd():
+    from vllm_lint import gpus_cmd
+
+    return gpus_cmd
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from vllm_lint.config import ConfigError
+
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--online" in argv:  # one reachability verdict per run
+        from vllm_lint.models import hub
+
+        hub.reset()
     try:
         if argv and argv[0] in SUBCOMMANDS:
             cmd, rest = argv[0], argv[1:]
@@ -339,9 +378,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "launches": run_launches,
                 "rules": run_rules,
                 "explain": run_explain,
+                "models": lambda rest: _models_cmd().models_command(rest, _console),
+                "gpus": lambda rest: _gpus_cmd().gpus_command(rest, _console),
             }[cmd](rest)
         return run_lint(argv)
     except UsageError as exc:
+        print(f"vllm-lint: error: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
         print(f"vllm-lint: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

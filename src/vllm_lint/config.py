@@ -74,6 +74,16 @@ class ConfigError(Exception):
         self.key, self.value = key, value
 
 
+def _check_gpu(value: str, source: str) -> None:
+    """A configured GPU names exactly one card (a typo would silently switch the capacity checks off)."""
+    from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_strict
+
+    try:
+        parse_gpu_strict(value)
+    except GpuNameError as exc:
+        raise ConfigError(f"{source}: `gpu`: {exc}", key="gpu", value=value) from None
+
+
 @dataclass(frozen=True)
 class FileConfig:
     """The configuration in force for one file."""
@@ -232,6 +242,9 @@ def parse_config(data: dict, root: Path | None, source: str, parent: FileConfig 
     for key in ("gpu", "vllm-version", "extend"):
         if key in data and not isinstance(data[key], str):
             raise ConfigError(f"{source}: `{key}` must be a string", key=key)
+    for table in (data, *[o for o in data.get("overrides") or [] if isinstance(o, dict)]):
+        if isinstance(table.get("gpu"), str):
+            _check_gpu(table["gpu"], source)
     for table in (data, *[o for o in data.get("overrides") or [] if isinstance(o, dict)]):
         if "compile-cache" in table and table["compile-cache"] not in COMPILE_CACHE_STATES:
             raise ConfigError(f"{source}: `compile-cache` must be \"cold\" or \"warm\"", key="compile-cache")

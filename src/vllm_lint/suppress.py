@@ -96,6 +96,7 @@ class Directives:
 
     suppressions: list[Suppression] = field(default_factory=list)
     gpu: str | None = None
+    gpu_at: tuple[int, int] | None = None  # character offsets of the gpu= value (VL007 points there)
     vllm_version: str | None = None
     version_at: tuple[int, int] | None = None  # character offsets of the vllm-version= value (VL007 points there)
     # (rule, name) -> the suppressions naming that rule; a file with thousands of directives
@@ -172,6 +173,7 @@ def parse_directives(text: str) -> Directives:
         )
         if verb == "gpu":
             out.gpu = value
+            out.gpu_at = (where["value_start"], where["value_end"]) if value else None
         elif verb == "vllm-version":
             out.vllm_version = value
             out.version_at = (where["value_start"], where["value_end"]) if value else None

@@ -2,7 +2,7 @@
 
 # VL000-VL00x: input problems, and VL006: unused suppressions (both reported by the pipeline)
 from vllm_lint.rules import builtin, hygiene_meta  # noqa: F401
-# VL007: setting directives vllm-lint cannot use
+# VL007: setting directives (`# vllm-lint: gpu=`, `vllm-version=`) vllm-lint cannot use
 from vllm_lint.rules import directives  # noqa: F401
 # VL3xx parallelism and hardware, VL4xx model, VL5xx security and hygiene
 from vllm_lint.rules import parallelism, model, hygiene  # noqa: F401

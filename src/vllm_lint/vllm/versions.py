@@ -2,42 +2,47 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
-# Releases whose flag tables ship with vllm-lint (each minor line's last patch that was read).
-KNOWN_VERSIONS: tuple[str, ...] = (
-    "0.4.3", "0.5.5", "0.6.6.post1", "0.7.3", "0.8.3", "0.8.5.post1", "0.9.2", "0.10.2", "0.11.2",
-    "0.14.1", "0.18.1", "0.19.1", "0.20.0", "0.20.2", "0.22.1", "0.26.0", "0.30.0", "0.32.0", "0.33.0",
-)
-NEWEST = KNOWN_VERSIONS[-1]
+KNOWN_VERSIONS: tuple[str, ...]  # every release with a flag table, oldest first (data/releases.json)
+NEWEST: str  # the newest release read
 
-# Every vLLM release on PyPI from 0.3.0 (the oldest engine of the ground-truth logs) to NEWEST,
-# patch and post releases included (https://pypi.org/simple/vllm/): the versions a user may name
-# in --vllm-version, the configuration or a directive. Releases without a flag table are checked
-# with the nearest one.
-_PUBLISHED: tuple[str, ...] = (
-    "0.3.0", "0.3.1", "0.3.2", "0.3.3", "0.4.0", "0.4.0.post1", "0.4.1", "0.4.2", "0.4.3", "0.5.0", "0.5.0.post1", "0.5.1", "0.5.2", "0.5.3", "0.5.3.post1", "0.5.4", "0.5.5", "0.6.0",
-    "0.6.1", "0.6.1.post1", "0.6.1.post2", "0.6.2", "0.6.3", "0.6.3.post1", "0.6.4", "0.6.4.post1", "0.6.5",
-    "0.6.6", "0.6.6.post1", "0.7.0", "0.7.1", "0.7.2", "0.7.3", "0.8.0", "0.8.1", "0.8.2", "0.8.3", "0.8.4",
-    "0.8.5", "0.8.5.post1", "0.9.0", "0.9.0.1", "0.9.1", "0.9.2", "0.10.0", "0.10.1", "0.10.1.1", "0.10.2",
-    "0.11.0", "0.11.1", "0.11.2", "0.12.0", "0.13.0", "0.14.0", "0.14.1", "0.15.0", "0.15.1", "0.16.0",
-    "0.17.0", "0.17.1", "0.18.0", "0.18.1", "0.19.0", "0.19.1", "0.20.0", "0.20.1", "0.20.2", "0.21.0",
-    "0.22.0", "0.22.1", "0.23.0", "0.24.0", "0.25.0", "0.25.1", "0.26.0", "0.27.0", "0.27.1", "0.28.0",
-    "0.29.0", "0.30.0", "0.31.0", "0.32.0", "0.33.0",
-)
 
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?post(\d+))?")
+@lru_cache(maxsize=1)
+def _known() -> tuple[str, ...]:
+    index = json.loads((Path(__file__).resolve().parent / "data" / "releases.json").read_text("utf-8"))
+    return tuple(r["version"] for r in index["releases"])
+
+
+def __getattr__(name: str):  # read the release index on first use only (PEP 562)
+    if name == "KNOWN_VERSIONS":
+        return _known()
+    if name == "NEWEST":
+        return _known()[-1]
+    raise AttributeError(name)
+
+# vLLM's releases before the release index's first (0.4.3), down to the oldest engine of the
+# ground-truth logs (https://pypi.org/simple/vllm/): a user may name them (capacity estimates
+# cover them), though no flag table does.
+_OLDER_RELEASES: tuple[str, ...] = ("0.3.0", "0.3.1", "0.3.2", "0.3.3", "0.4.0", "0.4.0.post1", "0.4.1", "0.4.2")
+
+_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[.-]?post(\d+))?")
 
 
 @lru_cache(maxsize=1024)  # called for every version comparison of every rule (hot in big trees)
 def parse_version(text: str) -> tuple[int, int, int, int] | None:
-    """``"0.6.6.post1"`` -> (0, 6, 6, 1); ``"v0.8.3"`` -> (0, 8, 3, 0); None when it is not a version."""
+    """``"0.6.6.post1"`` -> (0, 6, 6, 1); ``"0.10.1.1"`` -> (0, 10, 1, 1); ``"v0.8.3"`` -> (0, 8, 3, 0);
+    None when it is not a version. The fourth number is the post release or vLLM's four-part
+    release number (0.9.0.1, 0.10.1.1): both come after X.Y.Z and before X.Y.Z+1, and no release
+    has both. Anything after the number (``rc1``, ``+rhai1``, ``.dev12``) is ignored."""
     m = _VERSION_RE.match(text.strip())
     if not m:
         return None
-    major, minor, patch, post = m.groups()
-    return int(major), int(minor), int(patch or 0), int(post or 0)
+    major, minor, patch, micro, post = m.groups()
+    return int(major), int(minor), int(patch or 0), int(micro or post or 0)
 
 
 def at_least(version: str, minimum: str) -> bool:
@@ -54,7 +59,7 @@ _OFFICIAL_RE = re.compile(
 # Forks and rebuilds (aibrix/vllm-openai:v0.6.2-distributed, substratusai/vllm:v0.6.4.post1-tpu,
 # rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909) name the release they carry in the tag.
 _FORK_RE = re.compile(r"(?:^|/)[\w.-]*vllm[\w.-]*:(?P<tag>[^@\s]+)")
-_FORK_TAG_VERSION = re.compile(r"(?:^|vllm[_-])v?(\d+\.\d+\.\d+(?:\.?post\d+)?)(?=$|[-_+])")
+_FORK_TAG_VERSION = re.compile(r"(?:^|vllm[_-])v?(\d+\.\d+\.\d+(?:\.\d+)?(?:\.?post\d+)?)(?=$|[-_+])")
 
 
 def version_from_image(image: str) -> str | None:
@@ -67,12 +72,12 @@ def version_from_image(image: str) -> str | None:
     """
     image = image.strip()
     if _OFFICIAL_RE.match(image + ":latest") and ":" not in image.rsplit("/", 1)[-1] and "@" not in image:
-        return NEWEST  # no tag is docker's `latest`
+        return _known()[-1]  # no tag is docker's `latest`
     m = _OFFICIAL_RE.match(image)
     if m:
         tag = m.group("tag")
         if tag in ("latest", "nightly") or tag.startswith("nightly"):
-            return NEWEST
+            return _known()[-1]
         return _version_in_tag(tag)
     m = _FORK_RE.search(image)
     if m:
@@ -88,8 +93,10 @@ def _version_in_tag(tag: str) -> str | None:
     return v if parse_version(v) else None
 
 
+@lru_cache(maxsize=1)
 def _releases() -> tuple[str, ...]:
-    return tuple(sorted(set(_PUBLISHED) | set(KNOWN_VERSIONS), key=lambda r: (parse_version(r) or (0,), r)))
+    """Every release a user may name, oldest first."""
+    return tuple(sorted(set(_OLDER_RELEASES) | set(_known()), key=lambda r: (parse_version(r) or (0,), r)))
 
 
 def known_release(text: str) -> str | None:
