@@ -106,6 +106,15 @@ def known_release(text: str) -> str | None:
     return canonical if canonical in _releases() else None
 
 
+def newest_of_line(text: str) -> str | None:
+    """For a bare minor line (``0.19``, ``v0.8``): its newest release vllm-lint knows; else None."""
+    if not re.fullmatch(r"v?\d+\.\d+", text.strip()):
+        return None
+    v = parse_version(text)
+    line = [r for r in _releases() if v is not None and (parse_version(r) or ())[:2] == v[:2]]
+    return line[-1] if line else None
+
+
 def release_problem(text: str) -> str | None:
     """Why ``text`` is not a release a user may target, with the releases it could mean; None
     when it is one. A typed version that names no release would otherwise check every launch
