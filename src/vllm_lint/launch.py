@@ -183,6 +183,7 @@ class LaunchFacts:
     chart: str | None = None  # vllm-production-stack, vllm-example-chart, rendered-template, unknown
     chart_template: str | None = None
     chart_values: str | None = None
+    image_tag_span: Span | None = None  # the values file's `tag:` key, apart from the repository
     ignored_keys: list | None = None  # values keys the chart does not read
     implicit_no_prefix_caching: bool | None = None
     vllm_use_v1: str | None = None

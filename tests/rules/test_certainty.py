@@ -36,7 +36,7 @@ def test_a_flag_removed_in_some_releases_is_a_warning_naming_them_when_the_relea
     (d,) = _by_rule(diags, "VL202")
     assert d.severity is Severity.WARNING
     assert d.assumptions and "the release is not known" in d.assumptions[0]
-    assert "if it runs vLLM 0.18.1-0.33.0" in d.message  # the releases that reject it
+    assert "if it runs vLLM 0.18.0-0.33.0" in d.message  # the releases that reject it
     assert d.fix is None or not d.fix.safe
 
 

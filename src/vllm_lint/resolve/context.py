@@ -24,8 +24,18 @@ from typing import TYPE_CHECKING
 
 from vllm_lint.launch import Launch, Token
 from vllm_lint.paths import display_path
-from vllm_lint.resolve.facts import ENTRYPOINT, GPU, MODEL, TOKEN, VERSION, Certainty, Fact, Reads, World
-from vllm_lint.resolve.version import ReleaseReading, read_release, version_fact
+from vllm_lint.resolve.facts import (
+    ENTRYPOINT,
+    GPU,
+    MODEL,
+    TOKEN,
+    VERSION,
+    Certainty,
+    Fact,
+    Reads,
+    World,
+)
+from vllm_lint.resolve.version import ReleaseReading, read_release, requirement_files, version_fact
 
 if TYPE_CHECKING:
     from vllm_lint.config import FileConfig
@@ -66,6 +76,8 @@ class LaunchContext:
     file_version: str | None = None
     world: World = field(default_factory=World)  # a hypothetical reading of uncertain facts
     reads: Reads | None = field(default=None, repr=False, compare=False)  # facts the running check read
+    # what every reading of this launch shares (model resolutions by name): filled on first use
+    shared: dict = field(default_factory=dict, repr=False, compare=False)
 
     def note(self, *facts: Fact | None) -> None:
         """Record facts a check is reading (no-op outside a check)."""
@@ -76,6 +88,9 @@ class LaunchContext:
     def in_world(self, world: World) -> "LaunchContext":
         """This launch read under ``world``: tokens behind a guard the world fails are dropped,
         the ENTRYPOINT it names is used; release and GPU are read from it by their facts."""
+        cached = self.shared.get(("world", world))
+        if cached is not None:
+            return cached
         launch = self.launch
         failed = {key for (kind, key), value in world.values if kind == TOKEN and value is False}
         entry = world.get(ENTRYPOINT)
@@ -85,18 +100,22 @@ class LaunchContext:
                 args=[t for t in launch.args if t.condition not in failed] if failed else launch.args,
                 entrypoint=str(entry) if entry is not None else launch.entrypoint,
             )
-        return type(self)(launch, self.src, self.config, self.options, self.file_gpu, self.file_version,
-                          world=world)
+        variant = type(self)(launch, self.src, self.config, self.options, self.file_gpu, self.file_version,
+                             world=world, shared=self.shared)
+        self.shared[("world", world)] = variant  # every rule group's trials read this reading alike
+        return variant
 
     # -- version ---------------------------------------------------------------------------
     @cached_property
     def release(self) -> ReleaseReading:
         """The releases the launch may run and the one checks read (resolve.version)."""
+        env = {k: v.value for k, v in self.launch.env.items() if not v.symbolic}
         return read_release(
             image=self.launch.image,
-            image_version=self.launch.vllm_version,
             stated=[(self.file_version, "file directive"), (self.options.vllm_version, "--vllm-version"),
                     (self.config.vllm_version, f"config {_shown(self.config.source)}")],
+            texts=[(self.src.text, self.src.display), *requirement_files(self.src.path.parent)],
+            env=env,
             runs_vllm_serve=self.launch.entrypoint == "serve" and any(
                 t.style != "synthetic" and t.text.rsplit("/", 1)[-1] == "vllm" for t in self.launch.program),
         )
@@ -238,7 +257,11 @@ class LaunchContext:
     # -- GPU -------------------------------------------------------------------------------
     @cached_property
     def _gpu(self) -> tuple["GpuSpec | None", int | None, str | None, str | None]:
-        from vllm_lint.hardware.gpus import parse_gpu_option
+        from vllm_lint.hardware.gpus import (
+            GpuNameError,
+            parse_gpu_option,
+            parse_gpu_strict,
+        )
 
         hypothetical = self.world.get(GPU)
         count = self.launch.gpu.count
@@ -254,7 +277,13 @@ class LaunchContext:
         ):
             if not value:
                 continue
-            spec, n = parse_gpu_option(value)
+            if source == "launch":  # a deployment file's label: tolerant, and assumed when ambiguous
+                spec, n = parse_gpu_option(value)
+            else:  # typed by the user: exactly one card (VL007 reports a directive that is not)
+                try:
+                    spec, n = parse_gpu_strict(value)
+                except GpuNameError:
+                    continue
             if spec is not None:
                 return spec, req_count or n, source, value
         return None, req_count, None, None
@@ -329,26 +358,45 @@ class LaunchContext:
 
     @cached_property
     def model_fact(self) -> Fact[str] | None:
-        """The model's identity and geometry: trusted when resolved from the catalog, a local
-        config.json or the Hugging Face cache."""
-        res = self.model_resolution
-        if res is None or res.arch is None:
+        """The model's identity and geometry: trusted when read from the named checkpoint's own
+        config.json (catalog, a local folder, the Hugging Face cache); assumed when resolved from
+        what the name likely means (a repack, a flavour, a served name, a size read from the name)."""
+        res = self._model_resolution
+        facts = res.model_facts if res is not None else None
+        if facts is None:
             return None
-        return Fact(MODEL, res.arch.id, Certainty.TRUSTED, f"{res.arch.id}")
+        if facts.certain:
+            return Fact(MODEL, facts.id, Certainty.TRUSTED, res.describe())
+        return Fact(MODEL, facts.id, Certainty.ASSUMED, res.describe(), assumption=f"model: {res.describe()}")
+
+    @property
+    def model_resolution(self) -> "ModelResolution | None":
+        """How the model name resolved (reading it makes a finding rest on the model fact)."""
+        self.note(self.model_fact)
+        return self._model_resolution
 
     @cached_property
-    def model_resolution(self) -> "ModelResolution | None":
+    def _model_resolution(self) -> "ModelResolution | None":
         name = self.model_name
         if not name or self._is_symbolic(name):
             return None
+        from vllm_lint.models.hints import download_hints
         from vllm_lint.models.resolve import resolve_model
 
-        return resolve_model(
-            name,
-            base_dir=self.src.path.parent,
-            aliases=dict(self.config.models) or None,
-            online=self.options.online,
-        )
+        served = getattr(self.args, "served_model_name", None)
+        served = served if isinstance(served, list) else [served] if isinstance(served, str) else []
+        served = [s for s in served if isinstance(s, str) and not self._is_symbolic(s)]
+        key = ("model", name, tuple(served))
+        if key not in self.shared:  # every reading of the launch that names this model resolves it alike
+            self.shared[key] = resolve_model(
+                name,
+                base_dir=self.src.path.parent,
+                aliases=dict(self.config.models) or None,
+                online=self.options.online,
+                served=served,
+                downloads=download_hints(self.src.text),
+            )
+        return self.shared[key]
 
     @property
     def model(self) -> "ModelArch | None":
@@ -359,20 +407,10 @@ class LaunchContext:
 
     @cached_property
     def _model(self) -> "ModelArch | None":
-        """The model's architecture; when the model name does not resolve, the first
-        --served-model-name is tried (deployments often serve under the Hub id)."""
-        res = self.model_resolution
-        if res is None or res.arch is not None:
-            return res.arch if res else None
-        served = getattr(self.args, "served_model_name", None)
-        if isinstance(served, list):
-            served = served[0] if served else None
-        if served and isinstance(served, str) and served != self.model_name:
-            from vllm_lint.models.resolve import resolve_model
-
-            alt = resolve_model(served, base_dir=self.src.path.parent, aliases=dict(self.config.models) or None)
-            return alt.arch
-        return None
+        """The model's architecture (the resolution also tries --served-model-name: deployments
+        often serve under the Hub id)."""
+        res = self._model_resolution
+        return res.arch if res else None
 
     @staticmethod
     def _is_symbolic(text: str) -> bool:

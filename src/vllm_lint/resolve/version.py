@@ -1,35 +1,39 @@
 """The vLLM release a launch runs, as a fact: the candidate releases and how they are known.
 
-Evidence, first that says wins: the image tag (``launch.vllm_version``, set by the sources from
-images known to publish vLLM releases), a ``# vllm-lint: vllm-version=`` directive, ``--vllm-version``,
-the configuration. With none of them the release is not known: every release vllm-lint has read is a
-candidate and the checks read the newest as an *assumed* reading, so a finding that holds only for
-some releases is at most a warning naming them (``rules.certainty``). A custom tag or
-``${VLLM_VERSION}`` never becomes the newest release as a fact.
+Evidence (``vllm.evidence``, ``vllm.image_evidence``), strongest first:
+* the tag of an image that publishes vLLM releases (``vllm/vllm-openai:v0.9.2``, ROCm and vendor
+  images with a published mapping): one release, *trusted*; a moving tag (``latest``,
+  ``nightly``) of vLLM's own images is the newest release, as pulled now;
+* what the user states: a ``# vllm-lint: vllm-version=`` directive, ``--vllm-version``, the
+  configuration: *stated*;
+* what the deployment implies, combined: a date in the tag (a build of that day), a ``vllm==X``
+  pin or ``pip install vllm==X`` in the file or a requirements file / pyproject beside it, a
+  versioned install path, OpenShift AI's runtime-version annotation, ``VLLM_USE_V1=0`` (the V0
+  engine, up to 0.10.2), running the ``vllm serve`` command (0.5.2 on): one release (*trusted*)
+  or a range of candidates;
+* nothing: every release vllm-lint has read is a candidate.
 
-``ReleaseEvidence`` is the interface the release tables answer (``candidates``: the releases the
-evidence leaves, oldest first; ``exact``: the one release when it pins one); ``read_release`` turns
-evidence into the version ``Fact`` the rules read.
+With several candidates the checks read the newest one as an *assumed* reading and the other
+candidates are its alternatives, so a finding that holds only for some releases is at most a
+warning naming them (``rules.certainty``); a custom tag or ``${VLLM_VERSION}`` never becomes the
+newest release as a fact. A vendor build of a release (``patched``) may carry flags upstream does
+not: its release is assumed, with no alternative.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping
 
 from vllm_lint.resolve.facts import VERSION, Certainty, Fact
-from vllm_lint.vllm import versions
-
-
-class ReleaseEvidence(Protocol):
-    """What a piece of evidence says about the release (the release tables implement it)."""
-
-    @property
-    def candidates(self) -> tuple[str, ...]: ...
-
-    @property
-    def exact(self) -> str | None: ...
+from vllm_lint.vllm import releases
+from vllm_lint.vllm.evidence import EXACT, UNKNOWN, VersionEvidence, combine, from_environment, from_text
+from vllm_lint.vllm.image_evidence import image_evidence
+from vllm_lint.vllm.releases import ReleaseSet
+from vllm_lint.vllm.versions import parse_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,7 @@ class ReleaseReading:
     """The releases a launch may run and the one its checks read.
 
     ``assumed`` is the exact release when the evidence pins one, else the newest candidate;
-    ``certainty`` is ASSUMED whenever there is more than one candidate.
+    ``certainty`` is ASSUMED whenever there is more than one candidate (or a vendor build).
     """
 
     candidates: tuple[str, ...]
@@ -52,53 +56,80 @@ class ReleaseReading:
 
 def all_releases() -> tuple[str, ...]:
     """Every release vllm-lint can check against, oldest first."""
-    return tuple(sorted(versions.KNOWN_VERSIONS, key=lambda v: versions.parse_version(v) or (0,)))
+    return releases.release_versions()
 
 
-# An image whose repository is not vLLM's own names its vLLM release in the tag only when it is
-# written as one: ``v0.6.2-distributed``, ``rocm6.4.1_vllm_0.10.1_2025``; a bare ``0.0.19`` or
-# ``3.2.3`` is the image's own version.
-_RELEASE_IN_TAG = re.compile(r"(?:^|[_-])(?:v|vllm[_-]v?)\d+\.\d+\.\d+")
-_OFFICIAL = re.compile(r"^(?:(?:docker\.io|index\.docker\.io|public\.ecr\.aws/[\w-]+|ghcr\.io)/)?vllm/vllm-openai(?:-[\w-]+)?(?::|@|$)")
+_MOVING = re.compile(r"^(?:latest|nightly)(?:$|-(?![0-9a-f]{7,40}(?:-|$)))")
 
 
-def image_says_release(image: str | None, version: str | None) -> bool:
-    """True when ``version`` (read from ``image`` by the sources) is the vLLM release the image
-    carries: an official ``vllm/vllm-openai`` tag, or a fork's tag that writes it as a release."""
-    if not image or not version:
-        return False
-    if _OFFICIAL.match(image):
-        return True
-    tag = image.split("@", 1)[0].rpartition("/")[2].partition(":")[2]
-    return bool(_RELEASE_IN_TAG.search("-" + tag))
+def image_release(image: str | None) -> VersionEvidence | None:
+    """What an image reference says about the vLLM release; a moving tag of vLLM's own images is
+    the newest release (as pulled now). None for no image or an unexpanded one."""
+    if not image or "$" in image or "{{" in image:
+        return None
+    ev = image_evidence(image)
+    if ev.official and ev.version.kind != EXACT and _MOVING.match(ev.tag or "latest") and ev.version.kind != UNKNOWN:
+        newest = releases.newest()
+        return VersionEvidence(EXACT, ReleaseSet((newest,)), "", ev.version.provenance)
+    return ev.version
 
 
 def read_release(
     *,
     image: str | None,
-    image_version: str | None,
     stated: list[tuple[str | None, str]],
+    texts: Iterable[tuple[str, str]] = (),
+    env: Mapping[str, str] | None = None,
     runs_vllm_serve: bool = False,
 ) -> ReleaseReading:
-    """The release reading of a launch. ``stated`` lists (version, where) the user gave, in order
-    of precedence (directive, --vllm-version, configuration); ``runs_vllm_serve``: the file itself
-    runs the ``vllm serve`` command, which releases before 0.5.2 do not have."""
-    everything = all_releases()
-    if runs_vllm_serve:
-        everything = tuple(v for v in everything if _has_serve_command(v)) or everything
-    if image_version and versions.parse_version(image_version) and image_says_release(image, image_version):
-        return ReleaseReading((image_version,), image_version, Certainty.TRUSTED, f"image tag {image}")
+    """The release reading of a launch. ``stated`` lists (version, where) the user gave, in order of
+    precedence (directive, --vllm-version, configuration); ``texts`` (text, where) are the linted
+    file and the requirement files beside it; ``env`` the launch's literal environment;
+    ``runs_vllm_serve``: the file itself runs the ``vllm serve`` command."""
+    from_image = image_release(image)
+    if from_image is not None and from_image.kind == EXACT:
+        version = str(from_image.releases.exact)
+        if from_image.patched:
+            return ReleaseReading((version,), version, Certainty.ASSUMED,
+                                  f"a vendor build of vLLM {version} ({from_image.describe()})")
+        return ReleaseReading((version,), version, Certainty.TRUSTED, f"image tag {image}")
     for value, where in stated:
-        if value and versions.parse_version(value):
+        if value and parse_version(value):
             return ReleaseReading((value,), value, Certainty.STATED, where)
-    why = (f"image {image} does not name a vLLM release" if image else "no image tag or pin names the release")
-    return ReleaseReading(everything, everything[-1], Certainty.ASSUMED, why)
+    pieces = [from_image, *(from_text(text, where=where) for text, where in texts),
+              from_environment(dict(env or {}))]
+    found = combine(*(p for p in pieces if p is not None))
+    if found.kind == EXACT:
+        version = str(found.releases.exact)
+        return ReleaseReading((version,), version, Certainty.TRUSTED if not found.patched else Certainty.ASSUMED,
+                              found.describe())
+    candidates = tuple(found.releases) if found.kind != UNKNOWN else all_releases()
+    why = found.describe() if found.kind != UNKNOWN else (found.reason or "no image tag or pin names the release")
+    if runs_vllm_serve:
+        candidates = tuple(v for v in candidates if (r := releases.release(v)) is None or r.console_script) or candidates
+    if not candidates:
+        candidates = all_releases()
+    if len(candidates) == 1:
+        return ReleaseReading(candidates, candidates[0], Certainty.DERIVED, why)
+    return ReleaseReading(candidates, candidates[-1], Certainty.ASSUMED, why)
 
 
-def _has_serve_command(version: str) -> bool:
-    from vllm_lint.vllm.flags import flag_table
+_REQUIREMENT_FILES = ("requirements.txt", "requirements-gpu.txt", "requirements-cuda.txt", "pyproject.toml")
+_MAX_REQUIREMENTS = 256 * 1024
 
-    return flag_table(version).prog is not None
+
+@lru_cache(maxsize=256)
+def requirement_files(folder: Path) -> tuple[tuple[str, str], ...]:
+    """(text, name) of the files beside a launch that may pin vLLM (requirements, pyproject)."""
+    out = []
+    for name in _REQUIREMENT_FILES:
+        path = folder / name
+        try:
+            if path.is_file() and path.stat().st_size <= _MAX_REQUIREMENTS:
+                out.append((path.read_text("utf-8", errors="replace"), name))
+        except OSError:
+            continue
+    return tuple(out)
 
 
 def version_fact(reading: ReleaseReading) -> Fact[str]:

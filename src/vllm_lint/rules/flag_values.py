@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from vllm_lint.launch import Token
+    from vllm_lint.models.facts import ModelFacts
     from vllm_lint.rules.context import RuleContext
     from vllm_lint.span import Span
 
@@ -122,12 +123,19 @@ def checkpoint_quant_method(ctx: "RuleContext") -> str | None:
     ``quantization_config`` (``quant_method``, or ModelOpt's ``quant_algo``): lower-case, with
     ``compressed_tensors`` written ``compressed-tensors``. None when the checkpoint is not quantized."""
     m = ctx.model
-    if m is None or not m.quantization:
-        return None
+    if m is None or not m.quantization or m.quantization.get("_from_name"):
+        return None  # a weight width read from the name does not say which method vLLM will load
     q = str(m.quantization.get("quant_method") or m.quantization.get("quant_algo") or "").strip().lower()
     if not q:
         return None
     return "compressed-tensors" if q == "compressed_tensors" else q
+
+
+def model_facts(ctx: "RuleContext") -> "ModelFacts | None":
+    """What is known of the launch's model: its whole architecture's facts, or partial ones (a
+    parameter count read from the name). A finding that reads them rests on the model fact."""
+    res = ctx.model_resolution
+    return res.model_facts if res is not None else None
 
 
 def model_token(ctx: "RuleContext") -> "Token | None":
