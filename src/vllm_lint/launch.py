@@ -74,6 +74,7 @@ class GpuRequest:
     mechanism: str | None = None
     notes: list[str] = field(default_factory=list)
     written: float | None = None  # the count as written, when the platform renders another (requestGPU 0.5 -> none)
+    accelerator: str | None = None  # tpu | neuron | cpu when the launch runs on no GPU vllm-lint models
 
 
 @dataclass(slots=True)

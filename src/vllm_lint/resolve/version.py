@@ -16,8 +16,7 @@ Evidence (``vllm.evidence``, ``vllm.image_evidence``), strongest first:
 With several candidates the checks read the newest one as an *assumed* reading and the other
 candidates are its alternatives, so a finding that holds only for some releases is at most a
 warning naming them (``rules.certainty``); a custom tag or ``${VLLM_VERSION}`` never becomes the
-newest release as a fact. A vendor build of a release (``patched``) may carry flags upstream does
-not: its release is assumed, with no alternative.
+newest release as a fact.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ class ReleaseReading:
     """The releases a launch may run and the one its checks read.
 
     ``assumed`` is the exact release when the evidence pins one, else the newest candidate;
-    ``certainty`` is ASSUMED whenever there is more than one candidate (or a vendor build).
+    ``certainty`` is ASSUMED whenever there is more than one candidate.
     """
 
     candidates: tuple[str, ...]
@@ -89,10 +88,10 @@ def read_release(
     from_image = image_release(image)
     if from_image is not None and from_image.kind == EXACT:
         version = str(from_image.releases.exact)
-        if from_image.patched:
-            return ReleaseReading((version,), version, Certainty.ASSUMED,
-                                  f"a vendor build of vLLM {version} ({from_image.describe()})")
-        return ReleaseReading((version,), version, Certainty.TRUSTED, f"image tag {image}")
+        # a vendor's build of a release (AIBrix, ROCm, RHAIIS) patches kernels and integrations, not
+        # the server's parser: its release is the one the mapping names
+        where = f"image tag {image}" + (f" (a vendor build of vLLM {version})" if from_image.patched else "")
+        return ReleaseReading((version,), version, Certainty.TRUSTED, where)
     for value, where in stated:
         if value and parse_version(value):
             return ReleaseReading((value,), value, Certainty.STATED, where)

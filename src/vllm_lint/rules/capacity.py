@@ -442,6 +442,15 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     if getattr(ctx, "file_gpu", None):
         return  # the file names a GPU vllm-lint cannot use: VL007 says so at the directive
 
+    other = _other_accelerator(ctx)
+    if other is not None:
+        yield ctx.report(
+            "VL105",
+            f"this launch runs on {other}: vllm-lint models the memory of GPUs only, so KV-cache capacity was not "
+            f"checked for {ctx.model.id}",
+            token=ctx.value_token("model"),
+        )
+        return
     s = ctx.settings
     n = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)
     fits, not_fit = [], []
@@ -469,6 +478,22 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
         "[tool.vllm-lint], or a `# vllm-lint: gpu=H100` comment in the file",
         token=ctx.value_token("model"),
     )
+
+
+_ACCELERATOR_NAMES = {"tpu": "a TPU", "neuron": "AWS Neuron", "cpu": "the CPU", "hpu": "a Gaudi HPU", "xpu": "an Intel XPU"}
+
+
+def _other_accelerator(ctx) -> str | None:
+    """What the launch runs on when it is not a GPU vllm-lint models: a TPU/Neuron/CPU resource or
+    profile of the platform, or vLLM's own --device."""
+    from vllm_lint.rules import flag_values
+
+    device = (flag_values.str_arg(ctx, "device") or "").strip().lower()
+    kind = ctx.launch.gpu.accelerator or (device if device in _ACCELERATOR_NAMES else None)
+    if kind is None:
+        return None
+    how = f"--device {device}" if device == kind else (ctx.launch.gpu.notes[0] if ctx.launch.gpu.notes else kind)
+    return f"{_ACCELERATOR_NAMES.get(kind, kind)} ({how})"
 
 
 # A tree repeats the same model, settings and release across many launches: the verdicts are computed

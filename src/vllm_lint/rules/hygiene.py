@@ -14,13 +14,18 @@ import re
 from typing import Iterable, Iterator, NamedTuple
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
-from vllm_lint.redact import SECRET_NAME, TOKEN_PATTERNS, redact  # one classifier and redaction for every report
+from vllm_lint.redact import (  # one classifier and redaction for every report
+    SECRET_NAME,
+    TOKEN_PATTERNS,
+    redact,
+)
 from vllm_lint.rule_meta import make_diagnostic
 from vllm_lint.rules import flag_values
 from vllm_lint.rules import secret_values as SV
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
+from vllm_lint.vllm.versions import at_least
 
 # -- VL501 / VL509 -------------------------------------------------------------------------------
 
@@ -426,18 +431,33 @@ def _vllm_port_env(ctx: RuleContext, listen: tuple[int, str] | None) -> Iterator
     if listen is None:
         return
     port, where = listen
-    if value == port:
-        tail = (f"it equals the HTTP port ({where} {port}), so vLLM's internal sockets and the API server "
-                f"compete for it")
+    harmless = False
+    if value == port and at_least(ctx.version, API_SOCKET_FIRST_SINCE):
+        # the API server binds --port before the engine starts (vllm issue #8204), and vLLM's
+        # get_open_port() steps past a busy VLLM_PORT: nothing collides, the variable is just moot
+        tail = (f"it equals the HTTP port ({where} {port}); vLLM {ctx.version} binds the HTTP port first and "
+                f"takes the next free ports for its internal sockets")
+        harmless = True
+    elif value == port:
+        tail = (f"it equals the HTTP port ({where} {port}), and vLLM {ctx.version} starts the engine before "
+                f"the API server binds it, so the API server can fail with 'address already in use'")
     else:
         tail = f"the API server still listens on {port} ({where})"
-    yield ctx.report(
+    d = ctx.report(
         "VL504",
         f"VLLM_PORT={value} does not choose the HTTP port: vLLM uses it as the first port for internal "
         f"communication (distributed init, ZMQ); {tail}",
         span=ev.span,
         notes=["remove VLLM_PORT and use --port for the HTTP port"],
     )
+    if harmless:
+        d.severity = Severity.INFO
+    yield d
+
+
+# The first release whose API server binds its socket before it starts the engine (the fix for
+# vllm issue #8204, September 2024).
+API_SOCKET_FIRST_SINCE = "0.6.1"
 
 
 # -- VL505 ------------------------------------------------------------------------------------------

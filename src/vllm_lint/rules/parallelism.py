@@ -197,6 +197,21 @@ def cuda_visible_devices_all(ctx: RuleContext) -> Iterator[Diagnostic]:
         default_all = bool(_DEFAULT_ALL.search(written)) and var in written
         if not (is_all or default_all):
             continue
+        if default_all and not is_all and not ev.symbolic:
+            # the default is broken, but the value in effect (a committed .env) is not: it holds only
+            # where that file or the environment does not set the variable
+            where = _dotenv_line(ctx, var)
+            d = ctx.report(
+                "VL304",
+                f"{var} defaults to `all`, which matches no CUDA device; here it is {ev.value!r}"
+                f"{f' from {where}' if where else ''}, so this launch sees its GPUs, but wherever that is not set "
+                f"vLLM finds none (\"No CUDA GPUs are available\")",
+                span=ev.span,
+                notes=["make the default a device list (${CUDA_VISIBLE_DEVICES:-0}) or drop the variable"],
+            )
+            d.severity = Severity.WARNING
+            yield d
+            continue
         how = "defaults to" if default_all else "is"
         yield ctx.report(
             "VL304",
@@ -206,6 +221,18 @@ def cuda_visible_devices_all(ctx: RuleContext) -> Iterator[Diagnostic]:
             span=ev.span,
             notes=["leave the variable unset to expose every GPU the container has, or list indices such as 0,1"],
         )
+
+
+def _dotenv_line(ctx: RuleContext, var: str) -> str | None:
+    """``.env line 73`` when the .env beside the file sets ``var`` (compose reads it)."""
+    from vllm_lint.sources.containers.dotenv import parse_dotenv
+    from vllm_lint.sources.readfile import load_sibling
+
+    sib = load_sibling(ctx.src, ".env", "env")
+    if sib is None:
+        return None
+    ev = parse_dotenv(sib.text, sib.index).get(var)
+    return f"{sib.display} line {ev.span.line}" if ev is not None and ev.span is not None else None
 
 
 # -- VL305 ------------------------------------------------------------------------------------------

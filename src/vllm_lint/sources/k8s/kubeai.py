@@ -73,12 +73,12 @@ def _gpu(src: SourceFile, node: Node | None, unknowns: list[str]) -> GpuRequest:
                 gpu.notes.append("vendor: amd")
             return gpu
     if profile.startswith("google-tpu"):
-        gpu.count = 0
+        gpu.count, gpu.accelerator = 0, "tpu"
         gpu.notes.append(f"TPU profile ({n:g} units): no GPU")
         unknowns.append(f"resourceProfile {value} is a TPU profile")
         return gpu
     if profile == "cpu":
-        gpu.count = 0
+        gpu.count, gpu.accelerator = 0, "cpu"
         return gpu
     unknowns.append(f"resourceProfile {profile!r} is not a KubeAI default profile: per-unit GPUs unknown")
     return gpu
