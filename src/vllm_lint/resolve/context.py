@@ -78,6 +78,17 @@ class LaunchContext:
     reads: Reads | None = field(default=None, repr=False, compare=False)  # facts the running check read
     # what every reading of this launch shares (model resolutions by name): filled on first use
     shared: dict = field(default_factory=dict, repr=False, compare=False)
+    # fact kind -> plausible values: treat that fact as assumed with these alternatives (what-if)
+    doubt: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _doubted(self, fact: Fact | None) -> Fact | None:
+        """``fact`` as an assumption when this reading doubts its kind (``doubt``: what-if analysis
+        and the property test: no error may rest on a fact marked uncertain)."""
+        if fact is None or fact.kind not in self.doubt or (fact.kind, fact.key) in self.world:
+            return fact
+        others = tuple(v for v in self.doubt[fact.kind] if v != fact.value)
+        return dataclasses.replace(fact, certainty=Certainty.ASSUMED, alternatives=others,
+                                   assumption=fact.assumption or f"assuming {fact.source or fact.value}")
 
     def note(self, *facts: Fact | None) -> None:
         """Record facts a check is reading (no-op outside a check)."""
@@ -101,7 +112,7 @@ class LaunchContext:
                 entrypoint=str(entry) if entry is not None else launch.entrypoint,
             )
         variant = type(self)(launch, self.src, self.config, self.options, self.file_gpu, self.file_version,
-                             world=world, shared=self.shared)
+                             world=world, shared=self.shared, doubt=self.doubt)
         self.shared[("world", world)] = variant  # every rule group's trials read this reading alike
         return variant
 
@@ -120,8 +131,12 @@ class LaunchContext:
                 t.style != "synthetic" and t.text.rsplit("/", 1)[-1] == "vllm" for t in self.launch.program),
         )
 
+    @property
+    def version_fact(self) -> Fact | None:
+        return self._doubted(self._version_fact)
+
     @cached_property
-    def version_fact(self) -> Fact[str]:
+    def _version_fact(self) -> Fact[str]:
         hypothetical = self.world.get(VERSION)
         if hypothetical is not None:
             return Fact(VERSION, str(hypothetical), Certainty.STATED, f"vLLM {hypothetical}")
@@ -140,8 +155,12 @@ class LaunchContext:
         return fact.source if fact.certain else f"assumed: {fact.source}"
 
     # -- image ENTRYPOINT ------------------------------------------------------------------
+    @property
+    def entrypoint_fact(self) -> Fact | None:
+        return self._doubted(self._entrypoint_fact)
+
     @cached_property
-    def entrypoint_fact(self) -> Fact[str]:
+    def _entrypoint_fact(self) -> Fact[str]:
         """What starts vLLM: stated when the file writes the program, trusted for an image whose
         ENTRYPOINT is known, assumed when the image's ENTRYPOINT is a guess (a custom image, a
         release whose image may have either)."""
@@ -208,13 +227,20 @@ class LaunchContext:
             self.note(*self.condition_facts.values())
 
     # -- flags -----------------------------------------------------------------------------
-    @cached_property
+    @property
     def args(self) -> "ParsedArgs":
+        """The argv as vLLM's parser reads it: it rests on the release and the program that parses it."""
+        if self.reads is not None:
+            self.note(self.version_fact, self.entrypoint_fact)
+        return self._args
+
+    @cached_property
+    def _args(self) -> "ParsedArgs":
         from vllm_lint.vllm.args import parse_args
 
         return parse_args(
             [t.text for t in self.launch.args],
-            version=self.version,
+            version=str(self.version_fact.value),
             entrypoint=self.launch.entrypoint,
             config_loader=self._load_config_file,
         )
@@ -296,8 +322,12 @@ class LaunchContext:
             return f"{req.product}:{req.mig_profile}" if req.product else req.mig_profile
         return req.product
 
+    @property
+    def gpu_fact(self) -> Fact | None:
+        return self._doubted(self._gpu_fact)
+
     @cached_property
-    def gpu_fact(self) -> Fact["GpuSpec"] | None:
+    def _gpu_fact(self) -> Fact["GpuSpec"] | None:
         """The target GPU: stated when the file, the command line or the configuration names it,
         derived from the launch's own hint (a node label), assumed when that hint names a family
         of cards with different memory (``Tesla-V100``: the other variants are its alternatives)."""
@@ -356,8 +386,12 @@ class LaunchContext:
     def model_name(self) -> str | None:
         return self.args.model
 
+    @property
+    def model_fact(self) -> Fact | None:
+        return self._doubted(self._model_fact)
+
     @cached_property
-    def model_fact(self) -> Fact[str] | None:
+    def _model_fact(self) -> Fact[str] | None:
         """The model's identity and geometry: trusted when read from the named checkpoint's own
         config.json (catalog, a local folder, the Hugging Face cache); assumed when resolved from
         what the name likely means (a repack, a flavour, a served name, a size read from the name)."""
@@ -377,7 +411,7 @@ class LaunchContext:
 
     @cached_property
     def _model_resolution(self) -> "ModelResolution | None":
-        name = self.model_name
+        name = self.world.get(MODEL) or self.model_name
         if not name or self._is_symbolic(name):
             return None
         from vllm_lint.models.hints import download_hints

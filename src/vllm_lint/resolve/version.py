@@ -73,6 +73,17 @@ def image_release(image: str | None) -> VersionEvidence | None:
     return ev.version
 
 
+def _older_release(image: str | None) -> str | None:
+    """The release an official vLLM image's tag names when it is older than every release read."""
+    if not image or "$" in image or "{{" in image:
+        return None
+    ev = image_evidence(image)
+    claimed = ev.version.claimed
+    if not ev.official or not claimed or parse_version(claimed) is None:
+        return None
+    return claimed if parse_version(claimed) < (parse_version(releases.oldest()) or (0,)) else None
+
+
 def read_release(
     *,
     image: str | None,
@@ -86,6 +97,11 @@ def read_release(
     file and the requirement files beside it; ``env`` the launch's literal environment;
     ``runs_vllm_serve``: the file itself runs the ``vllm serve`` command."""
     from_image = image_release(image)
+    old = _older_release(image)
+    if old is not None:
+        # vLLM's own image of a release older than every flag table (0.3-0.4.2): the release is
+        # certain; its flags are read from the oldest table, as the capacity estimate covers it
+        return ReleaseReading((old,), old, Certainty.TRUSTED, f"image tag {image}")
     if from_image is not None and from_image.kind == EXACT:
         version = str(from_image.releases.exact)
         # a vendor's build of a release (AIBrix, ROCm, RHAIIS) patches kernels and integrations, not
