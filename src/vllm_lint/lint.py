@@ -18,7 +18,7 @@ from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.paths import display_path
 from vllm_lint.resolve.context import RunOptions
 from vllm_lint.results import LintResult
-from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.rule_meta import all_meta, make_diagnostic
 from vllm_lint.resolve.facts import Reads
 from vllm_lint.rules.certainty import Trials, settle
 from vllm_lint.rules.checks import checks
@@ -192,8 +192,11 @@ def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagno
     all_checks = checks()
 
     groups: dict[str, list] = {}
+    metas = all_meta()
     for rule_id, check in all_checks.items():
-        if check.scope == "launch":
+        # the readings a finding is tried under run its group's checks; info-only rules cannot
+        # turn a finding into an error elsewhere, so they are left out of the trials
+        if check.scope == "launch" and (rule_id not in metas or metas[rule_id].severity != "info"):
             groups.setdefault(rule_id[:3], []).append(check.func)
 
     def run(scope: str, display: str, subject: object, where: str) -> None:
@@ -212,7 +215,7 @@ def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagno
                         subject.reads = None
                     group = rule_id[:3]
                     if group not in trials:
-                        trials[group] = Trials(subject, groups[group])
+                        trials[group] = Trials(subject, groups.get(group, []))
                     out.extend(settle(trials[group], found))
                 else:
                     out.extend(check.func(subject))
@@ -222,6 +225,7 @@ def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagno
 
     for ctx in result.launches:
         run("launch", ctx.src.display, ctx, f" on {ctx.launch.name}")
+        ctx.shared.clear()  # the other readings of this launch are not needed any more
     for display, src in result.sources.items():
         run("file", display, src, "")
     for rule_id, check in all_checks.items():

@@ -89,6 +89,9 @@ def _settle_one(d: Diagnostic, trials: Trials) -> Diagnostic | None:
     uncertain = [f for f in facts if not f.certain]
     if not uncertain:
         return d
+    if d.severity is Severity.INFO:
+        _unsafe(d)
+        return d  # never blocks: a remark about the assumed reading stays one
     testable = [f for f in uncertain if f.alternatives]
     untestable = [f for f in uncertain if not f.alternatives]
     worlds = _worlds(testable)
@@ -106,8 +109,6 @@ def _settle_one(d: Diagnostic, trials: Trials) -> Diagnostic | None:
         if not same_rule:
             _unsafe(d)  # another rule speaks under another reading: its fix may not be this one
         return d
-    if d.severity is Severity.INFO:
-        return d  # never blocks: a remark about the assumed reading stays one
     if missing and d.severity is Severity.WARNING and not _fatal_somewhere(d, worlds, trials):
         return None  # a side remark about one reading of the file, harmless in the others
     clauses = [f.assumption or f"assuming {f.source}" for f in untestable]
