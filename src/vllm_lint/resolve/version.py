@@ -126,6 +126,11 @@ def read_release(
         candidates = all_releases()
     if len(candidates) == 1:
         return ReleaseReading(candidates, candidates[0], Certainty.DERIVED, why)
+    # the release an image's tag claims without a published mapping (substratusai/vllm:v0.6.4.post1-tpu)
+    # is the likeliest reading: checks read it, and the other candidates stay alternatives
+    claimed = releases.canonical(from_image.claimed) if from_image is not None and from_image.claimed else None
+    if claimed in candidates:
+        return ReleaseReading(candidates, claimed, Certainty.ASSUMED, f"{why}; its tag says {claimed}")
     return ReleaseReading(candidates, candidates[-1], Certainty.ASSUMED, why)
 
 

@@ -90,8 +90,14 @@ def _settle_one(d: Diagnostic, trials: Trials) -> Diagnostic | None:
     if not uncertain:
         return d
     if d.severity is Severity.INFO:
+        # never blocks, so it is not tried under the other readings: it says what it assumes about
+        # the program, the model and the GPU (an assumed release only moves its figures)
         _unsafe(d)
-        return d  # never blocks: a remark about the assumed reading stays one
+        clauses = [f.assumption or f"assuming {f.source}" for f in uncertain if f.kind != VERSION]
+        if clauses:
+            d.assumptions = clauses
+            d.message = f"{d.message} ({'; '.join(clauses)})"
+        return d
     testable = [f for f in uncertain if f.alternatives]
     untestable = [f for f in uncertain if not f.alternatives]
     worlds = _worlds(testable)
