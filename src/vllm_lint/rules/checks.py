@@ -14,6 +14,8 @@ from vllm_lint.rules import capacity  # noqa: F401
 from vllm_lint.rules import chart, files  # noqa: F401
 # VL2xx: flags as the target release parses them
 from vllm_lint.rules import flags  # noqa: F401
+# VL215: environment variables vLLM does not read
+from vllm_lint.rules import env_vars  # noqa: F401
 from vllm_lint.rules.registry import Check, registered
 
 
