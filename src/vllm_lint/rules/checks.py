@@ -16,6 +16,8 @@ from vllm_lint.rules import chart, files  # noqa: F401
 from vllm_lint.rules import flags  # noqa: F401
 # VL215: environment variables vLLM does not read
 from vllm_lint.rules import env_vars  # noqa: F401
+# VL511: Kubernetes fields of the wrong type (the API server rejects the object)
+from vllm_lint.rules import k8s_types  # noqa: F401
 from vllm_lint.rules.registry import Check, registered
 
 
