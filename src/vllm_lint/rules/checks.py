@@ -8,6 +8,8 @@ from vllm_lint.rules import directives  # noqa: F401
 from vllm_lint.rules import parallelism, model, hygiene  # noqa: F401
 # VL309, VL310, VL312, VL313: what the GPU's compute capability rules out
 from vllm_lint.rules import gpu_capability  # noqa: F401
+# VL315: engines of one project that share GPUs and together ask for more than all of their memory
+from vllm_lint.rules import shared_gpus  # noqa: F401
 # VL1xx: memory and KV-cache capacity
 from vllm_lint.rules import capacity  # noqa: F401
 # VL506: chart values the chart never renders; VL507-VL508: file-level hygiene
