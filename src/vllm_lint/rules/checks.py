@@ -6,6 +6,8 @@ from vllm_lint.rules import builtin, hygiene_meta  # noqa: F401
 from vllm_lint.rules import directives  # noqa: F401
 # VL3xx parallelism and hardware, VL4xx model, VL5xx security and hygiene
 from vllm_lint.rules import parallelism, model, hygiene  # noqa: F401
+# VL408: --hf-overrides keys the model's config does not have
+from vllm_lint.rules import hf_overrides  # noqa: F401
 # VL309, VL310, VL312, VL313: what the GPU's compute capability rules out
 from vllm_lint.rules import gpu_capability  # noqa: F401
 # VL315: engines of one project that share GPUs and together ask for more than all of their memory
