@@ -20,6 +20,7 @@ from vllm_lint.rules import secret_values as SV
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
+from vllm_lint.vllm.moving_tags import moving_tag
 
 # -- VL501 / VL509 -------------------------------------------------------------------------------
 
@@ -292,7 +293,7 @@ def unpinned_image(ctx: RuleContext) -> Iterator[Diagnostic]:
         return  # digests are pinned; a bare name is a local build (vLLM publishes no library image)
     if tag is None:
         why = "has no tag, so it means `latest`"
-    elif tag.lower() in _FLOATING:  # dated or commit nightlies (nightly-2025-08-25) are fixed builds
+    elif tag.lower() in _FLOATING or moving_tag(image):  # dated or commit nightlies are fixed builds
         why = f"uses the moving tag `{tag}`"
     else:
         return
