@@ -109,7 +109,7 @@ class _Finder:
         self.string_map(navigate.get(meta, "annotations"), "annotation", "ObjectMeta.annotations")
 
 
-def _object_findings(doc: Node) -> tuple[str, list[tuple[ScalarNode, str, str, str, str]]]:
+def _object_findings(doc: Node, budget: navigate.Budget) -> tuple[str, list[tuple[ScalarNode, str, str, str, str]]]:
     from vllm_lint.sources.k8s.workloads import find_pod_specs
 
     kind = (navigate.text(navigate.get(doc, "kind")) or "").strip()
@@ -117,7 +117,6 @@ def _object_findings(doc: Node) -> tuple[str, list[tuple[ScalarNode, str, str, s
     f.metadata(navigate.get(doc, "metadata"))
     if kind in _REPLICAS_KINDS:
         f.want_int(navigate.path(doc, "spec", "replicas"), "spec.replicas", f"{kind}Spec.replicas")
-    budget = navigate.Budget(10_000, 64)
     for trail, spec in find_pod_specs(doc, budget):
         f.pod_spec(spec)
         parent = trail[-1][1] if trail else None  # the pod template holding this spec
@@ -179,7 +178,10 @@ def kubernetes_field_type(launches: Iterable[RuleContext]) -> Iterator[Diagnosti
                 lo, hi = doc.start_mark.index, doc.end_mark.index
                 if not any(lo <= s <= hi for s in starts):
                     continue
-                kind, found = _object_findings(doc)
+                try:
+                    kind, found = _object_findings(doc, navigate.Budget(src.limits.max_aliases, src.limits.max_depth))
+                except (navigate.BudgetExceeded, RecursionError):
+                    continue  # the extractor already reported the file as too large (VL002)
                 owner = f"this {kind or 'object'}"
             for node, what, go_field, go_type, got in found:
                 if node.start_mark.index in seen or _TEMPLATED.search(node.value):
