@@ -286,7 +286,8 @@ class _Ctx:
         layers = self.layers[pp_rank]
         w = weights_per_rank(m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers,
                              dtype_bytes=self.dtype_bytes, quantization_flag=s.quantization,
-                             vision=self.vision, gpu_cc=self.gpu.compute_capability, version=self.version)
+                             vision=self.vision, gpu_cc=self.gpu.compute_capability, version=self.version,
+                             first_layer=sum(self.layers[:pp_rank]), env=self.env)
         # model memory as vLLM logs it: parameters plus the rotary cos/sin buffer built at init
         wbytes = w.bytes + rope_cache_bytes(m, self.dtype_bytes)
         wbytes = max(0, wbytes - int((s.cpu_offload_gb or 0) * 1e9))  # --cpu-offload-gb is decimal GB
@@ -303,6 +304,8 @@ class _Ctx:
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
                               sampler_per_logit=self.sampler_per_logit, samples=samples)
         nt = non_torch_bytes(self.rt, self.tp * self.pp, self.gpu.compute_capability)
+        if self.rt.profiling == "used_minus_torch":  # (total − free) − allocated: the weights' free remainders too
+            nt += w.held - w.rounding
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.rt, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
                               capture_size=capture, env=self.env)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from vllm_lint.models.arch import ModelArch, ceil_div
 from vllm_lint.memory.releases import release
+from vllm_lint.memory.weight_segments import rounding_bytes
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class WeightFormat:
     name: str  # "bf16", "awq-4bit-g128", ...
     linear_bytes: float  # bytes per parameter of quantized linear layers
     experts_only: bool = False  # format leaves attention unquantized (gpt-oss MXFP4)
+    packed_bytes: float | None = None  # bytes per parameter of the main weight tensor (no scales/zeros)
+
+    @property
+    def main_tensor_bytes(self) -> float:
+        return self.packed_bytes if self.packed_bytes is not None else self.linear_bytes
 
 
 def _group_overhead(bits: int, group: int | None, zero_point: bool = True) -> float:
@@ -88,7 +94,7 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
     if not method and flag in ("fp8", "fbgemm_fp8", "ptpc_fp8"):
         return WeightFormat("fp8 (online)", 1.0)
     if not method and flag in ("bitsandbytes",):
-        return WeightFormat("bitsandbytes nf4 (in-flight)", 0.5 + 1 / 64)
+        return WeightFormat("bitsandbytes nf4 (in-flight)", 0.5 + 1 / 64, packed_bytes=0.5)
     if not method:
         return WeightFormat({4: "fp32", 2: "bf16/fp16", 1: "fp8"}.get(dtype_bytes, "bf16"), float(dtype_bytes))
     if method in ("awq", "awq_marlin", "gptq", "gptq_marlin", "auto-round", "auto_round", "autoround"):
@@ -96,17 +102,17 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
         group = int(q.get("group_size") or q.get("q_group_size") or 128)
         zp = _keeps_zero_points(method, q, bits, group, flag, gpu_cc, version)
         name = f"{method} {bits}-bit g{group}" + ("" if zp else " sym")
-        return WeightFormat(name, bits / 8 + _group_overhead(bits, group, zp))
+        return WeightFormat(name, bits / 8 + _group_overhead(bits, group, zp), packed_bytes=bits / 8)
     if method in ("fp8", "fbgemm_fp8", "modelopt", "ptpc_fp8") and "fp4" not in str(q.get("quant_algo", "")).lower():
         return WeightFormat("fp8", 1.0)
     if method in ("modelopt_fp4", "nvfp4") or "fp4" in str(q.get("quant_algo", "")).lower():
-        return WeightFormat("nvfp4", 0.5 + 1 / 16)
+        return WeightFormat("nvfp4", 0.5 + 1 / 16, packed_bytes=0.5)
     if method == "mxfp4":
         return WeightFormat("mxfp4 (experts)", 0.5 + 1 / 32, experts_only=True)
     if method == "bitsandbytes":
         if q.get("load_in_8bit"):
             return WeightFormat("bitsandbytes int8", 1.0)
-        return WeightFormat("bitsandbytes nf4", 0.5 + 1 / 64)
+        return WeightFormat("bitsandbytes nf4", 0.5 + 1 / 64, packed_bytes=0.5)
     if method in ("compressed-tensors", "compressed_tensors"):
         groups = q.get("config_groups") or {}
         for g in groups.values() if isinstance(groups, dict) else []:
@@ -114,11 +120,11 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
             bits = int(w.get("num_bits") or 8)
             wtype = str(w.get("type") or "int")
             if bits == 4 and wtype == "float":
-                return WeightFormat("compressed-tensors nvfp4", 0.5 + 1 / 16)
+                return WeightFormat("compressed-tensors nvfp4", 0.5 + 1 / 16, packed_bytes=0.5)
             gs = w.get("group_size")
             zp = _is_false(w.get("symmetric"))  # QuantizationArgs.symmetric defaults to True
             name = f"compressed-tensors {wtype}{bits}" + (f" g{gs}" if gs else "") + (" asym" if zp else "")
-            return WeightFormat(name, bits / 8 + _group_overhead(bits, gs, zp))
+            return WeightFormat(name, bits / 8 + _group_overhead(bits, gs, zp), packed_bytes=bits / 8)
         return WeightFormat("compressed-tensors", 1.0)
     if method in ("gguf",):
         return WeightFormat("gguf (~4.5 bit)", 0.5625)
@@ -127,9 +133,11 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
 
 @dataclass(frozen=True)
 class RankWeights:
-    bytes: int
+    bytes: int  # parameters as stored on the rank, allocator rounding included
     params: int
     format: str
+    rounding: int = 0  # whole blocks torch's caching allocator hands out (memory/weight_segments.py)
+    held: int = 0  # what the weights' segments hold beyond the weights (reserved, not released)
 
 
 def _pad(v: int, tp: int) -> int:
@@ -138,9 +146,11 @@ def _pad(v: int, tp: int) -> int:
 
 def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers_on_rank: int, dtype_bytes: int,
                      quantization_flag: str | None = None, vision: bool = True,
-                     gpu_cc: tuple[int, int] | None = None, version: str | None = None) -> RankWeights:
+                     gpu_cc: tuple[int, int] | None = None, version: str | None = None,
+                     first_layer: int | None = None, env: dict[str, str] | None = None) -> RankWeights:
     """Bytes of weights held by one (TP rank, PP rank). ``vision=False``: the multimodal encoder is not
-    built (language-model-only mode, see ``memory.multimodal``)."""
+    built (language-model-only mode, see ``memory.multimodal``). ``first_layer`` (default: an even
+    split) and ``env`` (``PYTORCH_CUDA_ALLOC_CONF``) place the rank's tensors on torch's allocator."""
     fmt = weight_format(model, quantization_flag, dtype_bytes, gpu_cc=gpu_cc, version=version)
     b = model.param_breakdown()
     L = max(1, model.num_layers)
@@ -177,7 +187,16 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
                                  version=version)
     params = int((b["attention"] + b["mlp"] + b["experts"] + b["shared"] + b["mamba"] + b["norms"]) * frac / tp + ends
                  + (b.get("vision", 0) / tp if pp_rank == 0 else 0))
-    return RankWeights(int(total), params, fmt.name)
+    rounding = held = 0
+    if not fmt.experts_only:
+        start = first_layer if first_layer is not None else pp_rank * (model.num_layers // max(1, pp))
+        rounding, held = rounding_bytes(model, tp=tp, pp=pp, pp_rank=pp_rank, first_layer=start,
+                                        layers_on_rank=layers_on_rank, bytes_per_param=fmt.main_tensor_bytes,
+                                        dtype_bytes=dtype_bytes, vocab_rank=vocab_rank,
+                                        rope=rope_cache_shape(model), env=env)
+    # the free-memory drop (≤ 0.6.3) sees the weights' whole segments; later releases allocated_bytes
+    counted = held if release(version).v0_profiling == "free_drop" else rounding
+    return RankWeights(int(total) + counted, params, fmt.name, rounding, held)
 
 
 def mla_kv_b_copy_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_on_rank: int, dtype_bytes: int,
@@ -208,8 +227,14 @@ def rope_cache_bytes(model: ModelArch, dtype_bytes: int) -> int:
     built at model init and shared by every layer (``get_rope`` caches instances), so vLLM's "Model
     loading took" figure includes it (e.g. Llama-3.1-8B: 131072 × 128 × 2 B = 32 MiB; measured on
     0.26: 15.00 GiB vs 14.96 of parameters)."""
+    shape = rope_cache_shape(model)
+    return shape[0] * shape[1] * dtype_bytes if shape else 0
+
+
+def rope_cache_shape(model: ModelArch) -> tuple[int, int] | None:
+    """(cache length, rotary dim) of the shared rotary cache, or None without one."""
     if model.model_type in _NO_ROPE or not model.max_position_embeddings:
-        return 0
+        return None
     rotary_dim = (model.qk_rope_head_dim or model.head_dim) if model.is_mla else model.head_dim
     length = float(model.max_position_embeddings)
     rs = model.rope_scaling or {}
@@ -218,4 +243,4 @@ def rope_cache_bytes(model: ModelArch, dtype_bytes: int) -> int:
     if rtype in _SCALED_CACHE and factor:
         orig = rs.get("original_max_position_embeddings")
         length = float(orig) * float(factor) if orig and rtype != "linear" else length * float(factor)
-    return int(length) * int(rotary_dim) * dtype_bytes
+    return int(length), int(rotary_dim)
