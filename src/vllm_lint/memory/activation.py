@@ -233,7 +233,7 @@ def _padded_vocab(vocab: int) -> int:
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, rt: Runtime,
                     last_rank: bool = True, compiled: bool = False, cublas_workspace: int = 0, autotune: int = 0,
                     compile_spike: int = 0, sampler_per_logit: int | None = None,
-                    reserved: bool | None = None, samples: bool = True) -> Activation:
+                    reserved: bool | None = None, samples: bool = True, onload: int = 0) -> Activation:
     """Profile-run peak on one rank at the runtime ``rt`` (release, engine, model runner).
     ``compiled``: V1 with torch.compile (not ``--enforce-eager``); ``autotune``: the buffer a cold
     torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
@@ -244,7 +244,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     returns before sampling unless ``is_driver_worker``).
     ``reserved``: the release counts the allocator's reserved segments, not live tensors (None: where
     ``rt.profiling`` is ``free_drop``); the replay of the eager forward then replaces the live set when
-    larger."""
+    larger. ``onload``: offloaded weights the V0 forward copies back for one layer (``memory/offload.py``)."""
     h = model.hidden_size
     rel = rt.release
     hidden_live = _hidden_live(model, rt, compiled)
@@ -259,6 +259,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
         forward = max(moe + shared, dense if model.first_dense_layers else 0)
     else:
         forward = dense
+    forward += onload
     sampler = 0
     if last_rank and not samples:
         vocab_shard = -(-_padded_vocab(model.vocab_size) // tp)

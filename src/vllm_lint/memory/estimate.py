@@ -32,7 +32,8 @@ from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
 from vllm_lint.memory.uncertainty import band, family_of
-from vllm_lint.memory.weights import weights_per_rank, rope_cache_bytes
+from vllm_lint.memory.offload import cpu_offload
+from vllm_lint.memory.weights import rope_cache_bytes, weight_format, weights_per_rank
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
 
 GIB = 2**30
@@ -79,6 +80,9 @@ class Capacity:
     # V0 with TP > 1: a last-stage rank other than the driver, which does not sample (more KV cache;
     # vLLM sizes every rank to the driver's)
     non_driver_rank: dict | None = None
+    # terms inside weights / activation worth naming (GiB, per GPU): "allocator_rounding" (in weights),
+    # "cpu_offload" (taken out of weights), "offload_onload" (in activation), "lora" (in weights)
+    terms: dict = field(default_factory=dict)
     engine: str = "v1"  # "v0" or "v1": the engine that really runs (memory/engine.py)
     model_runner: str = "v1"  # "v0", "v1" or "v2" (Model Runner V2)
     notes: list[str] = field(default_factory=list)
@@ -128,6 +132,7 @@ class Capacity:
             "kv_cache_dtype": self.kv_cache_dtype,
             "max_num_batched_tokens": self.max_num_batched_tokens,
             "max_num_seqs": self.max_num_seqs,
+            "terms": {k: round(v, 3) for k, v in self.terms.items()},
             **self._band_json(),
             **({"non_driver_rank": self.non_driver_rank} if self.non_driver_rank else {}),
             "notes": list(self.notes),
@@ -199,6 +204,7 @@ class _Rank:
     num_blocks: int
     blocks_per_request: int
     in_flight: int
+    terms: tuple[tuple[str, int], ...] = ()
 
 
 def _pp_layers(num_layers: int, pp: int, partition: str | None = None) -> list[int]:
@@ -290,7 +296,11 @@ class _Ctx:
                              first_layer=sum(self.layers[:pp_rank]), env=self.env)
         # model memory as vLLM logs it: parameters plus the rotary cos/sin buffer built at init
         wbytes = w.bytes + rope_cache_bytes(m, self.dtype_bytes)
-        wbytes = max(0, wbytes - int((s.cpu_offload_gb or 0) * 1e9))  # --cpu-offload-gb is decimal GB
+        fmt = weight_format(m, s.quantization, self.dtype_bytes, gpu_cc=self.gpu.compute_capability, version=self.version)
+        off = cpu_offload(m, cpu_offload_gb=s.cpu_offload_gb, tp=self.tp, first_layer=sum(self.layers[:pp_rank]),
+                          layers_on_rank=layers, bytes_per_param=fmt.linear_bytes, dtype_bytes=self.dtype_bytes,
+                          v1=self.v1)
+        wbytes = max(0, wbytes - off.bytes)
         bd = batch_defaults(self.rt, self.gpu.total_gib, self.gpu.name, max_model_len,
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
@@ -302,7 +312,7 @@ class _Ctx:
                               cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability),
                               autotune=self.autotune,
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
-                              sampler_per_logit=self.sampler_per_logit, samples=samples)
+                              sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes)
         nt = non_torch_bytes(self.rt, self.tp * self.pp, self.gpu.compute_capability)
         if self.rt.profiling == "used_minus_torch":  # (total − free) − allocated: the weights' free remainders too
             nt += w.held - w.rounding
@@ -326,7 +336,10 @@ class _Ctx:
         async_sched = self.rt.runner_v2 and self.rel.v2_async_in_flight
         in_flight = (self.pp + 1 if async_sched else self.pp) * bd.max_num_batched_tokens
         bpr = layout.blocks_per_request(max_model_len, in_flight)
-        r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight)
+        terms = (("allocator_rounding", w.held if self.rel.v0_profiling == "free_drop" and not self.v1 else w.rounding),
+                 ("cpu_offload", off.bytes), ("offload_onload", off.onload_bytes))
+        r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight,
+                  tuple((k, v) for k, v in terms if v))
         return r, (bd, override)
 
     def worst(self, max_model_len: int) -> tuple[_Rank, object]:
@@ -550,6 +563,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         kv_override=override,
         band=edge,
         non_driver_rank=non_driver,
+        terms={k: v / GIB for k, v in r.terms},
         engine=c.rt.engine,
         model_runner=c.rt.runner,
         notes=notes,
