@@ -55,7 +55,7 @@ PUBLIC_HINTS: dict[int, dict] = {
     # size clamped to max_seq_length, and max_num_seqs from a table keyed on its own estimate of the memory left for
     # the KV cache (<= 2 GB: 128, <= 4: 160, <= 8: 192, <= 12: 224, ...); the bucket is read off the logged KV size.
     2: {"model": "unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "version": "0.7.3",
-        "args": {"max_num_seqs": 160, "max_num_batched_tokens": 512},
+        "args": {"max_num_seqs": 160, "max_num_batched_tokens": 512, "enable_lora": True},
         "why": "notes: Unsloth-style bnb-4bit Llama-3.1-8B; Unsloth's load_vllm: KV 2.64 GB -> 160 sequences, "
                "512 tokens (max_seq_length); its LoRA rank is not in the excerpt"},
     3: {"model": "meta-llama/Llama-3.2-3B", "version": "0.8.5", "args": {"max_num_seqs": 192, "max_num_batched_tokens": 2048},

@@ -206,7 +206,7 @@ def _hidden_live(model: ModelArch, rt: Runtime, compiled: bool) -> float:
 
 
 def reserved_profile_bytes(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int,
-                           rt: Runtime, cublas_workspace: int) -> int:
+                           rt: Runtime, cublas_workspace: int, vocab: int | None = None) -> int:
     """Segments reserved by the eager V0 profile run (what ``free_drop`` releases subtract), by replaying
     its allocations on a model of torch's caching allocator (memory/allocator.py). Modelled for
     single-GPU Llama-style decoders (gated MLP, in-place fused norms); 0 for the rest (MoE, MLA,
@@ -215,7 +215,7 @@ def reserved_profile_bytes(model: ModelArch, *, tokens: int, rows: int, dtype_by
             or model.kv_lora_rank:
         return 0
     h, i, hd = model.hidden_size, model.intermediate_size, model.head_dim
-    vocab = _padded_vocab(model.vocab_size)
+    vocab = _padded_vocab(vocab or model.vocab_size)
     per_logit = (4, 4, 8, 4, 4, 1, 4, 4, 4)  # the V0 sampler's tensors (V0_SAMPLER_BYTES_PER_LOGIT)
     events = [("alloc", "cublas", cublas_workspace)] if cublas_workspace else []
     events += eager_decoder_events(
@@ -233,7 +233,8 @@ def _padded_vocab(vocab: int) -> int:
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, rt: Runtime,
                     last_rank: bool = True, compiled: bool = False, cublas_workspace: int = 0, autotune: int = 0,
                     compile_spike: int = 0, sampler_per_logit: int | None = None,
-                    reserved: bool | None = None, samples: bool = True, onload: int = 0) -> Activation:
+                    reserved: bool | None = None, samples: bool = True, onload: int = 0,
+                    vocab: int | None = None) -> Activation:
     """Profile-run peak on one rank at the runtime ``rt`` (release, engine, model runner).
     ``compiled``: V1 with torch.compile (not ``--enforce-eager``); ``autotune``: the buffer a cold
     torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
@@ -244,7 +245,8 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     returns before sampling unless ``is_driver_worker``).
     ``reserved``: the release counts the allocator's reserved segments, not live tensors (None: where
     ``rt.profiling`` is ``free_drop``); the replay of the eager forward then replaces the live set when
-    larger. ``onload``: offloaded weights the V0 forward copies back for one layer (``memory/offload.py``)."""
+    larger. ``onload``: offloaded weights the V0 forward copies back for one layer (``memory/offload.py``).
+    ``vocab``: the logits' width when it is not the model's (LoRA's extra vocabulary, ``memory/lora.py``)."""
     h = model.hidden_size
     rel = rt.release
     hidden_live = _hidden_live(model, rt, compiled)
@@ -262,10 +264,10 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     forward += onload
     sampler = 0
     if last_rank and not samples:
-        vocab_shard = -(-_padded_vocab(model.vocab_size) // tp)
+        vocab_shard = -(-_padded_vocab(vocab or model.vocab_size) // tp)
         sampler = (rows * vocab_shard + tokens * h) * dtype_bytes
     elif last_rank:
-        vocab = _padded_vocab(model.vocab_size)
+        vocab = _padded_vocab(vocab or model.vocab_size)
         per = sampler_per_logit if sampler_per_logit is not None else sampler_bytes_per_logit(rt)
         if model.extra.get("final_logit_softcapping"):
             per = max(per, 2 * dtype_bytes)  # the capped logits are new tensors next to the previous step's
@@ -280,7 +282,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
         reserved = rt.profiling == "free_drop"
     if reserved and last_rank and samples:
         seg = reserved_profile_bytes(model, tokens=tokens, rows=rows, dtype_bytes=dtype_bytes, tp=tp, rt=rt,
-                                     cublas_workspace=cublas_workspace)
+                                     cublas_workspace=cublas_workspace, vocab=vocab)
     return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune), seg,
                       int(compile_spike))
 

@@ -32,6 +32,7 @@ from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
 from vllm_lint.memory.uncertainty import band, family_of
+from vllm_lint.memory.lora import LoraConfig, lora_slot_bytes, lora_vocab
 from vllm_lint.memory.offload import cpu_offload
 from vllm_lint.memory.weights import rope_cache_bytes, weight_format, weights_per_rank
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
@@ -262,6 +263,9 @@ class _Ctx:
         # the runner takes images: V0 shrinks the dummy batch, V1 embeds outside the compiled graph
         self.mm_inputs = self.vision and bool(model.extra.get("vision_params"))
         self.shift = 0  # bytes added to the KV cache: the ends of the uncertainty band
+        self.lora = LoraConfig(max(1, s.max_loras), max(1, s.max_lora_rank),
+                               s.lora_extra_vocab_size if self.rel.lora_extra_vocab else 0,
+                               s.fully_sharded_loras) if s.enable_lora else None
 
     def shifted(self, delta: int) -> "_Ctx":
         """This launch with ``delta`` bytes more (or fewer) left for the KV cache."""
@@ -290,17 +294,24 @@ class _Ctx:
         than the driver, which does not sample."""
         m, s = self.model, self.s
         layers = self.layers[pp_rank]
+        lora = self.lora
         w = weights_per_rank(m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers,
                              dtype_bytes=self.dtype_bytes, quantization_flag=s.quantization,
                              vision=self.vision, gpu_cc=self.gpu.compute_capability, version=self.version,
-                             first_layer=sum(self.layers[:pp_rank]), env=self.env)
+                             first_layer=sum(self.layers[:pp_rank]), env=self.env,
+                             extra_vocab=lora.extra_vocab if lora else 0)
+        slots = lora_slot_bytes(m, lora, tp=self.tp, layers_on_rank=layers, first_rank=pp_rank == 0,
+                                last_rank=pp_rank == self.pp - 1, dtype_bytes=self.dtype_bytes) if lora else 0
+        # V0 0.6.5-0.7.x creates the slots after "Model loading took" and before the snapshot: no term holds them
+        slots_counted = slots if (self.v1 or self.rel.lora_in_model_memory or self.rt.profiling != "memory_profiling") \
+            else 0
         # model memory as vLLM logs it: parameters plus the rotary cos/sin buffer built at init
         wbytes = w.bytes + rope_cache_bytes(m, self.dtype_bytes)
         fmt = weight_format(m, s.quantization, self.dtype_bytes, gpu_cc=self.gpu.compute_capability, version=self.version)
         off = cpu_offload(m, cpu_offload_gb=s.cpu_offload_gb, tp=self.tp, first_layer=sum(self.layers[:pp_rank]),
                           layers_on_rank=layers, bytes_per_param=fmt.linear_bytes, dtype_bytes=self.dtype_bytes,
                           v1=self.v1)
-        wbytes = max(0, wbytes - off.bytes)
+        wbytes = max(0, wbytes - off.bytes) + slots_counted
         bd = batch_defaults(self.rt, self.gpu.total_gib, self.gpu.name, max_model_len,
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
@@ -312,7 +323,8 @@ class _Ctx:
                               cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability),
                               autotune=self.autotune,
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
-                              sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes)
+                              sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes,
+                              vocab=lora_vocab(m, lora) if lora else None)
         nt = non_torch_bytes(self.rt, self.tp * self.pp, self.gpu.compute_capability)
         if self.rt.profiling == "used_minus_torch":  # (total − free) − allocated: the weights' free remainders too
             nt += w.held - w.rounding
@@ -337,7 +349,8 @@ class _Ctx:
         in_flight = (self.pp + 1 if async_sched else self.pp) * bd.max_num_batched_tokens
         bpr = layout.blocks_per_request(max_model_len, in_flight)
         terms = (("allocator_rounding", w.held if self.rel.v0_profiling == "free_drop" and not self.v1 else w.rounding),
-                 ("cpu_offload", off.bytes), ("offload_onload", off.onload_bytes))
+                 ("cpu_offload", off.bytes), ("offload_onload", off.onload_bytes), ("lora", slots_counted),
+                 ("lora_uncounted", slots - slots_counted))
         r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight,
                   tuple((k, v) for k, v in terms if v))
         return r, (bd, override)
@@ -524,6 +537,11 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     elif c.autotune:
         notes.append(f"activation includes {c.autotune / 2**20:g} MiB that a cold torch.compile start allocates "
                      "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
+    uncounted = dict(r.terms).get("lora_uncounted", 0)
+    if uncounted:
+        notes.append(f"vLLM {version} allocates the LoRA slots ({uncounted / GIB:.2f} GiB per GPU) after measuring the "
+                     "model and before profiling: no term of its accounting holds them, so they come out of the "
+                     "1 − gpu_memory_utilization headroom")
     if not c.vision and model.extra.get("vision_params"):
         notes.append("language-model-only mode: every modality limit is 0, so vLLM does not load the vision "
                      "tower and projector")

@@ -82,6 +82,8 @@ class Release:
     kv_tokens_from_concurrency: bool  # "GPU KV cache size" = max concurrency × max_model_len
     fit_check_null_block: bool  # the V1 fit check holds back the block pool's null block
     language_model_only: bool  # encoders skipped when every modality limit is 0
+    lora_in_model_memory: bool  # LoRA slots created inside "Model loading took" (V0 before 0.8: after it)
+    lora_extra_vocab: bool  # LoRA adds lora_extra_vocab_size (256) rows to embed_tokens / lm_head
     max_model_len_auto_fit: bool  # --max-model-len -1/auto fits the context itself
     # era labels of the accounting (the JSON ``era`` key); "" where the engine or runner does not exist
     era_v0: str
@@ -116,6 +118,7 @@ ROWS: tuple[Row, ...] = (
         inplace_top_k_top_p=False, v2_sampler_bytes_per_logit=2, v2_sampler_row_copies=1,
         v2_async_in_flight=False, gptq_marlin_frees_zeros=False, mla=False, mla_dequantized_kv_b=False, flashmla_hopper_block64=True,
         hybrid_kv_groups=False, kv_tokens_from_concurrency=False, fit_check_null_block=False, language_model_only=False,
+        lora_in_model_memory=False, lora_extra_vocab=True,
         max_model_len_auto_fit=False, era_v0="v0-0.4", era_v1_runner="", era_v2_runner="")),
     Row("0.5.0", "V0 chunked prefill batches 2048 tokens", dict(v0_chunked_prefill_tokens=2048)),
     Row("0.5.2", "fused MoE runs in chunks of 32768 tokens", dict(moe_chunking=True)),
@@ -132,8 +135,9 @@ ROWS: tuple[Row, ...] = (
     Row("0.7.1", "MLA: DeepSeek-V2/V3 store the compressed latent KV", dict(mla=True)),
     Row("0.8.0", "V1 engine by default (VLLM_USE_V1=0 and GPUs below compute capability 8.0 run V0); "
                  "CUDA graphs captured after the KV cache, outside the budget; MLA keeps W_UK_T and W_UV as views "
-                 "of kv_b_proj's weight, dequantized to the model dtype when it is quantized",
-        dict(engine_default="v1", era_v1_runner="v1-0.8", mla_dequantized_kv_b=True)),
+                 "of kv_b_proj's weight, dequantized to the model dtype when it is quantized; the V0 model runner "
+                 "creates the LoRA slots inside 'Model loading took' (0.6.5-0.7.3: after it, so no term held them)",
+        dict(engine_default="v1", era_v1_runner="v1-0.8", mla_dequantized_kv_b=True, lora_in_model_memory=True)),
     Row("0.9.0", "V1 server defaults to 1024 sequences on GPUs of 70 GiB and more (not A100); V1 pipeline "
                  "parallelism on the multiprocessing executor", dict(v1_big_gpu_max_num_seqs=1024, v1_pp_needs_ray=False)),
     Row("0.10.0", "hybrid KV cache groups (sliding-window and mamba layers hold less); "
@@ -148,7 +152,9 @@ ROWS: tuple[Row, ...] = (
     Row("0.12.0", "torch 2.9: Inductor benchmarks combo kernels while compiling (cold-compile spike); "
                   "the FlashInfer sampler becomes opt-in (PyTorch sort path)",
         dict(compile_spike=True, flashinfer_sampler_default=False)),
-    Row("0.14.0", "--max-model-len -1/auto fits the context to the KV cache", dict(max_model_len_auto_fit=True)),
+    Row("0.14.0", "--max-model-len -1/auto fits the context to the KV cache; LoRA adds no extra vocabulary rows "
+                  "(--lora-extra-vocab-size deprecated in 0.11.2, gone in 0.14.1; 0.12-0.13 not read)",
+        dict(max_model_len_auto_fit=True, lora_extra_vocab=False)),
     Row("0.17.0", "in-place Triton top-k/top-p in the V1 runner's sampler", dict(inplace_top_k_top_p=True)),
     Row("0.20.0", "utilization default 0.92; the V1 model runner's CUDA-graph estimate is subtracted "
                   "(VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=1); VLLM_USE_V2_MODEL_RUNNER=1 opts in to Model Runner V2",

@@ -147,10 +147,12 @@ def _pad(v: int, tp: int) -> int:
 def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers_on_rank: int, dtype_bytes: int,
                      quantization_flag: str | None = None, vision: bool = True,
                      gpu_cc: tuple[int, int] | None = None, version: str | None = None,
-                     first_layer: int | None = None, env: dict[str, str] | None = None) -> RankWeights:
+                     first_layer: int | None = None, env: dict[str, str] | None = None,
+                     extra_vocab: int = 0) -> RankWeights:
     """Bytes of weights held by one (TP rank, PP rank). ``vision=False``: the multimodal encoder is not
     built (language-model-only mode, see ``memory.multimodal``). ``first_layer`` (default: an even
-    split) and ``env`` (``PYTORCH_CUDA_ALLOC_CONF``) place the rank's tensors on torch's allocator."""
+    split) and ``env`` (``PYTORCH_CUDA_ALLOC_CONF``) place the rank's tensors on torch's allocator.
+    ``extra_vocab``: LoRA's extra vocabulary rows on the embedding and the lm_head (``memory/lora.py``)."""
     fmt = weight_format(model, quantization_flag, dtype_bytes, gpu_cc=gpu_cc, version=version)
     b = model.param_breakdown()
     L = max(1, model.num_layers)
@@ -179,9 +181,11 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     vocab_rank = _pad(model.vocab_size, tp) // tp
     ends = 0
     if pp_rank == 0:
-        ends += vocab_rank * h
+        ends += vocab_rank * h + ceil_div(extra_vocab, tp) * h
     if pp_rank == pp - 1 and (not model.tie_word_embeddings or pp > 1):
-        ends += vocab_rank * h
+        # with LoRA the lm_head pads to lora_vocab_padding_size (256) and adds the extra rows
+        head = (ceil_div(model.vocab_size, 256) * 256 + extra_vocab) // tp if extra_vocab else vocab_rank
+        ends += head * h
     total = per_layers + ends * dtype_bytes
     total += mla_kv_b_copy_bytes(model, fmt, tp=tp, layers_on_rank=layers_on_rank, dtype_bytes=dtype_bytes,
                                  version=version)
