@@ -63,8 +63,7 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
   matmul in ``init_device`` before the memory snapshot). Size: torch's default
   ``CUBLAS_WORKSPACE_CONFIG`` = 4096 KiB × 8 = 32 MiB on compute capability 9.x/10.x/12.x,
   ``:4096:2:16:8`` = 8.125 MiB otherwise (ATen CublasHandlePool ``parseChosenWorkspaceSize``).
-* Non-torch memory that grows during profiling (cuBLAS workspaces, NCCL and custom all-reduce
-  buffers): medians of real logs, more with TP > 1.
+* Non-torch memory: ``memory/nontorch.py``.
 * CUDA graphs, where the release and runner subtract them (``releases.cuda_graph_statement``): grows
   with the capture sizes (up to 512 by default) and the layer count; a few hundred MiB to ~1 GiB.
 
@@ -285,23 +284,6 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
                                      cublas_workspace=cublas_workspace, vocab=vocab)
     return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune), seg,
                       int(compile_spike))
-
-
-def non_torch_bytes(rt: Runtime, tp: int, compute_capability: tuple[int, int] | None = None) -> int:
-    """Non-torch memory vLLM subtracts, by what the release measures (``Runtime.profiling``):
-
-    * growth after vLLM's own memory snapshot (NCCL, lazily loaded kernels, backend buffers): medians of
-      logs, 0.10 GiB on V0 (the median of public V0 logs), 0.22 GiB on V1 (measured on 0.26);
-    * ``used_minus_torch`` subtracts ``(total − free) − torch allocated`` instead, which also holds the
-      CUDA context created before the snapshot: 0.51 GiB on Hopper (measured: ``init_non_torch`` on the
-      H200), about 0.25 GiB on older cards (an RTX 3090 log printed 0.35 in all).
-    More with TP > 1 (NCCL and custom all-reduce buffers)."""
-    base = 0.22 if rt.v1 else 0.10
-    if rt.profiling == "used_minus_torch":
-        base += 0.51 if compute_capability and compute_capability[0] >= 9 else 0.25
-    if tp > 1:
-        base += 0.15  # NCCL and custom all-reduce buffers
-    return int(base * GIB)
 
 
 def cuda_graph_bytes(rt: Runtime, *, enforce_eager: bool, layers_on_rank: int, capture_size: int,

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.hardware.l2 import l2_cache_bytes
 from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, compile_spike_bytes,
-                                         cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes,
+                                         cublas_workspace_bytes, cuda_graph_bytes,
                                          sampler_bytes_per_logit)
 from vllm_lint.memory.engine import BatchDefaults, Features, Runtime, batch_defaults, runtime
 from vllm_lint.memory.releases import era_text
@@ -33,6 +33,7 @@ from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
 from vllm_lint.memory.uncertainty import band, family_of
 from vllm_lint.memory.lora import LoraConfig, lora_slot_bytes, lora_vocab
+from vllm_lint.memory.nontorch import non_torch_terms
 from vllm_lint.memory.offload import cpu_offload
 from vllm_lint.memory.weights import rope_cache_bytes, weight_format, weights_per_rank
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
@@ -325,9 +326,11 @@ class _Ctx:
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
                               sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes,
                               vocab=lora_vocab(m, lora) if lora else None)
-        nt = non_torch_bytes(self.rt, self.tp * self.pp, self.gpu.compute_capability)
+        nt_terms = non_torch_terms(self.rt, tp=self.tp, pp=self.pp, gpu=self.gpu,
+                                   disable_custom_all_reduce=s.disable_custom_all_reduce)
         if self.rt.profiling == "used_minus_torch":  # (total − free) − allocated: the weights' free remainders too
-            nt += w.held - w.rounding
+            nt_terms["held_segments"] = w.held - w.rounding
+        nt = sum(nt_terms.values())
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.rt, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
                               capture_size=capture, env=self.env)
@@ -350,7 +353,7 @@ class _Ctx:
         bpr = layout.blocks_per_request(max_model_len, in_flight)
         terms = (("allocator_rounding", w.held if self.rel.v0_profiling == "free_drop" and not self.v1 else w.rounding),
                  ("cpu_offload", off.bytes), ("offload_onload", off.onload_bytes), ("lora", slots_counted),
-                 ("lora_uncounted", slots - slots_counted))
+                 ("lora_uncounted", slots - slots_counted)) + tuple((f"non_torch.{k}", v) for k, v in nt_terms.items())
         r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight,
                   tuple((k, v) for k, v in terms if v))
         return r, (bd, override)

@@ -96,7 +96,9 @@ def render_capacity(cap: Capacity, console: Console) -> None:
     for key, label in ACTIVATION_TERM_ROWS:
         if cap.terms.get(key):
             table.add_row(f"  {label}", f"{cap.terms[key]:.2f}", TERM_HOW[key])
-    table.add_row("− non-torch", f"{cap.non_torch_gib:.2f}", "CUDA/NCCL buffers that grow while profiling")
+    parts = [f"{k.split('.', 1)[1].replace('_', ' ')} {v:.2f}" for k, v in cap.terms.items() if k.startswith("non_torch.")]
+    table.add_row("− non-torch", f"{cap.non_torch_gib:.2f}",
+                  ", ".join(parts) if parts else "CUDA/NCCL buffers that grow while profiling")
     table.add_row("− CUDA graphs", f"{cap.cuda_graph_gib:.2f}",
                   "counted by this release" if cap.cuda_graph_gib else "not counted in the budget by this release / eager")
     kv_how = f"{cap.kv_cache_dtype}, {cap.kv_bytes_per_token / 1024:g} KiB/token, blocks of {cap.block_size}"
