@@ -233,7 +233,7 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
                     last_rank: bool = True, compiled: bool = False, cublas_workspace: int = 0, autotune: int = 0,
                     compile_spike: int = 0, sampler_per_logit: int | None = None,
                     reserved: bool | None = None, samples: bool = True, onload: int = 0,
-                    vocab: int | None = None) -> Activation:
+                    vocab: int | None = None, ep: int = 1) -> Activation:
     """Profile-run peak on one rank at the runtime ``rt`` (release, engine, model runner).
     ``compiled``: V1 with torch.compile (not ``--enforce-eager``); ``autotune``: the buffer a cold
     torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
@@ -245,14 +245,16 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     ``reserved``: the release counts the allocator's reserved segments, not live tensors (None: where
     ``rt.profiling`` is ``free_drop``); the replay of the eager forward then replaces the live set when
     larger. ``onload``: offloaded weights the V0 forward copies back for one layer (``memory/offload.py``).
-    ``vocab``: the logits' width when it is not the model's (LoRA's extra vocabulary, ``memory/lora.py``)."""
+    ``vocab``: the logits' width when it is not the model's (LoRA's extra vocabulary, ``memory/lora.py``).
+    ``ep``: expert parallel group; the fused-MoE caches then hold every token × top-k at the whole
+    expert width (non-local experts are masked by the expert map, not skipped in the allocation)."""
     h = model.hidden_size
     rel = rt.release
     hidden_live = _hidden_live(model, rt, compiled)
     attn_width = model.num_attention_heads * model.head_dim / tp if compiled else 0.0
     dense = tokens * dtype_bytes * dense_mlp_elements(model, tp=tp, compiled=compiled, rt=rt)
     if model.is_moe:
-        moe_i = (model.moe_intermediate_size or model.intermediate_size) / tp
+        moe_i = (model.moe_intermediate_size or model.intermediate_size) / (1 if ep > 1 else tp)
         chunk = min(tokens, MOE_CHUNK) if rel.moe_chunking else tokens
         moe = tokens * dtype_bytes * (hidden_live * h + attn_width) + \
             chunk * model.num_experts_per_tok * dtype_bytes * (3 * moe_i + h)

@@ -253,6 +253,8 @@ class _Ctx:
         self.sampler_per_logit = sampler_bytes_per_logit(self.rt, self.env)
         self.tp = max(1, int(s.tensor_parallel_size or 1))
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
+        # --enable-expert-parallel: experts spread whole over the TP × DP ranks of a MoE model
+        self.ep = self.tp * max(1, int(s.data_parallel_size or 1)) if s.enable_expert_parallel and model.is_moe else 1
         self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else self.rel.default_utilization
         self.total = gpu.total_bytes
         self.budget = math.ceil(self.total * self.util) if self.rel.budget_rounds_up else int(self.total * self.util)
@@ -300,7 +302,7 @@ class _Ctx:
                              dtype_bytes=self.dtype_bytes, quantization_flag=s.quantization,
                              vision=self.vision, gpu_cc=self.gpu.compute_capability, version=self.version,
                              first_layer=sum(self.layers[:pp_rank]), env=self.env,
-                             extra_vocab=lora.extra_vocab if lora else 0)
+                             extra_vocab=lora.extra_vocab if lora else 0, ep=self.ep)
         slots = lora_slot_bytes(m, lora, tp=self.tp, layers_on_rank=layers, first_rank=pp_rank == 0,
                                 last_rank=pp_rank == self.pp - 1, dtype_bytes=self.dtype_bytes) if lora else 0
         # V0 0.6.5-0.7.x creates the slots after "Model loading took" and before the snapshot: no term holds them
@@ -325,7 +327,7 @@ class _Ctx:
                               autotune=self.autotune,
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
                               sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes,
-                              vocab=lora_vocab(m, lora) if lora else None)
+                              vocab=lora_vocab(m, lora) if lora else None, ep=self.ep)
         nt_terms = non_torch_terms(self.rt, tp=self.tp, pp=self.pp, gpu=self.gpu,
                                    disable_custom_all_reduce=s.disable_custom_all_reduce)
         if self.rt.profiling == "used_minus_torch":  # (total − free) − allocated: the weights' free remainders too

@@ -42,6 +42,7 @@ class EngineSettings:
     lora_extra_vocab_size: int = 256
     fully_sharded_loras: bool = False
     disable_custom_all_reduce: bool = False
+    enable_expert_parallel: bool = False
     env: dict[str, str] = field(default_factory=dict)  # VLLM_* variables that change accounting
     # "serve" (OpenAI server / vllm serve) or "llm" (offline LLM class): batch defaults differ up to 0.26.
     usage_context: str = "serve"
@@ -60,7 +61,7 @@ _INT_FIELDS = ("tensor_parallel_size", "pipeline_parallel_size", "data_parallel_
                "max_loras", "max_lora_rank", "lora_extra_vocab_size")
 _BOOL_FIELDS = ("enable_chunked_prefill", "enable_prefix_caching", "enforce_eager", "disable_sliding_window",
                 "disable_hybrid_kv_cache_manager", "language_model_only", "enable_lora", "fully_sharded_loras",
-               "disable_custom_all_reduce")
+               "disable_custom_all_reduce", "enable_expert_parallel")
 _SUFFIX = {"k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4,
            "ki": 1024, "mi": 1024**2, "gi": 1024**3, "ti": 1024**4}
 

@@ -45,7 +45,7 @@ def _rope_events(cache_len: int, rotary_dim: int, dtype_bytes: int) -> list[tupl
 
 
 def layer_tensor_bytes(model: ModelArch, *, tp: int, layer: int, bytes_per_param: float,
-                       dtype_bytes: int) -> list[int]:
+                       dtype_bytes: int, ep: int = 1) -> list[int]:
     """Sizes of one decoder layer's large weight tensors per TP rank, in construction order
     (attention projections, then the MLP or the fused experts); [] for layer kinds not replayed."""
     if model.is_mla:
@@ -67,8 +67,9 @@ def layer_tensor_bytes(model: ModelArch, *, tp: int, layer: int, bytes_per_param
     moe_layer = model.is_moe and layer >= model.first_dense_layers and \
         (layer - model.first_dense_layers) % max(1, model.moe_layer_step) == 0
     if moe_layer:
-        i = ceil_div(model.moe_intermediate_size or model.intermediate_size, tp)
-        e = model.num_experts
+        full = model.moe_intermediate_size or model.intermediate_size
+        # expert parallel: whole experts, num_experts / ep of them; otherwise every expert sliced by TP
+        i, e = (full, ceil_div(model.num_experts, ep)) if ep > 1 else (ceil_div(full, tp), model.num_experts)
         out += [w(e * mult * i * h), w(e * h * i)]
         if model.shared_expert_intermediate_size:
             si = ceil_div(model.shared_expert_intermediate_size, tp)
@@ -84,7 +85,7 @@ def layer_tensor_bytes(model: ModelArch, *, tp: int, layer: int, bytes_per_param
 
 def rank_events(model: ModelArch, *, tp: int, pp: int, pp_rank: int, first_layer: int, layers_on_rank: int,
                 bytes_per_param: float, dtype_bytes: int, vocab_rank: int,
-                rope: tuple[int, int] | None) -> list[tuple[str, str, int]]:
+                rope: tuple[int, int] | None, ep: int = 1) -> list[tuple[str, str, int]]:
     """Large-pool allocation events of one rank's model construction. ``rope``: (cache length, rotary
     dim) of the shared rotary cache, built by the first attention layer of the rank."""
     ev: list[tuple[str, str, int]] = []
@@ -93,7 +94,8 @@ def rank_events(model: ModelArch, *, tp: int, pp: int, pp_rank: int, first_layer
         ev.append(("alloc", "embed", vocab_rank * h * dtype_bytes))
     built_rope = rope is None
     for n in range(first_layer, first_layer + layers_on_rank):
-        sizes = layer_tensor_bytes(model, tp=tp, layer=n, bytes_per_param=bytes_per_param, dtype_bytes=dtype_bytes)
+        sizes = layer_tensor_bytes(model, tp=tp, layer=n, bytes_per_param=bytes_per_param, dtype_bytes=dtype_bytes,
+                                   ep=ep)
         for k, size in enumerate(sizes):
             ev.append(("alloc", f"l{n}.{k}", size))
             if k == 1 and not built_rope:  # the attention module builds its rotary embedding after o_proj
@@ -120,7 +122,7 @@ def _waste(events: tuple[tuple[str, str, int], ...]) -> tuple[int, int]:
 
 def rounding_bytes(model: ModelArch, *, tp: int, pp: int, pp_rank: int, first_layer: int, layers_on_rank: int,
                    bytes_per_param: float, dtype_bytes: int, vocab_rank: int, rope: tuple[int, int] | None,
-                   env: dict[str, str] | None = None) -> tuple[int, int]:
+                   env: dict[str, str] | None = None, ep: int = 1) -> tuple[int, int]:
     """``(allocated, held)``: bytes beyond the weights themselves that ``allocated_bytes`` counts (what
     "Model loading took" adds) and that the weights' segments hold after ``empty_cache`` (what a
     release measuring the free-memory drop subtracts, vLLM ≤ 0.6.3; 0.6.4 counts the difference as
@@ -129,5 +131,5 @@ def rounding_bytes(model: ModelArch, *, tp: int, pp: int, pp_rank: int, first_la
         return 0, 0
     events = rank_events(model, tp=tp, pp=pp, pp_rank=pp_rank, first_layer=first_layer,
                          layers_on_rank=layers_on_rank, bytes_per_param=bytes_per_param, dtype_bytes=dtype_bytes,
-                         vocab_rank=vocab_rank, rope=rope)
+                         vocab_rank=vocab_rank, rope=rope, ep=ep)
     return _waste(tuple(events))

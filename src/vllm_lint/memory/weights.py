@@ -148,11 +148,13 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
                      quantization_flag: str | None = None, vision: bool = True,
                      gpu_cc: tuple[int, int] | None = None, version: str | None = None,
                      first_layer: int | None = None, env: dict[str, str] | None = None,
-                     extra_vocab: int = 0) -> RankWeights:
+                     extra_vocab: int = 0, ep: int = 1) -> RankWeights:
     """Bytes of weights held by one (TP rank, PP rank). ``vision=False``: the multimodal encoder is not
     built (language-model-only mode, see ``memory.multimodal``). ``first_layer`` (default: an even
     split) and ``env`` (``PYTORCH_CUDA_ALLOC_CONF``) place the rank's tensors on torch's allocator.
-    ``extra_vocab``: LoRA's extra vocabulary rows on the embedding and the lm_head (``memory/lora.py``)."""
+    ``extra_vocab``: LoRA's extra vocabulary rows on the embedding and the lm_head (``memory/lora.py``).
+    ``ep``: the expert-parallel group (``--enable-expert-parallel``: TP × DP ranks, each holding
+    ``num_experts / ep`` whole experts, ``FusedMoE`` with an ``expert_map``); 1 slices every expert by TP."""
     fmt = weight_format(model, quantization_flag, dtype_bytes, gpu_cc=gpu_cc, version=version)
     b = model.param_breakdown()
     L = max(1, model.num_layers)
@@ -165,11 +167,12 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     if not model.is_mla and model.num_kv_heads < tp:
         kv_per_layer = 2 * h * model.num_kv_heads * model.head_dim
         attn += n_attn * kv_per_layer * (1 / model.num_kv_heads - 1 / tp)
-    linear_q = (b["mlp"] + b["experts"] + b["shared"] + b["mamba"]) / tp
+    experts_rank = b["experts"] / (ep if ep > 1 else tp)
+    linear_q = (b["mlp"] + b["shared"] + b["mamba"]) / tp + experts_rank
     linear_attn = attn
     dense_bytes = 0.0
     if fmt.experts_only:
-        quant_bytes = b["experts"] / tp * fmt.linear_bytes
+        quant_bytes = experts_rank * fmt.linear_bytes
         dense_bytes += (b["mlp"] + b["shared"] + b["mamba"]) / tp * dtype_bytes + linear_attn * dtype_bytes
     else:
         quant_bytes = (linear_q + linear_attn) * fmt.linear_bytes
@@ -189,7 +192,7 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     total = per_layers + ends * dtype_bytes
     total += mla_kv_b_copy_bytes(model, fmt, tp=tp, layers_on_rank=layers_on_rank, dtype_bytes=dtype_bytes,
                                  version=version)
-    params = int((b["attention"] + b["mlp"] + b["experts"] + b["shared"] + b["mamba"] + b["norms"]) * frac / tp + ends
+    params = int(((b["attention"] + b["mlp"] + b["shared"] + b["mamba"] + b["norms"]) / tp + experts_rank) * frac + ends
                  + (b.get("vision", 0) / tp if pp_rank == 0 else 0))
     rounding = held = 0
     if not fmt.experts_only:
@@ -197,7 +200,7 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
         rounding, held = rounding_bytes(model, tp=tp, pp=pp, pp_rank=pp_rank, first_layer=start,
                                         layers_on_rank=layers_on_rank, bytes_per_param=fmt.main_tensor_bytes,
                                         dtype_bytes=dtype_bytes, vocab_rank=vocab_rank,
-                                        rope=rope_cache_shape(model), env=env)
+                                        rope=rope_cache_shape(model), env=env, ep=ep)
     # the free-memory drop (≤ 0.6.3) sees the weights' whole segments; later releases allocated_bytes
     counted = held if release(version).v0_profiling == "free_drop" else rounding
     return RankWeights(int(total) + counted, params, fmt.name, rounding, held)
