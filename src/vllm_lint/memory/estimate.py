@@ -31,6 +31,7 @@ from vllm_lint.memory.releases import era_text
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
+from vllm_lint.memory.speculative import mtp_layer_params, mtp_layers
 from vllm_lint.memory.uncertainty import band, family_of
 from vllm_lint.memory.lora import LoraConfig, lora_slot_bytes, lora_vocab
 from vllm_lint.memory.nontorch import non_torch_terms
@@ -255,6 +256,7 @@ class _Ctx:
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
         # --enable-expert-parallel: experts spread whole over the TP × DP ranks of a MoE model
         self.ep = self.tp * max(1, int(s.data_parallel_size or 1)) if s.enable_expert_parallel and model.is_moe else 1
+        self.mtp, self.mtp_assumed = mtp_layers(model, s.speculative_method)
         self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else self.rel.default_utilization
         self.total = gpu.total_bytes
         self.budget = math.ceil(self.total * self.util) if self.rel.budget_rounds_up else int(self.total * self.util)
@@ -315,6 +317,13 @@ class _Ctx:
                           layers_on_rank=layers, bytes_per_param=fmt.linear_bytes, dtype_bytes=self.dtype_bytes,
                           v1=self.v1)
         wbytes = max(0, wbytes - off.bytes) + slots_counted
+        last = pp_rank == self.pp - 1
+        mtp = self.mtp if last else 0  # the drafter runs on the last pipeline stage
+        mtp_bytes = 0
+        if mtp:
+            linear, plain = mtp_layer_params(m, tp=self.tp, ep=self.ep)
+            mtp_bytes = int(mtp * (linear * fmt.linear_bytes + plain * self.dtype_bytes))
+            wbytes += mtp_bytes
         bd = batch_defaults(self.rt, self.gpu.total_gib, self.gpu.name, max_model_len,
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
@@ -336,7 +345,7 @@ class _Ctx:
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.rt, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
                               capture_size=capture, env=self.env)
-        layout = kv_layout(m, tp=self.tp, layers_on_rank=layers, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
+        layout = kv_layout(m, tp=self.tp, layers_on_rank=layers + mtp, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
                            block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
                            disable_sliding_window=s.disable_sliding_window,
                            disable_hybrid=s.disable_hybrid_kv_cache_manager)
@@ -355,7 +364,7 @@ class _Ctx:
         bpr = layout.blocks_per_request(max_model_len, in_flight)
         terms = (("allocator_rounding", w.held if self.rel.v0_profiling == "free_drop" and not self.v1 else w.rounding),
                  ("cpu_offload", off.bytes), ("offload_onload", off.onload_bytes), ("lora", slots_counted),
-                 ("lora_uncounted", slots - slots_counted)) + tuple((f"non_torch.{k}", v) for k, v in nt_terms.items())
+                 ("lora_uncounted", slots - slots_counted), ("mtp_draft", mtp_bytes)) + tuple((f"non_torch.{k}", v) for k, v in nt_terms.items())
         r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight,
                   tuple((k, v) for k, v in terms if v))
         return r, (bd, override)
@@ -542,6 +551,10 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     elif c.autotune:
         notes.append(f"activation includes {c.autotune / 2**20:g} MiB that a cold torch.compile start allocates "
                      "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
+    if c.mtp:
+        notes.append(f"speculative decoding with {c.mtp} MTP layer(s): their weights count as model memory and each "
+                     "adds one layer of KV cache per token"
+                     + (" (num_nextn_predict_layers not in the model facts: 1 assumed)" if c.mtp_assumed else ""))
     uncounted = dict(r.terms).get("lora_uncounted", 0)
     if uncounted:
         notes.append(f"vLLM {version} allocates the LoRA slots ({uncounted / GIB:.2f} GiB per GPU) after measuring the "

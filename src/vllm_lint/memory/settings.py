@@ -36,6 +36,7 @@ class EngineSettings:
     swap_space: float | None = None
     disable_sliding_window: bool = False
     num_speculative_tokens: int = 0
+    speculative_method: str | None = None  # speculative_config "method" (mtp, deepseek_mtp, eagle, ngram, ...)
     enable_lora: bool = False
     max_loras: int = 1
     max_lora_rank: int = 16
@@ -166,6 +167,9 @@ def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | No
         n = parse_human_int(spec.get("num_speculative_tokens"))
         if n:
             s.num_speculative_tokens = n
+        method = spec.get("method")
+        if isinstance(method, str) and method.strip():
+            s.speculative_method = method.strip().lower()
     # -O0 / --optimization-level 0: no compilation and no CUDA graphs (vLLM 0.33 help), like --enforce-eager
     if str(values.get("optimization_level", "")).strip() == "0":
         s.enforce_eager = True

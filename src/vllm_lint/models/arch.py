@@ -332,7 +332,7 @@ class ModelArch:
             n_groups = int(_first(text, "mamba_n_groups", "n_groups") or 1)
             mamba_elems = (conv_k - 1) * (d_inner + 2 * n_groups * d_state) + d_inner * d_state
         unsupported = _unsupported_reason(text, model_type, L, h, layer_types)
-        extra = {k: text[k] for k in ("original_max_position_embeddings",) if k in text}
+        extra = {k: text[k] for k in ("original_max_position_embeddings", "num_nextn_predict_layers") if k in text}
         if model_type.startswith("gemma4") and text.get("enable_moe_block") and n_experts:
             extra["parallel_dense_mlp"] = True
         if gdn_params:

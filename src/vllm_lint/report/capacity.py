@@ -62,11 +62,13 @@ def bar_text(cap: Capacity, width: int = BAR_WIDTH) -> list[tuple[str, str, str]
 
 
 TERM_ROWS = (("allocator_rounding", "incl. allocator rounding"), ("lora", "incl. LoRA slots"),
+             ("mtp_draft", "incl. MTP draft layers"),
              ("cpu_offload", "excl. --cpu-offload-gb"))
 ACTIVATION_TERM_ROWS = (("offload_onload", "incl. onloaded layer"), ("lora_uncounted", "LoRA slots, not counted"))
 TERM_HOW = {
     "allocator_rounding": "blocks torch's caching allocator did not split (counted whole)",
     "lora": "stacked LoRA A/B weights of --max-loras slots at --max-lora-rank",
+    "mtp_draft": "speculative decoding: num_nextn_predict_layers decoder layers + eh_proj (embedding, lm_head shared)",
     "cpu_offload": "whole parameters moved to host memory (GiB budget)",
     "offload_onload": "V0 copies one offloaded layer back for its forward",
     "lora_uncounted": "allocated after the model is measured: out of the 1 − utilization headroom",
