@@ -39,3 +39,16 @@ def test_v1_08_counts_the_cuda_context():
     assert v08.non_torch_gib == pytest.approx(0.22 + 0.51 + 16 / 1024)
     assert v09.non_torch_gib == pytest.approx(0.22)
     assert v08.terms["non_torch.cuda_context"] == pytest.approx(0.51)
+
+
+def test_v0_flashinfer_workspace_sits_in_the_activation_peak():
+    """V0 with VLLM_ATTENTION_BACKEND=FLASHINFER allocates FLASHINFER_WORKSPACE_BUFFER_SIZE (256 MiB) through
+    torch when the profile run's first forward builds the prefill wrapper, and keeps it."""
+    from vllm_lint.memory.settings import EngineSettings
+
+    m, gpu = arch(LLAMA31_8B), resolve_gpu("A100-80GB")
+    base = estimate(m, gpu, EngineSettings(max_model_len=16384), "0.7.3")
+    fi = estimate(m, gpu, EngineSettings(max_model_len=16384, env={"VLLM_ATTENTION_BACKEND": "FLASHINFER"}), "0.7.3")
+    assert (fi.activation_gib - base.activation_gib) * GIB == 256 * MIB
+    v1 = estimate(m, gpu, EngineSettings(max_model_len=16384, env={"VLLM_ATTENTION_BACKEND": "FLASHINFER"}), "0.10.0")
+    assert v1.activation_gib == estimate(m, gpu, EngineSettings(max_model_len=16384), "0.10.0").activation_gib

@@ -141,6 +141,17 @@ def cublas_workspace_bytes(rt: Runtime, compute_capability: tuple[int, int] | No
     return CUBLAS_WORKSPACE_HOPPER if compute_capability[0] in (9, 10, 12) else CUBLAS_WORKSPACE_DEFAULT
 
 
+FLASHINFER_WORKSPACE = 256 * MIB  # FLASHINFER_WORKSPACE_BUFFER_SIZE of V0's FlashInfer backend
+
+
+def attention_workspace_bytes(rt: Runtime, env: dict[str, str] | None) -> int:
+    """V0's FlashInfer backend (``VLLM_ATTENTION_BACKEND=FLASHINFER``; 0.6.5–0.8.5 pick it only when asked):
+    ``FlashInferState.begin_forward`` builds the prefill wrapper on the profile run's first forward, which
+    allocates the 256 MiB workspace through torch and keeps it, inside the activation peak."""
+    backend = (env or {}).get("VLLM_ATTENTION_BACKEND", "").strip().upper()
+    return FLASHINFER_WORKSPACE if not rt.v1 and backend == "FLASHINFER" else 0
+
+
 def compile_autotune_bytes(compiled: bool, compile_cache: str, l2_bytes: int) -> int:
     """Extra profile-run peak of a cold torch.compile start (V1, not eager, no compile cache).
 

@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.hardware.l2 import l2_cache_bytes
-from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, compile_spike_bytes,
-                                         cublas_workspace_bytes, cuda_graph_bytes,
+from vllm_lint.memory.activation import (activation_peak, attention_workspace_bytes, compile_autotune_bytes,
+                                         compile_spike_bytes, cublas_workspace_bytes, cuda_graph_bytes,
                                          sampler_bytes_per_logit)
 from vllm_lint.memory.engine import BatchDefaults, Features, Runtime, batch_defaults, runtime
 from vllm_lint.memory.releases import era_text
@@ -332,7 +332,8 @@ class _Ctx:
                               tp=self.tp, rt=self.rt, last_rank=pp_rank == self.pp - 1,
                               # V1 profiles the torch.compile'd model unless eager; V0 always ran eager
                               compiled=self.compiled,
-                              cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability),
+                              cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability)
+                              + attention_workspace_bytes(self.rt, self.env),
                               autotune=self.autotune,
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
                               sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes,
