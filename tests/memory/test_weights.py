@@ -149,3 +149,13 @@ def test_mla_keeps_a_model_dtype_copy_of_a_quantized_kv_b_proj():
     assert mla_kv_b_copy_bytes(v3, WeightFormat("bf16/fp16", 2.0), tp=8, layers_on_rank=61, dtype_bytes=2,
                                version="0.26.0") == 0
     assert mla_kv_b_copy_bytes(v3, fp8, tp=8, layers_on_rank=61, dtype_bytes=2, version="0.7.3") == 0
+
+
+def test_vocab_padded_to_64_then_split_by_tp():
+    """pad_vocab_size pads to 64; VocabParallelEmbedding then divides by TP: Llama-3.1's 128256 rows (64 × 2004)
+    are 16032 per rank at TP 8, not 16064 (a padding to 64 × TP)."""
+    from vllm_lint.memory.weights import _pad
+
+    assert _pad(128256, 8) // 8 == 16032
+    assert _pad(151936, 8) // 8 == 18992
+    assert _pad(32000, 1) == 32000 and _pad(50257, 1) == 50304

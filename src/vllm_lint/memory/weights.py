@@ -2,7 +2,7 @@
 
 Sharding (vLLM's parallel linear layers): attention heads, MLP columns and experts split by TP;
 K/V projections replicated once TP exceeds the KV head count; vocab embedding and lm_head padded
-to a multiple of 64 per shard and split by TP; norms replicated. Under PP each rank holds its
+to a multiple of 64 and split evenly by TP; norms replicated. Under PP each rank holds its
 slice of layers, the first the embedding, the last the lm_head (tied: both ends hold a copy).
 
 Storage per parameter of a quantized linear layer (embeddings, lm_head, norms and the layers a
@@ -141,7 +141,9 @@ class RankWeights:
 
 
 def _pad(v: int, tp: int) -> int:
-    return ceil_div(v, 64 * tp) * 64 * tp
+    """The vocabulary as ``VocabParallelEmbedding`` holds it over ``tp`` ranks: padded to a multiple of 64
+    (``pad_vocab_size``), then split evenly (``divide``: vLLM requires the padded size to divide by TP)."""
+    return ceil_div(ceil_div(v, 64) * 64, tp) * tp
 
 
 def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers_on_rank: int, dtype_bytes: int,
