@@ -79,6 +79,7 @@ class Release:
     gptq_marlin_frees_zeros: bool  # GPTQ on Marlin replaces qzeros with an empty tensor
     mla: bool  # MLA models store the compressed latent KV
     mla_dequantized_kv_b: bool  # MLA keeps a model-dtype copy of a quantized kv_b_proj (W_UK_T, W_UV views)
+    mla_absorbed: bool  # V0 MLA absorbs W_UK into W_Q and W_UV into W_O (VLLM_MLA_PERFORM_MATRIX_ABSORPTION)
     flashmla_hopper_block64: bool  # MLA on Hopper runs FlashMLA with blocks of 64
     hybrid_kv_groups: bool  # V1 groups layers by kind (sliding-window and mamba savings)
     kv_tokens_from_concurrency: bool  # "GPU KV cache size" = max concurrency × max_model_len
@@ -118,7 +119,7 @@ ROWS: tuple[Row, ...] = (
         llm_class_batch_defaults=True, huge_gpu_batch_tokens=False, performance_mode=False,
         moe_chunking=False, llama_mlp_rebinds=False, compile_spike=False, flashinfer_sampler_default=True,
         inplace_top_k_top_p=False, v2_sampler_bytes_per_logit=2, v2_sampler_row_copies=1,
-        v2_async_in_flight=False, gptq_marlin_frees_zeros=False, mla=False, mla_dequantized_kv_b=False, flashmla_hopper_block64=True,
+        v2_async_in_flight=False, gptq_marlin_frees_zeros=False, mla=False, mla_dequantized_kv_b=False, mla_absorbed=False, flashmla_hopper_block64=True,
         hybrid_kv_groups=False, kv_tokens_from_concurrency=False, fit_check_null_block=False, language_model_only=False,
         lora_in_model_memory=False, lora_extra_vocab=True,
         max_model_len_auto_fit=False, era_v0="v0-0.4", era_v1_runner="", era_v2_runner="")),
@@ -134,14 +135,18 @@ ROWS: tuple[Row, ...] = (
         dict(v0_profiling="used_minus_torch")),
     Row("0.6.5", "V0 memory_profiling: weights + non-torch increase + torch peak increase",
         dict(v0_profiling="memory_profiling")),
-    Row("0.7.1", "MLA: DeepSeek-V2/V3 store the compressed latent KV", dict(mla=True)),
+    Row("0.7.1", "MLA: DeepSeek-V2/V3 store the compressed latent KV; MLACommonImpl absorbs W_UK into W_Q and "
+                 "W_UV into W_O after loading and keeps the products (VLLM_MLA_PERFORM_MATRIX_ABSORPTION=1)",
+        dict(mla=True, mla_absorbed=True)),
     Row("0.8.0", "V1 engine by default (VLLM_USE_V1=0 and GPUs below compute capability 8.0 run V0); "
                  "CUDA graphs captured after the KV cache, outside the budget; MLA keeps W_UK_T and W_UV as views "
-                 "of kv_b_proj's weight, dequantized to the model dtype when it is quantized; the V0 model runner "
+                 "of kv_b_proj's weight, dequantized to the model dtype when it is quantized (no absorbed products); "
+                 "the V0 model runner "
                  "creates the LoRA slots inside 'Model loading took' (0.6.5-0.7.3: after it, so no term held them); "
                  "the V1 worker subtracts torch's allocated peak plus (total − free) − torch allocated, CUDA context "
                  "included, as V0 did in 0.6.4 (Worker.determine_available_memory, 0.8.0 and 0.8.5)",
-        dict(engine_default="v1", era_v1_runner="v1-0.8", mla_dequantized_kv_b=True, lora_in_model_memory=True,
+        dict(engine_default="v1", era_v1_runner="v1-0.8", mla_dequantized_kv_b=True, mla_absorbed=False,
+             lora_in_model_memory=True,
              v1_profiling="used_minus_torch")),
     Row("0.9.0", "V1 server defaults to 1024 sequences on GPUs of 70 GiB and more (not A100); V1 pipeline "
                  "parallelism on the multiprocessing executor; V1 measures with memory_profiling from a snapshot "

@@ -194,6 +194,8 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     total = per_layers + ends * dtype_bytes
     total += mla_kv_b_copy_bytes(model, fmt, tp=tp, layers_on_rank=layers_on_rank, dtype_bytes=dtype_bytes,
                                  version=version)
+    total += mla_absorbed_bytes(model, fmt, tp=tp, layers_on_rank=layers_on_rank, dtype_bytes=dtype_bytes,
+                                version=version, env=env)
     params = int(((b["attention"] + b["mlp"] + b["shared"] + b["mamba"] + b["norms"]) / tp + experts_rank) * frac + ends
                  + (b.get("vision", 0) / tp if pp_rank == 0 else 0))
     rounding = held = 0
@@ -222,6 +224,32 @@ def mla_kv_b_copy_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_
     heads = -(-model.num_attention_heads // tp)
     per_layer = int(model.kv_lora_rank) * heads * ((model.qk_nope_head_dim or 0) + (model.v_head_dim or 0))
     return per_layer * layers_on_rank * dtype_bytes
+
+
+def mla_absorbed_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_on_rank: int, dtype_bytes: int,
+                       version: str | None, env: dict[str, str] | None = None) -> int:
+    """The products V0's MLA keeps after loading (``MLACommonImpl.process_weights_after_loading``, 0.7.1–0.7.3,
+    ``Release.mla_absorbed``), per layer and rank with N = heads / TP and q_in = q_lora_rank (or hidden):
+    ``W_QR`` [q_in, N × qk_rope] in the model dtype, ``W_Q_UK`` [q_in, N × kv_lora] and ``W_UV_O``
+    [N × kv_lora, hidden], in the model dtype, or requantized to FP8 for an FP8 checkpoint, which also
+    keeps the dequantized kv_b_proj [kv_lora, N × (qk_nope + v)] alive (``W_UK``/``W_UV`` are views of it).
+    The original projections stay registered. ``VLLM_MLA_PERFORM_MATRIX_ABSORPTION=0`` keeps only W_QR
+    (bf16 checkpoints); ``VLLM_MLA_DISABLE=1`` runs the model without MLA. Counted by "Model loading took"."""
+    env = env or {}
+    if not model.is_mla or not model.kv_lora_rank or not release(version).mla_absorbed \
+            or env.get("VLLM_MLA_DISABLE", "0") not in ("", "0"):
+        return 0
+    n = -(-model.num_attention_heads // tp)
+    q_in = int(model.q_lora_rank or model.hidden_size)
+    rope, nope, v = int(model.qk_rope_head_dim or 0), int(model.qk_nope_head_dim or 0), int(model.v_head_dim or 0)
+    lora = int(model.kv_lora_rank)
+    w_qr = q_in * n * rope * dtype_bytes
+    if env.get("VLLM_MLA_PERFORM_MATRIX_ABSORPTION", "1") in ("0", ""):
+        return w_qr * layers_on_rank
+    fp8 = fmt.name.startswith("fp8") or fmt.name == "compressed-tensors float8"
+    products = (q_in * n * lora + n * lora * model.hidden_size) * (1 if fp8 else dtype_bytes)
+    kv_b = lora * n * (nope + v) * dtype_bytes if fp8 else 0
+    return (w_qr + products + kv_b) * layers_on_rank
 
 
 # Position schemes without a rotary cache (learned or ALiBi positions).
