@@ -352,6 +352,29 @@ def _state_layouts_not_modelled(r: Reading) -> None:
              "parallel hybrid blocks) that vllm-lint does not model")
 
 
+_ATTENTION_LAYOUTS_NOT_MODELLED = {
+    "deepseek_v4": "compresses its KV cache per layer (compress_ratios) beside a sliding window and keeps "
+                   "hyper-connection streams",
+    "deepseek_ref": "(DeepSeek-V4) compresses its KV cache per layer (compress_ratios) beside a sliding window and "
+                    "keeps hyper-connection streams",
+    "minimax_m3": "runs sparse attention (sparse_attention_config) and dense MLPs of dense_intermediate_size "
+                  "on its first layers",
+    "mimo_v2_flash": "gives its sliding-window layers their own KV head count and head size (swa_* keys, "
+                     "hybrid_layer_pattern)",
+    "laguna": "gives each layer its own number of attention heads (num_attention_heads_per_layer) and mixes "
+              "sliding and full attention layers",
+    "step3p7": "mixes 512-token sliding-window layers with full attention layers in a pattern config.json "
+               "does not list",
+}
+
+
+@adapts(*_ATTENTION_LAYOUTS_NOT_MODELLED)
+def _attention_layouts_not_modelled(r: Reading) -> None:
+    """Recent MoE decoders whose per-layer attention layout decides the KV cache and is not the uniform one the
+    estimate assumes; reading them as plain attention would give a confident wrong capacity."""
+    r.refuse(f"{r.model_type} {_ATTENTION_LAYOUTS_NOT_MODELLED[r.model_type]}, which vllm-lint does not model")
+
+
 # ---------------------------------------------------------------------------------------------
 # Models whose memory is not a decoder's KV cache
 
