@@ -38,6 +38,7 @@ def apply_adapters(r: Reading) -> None:
     """The family adapters of ``r.model_type``, then the steps and checks every config gets."""
     for fn in _ADAPTERS.get(r.model_type, ()):
         fn(r)
+    _pooling_decoder(r)
     _layer_pattern(r)
     _generic_mamba_state(r)
     _vision(r)
@@ -46,6 +47,19 @@ def apply_adapters(r: Reading) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Steps every config gets
+
+
+# Decoder backbones published without a language-model head (embedding models such as e5-mistral, gte-Qwen2).
+_POOLING_DECODER_ARCHITECTURES = frozenset({"LlamaModel", "MistralModel", "Qwen2Model", "Qwen3Model", "GemmaModel",
+                                            "Gemma2Model"})
+
+
+def _pooling_decoder(r: Reading) -> None:
+    """vLLM runs these architectures as pooling models and deletes ``lm_head`` from them (its pooling adapter,
+    0.6+), so their weights hold the embedding once, as a tied model's do."""
+    archs = r.fields["architectures"]
+    if archs and set(archs) <= _POOLING_DECODER_ARCHITECTURES:
+        r.fields["tie_word_embeddings"] = True
 
 
 def _layer_pattern(r: Reading) -> None:
