@@ -216,3 +216,13 @@ def test_recent_attention_layouts_are_refused_with_the_reason():
                                ("mimo_v2_flash", "swa_"), ("laguna", "num_attention_heads_per_layer"),
                                ("step3p7", "sliding-window")]:
         assert reason in ModelArch.from_config({**base, "model_type": model_type}).unsupported
+
+
+def test_qwen_v1_intermediate_size_is_both_gated_projections():
+    """QWenLMHeadModel: vLLM's QWenMLP is intermediate_size // 2 wide; Qwen-1.8B comes to 1.84B parameters."""
+    a = ModelArch.from_config({"model_type": "qwen", "architectures": ["QWenLMHeadModel"], "hidden_size": 2048,
+                               "num_hidden_layers": 24, "num_attention_heads": 16, "kv_channels": 128,
+                               "intermediate_size": 11008, "seq_length": 8192, "vocab_size": 151936,
+                               "tie_word_embeddings": False})
+    assert a.intermediate_size == 5504 and a.derived_max_model_len("0.33.0") == 8192
+    assert 1.83e9 < a.total_params() < 1.85e9

@@ -185,6 +185,13 @@ def _gemma4(r: Reading) -> None:
         r.extra["parallel_dense_mlp"] = True
 
 
+@adapts("qwen")
+def _qwen_v1(r: Reading) -> None:
+    """QWen (v1, ``QWenLMHeadModel``) gives ``intermediate_size`` as the width of its two gated projections
+    together: vLLM builds ``QWenMLP`` with ``intermediate_size // 2`` (Qwen-1.8B: 11008 -> 5504)."""
+    r.fields["intermediate_size"] = int(r.fields["intermediate_size"] or 0) // 2
+
+
 # ---------------------------------------------------------------------------------------------
 # Mixture of experts whose expert width is ``intermediate_size``
 
