@@ -88,7 +88,7 @@ def test_catalog_size_and_families():
                    "qwen-math", "mistral", "mixtral", "mistral-small", "mistral-nemo", "gemma", "gemma2", "gemma3",
                    "gemma4", "phi", "phi3", "deepseek", "deepseek-r1-distill", "gpt-oss", "glm", "kimi", "minimax",
                    "granite", "olmo", "falcon", "yi", "internlm", "command-r", "jamba", "nemotron", "smollm",
-                   "embedding-bge", "embedding-e5", "embedding-gte", "embedding-nomic", "minicpm", "bloom", "opt",
+                   "embedding-bge", "embedding-e5", "embedding-gte", "embedding-nomic", "embedding-qwen", "minicpm", "bloom", "opt",
                    "gpt2", "starcoder", "whisper"):
         assert family in families, family
     joined = "\n".join(e["id"].lower() for e in data["models"])

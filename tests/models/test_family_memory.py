@@ -133,6 +133,10 @@ FAMILIES = [
     # Params 2*151552*5120 + 92*(5120*12288*2 + 2*5120*1024) + 3*3*5120*12288 + 89*(160*3*5120*1536
     #   + 3*5120*1536 + 5120*160) + 92*2*5120 + 5120 = 352,796,472,320 (the MTP layer and biases left out).
     ("zai-org/GLM-4.5", 92, 4096, 352_796_472_320, 0),
+    # embedding-qwen (Qwen3-Embedding-0.6B): h 1024, 28 layers, 16 heads, 8 KV x 128, inter 3072, vocab 151669, tied.
+    # KV 2*8*128*2 = 4096. Params 151669*1024 + 28*(1024*2048 + 2*1024*1024 + 2048*1024 + 3*1024*3072 + 2*1024)
+    #   + 1024 = 595,769,344; keras-hub publishes 595,776,512 for it, the q/k norms (28 x 256) included.
+    ("Qwen/Qwen3-Embedding-0.6B", 28, 4096, 595_776_512, 2e-5),
 ]
 
 
