@@ -16,7 +16,6 @@ from it may still be in the model's config).
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Iterator
@@ -27,6 +26,7 @@ from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.hedge import hedged
 from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
+from vllm_lint.suggest import closest
 
 RULE = "VL408"
 
@@ -58,16 +58,11 @@ def config_keys(ctx: RuleContext) -> tuple[dict, bool, str] | None:
 
 
 def _meant(key: str, config: dict, whole: bool) -> str | None:
+    """The config key ``key`` was meant to be: same name but for case and separators, or (against a
+    whole config.json) a near spelling."""
     if key in config:
         return None
-    same = [k for k in config if _norm(k) == _norm(key)]
-    if len(same) == 1:
-        return same[0]
-    if whole and len(key) >= 6:
-        close = difflib.get_close_matches(key, list(config), n=2, cutoff=0.9)
-        if len(close) == 1:
-            return close[0]
-    return None
+    return closest(key, config, cutoff=0.9 if whole and len(key) >= 6 else 1.0, normalise=_norm)
 
 
 def _unknown_keys(overrides: dict, config: dict, whole: bool, prefix: str = "") -> Iterator[tuple[str, str, str]]:

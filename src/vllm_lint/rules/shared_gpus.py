@@ -187,8 +187,8 @@ def _pair_finding(earlier: Engine, later: Engine, shared: frozenset[str], total:
                         f"{', '.join(sorted(other.profiles))} is active")
     notes = [f"{earlier.name}: {earlier.util_text} on {_gpu_words(earlier.gpus)} ({earlier.how})",
              f"{later.name}: {later.util_text} on {_gpu_words(later.gpus)} ({later.how})",
-             "give each engine its own GPU (device_ids / CUDA_VISIBLE_DEVICES), or lower the fractions so "
-             "that they add up to less than 1.0 with room for the CUDA context"]
+             ("give each engine its own GPU (device_ids / CUDA_VISIBLE_DEVICES), or lower the fractions so "
+              "that they add up to less than 1.0 with room for the CUDA context")]
     if earlier.sleep_mode and later.sleep_mode:
         notes.append("both engines enable sleep mode: this works only if the first is put to sleep "
                      "(POST /sleep) before the second starts, every time the project starts")

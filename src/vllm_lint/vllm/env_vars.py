@@ -10,13 +10,13 @@ platform code of older releases), and the name templates some releases build at 
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from vllm_lint.suggest import closest
 from vllm_lint.vllm import releases
 from vllm_lint.vllm.releases import ReleaseSet
 
@@ -138,11 +138,4 @@ def did_you_mean(name: str) -> str | None:
             return fixed
     if len(joined) < 10:
         return None
-    close = difflib.get_close_matches(joined, names, n=2, cutoff=0.9)
-    if len(close) == 1:
-        return close[0]
-    if len(close) == 2:
-        a, b = (difflib.SequenceMatcher(None, joined, c).ratio() for c in close)
-        if a - b >= 0.03:
-            return close[0]
-    return None
+    return closest(joined, names, cutoff=0.9, normalise=str.upper)
