@@ -54,3 +54,15 @@ def test_fix_quotes_and_unquotes_and_converges(tmp_path):
     assert "containerPort: 8000" in text and 'value: "1"' in text and "hostIPC: true" in text
     res = lint_paths([target], LintOptions(select=["VL511"]))
     assert not res.diagnostics
+
+
+def test_terraform_template_is_information(tmp_path):
+    (tmp_path / "vllm.tftpl").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: vllm\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: vllm\n          image: vllm/vllm-openai:v0.5.5\n"
+        "          args: [\"--model\", \"${model_id}\"]\n          env:\n            - name: VLLM_PORT\n"
+        "              value: 80\n")
+    res = lint_paths([tmp_path / "vllm.tftpl"], LintOptions(select=["VL511"]))
+    found = [d for d in res.diagnostics if d.rule == "VL511"]
+    assert [(d.line, d.severity) for d in found] == [(14, Severity.INFO)]
+    assert "kubernetes_manifest converts" in found[0].message and found[0].fix is None

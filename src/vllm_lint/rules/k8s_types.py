@@ -7,7 +7,9 @@ is a YAML integer, so ``kubectl apply`` fails with ``json: cannot unmarshal numb
 field EnvVar...env.value of type string``; ``containerPort: "8000"`` fails the other way. These
 are certain from the file alone for the built-in workloads and for the operators whose CRDs embed
 the core pod template (LeaderWorkerSet, KubeRay); for other custom resources that embed a container
-the CRD's schema is assumed to type it the same way (warning).
+the CRD's schema is assumed to type it the same way (warning). A manifest Terraform renders
+(``*.tftpl``) may be applied through ``kubernetes_manifest``, which converts values to the schema's
+types: there the finding is information.
 
 Only objects that hold a vLLM launch are read (another object of the same file is applied on its
 own), plus production-stack chart values, whose ``env`` lists the chart copies into the Deployment
@@ -190,9 +192,18 @@ def kubernetes_field_type(launches: Iterable[RuleContext]) -> Iterator[Diagnosti
                 yield _diagnostic(ctx, display, kind, owner, node, what, go_field, go_type, got)
 
 
+def terraform_template(ctx: RuleContext) -> bool:
+    """A manifest Terraform renders (``templatefile``): applied through ``kubernetes_manifest`` its
+    values are converted to the schema's types, so a number where a string belongs is accepted."""
+    name = ctx.src.path.name.lower()
+    return name.endswith(".tftpl") or (name.endswith(".tpl") and bool(re.search(r"%\{|\$\{\w", ctx.src.text)))
+
+
 def _diagnostic(ctx: RuleContext, display: str, kind: str, owner: str, node: ScalarNode, what: str,
                 go_field: str, go_type: str, got: str) -> Diagnostic:
     written = ctx.src.text[node.start_mark.index:node.end_mark.index]
+    if kind != "chart" and terraform_template(ctx):
+        return _terraform_diagnostic(ctx, display, node, what, go_field, go_type, got, written)
     certain = kind in BUILTIN_KINDS or kind in FULL_SCHEMA_KINDS or kind == "chart"
     yaml_is = {"number": "a YAML number", "boolean": "a YAML boolean", "string": "a quoted string"}[got]
     article = "an" if go_type[0] in "aeiou" else "a"
@@ -208,4 +219,17 @@ def _diagnostic(ctx: RuleContext, display: str, kind: str, owner: str, node: Sca
         launch=ctx.launch.name if kind != "chart" else None,
         fix=fix if certain else None, suggestions=() if certain else (fix,),
         severity=None if certain else Severity.WARNING,
+    )
+
+
+def _terraform_diagnostic(ctx: RuleContext, display: str, node: ScalarNode, what: str, go_field: str,
+                          go_type: str, got: str, written: str) -> Diagnostic:
+    article = "an" if go_type[0] in "aeiou" else "a"
+    fix = _fix(ctx, node, go_type, safe=False)
+    return make_diagnostic(
+        RULE, display, ctx.src.index.span(node.start_mark.index, node.end_mark.index),
+        f"{what} is a YAML {got} ({written}), but Kubernetes' {go_field} is {article} {go_type}: applied as YAML "
+        f"(kubectl, kubectl_manifest) the rendered manifest is rejected; Terraform's kubernetes_manifest converts "
+        f"it to the schema's type, so it works only through kubernetes_manifest",
+        launch=ctx.launch.name, suggestions=(fix,), severity=Severity.INFO,
     )
