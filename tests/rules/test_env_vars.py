@@ -142,3 +142,13 @@ def test_value_passed_through_from_the_host_is_not_a_read_back(tmp_path):
         "    command: [--model, Qwen/Qwen2.5-0.5B-Instruct]\n")
     res = lint_paths([tmp_path / "docker-compose.yml"], LintOptions(select=["VL215"]))
     assert [d.line for d in res.diagnostics if d.rule == "VL215"] == [5]
+
+
+def test_variable_read_by_the_script_the_container_runs(tmp_path):
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  vllm:\n    image: vllm/vllm-openai:v0.10.2\n    environment:\n"
+        "      VLLM_MODEL: Qwen/Qwen2.5-0.5B-Instruct\n    volumes:\n      - ./start.sh:/start.sh\n"
+        "    entrypoint: [\"/bin/bash\", \"/start.sh\"]\n")
+    (tmp_path / "start.sh").write_text('#!/bin/bash\nexec vllm serve "$VLLM_MODEL"\n')
+    res = lint_paths([tmp_path], LintOptions(select=["VL215"]))
+    assert not [d for d in res.diagnostics if d.rule == "VL215"]

@@ -20,6 +20,7 @@ an unknown ``VLLM_*`` variable; on a known release that is an error.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Severity
@@ -94,6 +95,25 @@ def _read_back(text: str, name: str) -> bool:
     return False
 
 
+def _launch_texts(ctx: RuleContext) -> list[str]:
+    """The text of every file the launch was read from: this one, and a script it runs (a compose or
+    Dockerfile entrypoint followed into ``start.sh``), whose ``$NAME`` reads count too."""
+    texts = [ctx.src.text]
+    paths = {t.span.path for t in [*ctx.launch.program, *ctx.launch.args] if t.span is not None}
+    paths.discard(ctx.src.display)
+    followed = ctx.launch.facts.get("followed_script")
+    candidates = [Path(p) for p in sorted(paths)]
+    if isinstance(followed, str):  # as displayed (relative to the working directory) or to the file
+        candidates += [Path(followed), ctx.src.path.parent / followed]
+    for path in candidates:
+        try:
+            if path.is_file() and path.stat().st_size <= 1_000_000:
+                texts.append(path.read_text("utf-8", errors="replace"))
+        except OSError:
+            continue
+    return texts
+
+
 def _name_span(ctx: RuleContext, name: str) -> Span | None:
     """Where the file sets ``name``: its first occurrence that is not a ``$NAME`` reference or a
     comment; else the value's span; else None (the launch)."""
@@ -139,13 +159,15 @@ def unknown_env_var(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     kind = None
     known = None
+    texts: list[str] | None = None
     first, last = env_vars.data_range()
     for name in launch.env:
         if not _CANDIDATE.search(name) or _PLUGIN_PREFIX.match(name):
             continue
         reading = env_vars.reading(name)
         kind = kind or _image_kind(ctx)
-        if kind == "fork" or _read_back(ctx.src.text, name):
+        texts = texts if texts is not None else _launch_texts(ctx)
+        if kind == "fork" or any(_read_back(text, name) for text in texts):
             continue
         if known is None:
             known = launch_releases(ctx) or (None, "", False)
