@@ -42,4 +42,4 @@ def test_vl503_reports_variant_moving_tags_in_chart_values(tmp_path):
         "    modelURL: Qwen/Qwen2.5-0.5B-Instruct\n    requestGPU: 1\n")
     res = lint_paths([tmp_path / "values.yaml"], LintOptions(select=["VL503"]))
     found = [d for d in res.diagnostics if d.rule == "VL503"]
-    assert [d.line for d in found] == [4] and "`latest-x86_64-cu130`" in found[0].message
+    assert [d.line for d in found] == [5] and "`latest-x86_64-cu130`" in found[0].message
