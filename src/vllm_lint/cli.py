@@ -72,7 +72,10 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-inline-ignores", action="store_true", help="ignore `# vllm-lint: disable` comments and annotations (audits)")
     p.add_argument("--statistics", action="store_true", help="print a count per rule")
     p.add_argument("--quiet", "-q", action="store_true", help="one line per finding, no summary")
-    p.add_argument("--verbose", "-v", action="store_true", help="also list suppressed findings with their reasons")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="also list suppressed findings with their reasons, and why a file holds no launch")
+    p.add_argument("--include-docs", action="store_true",
+                   help="also read shell and YAML code blocks in Markdown files (READMEs are where flags get copied from)")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--max-file-size", type=int, default=1024 * 1024, metavar="BYTES", help="skip larger files with VL002 (default 1 MiB)")
     p.add_argument("--max-yaml-depth", type=int, default=200, metavar="N", help="skip YAML nested deeper with VL002 (default 200)")
@@ -106,6 +109,7 @@ def run_lint(argv: Sequence[str]) -> int:
                       max_args=ns.max_args),
         inline_ignores=not ns.no_inline_ignores,
         config_file=ns.config,
+        include_docs=ns.include_docs,
     )
     if ns.gpu:
         from vllm_lint.hardware.gpus import parse_gpu_option
@@ -227,9 +231,11 @@ def run_launches(argv: Sequence[str]) -> int:
     p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--values", "-f", action="append", type=Path, default=[])
+    p.add_argument("--include-docs", action="store_true", help="also read code blocks in Markdown files")
     p.add_argument("--no-color", action="store_true")
     ns = p.parse_args(argv)
-    result = lint_paths(ns.paths or [Path(".")], LintOptions(run=RunOptions(), select=["VL0"], values_files=ns.values))
+    result = lint_paths(ns.paths or [Path(".")], LintOptions(run=RunOptions(), select=["VL0"], values_files=ns.values,
+                                                             include_docs=ns.include_docs))
     render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color))
     return 2 if result.internal_error else 0
 

@@ -32,6 +32,7 @@ class LintOptions:
     limits: Limits = field(default_factory=Limits)
     inline_ignores: bool = True
     config_file: Path | None = None
+    include_docs: bool = False
 
 
 @dataclass
@@ -42,6 +43,7 @@ class LintResult:
     launches: list[LaunchContext] = field(default_factory=list)
     sources: dict = field(default_factory=dict)  # display path -> SourceFile
     internal_error: bool = False
+    notes: dict[str, list[str]] = field(default_factory=dict)  # display path -> why it holds no launch
 
 
 def display_path(path: Path) -> str:
@@ -129,10 +131,12 @@ def _lint_paths(
 
     result = LintResult()
     configs = _Configs(options.config_file)
-    files = discover(paths, exclude=options.exclude, force_exclude=options.force_exclude)
+    files = discover(paths, exclude=options.exclude, force_exclude=options.force_exclude,
+                     max_bytes=options.limits.max_bytes, include_docs=options.include_docs)
     directives: dict[str, Directives] = {}
     enabled: dict[str, set[str]] = {}
-    extract_opts = ExtractOptions(values_files=list(options.values_files), limits=options.limits)
+    extract_opts = ExtractOptions(values_files=list(options.values_files), limits=options.limits,
+                                  include_docs=options.include_docs)
 
     for n, (path, kind) in enumerate(files):
         if progress:
@@ -158,6 +162,8 @@ def _lint_paths(
                     result.internal_error = True
                     diag.message = (diag.message.splitlines() or [""])[0][:300]
             result.diagnostics.extend(extracted.diagnostics)
+            if not extracted.launches and not extracted.diagnostics:
+                result.notes[display] = extracted.notes or [f"no vLLM launch found in this {kind} file"]
             for launch in extracted.launches:
                 if len(launch.args) > options.limits.max_args:
                     # a generated or hostile command line: checking it would cost time and

@@ -93,6 +93,8 @@ def write_text(result: LintResult, console: Console, *, quiet: bool = False, ver
     if verbose:
         for diag in result.suppressed:
             console.print(f"[dim]{escape(diag.path)}:{diag.line}: {diag.rule} suppressed: {escape(diag.suppressed or '')}[/]")
+        for path, notes in sorted(result.notes.items()):
+            console.print(f"[dim]{escape(path)}: 0 vLLM launches: {escape('; '.join(notes))}[/]", soft_wrap=True)
     if not quiet:
         console.print(format_summary(result), highlight=False)
 

@@ -32,6 +32,22 @@ REGISTRY: dict[str, str | Extractor] = {
     "kubeai": "vllm_lint.sources.kubeai:extract",
     "kserve": "vllm_lint.sources.kserve:extract",
     "rayservice": "vllm_lint.sources.ray:extract",
+    # launches in other syntaxes (issue 15)
+    "systemd": "vllm_lint.sources.systemd:extract",
+    "makefile": "vllm_lint.sources.makefile:extract",
+    "procfile": "vllm_lint.sources.procfile:extract",
+    "powershell": "vllm_lint.sources.powershell:extract",
+    "batch": "vllm_lint.sources.batch:extract",
+    "python": "vllm_lint.sources.python_launch:extract",
+    "notebook": "vllm_lint.sources.notebook:extract",
+    "embedded": "vllm_lint.sources.embedded:extract",
+    "github-actions": "vllm_lint.sources.workflows:extract",
+    "gitlab-ci": "vllm_lint.sources.workflows:extract",
+    "argo": "vllm_lint.sources.workflows:extract",
+    "ansible": "vllm_lint.sources.ansible:extract",
+    "markdown": "vllm_lint.sources.markdown:extract",
+    "nomad": "vllm_lint.sources.nomad:extract",
+    "unknown": "vllm_lint.sources.unknown:extract",
 }
 
 KINDS = tuple(REGISTRY)
