@@ -10,6 +10,7 @@ an exact span in the original file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -55,11 +56,13 @@ class MappedText:
 
 
 def script_launches(src: SourceFile, mapped: MappedText, *, source: str, env: Mapping[str, object] | None = None,
-                    prefix: str = "", k8s: bool = False, first_only: bool = False) -> list[Launch]:
+                    prefix: str = "", k8s: bool = False, first_only: bool = False, strict: bool = False) -> list[Launch]:
     """Every vLLM launch of ``mapped`` read as a shell script (never run), spans in ``src``.
 
     ``env`` seeds the shell variables (a None value: set, but unknown). ``prefix`` is put before
-    each launch's name (``"ExecStart: "``); ``source`` names the format.
+    each launch's name (``"ExecStart: "``); ``source`` names the format. ``strict`` keeps only
+    commands that begin with a program that can start vLLM (see ``starts_command``): text that is
+    not known to be a script (a YAML description) mentions ``vllm serve`` in prose too.
     """
     from vllm_lint.sources.shell import command_launch
     from vllm_lint.sources.shellwords import parse_script
@@ -70,6 +73,8 @@ def script_launches(src: SourceFile, mapped: MappedText, *, source: str, env: Ma
     out: list[Launch] = []
     seen: set[tuple] = set()
     for cmd in script.commands:
+        if strict and not starts_command([w.text for w in cmd.words]):
+            continue
         launch = command_launch(src, cmd, script, depth=0)
         if launch is None:
             continue
@@ -83,3 +88,18 @@ def script_launches(src: SourceFile, mapped: MappedText, *, source: str, env: Ma
         if first_only:
             break
     return out
+
+
+_PROGRAMS = re.compile(r"vllm|python(?:\d+(?:\.\d+)?)?|docker|podman|nerdctl|sh|bash|dash|zsh|uv|conda|micromamba|"
+                       r"mamba|pixi|poetry|exec|nohup|env|sudo|time|setsid|stdbuf|nice|numactl|taskset|timeout|"
+                       r"dumb-init|tini|gosu|su-exec|chrt|ionice|doas|command")
+
+
+def starts_command(words: list[str]) -> bool:
+    """True when the first word that is not an ``A=b`` assignment names a program that can
+    start vLLM (directly, through a wrapper, a container CLI or a shell's ``-c``)."""
+    for w in words:
+        if re.match(r"[A-Za-z_][A-Za-z0-9_]*=", w):
+            continue
+        return bool(_PROGRAMS.fullmatch(w.rsplit("/", 1)[-1]))
+    return False

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from vllm_lint.launch import EnvValue, Launch
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
+from vllm_lint.sources.mapped import MappedText
 from vllm_lint.sources.shellwords import Command, Script, Val, Word
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -71,8 +72,8 @@ def _skip_ws(s: str, i: int, n: int) -> int:
 
 
 class _Lexer:
-    def __init__(self, src: SourceFile, env: dict[str, Val], process_env: dict[str, Val]) -> None:
-        self.s = src.text
+    def __init__(self, text: str, env: dict[str, Val], process_env: dict[str, Val]) -> None:
+        self.s = text
         self.env = env  # PowerShell variables
         self.penv = process_env  # $env:NAME
         self.cond = 0  # depth of { } blocks: assignments there may not run
@@ -345,13 +346,25 @@ def _assignment(lx: _Lexer, stmt: list[_Tok]) -> tuple[str, bool, Val] | None:
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
+    opts = opts or ExtractOptions()
+    penv: dict[str, Val] = {k.upper(): Val(v) for k, v in opts.env.items()}
+    return ExtractResult(launches=_launches(src, src.text, None, penv, "", "powershell"))
+
+
+def mapped_launches(src: SourceFile, script: MappedText, env: dict[str, object], prefix: str,
+                    source: str) -> list[Launch]:
+    """Launches of a PowerShell script held in another file (a workflow step's ``run:``)."""
+    penv = {k.upper(): (Val(f"$env:{k}", True) if v is None else Val(str(v))) for k, v in env.items()}
+    return _launches(src, script.text, script, penv, prefix, source)
+
+
+def _launches(src: SourceFile, text: str, mapped: MappedText | None, penv: dict[str, Val], prefix: str,
+              source: str) -> list[Launch]:
     from vllm_lint.sources.shell import command_launch
 
-    opts = opts or ExtractOptions()
     env: dict[str, Val] = {}
-    penv: dict[str, Val] = {k.upper(): Val(v) for k, v in opts.env.items()}
-    lx = _Lexer(src, env, penv)
-    result = ExtractResult()
+    lx = _Lexer(text, env, penv)
+    out: list[Launch] = []
     depth = 0
     for stmt in _statements(lx):
         if stmt[0].op in ("{", "}"):
@@ -380,7 +393,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
                                  for w in val.items)
                     continue
                 if tok.splat is not None:
-                    words.append(Word(text=lx.s[tok.lo:tok.hi], start=tok.lo, end=tok.hi, symbolic=True,
+                    words.append(Word(text=text[tok.lo:tok.hi], start=tok.lo, end=tok.hi, symbolic=True,
                                       starts=list(range(tok.lo, tok.hi)), ends=list(range(tok.lo + 1, tok.hi + 1)),
                                       raw_end=tok.hi))
                     continue
@@ -392,14 +405,33 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         program = re.split(r"[\\/]", words[0].text)[-1]
         if program.lower().endswith(".exe"):
             words[0].text = program[:-4].lower()  # & "C:\Program Files\Docker\docker.exe" run ...
+        if mapped is not None:
+            words = [_remap(w, mapped) for w in words]
         cmd = Command(words=words, env=dict(penv), start=words[0].start, end=words[-1].end)
         launch = command_launch(src, cmd, Script([cmd], dict(penv), []), depth=0)
         if launch is None:
             continue
-        launch.source = "powershell"
-        _env_spans(launch, penv, src)
-        result.launches.append(launch)
-    return result
+        launch.source = source
+        launch.name = prefix + launch.name
+        if mapped is None:
+            _env_spans(launch, penv, src)
+        out.append(launch)
+    return out
+
+
+def _remap(w: Word, m: MappedText) -> Word:
+    """A word lexed from ``m.text`` with its positions turned into file offsets."""
+    n = len(m)
+
+    def start(i: int) -> int:
+        return m.starts[i] if i < n else (m.ends[-1] if n else 0)
+
+    def end(i: int) -> int:  # exclusive index -> file offset after that character
+        return m.ends[i - 1] if 0 < i <= n else start(i)
+
+    return Word(text=w.text, start=start(w.start), end=max(start(w.start), end(w.end)), symbolic=w.symbolic,
+                quoted=w.quoted, expanded=w.expanded, starts=[start(i) for i in (w.starts or [])],
+                ends=[end(i) for i in (w.ends or [])], raw_end=end(w.raw_end) if w.raw_end is not None else None)
 
 
 def _env_spans(launch: Launch, penv: dict[str, Val], src: SourceFile) -> None:
