@@ -47,12 +47,18 @@ def quadlet_launches(src: SourceFile, entries: list[Entry]) -> list[Launch]:
     for e in section:
         if e.key == "Environment":
             _environment(e, env, spans)
+        elif e.key == "AddDevice" and (w := _value_word(e)) is not None and w.text.startswith("nvidia.com/gpu="):
+            # a CDI device (the NVIDIA Container Toolkit's): the GPUs it names, as --gpus says them
+            which = w.text.split("=", 1)[1]
+            words += [_synthetic("--gpus", w.start),
+                      Word(text="all" if which == "all" else f"device={which}", start=w.start, end=w.end,
+                           expanded=True, starts=[], ends=[], raw_end=w.raw_end)]
         elif e.key in _OPTION:
             w = _value_word(e)
             if w is not None:
                 words += [_synthetic(_OPTION[e.key], w.start), w]
         elif e.key == "PodmanArgs":
-            for cmd in exec_commands(e.value, {}, unit_name):
+            for cmd in exec_commands(e.value, {}, unit_name, prefixes=False):
                 words.extend(cmd)
     for name, val in env.items():
         lo, hi = spans[name]
@@ -65,7 +71,7 @@ def quadlet_launches(src: SourceFile, entries: list[Entry]) -> list[Launch]:
     words.append(image_word)
     exec_entry = next((e for e in reversed(section) if e.key == "Exec"), None)
     if exec_entry is not None:
-        for cmd in exec_commands(exec_entry.value, {}, unit_name):
+        for cmd in exec_commands(exec_entry.value, {}, unit_name, prefixes=False):
             words.extend(cmd)
     cmd = Command(words=words, start=image_word.start, end=words[-1].end)
     launch = command_launch(src, cmd, Script([cmd], {}, []), depth=0)

@@ -325,14 +325,15 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     return result
 
 
-def exec_commands(value: MappedText, env: dict[str, Val], unit_name: str) -> list[list[Word]]:
-    """The argv (as shell Words with spans) of each command of an ``Exec*=`` value."""
+def exec_commands(value: MappedText, env: dict[str, Val], unit_name: str, prefixes: bool = True) -> list[list[Word]]:
+    """The argv (as shell Words with spans) of each command of an ``Exec*=`` value; with
+    ``prefixes`` false (Quadlet's ``Exec=``, ``PodmanArgs=``) a leading ``-`` is a word."""
     value, sym = _specifiers(value, unit_name)
     k = 0
     while k < len(value.chars) and value.chars[k] in " \t":
         k += 1
     prefix = ""
-    while k < len(value.chars) and value.chars[k] in _PREFIX_CHARS:
+    while prefixes and k < len(value.chars) and value.chars[k] in _PREFIX_CHARS:
         prefix += value.chars[k]
         k += 1
     raws = split_words(value.slice(k, len(value)), sym[k:])
