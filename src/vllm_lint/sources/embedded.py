@@ -61,6 +61,9 @@ def file_format(name: str) -> str:
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
     fmt = file_format(src.path.name)
     result = ExtractResult()
+    if not re.search("vllm", src.text, re.I):  # a pyproject.toml or package.json named by the hook
+        result.notes.append(f"a {fmt.upper()} file that does not mention vLLM")
+        return result
     if fmt == "json":
         cands = _json_candidates(src, result)
     elif fmt == "toml":

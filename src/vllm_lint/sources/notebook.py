@@ -31,6 +31,9 @@ _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
     result = ExtractResult()
+    if "vllm" not in src.text.lower():
+        result.notes.append("a notebook that does not mention vLLM")
+        return result
     try:
         root = parse_json(src.text, src.limits.max_depth)
     except JsonError as exc:

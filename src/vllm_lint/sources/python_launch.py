@@ -95,6 +95,8 @@ class _Code:
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
+    if "vllm" not in src.text.lower():  # a launch names vLLM somewhere in the file
+        return ExtractResult(notes=["Python that does not mention vLLM"])
     launches, diags = code_launches(_Code(src, src.text), "", "python")
     result = ExtractResult(launches=launches, diagnostics=diags)
     if not launches and not diags:
