@@ -207,7 +207,7 @@ for _fmt, _name in {"systemd": "vllm.service", "systemd-docker": "docker-vllm.se
                     "python": "serve.py", "notebook": "serve.ipynb", "embedded-yaml": "scenario.yaml",
                     "embedded-json": "harness.json", "embedded-toml": "cerebrium.toml", "ansible": "playbook.yml",
                     "argo": "argo-workflow.yaml", "gitlab-ci": ".gitlab-ci.yml",
-                    "github-actions": ".github/workflows/serve.yml"}.items():
+                    "github-actions": ".github/workflows/serve.yml", "nomad": "vllm.nomad.hcl"}.items():
     SEEDS[_fmt] = (_name, [(_FORMATS / _name).read_text(encoding="utf-8")])
 
 # Characters that matter to at least one of the formats' syntaxes.

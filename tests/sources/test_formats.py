@@ -313,7 +313,7 @@ def test_markdown_blocks_only_with_include_docs() -> None:
     ("Procfile", "procfile"), ("run.ps1", "powershell"), ("run.bat", "batch"), ("serve.py", "python"),
     ("serve.ipynb", "notebook"), ("scenario.yaml", "embedded"), ("harness.json", "embedded"),
     ("cerebrium.toml", "embedded"), ("playbook.yml", "ansible"), ("argo-workflow.yaml", "argo"),
-    (".gitlab-ci.yml", "gitlab-ci"), (".github/workflows/serve.yml", "github-actions"),
+    (".gitlab-ci.yml", "gitlab-ci"), (".github/workflows/serve.yml", "github-actions"), ("vllm.nomad.hcl", "nomad"),
 ])
 def test_found_in_folder_mode(name: str, kind: str) -> None:
     from vllm_lint.discover import discover
@@ -322,3 +322,16 @@ def test_found_in_folder_mode(name: str, kind: str) -> None:
     assert found.get(name) == kind
     assert "README.md" not in found
     assert "README.md" in {str(p.relative_to(FIX)) for p, _ in discover([FIX], include_docs=True)}
+
+
+def test_nomad_docker_task() -> None:
+    _, kind, got = launches("vllm.nomad.hcl")
+    assert kind == "nomad"
+    (launch,) = got
+    assert launch.image == "vllm/vllm-openai:v0.10.1" and launch.replicas == 2
+    assert argv(launch) == ["--model", "Qwen/Qwen2.5-7B-Instruct", "--max-model-len", "16384", "--port",
+                            "${NOMAD_PORT_http}"]
+    assert at(launch, "16384") == (17, 31, "16384")
+    assert next(t for t in launch.args if t.text == "${NOMAD_PORT_http}").symbolic
+    assert launch.gpu.count == 2 and launch.gpu.product == "NVIDIA A100-SXM4-80GB"
+    assert launch.facts["ipc_host"] is True and launch.env["HF_HOME"].value == "/models"

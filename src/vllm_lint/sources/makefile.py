@@ -243,7 +243,7 @@ def parse_makefile(src: SourceFile, env: dict[str, str] | None = None, _depth: i
             continue
         line = _trim(_join_make_line(text, pieces))
         s = line.text
-        if not s:
+        if not s.strip():
             continue  # blank and comment lines do not end a recipe
         word = s.split(None, 1)[0]
         rule = None if word not in ("else", "endif") and not word.startswith(_CONDITIONALS) else rule
