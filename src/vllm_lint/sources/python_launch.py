@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -54,18 +55,16 @@ class _Code:
     line_starts: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        starts = [0]
-        for i, c in enumerate(self.text):
-            if c == "\n":
-                starts.append(i + 1)
-        self.line_starts = starts
+        # Python ends a line at \r\n, \r or \n (its lines, not the file's, count ast positions)
+        self.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.text)]
 
     def index(self, lineno: int, col: int) -> int:
         """Index into ``text`` of an ast (line, UTF-8 byte column) position."""
-        start = self.line_starts[min(lineno, len(self.line_starts)) - 1]
-        line_end = self.text.find("\n", start)
-        line = self.text[start:len(self.text) if line_end == -1 else line_end]
-        return start + len(line.encode("utf-8")[:col].decode("utf-8", "ignore"))
+        k = max(1, min(lineno, len(self.line_starts)))
+        start = self.line_starts[k - 1]
+        end = self.line_starts[k] if k < len(self.line_starts) else len(self.text)
+        line = self.text[start:end]
+        return start + len(line.encode("utf-8", "surrogatepass")[:col].decode("utf-8", "ignore"))
 
     def off(self, i: int) -> int:
         """File offset of index ``i`` of ``text``."""
@@ -87,6 +86,10 @@ class _Code:
 
     def span(self, lo: int, hi: int):
         return self.src.span(self.off(lo), max(self.off(lo), self.end_off(hi)))
+
+    def raw(self, lo: int, hi: int) -> str:
+        """The file's characters behind ``text[lo:hi]`` (a notebook cell's are JSON-escaped)."""
+        return self.span(lo, hi).slice(self.src.text)
 
     def to_file(self, m: MappedText) -> MappedText:
         if self.mapped is None:
@@ -435,9 +438,9 @@ class _Reader:
                     for k, val in v.items():
                         if val is None:
                             continue
-                        args += [Token(text=f"--{k}", span=code.span(lo, hi), raw=code.text[lo:hi], style="config-key",
+                        args += [Token(text=f"--{k}", span=code.span(lo, hi), raw=code.raw(lo, hi), style="config-key",
                                        origin="python:**dict"),
-                                 Token(text=_value_text(val), span=code.span(lo, hi), raw=code.text[lo:hi],
+                                 Token(text=_value_text(val), span=code.span(lo, hi), raw=code.raw(lo, hi),
                                        style="synthetic", origin="python:**dict")]
                     continue
                 seg = ast.get_source_segment(code.text, kw.value) or "?"
@@ -447,8 +450,9 @@ class _Reader:
                 continue  # the same as leaving the argument out
             klo = code.index(kw.lineno, kw.col_offset)
             khi = klo + len(kw.arg)
-            args.append(Token(text=f"--{kw.arg}", span=code.span(klo, khi), raw=kw.arg, style="config-key",
-                              origin="python"))
+            kspan = code.span(klo, khi) if code.text[klo:khi] == kw.arg and code.raw(klo, khi) == kw.arg else None
+            args.append(Token(text=f"--{kw.arg}", span=kspan, raw=kw.arg if kspan is not None else None,
+                              style="config-key" if kspan is not None else "synthetic", origin="python"))
             args.append(self._kwarg_value(kw.value))
         for t in args:
             if t.symbolic:
@@ -473,11 +477,11 @@ class _Reader:
     def _kwarg_value(self, node: ast.AST) -> Token:
         code = self.code
         lo, hi = code.node_range(node)
-        raw = code.text[lo:hi]
+        raw = code.raw(lo, hi)
         v = self.const(node)
         span = code.span(lo, hi)
         if v is _UNKNOWN:
-            return Token(text=raw, span=span, raw=raw, style="config-key", symbolic=True, origin="python")
+            return Token(text=code.text[lo:hi], span=span, raw=raw, style="config-key", symbolic=True, origin="python")
         origin = "python" if isinstance(node, ast.Constant) else f"python:{raw}"
         return Token(text=_value_text(v), span=span, raw=raw, style="config-key", origin=origin)
 
