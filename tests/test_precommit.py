@@ -104,7 +104,7 @@ def _pre_commit() -> list[str] | None:
 
 
 @pytest.mark.precommit
-@pytest.mark.skipif(not (_have("vllm_lint.rules.capacity") and _have("vllm_lint.sources.compose")),
+@pytest.mark.skipif(not (_have("vllm_lint.rules.capacity") and _have("vllm_lint.sources.containers.compose")),
                     reason="VL101 (rules.capacity) or the compose source not built yet")
 @pytest.mark.skipif(_pre_commit() is None, reason="pre-commit is not installed")
 def test_real_pre_commit_try_repo(tmp_path):
@@ -156,7 +156,7 @@ services:
 """
 
 
-@pytest.mark.skipif(not (_have("vllm_lint.rules.capacity") and _have("vllm_lint.sources.compose")),
+@pytest.mark.skipif(not (_have("vllm_lint.rules.capacity") and _have("vllm_lint.sources.containers.compose")),
                     reason="VL101 (rules.capacity) or the compose source not built yet")
 def test_hook_entry_reads_context_of_a_changed_file_from_disk(tmp_path, monkeypatch, capsys):
     """pre-commit passes only the changed compose file; its .env (unchanged) still counts."""

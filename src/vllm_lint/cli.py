@@ -1,7 +1,7 @@
 """Command-line interface: argument handling only; the work happens in lint.py and friends.
 
     vllm-lint [check] [PATH ...]      lint (default .); exit 0 clean, 1 findings, 2 usage/internal error
-    vllm-lint capacity [--gpu G] [--vllm-version V] [--compile-cache warm] [--format text|json] -- <vllm serve args>
+    vllm-lint capacity --gpu G[:N] [--vllm-version V] [--log FILE] [--format text|json] -- <vllm serve args>
     vllm-lint launches PATH [--format json]
     vllm-lint rules [--format json]
     vllm-lint explain RULE
@@ -93,8 +93,9 @@ def _split_ids(values: list[str] | None) -> list[str] | None:
 
 def run_lint(argv: Sequence[str]) -> int:
     from vllm_lint.config import ConfigError
-    from vllm_lint.context import RunOptions
-    from vllm_lint.lint import Limits, LintOptions, fewer_collections, lint_paths
+    from vllm_lint.resolve.context import RunOptions
+    from vllm_lint.sources.base import Limits
+    from vllm_lint.lint import LintOptions, fewer_collections, lint_paths
 
     ns = _lint_parser().parse_args(argv)
     fmt = ns.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -206,24 +207,13 @@ def _write(result, fmt: str, out, ns) -> None:
 
 
 def run_capacity(argv: Sequence[str]) -> int:
-    from vllm_lint.capacity_cmd import capacity_command
+    from vllm_lint.capacity_cmd import main as capacity_main
 
-    p = argparse.ArgumentParser(prog="vllm-lint capacity", description="Estimate vLLM's KV-cache capacity for a `vllm serve` command line, per GPU.")
-    _common(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("serve_args", nargs=argparse.REMAINDER, help="-- then the vllm serve arguments (model first)")
-    ns = p.parse_args(argv)
-    args = list(ns.serve_args)
-    if args and args[0] == "--":
-        args = args[1:]
-    if not args:
-        raise UsageError("give the vllm serve arguments after --, e.g. vllm-lint capacity --gpu A10G -- Qwen/Qwen1.5-7B-Chat")
-    return capacity_command(args, gpu=ns.gpu, version=ns.vllm_version, fmt=ns.format, online=ns.online,
-                            console=_console(ns.no_color), compile_cache=ns.compile_cache or "cold")
+    return capacity_main(argv, _console)
 
 
 def run_launches(argv: Sequence[str]) -> int:
-    from vllm_lint.context import RunOptions
+    from vllm_lint.resolve.context import RunOptions
     from vllm_lint.lint import LintOptions, lint_paths
     from vllm_lint.report.launches import render_launches
 
@@ -243,7 +233,7 @@ def run_launches(argv: Sequence[str]) -> int:
 def run_rules(argv: Sequence[str]) -> int:
     import json
 
-    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.rule_meta import all_meta
 
     p = argparse.ArgumentParser(prog="vllm-lint rules", description="List every rule.")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -265,7 +255,7 @@ def run_rules(argv: Sequence[str]) -> int:
 
 def run_explain(argv: Sequence[str]) -> int:
     from vllm_lint.report.explain import render_explain
-    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.rule_meta import all_meta
 
     p = argparse.ArgumentParser(prog="vllm-lint explain", description="Explain a rule: what, why, examples, fix.")
     p.add_argument("rule")

@@ -456,8 +456,8 @@ def _classify_yaml(path: Path, head: str) -> str | None:
 
 def _classify_kubernetes(head: str, path: Path) -> str | None:
     """Kubernetes manifests and CRDs (KubeAI, KServe, RayService), Helm values and templates,
-    kustomizations: sources.kubernetes decides, imported on first use like the other sources."""
-    from vllm_lint.sources.kubernetes import classify_yaml
+    kustomizations: sources.k8s.manifests decides, imported on first use like the other sources."""
+    from vllm_lint.sources.k8s.manifests import classify_yaml
 
     return classify_yaml(head, path)
 

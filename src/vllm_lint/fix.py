@@ -30,7 +30,7 @@ from vllm_lint.launch import Insertion, Token
 from vllm_lint.span import LineIndex, Span
 
 if TYPE_CHECKING:
-    from vllm_lint.lint import LintResult
+    from vllm_lint.results import LintResult
     from vllm_lint.sources.base import SourceFile
 
 

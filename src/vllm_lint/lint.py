@@ -14,10 +14,15 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from vllm_lint.config import FileConfig, find_config, load_config_file
-from vllm_lint.context import LaunchContext, RunOptions
 from vllm_lint.diagnostic import Diagnostic
-from vllm_lint.rules.registry import checks, make_diagnostic, select_rules
-from vllm_lint.sources.base import Limits  # one Limits type, read by sources/readfile and yamlspan
+from vllm_lint.paths import display_path
+from vllm_lint.resolve.context import RunOptions
+from vllm_lint.results import LintResult
+from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.rules.checks import checks
+from vllm_lint.rules.context import RuleContext
+from vllm_lint.rules.registry import select_rules
+from vllm_lint.sources.base import Limits
 from vllm_lint.suppress import Directives, parse_directives
 
 
@@ -33,37 +38,6 @@ class LintOptions:
     inline_ignores: bool = True
     config_file: Path | None = None
     include_docs: bool = False
-
-
-@dataclass
-class LintResult:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    suppressed: list[Diagnostic] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    launches: list[LaunchContext] = field(default_factory=list)
-    sources: dict = field(default_factory=dict)  # display path -> SourceFile
-    internal_error: bool = False
-    notes: dict[str, list[str]] = field(default_factory=dict)  # display path -> why it holds no launch
-
-
-def display_path(path: Path) -> str:
-    """The path as users see it: relative to the working directory when below it.
-
-    A file name that is not valid UTF-8 (surrogate-escaped by Python) is shown with
-    ``\\xNN`` escapes, so every reporter can write it to a strict UTF-8 stream."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = str(path)
-    shown = str(path) if rel.startswith("..") else rel
-    try:
-        shown.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        except UnicodeEncodeError:  # a surrogate that is not an escaped byte
-            shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
-    return shown
 
 
 def _internal(display: str, exc: BaseException, stage: str) -> Diagnostic:
@@ -127,7 +101,9 @@ def _lint_paths(
     progress: Callable[[int, int], None] | None = None,
 ) -> LintResult:
     from vllm_lint.discover import discover
-    from vllm_lint.sources import ExtractOptions, extract, load_source
+    from vllm_lint.sources.base import ExtractOptions
+    from vllm_lint.sources.dispatch import extract
+    from vllm_lint.sources.readfile import load_source
 
     result = LintResult()
     configs = _Configs(options.config_file)
@@ -175,7 +151,7 @@ def _lint_paths(
                         launch=launch.name))
                     continue
                 result.launches.append(
-                    LaunchContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
+                    RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
                 )
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
             result.diagnostics.append(_internal(display, exc, "reading the file"))
@@ -227,8 +203,9 @@ def _apply_suppressions(
     directive or a Kubernetes ``ignore-check.vllm-lint.io/<ID>`` annotation on their launch to
     ``result.suppressed`` (with the reason); then add VL006 for directives that silenced nothing.
     ``inline=False`` (``--no-inline-ignores``) disregards both comments and annotations."""
-    from vllm_lint.rules.hygiene_meta import RULE as UNUSED, unused_suppressions
-    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.rule_meta import all_meta
+    from vllm_lint.rules.hygiene_meta import RULE as UNUSED
+    from vllm_lint.rules.hygiene_meta import unused_suppressions
     from vllm_lint.suppress import annotation_suppressions
 
     annotations: dict[tuple[str, str], list] = {}

@@ -19,7 +19,7 @@ from vllm_lint.fix import (
     rename_flag_edit,
 )
 from vllm_lint.launch import Insertion, Token
-from vllm_lint.lint import LintResult
+from vllm_lint.results import LintResult
 from vllm_lint.sources.readfile import load_source
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vllm_lint.context import RunOptions
+from vllm_lint.resolve.context import RunOptions
 from vllm_lint.fix import apply_fixes
 from vllm_lint.lint import LintOptions, lint_paths
 

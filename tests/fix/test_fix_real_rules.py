@@ -10,7 +10,7 @@ import pytest
 
 from vllm_lint.fix import apply_fixes
 from vllm_lint.lint import LintOptions, lint_paths
-from vllm_lint.rules.registry import checks
+from vllm_lint.rules.checks import checks
 
 HERE = Path(__file__).with_name("real_rules")
 

@@ -12,7 +12,8 @@ import pytest
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from vllm_lint.fix import apply_fixes, insertion_edit, rename_flag_edit
-from vllm_lint.lint import LintOptions, LintResult, lint_paths
+from vllm_lint.lint import LintOptions, lint_paths
+from vllm_lint.results import LintResult
 
 FIXTURES = Path(__file__).with_name("fixtures")
 CASES = sorted(p.name for p in FIXTURES.iterdir())

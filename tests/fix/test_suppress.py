@@ -5,24 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from vllm_lint.config import FileConfig
-from vllm_lint.context import LaunchContext
+from vllm_lint.resolve.context import LaunchContext
 from vllm_lint.diagnostic import Diagnostic, Severity
 from vllm_lint.fix import apply_edits, apply_fixes
 from vllm_lint.launch import Launch
-from vllm_lint.lint import LintResult, _apply_suppressions
-from vllm_lint.rules.registry import all_meta
+from vllm_lint.results import LintResult
+from vllm_lint.lint import _apply_suppressions
+from vllm_lint.rule_meta import all_meta
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.suppress import annotation_suppressions, parse_directives
 
 import pytest
 
-from vllm_lint.rules import registry
+from vllm_lint import rule_meta
 
 _REAL = dict(all_meta())
-_REAL_META = registry.all_meta
+_REAL_META = rule_meta.all_meta
 FAKE = {
-    "VL101": registry.RuleMeta("VL101", "kv-cache-capacity", Severity.ERROR, "x."),
-    "VL201": registry.RuleMeta("VL201", "flag", Severity.WARNING, "x."),
+    "VL101": rule_meta.RuleMeta("VL101", "kv-cache-capacity", Severity.ERROR, "x."),
+    "VL201": rule_meta.RuleMeta("VL201", "flag", Severity.WARNING, "x."),
 }
 ALL = set(_REAL) | set(FAKE)
 
@@ -31,7 +32,7 @@ ALL = set(_REAL) | set(FAKE)
 def _rules(monkeypatch):
     """VL101/VL201 stand in for the capacity and flag rules whatever has landed yet."""
     metas = {**FAKE, **_REAL}
-    monkeypatch.setattr(registry, "all_meta", lambda: metas)
+    monkeypatch.setattr(rule_meta, "all_meta", lambda: metas)
 
 
 def _diag(src, line: int, rule="VL101", name="kv-cache-capacity", launch=None) -> Diagnostic:
@@ -239,9 +240,9 @@ spec:
 
 def test_annotation_through_the_kubernetes_source(tmp_path, monkeypatch):
     from vllm_lint.lint import LintOptions, lint_paths
-    from vllm_lint.rules.registry import checks
+    from vllm_lint.rules.checks import checks
 
-    monkeypatch.setattr(registry, "all_meta", _REAL_META)
+    monkeypatch.setattr(rule_meta, "all_meta", _REAL_META)
     if "VL101" not in checks():
         pytest.skip("VL101 not registered yet")
     path = tmp_path / "deploy.yaml"

@@ -9,7 +9,8 @@ import io
 import signal
 from pathlib import Path
 
-from vllm_lint.lint import LintOptions, LintResult, lint_paths
+from vllm_lint.lint import LintOptions, lint_paths
+from vllm_lint.results import LintResult
 
 
 class Hang(BaseException):

@@ -489,16 +489,16 @@ def test_empty_files_give_nothing(tmp_path, fmt, content):
 
 
 def _patch_discover(monkeypatch, after):
-    import vllm_lint.discover as discover_mod
+    from vllm_lint import discover
 
-    real = discover_mod.discover
+    real = discover.discover
 
     def wrapped(*args, **kwargs):
         files = list(real(*args, **kwargs))
         after(files)
         return files
 
-    monkeypatch.setattr(discover_mod, "discover", wrapped)
+    monkeypatch.setattr(discover, "discover", wrapped)
 
 
 def test_file_vanishes_after_discovery(tmp_path, monkeypatch):

@@ -30,17 +30,17 @@ def _tree(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def raising_extract(monkeypatch, tmp_path):
     """Make the source stage raise for one file (the first one) and work for the others."""
-    import vllm_lint.sources as sources
+    from vllm_lint.sources import dispatch
 
     bad, good = _tree(tmp_path)
-    real = sources.extract
+    real = dispatch.extract
 
     def extract(src, *args, **kwargs):
         if Path(src.path).resolve() == bad.resolve():
             raise ValueError("simulated bug\nwith a second line that must not be shown")
         return real(src, *args, **kwargs)
 
-    monkeypatch.setattr(sources, "extract", extract)
+    monkeypatch.setattr(dispatch, "extract", extract)
     return bad, good
 
 
@@ -72,7 +72,8 @@ def test_source_crash_exit_code_2(raising_extract, tmp_path, fmt):
 def test_check_crash_becomes_vl000(monkeypatch, tmp_path):
     """A rule's check function raising is contained the same way (per launch)."""
     import vllm_lint.lint as lint_mod
-    from vllm_lint.rules.registry import Check, checks
+    from vllm_lint.rules.checks import checks
+    from vllm_lint.rules.registry import Check
 
     real = checks()
     target = next(r for r, c in sorted(real.items()) if c.scope == "launch")
@@ -92,10 +93,10 @@ def test_check_crash_becomes_vl000(monkeypatch, tmp_path):
 
 
 def test_read_crash_becomes_vl000(monkeypatch, tmp_path):
-    import vllm_lint.sources as sources
+    from vllm_lint.sources import readfile
 
     _tree(tmp_path)
-    monkeypatch.setattr(sources, "load_source", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
+    monkeypatch.setattr(readfile, "load_source", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
     result = lint(tmp_path)
     assert result.internal_error
     assert [d.rule for d in result.diagnostics] == ["VL000", "VL000"]
@@ -116,14 +117,14 @@ spec:
 
 
 def test_format_extractor_crash_exits_2(monkeypatch, tmp_path):
-    """A bug inside one format module (caught by sources.extract) still makes the run exit 2,
+    """A bug inside one format module (caught by sources.dispatch.extract) still makes the run exit 2,
     with a one-line VL000 on that file, and the other files are still linted."""
-    import vllm_lint.sources as sources
+    from vllm_lint.sources import dispatch
 
     def broken(src, opts):
         raise IndexError("simulated format bug\nsecond line")
 
-    monkeypatch.setitem(sources.REGISTRY, "kubernetes", broken)
+    monkeypatch.setitem(dispatch.REGISTRY, "kubernetes", broken)
     (tmp_path / "deployment.yaml").write_text(K8S)
     (tmp_path / "serve.sh").write_text("#!/bin/sh\nvllm serve meta-llama/Llama-3.1-8B-Instruct --max-model-len 8192\n")
     result = lint(tmp_path)

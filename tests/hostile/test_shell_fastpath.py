@@ -1,4 +1,4 @@
-"""shellwords expands plain words (no quote, escape or `$`) on a fast path; it must build exactly
+"""The shell expansion expands plain words (no quote, escape or `$`) on a fast path; it must build exactly
 the Words of the per-character path, on random scripts (plain and Kubernetes `$(VAR)` mode)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import vllm_lint.sources.shellwords as W
+from vllm_lint.sources.shell import commands, expansion
 
 PIECES = list("\"'\\$`{}[]()<>:;,-=#!&|*?~ \n\t\r") + [
     "${", "$(", "\\\n", "vllm", "serve", "--max-model-len", "8192", "A=1", "export", "X=$A", "'a b'", '"$X"',
@@ -18,18 +18,18 @@ PIECES = list("\"'\\$`{}[]()<>:;,-=#!&|*?~ \n\t\r") + [
 def _both(text: str, k8s: bool) -> tuple[str, str]:
     def run() -> str:
         try:
-            return repr(W.parse_script(text, k8s=k8s))
+            return repr(commands.parse_script(text, k8s=k8s))
         except Exception as exc:  # noqa: BLE001 - compare failures too
             return f"raised {type(exc).__name__}"
 
-    old = W._FAST_WORDS
+    old = expansion._FAST_WORDS
     try:
-        W._FAST_WORDS = True
+        expansion._FAST_WORDS = True
         fast = run()
-        W._FAST_WORDS = False
+        expansion._FAST_WORDS = False
         slow = run()
     finally:
-        W._FAST_WORDS = old
+        expansion._FAST_WORDS = old
     return fast, slow
 
 

@@ -1,4 +1,4 @@
-"""yamlspan composes with libyaml (CSafeLoader) for speed; this checks that it yields the same
+"""sources.yaml.loader composes with libyaml (CSafeLoader) for speed; this checks that it yields the same
 node graph, styles and character offsets as the pure-Python composer the span code was written
 against, on real files and on random YAML."""
 
@@ -11,10 +11,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vllm_lint.sources import yamlspan
+from vllm_lint.sources.yaml import loader
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(yamlspan._CComposeLoader is None, reason="PyYAML built without libyaml")
+pytestmark = pytest.mark.skipif(loader._CComposeLoader is None, reason="PyYAML built without libyaml")
 
 
 def _shape(node, seen=None):
@@ -36,18 +36,18 @@ def _shape(node, seen=None):
 
 def _pure(text):
     docs = []
-    loader = yamlspan._ComposeLoader(text)
+    composer = loader._ComposeLoader(text)
     try:
-        while loader.check_node():
-            docs.append(loader.get_node())
+        while composer.check_node():
+            docs.append(composer.get_node())
     finally:
-        loader.dispose()
+        composer.dispose()
     return docs
 
 
 def _fast(text):
     docs: list = []
-    yamlspan._compose_all(text, docs)
+    loader._compose_all(text, docs)
     return docs
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vllm_lint.memory.engine import Runtime, runtime
+from vllm_lint.memory.releases import with_changes
 from vllm_lint.models.arch import ModelArch
 
 LLAMA31_8B = {"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32, "num_attention_heads": 32,
@@ -41,3 +43,15 @@ QWEN3_NEXT = {"model_type": "qwen3_next", "hidden_size": 2048, "num_hidden_layer
 
 def arch(cfg: dict, **extra) -> ModelArch:
     return ModelArch.from_config({**cfg, **extra}, id=cfg["model_type"])
+
+
+def rt(version: str | None = "0.26.0", model: ModelArch | None = None, *, engine: str | None = None,
+       runner: str | None = None, **changes: object) -> Runtime:
+    """The runtime of ``model`` at ``version`` (engine and runner as vLLM picks them unless given);
+    ``changes`` alter release fields for comparisons."""
+    base = runtime(version, model)
+    rel = with_changes(base.release, **changes) if changes else base.release
+    engine = engine or base.engine
+    if runner is None:
+        runner = base.runner if engine == base.engine else ("v0" if engine == "v0" else "v1")
+    return Runtime(rel, engine, runner)

@@ -7,7 +7,7 @@ import pytest
 
 from vllm_lint.memory.activation import (CUBLAS_WORKSPACE_DEFAULT, CUBLAS_WORKSPACE_HOPPER, activation_peak,
                                          cublas_workspace_bytes, mlp_holds_gate_up)
-from memory_helpers import GEMMA2_9B, LLAMA31_8B, QWEN15_7B, arch
+from memory_helpers import GEMMA2_9B, LLAMA31_8B, QWEN15_7B, arch, rt
 
 GIB = 2**30
 MIB = 2**20
@@ -17,28 +17,29 @@ def test_cublas_workspace_sizes_follow_torch_defaults():
     """ATen parseChosenWorkspaceSize: 4096 KiB × 8 on sm 9.x/10.x/12.x, ':4096:2:16:8' elsewhere."""
     assert CUBLAS_WORKSPACE_HOPPER == 32 * MIB
     assert CUBLAS_WORKSPACE_DEFAULT == 8_519_680
-    assert cublas_workspace_bytes("v1-0.20", (9, 0)) == 32 * MIB  # H100/H200
-    assert cublas_workspace_bytes("v1-0.20", (12, 0)) == 32 * MIB  # RTX 5090
-    assert cublas_workspace_bytes("v0-0.6", (8, 6)) == 8_519_680  # A10G / RTX 3090
-    assert cublas_workspace_bytes("v0-0.6", (7, 0)) == 8_519_680  # V100
+    assert cublas_workspace_bytes(rt("0.26.0"), (9, 0)) == 32 * MIB  # H100/H200
+    assert cublas_workspace_bytes(rt("0.26.0"), (12, 0)) == 32 * MIB  # RTX 5090
+    assert cublas_workspace_bytes(rt("0.7.3"), (8, 6)) == 8_519_680  # A10G / RTX 3090
+    assert cublas_workspace_bytes(rt("0.7.3"), (7, 0)) == 8_519_680  # V100
     # 0.33 creates its cuBLAS handle in init_device, before the memory snapshot
-    assert cublas_workspace_bytes("v1-0.33", (9, 0)) == 0
+    assert cublas_workspace_bytes(rt("0.33.0"), (9, 0)) == 0
 
 
 def test_mlp_gate_up_lifetime_per_family_and_release():
     llama, qwen = arch(LLAMA31_8B), arch(QWEN15_7B)
-    assert mlp_holds_gate_up(llama, "0.5.5")  # 0.5 source: gate_up, _ = self.gate_up_proj(x)
-    assert not mlp_holds_gate_up(llama, "0.6.4")  # rebinds x (public:11 log)
-    assert not mlp_holds_gate_up(llama, "0.26.0")
-    assert not mlp_holds_gate_up(llama, None)  # newest source
-    assert mlp_holds_gate_up(qwen, "0.26.0")  # Qwen2MLP keeps gate_up in every release
+    assert mlp_holds_gate_up(llama, rt("0.5.5"))  # 0.5 source: gate_up, _ = self.gate_up_proj(x)
+    assert not mlp_holds_gate_up(llama, rt("0.6.4"))  # rebinds x (public:11 log)
+    assert not mlp_holds_gate_up(llama, rt("0.26.0"))
+    assert not mlp_holds_gate_up(llama, rt(None))  # newest source
+    assert mlp_holds_gate_up(qwen, rt("0.26.0"))  # Qwen2MLP keeps gate_up in every release
 
 
 def test_v1_eager_qwen15_reproduces_measured_026():
     """Qwen1.5-7B, 0.26.0 eager, 16384 tokens on an H200 (measured 1.54 GiB, qwen15-7b-eager):
     16384 × 2 B × (4·4096 + 3·11008) + 32 MiB = 1,652,555,776 B = 1.539 GiB."""
-    a = activation_peak(arch(QWEN15_7B), tokens=16384, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                        compiled=False, cublas_workspace=32 * MIB, version="0.26.0")
+    a = activation_peak(arch(QWEN15_7B), tokens=16384, rows=1024, dtype_bytes=2, tp=1,
+                        rt=rt("0.26.0", arch(QWEN15_7B)),
+                        compiled=False, cublas_workspace=32 * MIB)
     assert a.forward_bytes == 16384 * 2 * (4 * 4096 + 3 * 11008)
     assert a.peak_bytes == 1_652_555_776
     assert a.peak_bytes / GIB == pytest.approx(1.54, rel=0.005)
@@ -47,8 +48,9 @@ def test_v1_eager_qwen15_reproduces_measured_026():
 def test_v1_eager_llama_reproduces_measured_026():
     """Llama-3.1-8B, 0.26.0 eager (measured 1.72 twice): LlamaMLP frees gate_up before the down
     projection, so the peak is at the activation kernel: 16384 × 2 × (3·4096 + 3·14336) + 32 MiB."""
-    a = activation_peak(arch(LLAMA31_8B), tokens=16384, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                        compiled=False, cublas_workspace=32 * MIB, version="0.26.0")
+    a = activation_peak(arch(LLAMA31_8B), tokens=16384, rows=1024, dtype_bytes=2, tp=1,
+                        rt=rt("0.26.0", arch(LLAMA31_8B)),
+                        compiled=False, cublas_workspace=32 * MIB)
     assert a.forward_bytes == 16384 * 2 * (3 * 4096 + 3 * 14336)
     assert a.peak_bytes / GIB == pytest.approx(1.71875)
     assert a.peak_bytes / GIB == pytest.approx(1.72, rel=0.005)
@@ -58,12 +60,14 @@ def test_v1_compiled_live_set():
     """Compiled (Inductor frees at last use): attention output + residual in, new residual, gate_up, act.
     Qwen1.5-7B at 16384 tokens: 16384 × 2 × (4096 + 2·4096 + 3·11008) + 32 MiB = 1.414 GiB
     (measured 1.42 and 1.47 on two compiled runs)."""
-    a = activation_peak(arch(QWEN15_7B), tokens=16384, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                        compiled=True, cublas_workspace=32 * MIB, version="0.26.0")
+    a = activation_peak(arch(QWEN15_7B), tokens=16384, rows=1024, dtype_bytes=2, tp=1,
+                        rt=rt("0.26.0", arch(QWEN15_7B)),
+                        compiled=True, cublas_workspace=32 * MIB)
     assert a.forward_bytes == 16384 * 2 * (4096 + 2 * 4096 + 3 * 11008)
     assert a.peak_bytes / GIB == pytest.approx(1.4140625)
     # the attention width is per rank under TP, as is the intermediate
-    tp2 = activation_peak(arch(QWEN15_7B), tokens=16384, rows=1024, dtype_bytes=2, tp=2, era="v1-0.20",
+    tp2 = activation_peak(arch(QWEN15_7B), tokens=16384, rows=1024, dtype_bytes=2, tp=2,
+                          rt=rt("0.26.0", arch(QWEN15_7B)),
                           compiled=True)
     assert tp2.forward_bytes == 16384 * 2 * (4096 / 2 + 2 * 4096 + 3 * 11008 / 2)
 
@@ -74,21 +78,23 @@ def test_v1_sampler_short_batch_reproduces_measured_026():
     final hidden 2048 × 4096 × 2, sampled rows 1024 × 4096 × 2, bf16 logits 1024 × 128256 × 2, plus the
     32 MiB workspace = 321,388,544 B = 0.2993 GiB (forward: 0.242). The V1 runner would sample a
     rand_like copy of the rows through fp32 logits, FlashInfer's masked copy and a softmax: 14 B per logit."""
-    a = activation_peak(arch(LLAMA31_8B), tokens=2048, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                        compiled=False, cublas_workspace=32 * MIB, version="0.26.0")
+    a = activation_peak(arch(LLAMA31_8B), tokens=2048, rows=1024, dtype_bytes=2, tp=1,
+                        rt=rt("0.26.0", arch(LLAMA31_8B)),
+                        compiled=False, cublas_workspace=32 * MIB)
     assert a.sampler_bytes == 2048 * 4096 * 2 + 1024 * 4096 * 2 + 1024 * 128256 * 2
     assert a.sampler_bytes > a.forward_bytes
     assert a.peak_bytes == 321_388_544
     assert a.peak_bytes / GIB == pytest.approx(0.30, abs=0.005)  # vLLM printed 0.30
-    v1_runner = activation_peak(arch(LLAMA31_8B), tokens=2048, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                                compiled=False, version="0.26.0", runner_v2=False)
+    v1_runner = activation_peak(arch(LLAMA31_8B), tokens=2048, rows=1024, dtype_bytes=2, tp=1,
+                                rt=rt("0.26.0", arch(LLAMA31_8B), runner="v1"),
+                                compiled=False)
     assert v1_runner.sampler_bytes == 1024 * 128256 * 14 + (2048 + 2 * 1024) * 4096 * 2
 
 
 def test_lm_head_vocab_padding_in_the_logits():
     """ParallelLMHead pads the vocabulary to a multiple of 64: 151,655 → 151,680 logits per row."""
     odd = activation_peak(arch(QWEN15_7B, vocab_size=151655), tokens=64, rows=64, dtype_bytes=2, tp=1,
-                          era="v1-0.20")
+                          rt=rt("0.26.0", arch(QWEN15_7B)))
     assert odd.sampler_bytes == 64 * 151680 * 2 + (64 + 64) * 4096 * 2
 
 
@@ -98,35 +104,37 @@ def test_v0_eager_qwen2_reproduces_logs():
     loop-held layer input and gate_up kept: 4 hidden + 3 intermediate, plus the 8.125 MiB workspace."""
     qwen25_7b = arch(QWEN15_7B, hidden_size=3584, intermediate_size=18944, num_attention_heads=28,
                      num_key_value_heads=4, vocab_size=152064)
-    a = activation_peak(qwen25_7b, tokens=32768, rows=256, dtype_bytes=2, tp=1, era="v0-0.6",
-                        cublas_workspace=CUBLAS_WORKSPACE_DEFAULT, version="0.8.5")
+    a = activation_peak(qwen25_7b, tokens=32768, rows=256, dtype_bytes=2, tp=1,
+                        rt=rt("0.8.5", qwen25_7b, engine="v0"),
+                        cublas_workspace=CUBLAS_WORKSPACE_DEFAULT)
     assert a.forward_bytes == 32768 * 2 * (4 * 3584 + 3 * 18944)
     assert a.peak_bytes / GIB == pytest.approx(4.35, rel=0.005)
     qwen25_1_5b = arch(QWEN15_7B, hidden_size=1536, intermediate_size=8960, num_attention_heads=12,
                        num_key_value_heads=2, vocab_size=151936)
-    b = activation_peak(qwen25_1_5b, tokens=32768, rows=256, dtype_bytes=2, tp=1, era="v0-0.6",
-                        cublas_workspace=CUBLAS_WORKSPACE_DEFAULT, version="0.7.3")
+    b = activation_peak(qwen25_1_5b, tokens=32768, rows=256, dtype_bytes=2, tp=1, rt=rt("0.7.3", qwen25_1_5b),
+                        cublas_workspace=CUBLAS_WORKSPACE_DEFAULT)
     assert b.peak_bytes / GIB == pytest.approx(2.02, rel=0.005)
 
 
 def test_v0_llama_064_reproduces_log():
     """vllm#10517 (public:11): Llama-3.1-8B, 0.6.4, RTX 3090, 29000 tokens: peak_torch 17.98 − weights
     14.99 = 2.99 GiB. LlamaMLP rebinds x, so 3 hidden + 3 intermediate + 8.125 MiB = 2.995 GiB."""
-    a = activation_peak(arch(LLAMA31_8B), tokens=29000, rows=256, dtype_bytes=2, tp=1, era="v0-0.6",
-                        cublas_workspace=CUBLAS_WORKSPACE_DEFAULT, version="0.6.4")
+    a = activation_peak(arch(LLAMA31_8B), tokens=29000, rows=256, dtype_bytes=2, tp=1,
+                        rt=rt("0.6.4", arch(LLAMA31_8B)),
+                        cublas_workspace=CUBLAS_WORKSPACE_DEFAULT)
     assert a.forward_bytes == 29000 * 2 * (3 * 4096 + 3 * 14336)
     assert a.peak_bytes / GIB == pytest.approx(2.99, rel=0.005)
-    older = activation_peak(arch(LLAMA31_8B), tokens=29000, rows=256, dtype_bytes=2, tp=1, era="v0-0.4",
-                            version="0.5.5")
+    older = activation_peak(arch(LLAMA31_8B), tokens=29000, rows=256, dtype_bytes=2, tp=1,
+                            rt=rt("0.5.5", arch(LLAMA31_8B)))
     assert older.forward_bytes - a.forward_bytes == 29000 * 2 * 4096  # 0.5 held gate_up: one more hidden
 
 
 def test_gemma_out_of_place_norm_keeps_one_more_hidden():
     """Gemma's RMSNorm returns new tensors, so the loop's previous residual stays alive (eager only)."""
     g = arch(GEMMA2_9B)
-    eager = activation_peak(g, tokens=1024, rows=16, dtype_bytes=2, tp=1, era="v1-0.20", compiled=False)
+    eager = activation_peak(g, tokens=1024, rows=16, dtype_bytes=2, tp=1, rt=rt("0.26.0", g), compiled=False)
     assert eager.forward_bytes == 1024 * 2 * (5 * 3584 + 3 * 14336)
-    compiled = activation_peak(g, tokens=1024, rows=16, dtype_bytes=2, tp=1, era="v1-0.20", compiled=True)
+    compiled = activation_peak(g, tokens=1024, rows=16, dtype_bytes=2, tp=1, rt=rt("0.26.0", g), compiled=True)
     assert compiled.forward_bytes == 1024 * 2 * (16 * 256 + 2 * 3584 + 3 * 14336)
 
 
@@ -162,9 +170,8 @@ def test_tensor_parallel_all_reduce_output_can_set_the_peak():
     from vllm_lint.memory.activation import dense_mlp_elements
 
     m = arch(LLAMA3_70B)
-    assert dense_mlp_elements(m, tp=8, compiled=False, version="0.26.0") == 44544
-    assert dense_mlp_elements(m, tp=8, compiled=True, version="0.26.0") == 33792
-    assert dense_mlp_elements(m, tp=1, compiled=False, version="0.26.0") == 3 * 8192 + 3 * 28672
-    a = activation_peak(m, tokens=8192, rows=1024, dtype_bytes=2, tp=8, era="v1-0.20", compiled=False,
-                        version="0.26.0")
+    assert dense_mlp_elements(m, tp=8, compiled=False, rt=rt("0.26.0")) == 44544
+    assert dense_mlp_elements(m, tp=8, compiled=True, rt=rt("0.26.0")) == 33792
+    assert dense_mlp_elements(m, tp=1, compiled=False, rt=rt("0.26.0")) == 3 * 8192 + 3 * 28672
+    a = activation_peak(m, tokens=8192, rows=1024, dtype_bytes=2, tp=8, rt=rt("0.26.0", m), compiled=False)
     assert a.forward_bytes == 8192 * 2 * 44544

@@ -11,7 +11,7 @@ from vllm_lint.memory.allocator import eager_decoder_events, simulate
 from vllm_lint.memory.estimate import estimate
 from vllm_lint.memory.settings import EngineSettings
 from vllm_lint.models.resolve import resolve_model
-from memory_helpers import LLAMA31_8B, QWEN15_7B, arch
+from memory_helpers import LLAMA31_8B, QWEN15_7B, arch, rt
 
 MIB = 2**20
 GIB = 2**30
@@ -43,11 +43,11 @@ def test_qwen15_at_32768_tokens_reserves_the_act_tail_of_the_qkv_segment():
     (688 MiB) then fits in the freed qkv segment, and every later layer reuses these. 3188 MiB reserved
     against a live peak of 4·256 + 1376 + 688 + 8.125 MiB."""
     m = arch(QWEN15_7B)
-    reserved = reserved_profile_bytes(m, tokens=32768, rows=256, dtype_bytes=2, tp=1, version="0.4.0",
+    reserved = reserved_profile_bytes(m, tokens=32768, rows=256, dtype_bytes=2, tp=1, rt=rt("0.4.0"),
                                       cublas_workspace=8_519_680)
     assert reserved == (20 + 256 * 4 + 768 + 1376) * MIB
-    live = activation_peak(m, tokens=32768, rows=256, dtype_bytes=2, tp=1, era="v0-0.4", version="0.4.0",
-                           cublas_workspace=8_519_680)
+    live = activation_peak(m, tokens=32768, rows=256, dtype_bytes=2, tp=1, rt=rt("0.4.0"),
+                           cublas_workspace=8_519_680, reserved=False)
     assert live.reserved_bytes == 0 and live.peak_bytes == (4 * 256 + 1376 + 688) * MIB + 8_519_680
 
 
@@ -61,7 +61,7 @@ def test_simulated_live_peak_equals_the_live_set_formula():
                                   inter=model.intermediate_size, dtype_bytes=2, layers=4, holds_gate_up=holds,
                                   sampler=[])
         peak, reserved = simulate(ev)
-        a = activation_peak(model, tokens=4096, rows=256, dtype_bytes=2, tp=1, era="v0-0.4", version=version)
+        a = activation_peak(model, tokens=4096, rows=256, dtype_bytes=2, tp=1, rt=rt(version))
         assert peak == a.forward_bytes and reserved >= peak
 
 
@@ -69,8 +69,8 @@ def test_llama_style_gqa_keeps_a_qkv_segment_nothing_later_fits():
     """Mistral-7B at 32768 tokens on 0.3–0.5 (groundtruth public:26, bonito-v1 on an A10G): the 384 MiB
     qkv segment is too small for the 896 MiB activation, so it stays reserved next to the live set."""
     m = resolve_model("mistralai/Mistral-7B-v0.1").arch
-    live = activation_peak(m, tokens=32768, rows=256, dtype_bytes=2, tp=1, era="v0-0.4", version="0.4.0")
-    reserved = reserved_profile_bytes(m, tokens=32768, rows=256, dtype_bytes=2, tp=1, version="0.4.0",
+    live = activation_peak(m, tokens=32768, rows=256, dtype_bytes=2, tp=1, rt=rt("0.4.0"))
+    reserved = reserved_profile_bytes(m, tokens=32768, rows=256, dtype_bytes=2, tp=1, rt=rt("0.4.0"),
                                       cublas_workspace=0)
     assert reserved - live.forward_bytes == 384 * MIB
 
@@ -86,7 +86,7 @@ def test_only_free_drop_releases_count_segments():
 
 def test_not_modelled_families_keep_the_live_peak():
     gemma = resolve_model("google/gemma-2-9b-it").arch
-    assert reserved_profile_bytes(gemma, tokens=8192, rows=256, dtype_bytes=2, tp=1, version="0.5.5",
+    assert reserved_profile_bytes(gemma, tokens=8192, rows=256, dtype_bytes=2, tp=1, rt=rt("0.5.5"),
                                   cublas_workspace=0) == 0
-    assert reserved_profile_bytes(arch(QWEN15_7B), tokens=8192, rows=256, dtype_bytes=2, tp=2, version="0.5.5",
+    assert reserved_profile_bytes(arch(QWEN15_7B), tokens=8192, rows=256, dtype_bytes=2, tp=2, rt=rt("0.5.5"),
                                   cublas_workspace=0) == 0

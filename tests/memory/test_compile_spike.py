@@ -8,18 +8,20 @@ from __future__ import annotations
 import pytest
 
 from vllm_lint.hardware.gpus import resolve_gpu
-from vllm_lint.memory.activation import COMPILE_SPIKE_SINCE, activation_peak, compile_spike_bytes
+from vllm_lint.memory.activation import activation_peak, compile_spike_bytes
 from vllm_lint.memory.estimate import estimate
 from vllm_lint.memory.settings import EngineSettings
-from memory_helpers import GEMMA2_9B, LLAMA31_8B, arch
+from vllm_lint.memory.releases import rows_changing
+from memory_helpers import GEMMA2_9B, LLAMA31_8B, arch, rt
 
 GIB = 2**30
 MIB = 2**20
 
 
 def _spike(cfg: dict, **kw) -> int:
-    args = dict(tokens=16384, dtype_bytes=2, tp=1, version="0.26.0", compiled=True, compile_cache="cold")
+    args = dict(tokens=16384, dtype_bytes=2, tp=1, compiled=True, compile_cache="cold")
     args.update(kw)
+    args["rt"] = rt(args.pop("version", "0.26.0"))
     return compile_spike_bytes(arch(cfg), **args)
 
 
@@ -37,7 +39,8 @@ def test_spike_conditions():
     assert _spike(GEMMA2_9B, compiled=False) == 0  # --enforce-eager: nothing is compiled
     assert _spike(GEMMA2_9B, compile_cache="warm") == 0  # the compiled artifacts are loaded, not built
     assert _spike(GEMMA2_9B, version="0.11.0") == 0  # torch 2.8: vLLM did not ask Inductor to benchmark
-    assert _spike(GEMMA2_9B, version=COMPILE_SPIKE_SINCE) > 0
+    since = next(v for v, on, _ in rows_changing("compile_spike") if on)
+    assert since == "0.12.0" and _spike(GEMMA2_9B, version=since) > 0
     assert _spike(GEMMA2_9B, version="0.16.0") == _spike(GEMMA2_9B)  # compiled at trace time, then ahead
     vlm = dict(GEMMA2_9B, vision_config={"hidden_size": 1152, "num_hidden_layers": 27, "intermediate_size": 4304})
     assert _spike(vlm) == 0  # multimodal models embed outside the compiled graph
@@ -52,14 +55,16 @@ def test_spike_splits_the_table_over_tensor_parallel_ranks():
 def test_peak_is_the_larger_of_spike_and_forward():
     """Llama-3.1-8B: 1.23 GiB spike under its 1.77 GiB compiled forward (measured 1.78), so no change;
     Gemma-2-9B: 1.93 GiB spike over its 1.74 GiB forward."""
-    llama = activation_peak(arch(LLAMA31_8B), tokens=16384, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                            compiled=True, cublas_workspace=32 * MIB, version="0.26.0", autotune=50 * MIB,
+    llama = activation_peak(arch(LLAMA31_8B), tokens=16384, rows=1024, dtype_bytes=2, tp=1,
+                            rt=rt("0.26.0", arch(LLAMA31_8B)),
+                            compiled=True, cublas_workspace=32 * MIB, autotune=50 * MIB,
                             compile_spike=_spike(LLAMA31_8B))
     assert llama.compile_bytes / GIB == pytest.approx(1.2286, abs=1e-3)
     assert llama.peak_bytes == llama.live_bytes
     assert llama.peak_bytes / GIB == pytest.approx(1.7676, abs=1e-3)
-    gemma = activation_peak(arch(GEMMA2_9B), tokens=16384, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                            compiled=True, cublas_workspace=32 * MIB, version="0.26.0", autotune=50 * MIB,
+    gemma = activation_peak(arch(GEMMA2_9B), tokens=16384, rows=1024, dtype_bytes=2, tp=1,
+                            rt=rt("0.26.0", arch(GEMMA2_9B)),
+                            compiled=True, cublas_workspace=32 * MIB, autotune=50 * MIB,
                             compile_spike=_spike(GEMMA2_9B))
     assert gemma.live_bytes / GIB == pytest.approx(1.7363, abs=1e-3)
     assert gemma.peak_bytes == gemma.compile_bytes

@@ -55,12 +55,14 @@ def test_seed_case_on_3090_matches_the_users_7344_tokens():
     assert cap.kv_cache_tokens == pytest.approx(7344, rel=0.07)
 
 
-def test_v1_estimated_max_model_len_follows_vllm_formula():
-    """V1: N = floor((available − one block) / bytes_per_block) × block_size."""
-    cap = estimate(_qwen(), resolve_gpu("A10G"), EngineSettings(), "0.26.0")
+@pytest.mark.parametrize("version, null_block", [("0.26.0", 0), ("0.28.0", 0), ("0.29.0", 1), ("0.33.0", 1)])
+def test_v1_estimated_max_model_len_follows_vllm_formula(version, null_block):
+    """V1: N = floor((available − null block) / bytes_per_block) × block_size; the fit check holds back
+    the block pool's null block from 0.29 (kv_cache_utils.get_kv_cache_configs: check_memory)."""
+    cap = estimate(_qwen(), resolve_gpu("A10G"), EngineSettings(), version)
     bpb = 16 * 524288
     avail = int(round(cap.kv_cache_gib * GIB))
-    assert cap.estimated_max_model_len == ((avail - bpb) // bpb) * 16
+    assert cap.estimated_max_model_len == ((avail - null_block * bpb) // bpb) * 16
     assert cap.max_model_len_that_fits == cap.estimated_max_model_len
     assert not cap.fits
 

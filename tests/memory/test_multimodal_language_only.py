@@ -83,7 +83,7 @@ def test_v0_multimodal_dummy_batch_has_room_for_one_largest_image_per_sequence()
     samples one sequence, not 256; V1 keeps min(max_num_seqs, tokens)."""
     from vllm_lint.hardware.gpus import resolve_gpu
     from vllm_lint.memory.estimate import _Ctx
-    from vllm_lint.memory.eras import batch_defaults
+    from vllm_lint.memory.engine import batch_defaults
     from vllm_lint.memory.settings import EngineSettings
     from vllm_lint.models.resolve import resolve_model
 
@@ -92,11 +92,11 @@ def test_v0_multimodal_dummy_batch_has_room_for_one_largest_image_per_sequence()
     gpu = resolve_gpu("L4")
     for version, rows in (("0.6.5", 1), ("0.10.0", 256)):
         ctx = _Ctx(vl, gpu, EngineSettings(max_model_len=8192), version)
-        bd = batch_defaults(ctx.era, version, gpu.total_gib, gpu.name, 8192)
+        bd = batch_defaults(ctx.rt, gpu.total_gib, gpu.name, 8192)
         assert ctx.dummy_rows(bd) == min(rows, bd.max_num_seqs), version
     text = resolve_model("Qwen/Qwen2.5-7B-Instruct").arch
     ctx = _Ctx(text, gpu, EngineSettings(max_model_len=8192), "0.6.5")
-    assert ctx.dummy_rows(batch_defaults(ctx.era, "0.6.5", gpu.total_gib, gpu.name, 8192)) == 256
+    assert ctx.dummy_rows(batch_defaults(ctx.rt, gpu.total_gib, gpu.name, 8192)) == 256
 
 
 def test_max_image_tokens_from_the_vision_config():

@@ -1,12 +1,17 @@
 """Which model runner samples the profile run's dummy batch, and what its sampler holds per logit
-(activation.model_runner_v2 / sampler_bytes_per_logit), release by release from vLLM's source."""
+(engine.runner_of / activation.sampler_bytes_per_logit), release by release from vLLM's source."""
 
 from __future__ import annotations
 
 import pytest
 
-from vllm_lint.memory.activation import (V0_SAMPLER_BYTES_PER_LOGIT, model_runner_v2, sampler_bytes_per_logit)
-from memory_helpers import DEEPSEEK_V2_LITE, LLAMA31_8B, QWEN3_NEXT, arch
+from vllm_lint.memory.activation import V0_SAMPLER_BYTES_PER_LOGIT, sampler_bytes_per_logit
+from vllm_lint.memory.engine import runtime
+from memory_helpers import DEEPSEEK_V2_LITE, LLAMA31_8B, QWEN3_NEXT, arch, rt
+
+
+def model_runner_v2(model, version, env=None) -> bool:
+    return runtime(version, model, env).runner_v2
 
 QWEN3_8B = {"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"], "hidden_size": 4096,
             "num_hidden_layers": 36, "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128,
@@ -43,17 +48,17 @@ def test_model_runner_v2_environment_override():
 
 
 def test_sampler_bytes_per_logit_by_runner_and_backend():
-    assert sampler_bytes_per_logit("v0-0.6", "0.6.5") == V0_SAMPLER_BYTES_PER_LOGIT == 37
+    assert sampler_bytes_per_logit(rt("0.6.5")) == V0_SAMPLER_BYTES_PER_LOGIT == 37
     # V1 runner: FlashInfer by default up to 0.11 (bf16, fp32, masked logits, softmax), the PyTorch
     # sort path in 0.12-0.16, the in-place Triton top-k/top-p from 0.17, FlashInfer again from 0.21
-    assert sampler_bytes_per_logit("v1-0.8", "0.10.0") == 2 + 4 + 4 + 4 == 14
-    assert sampler_bytes_per_logit("v1-0.8", "0.13.0") == 2 + 4 + 4 + 8 + 1 + 4 + 1 + 4 == 28
-    assert sampler_bytes_per_logit("v1-0.8", "0.10.0", env={"VLLM_USE_FLASHINFER_SAMPLER": "0"}) == 28
-    assert sampler_bytes_per_logit("v1-0.8", "0.13.0", env={"VLLM_USE_FLASHINFER_SAMPLER": "1"}) == 14
-    assert sampler_bytes_per_logit("v1-0.8", "0.17.0") == 14
-    assert sampler_bytes_per_logit("v1-0.20", "0.26.0") == 14  # MoE / hybrids on the V1 runner
-    assert sampler_bytes_per_logit("v1-0.20", "0.26.0", runner_v2=True) == 2  # in place on bf16 logits
-    assert sampler_bytes_per_logit("v1-0.33", "0.33.0", runner_v2=True) == 10
+    assert sampler_bytes_per_logit(rt("0.10.0")) == 2 + 4 + 4 + 4 == 14
+    assert sampler_bytes_per_logit(rt("0.13.0")) == 2 + 4 + 4 + 8 + 1 + 4 + 1 + 4 == 28
+    assert sampler_bytes_per_logit(rt("0.10.0"), env={"VLLM_USE_FLASHINFER_SAMPLER": "0"}) == 28
+    assert sampler_bytes_per_logit(rt("0.13.0"), env={"VLLM_USE_FLASHINFER_SAMPLER": "1"}) == 14
+    assert sampler_bytes_per_logit(rt("0.17.0")) == 14
+    assert sampler_bytes_per_logit(rt("0.26.0", runner="v1")) == 14  # MoE / hybrids on the V1 runner
+    assert sampler_bytes_per_logit(rt("0.26.0", runner="v2")) == 2  # in place on bf16 logits
+    assert sampler_bytes_per_logit(rt("0.33.0")) == 10
 
 
 def test_public_gemma3_1b_sampler_on_013():
@@ -88,7 +93,7 @@ def test_cuda_graph_estimate_follows_the_model_runner():
     assert "Model Runner V2" in dense_026.era_text
     assert not dense_021.model_runner_v2 and dense_021.cuda_graph_gib > 0
     assert not moe_026.model_runner_v2 and moe_026.cuda_graph_gib > 0
-    assert "CUDA-graph estimate subtracted" in moe_026.era_text
+    assert "CUDA-graph estimate subtracted" in moe_026.era_text and "V1 model runner" in moe_026.era_text
     eager = estimate(arch(MIXTRAL), gpu, EngineSettings(enforce_eager=True), "0.26.0")
     assert eager.cuda_graph_gib == 0
 
@@ -101,15 +106,15 @@ def test_final_logit_softcapping_holds_two_copies_of_the_logits():
 
     gemma = dict(GEMMA2, final_logit_softcapping=30.0)
     assert arch(gemma).extra["final_logit_softcapping"] == 30.0
-    a = activation_peak(arch(gemma), tokens=2048, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                        compiled=True, version="0.26.0")
+    a = activation_peak(arch(gemma), tokens=2048, rows=1024, dtype_bytes=2, tp=1, rt=rt("0.26.0", arch(gemma)),
+                        compiled=True)
     assert a.sampler_bytes == 1024 * 256000 * 4 + (2048 + 1024) * 3584 * 2
-    plain = activation_peak(arch(GEMMA2), tokens=2048, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                            compiled=True, version="0.26.0")
+    plain = activation_peak(arch(GEMMA2), tokens=2048, rows=1024, dtype_bytes=2, tp=1,
+                            rt=rt("0.26.0", arch(GEMMA2)), compiled=True)
     assert plain.sampler_bytes == 1024 * 256000 * 2 + (2048 + 1024) * 3584 * 2
     # the V1 runner's fp32 pipeline (14 B) already outgrows two bf16 copies
-    v1 = activation_peak(arch(gemma), tokens=2048, rows=1024, dtype_bytes=2, tp=1, era="v1-0.20",
-                         compiled=True, version="0.26.0", runner_v2=False)
+    v1 = activation_peak(arch(gemma), tokens=2048, rows=1024, dtype_bytes=2, tp=1,
+                         rt=rt("0.26.0", arch(gemma), runner="v1"), compiled=True)
     assert v1.sampler_bytes == 1024 * 256000 * 14 + (2048 + 2 * 1024) * 3584 * 2
 
 

@@ -45,7 +45,7 @@ def test_ordinary_models_are_supported():
 def _lint(tmp_path, gpu):
     import json
 
-    from vllm_lint.context import RunOptions
+    from vllm_lint.resolve.context import RunOptions
     from vllm_lint.lint import LintOptions, lint_paths
 
     (tmp_path / "m").mkdir()

@@ -131,3 +131,20 @@ def test_devstral_awq_symmetric_group32_by_hand():
     assert w.bytes == 12_504_268_800 + 2_684_354_560 + 829_440
     with_tower = weights_per_rank(m, tp=1, pp=1, pp_rank=0, layers_on_rank=40, dtype_bytes=2)
     assert with_tower.bytes - w.bytes == m.extra["vision_params"] * 2
+
+
+def test_mla_keeps_a_model_dtype_copy_of_a_quantized_kv_b_proj():
+    """V1 MLA attention (0.8+) dequantizes kv_b_proj for W_UK_T / W_UV: free for a bf16 checkpoint (views
+    of the weight), a new bf16 [kv_lora_rank, heads/TP x (qk_nope + v)] tensor per layer for FP8.
+    DeepSeek-V3 FP8 at TP 8: 61 x 512 x 16 x (128 + 128) x 2 B = 244 MiB per GPU."""
+    from vllm_lint.memory.weights import WeightFormat, mla_kv_b_copy_bytes
+    from memory_helpers import DEEPSEEK_V2_LITE, arch
+
+    v3 = arch(dict(DEEPSEEK_V2_LITE, num_attention_heads=128, qk_nope_head_dim=128, v_head_dim=128,
+                   num_hidden_layers=61))
+    fp8 = WeightFormat("fp8", 1.0)
+    assert mla_kv_b_copy_bytes(v3, fp8, tp=8, layers_on_rank=61, dtype_bytes=2, version="0.26.0") == \
+        61 * 512 * 16 * 256 * 2
+    assert mla_kv_b_copy_bytes(v3, WeightFormat("bf16/fp16", 2.0), tp=8, layers_on_rank=61, dtype_bytes=2,
+                               version="0.26.0") == 0
+    assert mla_kv_b_copy_bytes(v3, fp8, tp=8, layers_on_rank=61, dtype_bytes=2, version="0.7.3") == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
-from vllm_lint.lint import LintResult
+from vllm_lint.results import LintResult
 from vllm_lint.sources.base import SourceFile
 
 COMPOSE = (

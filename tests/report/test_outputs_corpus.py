@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vllm_lint.context import RunOptions
+from vllm_lint.resolve.context import RunOptions
 from vllm_lint.lint import LintOptions, lint_paths
 from vllm_lint.report.github import write_github
 from vllm_lint.report.sarif import write_sarif

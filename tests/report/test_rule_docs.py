@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from vllm_lint.rules.registry import all_meta
+from vllm_lint.rule_meta import all_meta
 
 ROOT = Path(__file__).resolve().parents[2]
 

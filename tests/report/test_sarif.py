@@ -122,7 +122,7 @@ def test_rule_and_tool_links_share_the_project_homepage():
 
     from vllm_lint import HOMEPAGE
     from vllm_lint.report.sarif import INFORMATION_URI
-    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.rule_meta import all_meta
 
     assert INFORMATION_URI == HOMEPAGE
     meta = all_meta()["VL101"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vllm_lint.lint import LintOptions, lint_paths
-from vllm_lint.rules import hygiene as H
+from vllm_lint.rules import hygiene
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 
@@ -57,12 +57,12 @@ def test_vl501_api_key_argv(tmp_path):
     ("abc", False),
 ])
 def test_looks_secret(value, secret):
-    assert H._looks_secret(value) is secret
+    assert hygiene._looks_secret(value) is secret
 
 
 def test_redact_never_shows_most_of_it():
     s = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
-    assert H.redact(s) == "hf_AbC…" and len(H.redact("short-key")) <= 4
+    assert hygiene.redact(s) == "hf_AbC…" and len(hygiene.redact("short-key")) <= 4
 
 
 def test_vl502_names_model(tmp_path):
@@ -90,7 +90,7 @@ def test_vl503_vl504_vl505(tmp_path):
     ("lmcache/vllm-openai:nightly-2025-08-25", "nightly-2025-08-25", False),
 ])
 def test_image_tag(image, tag, digest):
-    assert H.image_tag(image) == (tag, digest)
+    assert hygiene.image_tag(image) == (tag, digest)
 
 
 @pytest.mark.parametrize("values,ports", [
@@ -103,7 +103,7 @@ def test_image_tag(image, tag, digest):
     (["8000", "9000"], [8000, 9000]),
 ])
 def test_container_ports(values, ports):
-    assert H.container_ports(values) == ports
+    assert hygiene.container_ports(values) == ports
 
 
 def test_vl504_chart_template_ports(tmp_path):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from vllm_lint.context import RunOptions
+from vllm_lint.resolve.context import RunOptions
 from vllm_lint.lint import LintOptions, lint_paths
-from vllm_lint.rules import model as M
+from vllm_lint.rules import model as model_rules
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 
@@ -89,15 +89,15 @@ def test_vl406_and_vl407(tmp_path):
     ("llamafile", None),
 ])
 def test_family_orgs(bare, expected):
-    got = next((f"{org}/{bare}" for pat, org in M.FAMILY_ORGS if pat.match(bare)), None)
+    got = next((f"{org}/{bare}" for pat, org in model_rules.FAMILY_ORGS if pat.match(bare)), None)
     assert got == expected
 
 
 def test_quant_marker():
-    assert M._QUANT_MARK.search("Qwen2.5-7B-Instruct-AWQ")
-    assert M._QUANT_MARK.search("Llama-3.1-8B-Instruct-FP8-dynamic")
-    assert not M._QUANT_MARK.search("Qwen2.5-7B-Instruct")
-    assert not M._QUANT_MARK.search("awqward-model")
+    assert model_rules._QUANT_MARK.search("Qwen2.5-7B-Instruct-AWQ")
+    assert model_rules._QUANT_MARK.search("Llama-3.1-8B-Instruct-FP8-dynamic")
+    assert not model_rules._QUANT_MARK.search("Qwen2.5-7B-Instruct")
+    assert not model_rules._QUANT_MARK.search("awqward-model")
 
 
 @pytest.mark.parametrize("version,reported", [("0.26.0", False), ("0.30.0", True)])
@@ -137,8 +137,8 @@ def test_vl406_only_hub_like_names(tmp_path, model, reported):
 def test_vl403_names_modelopt_nvfp4_checkpoints_as_vllm_does():
     """vLLM's override_quantization_method turns a ModelOpt NVFP4 checkpoint into ``modelopt_fp4`` before it
     compares, so its error names that method; FP8 ModelOpt checkpoints stay ``modelopt``."""
-    assert M._vllm_name("modelopt", {"quant_method": "modelopt", "quant_algo": "NVFP4"}) == "modelopt_fp4"
-    assert M._vllm_name("modelopt", {"quant_method": "modelopt",
+    assert model_rules._vllm_name("modelopt", {"quant_method": "modelopt", "quant_algo": "NVFP4"}) == "modelopt_fp4"
+    assert model_rules._vllm_name("modelopt", {"quant_method": "modelopt",
                                      "quantization": {"quant_algo": "NVFP4"}}) == "modelopt_fp4"
-    assert M._vllm_name("modelopt", {"quant_method": "modelopt", "quant_algo": "FP8"}) == "modelopt"
-    assert M._vllm_name("awq", {"quant_method": "awq"}) == "awq"
+    assert model_rules._vllm_name("modelopt", {"quant_method": "modelopt", "quant_algo": "FP8"}) == "modelopt"
+    assert model_rules._vllm_name("awq", {"quant_method": "awq"}) == "awq"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vllm_lint.context import RunOptions
+from vllm_lint.resolve.context import RunOptions
 from vllm_lint.lint import LintOptions, lint_paths
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
@@ -193,9 +193,9 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from vllm_lint.config import FileConfig  # noqa: E402
-from vllm_lint.context import LaunchContext  # noqa: E402
+from vllm_lint.resolve.context import LaunchContext  # noqa: E402
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token  # noqa: E402
-from vllm_lint.rules.registry import checks  # noqa: E402
+from vllm_lint.rules.checks import checks  # noqa: E402
 from vllm_lint.sources.base import SourceFile  # noqa: E402
 from vllm_lint.span import LineIndex  # noqa: E402
 

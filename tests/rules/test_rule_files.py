@@ -6,7 +6,8 @@ import jsonschema
 import pytest
 import yaml
 
-from vllm_lint.rules.registry import all_meta, checks, rules_dir, schema
+from vllm_lint.rule_meta import all_meta, rules_dir, schema
+from vllm_lint.rules.checks import checks
 
 
 def _rule_files():

@@ -6,8 +6,9 @@ import pytest
 
 from vllm_lint.launch import EnvValue, Token
 from vllm_lint.sources.argv import find_vllm_invocation, shell_script_index
-from vllm_lint.sources.containers import container_gpu, parse_docker_run
-from vllm_lint.sources.images import SERVE_ENTRYPOINT_SINCE, image_entrypoint
+from vllm_lint.sources.containers.visible_gpus import container_gpu
+from vllm_lint.sources.containers.docker_run import parse_docker_run
+from vllm_lint.sources.containers.images import SERVE_ENTRYPOINT_SINCE, image_entrypoint
 
 
 def toks(s: str) -> list[Token]:
@@ -118,10 +119,10 @@ def test_docker_exec_runs_command_in_container() -> None:
 
 
 def test_exec_launch_gpu_is_unknown(tmp_path) -> None:
-    from vllm_lint.sources import shell
+    from vllm_lint.sources.shell import scripts
     from vllm_lint.sources.base import SourceFile
 
-    [launch] = shell.extract(SourceFile.from_text("docker exec c vllm serve m\n", "s.sh", "shell")).launches
+    [launch] = scripts.extract(SourceFile.from_text("docker exec c vllm serve m\n", "s.sh", "shell")).launches
     assert launch.gpu.count is None and not launch.gpu.all_visible
     assert any("GPU count is not known" in u for u in launch.unknowns)
 
@@ -144,7 +145,7 @@ def test_docker_run_gpu_mechanisms(opts, count, all_visible, mechanism) -> None:
 
 
 def test_host_path_through_mounts(tmp_path) -> None:
-    from vllm_lint.sources.containers import host_path
+    from vllm_lint.sources.containers.docker_run import host_path
 
     mounts = {"/workspace/config.yaml": "./config.yaml", "/models": "./models", "/models/big": "../big"}
     assert host_path(mounts, tmp_path, "/workspace/config.yaml") == tmp_path / "config.yaml"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from vllm_lint.launch import EnvValue
-from vllm_lint.sources import compose
+from vllm_lint.sources.containers import compose
 from vllm_lint.sources.base import SourceFile
-from vllm_lint.sources.dotenv import parse_dotenv, parse_dotenv_full
-from vllm_lint.sources.interpolate import interpolate_text
+from vllm_lint.sources.containers.dotenv import parse_dotenv, parse_dotenv_full
+from vllm_lint.sources.containers.interpolate import interpolate_text
 
 
 def _env(**kw) -> dict[str, EnvValue]:
@@ -156,14 +156,14 @@ def test_launches_report_json_and_text(tmp_path: Path) -> None:
 
 
 def test_dotenv_with_a_whole_command_is_a_launch() -> None:
-    from vllm_lint.sources import dotenv
+    from vllm_lint.sources.containers import env_file
 
     text = "MODEL=org/m\nVLLM_CMD='vllm serve $MODEL --max-model-len 4096'\nOTHER=1\n"
-    res = dotenv.extract(SourceFile.from_text(text, ".env", "env"))
+    res = env_file.extract(SourceFile.from_text(text, ".env", "env"))
     [launch] = res.launches
     assert launch.name.startswith("VLLM_CMD: ") and [t.text for t in launch.args] == ["org/m", "--max-model-len", "4096"]
     assert launch.args[1].span.slice(text) == "--max-model-len"
-    assert dotenv.extract(SourceFile.from_text("A=1\n", ".env", "env")).launches == []
+    assert env_file.extract(SourceFile.from_text("A=1\n", ".env", "env")).launches == []
 
 
 def test_extends_same_file(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ import pytest
 
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.discover import discover
-from vllm_lint.sources import ExtractOptions, extract, load_source
+from vllm_lint.sources.base import ExtractOptions
+from vllm_lint.sources.dispatch import extract
+from vllm_lint.sources.readfile import load_source
 
 pytestmark = pytest.mark.shared
 

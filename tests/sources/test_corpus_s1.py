@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from vllm_lint.discover import classify_file, discover
-from vllm_lint.sources import REGISTRY, load_source
+from vllm_lint.sources.dispatch import REGISTRY
+from vllm_lint.sources.readfile import load_source
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 
 pytestmark = pytest.mark.shared

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from vllm_lint.discover import classify_file
-from vllm_lint.sources import ExtractOptions, extract, load_source
+from vllm_lint.sources.base import ExtractOptions
+from vllm_lint.sources.dispatch import extract
+from vllm_lint.sources.readfile import load_source
 from vllm_lint.sources.base import SourceFile
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "formats"
@@ -260,7 +262,7 @@ def test_python_engine_arguments_and_subprocesses() -> None:
     assert argv(llm) == ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--max_model_len", "8192",
                          "--tensor_parallel_size", "2", "--gpu_memory_utilization", "0.95", "--enforce_eager", "True"]
     flag = next(t for t in llm.args if t.text == "--max_model_len")
-    assert (flag.span.line, flag.span.column, flag.raw, flag.style) == (12, 24, "max_model_len", "config-key")
+    assert (flag.span.line, flag.span.column, flag.raw, flag.style) == (14, 24, "max_model_len", "config-key")
     assert llm.gpu.count == 2  # os.environ["CUDA_VISIBLE_DEVICES"] = "0,1"
     assert argv(engine) == ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--max_model_len", "4096"]
     assert any("**extra" in u for u in engine.unknowns)
@@ -269,7 +271,7 @@ def test_python_engine_arguments_and_subprocesses() -> None:
     assert next(t for t in popen.args if t.text == "str(port)").symbolic
     assert any("under a condition" in u for u in popen.unknowns)  # cmd.append under `if`
     assert argv(system) == ["meta-llama/Llama-3.1-8B-Instruct", "--max-model-len", "2048", "--tensor-parallel-size", "2"]
-    assert at(system, "meta-llama/Llama-3.1-8B-Instruct") == (26, 24, "{MODEL}")
+    assert at(system, "meta-llama/Llama-3.1-8B-Instruct") == (28, 24, "{MODEL}")
     assert run.image == "vllm/vllm-openai:v0.8.5"
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from vllm_lint.discover import classify_file
-from vllm_lint.sources import ExtractOptions, extract, load_source
+from vllm_lint.sources.base import ExtractOptions
+from vllm_lint.sources.dispatch import extract
+from vllm_lint.sources.readfile import load_source
 from vllm_lint.sources.base import SourceFile
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "sources"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vllm_lint.launch import Launch
-from vllm_lint.sources import helm
+from vllm_lint.sources.helm import charts
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.readfile import load_source
 
@@ -16,7 +16,7 @@ def run(rel: str, opts: ExtractOptions | None = None) -> tuple[SourceFile, list[
     path = FIX / rel
     src = load_source(path, str(path), "helm-values")
     assert isinstance(src, SourceFile)
-    res = helm.extract(src, opts or ExtractOptions())
+    res = charts.extract(src, opts or ExtractOptions())
     assert not res.diagnostics
     return src, res.launches
 
@@ -72,7 +72,7 @@ def test_production_stack_insertion_uses_chart_keys():
     out = ins.render(["--max-model-len", "8192"])
     assert out.strip() == "maxModelLen: 8192"
     new = src.text[:ins.offset] + out + src.text[ins.offset:]
-    again = helm.extract(SourceFile.from_text(new, display="v.yaml", kind="helm-values")).launches
+    again = charts.extract(SourceFile.from_text(new, display="v.yaml", kind="helm-values")).launches
     assert words(again[1])[words(again[1]).index("--max-model-len") + 1] == "8192"
 
 
@@ -128,7 +128,7 @@ def test_chart_templates_skipped(tmp_path):
     f = d / "deployment.yaml"
     f.write_text("spec:\n  replicas: {{ .Values.replicaCount }}\n")
     src = load_source(f, str(f), "helm-values")
-    res = helm.extract(src)
+    res = charts.extract(src)
     assert res.launches == [] and res.diagnostics == []
 
 
@@ -138,12 +138,12 @@ def test_production_stack_insertion_without_vllmconfig(tmp_path):
                  "    tag: \"v0.10.2\"\n    modelURL: \"openai/gpt-oss-20b\"\n    requestGPU: 1\n\n"
                  "    extraArgs:\n      - \"--max-model-len=8192\"\n")
     src = load_source(f, str(f), "helm-values")
-    (l,) = helm.extract(src).launches
+    (l,) = charts.extract(src).launches
     assert "--max-model-len=8192" not in words(l)  # modelSpec-level extraArgs are ignored by the chart
     assert [k for k, _ in l.facts["ignored_keys"]] == ["extraArgs"]
     ins = l.insertion
     new = src.text[:ins.offset] + ins.render(["--max-model-len", "8192"]) + src.text[ins.offset:]
-    (again,) = helm.extract(SourceFile.from_text(new, display="v.yaml", kind="helm-values")).launches
+    (again,) = charts.extract(SourceFile.from_text(new, display="v.yaml", kind="helm-values")).launches
     w = words(again)
     assert w[w.index("--max-model-len") + 1] == "8192" and "insertion_note" in l.facts
 
@@ -152,4 +152,4 @@ def test_other_applications_charts_are_not_vllm(tmp_path):
     f = tmp_path / "values.yaml"
     f.write_text("image:\n  repository: nginx\n  tag: '1.27'\nextraArgs:\n  - --worker-connections\n  - '512'\nseed: 3\n")
     src = load_source(f, str(f), "helm-values")
-    assert helm.extract(src).launches == []
+    assert charts.extract(src).launches == []

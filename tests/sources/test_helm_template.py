@@ -1,4 +1,4 @@
-"""Helm chart templates rendered with simple .Values references (helm_template)."""
+"""Helm chart templates rendered with simple .Values references (sources.helm.renderer)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from vllm_lint.sources import helm, helm_template as T
+from vllm_lint.sources.helm import charts, renderer
+from vllm_lint.sources.helm.values import load_values
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.readfile import load_source
 
@@ -22,7 +23,7 @@ def _launch(name: str, opts: ExtractOptions | None = None):
     path = FIX / name
     src = load_source(path, str(path), "helm-values")
     assert isinstance(src, SourceFile)
-    res = helm.extract(src, opts or ExtractOptions())
+    res = charts.extract(src, opts or ExtractOptions())
     assert not res.diagnostics
     assert len(res.launches) == 1, [l.name for l in res.launches]
     return res.launches[0]
@@ -64,10 +65,10 @@ def test_overlay_values_are_merged_before_rendering() -> None:
     assert l.name.endswith("[values-prod.yaml]")
 
 
-def _render(tpl: str, values: str) -> T.Rendered:
+def _render(tpl: str, values: str) -> renderer.Rendered:
     vsrc = SourceFile.from_text(values, "values.yaml")
-    node = helm.load_values(vsrc, ExtractOptions(), []).root
-    return T.render(SourceFile.from_text(tpl, "t.yaml"), node, lambda n: vsrc)
+    node = load_values(vsrc, ExtractOptions(), []).root
+    return renderer.render(SourceFile.from_text(tpl, "t.yaml"), node, lambda n: vsrc)
 
 
 @pytest.mark.parametrize("tpl,values,out", [
@@ -96,7 +97,7 @@ def test_structural_unknown_actions_are_dropped_and_named() -> None:
 
 def test_helpers_and_non_manifest_templates_are_not_rendered() -> None:
     src = load_source(FIX / "values.yaml", str(FIX / "values.yaml"), "helm-values")
-    assert [Path(f.display).name for f in T.chart_templates(src)] == ["deployment.yaml"]
+    assert [Path(f.display).name for f in renderer.chart_templates(src)] == ["deployment.yaml"]
 
 
 @pytest.mark.shared
@@ -131,7 +132,7 @@ def test_render_never_crashes_and_maps_every_character() -> None:
         tpl = "".join(parts)
         try:
             r = _render(tpl, "a: 1\nb: {c: two}\nl: [p, q]\nm: {k: v}\n")
-        except T.Unknown:
+        except renderer.Unknown:
             return
         assert len(r.file) == len(r.text) == len(r.tlo)
         for i in range(len(r.text)):
@@ -145,7 +146,7 @@ def test_render_never_crashes_and_maps_every_character() -> None:
 def test_nested_ranges_stop_at_the_step_budget() -> None:
     values = "l: [" + ", ".join(["1"] * 300) + "]"
     tpl = "{{ range .Values.l }}{{ range $.Values.l }}{{ range $.Values.l }}{{ end }}{{ end }}{{ end }}"
-    with pytest.raises(T.Unknown):
+    with pytest.raises(renderer.Unknown):
         _render(tpl, values)
 
 
@@ -156,6 +157,6 @@ def test_values_written_as_a_go_template_file_are_read(tmp_path: Path) -> None:
     p.write_text("servingEngineSpec:\n  modelSpec:\n  {{- if .Big }}\n  - name: big\n    repository: vllm/vllm-openai\n"
                  "    tag: v0.10.0\n    modelURL: Qwen/Qwen2.5-7B-Instruct\n    requestGPU: 1\n  {{- end }}\n")
     src = load_source(p, str(p), "helm-values")
-    res = helm.extract(src, ExtractOptions())
+    res = charts.extract(src, ExtractOptions())
     assert [l.args[0].text for l in res.launches] == ["Qwen/Qwen2.5-7B-Instruct"]
     assert res.launches[0].args[0].span.line == 7

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vllm_lint.sources import kserve
+from vllm_lint.sources.k8s import manifests
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.sources.readfile import load_source
 
@@ -14,7 +14,7 @@ FIX = Path(__file__).resolve().parents[1] / "fixtures" / "k8s"
 def launches():
     path = FIX / "kserve.yaml"
     src = load_source(path, str(path), "kserve")
-    return src, kserve.extract(src).launches
+    return src, manifests.extract(src).launches
 
 
 def test_isvc_args_appended_to_runtime():
@@ -49,7 +49,7 @@ def test_builtin_vllm_runtime():
     text = ("apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: m}\nspec:\n"
             "  predictor:\n    model:\n      modelFormat: {name: vLLM}\n      storageUri: hf://Qwen/Qwen3-8B\n"
             "      args: [\"--max-model-len\", \"4096\"]\n")
-    (l,) = kserve.extract(SourceFile.from_text(text, display="i.yaml", kind="kserve")).launches
+    (l,) = manifests.extract(SourceFile.from_text(text, display="i.yaml", kind="kserve")).launches
     assert [t.text for t in l.program] == ["python", "-m", "vllm.entrypoints.openai.api_server"]
     assert [t.text for t in l.args][-2:] == ["--max-model-len", "4096"]
     assert l.gpu.count is None and l.unknowns
@@ -61,7 +61,7 @@ def test_llmisvc_quotes_kept_literally():
             "      env:\n      - name: VLLM_ADDITIONAL_ARGS\n"
             "        value: \"--kv_transfer_config '{\\\"kv_connector\\\":\\\"NixlConnector\\\"}'\"\n")
     src = SourceFile.from_text(text, display="p.yaml", kind="kserve")
-    (l,) = kserve.extract(src).launches
+    (l,) = manifests.extract(src).launches
     last = l.args[-1]
     assert last.text == "'{\"kv_connector\":\"NixlConnector\"}'"
     assert src.text[last.span.start:last.span.end] == "'{\\\"kv_connector\\\":\\\"NixlConnector\\\"}'"

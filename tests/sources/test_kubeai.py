@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vllm_lint.sources import kubeai
+from vllm_lint.sources.k8s import manifests
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.sources.readfile import load_source
 
@@ -14,7 +14,7 @@ FIX = Path(__file__).resolve().parents[1] / "fixtures" / "k8s"
 def test_model_launch():
     path = FIX / "kubeai_model.yaml"
     src = load_source(path, str(path), "kubeai")
-    res = kubeai.extract(src)
+    res = manifests.extract(src)
     assert len(res.launches) == 1  # the FasterWhisper model is not vLLM
     (l,) = res.launches
     assert l.name == "Model/llama-70b"
@@ -35,7 +35,7 @@ def test_model_launch():
 def test_profiles():
     def gpu(profile: str):
         text = f"apiVersion: kubeai.org/v1\nkind: Model\nmetadata: {{name: m}}\nspec:\n  url: hf://a/b\n  engine: VLLM\n  resourceProfile: {profile}\n"
-        (l,) = kubeai.extract(SourceFile.from_text(text, display="m.yaml", kind="kubeai")).launches
+        (l,) = manifests.extract(SourceFile.from_text(text, display="m.yaml", kind="kubeai")).launches
         return l
     l = gpu("amd-gpu-mi300x:8")
     assert l.gpu.count == 8 and l.gpu.product == "mi300x" and l.image.startswith("substratusai/vllm-rocm")
@@ -47,5 +47,5 @@ def test_profiles():
 
 def test_non_hf_url_symbolic():
     text = "apiVersion: kubeai.org/v1\nkind: Model\nmetadata: {name: m}\nspec:\n  url: s3://bucket/m\n  engine: VLLM\n"
-    (l,) = kubeai.extract(SourceFile.from_text(text, display="m.yaml", kind="kubeai")).launches
+    (l,) = manifests.extract(SourceFile.from_text(text, display="m.yaml", kind="kubeai")).launches
     assert l.args[1].symbolic and any("s3" in u for u in l.unknowns)

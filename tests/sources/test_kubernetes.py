@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from vllm_lint.launch import Launch
-from vllm_lint.sources import kubernetes
+from vllm_lint.sources.k8s import manifests
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.readfile import load_source
 
@@ -21,7 +21,7 @@ def run(name: str, text: str | None = None) -> tuple[SourceFile, list[Launch], l
     else:
         src = SourceFile.from_text(text, display=name, kind="kubernetes")
     assert isinstance(src, SourceFile)
-    res = kubernetes.extract(src, ExtractOptions())
+    res = manifests.extract(src, ExtractOptions())
     return src, res.launches, res.diagnostics
 
 
@@ -80,7 +80,7 @@ def test_block_list_insertion_keeps_style():
     ins = l.insertion
     new = src.text[:ins.offset] + ins.render(["--max-model-len", "8192"]) + src.text[ins.offset:]
     assert '            - --served-model-name=$(SERVED)\n            - --max-model-len\n            - "8192"\n' in new
-    reparsed = kubernetes.extract(SourceFile.from_text(new, display="x.yaml", kind="kubernetes")).launches[0]
+    reparsed = manifests.extract(SourceFile.from_text(new, display="x.yaml", kind="kubernetes")).launches[0]
     assert words(reparsed)[-2:] == ["--max-model-len", "8192"]
 
 
@@ -116,7 +116,7 @@ def test_shell_block_scalar_spans_and_arithmetic():
     assert l.facts["group_size"] == 2 and l.gpu.count == 8
     ins = l.insertion
     new = src.text[:ins.offset] + ins.render(["--max-model-len", "4096"]) + src.text[ins.offset:]
-    again = kubernetes.extract(SourceFile.from_text(new, display="x.yaml", kind="kubernetes")).launches[0]
+    again = manifests.extract(SourceFile.from_text(new, display="x.yaml", kind="kubernetes")).launches[0]
     assert words(again)[-2:] == ["--max-model-len", "4096"]
 
 
@@ -149,7 +149,7 @@ def test_go_template_placeholders_symbolic():
 def test_kustomize_patch_merged_with_base():
     path = FIX / "kustomize" / "overlay" / "patch.yaml"
     src = load_source(path, str(path), "kubernetes")
-    (l,) = kubernetes.extract(src).launches
+    (l,) = manifests.extract(src).launches
     assert words(l) == ["Qwen/Qwen3-32B", "--tensor-parallel-size=2"]  # args replaced whole
     assert [t.text for t in l.program] == ["vllm", "serve"]  # base command kept
     assert l.program[0].span.path.endswith("base/deployment.yaml")
@@ -200,12 +200,12 @@ def test_non_vllm_containers_ignored():
     ("services:\n  a: {}\n", None),
 ])
 def test_classify_yaml(head, expected):
-    assert kubernetes.classify_yaml(head, "deploy/thing.yaml") == expected
+    assert manifests.classify_yaml(head, "deploy/thing.yaml") == expected
 
 
 def test_classify_special_names():
-    assert kubernetes.classify_yaml("resources: [a.yaml]\n", "k/kustomization.yaml") == "kustomization"
-    assert kubernetes.classify_yaml("replicaCount: 1\n", "chart/values-prod.yaml") == "helm-values"
+    assert manifests.classify_yaml("resources: [a.yaml]\n", "k/kustomization.yaml") == "kustomization"
+    assert manifests.classify_yaml("replicaCount: 1\n", "chart/values-prod.yaml") == "helm-values"
 
 
 def test_crlf_manifest_spans_and_insertion():

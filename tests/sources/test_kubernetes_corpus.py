@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from vllm_lint.launch import Launch
-from vllm_lint.sources import extract
+from vllm_lint.sources.dispatch import extract
 from vllm_lint.sources.base import ExtractOptions, SourceFile
-from vllm_lint.sources.kubernetes import classify_yaml
+from vllm_lint.sources.k8s.manifests import classify_yaml
 from vllm_lint.sources.readfile import load_source
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"

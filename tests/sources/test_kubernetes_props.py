@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from vllm_lint.sources import helm, kubernetes
+from vllm_lint.sources.helm import charts
+from vllm_lint.sources.k8s import manifests
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
@@ -39,7 +40,7 @@ def mutated(draw) -> str:
 
 
 def check(text: str) -> None:
-    for mod, kind in ((kubernetes, "kubernetes"), (helm, "helm-values")):
+    for mod, kind in ((manifests, "kubernetes"), (charts, "helm-values")):
         src = SourceFile.from_text(text, display="m.yaml", kind=kind)
         res = mod.extract(src, ExtractOptions())
         for launch in res.launches:
@@ -72,11 +73,11 @@ def test_alias_bomb_is_bounded() -> None:
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
     bomb += "spec:\n  containers: [*i]\n"
-    res = kubernetes.extract(SourceFile.from_text(bomb, display="b.yaml", kind="kubernetes"))
+    res = manifests.extract(SourceFile.from_text(bomb, display="b.yaml", kind="kubernetes"))
     assert res.launches == [] and [d.rule for d in res.diagnostics] == ["VL002"]
 
 
 def test_deep_nesting_is_a_diagnostic() -> None:
     deep = "a: " + "[" * 5000 + "]" * 5000 + "\n"
-    res = kubernetes.extract(SourceFile.from_text(deep, display="d.yaml", kind="kubernetes"))
+    res = manifests.extract(SourceFile.from_text(deep, display="d.yaml", kind="kubernetes"))
     assert res.launches == [] and res.diagnostics

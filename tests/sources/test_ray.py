@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vllm_lint.sources import ray
+from vllm_lint.sources.k8s import manifests
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.sources.readfile import load_source
 
@@ -14,7 +14,7 @@ FIX = Path(__file__).resolve().parents[1] / "fixtures" / "k8s"
 def test_rayservice_engine_kwargs_spans_through_block_scalar():
     path = FIX / "rayservice.yaml"
     src = load_source(path, str(path), "rayservice")
-    (l,) = ray.extract(src).launches
+    (l,) = manifests.extract(src).launches
     assert l.entrypoint == "engine_kwargs" and l.program == []
     texts = [t.text for t in l.args]
     assert texts == ["meta-llama/Llama-3.1-8B-Instruct", "--served-model-name", "llama-8b",
@@ -31,7 +31,7 @@ def test_rayservice_engine_kwargs_spans_through_block_scalar():
     assert l.replicas == 1 and l.facts["max_replicas"] == 2
     ins = l.insertion
     new = src.text[:ins.offset] + ins.render(["--max-num-seqs", "64"]) + src.text[ins.offset:]
-    (again,) = ray.extract(SourceFile.from_text(new, display="r.yaml", kind="rayservice")).launches
+    (again,) = manifests.extract(SourceFile.from_text(new, display="r.yaml", kind="rayservice")).launches
     assert [t.text for t in again.args][-2:] == ["--max_num_seqs", "64"]
 
 
@@ -40,7 +40,7 @@ def test_plain_serve_config_and_custom_app():
             "    - model_loading_config: {model_id: q}\n      engine_kwargs: {max_model_len: 4096}\n"
             "- name: b\n  import_path: vllm_serve:deployment\n  runtime_env:\n    env_vars:\n      MODEL_ID: m/x\n")
     src = SourceFile.from_text(text, display="s.yaml", kind="rayservice")
-    a, b = ray.extract(src).launches
+    a, b = manifests.extract(src).launches
     assert [t.text for t in a.args] == ["q", "--max_model_len", "4096"]
     assert a.gpu.count is None and a.unknowns
     assert b.args == [] and b.facts["model_hint"] == "m/x" and b.unknowns

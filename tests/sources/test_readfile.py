@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vllm_lint.sources.base import Limits, SourceFile
-from vllm_lint.sources.readfile import load_source
+from vllm_lint.sources.readfile import load_sibling, load_source
 
 
 def _load(tmp_path: Path, data: bytes, limits: Limits | None = None):
@@ -68,7 +68,7 @@ def test_directory_is_diagnostic(tmp_path: Path) -> None:
 def test_sibling_cached_and_missing(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("A=1\n")
     src = _load(tmp_path, b"a: 1\n")
-    sib = src.read_sibling(".env", "env")
+    sib = load_sibling(src, ".env", "env")
     assert sib is not None and sib.text == "A=1\n" and sib.display == ".env"
-    assert src.read_sibling(".env", "env") is sib
-    assert src.read_sibling("nope.env") is None
+    assert load_sibling(src, ".env", "env") is sib
+    assert load_sibling(src, "nope.env") is None

@@ -1,11 +1,11 @@
-"""shellwords: quoting, continuations, expansions, arrays, heredocs; spans slice the source."""
+"""sources.shell (lexer, expansion, commands): quoting, continuations, expansions, arrays, heredocs; spans slice the source."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from vllm_lint.sources.shellwords import parse_script, split_words
+from vllm_lint.sources.shell.commands import parse_script, split_words
 
 
 def texts(s: str, env=None) -> list[str]:

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from vllm_lint.sources import compose, dockerfile, shell, skypilot, vllm_config
+from vllm_lint.sources.containers import compose, dockerfile
+from vllm_lint.sources.shell import scripts
+from vllm_lint.sources import skypilot, vllm_config
 from vllm_lint.sources.base import ExtractOptions, Limits, SourceFile
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
@@ -19,7 +21,7 @@ SEEDS = {
     "skypilot": (FIX / "skypilot" / "task.sky.yaml").read_text(),
     "vllm-config": (FIX / "config" / "config.yaml").read_text(),
 }
-MODULES = {"compose": compose, "shell": shell, "dockerfile": dockerfile, "skypilot": skypilot, "vllm-config": vllm_config}
+MODULES = {"compose": compose, "shell": scripts, "dockerfile": dockerfile, "skypilot": skypilot, "vllm-config": vllm_config}
 PIECES = ["\n", " ", "  ", "\t", "\r\n", "'", '"', "\\", "$", "${", "}", "${X:-", "$$", ":", "- ", "-", "[", "]", "{", "}",
           "#", "&", "*", "<<: *gpu\n", "|\n", ">-\n", "!!python/object ", "!Ref ", "\x00", "\ufeff", "é", "{{ .Values.x }}",
           "vllm serve ", "--max-model-len ", "bash -c '", "sh -c \"", "ENTRYPOINT ", "CMD [", "<<EOF\n", "EOF\n", "((", "))"]

@@ -1,4 +1,4 @@
-"""yamlspan: safe composition, limits, merge keys, and exact offsets of scalar characters."""
+"""sources.yaml (loader, lookup, spans): safe composition, limits, merge keys, and exact offsets of scalar characters."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from vllm_lint.sources.base import Limits, SourceFile
-from vllm_lint.sources import yamlspan as ys
+from vllm_lint.sources.yaml import loader, lookup, spans
 
 CASES = [
     "a: plain value here\n",
@@ -29,8 +29,8 @@ CASES = [
 
 
 def _scalars(node):
-    for n in ys.walk(node):
-        if isinstance(n, ys.ScalarNode):
+    for n in lookup.walk(node):
+        if isinstance(n, spans.ScalarNode):
             yield n
 
 
@@ -38,12 +38,12 @@ def _scalars(node):
 @pytest.mark.parametrize("bom", [False, True])
 def test_every_scalar_char_maps_back(text: str, bom: bool) -> None:
     src = SourceFile.from_text(text, "t.yaml")
-    docs = ys.load_documents(src)
+    docs = loader.load_documents(src)
     assert not docs.diagnostics
     count = 0
     for doc in docs.documents:
         for node in _scalars(doc):
-            offs = ys.scalar_offset_map(node, text)
+            offs = spans.scalar_offset_map(node, text)
             assert offs is not None, (node.style, node.value)
             assert len(offs) == len(node.value)
             assert offs == sorted(offs)
@@ -60,8 +60,8 @@ def test_every_scalar_char_maps_back(text: str, bom: bool) -> None:
 def test_span_of_quoted_token_is_inside_quotes() -> None:
     text = 'args: ["--model", "meta/x", --max-model-len=8192]\n'
     src = SourceFile.from_text(text, "t.yaml")
-    doc = ys.load_documents(src).documents[0]
-    toks = ys.sequence_tokens(ys.get(doc, "args"), src)
+    doc = loader.load_documents(src).documents[0]
+    toks = spans.sequence_tokens(lookup.get(doc, "args"), src)
     assert [t.text for t in toks] == ["--model", "meta/x", "--max-model-len=8192"]
     assert [t.span.slice(text) for t in toks] == ["--model", "meta/x", "--max-model-len=8192"]
     assert toks[0].span.column == 9 and toks[0].span.line == 1
@@ -70,37 +70,37 @@ def test_span_of_quoted_token_is_inside_quotes() -> None:
 def test_block_scalar_span_points_at_content() -> None:
     text = "x:\n  command: >-\n    --model m\n    --tp 2\n"
     src = SourceFile.from_text(text)
-    node = ys.get(ys.get(src_doc(src), "x"), "command")
-    offs = ys.scalar_offset_map(node, text)
+    node = lookup.get(lookup.get(src_doc(src), "x"), "command")
+    offs = spans.scalar_offset_map(node, text)
     assert text[offs[node.value.index("--tp")]:][:4] == "--tp"
 
 
 def src_doc(src):
-    return ys.load_documents(src).documents[0]
+    return loader.load_documents(src).documents[0]
 
 
 def test_merge_keys_and_override() -> None:
     text = ("x-a: &a\n  image: img:1\n  runtime: nvidia\nx-b: &b\n  image: other\n  ipc: host\n"
             "svc:\n  <<: [*a, *b]\n  runtime: runc\n")
     src = SourceFile.from_text(text)
-    svc = ys.get(src_doc(src), "svc")
-    assert ys.get_str(svc, "image") == "img:1"
-    assert ys.get_str(svc, "runtime") == "runc"
-    assert ys.get_str(svc, "ipc") == "host"
-    assert ys.to_python(svc) == {"runtime": "runc", "image": "img:1", "ipc": "host"}
+    svc = lookup.get(src_doc(src), "svc")
+    assert lookup.get_str(svc, "image") == "img:1"
+    assert lookup.get_str(svc, "runtime") == "runc"
+    assert lookup.get_str(svc, "ipc") == "host"
+    assert lookup.to_python(svc) == {"runtime": "runc", "image": "img:1", "ipc": "host"}
 
 
 def test_unknown_tags_are_not_constructed() -> None:
     text = "a: !Ref Thing\nb: !!python/object/apply:os.system ['echo hi']\nc: !!int 3\n"
     src = SourceFile.from_text(text)
-    docs = ys.load_documents(src)
+    docs = loader.load_documents(src)
     assert not docs.diagnostics
-    assert ys.to_python(docs.documents[0]) == {"a": "Thing", "b": ["echo hi"], "c": 3}
+    assert lookup.to_python(docs.documents[0]) == {"a": "Thing", "b": ["echo hi"], "c": 3}
 
 
 def test_yaml_error_is_vl001_with_position() -> None:
     text = "a: 1\nb: [unclosed\nc: 2\n"
-    docs = ys.load_documents(SourceFile.from_text(text, "bad.yaml"))
+    docs = loader.load_documents(SourceFile.from_text(text, "bad.yaml"))
     assert len(docs.diagnostics) == 1
     d = docs.diagnostics[0]
     assert d.rule == "VL001" and d.span is not None and "line" in d.message
@@ -108,8 +108,8 @@ def test_yaml_error_is_vl001_with_position() -> None:
 
 def test_templated_error_is_quiet_when_allowed() -> None:
     text = "a: {{ .Values.x }}\nb: [\n"
-    assert ys.load_documents(SourceFile.from_text(text), templated_ok=True).diagnostics == []
-    assert ys.load_documents(SourceFile.from_text(text)).diagnostics
+    assert loader.load_documents(SourceFile.from_text(text), templated_ok=True).diagnostics == []
+    assert loader.load_documents(SourceFile.from_text(text)).diagnostics
 
 
 def test_alias_bomb_is_refused() -> None:
@@ -118,19 +118,19 @@ def test_alias_bomb_is_refused() -> None:
         prev = f"*a{i-1}"
         lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
     text = "\n".join(lines) + "\n"
-    docs = ys.load_documents(SourceFile.from_text(text, "bomb.yaml"))
+    docs = loader.load_documents(SourceFile.from_text(text, "bomb.yaml"))
     assert [d.rule for d in docs.diagnostics] == ["VL002"]
     assert "alias" in docs.diagnostics[0].message
 
 
 def test_deep_nesting_is_refused() -> None:
     text = "[" * 5000 + "]" * 5000 + "\n"
-    docs = ys.load_documents(SourceFile.from_text(text, "deep.yaml", limits=Limits(max_depth=100)))
+    docs = loader.load_documents(SourceFile.from_text(text, "deep.yaml", limits=Limits(max_depth=100)))
     assert docs.diagnostics and docs.diagnostics[0].rule in ("VL001", "VL002")
 
 
 def test_recursive_anchor_is_refused() -> None:
-    docs = ys.load_documents(SourceFile.from_text("a: &x [*x]\n"))
+    docs = loader.load_documents(SourceFile.from_text("a: &x [*x]\n"))
     assert docs.diagnostics or docs.documents == []
 
 
@@ -152,23 +152,23 @@ def test_generated_scalars_map_exactly(words: list[str], style: str) -> None:
     else:
         text = "k: " + body + "\n"
     src = SourceFile.from_text(text)
-    docs = ys.load_documents(src)
+    docs = loader.load_documents(src)
     for doc in docs.documents:
         for node in _scalars(doc):
-            offs = ys.scalar_offset_map(node, text)
+            offs = spans.scalar_offset_map(node, text)
             if offs is None:
                 continue  # unmatched: callers fall back to the node span
             assert all(0 <= o < len(text) for o in offs)
-            span = ys.scalar_span(node, src)
+            span = spans.scalar_span(node, src)
             assert 0 <= span.start <= span.end <= len(text)
 
 
 def test_scalar_tokens_split_one_item_into_words() -> None:
     text = 'args:\n  - "--load-format auto"\n  - >-\n    --max-model-len\n    $LEN\n'
     src = SourceFile.from_text(text)
-    items = ys.get(src_doc(src), "args").value
-    a = ys.scalar_tokens(items[0], src)
+    items = lookup.get(src_doc(src), "args").value
+    a = spans.scalar_tokens(items[0], src)
     assert [t.text for t in a] == ["--load-format", "auto"] and [t.span.slice(text) for t in a] == ["--load-format", "auto"]
-    b = ys.scalar_tokens(items[1], src, env={"LEN": "4096"})
+    b = spans.scalar_tokens(items[1], src, env={"LEN": "4096"})
     assert [t.text for t in b] == ["--max-model-len", "4096"] and b[1].span.slice(text) == "$LEN"
-    assert ys.scalar_offset_map(items[0], src) == ys.scalar_offset_map(items[0], text)
+    assert spans.scalar_offset_map(items[0], src) == spans.scalar_offset_map(items[0], text)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import vllm_lint.rules.flags  # noqa: F401  (registers VL2xx)
-from vllm_lint.context import RunOptions
+from vllm_lint.resolve.context import RunOptions
 from vllm_lint.lint import LintOptions, lint_paths
 from vllm_lint.vllm.args import parse_args
 from vllm_lint.vllm.versions import NEWEST, version_from_image

@@ -40,7 +40,7 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
     softmax (cumsum in place) and scatters back: 2 + 4 + 12 + 1 + 4 + 1 + 4 = 28 bytes at the scatter.
     FlashInfer was the default from 0.8 to 0.11 (when installed), opt-in in 0.12–0.20 (so 0.12–0.16
     sort), and the default again from 0.21, which also added a second, native warm-up call.
-  - the V2 model runner (0.22+ for a growing set of models, ``model_runner_v2``) samples in place on
+  - Model Runner V2 (0.22+ for a growing set of models, ``engine.runner_of``) samples in place on
     the model-dtype logits: 2 bytes per logit. Measured on 0.26 (V2): 0.30 GiB at 2048 tokens and
     1024 rows of Llama-3.1-8B = 1024 × 128256 × 2 + (2048 + 1024) × 4096 × 2 + 32 MiB.
   - the 0.33+ V2 runner also runs the fp32 pipeline (≈10 bytes per logit).
@@ -56,7 +56,7 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
   (residual and normed input). The copies are freed before the forward, so the profile peak is the
   larger of this spike and the forward's. It exceeds the forward when the vocabulary is large against
   the MLP or the batch is short: Gemma-2-9B on 0.26 (1.71 GiB table + 2 × 16384 × 3584 × 2 B =
-  1.93 GiB, measured 1.93), Devstral-Small-2 at 2048 tokens on 0.15.1 (1.29 GiB: the logged KV to 0.5 %);
+  1.93 GiB, measured 1.93), Devstral-Small-2 at 2048 tokens on 0.15.1 (1.29 GiB);
   Llama-3.1-8B's 1.23 GiB stays below its 1.77 GiB forward. vLLM PR #54209 (open at 0.33) drops it.
 * The cuBLAS workspace: torch allocates it through the caching allocator on the first GEMM of a
   (handle, stream) and keeps it, so it lands in the profile run's peak up to 0.32 (0.33 runs a tiny
@@ -65,8 +65,11 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
   ``:4096:2:16:8`` = 8.125 MiB otherwise (ATen CublasHandlePool ``parseChosenWorkspaceSize``).
 * Non-torch memory that grows during profiling (cuBLAS workspaces, NCCL and custom all-reduce
   buffers): medians of real logs, more with TP > 1.
-* CUDA graphs (counted only by the 0.33+ V2 runner, zero under enforce_eager): grows with the capture
-  sizes (up to 512 by default) and the layer count; a few hundred MiB to ~1 GiB.
+* CUDA graphs, where the release and runner subtract them (``releases.cuda_graph_statement``): grows
+  with the capture sizes (up to 512 by default) and the layer count; a few hundred MiB to ~1 GiB.
+
+Which release does what is read from ``memory/releases.py``; which engine and runner run a launch from
+``memory/engine.py``.
 """
 
 from __future__ import annotations
@@ -74,9 +77,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vllm_lint.memory.allocator import eager_decoder_events, simulate
-from vllm_lint.memory.eras import profiling_method
+from vllm_lint.memory.engine import Runtime
 from vllm_lint.models.arch import ModelArch
-from vllm_lint.vllm.versions import at_least
 
 GIB = 2**30
 MIB = 2**20
@@ -85,25 +87,13 @@ VOCAB_PADDING = 64  # DEFAULT_VOCAB_PADDING_SIZE of ParallelLMHead
 V0_SAMPLER_BYTES_PER_LOGIT = 4 + 4 + 8 + 4 + 4 + 1 + 4 + 4 + 4  # fp32 logits, sort values+int64 idx, softmax, cumsum, mask, scatter, probs, logprobs
 V1_SORT_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4 + 8 + 1 + 4 + 1 + 4  # bf16, fp32 copy, sort values+idx, top-k mask, softmax, top-p mask, scatter
 V1_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4 + 4  # bf16, fp32 copy, masked logits (or in place) + softmax + noise
-V2_RUNNER_SAMPLER_BYTES_PER_LOGIT = 2  # 0.22-0.32 Model Runner V2: in place on the model-dtype logits
-V2_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4  # 0.33+: model-dtype logits, fp32 copy, fp32 probabilities
-# Model Runner V2 defaults (vllm/config/vllm.py ``use_v2_model_runner``), per release.
-_V2_RUNNER_ARCHS_022 = frozenset({"Qwen3ForCausalLM"})
-_V2_RUNNER_ARCHS_024 = frozenset({"Qwen3ForCausalLM", "DeepseekV2ForCausalLM", "Qwen2MoeForCausalLM",
-                                  "GraniteMoeForCausalLM", "LlamaForCausalLM", "MistralForCausalLM"})
-_V2_RUNNER_MOE_ARCHS_025 = frozenset({"DeepseekV2ForCausalLM", "Qwen2MoeForCausalLM", "GraniteMoeForCausalLM"})
 CUBLAS_WORKSPACE_HOPPER = 4096 * 8 * 1024  # torch default on compute capability 9.x, 10.x, 12.x
 CUBLAS_WORKSPACE_DEFAULT = 4096 * 1024 * 2 + 16 * 1024 * 8  # ":4096:2:16:8" elsewhere
 # Families whose MLP rebinds ``x`` to the gate_up output (LlamaMLP; Mistral runs on it since 0.6), from
-# this release. The 0.5 source named it ``gate_up`` and held it through the down projection; a 0.6.4
-# log (groundtruth public:11, Llama-3.1-8B, 29000 tokens: 2.99 GiB = 3 × hidden + 3 × intermediate)
-# shows the rebinding, so the boundary is taken at 0.6.0.
+# the release that says so (``Release.llama_mlp_rebinds``); the 0.5 source named it ``gate_up`` and held
+# it through the down projection. A 0.6.4 log of Llama-3.1-8B at 29000 tokens (2.99 GiB = 3 × hidden
+# + 3 × intermediate) shows the rebinding.
 _MLP_REBINDS_X = frozenset({"llama", "mistral"})
-_MLP_REBINDS_X_SINCE = "0.6.0"
-# vLLM 0.12 (torch 2.9) set Inductor's combo_kernels and benchmark_combo_kernel: kernels timed while compiling.
-COMPILE_SPIKE_SINCE = "0.12.0"
-# The V1 sampler's in-place Triton top-k/top-p (apply_top_k_top_p_triton, for 8+ rows) arrived in 0.17.0.
-_TRITON_TOP_K_TOP_P_SINCE = "0.17.0"
 # Gemma RMSNorm (weight + 1, computed in fp32) returns new tensors instead of working in place.
 _OUT_OF_PLACE_NORM = frozenset({"gemma", "gemma2", "gemma3", "gemma3_text"})
 
@@ -116,7 +106,7 @@ class Activation:
     rows: int
     workspace_bytes: int = 0  # persistent buffers the profile run allocates (cuBLAS workspace)
     autotune_bytes: int = 0  # cold torch.compile: Inductor's L2-flush buffer while it benchmarks a kernel
-    reserved_bytes: int = 0  # vLLM ≤ 0.6.3: the allocator segments the profile run reserved (0: not modelled)
+    reserved_bytes: int = 0  # free_drop releases: the allocator segments the profile run reserved (0: not modelled)
     compile_bytes: int = 0  # cold torch.compile: benchmark copies of the embedding kernel's arguments
 
     @property
@@ -129,57 +119,25 @@ class Activation:
         return max(self.live_bytes, self.reserved_bytes, self.compile_bytes)
 
 
-def model_runner_v2(model: ModelArch, version: str | None, env: dict[str, str] | None = None,
-                    era: str = "v1-0.20") -> bool:
-    """Whether vLLM 0.20–0.32 (``era`` v1-0.20; False for any other era, whose accounting does not
-    depend on it) runs this model on Model Runner V2 (``VllmConfig.use_v2_model_runner``):
-    ``VLLM_USE_V2_MODEL_RUNNER`` decides when set; otherwise 0.22–0.23 use it for dense, unquantized
-    Qwen3, 0.24 for six listed architectures, and 0.25+ for every model that is neither MoE (bar three
-    listed MoE families) nor a Mamba/linear-attention hybrid."""
-    if era != "v1-0.20" or (version is not None and not at_least(version, "0.20.0")):
-        return False
-    flag = (env or {}).get("VLLM_USE_V2_MODEL_RUNNER", "").strip().lower()
-    if flag in ("1", "true"):
-        return True
-    if flag in ("0", "false"):
-        return False
-    archs = set(model.architectures)
-    if version is not None:  # None: the newest rule
-        if not at_least(version, "0.22.0"):
-            return False
-        if not at_least(version, "0.24.0"):
-            return bool(archs & _V2_RUNNER_ARCHS_022) and not model.is_moe and not model.quantization
-        if not at_least(version, "0.25.0"):
-            return bool(archs & _V2_RUNNER_ARCHS_024)
-    if "mamba" in model.attention_layer_kinds():
-        return False
-    return bool(archs & _V2_RUNNER_MOE_ARCHS_025) or not model.is_moe
-
-
-def sampler_bytes_per_logit(era: str, version: str | None, *, runner_v2: bool = False,
-                            env: dict[str, str] | None = None) -> int:
+def sampler_bytes_per_logit(rt: Runtime, env: dict[str, str] | None = None) -> int:
     """Bytes per vocabulary logit at the dummy sampler run's peak, by engine, model runner and sampler
     backend (see the module docstring)."""
-    if era.startswith("v0"):
+    rel = rt.release
+    if not rt.v1:
         return V0_SAMPLER_BYTES_PER_LOGIT
-    if era == "v1-0.33":
-        return V2_SAMPLER_BYTES_PER_LOGIT
-    if runner_v2:
-        return V2_RUNNER_SAMPLER_BYTES_PER_LOGIT
-    if version is None or at_least(version, _TRITON_TOP_K_TOP_P_SINCE):
+    if rt.runner_v2:
+        return rel.v2_sampler_bytes_per_logit
+    if rel.inplace_top_k_top_p:
         return V1_SAMPLER_BYTES_PER_LOGIT  # FlashInfer or the in-place Triton top-k/top-p
     flag = (env or {}).get("VLLM_USE_FLASHINFER_SAMPLER", "").strip().lower()
-    if flag:
-        flashinfer = flag in ("1", "true")
-    else:  # unset meant "on" in the V1 sampler up to 0.11; 0.12 made it opt-in
-        flashinfer = not at_least(version, "0.12.0")
+    flashinfer = flag in ("1", "true") if flag else rel.flashinfer_sampler_default
     return V1_SAMPLER_BYTES_PER_LOGIT if flashinfer else V1_SORT_SAMPLER_BYTES_PER_LOGIT
 
 
-def cublas_workspace_bytes(era: str, compute_capability: tuple[int, int] | None) -> int:
-    """cuBLAS workspace that first appears inside the profile run (0 for the 0.33+ worker, which
-    creates its cuBLAS handle before the memory snapshot)."""
-    if era == "v1-0.33" or compute_capability is None:
+def cublas_workspace_bytes(rt: Runtime, compute_capability: tuple[int, int] | None) -> int:
+    """cuBLAS workspace that first appears inside the profile run (0 where the worker creates its cuBLAS
+    handle before the memory snapshot)."""
+    if (rt.v1 and rt.release.cublas_before_snapshot) or compute_capability is None:
         return 0
     return CUBLAS_WORKSPACE_HOPPER if compute_capability[0] in (9, 10, 12) else CUBLAS_WORKSPACE_DEFAULT
 
@@ -196,15 +154,15 @@ def compile_autotune_bytes(compiled: bool, compile_cache: str, l2_bytes: int) ->
     return l2_bytes if compiled and compile_cache != "warm" else 0
 
 
-def compile_spike_bytes(model: ModelArch, *, tokens: int, dtype_bytes: int, tp: int, version: str | None,
+def compile_spike_bytes(model: ModelArch, *, tokens: int, dtype_bytes: int, tp: int, rt: Runtime,
                         compiled: bool, compile_cache: str, multimodal_inputs: bool | None = None) -> int:
     """Bytes a cold torch.compile allocates on the first pipeline rank before the profiling forward
-    (vLLM >= 0.12, torch >= 2.9): random copies of the embedding kernel's arguments, i.e. the
-    embedding table shard (vocabulary padded to 64, split over TP), int32 token ids and two hidden-size
-    outputs for ``tokens`` tokens. 0 when eager, warm, older, or when the runner takes multimodal inputs
+    (``Release.compile_spike``): random copies of the embedding kernel's arguments, i.e. the embedding
+    table shard (vocabulary padded to 64, split over TP), int32 token ids and two hidden-size outputs
+    for ``tokens`` tokens. 0 when eager, warm, older, or when the runner takes multimodal inputs
     (``multimodal_inputs``; None: the model has a vision tower): it then embeds outside the compiled
     graph and passes ``inputs_embeds``. A multimodal model in language-model-only mode embeds inside."""
-    if not compiled or compile_cache == "warm" or version is None or not at_least(version, COMPILE_SPIKE_SINCE):
+    if not compiled or compile_cache == "warm" or not rt.release.compile_spike:
         return 0
     if multimodal_inputs is None:
         multimodal_inputs = bool(model.extra.get("vision_params"))
@@ -214,25 +172,12 @@ def compile_spike_bytes(model: ModelArch, *, tokens: int, dtype_bytes: int, tp: 
     return table + tokens * (2 * model.hidden_size * dtype_bytes + 4)
 
 
-def mlp_holds_gate_up(model: ModelArch, version: str | None) -> bool:
+def mlp_holds_gate_up(model: ModelArch, rt: Runtime) -> bool:
     """Whether the eager MLP keeps its gate_up output alive through the down projection."""
-    if model.model_type not in _MLP_REBINDS_X:
-        return True
-    return version is not None and not at_least(version, _MLP_REBINDS_X_SINCE)
+    return model.model_type not in _MLP_REBINDS_X or not rt.release.llama_mlp_rebinds
 
 
-def _hidden_live(model: ModelArch, version: str | None, compiled: bool) -> float:
-    """Hidden-sized tensors alive at the MLP peak (eager: by Python references; compiled: by Inductor)."""
-    if compiled:
-        return 2.0
-    holds_gate_up = mlp_holds_gate_up(model, version)
-    live = 4.0 if holds_gate_up else 3.0
-    if model.model_type in _OUT_OF_PLACE_NORM:
-        live += 1.0
-    return live
-
-
-def dense_mlp_elements(model: ModelArch, *, tp: int, compiled: bool, version: str | None) -> float:
+def dense_mlp_elements(model: ModelArch, *, tp: int, compiled: bool, rt: Runtime) -> float:
     """Elements per token alive at the dense-MLP peak of one layer, the largest of three moments:
     the activation kernel (gate_up and its output), the down projection (gate_up only if the MLP holds
     it, the activation output and the partial output) and, under TP, the all-reduce (its output is a
@@ -246,14 +191,24 @@ def dense_mlp_elements(model: ModelArch, *, tp: int, compiled: bool, version: st
         base = model.num_attention_heads * model.head_dim / tp + 2 * h
         return base + max(gate_up + i, i + h, h + reduce_out)
     base = 3 * h + (h if model.model_type in _OUT_OF_PLACE_NORM else 0.0)
-    held = gate_up if mlp_holds_gate_up(model, version) else 0.0
+    held = gate_up if mlp_holds_gate_up(model, rt) else 0.0
     return base + max(gate_up + i, held + i + h + reduce_out)
 
 
+def _hidden_live(model: ModelArch, rt: Runtime, compiled: bool) -> float:
+    """Hidden-sized tensors alive at the MLP peak (eager: by Python references; compiled: by Inductor)."""
+    if compiled:
+        return 2.0
+    live = 4.0 if mlp_holds_gate_up(model, rt) else 3.0
+    if model.model_type in _OUT_OF_PLACE_NORM:
+        live += 1.0
+    return live
+
+
 def reserved_profile_bytes(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int,
-                           version: str | None, cublas_workspace: int) -> int:
-    """Segments reserved by the eager V0 profile run (what vLLM ≤ 0.6.3 subtracts), by replaying its
-    allocations on a model of torch's caching allocator (memory/allocator.py). Modelled for
+                           rt: Runtime, cublas_workspace: int) -> int:
+    """Segments reserved by the eager V0 profile run (what ``free_drop`` releases subtract), by replaying
+    its allocations on a model of torch's caching allocator (memory/allocator.py). Modelled for
     single-GPU Llama-style decoders (gated MLP, in-place fused norms); 0 for the rest (MoE, MLA,
     Gemma's out-of-place norms, TP all-reduces), which keep the allocated peak."""
     if tp != 1 or model.is_moe or not model.gated_mlp or model.model_type in _OUT_OF_PLACE_NORM \
@@ -266,7 +221,7 @@ def reserved_profile_bytes(model: ModelArch, *, tokens: int, rows: int, dtype_by
     events += eager_decoder_events(
         tokens=tokens, hidden=h, qkv=(model.num_attention_heads + 2 * model.num_kv_heads) * hd,
         attn=model.num_attention_heads * hd, gate_up=2 * i, inter=i, dtype_bytes=dtype_bytes,
-        layers=min(model.num_layers, 4), holds_gate_up=mlp_holds_gate_up(model, version),
+        layers=min(model.num_layers, 4), holds_gate_up=mlp_holds_gate_up(model, rt),
         sampler=[rows * h * dtype_bytes] + [rows * vocab * b for b in per_logit])
     return simulate(events)[1]
 
@@ -275,26 +230,29 @@ def _padded_vocab(vocab: int) -> int:
     return -(-vocab // VOCAB_PADDING) * VOCAB_PADDING
 
 
-def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, era: str,
-                    last_rank: bool = True, moe_chunking: bool = True, compiled: bool = False,
-                    cublas_workspace: int = 0, version: str | None = None, autotune: int = 0,
-                    reserved: bool = False, compile_spike: int = 0,
-                    sampler_per_logit: int | None = None, runner_v2: bool | None = None) -> Activation:
-    """Profile-run peak on one rank. ``compiled``: V1 with torch.compile (not ``--enforce-eager``);
-    ``version`` picks the release's model source (None: the newest); ``autotune``: the buffer a cold
+def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, rt: Runtime,
+                    last_rank: bool = True, compiled: bool = False, cublas_workspace: int = 0, autotune: int = 0,
+                    compile_spike: int = 0, sampler_per_logit: int | None = None,
+                    reserved: bool | None = None, samples: bool = True) -> Activation:
+    """Profile-run peak on one rank at the runtime ``rt`` (release, engine, model runner).
+    ``compiled``: V1 with torch.compile (not ``--enforce-eager``); ``autotune``: the buffer a cold
     torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
-    ``reserved``: the release counts allocator segments, not live tensors (``free_drop``, ≤ 0.6.3);
     ``compile_spike``: a cold compile's benchmark copies on this rank (``compile_spike_bytes``);
-    ``runner_v2``: Model Runner V2, which samples the rows themselves rather than a ``rand_like`` copy
-    (None: ``model_runner_v2`` without environment); ``sampler_per_logit``: ``sampler_bytes_per_logit``
-    (None: from the era, release and runner)."""
+    ``sampler_per_logit``: ``sampler_bytes_per_logit`` (None: from ``rt`` without environment).
+    ``samples``: this last-stage rank runs the sampler; V0 gathers the logits to the driver rank, so
+    the other tensor-parallel ranks hold only their shard of the logits (``ModelRunner.execute_model``
+    returns before sampling unless ``is_driver_worker``).
+    ``reserved``: the release counts the allocator's reserved segments, not live tensors (None: where
+    ``rt.profiling`` is ``free_drop``); the replay of the eager forward then replaces the live set when
+    larger."""
     h = model.hidden_size
-    hidden_live = _hidden_live(model, version, compiled)
+    rel = rt.release
+    hidden_live = _hidden_live(model, rt, compiled)
     attn_width = model.num_attention_heads * model.head_dim / tp if compiled else 0.0
-    dense = tokens * dtype_bytes * dense_mlp_elements(model, tp=tp, compiled=compiled, version=version)
+    dense = tokens * dtype_bytes * dense_mlp_elements(model, tp=tp, compiled=compiled, rt=rt)
     if model.is_moe:
         moe_i = (model.moe_intermediate_size or model.intermediate_size) / tp
-        chunk = min(tokens, MOE_CHUNK) if moe_chunking else tokens  # fused-MoE chunking arrived in 0.5.2
+        chunk = min(tokens, MOE_CHUNK) if rel.moe_chunking else tokens
         moe = tokens * dtype_bytes * (hidden_live * h + attn_width) + \
             chunk * model.num_experts_per_tok * dtype_bytes * (3 * moe_i + h)
         shared = tokens * dtype_bytes * 3 * model.shared_expert_intermediate_size / tp
@@ -302,52 +260,53 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     else:
         forward = dense
     sampler = 0
-    if last_rank:
+    if last_rank and not samples:
+        vocab_shard = -(-_padded_vocab(model.vocab_size) // tp)
+        sampler = (rows * vocab_shard + tokens * h) * dtype_bytes
+    elif last_rank:
         vocab = _padded_vocab(model.vocab_size)
-        if runner_v2 is None:
-            runner_v2 = model_runner_v2(model, version, era=era)
-        per = sampler_per_logit if sampler_per_logit is not None else \
-            sampler_bytes_per_logit(era, version, runner_v2=runner_v2)
+        per = sampler_per_logit if sampler_per_logit is not None else sampler_bytes_per_logit(rt)
         if model.extra.get("final_logit_softcapping"):
             per = max(per, 2 * dtype_bytes)  # the capped logits are new tensors next to the previous step's
-        if era.startswith("v0"):
+        if not rt.v1:
             sampler = rows * vocab * per + (2 * tokens + rows) * h * dtype_bytes
         else:
             # final hidden states of all N tokens, the R sampled rows and (V1 runner) their rand_like copy
-            copies = 1 if runner_v2 else 2
+            copies = rel.v2_sampler_row_copies if rt.runner_v2 else 2
             sampler = rows * vocab * per + (tokens + copies * rows) * h * dtype_bytes
-    seg = reserved_profile_bytes(model, tokens=tokens, rows=rows, dtype_bytes=dtype_bytes, tp=tp, version=version,
-                                 cublas_workspace=cublas_workspace) if reserved and last_rank else 0
+    seg = 0
+    if reserved is None:
+        reserved = rt.profiling == "free_drop"
+    if reserved and last_rank and samples:
+        seg = reserved_profile_bytes(model, tokens=tokens, rows=rows, dtype_bytes=dtype_bytes, tp=tp, rt=rt,
+                                     cublas_workspace=cublas_workspace)
     return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune), seg,
                       int(compile_spike))
 
 
-def non_torch_bytes(era: str, tp: int, version: str | None = None,
-                    compute_capability: tuple[int, int] | None = None) -> int:
-    """Non-torch memory vLLM subtracts, by what the release measures (``profiling_method``):
+def non_torch_bytes(rt: Runtime, tp: int, compute_capability: tuple[int, int] | None = None) -> int:
+    """Non-torch memory vLLM subtracts, by what the release measures (``Runtime.profiling``):
 
     * growth after vLLM's own memory snapshot (NCCL, lazily loaded kernels, backend buffers): medians of
-      logs, 0.10 GiB on V0 (groundtruth/NOTES.md pattern 4), 0.22 GiB on V1 (measured on 0.26);
-    * 0.6.4 subtracted ``(total − free) − torch allocated`` instead, which also holds the CUDA context
-      created before the snapshot: 0.51 GiB on Hopper (measured: ``init_non_torch`` on the H200), about
-      0.25 GiB on older cards (an RTX 3090 log printed 0.35 in all).
+      logs, 0.10 GiB on V0 (the median of public V0 logs), 0.22 GiB on V1 (measured on 0.26);
+    * ``used_minus_torch`` subtracts ``(total − free) − torch allocated`` instead, which also holds the
+      CUDA context created before the snapshot: 0.51 GiB on Hopper (measured: ``init_non_torch`` on the
+      H200), about 0.25 GiB on older cards (an RTX 3090 log printed 0.35 in all).
     More with TP > 1 (NCCL and custom all-reduce buffers)."""
-    method = profiling_method(version, era) if version else "memory_profiling"
-    base = 0.22 if era.startswith("v1") else 0.10
-    if method == "used_minus_torch":
+    base = 0.22 if rt.v1 else 0.10
+    if rt.profiling == "used_minus_torch":
         base += 0.51 if compute_capability and compute_capability[0] >= 9 else 0.25
     if tp > 1:
         base += 0.15  # NCCL and custom all-reduce buffers
     return int(base * GIB)
 
 
-def cuda_graph_bytes(era: str, *, enforce_eager: bool, layers_on_rank: int, capture_size: int, env: dict[str, str],
-                     runner_v2: bool = False) -> int:
-    """CUDA-graph memory vLLM subtracts before sizing the KV cache: from 0.20 the V1 model runner's
-    ``profile_cudagraph_memory`` captures the graphs into a throwaway pool and the worker subtracts it
-    (``VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS``, default 1); Model Runner V2 returns 0 up to 0.32
-    ("TBD") and estimates from 0.33. Zero under enforce_eager and before 0.20."""
-    if enforce_eager or era not in ("v1-0.20", "v1-0.33") or runner_v2:
+def cuda_graph_bytes(rt: Runtime, *, enforce_eager: bool, layers_on_rank: int, capture_size: int,
+                     env: dict[str, str]) -> int:
+    """CUDA-graph memory vLLM subtracts before sizing the KV cache (``Runtime.cuda_graphs_counted``; the
+    model runner's ``profile_cudagraph_memory`` captures the graphs into a throwaway pool and the worker
+    subtracts it unless ``VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0``). Zero under enforce_eager."""
+    if enforce_eager or not rt.cuda_graphs_counted:
         return 0
     if env.get("VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS", "1").strip() == "0":
         return 0

@@ -2,50 +2,41 @@
 
 ``estimate`` is pure: model + GPU + engine settings + release -> ``Capacity``. Per GPU:
 
-    budget      = total_gib × gpu_memory_utilization            (0.30+: rounded up to a byte)
-    kv_cache    = budget − weights − activation_peak − non_torch − cuda_graphs(0.33+ V2 runner)
-                  (or --kv-cache-memory-bytes; or --num-gpu-blocks-override blocks)
+    budget      = total_gib × gpu_memory_utilization            (rounded up from Release.budget_rounds_up)
+    kv_cache    = budget − weights − activation_peak − non_torch − cuda_graphs (where counted, see
+                  releases.cuda_graph_statement) (or --kv-cache-memory-bytes; or --num-gpu-blocks-override)
     blocks      = floor(kv_cache / bytes_per_block)
     V0 check    : blocks × block_size ≥ max_model_len          ("The model's max seq len (...) is larger than ...")
     V1 check    : blocks_per_request(max_model_len) × bytes_per_block ≤ kv_cache − one block
                   ("... the estimated maximum model length is N")
 
 With TP/PP every rank profiles itself; the rank with the fewest blocks decides (vLLM shrinks every
-worker to the minimum). See eras.py for which release uses which variant.
+worker to the minimum). ``memory/releases.py`` says which release does what; ``memory/engine.py``
+which engine and model runner run the launch.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import asdict, dataclass, field, replace
 
 from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.hardware.l2 import l2_cache_bytes
 from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, compile_spike_bytes,
-                                         cublas_workspace_bytes, cuda_graph_bytes, model_runner_v2,
-                                         non_torch_bytes, sampler_bytes_per_logit)
-from vllm_lint.memory.eras import BatchDefaults, batch_defaults, default_utilization, era_of, is_v1, profiling_method
+                                         cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes,
+                                         sampler_bytes_per_logit)
+from vllm_lint.memory.engine import BatchDefaults, Features, Runtime, batch_defaults, runtime
+from vllm_lint.memory.releases import era_text
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
+from vllm_lint.memory.uncertainty import band, family_of
 from vllm_lint.memory.weights import weights_per_rank, rope_cache_bytes
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
-from vllm_lint.vllm.versions import at_least
 
 GIB = 2**30
-ERA_TEXT = {
-    "v0-0.4": "vLLM 0.4–0.5 V0 engine",
-    "v0-0.6": "vLLM 0.6–0.7 V0 engine",
-    "v1-0.8": "vLLM 0.8–0.19 V1 engine (CUDA graphs outside the budget)",
-    "v1-0.20": "vLLM 0.20–0.32 V1 engine (utilization default 0.92, V1 model runner: CUDA-graph estimate subtracted)",
-    "v1-0.33": "vLLM 0.33+ V1 engine, Model Runner V2 (CUDA-graph estimate subtracted)",
-}
-
-METHOD_TEXT = {
-    "free_drop": "free-memory drop over the profile run, allocator segments included",
-    "used_minus_torch": "torch peak plus all other used memory, CUDA context included",
-    "memory_profiling": "memory_profiling: weights + non-torch + activation",
-}
+COMFORTABLE_CONCURRENCY = 2.0  # full-length requests at once below which long requests queue (VL103)
 
 
 @dataclass
@@ -84,21 +75,21 @@ class Capacity:
     max_num_seqs: int = 0
     chunked_prefill: bool = True
     kv_override: str | None = None  # "kv_cache_memory_bytes" / "num_gpu_blocks_override"
-    model_runner_v2: bool = False  # 0.20-0.32: the model runs on Model Runner V2 (activation.model_runner_v2)
+    band: "Band | None" = None  # the uncertainty band at this launch
+    # V0 with TP > 1: a last-stage rank other than the driver, which does not sample (more KV cache;
+    # vLLM sizes every rank to the driver's)
+    non_driver_rank: dict | None = None
+    engine: str = "v1"  # "v0" or "v1": the engine that really runs (memory/engine.py)
+    model_runner: str = "v1"  # "v0", "v1" or "v2" (Model Runner V2)
     notes: list[str] = field(default_factory=list)
 
     @property
-    def available_kv_gib(self) -> float:
-        return self.kv_cache_gib
+    def model_runner_v2(self) -> bool:
+        return self.model_runner == "v2"
 
     @property
     def era_text(self) -> str:
-        text = ERA_TEXT.get(self.era, self.era)
-        if self.model_runner_v2:  # set for 0.20-0.32 only
-            text = "vLLM 0.20–0.32 V1 engine (utilization default 0.92, Model Runner V2: CUDA graphs outside the budget)"
-        if self.era.startswith("v0"):
-            text += " (" + METHOD_TEXT[profiling_method(self.vllm_version, self.era)] + ")"
-        return text
+        return era_text(self.vllm_version, self.engine, self.model_runner)
 
     @property
     def per_gpu_note(self) -> str:
@@ -111,6 +102,8 @@ class Capacity:
             "gpu": {"name": self.gpu_name, "total_gib": round(self.gpu_total_gib, 2), "count": self.gpu_count},
             "vllm_version": self.vllm_version,
             "era": self.era,
+            "engine": self.engine,
+            "model_runner": self.model_runner,
             "tensor_parallel_size": self.tensor_parallel_size,
             "pipeline_parallel_size": self.pipeline_parallel_size,
             "gpu_memory_utilization": self.gpu_memory_utilization,
@@ -135,8 +128,38 @@ class Capacity:
             "kv_cache_dtype": self.kv_cache_dtype,
             "max_num_batched_tokens": self.max_num_batched_tokens,
             "max_num_seqs": self.max_num_seqs,
+            **self._band_json(),
+            **({"non_driver_rank": self.non_driver_rank} if self.non_driver_rank else {}),
             "notes": list(self.notes),
         }
+
+    def _band_json(self) -> dict:
+        b = self.band
+        if b is None:
+            return {}
+        return {"kv_cache_tokens_low": b.kv_cache_tokens_low, "kv_cache_tokens_high": b.kv_cache_tokens_high,
+                "uncertainty": {"fraction_of_budget": b.fraction, "margin_gib": round(b.margin_gib, 3),
+                                "scope": b.scope, "fits_low": b.fits_low, "fits_high": b.fits_high},
+                "max_model_len_that_fits_low": b.max_model_len_that_fits_low,
+                "recommended_max_model_len": b.recommended_max_model_len}
+
+    @property
+    def at_the_edge(self) -> bool:
+        """The verdict flips inside the uncertainty band: vLLM may or may not start."""
+        b = self.band
+        return b is not None and b.fits_low != b.fits_high
+
+    @property
+    def tokens_pm(self) -> str:
+        """``±3%`` (of the KV tokens) for the band, or "" without one."""
+        b = self.band
+        if b is None or self.kv_cache_tokens <= 0:
+            return ""
+        delta = max(abs(b.kv_cache_tokens_high - self.kv_cache_tokens), abs(self.kv_cache_tokens - b.kv_cache_tokens_low))
+        pct = delta / self.kv_cache_tokens * 100
+        if pct >= 50:  # a percentage of a nearly empty cache says little: give the tokens
+            return f"±{delta:,} tokens"
+        return f"±{pct:.0f}%" if pct >= 1 else f"±{pct:.1f}%"
 
     def breakdown_lines(self) -> list[str]:
         """Human lines for diagnostic notes: every term of the budget, per GPU."""
@@ -208,20 +231,23 @@ class _Ctx:
     def __init__(self, model: ModelArch, gpu: GpuSpec, s: EngineSettings, version: str):
         self.model, self.gpu, self.s, self.version = model, gpu, s, version
         self.env = dict(s.env or {})
-        self.era = era_of(version, self.env, gpu.compute_capability)
-        self.v1 = is_v1(self.era)
+        features = Features(s.kv_cache_dtype, max(1, int(s.pipeline_parallel_size or 1)), model.is_mla,
+                            s.distributed_executor_backend)
+        self.rt: Runtime = runtime(version, model, self.env, gpu.compute_capability, features)
+        self.rel = self.rt.release
+        self.era = self.rt.era
+        self.v1 = self.rt.v1
         self.compiled = self.v1 and not s.enforce_eager
         # VLLM_DISABLE_COMPILE_CACHE=1 compiles afresh on every start, whatever the deployment persists
         disabled = self.env.get("VLLM_DISABLE_COMPILE_CACHE", "0").strip() not in ("", "0")
         self.compile_cache = "cold" if disabled else s.compile_cache
         self.autotune = compile_autotune_bytes(self.compiled, self.compile_cache, l2_cache_bytes(gpu))
-        self.runner_v2 = model_runner_v2(model, version, self.env, era=self.era)
-        self.sampler_per_logit = sampler_bytes_per_logit(self.era, version, runner_v2=self.runner_v2, env=self.env)
+        self.sampler_per_logit = sampler_bytes_per_logit(self.rt, self.env)
         self.tp = max(1, int(s.tensor_parallel_size or 1))
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
-        self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else default_utilization(version)
+        self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else self.rel.default_utilization
         self.total = gpu.total_bytes
-        self.budget = math.ceil(self.total * self.util) if at_least(version, "0.30.0") else int(self.total * self.util)
+        self.budget = math.ceil(self.total * self.util) if self.rel.budget_rounds_up else int(self.total * self.util)
         self.dtype_bytes = _model_dtype_bytes(model, s, gpu)
         self.kv_bytes, self.kv_name = kv_dtype_bytes(s.kv_cache_dtype, self.dtype_bytes, model)
         self.layers = _pp_layers(model.num_layers, self.pp, self.env.get("VLLM_PP_LAYER_PARTITION"))
@@ -229,6 +255,13 @@ class _Ctx:
         self.vision = vision_tower_loaded(model, version, s.mm_limits, s.language_model_only)
         # the runner takes images: V0 shrinks the dummy batch, V1 embeds outside the compiled graph
         self.mm_inputs = self.vision and bool(model.extra.get("vision_params"))
+        self.shift = 0  # bytes added to the KV cache: the ends of the uncertainty band
+
+    def shifted(self, delta: int) -> "_Ctx":
+        """This launch with ``delta`` bytes more (or fewer) left for the KV cache."""
+        other = copy.copy(self)
+        other.shift = delta
+        return other
 
     def dummy_rows(self, bd: BatchDefaults) -> int:
         """Sequences in the profile run's dummy batch. V0 gives a multimodal model's dummy sequences room for
@@ -243,10 +276,12 @@ class _Ctx:
     def spike(self, tokens: int) -> int:
         """Cold torch.compile spike on the first pipeline rank (memory/activation.py)."""
         return compile_spike_bytes(self.model, tokens=tokens, dtype_bytes=self.dtype_bytes, tp=self.tp,
-                                   version=self.version, compiled=self.compiled, compile_cache=self.compile_cache,
+                                   rt=self.rt, compiled=self.compiled, compile_cache=self.compile_cache,
                                    multimodal_inputs=self.mm_inputs)
 
-    def rank(self, pp_rank: int, max_model_len: int) -> tuple[_Rank, object]:
+    def rank(self, pp_rank: int, max_model_len: int, samples: bool = True) -> tuple[_Rank, object]:
+        """One worker: pipeline stage ``pp_rank``; ``samples=False`` for a V0 tensor-parallel rank other
+        than the driver, which does not sample."""
         m, s = self.model, self.s
         layers = self.layers[pp_rank]
         w = weights_per_rank(m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers,
@@ -255,40 +290,38 @@ class _Ctx:
         # model memory as vLLM logs it: parameters plus the rotary cos/sin buffer built at init
         wbytes = w.bytes + rope_cache_bytes(m, self.dtype_bytes)
         wbytes = max(0, wbytes - int((s.cpu_offload_gb or 0) * 1e9))  # --cpu-offload-gb is decimal GB
-        bd = batch_defaults(self.era, self.version, self.gpu.total_gib, self.gpu.name, max_model_len,
+        bd = batch_defaults(self.rt, self.gpu.total_gib, self.gpu.name, max_model_len,
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
                             performance_mode=s.performance_mode)
         act = activation_peak(m, tokens=bd.max_num_batched_tokens, rows=self.dummy_rows(bd), dtype_bytes=self.dtype_bytes,
-                              tp=self.tp, era=self.era, last_rank=pp_rank == self.pp - 1,
-                              moe_chunking=at_least(self.version, "0.5.2"),
+                              tp=self.tp, rt=self.rt, last_rank=pp_rank == self.pp - 1,
                               # V1 profiles the torch.compile'd model unless eager; V0 always ran eager
                               compiled=self.compiled,
-                              version=self.version,
-                              cublas_workspace=cublas_workspace_bytes(self.era, self.gpu.compute_capability),
+                              cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability),
                               autotune=self.autotune,
-                              reserved=profiling_method(self.version, self.era) == "free_drop",
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
-                              sampler_per_logit=self.sampler_per_logit, runner_v2=self.runner_v2)
-        nt = non_torch_bytes(self.era, self.tp * self.pp, self.version, self.gpu.compute_capability)
+                              sampler_per_logit=self.sampler_per_logit, samples=samples)
+        nt = non_torch_bytes(self.rt, self.tp * self.pp, self.gpu.compute_capability)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
-        cg = cuda_graph_bytes(self.era, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
-                              capture_size=capture, env=self.env, runner_v2=self.runner_v2)
+        cg = cuda_graph_bytes(self.rt, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
+                              capture_size=capture, env=self.env)
         layout = kv_layout(m, tp=self.tp, layers_on_rank=layers, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
                            block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
                            disable_sliding_window=s.disable_sliding_window,
                            disable_hybrid=s.disable_hybrid_kv_cache_manager)
-        available = self.budget - wbytes - act.peak_bytes - nt - cg
+        available = self.budget - wbytes - act.peak_bytes - nt - cg + self.shift
         override = None
-        if s.kv_cache_memory_bytes and at_least(self.version, "0.10.0"):
+        if s.kv_cache_memory_bytes and self.rel.kv_cache_memory_bytes:
             available, override = int(s.kv_cache_memory_bytes), "kv_cache_memory_bytes"
         bpb = max(1, layout.bytes_per_block)
         num_blocks = max(0, available // bpb)
         if s.num_gpu_blocks_override:
             num_blocks, override = int(s.num_gpu_blocks_override), "num_gpu_blocks_override"
             available = num_blocks * bpb
-        # V2 runner with async scheduling keeps pp_size + 1 batches in flight (SlidingWindowSpec admission)
-        in_flight = (self.pp + 1 if self.era == "v1-0.33" else self.pp) * bd.max_num_batched_tokens
+        # Model Runner V2 with async scheduling keeps pp_size + 1 batches in flight (SlidingWindowSpec admission)
+        async_sched = self.rt.runner_v2 and self.rel.v2_async_in_flight
+        in_flight = (self.pp + 1 if async_sched else self.pp) * bd.max_num_batched_tokens
         bpr = layout.blocks_per_request(max_model_len, in_flight)
         r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight)
         return r, (bd, override)
@@ -305,9 +338,14 @@ class _Ctx:
 def _fits(c: _Ctx, r: _Rank, max_model_len: int) -> bool:
     bpb = r.layout.bytes_per_block
     if c.v1:
-        check = r.num_blocks * bpb - bpb if c.s.num_gpu_blocks_override else r.available - bpb
+        check = (r.num_blocks * bpb if c.s.num_gpu_blocks_override else r.available) - _null_block(c, r)
         return check > 0 and r.blocks_per_request * bpb <= check
     return r.num_blocks > 0 and r.num_blocks * r.layout.block_size >= max_model_len
+
+
+def _null_block(c: _Ctx, r: _Rank) -> int:
+    """Bytes the V1 fit check holds back for the block pool's null block (``Release.fit_check_null_block``)."""
+    return r.layout.bytes_per_block if c.rel.fit_check_null_block else 0
 
 
 def _largest_fitting(c: _Ctx, upper: int) -> int:
@@ -329,7 +367,7 @@ def _min_util(c: _Ctx, r: _Rank, max_model_len: int) -> float | None:
     if c.s.kv_cache_memory_bytes or c.s.num_gpu_blocks_override:
         return None
     bpb = r.layout.bytes_per_block
-    need = (r.blocks_per_request + 1) * bpb if c.v1 else ceil_div(max_model_len, r.layout.block_size) * bpb
+    need = r.blocks_per_request * bpb + _null_block(c, r) if c.v1 else ceil_div(max_model_len, r.layout.block_size) * bpb
     fixed = r.weights + r.activation + r.non_torch + r.cuda_graph
     u = math.ceil((fixed + need) / c.total * 100) / 100
     return u if u <= 1.0 else None
@@ -340,7 +378,7 @@ def _estimated_max_len(c: _Ctx, r: _Rank, max_model_len: int) -> int:
     bpb = r.layout.bytes_per_block
     if not c.v1:
         return r.num_blocks * r.layout.block_size
-    check = r.available - bpb
+    check = r.available - _null_block(c, r)
     if check <= 0:
         return 0
     if not r.layout.hybrid:
@@ -353,6 +391,70 @@ def _estimated_max_len(c: _Ctx, r: _Rank, max_model_len: int) -> int:
         else:
             hi = mid - 1
     return lo
+
+
+def _tokens_and_concurrency(c: _Ctx, r: _Rank, max_model_len: int) -> tuple[int, float]:
+    """The "GPU KV cache size" in tokens and the "Maximum concurrency" vLLM logs for the rank."""
+    bs = r.layout.block_size
+    if c.v1:
+        conc = r.num_blocks / r.blocks_per_request if r.blocks_per_request else 0.0
+        if c.rel.kv_tokens_from_concurrency:
+            return int(conc * max_model_len), conc
+        return r.num_blocks // max(1, len(r.layout.groups)) * bs, conc
+    tokens = r.num_blocks * bs
+    return tokens, (tokens / max_model_len if max_model_len else 0.0)
+
+
+def _comfortable(c: _Ctx, max_model_len: int) -> bool:
+    """At least COMFORTABLE_CONCURRENCY requests of ``max_model_len`` fit (and one fits at all)."""
+    r, _ = c.worst(max_model_len)
+    return _fits(c, r, max_model_len) and \
+        _tokens_and_concurrency(c, r, max_model_len)[1] >= COMFORTABLE_CONCURRENCY
+
+
+def _largest(predicate, upper: int) -> int:
+    """The largest length in 1..upper for which ``predicate`` holds (it holds for all shorter ones)."""
+    if upper <= 0 or not predicate(1):
+        return 0
+    if predicate(upper):
+        return upper
+    lo, hi = 1, upper
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if predicate(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@dataclass(frozen=True)
+class Band:
+    """The estimate's uncertainty at this launch: the KV cache ± ``margin_gib`` (``memory/uncertainty.py``)."""
+
+    fraction: float  # of the budget
+    scope: str  # the table row it comes from
+    margin_gib: float
+    kv_cache_tokens_low: int
+    kv_cache_tokens_high: int
+    fits_low: bool
+    fits_high: bool
+    max_model_len_that_fits_low: int  # the largest length that fits at the low end
+    recommended_max_model_len: int  # the largest length (up to the configured one) that fits
+    # COMFORTABLE_CONCURRENCY times at the low end; 0 when none does
+
+
+def _band(c: _Ctx, L: int, overridden: bool) -> Band:
+    b = band(c.era, family_of(c.model))
+    margin = 0 if overridden else int(b.fraction * c.budget)  # a KV size the user set is not estimated
+    lo, hi = c.shifted(-margin), c.shifted(margin)
+    r_lo, _ = lo.worst(L)
+    r_hi, _ = hi.worst(L)
+    fits_low, fits_high = _fits(lo, r_lo, L), _fits(hi, r_hi, L)
+    largest_low = L if fits_low else _largest(lo.fits, L)
+    recommended = L if _comfortable(lo, L) else _largest(lambda n: _comfortable(lo, n), L)
+    return Band(b.fraction, b.scope, margin / GIB, _tokens_and_concurrency(lo, r_lo, L)[0],
+                _tokens_and_concurrency(hi, r_hi, L)[0], fits_low, fits_high, largest_low, recommended)
 
 
 def resolve_max_model_len(model: ModelArch, settings: EngineSettings, version: str) -> int:
@@ -381,15 +483,13 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     bpb = r.layout.bytes_per_block
     bs = r.layout.block_size
     fits = _fits(c, r, L)
-    if c.v1:
-        conc = r.num_blocks / r.blocks_per_request if r.blocks_per_request else 0.0
-        if at_least(version, "0.22.0"):
-            tokens = int(conc * L)
-        else:
-            tokens = r.num_blocks // max(1, len(r.layout.groups)) * bs
-    else:
-        tokens = r.num_blocks * bs
-        conc = tokens / L if L else 0.0
+    tokens, conc = _tokens_and_concurrency(c, r, L)
+    edge = _band(c, L, override is not None)
+    non_driver = None
+    if not c.v1 and c.tp > 1:
+        nd, _ = c.rank(c.pp - 1, L, samples=False)
+        non_driver = {"activation_gib": round(nd.activation / GIB, 3), "kv_cache_gib": round(nd.available / GIB, 3),
+                      "num_gpu_blocks": nd.num_blocks}
     needed = r.blocks_per_request * bpb if c.v1 else ceil_div(L, bs) * bpb
     upper = max(L, derived)  # search up to the model's own limit
     largest = L if fits else _largest_fitting(c, L)
@@ -398,7 +498,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     notes = list(r.layout.notes)
     if settings.max_model_len == -1:
         notes.append(f"--max-model-len -1/auto: vLLM fits the context itself (would pick {largest})")
-    if model.is_mla and not at_least(version, "0.7.1"):
+    if model.is_mla and not c.rel.mla:
         notes.append("this release predates MLA support: DeepSeek KV is stored per head (much larger)")
     spike = c.spike(bd.max_num_batched_tokens)
     if spike and spike >= r.activation:
@@ -445,7 +545,10 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         max_num_seqs=bd.max_num_seqs,
         chunked_prefill=bd.chunked_prefill,
         kv_override=override,
-        model_runner_v2=c.runner_v2,
+        band=edge,
+        non_driver_rank=non_driver,
+        engine=c.rt.engine,
+        model_runner=c.rt.runner,
         notes=notes,
     )
 

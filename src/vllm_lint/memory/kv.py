@@ -3,14 +3,14 @@
 Per-layer page (vllm-memory-model.md §2): full/sliding attention
 ``2 × kv_heads_per_rank × head_dim × kv_bytes`` per token with
 ``kv_heads_per_rank = max(1, kv_heads // TP)`` (replicated when TP exceeds the KV heads); MLA
-``(kv_lora_rank + qk_rope_head_dim) × kv_bytes`` on every TP rank (V0 from 0.7.1, V1); before
-MLA (≤0.7.0) DeepSeek-V2/V3 ran as MHA with every head's K and V padded to 256. Mamba/linear
-attention layers hold a constant state per request.
+``(kv_lora_rank + qk_rope_head_dim) × kv_bytes`` on every TP rank (from the release with
+``Release.mla``); before it DeepSeek-V2/V3 ran as MHA with every head's K and V padded to 256.
+Mamba/linear attention layers hold a constant state per request.
 
-Grouping (V1 from 0.10, §3): layers bucketed by kind and split into groups of equal size;
-a request holds ``cdiv(L, block)`` blocks in a full group and
-``cdiv(min(W − 1 + in_flight, L), block) + 1`` in a sliding group. V0 and V1 before 0.10 give every
-attention layer a full-length allocation (no sliding-window saving).
+Grouping (V1 from the release with ``Release.hybrid_kv_groups``, §3): layers bucketed by kind and
+split into groups of equal size; a request holds ``cdiv(L, block)`` blocks in a full group and
+``cdiv(min(W − 1 + in_flight, L), block) + 1`` in a sliding group. V0 and earlier V1 releases give
+every attention layer a full-length allocation (no sliding-window saving).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vllm_lint.models.arch import ModelArch, ceil_div
-from vllm_lint.vllm.versions import at_least
+from vllm_lint.memory.releases import release
 
 KV_DTYPE_BYTES = {"fp8": 1, "fp8_e4m3": 1, "fp8_e5m2": 1, "fp8_inc": 1, "fp8_ds_mla": 1, "int8": 1,
                   "float16": 2, "bfloat16": 2, "half": 2, "float32": 4, "auto": 0}
@@ -37,15 +37,16 @@ def kv_dtype_bytes(kv_cache_dtype: str, model_dtype_bytes: int, model: ModelArch
     return KV_DTYPE_BYTES.get(name, model_dtype_bytes) or model_dtype_bytes, name
 
 
-def uses_mla(model: ModelArch, version: str, env: dict[str, str]) -> bool:
-    return model.is_mla and at_least(version, "0.7.1") and env.get("VLLM_MLA_DISABLE", "0") in ("", "0")
+def uses_mla(model: ModelArch, version: str | None, env: dict[str, str]) -> bool:
+    return model.is_mla and release(version).mla and env.get("VLLM_MLA_DISABLE", "0") in ("", "0")
 
 
-def attn_bytes_per_token_layer(model: ModelArch, tp: int, kv_bytes: int, version: str, env: dict[str, str]) -> int:
+def attn_bytes_per_token_layer(model: ModelArch, tp: int, kv_bytes: int, version: str | None,
+                               env: dict[str, str]) -> int:
     if model.is_mla:
         if uses_mla(model, version, env):
             return (int(model.kv_lora_rank or 0) + int(model.qk_rope_head_dim or 0)) * kv_bytes
-        if model.model_type in ("deepseek_v2", "deepseek_v3") and not at_least(version, "0.7.1"):
+        if model.model_type in ("deepseek_v2", "deepseek_v3") and not release(version).mla:
             heads = max(1, model.num_attention_heads // tp)
             return 2 * heads * 256 * kv_bytes  # pre-MLA vLLM: K and V padded to head size 256
         heads = max(1, model.num_attention_heads // tp)
@@ -88,7 +89,7 @@ class KvLayout:
         return total
 
 
-def kv_layout(model: ModelArch, *, tp: int, layers_on_rank: int, kv_bytes: int, version: str, v1: bool,
+def kv_layout(model: ModelArch, *, tp: int, layers_on_rank: int, kv_bytes: int, version: str | None, v1: bool,
               block_size: int | None, gpu_cc: tuple[int, int], env: dict[str, str],
               disable_sliding_window: bool = False, disable_hybrid: bool = False) -> KvLayout:
     per_tok = attn_bytes_per_token_layer(model, tp, kv_bytes, version, env)
@@ -101,14 +102,15 @@ def kv_layout(model: ModelArch, *, tp: int, layers_on_rank: int, kv_bytes: int, 
     notes: list[str] = []
     if disable_sliding_window:
         n_full, n_sw = n_full + n_sw, 0
-    grouped = v1 and at_least(version, "0.10.0") and not disable_hybrid
+    rel = release(version)
+    grouped = v1 and rel.hybrid_kv_groups and not disable_hybrid
     if not grouped:
         n_full, n_sw = n_full + n_sw, 0  # every attention layer at full length
         n_mamba = 0  # V0 keeps mamba state outside the paged cache
     if block_size:
         bs = block_size
-    elif model.is_mla and uses_mla(model, version, env) and v1 and gpu_cc >= (9, 0) and not at_least(version, "0.33.0"):
-        bs = 64  # FlashMLA on Hopper (0.33 prefers FLASH_ATTN_MLA, blocks of 16)
+    elif model.is_mla and uses_mla(model, version, env) and v1 and gpu_cc >= (9, 0) and rel.flashmla_hopper_block64:
+        bs = 64  # FlashMLA on Hopper (later releases prefer FLASH_ATTN_MLA, blocks of 16)
     else:
         bs = 16
     mamba_page = 0

@@ -1,8 +1,8 @@
 """Language-model-only mode: when vLLM does not build (or load) a multimodal model's encoder.
 
-From vLLM 0.10.1 (PR #22299 "Implicit language-model-only mode via limit-mm-per-prompt", with the
-LLaVA work of #22224) some multimodal model classes build their vision tower and projector only
-when a modality it serves may appear in a prompt::
+From vLLM 0.10.1 (``Release.language_model_only``; PR #22299 "Implicit language-model-only mode via
+limit-mm-per-prompt", with the LLaVA work of #22224) some multimodal model classes build their vision
+tower and projector only when a modality it serves may appear in a prompt::
 
     if multimodal_config.get_limit_per_prompt("image"):
         self.vision_tower = ...; self.multi_modal_projector = ...
@@ -10,7 +10,8 @@ when a modality it serves may appear in a prompt::
         self.vision_tower = None; self.multi_modal_projector = None
 
 so ``--limit-mm-per-prompt '{"image": 0}'`` leaves those weights out of "Model loading took".
-Modelled only for the classes whose source shows that branch (below), not every multimodal model.
+Modelled only for the classes whose source shows that branch (``data/tower_modalities.json``), not
+every multimodal model.
 ``--language-model-only`` (0.18.1+) sets every modality's limit to 0.
 
 The encoder's dummy profiling run is skipped in the same mode; the activation estimate does not
@@ -20,25 +21,23 @@ charge an encoder run at all, so nothing changes there.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Mapping
 
+from vllm_lint.memory.releases import release
 from vllm_lint.models.arch import ModelArch
-from vllm_lint.vllm.versions import at_least
 
-LANGUAGE_ONLY_SINCE = "0.10.1"
+TOWER_MODALITIES_PATH = Path(__file__).with_name("data") / "tower_modalities.json"
 
-# Architecture -> the modalities whose limits must all be 0 for the vision tower to be skipped.
-# Llava / Mistral3: image; Qwen2.5-VL, Qwen2.5-Omni thinker, Qwen3-VL: the shared `visual` tower
-# serves image and video (`get_limit_per_prompt("image") or get_limit_per_prompt("video")`).
-TOWER_MODALITIES: dict[str, frozenset[str]] = {
-    "LlavaForConditionalGeneration": frozenset({"image"}),
-    "Mistral3ForConditionalGeneration": frozenset({"image"}),
-    "Qwen2_5_VLForConditionalGeneration": frozenset({"image", "video"}),
-    "Qwen2_5OmniThinkerForConditionalGeneration": frozenset({"image", "video"}),
-    "Qwen2_5OmniModel": frozenset({"image", "video"}),
-    "Qwen3VLForConditionalGeneration": frozenset({"image", "video"}),
-    "Qwen3VLMoeForConditionalGeneration": frozenset({"image", "video"}),
-}
+
+def _tower_modalities() -> dict[str, frozenset[str]]:
+    """Architecture -> the modalities whose limits must all be 0 for the vision tower to be skipped
+    (Qwen2.5-VL, Qwen2.5-Omni and Qwen3-VL share one ``visual`` tower for image and video)."""
+    data = json.loads(TOWER_MODALITIES_PATH.read_text(encoding="utf-8"))
+    return {arch: frozenset(mods) for arch, mods in data["architectures"].items()}
+
+
+TOWER_MODALITIES: dict[str, frozenset[str]] = _tower_modalities()
 
 
 def parse_mm_limits(value: object) -> dict[str, int] | None:
@@ -64,10 +63,10 @@ def parse_mm_limits(value: object) -> dict[str, int] | None:
     return out
 
 
-def vision_tower_loaded(model: ModelArch, version: str, mm_limits: Mapping[str, int] | None,
+def vision_tower_loaded(model: ModelArch, version: str | None, mm_limits: Mapping[str, int] | None,
                         language_model_only: bool = False) -> bool:
     """False when vLLM at ``version`` skips building this model's vision tower (see module doc)."""
-    if not at_least(version, LANGUAGE_ONLY_SINCE):
+    if not release(version).language_model_only:
         return True
     modalities = next((TOWER_MODALITIES[a] for a in model.architectures if a in TOWER_MODALITIES), None)
     if modalities is None:
@@ -79,4 +78,4 @@ def vision_tower_loaded(model: ModelArch, version: str, mm_limits: Mapping[str, 
     return not all(m in mm_limits and mm_limits[m] == 0 for m in modalities)
 
 
-__all__ = ["LANGUAGE_ONLY_SINCE", "TOWER_MODALITIES", "parse_mm_limits", "vision_tower_loaded"]
+__all__ = ["TOWER_MODALITIES", "parse_mm_limits", "vision_tower_loaded"]

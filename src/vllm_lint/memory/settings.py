@@ -17,6 +17,7 @@ class EngineSettings:
     tensor_parallel_size: int = 1
     pipeline_parallel_size: int = 1
     data_parallel_size: int = 1
+    distributed_executor_backend: str | None = None  # mp, ray, uni, external_launcher
     gpu_memory_utilization: float | None = None
     max_model_len: int | None = None  # None or -1: derived from the model config (-1 also auto-fits)
     dtype: str = "auto"
@@ -142,7 +143,7 @@ def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | No
                 setattr(s, name, v)
     if "kv_cache_memory_bytes" in values:
         s.kv_cache_memory_bytes = parse_human_int(values["kv_cache_memory_bytes"])
-    for name in ("dtype", "kv_cache_dtype", "quantization", "performance_mode"):
+    for name in ("dtype", "kv_cache_dtype", "quantization", "performance_mode", "distributed_executor_backend"):
         v = values.get(name)
         if isinstance(v, str) and v.strip() and "$" not in v:
             setattr(s, name, v.strip().lower())

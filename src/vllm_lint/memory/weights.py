@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vllm_lint.models.arch import ModelArch, ceil_div
-from vllm_lint.vllm.versions import at_least
+from vllm_lint.memory.releases import release
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,6 @@ def _is_true(v: object) -> bool:
     return v is True or (isinstance(v, str) and v.strip().lower() == "true")
 
 
-GPTQ_MARLIN_FREES_ZEROS_SINCE = "0.6.2"  # GPTQMarlinLinearMethod on MPLinearKernel (PR #7701)
 # Group sizes (and widths) vLLM's Marlin kernels take for GPTQ (``is_gptq_marlin_compatible``).
 _MARLIN_GROUPS = frozenset({-1, 32, 64, 128})
 
@@ -58,7 +57,7 @@ def _keeps_zero_points(method: str, q: dict, bits: int, group: int, flag: str, g
       ``awq_to_marlin_zero_points``), so they always count.
     * GPTQ: ``qzeros`` are always created, even for ``sym: true`` checkpoints (stored, constant). Since
       ``GPTQMarlinLinearMethod`` runs through the ``MPLinearKernel`` classes (PR #7701, first in 0.6.2)
-      with ``zero_points=False``, the ``gptq_marlin`` path that vLLM picks by itself for 4/8-bit
+      with ``zero_points=False`` (``Release.gptq_marlin_frees_zeros``), the ``gptq_marlin`` path that vLLM picks by itself for 4/8-bit
       ``sym: true`` checkpoints with group size -1/32/64/128 on compute capability 8.0+ (unless
       ``--quantization gptq`` forces the exllama kernel) replaces them with an empty tensor
       (``MarlinLinearKernel``: ``marlin_make_empty_g_idx`` for the zero-point parameter). Earlier releases
@@ -70,7 +69,7 @@ def _keeps_zero_points(method: str, q: dict, bits: int, group: int, flag: str, g
     if method in ("awq", "awq_marlin"):
         return True
     if method in ("gptq", "gptq_marlin"):
-        if version is not None and not at_least(version, GPTQ_MARLIN_FREES_ZEROS_SINCE):
+        if not release(version).gptq_marlin_frees_zeros:
             return True
         marlin = (_is_true(q.get("sym")) and bits in (4, 8) and group in _MARLIN_GROUPS and flag != "gptq"
                   and (gpu_cc is None or tuple(gpu_cc) >= (8, 0)))
@@ -174,9 +173,27 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     if pp_rank == pp - 1 and (not model.tie_word_embeddings or pp > 1):
         ends += vocab_rank * h
     total = per_layers + ends * dtype_bytes
+    total += mla_kv_b_copy_bytes(model, fmt, tp=tp, layers_on_rank=layers_on_rank, dtype_bytes=dtype_bytes,
+                                 version=version)
     params = int((b["attention"] + b["mlp"] + b["experts"] + b["shared"] + b["mamba"] + b["norms"]) * frac / tp + ends
                  + (b.get("vision", 0) / tp if pp_rank == 0 else 0))
     return RankWeights(int(total), params, fmt.name)
+
+
+def mla_kv_b_copy_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_on_rank: int, dtype_bytes: int,
+                        version: str | None) -> int:
+    """The model-dtype copy of kv_b_proj an MLA layer keeps after loading (``process_weights_after_loading``
+    of the MLA attention, ``Release.mla_dequantized_kv_b``): ``get_and_maybe_dequant_weights`` returns the
+    weight itself when it is unquantized, so W_UK_T and W_UV are views and cost nothing; a quantized
+    kv_b_proj (FP8, INT4, ...) is dequantized into a new [kv_lora_rank, heads/TP × (qk_nope + v)] tensor
+    that the views keep alive. Counted by "Model loading took"."""
+    if not model.is_mla or not model.kv_lora_rank or fmt.experts_only or fmt.name in ("bf16/fp16", "fp32", "bf16"):
+        return 0
+    if not release(version).mla_dequantized_kv_b:
+        return 0
+    heads = -(-model.num_attention_heads // tp)
+    per_layer = int(model.kv_lora_rank) * heads * ((model.qk_nope_head_dim or 0) + (model.v_head_dim or 0))
+    return per_layer * layers_on_rank * dtype_bytes
 
 
 # Position schemes without a rotary cache (learned or ALiBi positions).

@@ -86,7 +86,10 @@ def render_capacity(cap: Capacity, console: Console) -> None:
         kv_how += f" (set by --{cap.kv_override.replace('_', '-')})"
     table.add_row("= KV cache", f"{cap.kv_cache_gib:.2f}", kv_how)
     table.add_row("blocks", str(cap.num_gpu_blocks), "")
-    table.add_row("tokens in KV cache", f"{cap.kv_cache_tokens:,}", "")
+    band = cap.band
+    table.add_row("tokens in KV cache", f"{cap.kv_cache_tokens:,}",
+                  f"{cap.tokens_pm}: {band.kv_cache_tokens_low:,}–{band.kv_cache_tokens_high:,} (uncertainty of "
+                  f"±{band.margin_gib:.2f} GiB, {band.scope}, from benchmarks/accuracy.py)" if band else "")
     table.add_row("max_model_len", f"{cap.max_model_len:,}", f"one request needs {cap.needed_kv_gib:.2f} GiB")
     table.add_row("max concurrency", f"{cap.max_concurrency:.2f}x", "full-length requests at once")
     table.add_row("largest max_model_len that fits", f"{cap.max_model_len_that_fits:,}", "")
@@ -95,14 +98,20 @@ def render_capacity(cap: Capacity, console: Console) -> None:
                   "none ≤ 1.0" if mu is None else "")
     console.print(table)
     verdict = Text()
-    if cap.fits:
+    pm = f", {cap.tokens_pm}" if cap.tokens_pm else ""
+    if cap.at_the_edge:
+        verdict.append("at the edge: ", style="bold yellow")
+        verdict.append(f"vLLM may or may not start; one {cap.max_model_len}-token request needs "
+                       f"{cap.needed_kv_gib:.2f} GiB of KV cache and {max(0.0, cap.kv_cache_gib):.2f} GiB is left per "
+                       f"GPU ({cap.kv_cache_tokens:,} tokens{pm})")
+    elif cap.fits:
         verdict.append("fits: ", style="bold green")
-        verdict.append(f"{cap.kv_cache_tokens:,} tokens of KV cache per GPU, {cap.max_concurrency:.2f}x the "
+        verdict.append(f"{cap.kv_cache_tokens:,} tokens{pm} of KV cache per GPU, {cap.max_concurrency:.2f}x the "
                        f"{cap.max_model_len}-token context")
     else:
         verdict.append("does not fit: ", style="bold red")
         verdict.append(f"one {cap.max_model_len}-token request needs {cap.needed_kv_gib:.2f} GiB of KV cache; "
-                       f"{max(0.0, cap.kv_cache_gib):.2f} GiB is left per GPU ({cap.kv_cache_tokens:,} tokens)")
+                       f"{max(0.0, cap.kv_cache_gib):.2f} GiB is left per GPU ({cap.kv_cache_tokens:,} tokens{pm})")
     console.print(verdict)
     bar = Text("[")
     for label, style, chars in bar_text(cap):
@@ -118,3 +127,86 @@ def render_capacity(cap: Capacity, console: Console) -> None:
     console.print(Text(f"estimate of {cap.era_text}", style="dim"))
     for note in cap.notes:
         console.print(Text(f"note: {note}", style="dim"))
+
+
+# (label, key in the capacity JSON, decimals; None: an integer) of the rows compared with a vLLM log.
+LOG_ROWS = (
+    ("GPU memory (CUDA), GiB", "gpu.total_gib", 2),
+    ("gpu_memory_utilization", "gpu_memory_utilization", 2),
+    ("budget, GiB", "budget_gib", 2),
+    ("weights, GiB", "weights_gib", 2),
+    ("activation peak, GiB", "activation_gib", 2),
+    ("non-torch, GiB", "non_torch_gib", 2),
+    ("CUDA graphs subtracted, GiB", "cuda_graph_gib", 2),
+    ("KV cache, GiB", "kv_cache_gib", 2),
+    ("KV cache blocks", "num_gpu_blocks", None),
+    ("KV cache tokens", "kv_cache_tokens", None),
+    ("max_model_len", "max_model_len", None),
+    ("max concurrency", "max_concurrency", 2),
+    ("KV cache one request needs, GiB", "needed_kv_gib", 2),
+    ("estimated maximum model length", "estimated_max_model_len", None),
+    ("fits", "fits", "bool"),
+)
+
+
+def _lookup(data: dict, key: str) -> object:
+    for part in key.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _cell(value: object, decimals: object) -> str:
+    if value is None:
+        return "-"
+    if decimals == "bool":
+        return "yes" if value else "no"
+    if decimals is None:
+        return f"{int(value):,}"  # type: ignore[call-overload]
+    return f"{float(value):.{decimals}f}"  # type: ignore[arg-type]
+
+
+def log_comparison_rows(estimate_json: dict, log_json: dict) -> list[tuple[str, str, str, str]]:
+    """(term, vLLM's figure, the estimate, the difference) for every term the log or the estimate
+    states; the estimate cells are the capacity JSON's values, rounded as printed."""
+    rows = []
+    for label, key, decimals in LOG_ROWS:
+        logged, est = _lookup(log_json, key), _lookup(estimate_json, key)
+        if logged is None and key not in ("kv_cache_gib", "kv_cache_tokens", "weights_gib", "activation_gib"):
+            continue  # a row the log does not state is shown only for the main terms
+        diff = ""
+        if logged is not None and est is not None and decimals != "bool":
+            delta = float(est) - float(logged)  # type: ignore[arg-type]
+            diff = f"{delta:+,.0f}" if decimals is None else f"{delta:+.{decimals}f}"
+            if float(logged):  # type: ignore[arg-type]
+                diff += f" ({delta / abs(float(logged)) * 100:+.1f}%)"  # type: ignore[arg-type]
+        elif logged is not None and est is not None and bool(logged) != bool(est):
+            diff = "differs"
+        rows.append((label, _cell(logged, decimals), _cell(est, decimals), diff))
+    return rows
+
+
+def render_log_comparison(estimate_json: dict, log_json: dict, sources: list[str], era_text: str,
+                          console: Console) -> None:
+    """The term-by-term table of vLLM's logged figures against the estimate for the same launch."""
+    from rich.table import Table
+    from rich.text import Text
+
+    par = ""
+    tp, pp = estimate_json.get("tensor_parallel_size", 1), estimate_json.get("pipeline_parallel_size", 1)
+    if tp * pp > 1:
+        par = f", TP={tp} PP={pp}"
+    table = Table(title=f"{estimate_json['model']} on {estimate_json['gpu']['name']} — vLLM "
+                        f"{estimate_json['vllm_version']}{par}: the log against the estimate (per GPU)",
+                  title_justify="left")
+    table.add_column("term")
+    table.add_column("vLLM (log)", justify="right")
+    table.add_column("estimate", justify="right")
+    table.add_column("difference", justify="right")
+    for row in log_comparison_rows(estimate_json, log_json):
+        table.add_row(*row)
+    console.print(table)
+    for line in sources:
+        console.print(Text(line, style="dim"))
+    console.print(Text(f"estimate of {era_text}", style="dim"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markdown import Markdown
 
-from vllm_lint.rules.registry import RuleMeta
+from vllm_lint.rule_meta import RuleMeta
 
 
 def rule_markdown(m: RuleMeta) -> str:

@@ -16,7 +16,7 @@ import os
 from typing import TextIO
 
 from vllm_lint.diagnostic import Diagnostic
-from vllm_lint.lint import LintResult
+from vllm_lint.results import LintResult
 from vllm_lint.report.text import severity_totals
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -73,7 +73,7 @@ def _cell(text: str) -> str:
 
 def step_summary(result: LintResult) -> str:
     """A Markdown section: totals, then a table of every finding (file, line, rule, message)."""
-    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.rule_meta import all_meta
 
     metas = all_meta()
     diags = result.diagnostics

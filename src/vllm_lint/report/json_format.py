@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import TextIO
 
-from vllm_lint.lint import LintResult
+from vllm_lint.results import LintResult
 
 
 def summary(result: LintResult) -> dict:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from vllm_lint import HOMEPAGE, __version__
 from vllm_lint.diagnostic import Diagnostic, Fix
-from vllm_lint.lint import LintResult
+from vllm_lint.results import LintResult
 from vllm_lint.span import Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -95,7 +95,7 @@ def _message(diag: Diagnostic) -> str:
 
 def build_sarif(result: LintResult, root: str | None = None) -> dict:
     """The SARIF log as a dict (``root`` is the folder URIs are relative to; default cwd)."""
-    from vllm_lint.rules.registry import all_meta
+    from vllm_lint.rule_meta import all_meta
 
     metas = sorted(all_meta().values(), key=lambda m: m.id)
     index = {m.id: i for i, m in enumerate(metas)}

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from vllm_lint.diagnostic import Diagnostic
-from vllm_lint.lint import LintResult
+from vllm_lint.results import LintResult
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from vllm_lint.diagnostic import Diagnostic, Edit, Fix
-from vllm_lint.memory.estimate import Capacity, estimate, with_settings
-from vllm_lint.rules.registry import register
-from vllm_lint.vllm.versions import at_least
+import math
+from dataclasses import replace as dc_replace
 
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
+from vllm_lint.memory.estimate import COMFORTABLE_CONCURRENCY, Capacity, estimate, with_settings
+from vllm_lint.memory.releases import release
+from vllm_lint.rules.registry import register
+
+LOW_CONCURRENCY = COMFORTABLE_CONCURRENCY  # fewer than two full-length requests at once (VL103)
 MAX_SUGGESTED_UTILIZATION = 0.95  # above this the CUDA context and other processes rarely fit
-TP_CHOICES = (2, 4, 8)
+TP_CHOICES = (2, 4, 8, 16)
 
 
 def round_len(n: int) -> int:
@@ -66,12 +70,55 @@ def _notes(ctx, cap: Capacity) -> list[str]:
     return ([assumption] if assumption else []) + cap.breakdown_lines()
 
 
+def _tp_choices(ctx, cap: Capacity) -> list[int]:
+    """Tensor-parallel sizes above the launch's that vLLM accepts for the model, up to the GPUs the
+    launch has when that is known (``--gpu H100:4``, a GPU request), else up to 8."""
+    limit = (ctx.gpu_count if getattr(ctx, "gpu_count", None) else max(TP_CHOICES)) // cap.pipeline_parallel_size
+    return [tp for tp in TP_CHOICES if cap.tensor_parallel_size < tp <= limit and tp_allowed(ctx.model, tp)]
+
+
+def quantized_variants(model) -> list:
+    """Quantized checkpoints of the same model in the catalog (same layer count and hidden size)."""
+    from vllm_lint.models.resolve import catalog_ids, lookup_catalog
+
+    if model.quantization:
+        return []
+    base = (model.id or "").rsplit("/", 1)[-1].lower().removeprefix("meta-")
+    if not base:
+        return []
+    out = []
+    for cid in catalog_ids():
+        name = cid.rsplit("/", 1)[-1].lower().removeprefix("meta-")
+        if cid.lower() == (model.id or "").lower() or not name.startswith(base):
+            continue
+        arch = lookup_catalog(cid)
+        if arch is not None and arch.quantization and not arch.unsupported and \
+                (arch.num_layers, arch.hidden_size) == (model.num_layers, model.hidden_size):
+            out.append(arch)
+    return out
+
+
+def _variant_words(ctx, cap: Capacity, *, need_fit: bool) -> list[str]:
+    """"a quantized checkpoint in the catalog: X (fits, N tokens per GPU)" for the variants that help."""
+    out = []
+    for arch in quantized_variants(ctx.model):
+        alt = estimate(arch, ctx.gpu, ctx.settings, ctx.version)
+        if need_fit and not alt.fits:
+            continue
+        what = f"fits, {alt.kv_cache_tokens:,} tokens per GPU" if alt.fits else f"{alt.weights_gib:.1f} GiB per GPU"
+        out.append(f"the quantized checkpoint {arch.id} ({what})")
+    return out[:3]
+
+
 def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
     fixes: list[Fix] = []
     words: list[str] = []
     L = cap.max_model_len
     mu = cap.min_gpu_memory_utilization
-    if mu is not None and mu <= MAX_SUGGESTED_UTILIZATION and not ctx.settings.kv_cache_memory_bytes:
+    if mu is not None and cap.band is not None and cap.band.margin_gib:  # fit at the low end of the band
+        mu = math.ceil((mu + cap.band.margin_gib / cap.gpu_total_gib) * 100) / 100
+    if mu is not None and cap.gpu_memory_utilization < mu <= MAX_SUGGESTED_UTILIZATION and \
+            not ctx.settings.kv_cache_memory_bytes:
         f = set_flag_fix(ctx, "gpu_memory_utilization", "--gpu-memory-utilization", f"{mu:.2f}",
                          f"set --gpu-memory-utilization {mu:.2f} so {L} tokens fit")
         words.append(f"--gpu-memory-utilization {mu:.2f}")
@@ -86,14 +133,8 @@ def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
                              f"store the KV cache in fp8 (--kv-cache-dtype fp8): {L} tokens fit")
             if f:
                 fixes.append(f)
-    tp_now = cap.tensor_parallel_size
-    for tp in TP_CHOICES:
-        if tp <= tp_now:
-            continue
-        m = ctx.model
-        if not tp_allowed(m, tp):
-            continue
-        alt = estimate(m, ctx.gpu, with_settings(ctx.settings, tensor_parallel_size=tp), ctx.version)
+    for tp in _tp_choices(ctx, cap):
+        alt = estimate(ctx.model, ctx.gpu, with_settings(ctx.settings, tensor_parallel_size=tp), ctx.version)
         if alt.fits:
             f = set_flag_fix(ctx, "tensor_parallel_size", "--tensor-parallel-size", str(tp),
                              f"use {tp} GPUs with --tensor-parallel-size {tp} ({alt.kv_cache_tokens:,} tokens per GPU)")
@@ -101,47 +142,101 @@ def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
             if f:
                 fixes.append(f)
             break
+    words.extend(_variant_words(ctx, cap, need_fit=True))
     return fixes, words
+
+
+def recommended_len(cap: Capacity) -> int:
+    """The one --max-model-len VL101, VL103 and VL402 recommend: the largest (rounded down) that holds
+    COMFORTABLE_CONCURRENCY full-length requests at the low end of the estimate's band; else the
+    largest that fits there; 0 when not even that reaches 256 tokens."""
+    b = cap.band
+    if b is None:
+        return round_len(cap.max_model_len_that_fits) if cap.max_model_len_that_fits >= 256 else 0
+    for n in (b.recommended_max_model_len, b.max_model_len_that_fits_low):
+        if n >= 256:
+            return round_len(n)
+    return 0
+
+
+def capacity_finding_covers(cap: Capacity) -> bool:
+    """Whether VL101 or VL103 reports this launch's context (then VL402 stays silent)."""
+    return not cap.fits or cap.at_the_edge or (not cap.kv_override and cap.max_concurrency < LOW_CONCURRENCY)
+
+
+def _edge_words(cap: Capacity) -> str:
+    b = cap.band
+    return (f"at the edge: vLLM may or may not start (the estimate's uncertainty here is ±{b.margin_gib:.2f} GiB "
+            f"per GPU, {cap.tokens_pm} of the KV cache)") if b else ""
+
+
+def _why_longer(ctx, cap: Capacity, largest: int) -> str:
+    """Why more tokens than the KV cache holds now can be the largest context: a shorter one shrinks
+    the profile run (V0 without chunked prefill profiles max_model_len tokens at once)."""
+    if largest <= cap.kv_cache_tokens:
+        return ""
+    alt = estimate(ctx.model, ctx.gpu, with_settings(ctx.settings, max_model_len=largest), ctx.version)
+    if alt.activation_gib >= cap.activation_gib - 0.005:
+        return ""
+    return (f" ({cap.kv_cache_tokens:,} tokens fit at {cap.max_model_len}: a {largest}-token context also "
+            f"shrinks vLLM's profile run from {cap.max_num_batched_tokens} to {alt.max_num_batched_tokens} tokens, "
+            f"so its activation peak drops from {cap.activation_gib:.2f} to {alt.activation_gib:.2f} GiB and "
+            f"the KV cache grows to {alt.kv_cache_tokens:,} tokens)")
 
 
 @register("VL101")
 def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     """The configured (or derived) max_model_len does not fit the KV cache left on the GPU."""
     cap = ctx.capacity
-    if cap is None or cap.fits or cap.weights_gib >= cap.budget_gib or cap.kv_override:
+    if cap is None or cap.weights_gib >= cap.budget_gib or cap.kv_override:
         return  # weights alone too large: VL102; explicit KV size: VL104
+    edge = cap.at_the_edge
+    if cap.fits and not edge:
+        return
     s = ctx.settings
-    if s.max_model_len == -1 and at_least(ctx.version, "0.14.0") and cap.max_model_len_that_fits > 0:
+    if s.max_model_len == -1 and release(ctx.version).max_model_len_auto_fit and cap.max_model_len_that_fits > 0:
         return  # vLLM auto-fits max_model_len itself
     L = cap.max_model_len
     given = s.max_model_len is not None and s.max_model_len > 0
     ctx_words = f"--max-model-len {L}" if given else f"{ctx.model.id}'s {L}-token context (the default max_model_len)"
     left = max(0.0, cap.kv_cache_gib)
+    pm = f", {cap.tokens_pm}" if cap.tokens_pm else ""
+    verdict = _edge_words(cap) if edge else "does not fit"
     message = (
-        f"{ctx_words} does not fit the KV cache on {_gpu_words(ctx, cap)}: one {L}-token request needs "
-        f"{cap.needed_kv_gib:.1f} GiB of KV cache; {left:.1f} GiB is left per GPU "
-        f"({cap.kv_cache_tokens:,} tokens fit)"
+        f"{ctx_words} {'is ' + verdict if edge else verdict} the KV cache on {_gpu_words(ctx, cap)}" if not edge else
+        f"{ctx_words} is {verdict}; on {_gpu_words(ctx, cap)}"
     )
+    message += (f": one {L}-token request needs {cap.needed_kv_gib:.1f} GiB of KV cache per GPU; "
+                f"{left:.1f} GiB is left per GPU ({cap.kv_cache_tokens:,} tokens{pm})")
     fix = None
     largest = cap.max_model_len_that_fits
-    target = round_len(largest) if largest else 0
-    if target >= 256:
+    target = recommended_len(cap)
+    if largest >= 256 and not cap.fits:
+        message += f"; the largest --max-model-len that fits is {largest}" + _why_longer(ctx, cap, largest)
+    if target:
         fix = set_flag_fix(ctx, "max_model_len", "--max-model-len", str(target),
-                           f"set --max-model-len {target} (largest that fits is {largest})")
-        message += f"; the largest --max-model-len that fits is {largest}"
-    else:
+                           f"set --max-model-len {target}, where {COMFORTABLE_CONCURRENCY:g} requests of that length "
+                           f"fit even at the low end of the estimate" if cap.band and target ==
+                           round_len(cap.band.recommended_max_model_len) else f"set --max-model-len {target}")
+        message += f"; --max-model-len {target} fits {COMFORTABLE_CONCURRENCY:g} full-length requests with margin"
+    elif not cap.fits:
         message += "; the weights leave (almost) no room for a KV cache"
     suggestions, words = _suggestions(ctx, cap)
     notes = _notes(ctx, cap)
     if words:
         notes.append("other ways to make it fit: " + "; ".join(words))
+    when = f"vLLM {ctx.version} refuses to start" if not cap.fits else \
+        f"vLLM {ctx.version} starts if the estimate holds; at its low end it refuses"
     if cap.era.startswith("v0"):
-        notes.append(f"vLLM {ctx.version} refuses to start: \"The model's max seq len ({L}) is larger than the maximum "
-                     f"number of tokens that can be stored in KV cache ({cap.kv_cache_tokens})\" (estimated)")
+        tokens = cap.kv_cache_tokens if not cap.fits else cap.band.kv_cache_tokens_low
+        notes.append(f"{when}: \"The model's max seq len ({L}) is larger than the maximum number of tokens that can "
+                     f"be stored in KV cache ({tokens})\" (estimated)")
     else:
-        notes.append(f"vLLM {ctx.version} refuses to start: \"To serve at least one request with the model's max seq "
-                     f"len ({L}), ... the estimated maximum model length is {cap.estimated_max_model_len}\"")
-    yield ctx.report("VL101", message, token=_where(ctx), fix=fix, suggestions=suggestions, notes=notes)
+        longest = cap.estimated_max_model_len if not cap.fits else cap.band.max_model_len_that_fits_low
+        notes.append(f"{when}: \"To serve at least one request with the model's max seq len ({L}), ... the estimated "
+                     f"maximum model length is {longest}\" (estimated)")
+    d = ctx.report("VL101", message, token=_where(ctx), fix=fix, suggestions=suggestions, notes=notes)
+    yield dc_replace(d, severity=Severity.WARNING) if edge else d
 
 
 # -- VL102 ---------------------------------------------------------------------------------------
@@ -152,8 +247,9 @@ QUANT_HINTS = (("AWQ/GPTQ 4-bit", {"quant_method": "awq", "bits": 4, "group_size
 
 def _smallest_tp(ctx, *, need_fit: bool) -> int | None:
     m = ctx.model
+    limit = ctx.gpu_count if getattr(ctx, "gpu_count", None) else 16
     for tp in (1, 2, 4, 8, 16):
-        if tp <= ctx.capacity.tensor_parallel_size or not tp_allowed(m, tp):
+        if tp <= ctx.capacity.tensor_parallel_size or tp > limit or not tp_allowed(m, tp):
             continue
         alt = estimate(m, ctx.gpu, with_settings(ctx.settings, tensor_parallel_size=tp), ctx.version)
         if (alt.fits if need_fit else alt.weights_gib < alt.budget_gib):
@@ -167,8 +263,6 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     cap = ctx.capacity
     if cap is None or cap.weights_gib < cap.budget_gib:
         return
-    from dataclasses import replace as dc_replace
-
     from vllm_lint.memory.weights import weights_per_rank
 
     m = ctx.model
@@ -178,10 +272,22 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     if tp:
         f = set_flag_fix(ctx, "tensor_parallel_size", "--tensor-parallel-size", str(tp),
                          f"shard the model over {tp} GPUs (--tensor-parallel-size {tp})")
-        words.append(f"{tp} GPUs with --tensor-parallel-size {tp}")
+        alt = estimate(m, ctx.gpu, with_settings(ctx.settings, tensor_parallel_size=tp), ctx.version)
+        shorter = recommended_len(alt) if not alt.fits else 0
+        if alt.fits:
+            words.append(f"{tp} GPUs with --tensor-parallel-size {tp}")
+        elif shorter:
+            words.append(f"{tp} GPUs with --tensor-parallel-size {tp} and --max-model-len {shorter} (the weights fit "
+                         f"there, the {alt.max_model_len}-token context does not)")
+        else:
+            words.append(f"{tp} GPUs with --tensor-parallel-size {tp} hold the weights but leave no KV cache")
         if f:
             suggestions.append(f)
-    if not m.quantization:
+    elif getattr(ctx, "gpu_count", None):
+        words.append(f"no tensor-parallel size up to the {ctx.gpu_count} GPUs available is enough")
+    variants = _variant_words(ctx, cap, need_fit=False)
+    words.extend(variants)
+    if not m.quantization and not variants:
         for label, q in QUANT_HINTS:
             if label == "FP8" and not ctx.gpu.fp8:
                 continue
@@ -195,46 +301,49 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     words.append(f"--cpu-offload-gb {offload} (slow: weights stream from host memory every step)")
     notes = _notes(ctx, cap)
     notes.append("ways to make it fit: " + "; ".join(words))
-    yield ctx.report(
+    edge = cap.band is not None and cap.weights_gib - cap.band.margin_gib < cap.budget_gib
+    tail = f"; {_edge_words(cap)}" if edge else "; vLLM runs out of memory while loading"
+    d = ctx.report(
         "VL102",
         f"{m.id} needs {cap.weights_gib:.1f} GiB of weights per GPU ({cap.weights_format}), more than the "
         f"{cap.budget_gib:.1f} GiB vLLM may use on {_gpu_words(ctx, cap)} at gpu_memory_utilization "
-        f"{cap.gpu_memory_utilization:g}; vLLM runs out of memory while loading",
+        f"{cap.gpu_memory_utilization:g}{tail}",
         token=ctx.value_token("model"), suggestions=suggestions, notes=notes,
     )
+    yield dc_replace(d, severity=Severity.WARNING) if edge else d
 
 
 # -- VL103 ---------------------------------------------------------------------------------------
 
-LOW_CONCURRENCY = 2.0  # fewer than two full-length requests at once
 
 
 @register("VL103")
 def low_concurrency(ctx) -> Iterator[Diagnostic]:
     """The KV cache holds fewer than two full-length requests: requests queue as soon as two are long."""
     cap = ctx.capacity
-    if cap is None or not cap.fits or cap.kv_override or cap.max_concurrency >= LOW_CONCURRENCY:
-        return
+    if cap is None or not cap.fits or cap.kv_override or cap.max_concurrency >= LOW_CONCURRENCY or cap.at_the_edge:
+        return  # at the edge VL101 reports the launch, with the same recommended length
     L = cap.max_model_len
     seqs = ctx.settings.max_num_seqs
     extra = ""
     if seqs and cap.kv_cache_tokens // max(1, seqs) < 256:
         extra = (f"; --max-num-seqs {seqs} leaves {cap.kv_cache_tokens // seqs} tokens per sequence, so most of "
                  f"those slots can never run at once")
-    half = round_len(max(256, int(cap.kv_cache_tokens / 4)))
-    # A suggestion, not a fix: how much concurrency a deployment needs is the user's call, and as
-    # a fix it would chain after VL101's (which leaves exactly one full-length request).
+    target = recommended_len(cap)
+    # A suggestion, not a fix: how much concurrency a deployment needs is the user's call; it is the
+    # same length VL101 and VL402 recommend.
     suggestions = []
-    if half < L:
-        s = set_flag_fix(ctx, "max_model_len", "--max-model-len", str(half),
-                         f"set --max-model-len {half} so about four full-length requests fit")
+    if target and target < L:
+        s = set_flag_fix(ctx, "max_model_len", "--max-model-len", str(target),
+                         f"set --max-model-len {target} so {LOW_CONCURRENCY:g} full-length requests fit")
         if s is not None:
             suggestions.append(s)
     notes = _notes(ctx, cap)
+    pm = f" {cap.tokens_pm}" if cap.tokens_pm else ""
     yield ctx.report(
         "VL103",
         f"only {cap.max_concurrency:.2f} requests of {L} tokens fit in the KV cache at once "
-        f"({cap.kv_cache_tokens:,} tokens per GPU on {_gpu_words(ctx, cap)}); long requests will queue{extra}",
+        f"({cap.kv_cache_tokens:,} tokens{pm} per GPU on {_gpu_words(ctx, cap)}); long requests will queue{extra}",
         token=ctx.value_token("max_model_len") or ctx.value_token("model"), suggestions=suggestions, notes=notes,
     )
 
@@ -313,9 +422,8 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     )
 
 
-# A tree repeats the same model, settings and release across many launches (999 launches without
-# a GPU, 256 distinct on the 2,000-file benchmark tree): the verdicts are computed once per
-# combination. The key is the repr of every input (ModelArch may hold unhashable fields); the
+# A tree repeats the same model, settings and release across many launches: the verdicts are computed
+# once per combination. The key is the repr of every input (ModelArch may hold unhashable fields); the
 # estimate is a pure function of them and of the built-in GPU table.
 _VERDICTS: dict[tuple[str, str, str], tuple[tuple[str, bool], ...]] = {}
 

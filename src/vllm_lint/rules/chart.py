@@ -8,7 +8,7 @@ from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.rules.registry import register
 
 if TYPE_CHECKING:
-    from vllm_lint.context import LaunchContext
+    from vllm_lint.rules.context import RuleContext
 
 # Where each ignored key's settings really belong in vllm-production-stack's values schema
 # (helm/templates/deployment-vllm-multi.yaml renders only these places into flags).
@@ -20,7 +20,7 @@ _MOVE_TO = {
 
 
 @register("VL506")
-def ignored_chart_key(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def ignored_chart_key(ctx: RuleContext) -> Iterator[Diagnostic]:
     """A values key the chart's templates do not render: its setting never reaches vLLM."""
     ignored = ctx.launch.facts.get("ignored_keys") or []
     chart = ctx.launch.facts.get("chart", "the chart")

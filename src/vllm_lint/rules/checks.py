@@ -1,9 +1,20 @@
-"""Imports every check module so their ``@register`` decorators run. One line per topic."""
+"""Every check: imports each check module so its ``@register`` decorators run. One line per topic."""
 
-from vllm_lint.rules import builtin  # noqa: F401  VL000-VL00x: input problems (reported by the pipeline)
-from vllm_lint.rules import hygiene_meta  # noqa: F401  VL006: unused suppressions (reported by the pipeline)
-from vllm_lint.rules import parallelism, model, hygiene  # noqa: F401  VL3xx parallelism/hardware, VL4xx model, VL5xx security/hygiene
-from vllm_lint.rules import capacity  # noqa: F401  VL1xx: memory and KV-cache capacity
-from vllm_lint.rules import chart  # noqa: F401,E402  VL506: chart values the chart never renders
-from vllm_lint.rules import files  # noqa: F401,E402  VL507-VL508: file-level hygiene
-from vllm_lint.rules import flags  # noqa: F401,E402  VL2xx: flags as the target release parses them
+# VL000-VL00x: input problems, and VL006: unused suppressions (both reported by the pipeline)
+from vllm_lint.rules import builtin, hygiene_meta  # noqa: F401
+# VL3xx parallelism and hardware, VL4xx model, VL5xx security and hygiene
+from vllm_lint.rules import parallelism, model, hygiene  # noqa: F401
+# VL309, VL310, VL312, VL313: what the GPU's compute capability rules out
+from vllm_lint.rules import gpu_capability  # noqa: F401
+# VL1xx: memory and KV-cache capacity
+from vllm_lint.rules import capacity  # noqa: F401
+# VL506: chart values the chart never renders; VL507-VL508: file-level hygiene
+from vllm_lint.rules import chart, files  # noqa: F401
+# VL2xx: flags as the target release parses them
+from vllm_lint.rules import flags  # noqa: F401
+from vllm_lint.rules.registry import Check, registered
+
+
+def checks() -> dict[str, Check]:
+    """Every check by rule id."""
+    return registered()

@@ -29,8 +29,8 @@ def write_example(root: Path, ex: dict) -> Path:
 
 def run_example(root: Path, rule_id: str, ex: dict) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """Lint an example with only ``rule_id`` selected: (its findings, internal errors)."""
-    from vllm_lint.context import RunOptions
     from vllm_lint.lint import LintOptions, lint_paths
+    from vllm_lint.resolve.context import RunOptions
 
     target = write_example(root, ex)
     opts = ex.get("options") or {}

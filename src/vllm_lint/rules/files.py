@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
-from vllm_lint.rules.registry import make_diagnostic, register
+from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.rules.registry import register
 
 if TYPE_CHECKING:
     from vllm_lint.sources.base import SourceFile
@@ -54,7 +55,7 @@ def dotenv_duplicate_key(src: SourceFile) -> Iterator[Diagnostic]:
     """docker compose and ``docker run --env-file`` keep the last of two assignments to one key."""
     if src.kind != "env":
         return
-    from vllm_lint.sources.dotenv import parse_dotenv_full
+    from vllm_lint.sources.containers.dotenv import parse_dotenv_full
 
     parsed = parse_dotenv_full(src.text, src.index, interpolate_values=False)
     last_line = {k: v.span.line for k, v in parsed.values.items() if v.span is not None}

@@ -11,50 +11,23 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from vllm_lint.context import LaunchContext
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from vllm_lint.launch import Token
+from vllm_lint.rule_meta import meta
+from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
-from vllm_lint.vllm.args import ArgProblem
-
-# ArgProblem.code -> rule id
-RULE_OF_CODE = {
-    "unknown-flag": "VL201",
-    "removed-flag": "VL202",
-    "not-yet-added": "VL202",
-    "abbreviated-flag": "VL203",
-    "ambiguous-abbreviation": "VL204",
-    "bool-with-value": "VL205",
-    "invalid-choice": "VL206",
-    "invalid-int": "VL207",
-    "invalid-float": "VL207",
-    "invalid-json": "VL207",
-    "invalid-bool": "VL207",
-    "invalid-value": "VL207",
-    "missing-value": "VL207",
-    "config-file": "VL207",
-    "out-of-range": "VL208",
-    "duplicate-flag": "VL209",
-    "deprecated-flag": "VL210",
-    "model-twice": "VL211",
-    "model-ignored": "VL211",
-    "model-flag": "VL211",
-    "model-missing": "VL211",
-    "missing-model": "VL211",
-    "extra-argument": "VL211",
-    "repeated-subcommand": "VL212",
-    "non-vllm-option": "VL213",
-    "flag-requires": "VL214",
-}
+from vllm_lint.vllm.parsed import ArgProblem
 
 
-def _problems(ctx: LaunchContext, rule_id: str) -> Iterator[ArgProblem]:
+def _problems(ctx: RuleContext, rule_id: str) -> Iterator[ArgProblem]:
+    """The parser's problems that ``rule_id`` reports (``parser_problems`` in its YAML)."""
+    codes = meta(rule_id).parser_problems
     for p in ctx.args.problems:
-        if RULE_OF_CODE.get(p.code) == rule_id:
+        if p.code in codes:
             yield p
 
 
-def _token_text_edit(ctx: LaunchContext, tok: Token | None, new_text: str) -> Edit | None:
+def _token_text_edit(ctx: RuleContext, tok: Token | None, new_text: str) -> Edit | None:
     """Replace a plain argv word, keeping the quotes it is written with; None when the token's
     place cannot take a literal rewrite (chart keys, config keys, expanded variables)."""
     if tok is None or tok.span is None or tok.style != "argv" or tok.symbolic:
@@ -77,7 +50,7 @@ def _token_text_edit(ctx: LaunchContext, tok: Token | None, new_text: str) -> Ed
 _LIST_ITEM_LINE = re.compile(r"^[ \t]*-[ \t]*$")
 
 
-def _delete_edit(ctx: LaunchContext, tok: Token) -> Edit | None:
+def _delete_edit(ctx: RuleContext, tok: Token) -> Edit | None:
     """Remove a token together with the separator that belongs to it: its whole line for a YAML
     block-list item, the comma for a flow list, the blank before it for a shell word."""
     text = ctx.src.text
@@ -107,7 +80,7 @@ def _delete_edit(ctx: LaunchContext, tok: Token) -> Edit | None:
     return None
 
 
-def _fix(ctx: LaunchContext, p: ArgProblem, description: str, *, safe: bool = True) -> Fix | None:
+def _fix(ctx: RuleContext, p: ArgProblem, description: str, *, safe: bool = True) -> Fix | None:
     """The problem's replacements as one Fix, or None when any edit cannot be written safely."""
     if not p.replacement:
         return None
@@ -129,7 +102,7 @@ def _fix(ctx: LaunchContext, p: ArgProblem, description: str, *, safe: bool = Tr
     return Fix(description, tuple(edits), safe=safe)
 
 
-def _rename_edit(ctx: LaunchContext, tok: Token | None, new_text: str) -> Edit | None:
+def _rename_edit(ctx: RuleContext, tok: Token | None, new_text: str) -> Edit | None:
     """A pure rename of the flag part (``--max-num-seq=8`` -> ``--max-num-seqs=8``, a Helm key
     ``maxNumSeq`` -> ``maxNumSeqs``), written in the token's own convention by the fixer."""
     from vllm_lint.fix import rename_flag_edit
@@ -149,7 +122,7 @@ def _suggestion(p: ArgProblem) -> list[Fix]:
     return [Fix(p.suggestion, (), safe=False)] if p.suggestion else []
 
 
-def _notes(ctx: LaunchContext, p: ArgProblem) -> list[str]:
+def _notes(ctx: RuleContext, p: ArgProblem) -> list[str]:
     notes = []
     if p.detail:
         notes.append(p.detail)
@@ -157,7 +130,7 @@ def _notes(ctx: LaunchContext, p: ArgProblem) -> list[str]:
     return notes
 
 
-def _report(ctx: LaunchContext, rule_id: str, p: ArgProblem, message: str, fix: Fix | None = None,
+def _report(ctx: RuleContext, rule_id: str, p: ArgProblem, message: str, fix: Fix | None = None,
             severity: Severity | None = None) -> Diagnostic:
     tok = ctx.token(p.token_index)
     d = ctx.report(rule_id, message, token=tok, fix=fix, suggestions=[] if fix else _suggestion(p),
@@ -167,20 +140,20 @@ def _report(ctx: LaunchContext, rule_id: str, p: ArgProblem, message: str, fix: 
     return d
 
 
-def _flag_text(ctx: LaunchContext, p: ArgProblem, missing: str = "?") -> str:
+def _flag_text(ctx: RuleContext, p: ArgProblem, missing: str = "?") -> str:
     """The option as written, without an ``=value`` part."""
     tok = ctx.token(p.token_index)
     return tok.text.split("=", 1)[0] if tok is not None else missing
 
 
-def _parser_exit(ctx: LaunchContext, rule_id: str) -> Iterator[Diagnostic]:
+def _parser_exit(ctx: RuleContext, rule_id: str) -> Iterator[Diagnostic]:
     """One finding per problem, quoting the line vLLM's parser prints before it exits."""
     for p in _problems(ctx, rule_id):
         yield _report(ctx, rule_id, p, f"vLLM {ctx.version} exits with `{p.message}`")
 
 
 @register("VL201")
-def unknown_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def unknown_flag(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL201"):
         guess = p.replacement[0][1].split("=", 1)[0] if p.replacement else None
         msg = f"{_flag_text(ctx, p)} is not a vLLM {ctx.version} option"
@@ -191,7 +164,7 @@ def unknown_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 @register("VL202")
-def flag_not_in_release(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def flag_not_in_release(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL202"):
         msg = f"{p.detail}; vLLM exits with `{p.message}`"
         # safe when the release made the option pointless; unsafe when its setting should move to
@@ -202,7 +175,7 @@ def flag_not_in_release(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 @register("VL203")
-def abbreviated_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def abbreviated_flag(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL203"):
         full = p.suggestion.removeprefix("write ") if p.suggestion else "the full name"
         msg = (f"{p.message}; any later option sharing the prefix makes it ambiguous "
@@ -211,12 +184,12 @@ def abbreviated_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 @register("VL204")
-def ambiguous_abbreviation(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def ambiguous_abbreviation(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield from _parser_exit(ctx, "VL204")
 
 
 @register("VL205")
-def boolean_flag_value(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def boolean_flag_value(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL205"):
         flag = _flag_text(ctx, p, "the flag")
         msg = f"{flag} is a switch in vLLM {ctx.version} and takes no value; vLLM exits with `{p.message}`"
@@ -237,7 +210,7 @@ def _shorten_list(message: str, keep: int = 8) -> str:
 
 
 @register("VL206")
-def invalid_choice(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def invalid_choice(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL206"):
         if p.message.startswith("ValueError: Unknown quantization method"):
             # checked after parsing, and a quantized checkpoint's own config can override the
@@ -255,18 +228,18 @@ def _quant_value(p: ArgProblem) -> str:
 
 
 @register("VL207")
-def invalid_flag_value(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def invalid_flag_value(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield from _parser_exit(ctx, "VL207")
 
 
 @register("VL208")
-def value_out_of_range(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def value_out_of_range(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL208"):
         yield _report(ctx, "VL208", p, p.message)
 
 
 @register("VL209")
-def duplicate_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def duplicate_flag(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL209"):
         logged = p.message.startswith("Found duplicate keys")
         msg = f"{p.detail} ({'vLLM logs: ' if logged else ''}{p.message})" if p.detail else p.message
@@ -274,13 +247,13 @@ def duplicate_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 @register("VL210")
-def deprecated_flag(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def deprecated_flag(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL210"):
         yield _report(ctx, "VL210", p, p.message)
 
 
 @register("VL211")
-def model_argument(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def model_argument(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL211"):
         if p.code == "model-flag" and not p.fatal:
             yield _report(ctx, "VL211", p, f"vLLM {ctx.version} warns: {p.message}", severity=Severity.WARNING)
@@ -295,19 +268,19 @@ def model_argument(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 @register("VL212")
-def repeated_subcommand(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def repeated_subcommand(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL212"):
         msg = f"{p.detail}; vLLM exits with `{p.message}`" if p.detail else p.message
         yield _report(ctx, "VL212", p, msg, _fix(ctx, p, p.suggestion or "remove the repeated command"))
 
 
 @register("VL213")
-def non_vllm_option(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def non_vllm_option(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL213"):
         msg = f"{p.detail}; vLLM exits with `{p.message}`"
         yield _report(ctx, "VL213", p, msg, _fix(ctx, p, f"remove {_flag_text(ctx, p)}", safe=False))
 
 
 @register("VL214")
-def companion_flag_missing(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def companion_flag_missing(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield from _parser_exit(ctx, "VL214")

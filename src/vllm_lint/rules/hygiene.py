@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
-from vllm_lint.context import LaunchContext
+from vllm_lint.rules.context import RuleContext
 from vllm_lint.diagnostic import Diagnostic
-from vllm_lint.rules import topology as T
-from vllm_lint.rules.registry import make_diagnostic, register
+from vllm_lint.rules import flag_values
+from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
 
 # -- VL501 ------------------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ _ASSIGN = re.compile(
 _ENV_SPACE = re.compile(r"(?mi)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+(?P<q>['\"]?)(?P<value>[^\s'\"#]+)(?P=q)[ \t]*$")
 
 
-def _file_findings(ctx: LaunchContext) -> Iterator[tuple[int, int, str, str]]:
+def _file_findings(ctx: RuleContext) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, kind, secret) of secrets written in a file's text."""
     text = ctx.src.text
     for kind, pat in TOKEN_PATTERNS:
@@ -83,15 +84,15 @@ def _file_findings(ctx: LaunchContext) -> Iterator[tuple[int, int, str, str]]:
             yield m.start("value"), m.end("value"), f"{m.group('name')} value", m.group("value")
 
 
-def _argv_findings(ctx: LaunchContext) -> Iterator[tuple[Span, str, str]]:
+def _argv_findings(ctx: RuleContext) -> Iterator[tuple[Span, str, str]]:
     for dest, flag in (("api_key", "--api-key"), ("hf_token", "--hf-token")):
-        if not T.given(ctx, dest) or T.symbolic(ctx, dest):
+        if not flag_values.given(ctx, dest) or flag_values.symbolic(ctx, dest):
             continue
         tok = ctx.value_token(dest)
         use = ctx.args.uses.get(dest)
         value = getattr(use, "value_text", None)
         if value is None:
-            raw = T.raw_value(ctx, dest)
+            raw = flag_values.raw_value(ctx, dest)
             value = raw[0] if isinstance(raw, list) and raw else raw
         if tok is None or tok.span is None or tok.symbolic or not isinstance(value, str):
             continue
@@ -108,7 +109,7 @@ def _argv_findings(ctx: LaunchContext) -> Iterator[tuple[Span, str, str]]:
 
 
 @register("VL501", scope="project")
-def hard_coded_secret(launches: Iterable[LaunchContext]) -> Iterator[Diagnostic]:
+def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
     seen: set[tuple[str, int]] = set()  # (file, line)
     scanned: set[str] = set()
     for ctx in launches:
@@ -136,8 +137,8 @@ def hard_coded_secret(launches: Iterable[LaunchContext]) -> Iterator[Diagnostic]
 # -- VL502 ------------------------------------------------------------------------------------------
 
 @register("VL502")
-def trust_remote_code(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    if T.bool_arg(ctx, "trust_remote_code") is not True:
+def trust_remote_code(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if flag_values.bool_arg(ctx, "trust_remote_code") is not True:
         return
     model = ctx.model_name or "the model"
     yield ctx.report(
@@ -166,7 +167,7 @@ def image_tag(image: str) -> tuple[str | None, bool]:
 
 
 @register("VL503")
-def unpinned_image(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def unpinned_image(ctx: RuleContext) -> Iterator[Diagnostic]:
     image = ctx.launch.image
     if not image or ctx.launch.image_span is None or "$" in image or "{{" in image or "{" in image:
         return
@@ -218,9 +219,9 @@ def container_ports(values: Iterable[object]) -> list[int] | None:
     return out
 
 
-def _listen_port(ctx: LaunchContext) -> tuple[int, str] | None:
-    if T.given(ctx, "port"):
-        port = T.int_arg(ctx, "port")
+def _listen_port(ctx: RuleContext) -> tuple[int, str] | None:
+    if flag_values.given(ctx, "port"):
+        port = flag_values.int_arg(ctx, "port")
         return (port, "--port") if port is not None else None
     return 8000, "vLLM's default port"
 
@@ -228,7 +229,7 @@ def _listen_port(ctx: LaunchContext) -> tuple[int, str] | None:
 _TEMPLATE_PORT = re.compile(r"containerPort:\s*['\"]?(\d+)['\"]?\s*$", re.M)
 
 
-def chart_template_ports(ctx: LaunchContext) -> tuple[list[int], str, int] | None:
+def chart_template_ports(ctx: RuleContext) -> tuple[list[int], str, int] | None:
     """containerPorts a Helm chart's own templates hard-code for the vLLM container.
 
     Used for a values file whose chart is not modelled: when the ``templates/`` beside it hold one
@@ -261,7 +262,7 @@ def chart_template_ports(ctx: LaunchContext) -> tuple[list[int], str, int] | Non
 
 
 @register("VL504")
-def port_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def port_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
     launch = ctx.launch
     if launch.entrypoint not in _LISTENING_ENTRYPOINTS:
         return
@@ -292,12 +293,12 @@ def port_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
         f"vLLM listens on {port} ({where}), but the container {what} port{'s' if len(uniq) > 1 else ''} "
         f"{', '.join(map(str, uniq))}{origin or ''}: requests sent to "
         f"{'that port' if len(uniq) == 1 else 'those ports'} reach nothing",
-        token=ctx.value_token("port") if T.given(ctx, "port") else None,
+        token=ctx.value_token("port") if flag_values.given(ctx, "port") else None,
         notes=[f"make them agree: --port {uniq[0]}, or expose container port {port}"],
     )
 
 
-def _vllm_port_env(ctx: LaunchContext, listen: tuple[int, str] | None) -> Iterator[Diagnostic]:
+def _vllm_port_env(ctx: RuleContext, listen: tuple[int, str] | None) -> Iterator[Diagnostic]:
     """``VLLM_PORT`` set as if it were the HTTP port (it is the base of vLLM's internal ports)."""
     ev = ctx.launch.env.get("VLLM_PORT")
     if ev is None or ev.symbolic or not ev.value.strip().isdigit():
@@ -326,7 +327,7 @@ _UNEXPANDED = re.compile(r"\$\{?([A-Za-z_]\w*)")
 
 
 @register("VL505")
-def literal_env_reference(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def literal_env_reference(ctx: RuleContext) -> Iterator[Diagnostic]:
     refs = ctx.launch.facts.get("literal_dollar_env")
     if not refs:
         return

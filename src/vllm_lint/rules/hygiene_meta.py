@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
-from vllm_lint.rules.registry import RuleMeta, make_diagnostic, register
+from vllm_lint.rule_meta import RuleMeta, make_diagnostic
+from vllm_lint.rules.registry import register
 from vllm_lint.span import LineIndex
 from vllm_lint.suppress import Directives, Suppression
 

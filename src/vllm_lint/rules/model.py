@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from vllm_lint.context import LaunchContext
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
-from vllm_lint.rules import topology as T
+from vllm_lint.rules import flag_values
+from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
 
 # Above this many tokens a default context is worth stating explicitly (VL402); 64K-class defaults
@@ -22,12 +22,12 @@ HUGE_CONTEXT = 65536
 SUGGESTED_CONTEXT = 32768
 
 
-def _derived(ctx: LaunchContext) -> tuple[int, str] | None:
+def _derived(ctx: RuleContext) -> tuple[int, str] | None:
     """(derived max_model_len, the config key it comes from) for the launch's release."""
     m = ctx.model
     if m is None:
         return None
-    disable_sw = bool(T.bool_arg(ctx, "disable_sliding_window"))
+    disable_sw = bool(flag_values.bool_arg(ctx, "disable_sliding_window"))
     derived = m.derived_max_model_len(ctx.version, disable_sliding_window=disable_sw)
     if m.model_max_length and derived == m.model_max_length:
         key = "model_max_length"
@@ -41,17 +41,17 @@ def _derived(ctx: LaunchContext) -> tuple[int, str] | None:
 
 
 @register("VL401")
-def max_model_len_above_derived(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    if not T.given(ctx, "max_model_len"):
+def max_model_len_above_derived(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if not flag_values.given(ctx, "max_model_len"):
         return
-    mml = T.int_arg(ctx, "max_model_len")
+    mml = flag_values.int_arg(ctx, "max_model_len")
     d = _derived(ctx)
     if mml is None or mml <= 0 or d is None:
         return
     derived, key = d
     if mml <= derived:
         return
-    if T.env_truthy(ctx, "VLLM_ALLOW_LONG_MAX_MODEL_LEN"):
+    if flag_values.env_truthy(ctx, "VLLM_ALLOW_LONG_MAX_MODEL_LEN"):
         return
     m = ctx.model
     rope = ""
@@ -60,7 +60,7 @@ def max_model_len_above_derived(ctx: LaunchContext) -> Iterator[Diagnostic]:
         rope = f" ({m.id} has rope_scaling {rtype!s} factor {m.rope_scaling.get('factor')}; vLLM {ctx.version} " \
                f"{'applies' if derived != (m.max_position_embeddings or derived) else 'does not apply'} it)"
     tok = ctx.value_token("max_model_len")
-    sp = T.value_span(ctx, "max_model_len")
+    sp = flag_values.value_span(ctx, "max_model_len")
     fix = Fix(f"lower max_model_len to the model's limit {derived}", (Edit(sp, str(derived)),), safe=False) if sp else None
     yield ctx.report(
         "VL401",
@@ -74,8 +74,8 @@ def max_model_len_above_derived(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 @register("VL402")
-def huge_default_context(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    if T.given(ctx, "max_model_len"):
+def huge_default_context(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if flag_values.given(ctx, "max_model_len"):
         return
     d = _derived(ctx)
     if d is None:
@@ -83,24 +83,32 @@ def huge_default_context(ctx: LaunchContext) -> Iterator[Diagnostic]:
     derived, key = d
     if derived <= HUGE_CONTEXT:
         return
+    cap = None
     if ctx.gpu is not None:
         try:
             cap = ctx.capacity
         except Exception:  # noqa: BLE001 - the estimate is another rule's business
             cap = None
-        if cap is not None and not cap.fits:
-            return  # VL101 reports this context as not fitting, with the numbers
+    from vllm_lint.rules.capacity import capacity_finding_covers, recommended_len
+
+    if cap is not None and capacity_finding_covers(cap):
+        return  # VL101/VL103 report this context with the numbers and the one recommended length
     m = ctx.model
     kv_note = ""
     kvb = _kv_bytes_per_token(m)
-    if kvb:
-        kv_note = f"; one request of that length holds {kvb * derived / 2**30:.1f} GiB of KV cache"
+    if cap is not None:
+        kv_note = f"; one request of that length holds {cap.needed_kv_gib:.1f} GiB of KV cache per GPU"
+    elif kvb:
+        n = max(1, ctx.settings.tensor_parallel_size) * max(1, ctx.settings.pipeline_parallel_size)
+        where = f" across its {n} GPUs" if n > 1 else ""
+        kv_note = f"; one request of that length holds {kvb * derived / 2**30:.1f} GiB of KV cache{where}"
+    value = recommended_len(cap) if cap is not None else SUGGESTED_CONTEXT
     suggestions = []
     ins = ctx.launch.insertion
-    if ins is not None and ins.path == ctx.src.display:
-        text = ins.render(["--max-model-len", str(SUGGESTED_CONTEXT)])
+    if value and ins is not None and ins.path == ctx.src.display:
+        text = ins.render(["--max-model-len", str(value)])
         sp = ctx.src.index.span(ins.offset, ins.offset)
-        suggestions.append(Fix(f"set --max-model-len {SUGGESTED_CONTEXT}", (Edit(sp, text),), safe=False))
+        suggestions.append(Fix(f"set --max-model-len {value}", (Edit(sp, text),), safe=False))
     yield ctx.report(
         "VL402",
         f"no --max-model-len: vLLM uses {m.id}'s full context of {derived} tokens ({key}){kv_note}; "
@@ -154,9 +162,9 @@ def _vllm_name(method: str, quant: dict | None) -> str:
 
 
 @register("VL403")
-def quantization_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    cli = T.str_arg(ctx, "quantization")
-    cfg_n = T.checkpoint_quant_method(ctx)
+def quantization_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
+    cli = flag_values.str_arg(ctx, "quantization")
+    cfg_n = flag_values.checkpoint_quant_method(ctx)
     if not cli or cfg_n is None:
         return
     m = ctx.model
@@ -177,13 +185,13 @@ _QUANT_MARK = re.compile(r"(?:^|[-_.])(awq|gptq|fp8|int4|int8|w4a16|w8a8|w8a16|b
 
 
 @register("VL404")
-def quantized_name_without_quantization(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def quantized_name_without_quantization(ctx: RuleContext) -> Iterator[Diagnostic]:
     """The name promises quantized weights but the config that vllm-lint resolved has no
     ``quantization_config`` and no ``--quantization`` is given: vLLM would load the checkpoint as
     unquantized (and fail on packed tensors), or the name points at a different repo than meant."""
     name = ctx.model_name
     res = ctx.model_resolution
-    if not name or res is None or res.arch is None or T.given(ctx, "quantization"):
+    if not name or res is None or res.arch is None or flag_values.given(ctx, "quantization"):
         return
     m = res.arch
     if m.quantization:
@@ -200,7 +208,7 @@ def quantized_name_without_quantization(ctx: LaunchContext) -> Iterator[Diagnost
         f"model {name!r} is named as a quantized checkpoint ({mark.group(1)}), but its config.json ({res.how}: {m.source or m.id}) "
         f"has no quantization_config and no --quantization is given: vLLM would load it as unquantized "
         f"{m.torch_dtype} weights",
-        token=T.model_token(ctx),
+        token=flag_values.model_token(ctx),
         notes=[f"check that the folder or repo holds the {mark.group(1)} files, or pass --quantization "
                f"{mark.group(1).lower() if mark.group(1).lower() in ('awq', 'gptq', 'fp8') else '<method>'}"],
     )
@@ -209,14 +217,14 @@ def quantized_name_without_quantization(ctx: LaunchContext) -> Iterator[Diagnost
 # -- VL405 ------------------------------------------------------------------------------------------
 
 @register("VL405")
-def batched_tokens_below_max_model_len(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    if T.bool_arg(ctx, "enable_chunked_prefill") is not False:
+def batched_tokens_below_max_model_len(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if flag_values.bool_arg(ctx, "enable_chunked_prefill") is not False:
         return
-    mnbt = T.int_arg(ctx, "max_num_batched_tokens") if T.given(ctx, "max_num_batched_tokens") else None
+    mnbt = flag_values.int_arg(ctx, "max_num_batched_tokens") if flag_values.given(ctx, "max_num_batched_tokens") else None
     if mnbt is None:
         return
-    if T.given(ctx, "max_model_len"):
-        mml = T.int_arg(ctx, "max_model_len")
+    if flag_values.given(ctx, "max_model_len"):
+        mml = flag_values.int_arg(ctx, "max_model_len")
         origin = "--max-model-len"
     else:
         d = _derived(ctx)
@@ -249,7 +257,7 @@ FAMILY_ORGS = (
 )
 
 
-def _full_id(ctx: LaunchContext, bare: str) -> str | None:
+def _full_id(ctx: RuleContext, bare: str) -> str | None:
     """The org-qualified id a bare repo name stands for: from the catalog, else the family."""
     res = ctx.model_resolution
     if res is not None and res.arch is not None:
@@ -266,7 +274,7 @@ def _full_id(ctx: LaunchContext, bare: str) -> str | None:
 
 
 @register("VL406")
-def model_missing_org(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def model_missing_org(ctx: RuleContext) -> Iterator[Diagnostic]:
     name = ctx.model_name
     if not name or "model" in (getattr(ctx.args, "symbolic", None) or ()):
         return
@@ -279,7 +287,7 @@ def model_missing_org(ctx: LaunchContext) -> Iterator[Diagnostic]:
     full = _full_id(ctx, bare)
     if full is None:
         return
-    tok = T.model_token(ctx)
+    tok = flag_values.model_token(ctx)
     fix = None
     if tok is not None and tok.span is not None and not tok.symbolic and tok.style in ("argv", "config-key") \
             and (tok.raw or tok.text).strip("'\"") == tok.text:
@@ -295,7 +303,7 @@ def model_missing_org(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 @register("VL407")
-def unresolved_model(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def unresolved_model(ctx: RuleContext) -> Iterator[Diagnostic]:
     name = ctx.model_name
     res = ctx.model_resolution
     if not name or res is None or res.arch is not None or ctx.model is not None:
@@ -307,7 +315,7 @@ def unresolved_model(ctx: LaunchContext) -> Iterator[Diagnostic]:
         "VL407",
         f"model {name!r} is not in vllm-lint's catalog, a local folder with a config.json, or the local "
         f"Hugging Face cache, so the checks that need its architecture (context length, heads, memory) are skipped",
-        token=T.model_token(ctx),
+        token=flag_values.model_token(ctx),
         notes=[_how_to_point(res.message)] if res.message else [],
     )
 

@@ -1,9 +1,8 @@
 """Parallelism and hardware rules (VL3xx): GPU counts, MIG, head/layer/expert divisibility,
-NCCL shared memory, dtype and fp8 support per compute capability, multi-node wiring.
+NCCL shared memory, multi-node wiring.
 
-Conditions follow vLLM 0.33's ``ParallelConfig.__post_init__``, ``ModelConfig.verify_with_parallel_config``,
-``platforms/cuda.py`` and the attention backends' capability checks (see
-knowledge/vllm-validation-rules.md §C, §D, §E); messages quote vLLM's own text where it prints one.
+Conditions follow vLLM 0.33's ``ParallelConfig.__post_init__`` and
+``ModelConfig.verify_with_parallel_config``; messages quote vLLM's own text where it prints one.
 """
 
 from __future__ import annotations
@@ -11,17 +10,11 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from vllm_lint.context import LaunchContext
-from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
-from vllm_lint.rules import topology as T
+from vllm_lint.diagnostic import Diagnostic, Severity
+from vllm_lint.rules import flag_values, topology
+from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
 from vllm_lint.vllm.versions import at_least
-
-# First release whose `--dtype auto` falls back to float16 for bfloat16 checkpoints on GPUs
-# without bfloat16 (ModelConfig._resolve_auto_dtype); earlier ones kept bfloat16 and failed.
-AUTO_DTYPE_FALLBACK = "0.9.0"
-# Model types vLLM refuses to run in float16 (config/model.py _FLOAT16_NOT_SUPPORTED_MODELS).
-_NO_FLOAT16_TYPES = frozenset({"gemma2", "gemma3", "gemma3_text", "glm4"})
 
 MULTI_NODE_WIRING = re.compile(
     r"ray\s+start|multi-node-serving\.sh|ray_cluster_size|KUBERAY_GEN_RAY_START_CMD|ray\.init|--headless|"
@@ -30,11 +23,11 @@ MULTI_NODE_WIRING = re.compile(
 )
 
 
-def _ray_backend(ctx: LaunchContext) -> bool:
-    return (T.str_arg(ctx, "distributed_executor_backend") or "").lower() == "ray"
+def _ray_backend(ctx: RuleContext) -> bool:
+    return (flag_values.str_arg(ctx, "distributed_executor_backend") or "").lower() == "ray"
 
 
-def _in_ray_cluster(ctx: LaunchContext) -> bool:
+def _in_ray_cluster(ctx: RuleContext) -> bool:
     """Launches run by a Ray cluster (KubeRay, Ray Serve) get their GPUs from the cluster."""
     src = (ctx.launch.source or "").lower()
     return "ray" in src or (ctx.launch.gpu.mechanism or "").lower().startswith("ray")
@@ -43,25 +36,25 @@ def _in_ray_cluster(ctx: LaunchContext) -> bool:
 # -- VL301 ------------------------------------------------------------------------------------------
 
 @register("VL301")
-def gpu_count_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def gpu_count_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
     """World size (TP × PP × DP ranks started here) against the GPUs the launch requests or sees."""
-    if T.is_group_worker(ctx):
+    if topology.is_group_worker(ctx):
         return
-    w = T.world(ctx)
-    vis = T.visible_gpus(ctx)
+    w = topology.world(ctx)
+    vis = topology.visible_gpus(ctx)
     if w is None or vis is None:
         return
     gpu = ctx.launch.gpu
     if gpu.mig_profile and w.size > 1 and (gpu.count or 0) > 1:
         return  # VL303 explains this case (several MIG slices are one device to CUDA)
-    pods = T.nodes(ctx)
-    nnodes = T.int_arg(ctx, "nnodes", 1)
+    pods = topology.nodes(ctx)
+    nnodes = flag_values.int_arg(ctx, "nnodes", 1)
     if nnodes is None:
         return
     if vis.spans_pods or pods > 1 or nnodes > 1:
         yield from _multi_pod(ctx, w, vis, max(pods, nnodes))
         return
-    tok = T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size_local",
+    tok = flag_values.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size_local",
                       "data_parallel_size")
     if w.size > vis.count:
         if _ray_backend(ctx):
@@ -85,7 +78,7 @@ def gpu_count_mismatch(ctx: LaunchContext) -> Iterator[Diagnostic]:
         yield _idle(ctx, w, vis.count, vis.how, tok)
 
 
-def _idle(ctx: LaunchContext, w: "T.World", have: int, how: str, tok) -> Diagnostic:
+def _idle(ctx: RuleContext, w: "topology.World", have: int, how: str, tok) -> Diagnostic:
     d = ctx.report(
         "VL301",
         f"{w.describe()}, but the launch reserves {have} ({how}); "
@@ -98,7 +91,7 @@ def _idle(ctx: LaunchContext, w: "T.World", have: int, how: str, tok) -> Diagnos
     return d
 
 
-def _multi_pod(ctx: LaunchContext, w: "T.World", vis: "T.Visible", pods: int) -> Iterator[Diagnostic]:
+def _multi_pod(ctx: RuleContext, w: "topology.World", vis: "topology.Visible", pods: int) -> Iterator[Diagnostic]:
     """Launches spread over several pods: compare the whole world with all their GPUs."""
     if not vis.requested:
         return
@@ -106,15 +99,15 @@ def _multi_pod(ctx: LaunchContext, w: "T.World", vis: "T.Visible", pods: int) ->
     if total is None:
         return
     need = w.size
-    if T.given(ctx, "data_parallel_size_local"):
+    if flag_values.given(ctx, "data_parallel_size_local"):
         per_pod = vis.per_pod(pods)
         if per_pod is None:
             return
         total = per_pod  # each pod starts its local ranks on its own GPUs
     split_dp = w.dp > 1 and w.dp_local == 1  # one rank per instance: the other ranks live elsewhere
-    tok = T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size")
+    tok = flag_values.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size")
     where = vis.how if vis.spans_pods else f"{pods} pods × {vis.count} ({vis.how})"
-    if T.given(ctx, "data_parallel_size_local"):
+    if flag_values.given(ctx, "data_parallel_size_local"):
         where = f"GPUs per pod; {where}"
     if need > total:
         yield ctx.report(
@@ -130,7 +123,7 @@ def _multi_pod(ctx: LaunchContext, w: "T.World", vis: "T.Visible", pods: int) ->
 # -- VL302 ------------------------------------------------------------------------------------------
 
 @register("VL302")
-def fractional_gpu_request(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def fractional_gpu_request(ctx: RuleContext) -> Iterator[Diagnostic]:
     """``requestGPU: 0.5`` and friends: GPUs are integer extended resources."""
     gpu = ctx.launch.gpu
     if gpu.count is None or float(gpu.count).is_integer():
@@ -147,17 +140,17 @@ def fractional_gpu_request(ctx: LaunchContext) -> Iterator[Diagnostic]:
 
 
 def _mech(m: str | None) -> str:
-    return T._mech_name(m)
+    return topology.mechanism_name(m)
 
 
 # -- VL303 ------------------------------------------------------------------------------------------
 
 @register("VL303")
-def tensor_parallel_across_mig(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def tensor_parallel_across_mig(ctx: RuleContext) -> Iterator[Diagnostic]:
     gpu = ctx.launch.gpu
     if not gpu.mig_profile or gpu.count is None or gpu.count <= 1:
         return
-    w = T.world(ctx)
+    w = topology.world(ctx)
     if w is None or w.size <= 1:
         return
     yield ctx.report(
@@ -165,8 +158,8 @@ def tensor_parallel_across_mig(ctx: LaunchContext) -> Iterator[Diagnostic]:
         f"{w.describe()} across {gpu.count:g} MIG slices (nvidia.com/mig-{gpu.mig_profile}), but CUDA "
         f"enumerates only one MIG instance per process, so vLLM sees 1 device and cannot start "
         f"{w.size} workers",
-        token=T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"),
-        span=None if T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size") else gpu.count_span,
+        token=flag_values.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"),
+        span=None if flag_values.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size") else gpu.count_span,
         notes=["use whole GPUs (nvidia.com/gpu) for tensor parallelism, or a single MIG slice that is large "
                "enough with --tensor-parallel-size 1"],
     )
@@ -178,7 +171,7 @@ _DEFAULT_ALL = re.compile(r"\$\{(?:CUDA|HIP)_VISIBLE_DEVICES:?-all\}")
 
 
 @register("VL304")
-def cuda_visible_devices_all(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def cuda_visible_devices_all(ctx: RuleContext) -> Iterator[Diagnostic]:
     """CUDA parses CUDA_VISIBLE_DEVICES as a device list; "all" matches no device."""
     for var in ("CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES"):
         ev = ctx.launch.env.get(var)
@@ -204,15 +197,15 @@ def cuda_visible_devices_all(ctx: LaunchContext) -> Iterator[Diagnostic]:
 # -- VL305 ------------------------------------------------------------------------------------------
 
 @register("VL305")
-def tensor_parallel_heads(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    tp = T.int_arg(ctx, "tensor_parallel_size", 1)
+def tensor_parallel_heads(ctx: RuleContext) -> Iterator[Diagnostic]:
+    tp = flag_values.int_arg(ctx, "tensor_parallel_size", 1)
     if tp is None or tp <= 1:
         return
     m = ctx.model
     if m is None:
         return
     heads, kv = m.num_attention_heads, m.num_kv_heads
-    tok = T.token_for(ctx, "tensor_parallel_size")
+    tok = flag_values.token_for(ctx, "tensor_parallel_size")
     if heads and heads % tp != 0:
         ok = [d for d in range(1, heads + 1) if heads % d == 0 and d <= 16 and (kv % d == 0 or d % kv == 0)]
         yield ctx.report(
@@ -236,8 +229,8 @@ def tensor_parallel_heads(ctx: LaunchContext) -> Iterator[Diagnostic]:
 # -- VL306 ------------------------------------------------------------------------------------------
 
 @register("VL306")
-def pipeline_parallel_layers(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    pp = T.int_arg(ctx, "pipeline_parallel_size", 1)
+def pipeline_parallel_layers(ctx: RuleContext) -> Iterator[Diagnostic]:
+    pp = flag_values.int_arg(ctx, "pipeline_parallel_size", 1)
     m = ctx.model
     if pp is None or pp <= 1 or m is None or not m.num_layers:
         return
@@ -247,7 +240,7 @@ def pipeline_parallel_layers(ctx: LaunchContext) -> Iterator[Diagnostic]:
             f"pipeline_parallel_size {pp} is larger than the {m.num_layers} hidden layers of {m.id}: vLLM "
             f"splits the layers across the stages, so {pp - m.num_layers} stage(s) get no layer and their GPUs "
             f"do no model work",
-            token=T.token_for(ctx, "pipeline_parallel_size"),
+            token=flag_values.token_for(ctx, "pipeline_parallel_size"),
             notes=[f"use at most {m.num_layers} pipeline stages; typical values divide the layer count"],
         )
 
@@ -255,20 +248,20 @@ def pipeline_parallel_layers(ctx: LaunchContext) -> Iterator[Diagnostic]:
 # -- VL307 ------------------------------------------------------------------------------------------
 
 @register("VL307")
-def expert_parallel_experts(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    ep = T.bool_arg(ctx, "enable_expert_parallel")
-    eplb = T.bool_arg(ctx, "enable_eplb")
+def expert_parallel_experts(ctx: RuleContext) -> Iterator[Diagnostic]:
+    ep = flag_values.bool_arg(ctx, "enable_expert_parallel")
+    eplb = flag_values.bool_arg(ctx, "enable_eplb")
     m = ctx.model
     if eplb and not ep:
         yield ctx.report(
             "VL307",
             "enable_expert_parallel must be True to use EPLB. (--enable-eplb is set without "
             "--enable-expert-parallel)",
-            token=T.token_for(ctx, "enable_eplb"),
+            token=flag_values.token_for(ctx, "enable_eplb"),
         )
     if not ep or m is None:
         return
-    tok = T.token_for(ctx, "enable_expert_parallel")
+    tok = flag_values.token_for(ctx, "enable_expert_parallel")
     if not m.num_experts:
         yield ctx.report(
             "VL307",
@@ -277,8 +270,8 @@ def expert_parallel_experts(ctx: LaunchContext) -> Iterator[Diagnostic]:
             token=tok,
         )
         return
-    tp = T.int_arg(ctx, "tensor_parallel_size", 1)
-    dp = T.int_arg(ctx, "data_parallel_size", 1)
+    tp = flag_values.int_arg(ctx, "tensor_parallel_size", 1)
+    dp = flag_values.int_arg(ctx, "data_parallel_size", 1)
     if tp is None or dp is None:
         return
     ep_size = tp * dp
@@ -298,14 +291,14 @@ def expert_parallel_experts(ctx: LaunchContext) -> Iterator[Diagnostic]:
 # -- VL308 ------------------------------------------------------------------------------------------
 
 @register("VL308")
-def nccl_shared_memory(ctx: LaunchContext) -> Iterator[Diagnostic]:
+def nccl_shared_memory(ctx: RuleContext) -> Iterator[Diagnostic]:
     """TP/PP > 1 in a container with Docker's 64 MiB /dev/shm default: NCCL needs more."""
     facts = ctx.launch.facts
-    w = T.world(ctx)
-    if w is None or w.size <= 1 or T.is_group_worker(ctx):
+    w = topology.world(ctx)
+    if w is None or w.size <= 1 or topology.is_group_worker(ctx):
         return
-    vis = T.visible_gpus(ctx)
-    per_pod = vis.per_pod(T.nodes(ctx)) if vis is not None else None
+    vis = topology.visible_gpus(ctx)
+    per_pod = vis.per_pod(topology.nodes(ctx)) if vis is not None else None
     if vis is not None and (per_pod is None or per_pod <= 1):
         return  # one GPU in this container (or unknown split): no intra-node NCCL traffic to speak of
     if facts.get("ipc_host") or facts.get("shm_size") or facts.get("dev_shm_volume"):
@@ -329,198 +322,31 @@ def nccl_shared_memory(ctx: LaunchContext) -> Iterator[Diagnostic]:
         "VL308",
         f"{w.describe()}, but {where}; NCCL exchanges tensors through /dev/shm and fails or hangs "
         f"(\"unhandled system error\", bus error) when it runs out",
-        token=T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"),
+        token=flag_values.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"),
         notes=[fix_note],
     )
 
-
-# -- VL309 / VL310 / VL312 / VL313: capability checks ------------------------------------------------
-
-def _cc(ctx: LaunchContext) -> tuple[int, int] | None:
-    g = ctx.gpu
-    if g is None or (g.vendor or "NVIDIA").upper() != "NVIDIA":
-        return None
-    if g.source.startswith("size given"):
-        return None  # a bare memory size says nothing about the architecture
-    return g.compute_capability
-
-
-@register("VL309")
-def bf16_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    cc = _cc(ctx)
-    if cc is None or cc >= (8, 0):
-        return
-    g = ctx.gpu
-    dtype = (T.str_arg(ctx, "dtype") or "auto").lower()
-    if dtype in ("bfloat16", "bf16"):
-        yield ctx.report(
-            "VL309",
-            f"Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your {g.name} GPU "
-            f"has compute capability {T.cc_text(cc)}. You can use float16 instead by explicitly setting the "
-            f"`dtype` flag in CLI, for example: --dtype=half.",
-            token=ctx.value_token("dtype"),
-            fix=_replace_value(ctx, "dtype", "half", "use --dtype half"),
-        )
-    elif dtype == "auto" and ctx.model is not None and ctx.model.torch_dtype.lower() in ("bfloat16", "bf16") \
-            and not (ctx.model.quantization or T.given(ctx, "quantization")):
-        if not at_least(ctx.version, AUTO_DTYPE_FALLBACK):
-            # Before the fallback, `auto` kept the checkpoint's bfloat16 and the worker refused it.
-            yield ctx.report(
-                "VL309",
-                f"Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your {g.name} GPU "
-                f"has compute capability {T.cc_text(cc)}. You can use float16 instead by explicitly setting the "
-                f"`dtype` flag in CLI, for example: --dtype=half. ({ctx.model.id} is stored in bfloat16 and "
-                f"--dtype auto keeps it on vLLM {ctx.version})",
-                token=ctx.flag_token("dtype") if T.given(ctx, "dtype") else None,
-            )
-            return
-        if ctx.model.model_type in _NO_FLOAT16_TYPES:
-            effect = ("runs it in float32 (this model type refuses float16), which doubles the weight memory")
-        else:
-            effect = "casts the weights to float16, which can overflow in models trained in bfloat16"
-        d = ctx.report(
-            "VL309",
-            f"{ctx.model.id} is stored in bfloat16 and --dtype is auto, but {g.name} (compute capability "
-            f"{T.cc_text(cc)}) has no bfloat16: vLLM {ctx.version} {effect}",
-            token=ctx.flag_token("dtype") if T.given(ctx, "dtype") else None,
-            notes=["state the choice with --dtype half (or float32 if the outputs degrade)"],
-        )
-        d.severity = Severity.WARNING
-        yield d
-    kv = (T.str_arg(ctx, "kv_cache_dtype") or "auto").lower()
-    if kv == "bfloat16":
-        yield ctx.report(
-            "VL309",
-            f"bfloat16 KV cache is not supported on {g.name} (compute capability {T.cc_text(cc)}); "
-            f"bfloat16 requires SM80+. Re-run with --kv-cache-dtype float16.",
-            token=ctx.value_token("kv_cache_dtype"),
-            fix=_replace_value(ctx, "kv_cache_dtype", "float16", "use --kv-cache-dtype float16"),
-        )
-
-
-def _replace_value(ctx: LaunchContext, dest: str, new: str, what: str) -> Fix | None:
-    sp = T.value_span(ctx, dest)
-    return Fix(what, (Edit(sp, new),), safe=False) if sp is not None else None
-
-
-_FP8_METHODS = {"fp8", "fbgemm_fp8", "modelopt", "ptpc_fp8", "fp8_e4m3"}
-
-
-@register("VL310")
-def fp8_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    cc = _cc(ctx)
-    if cc is None:
-        return
-    g = ctx.gpu
-    kv = (T.str_arg(ctx, "kv_cache_dtype") or "auto").lower()
-    if kv.startswith("fp8") and cc < (8, 0):
-        # The message is vLLM's own; the fix writes `auto` rather than its float16 because auto
-        # follows the model dtype, which vLLM lowers to float16 on these GPUs (from AUTO_DTYPE_FALLBACK;
-        # VL309 reports the older releases that keep bfloat16).
-        yield ctx.report(
-            "VL310",
-            f"FP8 KV cache is not supported by the Triton attention backend on {g.name} (compute capability "
-            f"{T.cc_text(cc)}); native FP8 (fp8e4nv) requires SM89+. Re-run with --kv-cache-dtype float16.",
-            token=ctx.value_token("kv_cache_dtype"),
-            fix=_replace_value(ctx, "kv_cache_dtype", "auto", "use --kv-cache-dtype auto"),
-        )
-    q = (T.str_arg(ctx, "quantization") or "").lower() or T.checkpoint_quant_method(ctx)
-    if q in _FP8_METHODS:
-        minimum = {"fp8": (7, 5), "fbgemm_fp8": (8, 0), "modelopt": (8, 0), "ptpc_fp8": (9, 4)}.get(q, (7, 5))
-        if cc < minimum:
-            origin = "--quantization" if T.given(ctx, "quantization") else f"{ctx.model.id}'s quantization_config"
-            yield ctx.report(
-                "VL310",
-                f"The quantization method {q} is not supported for the current GPU. Minimum capability: "
-                f"{minimum[0]}{minimum[1]}. Current capability: {cc[0]}{cc[1]}. ({origin} asks for FP8 weights; "
-                f"{g.name} has compute capability {T.cc_text(cc)})",
-                token=ctx.value_token("quantization") if T.given(ctx, "quantization") else None,
-                notes=["use an unquantized, AWQ or GPTQ checkpoint on this GPU, or a GPU with compute capability 8.9+"],
-            )
-
-
-# Minimum compute capability per quantization method (vLLM 0.33 get_min_capability, × 10).
-MIN_CAPABILITY = {
-    "awq": 75, "awq_marlin": 75, "gptq": 60, "gptq_marlin": 60, "marlin": 80, "bitsandbytes": 70,
-    "mxfp4": 80, "experts_int8": 80, "compressed-tensors": 70, "quark": 70, "moe_wna16": 70, "torchao": 75,
-    "gguf": 60, "fp_quant": 100, "modelopt_fp4": 80,
-}
-
-
-@register("VL313")
-def quantization_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    cc = _cc(ctx)
-    if cc is None:
-        return
-    explicit = (T.str_arg(ctx, "quantization") or "").lower()
-    q = explicit or T.checkpoint_quant_method(ctx)
-    if not q or q in _FP8_METHODS or q not in MIN_CAPABILITY:
-        return
-    minimum = MIN_CAPABILITY[q]
-    cap = cc[0] * 10 + cc[1]
-    if cap >= minimum:
-        return
-    origin = "--quantization" if explicit else f"{ctx.model.id}'s quantization_config"
-    yield ctx.report(
-        "VL313",
-        f"The quantization method {q} is not supported for the current GPU. Minimum capability: {minimum}. "
-        f"Current capability: {cap}. ({origin}; {ctx.gpu.name})",
-        token=ctx.value_token("quantization") if explicit else None,
-        notes=["pick a checkpoint whose method supports this GPU (GPTQ runs from compute capability 6.0), "
-               "or a newer GPU"],
-    )
-
-
-_FA_ONLY = re.compile(r"^(FLASH_ATTN|FLASH_ATTN_VLLM_V1|FLASHINFER|FLASHMLA|FLASH_ATTN_MLA|CUTLASS_MLA)$", re.I)
-
-
-@register("VL312")
-def flash_attention_unsupported_gpu(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    cc = _cc(ctx)
-    if cc is None or cc >= (8, 0):
-        return
-    backend = T.str_arg(ctx, "attention_backend")
-    tok = ctx.value_token("attention_backend") if backend else None
-    where = "--attention-backend"
-    if not backend:
-        ev = ctx.launch.env.get("VLLM_ATTENTION_BACKEND")
-        if ev is not None and not ev.symbolic:
-            backend, where = ev.value.strip(), "VLLM_ATTENTION_BACKEND"
-    if not backend or not _FA_ONLY.match(backend):
-        return
-    span = None
-    if tok is None:
-        ev = ctx.launch.env.get("VLLM_ATTENTION_BACKEND")
-        span = ev.span if ev is not None else None
-    yield ctx.report(
-        "VL312",
-        f"{where}={backend} needs compute capability 8.0 or newer (FlashAttention/FlashInfer kernels are "
-        f"built for Ampere+), but {ctx.gpu.name} has {T.cc_text(cc)}; vLLM finds no valid attention backend",
-        token=tok,
-        span=span,
-        notes=["remove the override: on Volta/Turing vLLM selects the Triton (or xFormers on old releases) backend"],
-    )
 
 
 # -- VL311 ------------------------------------------------------------------------------------------
 
 @register("VL311")
-def multi_node_backend(ctx: LaunchContext) -> Iterator[Diagnostic]:
-    nnodes = T.int_arg(ctx, "nnodes", 1)
-    backend = (T.str_arg(ctx, "distributed_executor_backend") or "").lower()
+def multi_node_backend(ctx: RuleContext) -> Iterator[Diagnostic]:
+    nnodes = flag_values.int_arg(ctx, "nnodes", 1)
+    backend = (flag_values.str_arg(ctx, "distributed_executor_backend") or "").lower()
     if nnodes is not None and nnodes > 1 and backend == "ray":
         yield ctx.report(
             "VL311",
             f"nnodes > 1 can only be set when distributed executor backend is mp, uni or external_launcher. "
             f"(--nnodes {nnodes} with --distributed-executor-backend ray)",
-            token=T.token_for(ctx, "nnodes"),
+            token=flag_values.token_for(ctx, "nnodes"),
         )
         return
-    n_nodes = T.nodes(ctx)
-    if n_nodes <= 1 or T.is_group_worker(ctx):
+    n_nodes = topology.nodes(ctx)
+    if n_nodes <= 1 or topology.is_group_worker(ctx):
         return
-    w = T.world(ctx)
-    vis = T.visible_gpus(ctx)
+    w = topology.world(ctx)
+    vis = topology.visible_gpus(ctx)
     per_pod = vis.per_pod(n_nodes) if vis is not None else None
     if w is None or per_pod is None or w.size <= per_pod:
         return
@@ -535,5 +361,5 @@ def multi_node_backend(ctx: LaunchContext) -> Iterator[Diagnostic]:
         f"vLLM's multi-node mode (--nnodes {n_nodes} --node-rank … --master-addr …); vLLM only sees this pod's "
         f"GPUs and stops with: World size ({w.size}) is larger than the number of available GPUs ({per_pod}) "
         f"in this node.",
-        token=T.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size"),
+        token=flag_values.token_for(ctx, "tensor_parallel_size", "pipeline_parallel_size"),
     )

@@ -1,111 +1,18 @@
-"""Shared helpers for the parallelism, model and hygiene rules (VL3xx-VL5xx).
-
-Pure functions over a ``LaunchContext``: typed flag values that are only trusted when written
-literally, how many GPUs a launch can see, and the world size vLLM will ask for. Every helper
-returns None for "not known" so rules can stay silent instead of guessing.
+"""Where a launch runs, for the parallelism and hardware rules (VL3xx): how many GPUs it can see,
+the world size vLLM will ask for, how many nodes or pods it spans, and the GPU's name and
+compute capability as messages show them. Every helper returns None for "not known" so rules
+can stay silent instead of guessing.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vllm_lint.context import LaunchContext
-    from vllm_lint.launch import Token
-    from vllm_lint.span import Span
-
-_INT_RE = re.compile(r"^\s*\d+\s*$")
-
-
-def given(ctx: "LaunchContext", dest: str) -> bool:
-    """True when the launch sets ``dest`` itself (a flag, a config key or a chart key)."""
-    uses = getattr(ctx.args, "uses", None) or {}
-    return dest in uses
-
-
-def symbolic(ctx: "LaunchContext", dest: str) -> bool:
-    """True when the value of ``dest`` comes from something unresolved (``$VAR``, a template)."""
-    if dest in (getattr(ctx.args, "symbolic", None) or ()):
-        return True
-    tok = ctx.value_token(dest) if given(ctx, dest) else None
-    if tok is not None and tok.symbolic:
-        return True
-    val = raw_value(ctx, dest)
-    return isinstance(val, str) and ("$" in val or "{{" in val)
-
-
-def raw_value(ctx: "LaunchContext", dest: str, default: Any = None) -> Any:
-    """The parsed value of ``dest`` as vLLM's parser typed it (its default when not given)."""
-    values = getattr(ctx.args, "values", None) or {}
-    val = values.get(dest, default)
-    return default if val is None else val
-
-
-def int_arg(ctx: "LaunchContext", dest: str, default: int | None = None) -> int | None:
-    """The integer value of ``dest``: ``default`` when not given, None when not a literal number."""
-    if not given(ctx, dest):
-        val = raw_value(ctx, dest)
-        return val if isinstance(val, int) and not isinstance(val, bool) else default
-    if symbolic(ctx, dest):
-        return None
-    val = raw_value(ctx, dest)
-    if isinstance(val, bool):
-        return None
-    if isinstance(val, int):
-        return val
-    if isinstance(val, float) and val.is_integer():
-        return int(val)
-    if isinstance(val, str) and _INT_RE.match(val):
-        return int(val)
-    return None
-
-
-def str_arg(ctx: "LaunchContext", dest: str) -> str | None:
-    """A string flag value written literally (None when absent or symbolic)."""
-    val = raw_value(ctx, dest)
-    if val is None or symbolic(ctx, dest):
-        return None
-    return str(val)
-
-
-def bool_arg(ctx: "LaunchContext", dest: str) -> bool | None:
-    """True/False when the launch sets a boolean flag; None when not set."""
-    if not given(ctx, dest):
-        return None
-    val = raw_value(ctx, dest)
-    if isinstance(val, bool):
-        return val
-    if isinstance(val, str):
-        low = val.strip().lower()
-        if low in ("true", "1", "yes", "on"):
-            return True
-        if low in ("false", "0", "no", "off"):
-            return False
-    return None
-
-
-def env_value(ctx: "LaunchContext", name: str) -> str | None:
-    """A literal environment value of the launch (None when unset or symbolic)."""
-    ev = ctx.launch.env.get(name)
-    if ev is None or ev.symbolic:
-        return None
-    return ev.value
-
-
-def env_truthy(ctx: "LaunchContext", name: str) -> bool:
-    """vLLM's reading of boolean env vars: "1"/"true" (any case) turn them on.
-
-    A symbolic value counts as set: the user clearly meant to control it.
-    """
-    ev = ctx.launch.env.get(name)
-    if ev is None:
-        return False
-    if ev.symbolic:
-        return True
-    return ev.value.strip().lower() in ("1", "true", "yes")
-
+    from vllm_lint.rules.context import RuleContext
+from vllm_lint.rules.flag_values import bool_arg, env_value, given, int_arg
 
 # -- GPUs ---------------------------------------------------------------------------------------
 
@@ -137,7 +44,7 @@ def _device_list(value: str) -> list[str] | None:
     return parts or None
 
 
-def visible_gpus(ctx: "LaunchContext") -> Visible | None:
+def visible_gpus(ctx: "RuleContext") -> Visible | None:
     """GPUs visible to the engine process: the request, narrowed by ``CUDA_VISIBLE_DEVICES``.
 
     A MIG request counts as one device: CUDA enumerates a single MIG instance per process.
@@ -149,7 +56,7 @@ def visible_gpus(ctx: "LaunchContext") -> Visible | None:
     requested = False
     if gpu.count is not None and gpu.count >= 1 and float(gpu.count).is_integer():
         count, requested = int(gpu.count), True
-        how = f"{_mech_name(gpu.mechanism)}: {count}"
+        how = f"{mechanism_name(gpu.mechanism)}: {count}"
     elif gpu.device_ids:
         count, requested = len(gpu.device_ids), True
         how = f"device_ids {gpu.device_ids}"
@@ -178,7 +85,7 @@ def visible_gpus(ctx: "LaunchContext") -> Visible | None:
     spans = bool(_MULTI_POD.search(mech)) or (per_node is not None and nodes(ctx) > 1)
     if spans:
         if per_node is not None:
-            how = f"{nodes(ctx)} nodes × {per_node} ({_mech_name(mech)})"
+            how = f"{nodes(ctx)} nodes × {per_node} ({mechanism_name(mech)})"
         else:
             how = gpu.notes[0] if gpu.notes else f"{count} over {mech}"
     return Visible(count, how, requested, spans_pods=spans, ray=bool(re.search(r"ray", mech, re.I)), pod_count=per_node)
@@ -188,18 +95,18 @@ def visible_gpus(ctx: "LaunchContext") -> Visible | None:
 _MULTI_POD = re.compile(r"LeaderWorkerSet|Ray cluster|raySpec|parallelism data|x worker|replicas", re.I)
 
 
-def _mech_name(mechanism: str | None) -> str:
+def mechanism_name(mechanism: str | None) -> str:
     if not mechanism:
         return "GPU request"
     return mechanism.split(":", 1)[-1] if ":" in mechanism else mechanism
 
 
-def is_group_worker(ctx: "LaunchContext") -> bool:
+def is_group_worker(ctx: "RuleContext") -> bool:
     """A worker pod of a multi-pod group (LWS worker): the leader's launch carries the engine sizes."""
     return str(ctx.launch.facts.get("lws_role") or "").lower() == "worker"
 
 
-def nodes(ctx: "LaunchContext") -> int:
+def nodes(ctx: "RuleContext") -> int:
     """Pods/nodes the engine spans (LeaderWorkerSet size, Ray/SkyPilot node count), 1 when single."""
     facts = ctx.launch.facts
     for key in ("group_size", "nodes"):
@@ -235,7 +142,7 @@ class World:
         return " × ".join(parts) + f" = {self.size} GPUs"
 
 
-def world(ctx: "LaunchContext") -> World | None:
+def world(ctx: "RuleContext") -> World | None:
     """TP × PP × local DP as vLLM sizes the engine; None when a size is not a literal number.
 
     Data parallelism counts on this launch only when its ranks start here: with
@@ -259,17 +166,7 @@ def world(ctx: "LaunchContext") -> World | None:
     return World(tp, pp, max(local, 1), dp)
 
 
-def token_for(ctx: "LaunchContext", *dests: str) -> "Token | None":
-    """The first written flag token among ``dests`` (for placing a diagnostic)."""
-    for d in dests:
-        if given(ctx, d):
-            tok = ctx.flag_token(d)
-            if tok is not None and tok.span is not None:
-                return tok
-    return None
-
-
-def gpu_name(ctx: "LaunchContext") -> str:
+def gpu_name(ctx: "RuleContext") -> str:
     """The target GPU's name for a message, or "the GPU" when none is known."""
     g = ctx.gpu
     return g.name if g is not None else "the GPU"
@@ -278,55 +175,3 @@ def gpu_name(ctx: "LaunchContext") -> str:
 def cc_text(cc: tuple[int, int]) -> str:
     """A CUDA compute capability as NVIDIA writes it: (8, 0) -> "8.0"."""
     return f"{cc[0]}.{cc[1]}"
-
-
-def checkpoint_quant_method(ctx: "LaunchContext") -> str | None:
-    """The checkpoint's quantization method as vLLM names it, from config.json's
-    ``quantization_config`` (``quant_method``, or ModelOpt's ``quant_algo``): lower-case, with
-    ``compressed_tensors`` written ``compressed-tensors``. None when the checkpoint is not quantized."""
-    m = ctx.model
-    if m is None or not m.quantization:
-        return None
-    q = str(m.quantization.get("quant_method") or m.quantization.get("quant_algo") or "").strip().lower()
-    if not q:
-        return None
-    return "compressed-tensors" if q == "compressed_tensors" else q
-
-
-def model_token(ctx: "LaunchContext") -> "Token | None":
-    """The token naming the model: the positional word, or the --model value."""
-    idx = getattr(ctx.args, "model_index", None)
-    tok = ctx.token(idx) if idx is not None else None
-    if tok is None and given(ctx, "model"):
-        tok = ctx.value_token("model")
-    return tok
-
-
-def value_span(ctx: "LaunchContext", dest: str) -> "Span | None":
-    """The span of just the value of ``dest`` as written, when it can be edited in place.
-
-    Handles ``--flag value`` (its own token) and ``--flag=value`` (the part after ``=``); None for
-    symbolic values, synthetic tokens, or text that differs from what vLLM receives (quoting,
-    expansions), where an edit would not mean what it says.
-    """
-    if not given(ctx, dest) or symbolic(ctx, dest):
-        return None
-    tok = ctx.value_token(dest)
-    flag = ctx.flag_token(dest)
-    if tok is None or tok.span is None or tok.symbolic or tok.style not in ("argv", "argv-eq", "config-key", "helm-key"):
-        return None
-    written = tok.span.slice(ctx.src.text)
-    if tok is flag or (flag is not None and flag.span == tok.span):
-        if "=" not in written or not written.startswith("-"):
-            return None
-        eq = written.index("=")
-        value = written[eq + 1:]
-        if not value or value != tok.text.split("=", 1)[-1]:
-            return None
-        return ctx.src.index.span(tok.span.start + eq + 1, tok.span.end)
-    if written.strip("'\"") != tok.text:
-        return None
-    if written != tok.text:  # quoted: replace inside the quotes
-        q = len(written) - len(written.lstrip("'\""))
-        return ctx.src.index.span(tok.span.start + q, tok.span.start + q + len(tok.text))
-    return tok.span

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 
 from vllm_lint.launch import Token
+from vllm_lint.sources.containers.docker_run import DockerRun, parse_docker_run
+from vllm_lint.sources.containers.images import image_entrypoint, is_vllm_image
 
 _PYTHON = re.compile(r"python(?:\d+(?:\.\d+)?)?")
 _ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -50,12 +52,10 @@ def find_vllm_invocation(words: list[Token]) -> Invocation | None:
         return None
     first = _base(words[0].text)
     if first in _CONTAINER_CLIS:
-        from vllm_lint.sources.containers import parse_docker_run
-
         run = parse_docker_run(words)
         if run is None:
             return _container_exec(words)
-        return run.invocation()
+        return docker_run_invocation(run)
     uv_like = first in ("uv", "conda", "micromamba", "mamba", "pixi", "poetry")
     if first in _NOT_A_LAUNCH and not (uv_like and len(words) > 1 and words[1].text == "run"):
         return None
@@ -233,4 +233,31 @@ def _container_exec(words: list[Token]) -> Invocation | None:
         return None
     entrypoint, program, args, facts = got
     facts = {**facts, "container_exec": words[i].text}
+    return entrypoint, program, args, facts
+
+
+def docker_run_invocation(run: DockerRun) -> Invocation | None:
+    """What a ``docker run`` starts: its ``--entrypoint`` or the image's ENTRYPOINT followed by the
+    words after the image, as (entrypoint, program, args, facts) like ``find_vllm_invocation``."""
+    facts = run.facts()
+    if run.entrypoint is not None:
+        got = find_vllm_invocation(run.entrypoint + run.args)
+    else:
+        got = find_vllm_invocation(run.args) if run.args else None
+        ep = image_entrypoint(run.image.text if run.image else None)
+        if ep is not None:
+            combined = ep.tokens() + run.args
+            got = find_vllm_invocation(combined)
+            if got is not None and ep.uncertain:
+                got[3]["image_entrypoint_uncertain"] = ep.reason
+    if got is None and run.entrypoint is None and image_entrypoint(run.image.text if run.image else None) is None:
+        if run.image is not None and is_vllm_image(run.image.text) and run.args:
+            program = [Token(text="vllm", style="synthetic", origin="assumed-image"),
+                       Token(text="serve", style="synthetic", origin="assumed-image")]
+            facts["image_entrypoint_assumed"] = True
+            return "serve", program, list(run.args), facts
+    if got is None:
+        return None
+    entrypoint, program, args, more = got
+    facts.update(more)
     return entrypoint, program, args, facts

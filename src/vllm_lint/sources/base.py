@@ -54,14 +54,6 @@ class SourceFile:
     def span(self, start: int, end: int) -> Span:
         return self.index.span(start, end)
 
-    def read_sibling(self, rel: str, kind: str = "") -> "SourceFile | None":
-        """Read a context file relative to this file's folder (``.env`` beside a compose file,
-        a kustomize base, ``values.yaml`` beside an overlay). None when it is missing or unreadable.
-        Results are cached per process, keyed by path, size and mtime."""
-        from vllm_lint.sources.readfile import load_sibling
-
-        return load_sibling(self, rel, kind)
-
 
 @dataclass(slots=True)
 class ExtractOptions:
@@ -95,6 +87,6 @@ class ExtractResult:
 
 def input_diagnostic(rule_id: str, path: str, span: Span | None, message: str) -> Diagnostic:
     """A VL0xx diagnostic about unreadable or invalid input (name/severity from rules/<id>.yaml)."""
-    from vllm_lint.rules.registry import make_diagnostic
+    from vllm_lint.rule_meta import make_diagnostic
 
     return make_diagnostic(rule_id, path, span, message)

@@ -4,7 +4,7 @@ and the vLLM launches of such text read as a shell script.
 Formats that hold a command line in their own syntax (a systemd ``ExecStart=`` continued over
 lines, a Makefile recipe after ``$(VAR)`` expansion, a notebook cell stored as JSON strings, a
 TOML string) first undo that syntax into plain text plus per-character offsets, then hand it to
-the shell reader (``shellwords.parse_script`` and ``shell.command_launch``), so every token keeps
+the shell reader (``shell.commands.parse_script`` and ``shell.scripts.command_launch``), so every token keeps
 an exact span in the original file.
 """
 
@@ -64,8 +64,8 @@ def script_launches(src: SourceFile, mapped: MappedText, *, source: str, env: Ma
     commands that begin with a program that can start vLLM (see ``starts_command``): text that is
     not known to be a script (a YAML description) mentions ``vllm serve`` in prose too.
     """
-    from vllm_lint.sources.shell import command_launch
-    from vllm_lint.sources.shellwords import parse_script
+    from vllm_lint.sources.shell.scripts import command_launch
+    from vllm_lint.sources.shell.commands import parse_script
 
     if not mapped.chars:
         return []

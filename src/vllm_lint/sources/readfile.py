@@ -13,8 +13,8 @@ import stat
 from pathlib import Path
 
 from vllm_lint.diagnostic import Diagnostic
-from vllm_lint.span import LineIndex
 from vllm_lint.sources.base import Limits, SourceFile, input_diagnostic
+from vllm_lint.span import LineIndex
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig", "utf-8"),
@@ -140,7 +140,9 @@ _SIBLINGS: dict[tuple[str, str], tuple[tuple[int, int], SourceFile | None]] = {}
 
 
 def load_sibling(src: SourceFile, rel: str, kind: str = "") -> SourceFile | None:
-    """A file next to ``src`` (cached per process by path, size, mtime); None if absent/unreadable."""
+    """A context file relative to ``src``'s folder (``.env`` beside a compose file, a kustomize
+    base, ``values.yaml`` beside an overlay); None when it is missing or unreadable. Cached per
+    process, keyed by path, size and mtime."""
     target = src.path.parent / rel
     display_parent = os.path.dirname(src.display)
     display = os.path.normpath(os.path.join(display_parent, rel)) if display_parent else os.path.normpath(rel)

@@ -14,18 +14,18 @@ import re
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vllm_lint.launch import GpuRequest
-from vllm_lint.sources import yamlspan as ys
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.shellwords import parse_script
+from vllm_lint.sources.shell.commands import parse_script
+from vllm_lint.sources.yaml import loader, lookup, spans
 
 _ACC = re.compile(r"^\s*([\w.\-]+)\s*(?::\s*([\d.]+))?\s*$")
 
 
 def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
-    node = ys.get(res, "accelerators")
+    node = lookup.get(res, "accelerators")
     req = GpuRequest(mechanism="resources.accelerators")
     per_node: int | None = None
-    if node is None or ys.is_null(node):
+    if node is None or lookup.is_null(node):
         req.mechanism = None
         req.notes.append("no resources.accelerators")
         return req, None
@@ -35,9 +35,9 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
         if m:
             choices.append((m.group(1), float(m.group(2)) if m.group(2) else 1.0))
     elif isinstance(node, MappingNode):
-        for k, v in ys.mapping_pairs(node):
+        for k, v in lookup.mapping_pairs(node):
             if isinstance(k, ScalarNode):
-                val = ys.to_python(v)
+                val = lookup.to_python(v)
                 choices.append((k.value, float(val) if isinstance(val, (int, float)) and not isinstance(val, bool) else 1.0))
     elif isinstance(node, SequenceNode):
         for item in node.value:
@@ -49,7 +49,7 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
         req.notes.append("resources.accelerators could not be read")
         return req, None
     req.product = ", ".join(name for name, _ in choices)
-    req.product_span = ys.node_span(node, src)
+    req.product_span = spans.node_span(node, src)
     counts = {c for _, c in choices}
     if len(counts) == 1:
         c = counts.pop()
@@ -62,32 +62,32 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
     opts = opts or ExtractOptions()
-    docs = ys.load_documents(src)
+    docs = loader.load_documents(src)
     result = ExtractResult(diagnostics=list(docs.diagnostics))
     for doc in docs.documents:
         if not isinstance(doc, MappingNode):
             continue
-        run = ys.get(doc, "run")
-        if not isinstance(run, ScalarNode) or ys.is_null(run):
+        run = lookup.get(doc, "run")
+        if not isinstance(run, ScalarNode) or lookup.is_null(run):
             continue
-        res = ys.get(doc, "resources")
+        res = lookup.get(doc, "resources")
         gpu, per_node = _accelerators(src, res)
-        nodes_s = ys.get_str(doc, "num_nodes")
+        nodes_s = lookup.get_str(doc, "num_nodes")
         nodes = int(nodes_s) if nodes_s and nodes_s.isdigit() else 1
         env: dict[str, object] = dict(opts.env)
         for section in ("envs", "secrets"):
-            for k, v in ys.mapping_pairs(ys.get(doc, section)):
+            for k, v in lookup.mapping_pairs(lookup.get(doc, section)):
                 if isinstance(k, ScalarNode):
-                    env[k.value] = None if ys.is_null(v) or section == "secrets" else str(ys.to_python(v))
+                    env[k.value] = None if lookup.is_null(v) or section == "secrets" else str(lookup.to_python(v))
         env["SKYPILOT_NUM_NODES"] = str(nodes)
         env["SKYPILOT_NUM_GPUS_PER_NODE"] = str(per_node) if per_node is not None else None
         for k in ("SKYPILOT_NODE_RANK", "SKYPILOT_NODE_IPS"):
             env.setdefault(k, None)
-        offs = ys.scalar_offset_map(run, src.text)
+        offs = spans.scalar_offset_map(run, src.text)
         if offs is None:
             continue
         script = parse_script(run.value, offs, env)
-        from vllm_lint.sources.shell import command_launch
+        from vllm_lint.sources.shell.scripts import command_launch
 
         for cmd in script.commands:
             launch = command_launch(src, cmd, script, depth=0)
@@ -105,7 +105,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
             launch.facts["nodes"] = nodes
             if per_node is not None:
                 launch.facts["gpus_per_node"] = per_node
-            replicas = ys.get_str(ys.get(doc, "service"), "replicas")
+            replicas = lookup.get_str(lookup.get(doc, "service"), "replicas")
             if replicas and replicas.isdigit():
                 launch.replicas = int(replicas)
             result.launches.append(launch)

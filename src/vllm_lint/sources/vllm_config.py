@@ -21,9 +21,9 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vllm_lint.launch import GpuRequest, Insertion, Launch, Token
-from vllm_lint.sources import yamlspan as ys
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, Limits, SourceFile
 from vllm_lint.sources.insertion import yaml_quote
+from vllm_lint.sources.yaml import loader, lookup, spans
 
 
 @lru_cache(maxsize=1)
@@ -41,18 +41,18 @@ def config_tokens(src: SourceFile, doc: Node) -> tuple[list[Token], list[str]]:
     tokens: list[Token] = []
     model: list[Token] = []
     notes: list[str] = []
-    for k, v in ys.mapping_pairs(doc):
+    for k, v in lookup.mapping_pairs(doc):
         if not isinstance(k, ScalarNode):
             continue
         key = k.value
-        key_span = ys.key_span(k, src)
+        key_span = spans.key_span(k, src)
         flag = Token(text="--" + key, span=key_span, raw=key_span.slice(src.text), style="config-key", origin="config")
-        if key == "model" and isinstance(v, ScalarNode) and not ys.is_null(v):
+        if key == "model" and isinstance(v, ScalarNode) and not lookup.is_null(v):
             model.append(_value_token(src, v))
             continue
         if isinstance(v, ScalarNode):
             if v.tag == "tag:yaml.org,2002:bool":
-                if ys.to_python(v):
+                if lookup.to_python(v):
                     tokens.append(flag)
                 else:
                     neg = "--no-" + key.replace("_", "-")
@@ -62,7 +62,7 @@ def config_tokens(src: SourceFile, doc: Node) -> tuple[list[Token], list[str]]:
                     else:
                         notes.append(f"{key}: false is dropped (vLLM has no --no-{key})")
                 continue
-            if ys.is_null(v):
+            if lookup.is_null(v):
                 notes.append(f"{key} has no value")
                 tokens.append(flag)
                 continue
@@ -74,16 +74,16 @@ def config_tokens(src: SourceFile, doc: Node) -> tuple[list[Token], list[str]]:
                 tokens.append(_value_token(src, item))
         elif isinstance(v, MappingNode):
             tokens.append(flag)
-            span = ys.node_span(v, src)
-            tokens.append(Token(text=json.dumps(ys.to_python(v)), span=span, raw=span.slice(src.text), origin="config"))
+            span = spans.node_span(v, src)
+            tokens.append(Token(text=json.dumps(lookup.to_python(v)), span=span, raw=span.slice(src.text), origin="config"))
     return model + tokens, notes
 
 
 def _value_token(src: SourceFile, node: Node) -> Token:
-    tok = ys.scalar_token(node, src)
+    tok = spans.scalar_token(node, src)
     tok.origin = "config"
     if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
-        tok.text = "true" if ys.to_python(node) else "false"
+        tok.text = "true" if lookup.to_python(node) else "false"
     return tok
 
 
@@ -128,7 +128,7 @@ def render_mapping_lines(words: list[str], line_start: str, *, dashed: bool = Fa
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
-    docs = ys.load_documents(src)
+    docs = loader.load_documents(src)
     result = ExtractResult(diagnostics=list(docs.diagnostics))
     for doc in docs.documents:
         if not isinstance(doc, MappingNode):
@@ -141,7 +141,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
             path=src.display,
             name="config",
             source="vllm-config",
-            span=ys.node_span(doc, src),
+            span=spans.node_span(doc, src),
             entrypoint="serve",
             program=program,
             args=args,
@@ -160,7 +160,7 @@ def _load(path: Path, limits: Limits | None = None) -> tuple[SourceFile, Node] |
     src = load_source(path, str(path), "vllm-config", limits)
     if not isinstance(src, SourceFile):
         return None
-    docs = ys.load_documents(src)
+    docs = loader.load_documents(src)
     if docs.diagnostics or not docs.documents or not isinstance(docs.documents[0], MappingNode):
         return None
     return src, docs.documents[0]
@@ -182,5 +182,5 @@ def load_config_mapping(path: Path, limits: Limits | None = None) -> dict | None
     got = _load(path, limits)
     if got is None:
         return None
-    value = ys.to_python(got[1])
+    value = lookup.to_python(got[1])
     return value if isinstance(value, dict) else None

@@ -1,0 +1,1 @@
+"""vLLM logs: what a startup log says, read for comparison with the estimate."""

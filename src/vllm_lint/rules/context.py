@@ -1,0 +1,44 @@
+"""The context a check function receives: one resolved launch, plus ``report`` to state a finding.
+
+Resolution (version, flags, GPU, model, capacity) lives in ``vllm_lint.resolve``; this layer adds
+only what belongs to the rules: turning a finding into a ``Diagnostic`` placed on the token, span
+or launch it is about, with the rule's name and severity from its metadata.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from vllm_lint.diagnostic import Diagnostic, Fix
+from vllm_lint.launch import Token
+from vllm_lint.resolve.context import LaunchContext
+from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.span import Span
+
+
+class RuleContext(LaunchContext):
+    """A ``LaunchContext`` that check functions report findings through."""
+
+    def report(
+        self,
+        rule_id: str,
+        message: str,
+        *,
+        token: Token | None = None,
+        span: Span | None = None,
+        fix: Fix | None = None,
+        suggestions: Iterable[Fix] = (),
+        notes: Iterable[str] = (),
+    ) -> Diagnostic:
+        """A finding of ``rule_id`` at ``span``, else at ``token``'s span, else at the launch."""
+        where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
+        return make_diagnostic(
+            rule_id,
+            where.path if where else self.launch.path,
+            where,
+            message,
+            launch=self.launch.name,
+            fix=fix,
+            suggestions=suggestions,
+            notes=notes,
+        )

@@ -1,0 +1,33 @@
+"""Every shipped data file that has a JSON schema beside it (``name.schema.json`` next to
+``name.json``) validates against it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "vllm_lint"
+SCHEMAS = sorted(SRC.rglob("*.schema.json"))
+
+
+def test_schemas_are_found():
+    assert any(p.name == "non-vllm-options.schema.json" for p in SCHEMAS)
+
+
+@pytest.mark.parametrize("schema_path", SCHEMAS, ids=lambda p: str(p.relative_to(SRC)))
+def test_data_file_matches_its_schema(schema_path: Path):
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema.get("additionalProperties") is False, "a data schema must reject unknown keys"
+    data_path = schema_path.with_name(schema_path.name.replace(".schema.json", ".json"))
+    assert data_path.is_file(), f"no data file for {schema_path.name}"
+    jsonschema.Draft202012Validator(schema).validate(json.loads(data_path.read_text(encoding="utf-8")))
+
+
+def test_a_schema_rejects_an_unknown_key():
+    schema = json.loads((SRC / "vllm" / "data" / "non-vllm-options.schema.json").read_text(encoding="utf-8"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"description": "x", "options": {"--top-p": "a sampling parameter"}, "extra": 1}, schema)
