@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 import sys
-from dataclasses import dataclass, field
 
 from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, Token
 from vllm_lint.sources.containers.visible_gpus import narrow_by_env
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, input_diagnostic
 from vllm_lint.sources.mapped import MappedText, script_launches
+from vllm_lint.sources.python.code import PythonCode
 from vllm_lint.sources.python.strings import literal_text
 from vllm_lint.sources.shell.syntax import Command, Script, Word
 from vllm_lint.sources.shell.commands import env_from
@@ -46,62 +45,10 @@ _CONDITIONAL = (ast.If, ast.For, ast.While, ast.Try, ast.AsyncFor, ast.With, ast
 _MAX_RESOLVE = 20
 
 
-@dataclass
-class _Code:
-    """The Python text being read and how its positions map to the file."""
-
-    src: SourceFile
-    text: str
-    mapped: MappedText | None = None  # a notebook cell or a workflow step: per-character file offsets
-    line_starts: list[int] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        # Python ends a line at \r\n, \r or \n (its lines, not the file's, count ast positions)
-        self.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.text)]
-
-    def index(self, lineno: int, col: int) -> int:
-        """Index into ``text`` of an ast (line, UTF-8 byte column) position."""
-        k = max(1, min(lineno, len(self.line_starts)))
-        start = self.line_starts[k - 1]
-        end = self.line_starts[k] if k < len(self.line_starts) else len(self.text)
-        line = self.text[start:end]
-        return start + len(line.encode("utf-8", "surrogatepass")[:col].decode("utf-8", "ignore"))
-
-    def off(self, i: int) -> int:
-        """File offset of index ``i`` of ``text``."""
-        if self.mapped is None:
-            return i
-        n = len(self.mapped)
-        return self.mapped.starts[i] if i < n else (self.mapped.ends[-1] if n else 0)
-
-    def end_off(self, i: int) -> int:
-        """File offset after the character before index ``i`` (an exclusive end)."""
-        if self.mapped is None:
-            return i
-        return self.mapped.ends[i - 1] if 0 < i <= len(self.mapped) else self.off(i)
-
-    def node_range(self, node: ast.AST) -> tuple[int, int]:
-        lo = self.index(node.lineno, node.col_offset)
-        hi = self.index(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
-        return lo, hi
-
-    def span(self, lo: int, hi: int):
-        return self.src.span(self.off(lo), max(self.off(lo), self.end_off(hi)))
-
-    def raw(self, lo: int, hi: int) -> str:
-        """The file's characters behind ``text[lo:hi]`` (a notebook cell's are JSON-escaped)."""
-        return self.span(lo, hi).slice(self.src.text)
-
-    def to_file(self, m: MappedText) -> MappedText:
-        if self.mapped is None:
-            return m
-        return MappedText(list(m.chars), [self.off(s) for s in m.starts], [self.end_off(e) for e in m.ends])
-
-
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
     if "vllm" not in src.text.lower():  # a launch names vLLM somewhere in the file
         return ExtractResult(notes=["Python that does not mention vLLM"])
-    launches, diags = code_launches(_Code(src, src.text), "", "python")
+    launches, diags = code_launches(PythonCode(src, src.text), "", "python")
     result = ExtractResult(launches=launches, diagnostics=diags)
     if not launches and not diags:
         result.notes.append("no LLM(...)/EngineArgs(...) call and no subprocess or os.system call that starts vLLM")
@@ -110,10 +57,10 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
 
 def mapped_python_launches(src: SourceFile, code: MappedText, prefix: str, source: str) -> list[Launch]:
     """Launches of Python code held in another file (a notebook cell, a workflow step)."""
-    return code_launches(_Code(src, code.text, code), prefix, source, report_syntax=False)[0]
+    return code_launches(PythonCode(src, code.text, code), prefix, source, report_syntax=False)[0]
 
 
-def code_launches(code: _Code, prefix: str, source: str, report_syntax: bool = True) -> tuple[list[Launch], list]:
+def code_launches(code: PythonCode, prefix: str, source: str, report_syntax: bool = True) -> tuple[list[Launch], list]:
     try:
         tree = ast.parse(code.text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -134,7 +81,7 @@ def code_launches(code: _Code, prefix: str, source: str, report_syntax: bool = T
 
 
 class _Reader:
-    def __init__(self, code: _Code, tree: ast.Module, prefix: str, source: str) -> None:
+    def __init__(self, code: PythonCode, tree: ast.Module, prefix: str, source: str) -> None:
         self.code = code
         self.tree = tree
         self.prefix = prefix
