@@ -122,3 +122,74 @@ def test_transformers5_rope_parameters_is_the_rope_scaling_block():
     linear = ModelArch.from_config({**base, "rope_scaling": {"type": "linear", "factor": 2.0},
                                     "rope_parameters": {"rope_type": "yarn", "factor": 8.0}})
     assert linear.rope_scaling == {"type": "linear", "factor": 2.0}
+
+
+def test_a_family_is_one_registered_adapter(monkeypatch):
+    """``@adapts`` registers a function for a model type; from_config runs it after the shared fields."""
+    from vllm_lint.models import adapters
+
+    monkeypatch.setattr(adapters, "_ADAPTERS", {k: list(v) for k, v in adapters._ADAPTERS.items()})
+
+    @adapters.adapts("toy_family")
+    def _toy(r):
+        r.fields["intermediate_size"] = 7 * r.fields["hidden_size"]
+
+    a = ModelArch.from_config({**BASE, "model_type": "toy_family"})
+    assert a.intermediate_size == 7 * 3584 and "toy_family" in adapters.adapted_types()
+
+
+def test_configs_without_the_tie_key_follow_their_config_class_default():
+    """PretrainedConfig ties by default; Llama/Qwen/Mistral config classes untie. GPT-2 and OPT configs omit the key."""
+    gpt2 = ModelArch.from_config({"model_type": "gpt2", "n_embd": 768, "n_layer": 12, "n_head": 12, "n_positions": 1024,
+                                  "vocab_size": 50257})
+    assert gpt2.tie_word_embeddings and not gpt2.gated_mlp and gpt2.derived_max_model_len("0.26.0") == 1024
+    assert not ModelArch.from_config(BASE).tie_word_embeddings
+    assert not ModelArch.from_config({**BASE, "model_type": "opt", "tie_word_embeddings": False}).tie_word_embeddings
+
+
+def test_nemotron_h_layer_kinds_from_either_spelling():
+    base = {"model_type": "nemotron_h", "hidden_size": 256, "num_attention_heads": 4, "num_key_value_heads": 2,
+            "head_dim": 64, "intermediate_size": 512, "mamba_num_heads": 8, "mamba_head_dim": 32, "ssm_state_size": 16,
+            "n_groups": 2, "conv_kernel": 4, "vocab_size": 1000}
+    by_pattern = ModelArch.from_config({**base, "hybrid_override_pattern": "M-M*ME"})
+    by_list = ModelArch.from_config({**base, "layers_block_type": ["mamba", "mlp", "mamba", "attention", "mamba", "moe"]})
+    for a in (by_pattern, by_list):
+        assert a.attention_layer_kinds() == ["mamba", "none", "mamba", "full", "mamba", "none"]
+        assert a.mlp_layer_kinds == ("none", "dense", "none", "none", "none", "moe")
+        # conv 3 x (256 + 2*2*16) + SSM 8 heads x 32 x 16
+        assert a.mamba_state_elems == 3 * (256 + 64) + 8 * 32 * 16
+    refused = ModelArch.from_config({**base, "hybrid_override_pattern": "M*", "moe_latent_size": 64})
+    assert refused.num_layers == 2 and "latent space" in refused.unsupported
+
+
+def test_jamba_places_attention_and_experts_by_period():
+    a = ModelArch.from_config({"model_type": "jamba", "hidden_size": 256, "num_hidden_layers": 8,
+                               "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 512,
+                               "attn_layer_period": 4, "attn_layer_offset": 2, "expert_layer_period": 2,
+                               "expert_layer_offset": 1, "num_experts": 4, "num_experts_per_tok": 2,
+                               "mamba_d_state": 16, "mamba_d_conv": 4, "mamba_expand": 2, "vocab_size": 1000})
+    assert [i for i, k in enumerate(a.attention_layer_kinds()) if k == "full"] == [2, 6]
+    assert a.mlp_layer_kinds == ("dense", "moe") * 4
+    assert a.mamba_state_elems == 3 * 512 + 512 * 16  # Mamba-1: conv (kernel - 1) x d_inner + d_inner x state
+
+
+def test_mixed_precision_checkpoints_are_refused():
+    mixed = {**BASE, "quantization_config": {"quant_method": "modelopt", "quant_algo": "MIXED_PRECISION"}}
+    assert "mixes quantization formats" in ModelArch.from_config(mixed).unsupported
+    groups = {"quant_method": "compressed-tensors", "config_groups": {
+        "group_0": {"weights": {"num_bits": 8, "type": "float"}},
+        "group_1": {"weights": {"num_bits": 4, "type": "float", "group_size": 16}}}}
+    assert "several formats" in ModelArch.from_config({**BASE, "quantization_config": groups}).unsupported
+    one = {"quant_method": "compressed-tensors", "config_groups": {"group_0": {"weights": {"num_bits": 8, "type": "float"}}}}
+    assert ModelArch.from_config({**BASE, "quantization_config": one}).unsupported is None
+
+
+def test_encoder_only_and_encoder_decoder_models_are_refused_with_the_reason():
+    bert = ModelArch.from_config({"model_type": "bert", "hidden_size": 384, "num_hidden_layers": 12,
+                                  "num_attention_heads": 12, "intermediate_size": 1536, "max_position_embeddings": 512,
+                                  "vocab_size": 30522})
+    assert "no KV cache" in bert.unsupported
+    whisper = ModelArch.from_config({"model_type": "whisper", "d_model": 384, "decoder_layers": 4,
+                                     "decoder_attention_heads": 6, "encoder_layers": 4, "num_hidden_layers": 4,
+                                     "decoder_ffn_dim": 1536, "max_target_positions": 448, "vocab_size": 51865})
+    assert "cross-attention" in whisper.unsupported and whisper.head_dim == 64

@@ -2,84 +2,138 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
 
 from vllm_lint.models.arch import ModelArch
-from vllm_lint.models.resolve import CATALOG_PATH, catalog_ids
+from vllm_lint.models.resolve import CATALOG_PATH
 
-SCHEMA = {
-    "type": "object",
-    "required": ["version", "models"],
-    "properties": {
-        "version": {"const": 1},
-        "models": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "config", "source", "source_kind"],
-                "properties": {
-                    "id": {"type": "string", "pattern": "^[\\w.\\-]+/[\\w.\\-]+$"},
-                    "source": {"type": "string", "minLength": 10},
-                    "source_kind": {"type": "string"},
-                    "num_params": {"type": "integer", "minimum": 1},
-                    "num_params_source": {"type": "string", "minLength": 5},
-                    "derived_from": {"type": "string"},
-                    "config": {
-                        "type": "object",
-                        "required": ["model_type"],
-                        # multimodal wrappers keep the decoder facts in text_config
-                        "anyOf": [{"required": ["hidden_size", "num_hidden_layers", "num_attention_heads"]},
-                                  {"required": ["text_config"]}],
-                        "properties": {
-                            "hidden_size": {"type": "integer", "minimum": 64},
-                            "num_hidden_layers": {"type": "integer", "minimum": 1},
-                            "num_attention_heads": {"type": "integer", "minimum": 1},
-                            "num_key_value_heads": {"type": "integer", "minimum": 1},
-                            "max_position_embeddings": {"type": "integer", "minimum": 512},
-                            "model_type": {"type": "string", "minLength": 2},
-                        },
-                    },
-                },
-                "dependentRequired": {"num_params": ["num_params_source"]},
-            },
-        },
-    },
-}
+MIN_IDS, MIN_FAMILIES = 360, 35
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = CATALOG_PATH.with_name("catalog.schema.json")
 
 
 def _data() -> dict:
     return json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
 
 
-def test_catalog_matches_schema_and_names_sources():
+def _build_tool():
+    spec = importlib.util.spec_from_file_location("build_catalog", ROOT / "tools" / "build_catalog.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_catalog_matches_its_schema():
+    jsonschema.validate(_data(), json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def test_schema_refuses_keys_it_does_not_know():
+    """additionalProperties is false at every level: a stray key in an entry or a config is an error."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    entry = dict(_data()["models"][0])
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"version": 2, "kinds": {}, "models": [{**entry, "comment": "x"}]}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"version": 2, "kinds": {}, "models": [{**entry, "config": {**entry["config"], "foo": 1}}]},
+                            schema)
+
+
+def test_every_entry_names_its_source_and_ids_are_unique():
     data = _data()
-    jsonschema.validate(data, SCHEMA)
+    kinds = set(data["kinds"])
     ids = [e["id"].lower() for e in data["models"]]
     assert len(ids) == len(set(ids)), "duplicate ids"
+    for e in data["models"]:
+        assert e["source"].strip() and e["source_kind"] in kinds, e["id"]
+        if e["source_kind"] == "official":
+            # the repo's own page: its URL names the repo
+            assert e["id"].lower() in e["source"].lower(), e["id"]
+
+
+def test_regenerating_from_the_source_changes_nothing():
+    """tools/build_catalog.py over tools/catalog/*.yaml reproduces the shipped file byte for byte."""
+    tool = _build_tool()
+    assert tool.render(tool.build()) == CATALOG_PATH.read_text(encoding="utf-8")
+
+
+def test_build_refuses_a_duplicate_id_and_an_unknown_key(tmp_path, monkeypatch):
+    tool = _build_tool()
+    src = tmp_path / "catalog"
+    src.mkdir()
+    (src / "families.yaml").write_text((ROOT / "tools" / "catalog" / "families.yaml").read_text())
+    entry = ("- id: org/model\n  source: https://example.org/config.json\n  kind: official\n"
+             "  config: {model_type: llama, hidden_size: 64, num_hidden_layers: 1, num_attention_heads: 1}\n")
+    (src / "a.yaml").write_text(entry)
+    (src / "b.yaml").write_text(entry.replace("org/model", "ORG/Model"))
+    monkeypatch.setattr(tool, "SOURCE_DIR", src)
+    monkeypatch.setattr(tool, "FAMILIES", src / "families.yaml")
+    with pytest.raises(tool.SourceError, match="already defined"):
+        tool.build()
+    (src / "b.yaml").write_text(entry.replace("org/model", "org/other").replace("hidden_size: 64", "hidden_size: 64, foo: 1"))
+    with pytest.raises(tool.SourceError, match="foo"):
+        tool.build()
 
 
 def test_catalog_size_and_families():
-    ids = catalog_ids()
-    assert len(ids) >= 80
-    joined = "\n".join(ids).lower()
-    for family in ("llama-2", "meta-llama-3-", "llama-3.1", "llama-3.2", "llama-3.3", "qwen1.5", "qwen2-", "qwen2.5",
-                   "qwen3-", "qwq", "deepseek-v2", "deepseek-v3", "deepseek-r1", "r1-distill", "mistral-7b", "nemo",
-                   "mistral-small", "mixtral", "gemma-2", "gemma-3", "phi-3", "phi-3.5", "phi-4", "gpt-oss", "glm-4",
-                   "yi-", "awq", "gptq", "fp8", "bnb"):
-        assert family in joined, family
+    data = _data()
+    families = {e["family"] for e in data["models"]}
+    assert len(data["models"]) >= MIN_IDS and len(families) >= MIN_FAMILIES, (len(data["models"]), len(families))
+    for family in ("llama", "llama4", "llama-guard", "qwen", "qwen3", "qwen3-moe", "qwen3.5", "qwen-vl", "qwen-coder",
+                   "qwen-math", "mistral", "mixtral", "mistral-small", "mistral-nemo", "gemma", "gemma2", "gemma3",
+                   "gemma4", "phi", "phi3", "deepseek", "deepseek-r1-distill", "gpt-oss", "glm", "kimi", "minimax",
+                   "granite", "olmo", "falcon", "yi", "internlm", "command-r", "jamba", "nemotron", "smollm",
+                   "embedding-bge", "whisper"):
+        assert family in families, family
+    joined = "\n".join(e["id"].lower() for e in data["models"])
+    for fmt in ("awq", "gptq", "fp8", "nvfp4", "bnb-4bit"):
+        assert fmt in joined, fmt
 
 
-def test_every_entry_parses_into_a_sane_architecture():
+def test_every_entry_parses_into_a_sane_architecture_or_says_why_not():
     for e in _data()["models"]:
         a = ModelArch.from_config(e["config"], id=e["id"])
+        if a.unsupported:
+            assert len(a.unsupported) > 20, e["id"]
+            continue
         assert a.num_layers > 0 and a.hidden_size > 0 and a.head_dim > 0, e["id"]
         assert a.num_attention_heads % a.num_kv_heads == 0 or a.is_mla, e["id"]
-        # distilgpt2 (1024 positions, 82 M parameters) is the smallest model people serve
+        kinds = a.attention_layer_kinds()
+        assert "full" in kinds or "sliding" in kinds, e["id"]
         assert a.derived_max_model_len("0.33.0") >= 1024, e["id"]
         assert a.total_params() > 5e7, e["id"]
+
+
+# Model names of real deployment files (../shared/corpus) that the catalog holds under exactly that id.
+CORPUS_NAMES = (
+    "01-ai/Yi-1.5-34B-Chat", "deepseek-ai/DeepSeek-V3.2", "microsoft/DialoGPT-medium",
+    "TheBloke/Mistral-7B-Instruct-v0.2-AWQ", "Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8", "openai/whisper-large-v3-turbo",
+    "TinyLlama/TinyLlama-1.1B-Chat-v1.0", "facebook/opt-125m", "tiiuae/falcon-7b", "google/gemma-2b-it",
+    "meta-llama/Llama-3.2-1B", "Qwen/Qwen3-Next-80B-A3B-Instruct-FP8", "zai-org/GLM-4.7-Flash", "google/gemma-3-27b-it",
+    "neuralmagic/gemma-2-9b-it-FP8", "Qwen/Qwen2.5-7B-Instruct-AWQ", "meta-llama/Llama-3.1-405B-Instruct",
+    "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8", "deepseek-ai/DeepSeek-R1-0528",
+)
+
+
+@pytest.mark.parametrize("name", CORPUS_NAMES)
+def test_corpus_model_names_resolve_exactly(name):
+    from vllm_lint.models.resolve import lookup_catalog
+
+    a = lookup_catalog(name)
+    assert a is not None and a.id == name
+
+
+def test_bare_repo_name_of_a_local_path_resolves():
+    """/models/gpt2 and plain ``gpt2`` name the repo now published as openai-community/gpt2."""
+    from vllm_lint.models.resolve import lookup_catalog
+
+    assert lookup_catalog("gpt2").id == "openai-community/gpt2"
+    assert lookup_catalog("/models/gpt2").id == "openai-community/gpt2"
 
 
 @pytest.mark.parametrize("model_id,published", [
