@@ -28,7 +28,7 @@ def _pos(span: Span | None) -> dict[str, int | None]:
 
 def token_json(t: Token) -> dict[str, Any]:
     return {"text": t.text, "raw": t.raw, **_pos(t.span), "style": t.style, "symbolic": t.symbolic, "origin": t.origin,
-            **({"path": t.span.path} if t.span is not None else {})}
+            "condition": t.condition, **({"path": t.span.path} if t.span is not None else {})}
 
 
 def gpu_json(g: GpuRequest) -> dict[str, Any]:
@@ -141,6 +141,12 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
             console.print(f"  env:     {escape(shown)}{more}")
         if launch.facts:
             console.print(f"  facts:   {escape(json.dumps(_jsonable(launch.facts, text=True), ensure_ascii=False))}")
+        conditions: dict[str, list[str]] = {}
+        for t in launch.args:
+            if t.condition:
+                conditions.setdefault(t.condition, []).append(t.text)
+        for when, words in conditions.items():
+            console.print(f"  [cyan]only {escape(when)}:[/cyan] {escape(shlex.join(words))}")
         for u in launch.unknowns:
             console.print(f"  [yellow]unknown:[/yellow] {escape(u)}")
         console.print("")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from vllm_lint.diagnostic import Diagnostic, Fix
+from vllm_lint.diagnostic import Diagnostic, Fix, Severity
 from vllm_lint.launch import Token
 from vllm_lint.resolve.context import LaunchContext
-from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.rule_meta import make_diagnostic, meta
 from vllm_lint.span import Span
 
 
@@ -30,8 +30,22 @@ class RuleContext(LaunchContext):
         suggestions: Iterable[Fix] = (),
         notes: Iterable[str] = (),
     ) -> Diagnostic:
-        """A finding of ``rule_id`` at ``span``, else at ``token``'s span, else at the launch."""
+        """A finding of ``rule_id`` at ``span``, else at ``token``'s span, else at the launch.
+
+        A finding placed on a word that a shell guard passes only sometimes (``Token.condition``)
+        says so, and is at most a warning unless it is a flag no release knows (VL201: the
+        spelling is wrong whenever the guard passes)."""
         where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
+        condition = token.condition if token is not None else None
+        if condition is None and where is not None:
+            condition = next((t.condition for t in self.launch.args
+                              if t.condition and t.span is not None and t.span == where), None)
+        severity = None
+        if condition is not None:
+            message = f"{message} (passed only {condition})"
+            m = meta(rule_id)
+            if m.severity == Severity.ERROR and rule_id not in _ERROR_UNDER_ANY_CONDITION:
+                severity = Severity.WARNING
         return make_diagnostic(
             rule_id,
             where.path if where else self.launch.path,
@@ -41,4 +55,9 @@ class RuleContext(LaunchContext):
             fix=fix,
             suggestions=suggestions,
             notes=notes,
+            severity=severity,
         )
+
+
+# a word that is wrong in every release stays an error even when a guard decides whether it is passed
+_ERROR_UNDER_ANY_CONDITION = frozenset({"VL201"})
