@@ -337,3 +337,20 @@ def test_nomad_docker_task() -> None:
     assert next(t for t in launch.args if t.text == "${NOMAD_PORT_http}").symbolic
     assert launch.gpu.count == 2 and launch.gpu.product == "NVIDIA A100-SXM4-80GB"
     assert launch.facts["ipc_host"] is True and launch.env["HF_HOME"].value == "/models"
+
+
+@pytest.mark.parametrize("accelerators,product,count", [
+    ("{A100:4, A100:8, H100:8}", "A100", 4),  # a flow mapping of NAME:COUNT keys
+    ("[L4:1, A10G:1, T4:1]", "T4", 1),  # a list: T4 has the least memory
+    ("{L4: 2, H100: 1}", "L4", 2),  # 2 x 22 GiB < 1 x 79 GiB
+    ("A100:8", "A100", 8),
+])
+def test_skypilot_accelerator_choices_checked_against_the_smallest(tmp_path: Path, accelerators: str, product: str,
+                                                                   count: int) -> None:
+    task = tmp_path / "task.sky.yaml"
+    task.write_text(f"resources:\n  accelerators: {accelerators}\nrun: |\n  vllm serve m --max-model-len 4096\n")
+    src = load_source(task, "task.sky.yaml", "skypilot")
+    (launch,) = extract(src, ExtractOptions()).launches
+    assert (launch.gpu.product, launch.gpu.count) == (product, count)
+    if "," in accelerators:
+        assert f"checked against the smallest, {product}:{count}" in launch.facts["accelerator_choices"]
