@@ -354,3 +354,21 @@ def test_skypilot_accelerator_choices_checked_against_the_smallest(tmp_path: Pat
     assert (launch.gpu.product, launch.gpu.count) == (product, count)
     if "," in accelerators:
         assert f"checked against the smallest, {product}:{count}" in launch.facts["accelerator_choices"]
+
+
+def test_kserve_runtime_from_a_file_beside_the_inference_service(tmp_path: Path) -> None:
+    (tmp_path / "runtime.yaml").write_text(
+        "apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\nmetadata:\n  name: vllm-rt\nspec:\n"
+        "  supportedModelFormats: [{name: vLLM}]\n  containers:\n    - name: kserve-container\n"
+        "      image: vllm/vllm-openai:v0.10.1\n      args: [\"--port=8080\", \"--model=/mnt/models\", \"--max-model-len\", \"8192\"]\n")
+    isvc = tmp_path / "isvc.yaml"
+    body = ("apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: q\nspec:\n  predictor:\n"
+            "    model:\n      modelFormat: {name: vLLM}\n      runtime: {rt}\n      args: [\"--dtype\", \"half\"]\n")
+    isvc.write_text(body.replace("{rt}", "vllm-rt"))
+    (launch,) = extract(load_source(isvc, "isvc.yaml", "kserve"), ExtractOptions()).launches
+    assert launch.image == "vllm/vllm-openai:v0.10.1" and launch.facts["runtime_file"].endswith("runtime.yaml")
+    assert [t.text for t in launch.args][-4:] == ["--max-model-len", "8192", "--dtype", "half"]
+    assert "runtime_missing" not in launch.facts
+    isvc.write_text(body.replace("{rt}", "renamed-rt"))
+    (launch,) = extract(load_source(isvc, "isvc.yaml", "kserve"), ExtractOptions()).launches
+    assert launch.facts["runtime_missing"] == "renamed-rt"
