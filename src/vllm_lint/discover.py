@@ -108,7 +108,11 @@ def discover(
             if os.path.islink(root) and not (_link_inside(str(root), os.getcwd())
                                              or _link_inside(str(root), os.path.dirname(os.path.abspath(root)))):
                 continue  # a committed link to a host file (~/.aws/credentials) must not be printed
-            add(root, classify_file(root, explicit=True, include_docs=include_docs) or "unknown")
+            kind = classify_file(root, explicit=True, include_docs=include_docs) or "unknown"
+            add(root, kind)
+            if kind == "env":
+                for readers in _env_readers(root):  # pre-commit passes the changed .env alone
+                    add(readers, "compose")
         else:
             # a missing file is still reported by the reader (VL002), with the kind its name gives
             add(root, classify(root, "", explicit=True) or "unknown")
@@ -122,6 +126,26 @@ def _excluded(spec: pathspec.PathSpec, path: Path, base: Path) -> bool:
         rel = str(path)
     rel = rel.replace(os.sep, "/")
     return spec.match_file(rel) or spec.match_file(path.name)
+
+
+def _env_readers(env_file: Path) -> list[Path]:
+    """Compose files beside an env file that read it: every compose file reads ``.env`` for
+    interpolation; another name counts when a compose file names it (``env_file: vllm.env``)."""
+    out: list[Path] = []
+    try:
+        names = sorted(os.listdir(env_file.parent or "."))
+    except OSError:
+        return out
+    for name in names:
+        if not _COMPOSE_NAME.match(name):
+            continue
+        path = env_file.parent / name
+        if env_file.name != ".env":
+            head = _read_head(path)
+            if env_file.name not in head:
+                continue
+        out.append(path)
+    return out
 
 
 def _small_or_vllm(path: Path, max_bytes: int) -> bool:

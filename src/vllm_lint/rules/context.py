@@ -36,10 +36,11 @@ class RuleContext(LaunchContext):
         says so, and is at most a warning unless it is a flag no release knows (VL201: the
         spelling is wrong whenever the guard passes)."""
         where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
-        condition = token.condition if token is not None else None
-        if condition is None and where is not None:
-            condition = next((t.condition for t in self.launch.args
-                              if t.condition and t.span is not None and t.span == where), None)
+        at = token if token is not None else next(
+            (t for t in self.launch.args if t.span is not None and where is not None and t.span == where), None)
+        condition = at.condition if at is not None else None
+        if at is not None and at.origin.startswith("value: "):
+            message = f"{message} ({at.origin[len('value: '):]})"  # MAX_LEN from .env:2
         severity = None
         if condition is not None:
             message = f"{message} (passed only {condition})"
