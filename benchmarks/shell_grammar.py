@@ -48,14 +48,7 @@ def hand_commands(text: str) -> list[list[tuple[int, int]]]:
 def grammar_commands(parser, text: str) -> list[list[tuple[int, int]]]:
     data = text.encode("utf-8")
     tree = parser.parse(data)
-    # byte offsets -> character offsets
-    char_at = {}
-    ci = 0
-    for bi in range(len(data) + 1):
-        char_at[bi] = ci
-        if bi < len(data) and (data[bi] & 0xC0) != 0x80:
-            ci += 1 if bi + 1 > 0 else 0
-    starts = [0]
+    starts = [0]  # byte offset of each character: tree-sitter counts bytes
     for ch in text:
         starts.append(starts[-1] + len(ch.encode("utf-8")))
     to_char = {b: i for i, b in enumerate(starts)}
