@@ -26,7 +26,7 @@ import json
 import re
 import statistics
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vllm_lint.hardware.gpus import GpuSpec, resolve_gpu
@@ -143,6 +143,13 @@ def read_measured(shared: Path) -> list[Case]:
     return out
 
 
+def _config_of(name: str):
+    """The resolution of a case's model when it reads a real config.json for that name (a catalog id,
+    a folder named after one); a variant's geometry inferred from its name is no ground for accuracy."""
+    res = resolve_model(name)
+    return res if res.via in ("id", "path") else replace(res, arch=None)
+
+
 def read_public(shared: Path) -> tuple[list[Case], list[str]]:
     out, skipped = [], []
     for i, line in enumerate((shared / "groundtruth" / "public.jsonl").read_text().splitlines()):
@@ -154,10 +161,10 @@ def read_public(shared: Path) -> tuple[list[Case], list[str]]:
         if hint.get("skip"):
             skipped.append(f"{label}: {hint['skip']}")
             continue
-        res = resolve_model(hint.get("model") or d.get("model") or "")
+        res = _config_of(hint.get("model") or d.get("model") or "")
         if res.arch is None:
             for word in re.findall(r"[\w.\-]+/[\w.\-]+|[\w.\-]{6,}", d.get("model") or ""):
-                res = resolve_model(word)
+                res = _config_of(word)
                 if res.arch is not None:
                     break
         if res.arch is None:

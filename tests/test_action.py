@@ -42,7 +42,7 @@ def test_schema_rejects_a_broken_action():
 
 def test_inputs_and_composite_form():
     a = _action()
-    assert set(a["inputs"]) == {"paths", "gpu", "vllm-version", "args", "sarif"}
+    assert set(a["inputs"]) == {"paths", "gpu", "vllm-version", "fail-on", "args", "sarif"}
     assert a["runs"]["using"] == "composite"
     install = a["runs"]["steps"][0]["run"]
     assert '"$GITHUB_ACTION_PATH"' in install  # installs from the action's own checkout
@@ -95,10 +95,10 @@ def test_run_step_defaults(tmp_path):
 
 def test_run_step_with_every_input(tmp_path):
     proc, calls, outputs = _run_step(tmp_path, {
-        "paths": "deploy/ charts/*.yaml\nk8s", "gpu": "H100:8", "vllm-version": "0.8.5",
+        "paths": "deploy/ charts/*.yaml\nk8s", "gpu": "H100:8", "vllm-version": "0.8.5", "fail-on": "error",
         "args": "--select VL1,VL2 --values charts/prod.yaml", "sarif": "out/vllm-lint.sarif"})
     assert proc.returncode == 0, proc.stderr
-    common = ["-m", "vllm_lint", "--gpu", "H100:8", "--vllm-version", "0.8.5", "--select", "VL1,VL2", "--values", "charts/prod.yaml"]
+    common = ["-m", "vllm_lint", "--gpu", "H100:8", "--vllm-version", "0.8.5", "--fail-on", "error", "--select", "VL1,VL2", "--values", "charts/prod.yaml"]
     paths = ["deploy/", "charts/*.yaml", "k8s"]  # no glob expansion by the action
     assert calls[0] == [*common, "--format", "sarif", "--output-file", "out/vllm-lint.sarif", "--exit-zero", *paths]
     assert calls[1] == [*common, "--format", "github", *paths]

@@ -168,6 +168,23 @@ def test_hook_entry_reads_context_of_a_changed_file_from_disk(tmp_path, monkeypa
     (tmp_path / ".env").write_text("MODEL=meta-llama/Llama-3.1-8B-Instruct\nMAX_LEN=65536\n", encoding="utf-8")
     entry = _hook()["entry"].split()[1:]
     assert main([*entry, "--quiet", "--no-color", "docker-compose.yml"]) == 1
-    assert "VL101 --max-model-len 65536" in capsys.readouterr().out
+    assert "VL101 error --max-model-len 65536" in capsys.readouterr().out
     (tmp_path / ".env").write_text("MODEL=meta-llama/Llama-3.1-8B-Instruct\nMAX_LEN=8192\n", encoding="utf-8")
     assert main([*entry, "--quiet", "--no-color", "docker-compose.yml"]) == 0
+
+
+def test_hook_passes_a_commit_whose_only_findings_are_info(tmp_path, monkeypatch, capsys):
+    """The hook's entry keeps the command line's default threshold: an info finding (here VL105,
+    no GPU named) is shown but does not refuse the commit; a warning does."""
+    from vllm_lint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    entry = _hook()["entry"].split()[1:]
+    assert "--fail-on" not in entry and "--exit-zero" not in entry
+    (tmp_path / "serve.sh").write_text("#!/bin/sh\nvllm serve Qwen/Qwen2.5-0.5B-Instruct\n", encoding="utf-8")
+    assert main([*entry, "--quiet", "--no-color", "serve.sh"]) == 0
+    assert "VL105 info" in capsys.readouterr().out
+    (tmp_path / "serve.sh").write_text("#!/bin/sh\nvllm serve Qwen/Qwen2.5-0.5B-Instruct --trust-remote-code\n",
+                                       encoding="utf-8")
+    assert main([*entry, "--quiet", "--no-color", "serve.sh"]) == 1

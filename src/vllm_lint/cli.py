@@ -1,10 +1,13 @@
 """Command-line interface: argument handling only; the work happens in lint.py and friends.
 
-    vllm-lint [check] [PATH ...]      lint (default .); exit 0 clean, 1 findings, 2 usage/internal error
+    vllm-lint [check] [PATH ...]      lint (default .); exit 0 when nothing is at or above --fail-on
+                                      (default warning), 1 when something is, 2 usage/config/internal error
     vllm-lint capacity --gpu G[:N] [--vllm-version V] [--log FILE] [--format text|json] -- <vllm serve args>
     vllm-lint launches PATH [--format json]
     vllm-lint rules [--format json]
     vllm-lint explain RULE
+    vllm-lint models [QUERY] [--resolve NAME] [--format json]
+    vllm-lint gpus [QUERY] [--resolve NAME] [--format json]
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Sequence
 
 from vllm_lint import __version__
 
-SUBCOMMANDS = ("check", "capacity", "launches", "rules", "explain")
+SUBCOMMANDS = ("check", "capacity", "launches", "rules", "explain", "models", "gpus")
 FORMATS = ("text", "json", "github", "sarif")
 
 
@@ -50,11 +53,36 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
 
 
+EXIT_STATUS = """\
+exit status:
+  0  no finding at or above --fail-on (default warning: info findings never fail a run)
+  1  at least one finding at or above --fail-on
+  2  usage, configuration or internal error (an internal error is also reported as VL000)
+
+  --fail-on error is yamllint without --strict (warnings pass); the default, warning, is yamllint
+  --strict; --fail-on info fails on every finding, like ruff (which has no severities) and
+  hadolint's default --failure-threshold info. `fail-on` in [tool.vllm-lint] sets it per project;
+  the command line wins. --exit-zero always exits 0 unless vllm-lint itself failed.
+
+Other commands: vllm-lint capacity|launches|rules|explain|models|gpus --help"""
+
+
+def _fail_on_level(value: str) -> str:
+    """argparse type of --fail-on: a severity, with a did-you-mean for a near miss."""
+    from vllm_lint.config import FAIL_ON_LEVELS, did_you_mean
+
+    if value.lower() in FAIL_ON_LEVELS:
+        return value.lower()
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not one of {', '.join(FAIL_ON_LEVELS)}{did_you_mean(value, FAIL_ON_LEVELS)}")
+
+
 def _lint_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="vllm-lint",
         description="Static linter for vLLM deployments: catches KV-cache, flag and GPU mistakes before they reach a GPU.",
-        epilog="Other commands: vllm-lint capacity|launches|rules|explain --help",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", type=Path, help="files or folders to lint (default: .)")
     _common(p)
@@ -76,6 +104,9 @@ def _lint_parser() -> argparse.ArgumentParser:
                    help="also list suppressed findings with their reasons, and why a file holds no launch")
     p.add_argument("--include-docs", action="store_true",
                    help="also read shell and YAML code blocks in Markdown files (READMEs are where flags get copied from)")
+    p.add_argument("--fail-on", type=_fail_on_level, metavar="error|warning|info",
+                   help="exit 1 only for findings at least this severe (default: the configuration's "
+                        "`fail-on`, else warning); see exit status below")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--max-file-size", type=int, default=1024 * 1024, metavar="BYTES", help="skip larger files with VL002 (default 1 MiB)")
     p.add_argument("--max-yaml-depth", type=int, default=200, metavar="N", help="skip YAML nested deeper with VL002 (default 200)")
@@ -83,6 +114,16 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-args", type=int, default=10_000, metavar="N", help="skip launches with more argv words with VL002 (default 10000)")
     p.add_argument("--version", action="version", version=f"vllm-lint {__version__}")
     return p
+
+
+def _check_gpu(text: str) -> None:
+    """--gpu names exactly one card (a typo or an ambiguous name is a usage error, never a guess)."""
+    from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_strict
+
+    try:
+        parse_gpu_strict(text)
+    except GpuNameError as exc:
+        raise UsageError(f"--gpu: {exc}") from None
 
 
 def _split_ids(values: list[str] | None) -> list[str] | None:
@@ -113,10 +154,7 @@ def run_lint(argv: Sequence[str]) -> int:
         include_docs=ns.include_docs,
     )
     if ns.gpu:
-        from vllm_lint.hardware.gpus import parse_gpu_option
-
-        if parse_gpu_option(ns.gpu)[0] is None:
-            raise UsageError(f"unknown GPU {ns.gpu!r}; `vllm-lint capacity --help` lists ways to name one (or give a size like 23.58GiB)")
+        _check_gpu(ns.gpu)
     for p in ns.paths or []:
         if not p.exists():
             raise UsageError(f"{p}: no such file or directory")
@@ -125,25 +163,25 @@ def run_lint(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
-    if ns.diff:
-        from vllm_lint.fix import apply_fixes
-
-        outcome = apply_fixes(result, unsafe=ns.unsafe_fixes, write=False)
-        sys.stdout.write(outcome.diff)
-        n = outcome.fixed
-        print(f"Would fix {n} finding{'s' if n != 1 else ''} in {len(outcome.files_changed)} file{'s' if len(outcome.files_changed) != 1 else ''}.", file=sys.stderr)
-        return 1 if outcome.diff else 0
-    if ns.fix:
+    if ns.diff or ns.fix:
         from vllm_lint.fix import fix_until_stable
 
         outcome, result = fix_until_stable(
-            result, lambda: lint_paths(ns.paths or [Path(".")], options), unsafe=ns.unsafe_fixes
+            result, lambda: lint_paths(ns.paths or [Path(".")], options), unsafe=ns.unsafe_fixes,
+            write=not ns.diff,
         )
         for err in outcome.errors:
             print(f"vllm-lint: warning: {err}", file=sys.stderr)
-        n = outcome.fixed
+        if not outcome.converged:
+            print(_not_converged(outcome), file=sys.stderr)
+        n, files = outcome.fixed, len(outcome.files_changed)
+        counted = f"{n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+        if ns.diff:
+            sys.stdout.write(outcome.diff)
+            print(f"Would fix {counted}.", file=sys.stderr)
+            return 1 if outcome.diff else 0
         if fmt == "text" and not ns.quiet:
-            print(f"Fixed {n} finding{'s' if n != 1 else ''} in {len(outcome.files_changed)} file{'s' if len(outcome.files_changed) != 1 else ''}.", file=sys.stderr)
+            print(f"Fixed {counted}.", file=sys.stderr)
 
     out = open(ns.output_file, "w", encoding="utf-8") if ns.output_file else sys.stdout
     try:
@@ -156,7 +194,17 @@ def run_lint(argv: Sequence[str]) -> int:
         return 2
     if ns.exit_zero:
         return 0
-    return 1 if result.diagnostics else 0
+    return 1 if result.failing(ns.fail_on) else 0
+
+
+def _not_converged(outcome) -> str:
+    """The warning for a fix loop stopped by its pass limit (ruff's "failed to converge")."""
+    from vllm_lint import HOMEPAGE
+
+    where = "; ".join(outcome.unconverged) or "some files"
+    return (f"vllm-lint: warning: fixes did not converge after {outcome.passes} passes: {where} still "
+            f"changed on the last pass. The files hold the result of the last pass; "
+            f"please report this at {HOMEPAGE}/issues")
 
 
 def _progress_bar(fmt: str):
@@ -226,8 +274,20 @@ def run_launches(argv: Sequence[str]) -> int:
     ns = p.parse_args(argv)
     result = lint_paths(ns.paths or [Path(".")], LintOptions(run=RunOptions(), select=["VL0"], values_files=ns.values,
                                                              include_docs=ns.include_docs))
-    render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color))
+    render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color),
+                    models=[_resolution(c) for c in result.launches])
     return 2 if result.internal_error else 0
+
+
+def _resolution(ctx) -> dict | None:
+    """How a launch's model resolved, for `launches` (None when the launch names no model)."""
+    from vllm_lint.models_cmd import resolution_json
+
+    try:
+        res = ctx.model_resolution
+    except Exception:  # noqa: BLE001 - a launch whose flags do not parse still lists
+        return None
+    return resolution_json(res) if res is not None else None
 
 
 def run_rules(argv: Sequence[str]) -> int:
@@ -270,8 +330,26 @@ def run_explain(argv: Sequence[str]) -> int:
     return 0
 
 
+def _models_cmd():
+    from vllm_lint import models_cmd
+
+    return models_cmd
+
+
+def _gpus_cmd():
+    from vllm_lint import gpus_cmd
+
+    return gpus_cmd
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from vllm_lint.config import ConfigError
+
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--online" in argv:  # one reachability verdict per run
+        from vllm_lint.models import hub
+
+        hub.reset()
     try:
         if argv and argv[0] in SUBCOMMANDS:
             cmd, rest = argv[0], argv[1:]
@@ -281,9 +359,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "launches": run_launches,
                 "rules": run_rules,
                 "explain": run_explain,
+                "models": lambda rest: _models_cmd().models_command(rest, _console),
+                "gpus": lambda rest: _gpus_cmd().gpus_command(rest, _console),
             }[cmd](rest)
         return run_lint(argv)
     except UsageError as exc:
+        print(f"vllm-lint: error: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
         print(f"vllm-lint: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -6,8 +6,11 @@ are atomic: the new content goes to a temporary file in the same folder, gets th
 file's mode, and is renamed over the original (through a symlink to its target).
 
 Conflicts follow ruff: fixes are taken in source order; one whose edits overlap an edit already
-taken is skipped and its diagnostic stays reported (a second ``--fix`` run picks it up).
-Safe fixes keep behaviour; unsafe ones (a smaller ``max_model_len``) need ``unsafe=True``.
+taken, or that touches an option of a launch another taken fix touches (``fix_isolation``), waits
+for the next pass. ``fix_until_stable`` lints each pass's result in memory and repeats until
+nothing changes (or ``MAX_PASSES``), then writes once: ``--fix`` and ``--diff`` show the same
+converged result. Safe fixes keep behaviour; unsafe ones (a smaller ``max_model_len``) need
+``unsafe=True``.
 
 Rule authors build edits with ``rename_flag_edit`` (a flag written in any token style) and
 ``insertion_edit`` (a flag that is absent, rendered by the source's ``Launch.insertion``).
@@ -42,6 +45,10 @@ class FixOutcome:
     files_changed: list[str] = field(default_factory=list)
     skipped: list[Diagnostic] = field(default_factory=list)  # fixable, but overlapped another fix
     errors: list[str] = field(default_factory=list)  # files that could not be written, with why
+    passes: int = 0  # passes that changed something
+    converged: bool = True  # False when MAX_PASSES passes still left fixes to apply
+    unconverged: list[str] = field(default_factory=list)  # "path (VL201, VL101)" still changing then
+    applied: list[tuple[str, str]] = field(default_factory=list)  # (path, rule) of each fix applied, in order
 
 
 # -- helpers for rules --------------------------------------------------------------------------
@@ -107,6 +114,46 @@ def insertion_edit(insertion: Insertion, index: LineIndex, words: list[str]) -> 
     """An Edit adding argv ``words`` (``["--max-model-len", "8192"]``) where the source said new
     flags go, written by the source's own renderer in the list style and indentation there."""
     return Edit(index.span(insertion.offset, insertion.offset), insertion.render(list(words)))
+
+
+_LIST_ITEM_LINE = re.compile(r"^[ \t]*-[ \t]*$")
+_CONTINUATION_ONLY = re.compile(r"[ \t]*\\\r?")
+
+
+def deletion_edit(text: str, index: LineIndex, start: int, end: int) -> Edit | None:
+    """An Edit removing the argv words written at ``text[start:end]`` (one word, or a flag and its
+    value) with the separator that belongs to them, or None when no removal keeps the syntax:
+
+    - a YAML block-list item: its whole line(s); a flow-list item: it and one comma;
+    - a shell line holding only the words before a ``\\`` continuation: the whole line;
+    - a shell word after blanks: the blanks before it; the first word of a line: the blanks after.
+    """
+    if 0 < start and end < len(text) and text[start - 1] == text[end] and text[end] in "\"'":
+        start, end = start - 1, end + 1  # the span covers the inside of a quoted scalar
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    before = text[line_start:start]
+    after = text[end:line_end]
+    after_code = after.split(" #", 1)[0].rstrip()
+    next_line = line_end + 1 if line_end < len(text) else line_end
+    if _LIST_ITEM_LINE.match(before) and after_code.strip() == "":
+        return Edit(index.span(line_start, next_line), "")
+    m = re.match(r"[ \t]*,[ \t]*", after)
+    if m and before.rstrip().endswith(("[", ",")):
+        return Edit(index.span(start, end + m.end()), "")
+    m = re.search(r",[ \t]*$", before)
+    if m and after.lstrip().startswith("]"):
+        return Edit(index.span(line_start + m.start(), end), "")
+    if before.strip() == "" and _CONTINUATION_ONLY.fullmatch(after) and line_end < len(text):
+        return Edit(index.span(line_start, next_line), "")  # the lines around stay continued
+    m = re.search(r"[ \t]+$", before)
+    if m and (after == "" or after[0] in " \t\\;\r"):
+        return Edit(index.span(line_start + m.start(), end), "")
+    m = re.match(r"[ \t]+(?=[^ \t\r\\#])", after)
+    if before.strip() == "" and m:
+        return Edit(index.span(start, end + m.end()), "")
+    return None
 
 
 # -- planning -----------------------------------------------------------------------------------
@@ -178,14 +225,17 @@ class _Chosen:
 
 
 def plan_edits(
-    diagnostics: list[Diagnostic], texts: dict[str, str], *, unsafe: bool
+    diagnostics: list[Diagnostic], texts: dict[str, str], *, unsafe: bool,
+    touches: "Callable[[Diagnostic], tuple[object, frozenset[str]] | None] | None" = None,
 ) -> tuple[dict[str, list[Edit]], list[Diagnostic], list[Diagnostic]]:
     """Choose which fixes to apply: (edits per path, fixed diagnostics, skipped diagnostics).
 
     A fix applies whole or not at all; it is skipped when one of its edits falls outside its
-    file, names a file not read, or overlaps an edit already chosen.
+    file, names a file not read, or overlaps an edit already chosen, or when ``touches`` (launch,
+    options) says it changes an option of a launch that a chosen fix already changes.
     """
     chosen: dict[str, _Chosen] = {}
+    taken: dict[object, set[str]] = {}  # launch -> options changed by the fixes chosen so far
     fixed: list[Diagnostic] = []
     skipped: list[Diagnostic] = []
     for diag in sorted((d for d in diagnostics if _wanted(d, unsafe)), key=_fix_order):
@@ -202,11 +252,16 @@ def plan_edits(
             if any(_conflicts(e, o) for o in edits[:i] if o.span.path == e.span.path):
                 ok = False
                 break
+        touched = touches(diag) if ok and touches is not None else None
+        if touched is not None and touched[1] & taken.get(touched[0], set()):
+            ok = False
         if not ok:
             skipped.append(diag)
             continue
         for e in edits:
             chosen.setdefault(e.span.path, _Chosen()).add(e)
+        if touched is not None:
+            taken.setdefault(touched[0], set()).update(touched[1])
         fixed.append(diag)
     return {p: c.edits for p, c in chosen.items()}, fixed, skipped
 
@@ -323,13 +378,22 @@ def _sources(result: "LintResult", diagnostics: list[Diagnostic]) -> dict[str, "
     return out
 
 
-def apply_fixes(result: "LintResult", *, unsafe: bool, write: bool) -> FixOutcome:
-    """Apply the fixes of ``result``'s diagnostics: write the files (``write=True``, ``--fix``)
-    or only compute the diff (``--diff``). Returns the diff, what was fixed and what remains."""
+def _plan(result: "LintResult", unsafe: bool):
+    """One pass's choice over ``result``: (sources, edits per path, fixed, skipped)."""
+    from vllm_lint.fix_isolation import OptionTouches
+
     diags = list(result.diagnostics)
     sources = _sources(result, [d for d in diags if _wanted(d, unsafe)])
     texts = {p: s.text for p, s in sources.items()}
-    chosen, fixed, skipped = plan_edits(diags, texts, unsafe=unsafe)
+    chosen, fixed, skipped = plan_edits(diags, texts, unsafe=unsafe, touches=OptionTouches(result.launches))
+    return sources, chosen, fixed, skipped
+
+
+def apply_fixes(result: "LintResult", *, unsafe: bool, write: bool) -> FixOutcome:
+    """Apply one pass of ``result``'s fixes: write the files (``write=True``) or only compute the
+    diff. Returns the diff, what was fixed and what remains. ``fix_until_stable`` repeats it."""
+    diags = list(result.diagnostics)
+    sources, chosen, fixed, skipped = _plan(result, unsafe)
     outcome = FixOutcome(skipped=skipped)
 
     failed_paths: set[str] = set()
@@ -357,32 +421,125 @@ def apply_fixes(result: "LintResult", *, unsafe: bool, write: bool) -> FixOutcom
 
     done = {id(d) for d in fixed if not any(e.span.path in failed_paths for e in d.fix.edits)}  # type: ignore[union-attr]
     outcome.fixed = len(done)
+    outcome.passes = 1 if outcome.files_changed else 0
     outcome.remaining = [d for d in diags if id(d) not in done]
     return outcome
 
 
-def fix_until_stable(
-    result: "LintResult", relint: "Callable[[], LintResult]", *, unsafe: bool, max_rounds: int = 4
-) -> tuple[FixOutcome, "LintResult"]:
-    """``--fix`` as ruff does it: apply, lint again, and repeat while fixes that overlapped an
-    earlier one (or appear only after it) still change files, up to ``max_rounds`` rounds.
+# ruff stops after 100 passes; each pass here re-lints every path given, so fewer: chains of
+# deferred fixes are short (a rename, then the value the next pass computes).
+MAX_PASSES = 10
 
-    Returns the combined outcome (fixes, files changed, diffs of every round) and the last lint
-    result, whose diagnostics and code frames describe the files as they now are on disk.
+
+class _Staged:
+    """The files a fix loop has changed so far, in memory: their first-read SourceFile and bytes
+    (to encode alike and to check nothing else wrote them) and their current text."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, "SourceFile"] = {}
+        self.data: dict[str, bytes] = {}
+        self.text: dict[str, str] = {}
+        self.failed: set[str] = set()
+
+    def stage(self, src: "SourceFile", after: str, errors: list[str]) -> bool:
+        path = src.display
+        if path in self.failed:
+            return False
+        if path not in self.first:
+            data = _current_bytes(src)
+            if data is None:
+                self.failed.add(path)
+                errors.append(f"{path}: changed on disk since it was read; not fixed")
+                return False
+            self.first[path], self.data[path] = src, data
+        self.text[path] = after
+        return True
+
+    def overlay(self) -> dict[str, bytes]:
+        return {os.path.realpath(self.first[p].path): encode_like(self.first[p], t, self.data[p])
+                for p, t in self.text.items()}
+
+    def changed(self) -> list[str]:
+        return sorted(p for p, t in self.text.items() if t != self.first[p].text)
+
+
+def fix_until_stable(
+    result: "LintResult", relint: "Callable[[], LintResult]", *, unsafe: bool, write: bool = True,
+    max_passes: int | None = None,
+) -> tuple[FixOutcome, "LintResult"]:
+    """``--fix`` (``write=True``) and ``--diff`` as ruff does them: apply a pass of fixes, lint the
+    result again (in memory: ``relint`` reads the staged texts through ``readfile.overlay``), and
+    repeat until a pass changes nothing or ``max_passes`` passes ran; then write each changed file
+    once. The diff is from the files as read to the converged text, so ``--diff`` shows exactly
+    what ``--fix`` writes.
+
+    Returns the outcome (fixes applied over all passes, files changed, the diff, whether the loop
+    converged) and the last lint result, which describes the files as they now are.
     """
+    from vllm_lint.sources.readfile import overlay
+
+    max_passes = MAX_PASSES if max_passes is None else max_passes
+    staged = _Staged()
     total = FixOutcome()
-    changed: list[str] = []
-    for _ in range(max_rounds):
-        step = apply_fixes(result, unsafe=unsafe, write=True)
-        total.fixed += step.fixed
-        total.diff += step.diff
-        total.errors += step.errors
-        changed += [p for p in step.files_changed if p not in changed]
-        if not step.files_changed:
-            total.remaining = step.remaining
-            total.skipped = step.skipped
-            break
-        result = relint()
-        total.remaining = list(result.diagnostics)
-    total.files_changed = changed
+    seen: set[tuple] = {()}  # texts that differ from the files as read; () is the start
+    last_rules: dict[str, set[str]] = {}
+    for n in range(max_passes + 1):
+        with overlay(staged.overlay()):
+            sources, chosen, fixed, skipped = _plan(result, unsafe)
+            fixed = [d for d in fixed if not any(e.span.path in staged.failed for e in d.fix.edits)]  # type: ignore[union-attr]
+            moved: dict[str, str] = {}
+            for path in sorted(chosen):
+                if path in staged.failed:
+                    continue
+                src = sources[path]
+                after = apply_edits(src.text, chosen[path])
+                if after != src.text:
+                    moved[path] = after
+            if not moved:
+                total.skipped = skipped
+                break
+            if n == max_passes:  # fixes remain after the last allowed pass
+                total.converged = False
+                for d in fixed:
+                    last_rules.setdefault(d.path, set()).add(d.rule)
+                break
+            for path, after in moved.items():
+                staged.stage(sources[path], after, total.errors)
+            done = [d for d in fixed if not any(e.span.path in staged.failed for e in d.fix.edits)]  # type: ignore[union-attr]
+            total.fixed += len(done)
+            total.applied += [(d.path, d.rule) for d in done]
+            total.passes += 1
+            state = tuple((p, staged.text[p]) for p in staged.changed())
+            if state in seen:  # back to an earlier text: the fixes undo each other
+                total.converged = False
+                for d in fixed:
+                    last_rules.setdefault(d.path, set()).add(d.rule)
+                break
+            seen.add(state)
+        with overlay(staged.overlay()):
+            result = relint()
+    total.unconverged = [f"{p} ({', '.join(sorted(r))})" for p, r in sorted(last_rules.items())]
+
+    changed = staged.changed()
+    total.diff = "".join(unified_diff(p, staged.first[p].text, staged.text[p]) for p in changed)
+    written_failed = False
+    for path in changed:
+        src = staged.first[path]
+        if not write:
+            total.files_changed.append(path)
+            continue
+        if _current_bytes(src) != staged.data[path]:
+            total.errors.append(f"{path}: changed on disk since it was read; not fixed")
+            written_failed = True
+            continue
+        try:
+            atomic_write(Path(src.path), encode_like(src, staged.text[path], staged.data[path]))
+        except OSError as exc:
+            total.errors.append(f"{path}: cannot write: {exc.strerror or exc}")
+            written_failed = True
+            continue
+        total.files_changed.append(path)
+    if written_failed:
+        result = relint()  # report the files as they are on disk
+    total.remaining = list(result.diagnostics)
     return total, result

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from vllm_lint.config import FileConfig, find_config, load_config_file
+from vllm_lint.config import ConfigError, FileConfig, find_config, load_config_file
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.paths import display_path
 from vllm_lint.resolve.context import RunOptions
@@ -123,6 +123,8 @@ def _lint_paths(
             if cfg.is_excluded(path) and options.force_exclude:
                 continue
             result.files.append(display)
+            if cfg.fail_on:
+                result.fail_on[display] = cfg.fail_on
             enabled[display] = select_rules(options.select or cfg.select or None, [*cfg.ignore, *options.ignore])
             loaded = load_source(path, display, kind, options.limits)
             if isinstance(loaded, Diagnostic):
@@ -153,6 +155,8 @@ def _lint_paths(
                 result.launches.append(
                     RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
                 )
+        except ConfigError:
+            raise  # a broken configuration is the user's to fix before anything is linted: exit 2
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
             result.diagnostics.append(_internal(display, exc, "reading the file"))
             result.internal_error = True
@@ -160,7 +164,20 @@ def _lint_paths(
     result.diagnostics.extend(_run_checks(result, enabled))
     _apply_suppressions(result, directives, enabled, options.inline_ignores)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    _context_file_thresholds(result, configs)
     return result
+
+
+def _context_file_thresholds(result: LintResult, configs: "_Configs") -> None:
+    """``fail-on`` for findings in files read only as context (the ``.env`` beside a compose
+    file, chart values beside an overlay): the configuration nearest that file."""
+    for path in {d.path for d in result.diagnostics} - set(result.files):
+        try:
+            level = configs(Path(path)).fail_on
+        except (ConfigError, OSError, ValueError):  # a pseudo path (<project>), a broken config elsewhere
+            continue
+        if level:
+            result.fail_on[path] = level
 
 
 def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagnostic]:

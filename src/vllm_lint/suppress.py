@@ -95,6 +95,7 @@ class Directives:
 
     suppressions: list[Suppression] = field(default_factory=list)
     gpu: str | None = None
+    gpu_at: tuple[int, int] | None = None  # character offsets of the gpu= value (VL007 points there)
     vllm_version: str | None = None
     # (rule, name) -> the suppressions naming that rule; a file with thousands of directives
     # then costs per finding only the directives about its rule.
@@ -160,6 +161,7 @@ def parse_directives(text: str) -> Directives:
         )
         if verb == "gpu":
             out.gpu = value
+            out.gpu_at = (where["value_start"], where["value_end"]) if value else None
         elif verb == "vllm-version":
             out.vllm_version = value
         elif verb == "disable-file":

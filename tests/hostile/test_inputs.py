@@ -730,6 +730,8 @@ LONG_CASES = {
     "shell-long-word": ("serve.sh", '#!/bin/sh\nvllm serve m --x "' + "a" * _LONG + '"\n'),
     "dockerfile-long": ("Dockerfile", 'FROM vllm/vllm-openai:v0.8.5\nCMD ["--model", "m", "' + "a" * _LONG + '"]\n'),
     "secret-regex": (".env", "A" * _LONG + "\nHF_TOKEN=hf_" + "B" * 40 + "\n"),
+    # every assignment is a credential to judge, all on one megabyte line
+    "secret-many-on-one-line": ("serve.sh", "#!/bin/sh\nvllm serve m\n" + "X_API_KEY=typed-by-hand " * (_LONG // 24) + "\n"),
     # 9,000 (under --max-args): each VL201 quotes vLLM's line naming all of them (capped per message)
     "helm-many-unknown-flags": ("values.yaml", HELM_VALUES + "        extraArgs: [" + ", ".join(['"--x"'] * 9_000) + "]\n"),
 }

@@ -4,7 +4,9 @@ JSON (``{"version": 1, "launches": [...]}``), per launch: ``name``, ``path``, ``
 ``entrypoint``, ``program`` and ``argv`` (each token: ``text``, ``raw``, ``line``, ``column``,
 ``end_line``, ``end_column`` (1-based, end exclusive; null for synthetic tokens), ``style``,
 ``symbolic``, ``origin``), ``env`` (name -> {value, symbolic, line, column}), ``gpu``, ``image``,
-``vllm_version``, ``replicas``, ``facts``, ``unknowns`` and ``insertion`` (where new flags go).
+``vllm_version``, ``replicas``, ``facts``, ``unknowns``, ``insertion`` (where new flags go) and ``model``
+(how the launch's model resolved: ``resolved``, ``how``, ``via``, ``certainty``, ``describe``, the steps tried;
+null when the launch names no model).
 """
 
 from __future__ import annotations
@@ -80,8 +82,14 @@ def launch_json(launch: Launch) -> dict[str, Any]:
     }
 
 
-def launches_json(launches: list[Launch]) -> str:
-    return json.dumps({"version": 1, "launches": [launch_json(x) for x in launches]}, indent=2, ensure_ascii=False)
+def launches_json(launches: list[Launch], models: list[dict[str, Any] | None] | None = None) -> str:
+    out = []
+    for i, x in enumerate(launches):
+        item = launch_json(x)
+        if models is not None:
+            item["model"] = models[i]
+        out.append(item)
+    return json.dumps({"version": 1, "launches": out}, indent=2, ensure_ascii=False)
 
 
 def _argv_text(launch: Launch) -> str:
@@ -106,10 +114,12 @@ def _gpu_text(g: GpuRequest) -> str:
     return text
 
 
-def render_launches(launches: list[Launch], fmt: str, console: Console | None = None) -> None:
-    """Print launches as text (rich console) or JSON (stdout through the console's file)."""
+def render_launches(launches: list[Launch], fmt: str, console: Console | None = None,
+                    models: list[dict[str, Any] | None] | None = None) -> None:
+    """Print launches as text (rich console) or JSON (stdout through the console's file); ``models``
+    (one per launch, ``models_cmd.resolution_json``) says how each launch's model resolved."""
     if fmt == "json":
-        out = launches_json(launches)
+        out = launches_json(launches, models)
         if console is not None:
             console.file.write(out + "\n")
         else:
@@ -124,7 +134,7 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
     if not launches:
         console.print("no vLLM launches found")
         return
-    for launch in launches:
+    for i, launch in enumerate(launches):
         where = f"{launch.path}:{launch.span.line}:{launch.span.column}" if launch.span else launch.path
         console.print(f"[bold]{escape(where)}[/bold] {escape(launch.name)} [dim]({escape(launch.source)}, {escape(launch.entrypoint)})[/dim]")
         console.print(f"  argv:    {escape(_argv_text(launch))}")
@@ -132,6 +142,9 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
             console.print(f"  image:   {escape(launch.image)}" + (f"  (vLLM {escape(launch.vllm_version)})" if launch.vllm_version else ""))
         elif launch.vllm_version:
             console.print(f"  vLLM:    {escape(launch.vllm_version)}")
+        model = models[i] if models is not None else None
+        if model is not None:
+            console.print(f"  model:   {escape(model['describe'])} [dim]({escape(model['certainty'])})[/dim]")
         console.print(f"  gpu:     {escape(_gpu_text(launch.gpu))}")
         if launch.replicas is not None:
             console.print(f"  replicas: {launch.replicas}")

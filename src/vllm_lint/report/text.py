@@ -72,7 +72,8 @@ def write_text(result: LintResult, console: Console, *, quiet: bool = False, ver
     for path, diags in groupby(result.diagnostics, key=lambda d: d.path):
         for diag in diags:
             if quiet:
-                console.print(f"{escape(diag.path)}:{diag.line}:{diag.column}: {diag.rule} {escape(diag.message)}", soft_wrap=True)
+                console.print(f"{escape(diag.path)}:{diag.line}:{diag.column}: {diag.rule} {diag.severity.value} "
+                              f"{escape(diag.message)}", soft_wrap=True)
                 continue
             style = _STYLE[diag.severity.value]
             console.print(

@@ -2,6 +2,8 @@
 
 # VL000-VL00x: input problems, and VL006: unused suppressions (both reported by the pipeline)
 from vllm_lint.rules import builtin, hygiene_meta  # noqa: F401
+# VL007: setting directives (`# vllm-lint: gpu=`) vllm-lint cannot use
+from vllm_lint.rules import directives  # noqa: F401
 # VL3xx parallelism and hardware, VL4xx model, VL5xx security and hygiene
 from vllm_lint.rules import parallelism, model, hygiene  # noqa: F401
 # VL309, VL310, VL312, VL313: what the GPU's compute capability rules out

@@ -47,43 +47,45 @@ def _token_text_edit(ctx: RuleContext, tok: Token | None, new_text: str) -> Edit
     return None
 
 
-_LIST_ITEM_LINE = re.compile(r"^[ \t]*-[ \t]*$")
-
-
 def _delete_edit(ctx: RuleContext, tok: Token) -> Edit | None:
-    """Remove a token together with the separator that belongs to it: its whole line for a YAML
-    block-list item, the comma for a flow list, the blank before it for a shell word."""
+    """Remove a token together with the separator that belongs to it (``fix.deletion_edit``)."""
+    from vllm_lint.fix import deletion_edit
+
+    assert tok.span is not None
+    return deletion_edit(ctx.src.text, ctx.src.index, tok.span.start, tok.span.end)
+
+
+_BETWEEN_WORDS = re.compile(r"[\s,\\-]*")  # blanks, commas, `\` continuations, YAML list dashes
+
+
+def _deletion_of_run(ctx: RuleContext, tokens: list[Token | None]) -> Edit | None:
+    """One Edit removing consecutive argv words (a flag and its value) written next to each other
+    in this file; None when they are not (each is then removed on its own)."""
+    from vllm_lint.fix import deletion_edit
+
     text = ctx.src.text
-    span = tok.span
-    assert span is not None
-    start, end = span.start, span.end
-    if 0 < start and end < len(text) and text[start - 1] == text[end] and text[end] in "\"'":
-        start, end = start - 1, end + 1  # the span covers the inside of a quoted scalar
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end == -1 else line_end
-    before = text[line_start:start]
-    after = text[end:line_end]
-    after_code = after.split(" #", 1)[0].rstrip()
-    if _LIST_ITEM_LINE.match(before) and after_code.strip() == "":
-        stop = line_end + 1 if line_end < len(text) else line_end
-        return Edit(ctx.src.span(line_start, stop), "")
-    m = re.match(r"[ \t]*,[ \t]*", after)
-    if m and before.rstrip().endswith(("[", ",")):
-        return Edit(ctx.src.span(start, end + m.end()), "")
-    m = re.search(r",[ \t]*$", before)
-    if m and after.lstrip().startswith("]"):
-        return Edit(ctx.src.span(line_start + m.start(), end), "")
-    m = re.search(r"[ \t]+$", before)
-    if m and (after == "" or after[0] in " \t\\;"):
-        return Edit(ctx.src.span(line_start + m.start(), end), "")
-    return None
+    ranges = []
+    for tok in tokens:
+        if tok is None or tok.span is None or tok.style != "argv" or tok.symbolic or tok.span.path != ctx.src.index.path:
+            return None
+        a, b = tok.span.start, tok.span.end
+        if 0 < a and b < len(text) and text[a - 1] == text[b] and text[b] in "\"'":
+            a, b = a - 1, b + 1
+        ranges.append((a, b))
+    for (_, b), (a, _) in zip(ranges, ranges[1:]):
+        if a < b or not _BETWEEN_WORDS.fullmatch(text[b:a]):
+            return None
+    return deletion_edit(text, ctx.src.index, ranges[0][0], ranges[-1][1])
 
 
 def _fix(ctx: RuleContext, p: ArgProblem, description: str, *, safe: bool = True) -> Fix | None:
     """The problem's replacements as one Fix, or None when any edit cannot be written safely."""
     if not p.replacement:
         return None
+    if len(p.replacement) > 1 and all(new_text == "" for _, new_text in p.replacement):
+        run = _deletion_of_run(ctx, [ctx.token(i) for i, _ in sorted(p.replacement)])
+        if run is not None:
+            return Fix(description, (run,), safe=safe)
     edits = []
     for index, new_text in p.replacement:
         tok = ctx.token(index)
@@ -131,10 +133,10 @@ def _notes(ctx: RuleContext, p: ArgProblem) -> list[str]:
 
 
 def _report(ctx: RuleContext, rule_id: str, p: ArgProblem, message: str, fix: Fix | None = None,
-            severity: Severity | None = None) -> Diagnostic:
+            severity: Severity | None = None, suggestions_allowed: bool = True) -> Diagnostic:
     tok = ctx.token(p.token_index)
-    d = ctx.report(rule_id, message, token=tok, fix=fix, suggestions=[] if fix else _suggestion(p),
-                   notes=_notes(ctx, p))
+    suggestions = [] if fix or not suggestions_allowed else _suggestion(p)
+    d = ctx.report(rule_id, message, token=tok, fix=fix, suggestions=suggestions, notes=_notes(ctx, p))
     if severity is not None:
         d.severity = severity
     return d
@@ -152,15 +154,32 @@ def _parser_exit(ctx: RuleContext, rule_id: str) -> Iterator[Diagnostic]:
         yield _report(ctx, rule_id, p, f"vLLM {ctx.version} exits with `{p.message}`")
 
 
+def _flips_meaning(written: str, guess: str) -> bool:
+    """True when the nearest option says the opposite (``--disable-log-requrests`` is nearest to
+    ``--enable-log-requests`` once ``--disable-log-requests`` is gone; ``--no-x`` and ``--x``):
+    renaming would invert what the launch asks for."""
+    w = re.split(r"[-_]+", written.lower().lstrip("-"))
+    g = re.split(r"[-_]+", guess.lower().lstrip("-"))
+    if (w[0] == "no") != (g[0] == "no"):
+        return True
+    only_w, only_g = set(w) - set(g), set(g) - set(w)
+    return bool({"enable", "disable"} <= only_w | only_g and (only_w & {"enable", "disable"}) and
+                (only_g & {"enable", "disable"}))
+
+
 @register("VL201")
 def unknown_flag(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL201"):
         guess = p.replacement[0][1].split("=", 1)[0] if p.replacement else None
-        msg = f"{_flag_text(ctx, p)} is not a vLLM {ctx.version} option"
+        written = _flag_text(ctx, p)
+        msg = f"{written} is not a vLLM {ctx.version} option"
+        if guess and _flips_meaning(written, guess):
+            msg += f" (the nearest option, {guess}, means the opposite)"
+            guess = None
         msg += f" (did you mean {guess}?)" if guess else ""
         msg += f"; vLLM exits with `{p.message}`"
         fix = _fix(ctx, p, f"rename to {guess}") if guess else None
-        yield _report(ctx, "VL201", p, msg, fix)
+        yield _report(ctx, "VL201", p, msg, fix, suggestions_allowed=guess is not None)
 
 
 @register("VL202")
@@ -249,7 +268,16 @@ def duplicate_flag(ctx: RuleContext) -> Iterator[Diagnostic]:
 @register("VL210")
 def deprecated_flag(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL210"):
-        yield _report(ctx, "VL210", p, p.message)
+        fix = None
+        if "; drop it" in p.message:
+            # the release made the option pointless: removing it keeps behaviour in that release,
+            # but not in the earlier ones where it still did something, so only a stated release
+            # makes the removal safe
+            indices = [p.token_index] + ([p.value_index] if p.value_index not in (None, p.token_index) else [])
+            removal = ArgProblem(p.code, p.message, p.token_index, replacement=[(i, "") for i in indices])
+            stated = ctx.version_source != "newest known release"
+            fix = _fix(ctx, removal, f"remove {_flag_text(ctx, p)}", safe=stated)
+        yield _report(ctx, "VL210", p, p.message, fix)
 
 
 @register("VL211")

@@ -1,24 +1,27 @@
-"""Security and hygiene rules (VL5xx): secrets in committed files, remote code, unpinned images,
-ports the container does not publish, and ``$VAR`` that Kubernetes leaves unexpanded.
+"""Security and hygiene rules (VL5xx): secrets and unreplaced placeholders in committed files,
+remote code, unpinned images, ports the container does not publish, and ``$VAR`` that Kubernetes
+leaves unexpanded.
 
-VL501 is a project-scope check: it receives every launch and scans the text of each file that
-holds one (so a token in an ``env`` block or a Dockerfile ``ENV`` is found, not only in argv).
-Files without any vLLM launch are not scanned.
+VL501 and VL509 are project-scope checks: they receive every launch and scan the text of each file
+that holds one (so a token in an ``env`` block or a Dockerfile ``ENV`` is found, not only in argv).
+Files without any vLLM launch are not scanned. What a value is (a secret, a reference, a redaction,
+a placeholder, a test value) is decided by ``secret_values.classify``.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
-from vllm_lint.rules.context import RuleContext
-from vllm_lint.diagnostic import Diagnostic
-from vllm_lint.rules import flag_values
+from vllm_lint.diagnostic import Diagnostic, Severity
 from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.rules import flag_values
+from vllm_lint.rules import secret_values as SV
+from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
 
-# -- VL501 ------------------------------------------------------------------------------------------
+# -- VL501 / VL509 -------------------------------------------------------------------------------
 
 # Token formats with a recognisable prefix (Hugging Face user access tokens are hf_ + 34 letters).
 # The look-behind (no word character before the prefix) is written after the literal prefix: a
@@ -34,13 +37,11 @@ SECRET_NAME = re.compile(
     r"OPENAI_API_KEY|[A-Z0-9_]*_API_KEY|[A-Z0-9_]*_SECRET(?:_KEY)?|[A-Z0-9_]*_ACCESS_TOKEN|API_KEY|TOKEN)$",
     re.I,
 )
-# Values that stand for a secret rather than being one.
-PLACEHOLDER = re.compile(
-    r"^$|\$|\{\{|<[^>]*>|^x{3,}$|xxx|^\*+$|\.\.\.|…|your|changeme|change-me|replace|placeholder|example|dummy|"
-    r"empty|fake|dummy|no-?key|not-?needed|not-?required|unused|token-abc123|"
-    r"^(?:none|null|false|true|token|secret|api[-_]?key|hf_|test|sk-)$",
-    re.I,
-)
+# Where the value guards the server itself: a well-known test value there lets anyone call it.
+_SERVER_KEYS = ("--api-key value", "VLLM_API_KEY value")
+# Files that show the form of a configuration rather than configure anything: placeholders and
+# test values are what they should hold.
+_EXAMPLE_FILE = re.compile(r"(?i)(?:^|[._-])(?:example|sample|template|dist)(?:[._-]|$)|\.(?:tpl|tftpl)$")
 
 
 def redact(secret: str) -> str:
@@ -49,42 +50,71 @@ def redact(secret: str) -> str:
     return secret[:keep] + "…"
 
 
-def _looks_secret(value: str) -> bool:
-    v = value.strip().strip("'\"")
-    return bool(v) and len(v) >= 6 and not PLACEHOLDER.search(v)
-
-
+_VALUE = r"(?:(?P<q>['\"])(?P<qvalue>[^'\"\n]*)(?P=q)|(?P<value>[^\s'\"#,}\]]+))"
 _ASSIGN = re.compile(
     # the look-behind keeps this linear on long runs of word characters (a 5 MB one-line file)
-    r"(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(?P<q>['\"]?)(?P<value>[^\s'\"#,}\]]+)(?P=q)"
+    r"(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*[:=][ \t]*" + _VALUE
 )
 # Dockerfile's legacy `ENV NAME value` form.
-_ENV_SPACE = re.compile(r"(?mi)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+(?P<q>['\"]?)(?P<value>[^\s'\"#]+)(?P=q)[ \t]*$")
+_ENV_SPACE = re.compile(r"(?mi)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + _VALUE + r"[ \t]*$")
+# Kubernetes env lists: `- name: HF_TOKEN` followed by `value: ...`
+_K8S_ENV = re.compile(r"name:\s*['\"]?(?P<name>[A-Za-z_][A-Za-z0-9_]*)['\"]?\s*\n\s*value:[ \t]*" + _VALUE)
+# `${HF_TOKEN:-default}` / `${HF_TOKEN=default}`: the default is a literal the launch may use.
+_DEFAULTED = re.compile(r"\$\{(?P<name>[A-Za-z_]\w*):?[-=](?P<value>[^}\s'\"]*)\}")
 
 
-def _file_findings(ctx: RuleContext) -> Iterator[tuple[int, int, str, str]]:
-    """(start, end, kind, secret) of secrets written in a file's text."""
+def _value_group(m: re.Match) -> str:
+    return "qvalue" if m.group("qvalue") is not None else "value"
+
+
+def _commented(text: str, pos: int) -> bool:
+    """True when ``pos`` follows a ``#`` that starts a comment on its line (looking back at most
+    1,000 characters, so a megabyte line of assignments stays linear)."""
+    floor = max(0, pos - 1000)
+    line_start = text.rfind("\n", floor, pos) + 1 or floor
+    before = text[line_start:pos]
+    return "#" in before and re.search(r"(?:^|\s)#", before) is not None
+
+
+def _whole_placeholder(text: str, start: int, end: int) -> int:
+    """The end of an ``<angle-bracket placeholder>`` written with blanks (``hf_token: <YOUR HF
+    TOKEN>``), whose first word alone was matched; ``end`` otherwise."""
+    if text[start:start + 1] != "<" or ">" in text[start:end]:
+        return end
+    line_end = text.find("\n", end)
+    close = text.find(">", end, len(text) if line_end == -1 else line_end)
+    return close + 1 if close != -1 else end
+
+
+def _default_of(text: str, start: int) -> str | None:
+    """The variable whose ``${NAME:-default}`` default starts at ``start``, if it is one."""
+    m = re.search(r"\$\{([A-Za-z_]\w*):?[-=]$", text[max(0, start - 200):start])
+    return m.group(1) if m else None
+
+
+def _file_findings(ctx: RuleContext) -> Iterator[tuple[int, int, str, str, bool]]:
+    """(start, end, where, value, commented) of credential values written in a file's text."""
     text = ctx.src.text
     for kind, pat in TOKEN_PATTERNS:
         for m in pat.finditer(text):
-            if not PLACEHOLDER.search(m.group(0)[3:]):
-                yield m.start(), m.end(), kind, m.group(0)
+            if SV.classify(m.group(0)).kind == SV.SECRET:
+                yield m.start(), m.end(), kind, m.group(0), _commented(text, m.start())
     # NAME=value / NAME: value lines (.env, Dockerfile ENV, compose environment, shell exports)
-    for m in [*_ASSIGN.finditer(text), *_ENV_SPACE.finditer(text)]:
+    for m in [*_ASSIGN.finditer(text), *_ENV_SPACE.finditer(text), *_K8S_ENV.finditer(text)]:
         name = m.group("name")
-        if not SECRET_NAME.match(name) or name.upper() == "TOKEN":
-            continue
-        value = m.group("value")
-        if _looks_secret(value):
-            yield m.start("value"), m.end("value"), f"{name} value", value
-    # Kubernetes env lists: `- name: HF_TOKEN` followed by `value: ...`
-    for m in re.finditer(r"name:\s*['\"]?(?P<name>[A-Za-z_][A-Za-z0-9_]*)['\"]?\s*\n\s*value:\s*(?P<q>['\"]?)"
-                         r"(?P<value>[^\s'\"#]+)(?P=q)", text):
-        if SECRET_NAME.match(m.group("name")) and _looks_secret(m.group("value")):
-            yield m.start("value"), m.end("value"), f"{m.group('name')} value", m.group("value")
+        if not SECRET_NAME.match(name) or name.upper() == "TOKEN" or text[max(0, m.start() - 2):m.start()] == "${":
+            continue  # `${NAME:?msg}` is an expansion, not an assignment (its default is below)
+        g = _value_group(m)
+        end = _whole_placeholder(text, m.start(g), m.end(g))
+        yield m.start(g), end, f"{name} value", text[m.start(g):end], _commented(text, m.start())
+    for m in _DEFAULTED.finditer(text):
+        if SECRET_NAME.match(m.group("name")) and m.group("value"):
+            yield m.start("value"), m.end("value"), f"{m.group('name')} value", m.group("value"), \
+                _commented(text, m.start())
 
 
 def _argv_findings(ctx: RuleContext) -> Iterator[tuple[Span, str, str]]:
+    """(span, where, value) of credentials the launch itself passes: --api-key, --hf-token, env."""
     for dest, flag in (("api_key", "--api-key"), ("hf_token", "--hf-token")):
         if not flag_values.given(ctx, dest) or flag_values.symbolic(ctx, dest):
             continue
@@ -94,13 +124,11 @@ def _argv_findings(ctx: RuleContext) -> Iterator[tuple[Span, str, str]]:
         if value is None:
             raw = flag_values.raw_value(ctx, dest)
             value = raw[0] if isinstance(raw, list) and raw else raw
-        if tok is None or tok.span is None or tok.symbolic or not isinstance(value, str):
+        if tok is None or tok.span is None or tok.symbolic or not isinstance(value, str) or "$" in (tok.raw or ""):
             continue
-        if _looks_secret(value) and "$" not in (tok.raw or ""):
-            yield tok.span, f"{flag} value", value
+        yield tok.span, f"{flag} value", value
     for name, ev in ctx.launch.env.items():
-        if not SECRET_NAME.match(name) or name.upper() == "TOKEN" or ev.symbolic or ev.span is None \
-                or not _looks_secret(ev.value):
+        if not SECRET_NAME.match(name) or name.upper() == "TOKEN" or ev.symbolic or ev.span is None:
             continue
         # a value from another file (an env_file) cannot be sliced from this file's text
         if ev.span.path == ctx.src.display and "$" in ev.span.slice(ctx.src.text):
@@ -108,30 +136,118 @@ def _argv_findings(ctx: RuleContext) -> Iterator[tuple[Span, str, str]]:
         yield ev.span, f"{name} value", ev.value
 
 
-@register("VL501", scope="project")
-def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
-    seen: set[tuple[str, int]] = set()  # (file, line)
+class _Credential(NamedTuple):
+    ctx: RuleContext
+    span: Span
+    where: str  # "--api-key value", "HF_TOKEN value", "Hugging Face token"
+    verdict: SV.Verdict
+    commented: bool
+    default_of: str | None  # NAME when the value is the default of `${NAME:-value}`
+
+    @property
+    def subject(self) -> str:
+        """How messages name the place: `--api-key`, `HF_TOKEN`, `the default of ${HF_TOKEN}`."""
+        if self.default_of:
+            return f"the default of ${{{self.default_of}}}"
+        return self.where.removesuffix(" value")
+
+    @property
+    def guards_server(self) -> bool:
+        return self.where.startswith(("--api-key", "VLLM_API_KEY")) or self.default_of == "VLLM_API_KEY"
+
+    @property
+    def hf_token(self) -> bool:
+        w = f"{self.where} {self.default_of or ''}".lower()
+        return "hf" in w or "hugging" in w
+
+
+def _credentials(launches: Iterable[RuleContext]) -> Iterator[_Credential]:
+    """Every credential value in the launches and in the files that hold them, judged by
+    ``secret_values.classify``, one per line."""
+    seen: set[tuple[str, int]] = set()  # (file, line): whichever detector saw it first
     scanned: set[str] = set()
     for ctx in launches:
-        display = ctx.src.display
-        found: list[tuple[Span, str, str]] = list(_argv_findings(ctx))
-        if display not in scanned:
-            scanned.add(display)
-            for start, end, kind, secret in _file_findings(ctx):
-                found.append((ctx.src.index.span(start, end), kind, secret))
-        for span, kind, secret in found:
-            key = (span.path, span.line)  # one finding per line, whichever detector saw it first
+        found: list[tuple[Span, str, str, bool]] = [(sp, w, v, False) for sp, w, v in _argv_findings(ctx)]
+        if ctx.src.display not in scanned:
+            scanned.add(ctx.src.display)
+            for start, end, where, value, commented in _file_findings(ctx):
+                found.append((ctx.src.index.span(start, end), where, value, commented))
+        for span, where, value, commented in found:
+            key = (span.path, span.line)
             if key in seen:
                 continue
             seen.add(key)
+            default_of = _default_of(ctx.src.text, span.start) if span.path == ctx.src.display else None
+            yield _Credential(ctx, span, where, SV.classify(value), commented, default_of)
+
+
+@register("VL501", scope="project")
+def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
+    for c in _credentials(launches):
+        path = c.span.path or c.ctx.src.display
+        shown = redact(c.verdict.value)
+        if c.verdict.kind == SV.SECRET:
             yield make_diagnostic(
-                "VL501", span.path or display, span,
-                f"hard-coded secret ({kind} {redact(secret)}) in a committed file: anyone with read access to "
+                "VL501", path, c.span,
+                f"hard-coded secret ({c.where} {shown}) in a committed file: anyone with read access to "
                 f"the repository (and to images built from it) can use it",
-                launch=ctx.launch.name,
-                notes=["revoke the credential, then read it from a secret: Kubernetes env valueFrom.secretKeyRef, "
-                       "compose `environment: [HF_TOKEN]` passed through from the host, or `--api-key $VLLM_API_KEY`"],
+                launch=c.ctx.launch.name, notes=[_READ_FROM_A_SECRET],
             )
+        elif c.commented or _EXAMPLE_FILE.search(path.rsplit("/", 1)[-1]):
+            continue
+        elif c.verdict.kind == SV.HAND_WRITTEN and c.guards_server:
+            # vLLM accepts any string as its key: the file states the key this server accepts
+            yield make_diagnostic(
+                "VL501", path, c.span,
+                f"hard-coded API key ({c.where} {shown}) in a committed file: the server accepts it from "
+                f"anyone with read access to the repository",
+                launch=c.ctx.launch.name, notes=[_SERVER_NOTE],
+            )
+        elif c.verdict.kind == SV.HAND_WRITTEN:
+            # a provider's token has a format; a typed word is more likely a local stand-in
+            yield make_diagnostic(
+                "VL501", path, c.span,
+                f"hard-coded credential ({c.where} {shown}) in a committed file: it looks typed by hand rather "
+                f"than generated, so it may be a shared test value; if it guards a real server or account, "
+                f"anyone with read access to the repository can use it",
+                launch=c.ctx.launch.name, severity=Severity.WARNING, notes=[_READ_FROM_A_SECRET],
+            )
+        elif c.verdict.kind == SV.TEST and c.guards_server:
+            yield make_diagnostic(
+                "VL501", path, c.span,
+                f"{c.subject} is the well-known test value {c.verdict.value!r}: any client that tries it can use "
+                f"the server; fine for a local test, not for a shared deployment",
+                launch=c.ctx.launch.name, severity=Severity.WARNING, notes=[_SERVER_NOTE],
+            )
+
+
+_READ_FROM_A_SECRET = ("revoke the credential, then read it from a secret: Kubernetes env valueFrom.secretKeyRef, "
+                       "compose `environment: [HF_TOKEN]` passed through from the host, or `--api-key $VLLM_API_KEY`")
+_SERVER_NOTE = ("read the key at run time instead: `--api-key \"$VLLM_API_KEY\"` (or VLLM_API_KEY from a Kubernetes "
+                "secret), and change it if this one guards a real server")
+
+
+@register("VL509", scope="project")
+def placeholder_credential(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
+    for c in _credentials(launches):
+        path = c.span.path or c.ctx.src.display
+        if c.verdict.kind != SV.PLACEHOLDER or c.commented or _EXAMPLE_FILE.search(path.rsplit("/", 1)[-1]):
+            continue
+        if c.guards_server:
+            effect = "clients must send that exact text to be let in"
+        elif c.hf_token:
+            effect = "the Hugging Face Hub rejects it (401) as soon as the model is gated or private"
+        else:
+            effect = "whatever checks it rejects it"
+        sends = (f"unless {c.default_of} is set where the launch starts, it sends that text" if c.default_of
+                 else "the launch sends that text")
+        yield make_diagnostic(
+            "VL509", path, c.span,
+            f"{c.subject} is still the placeholder {c.verdict.value!r}: {sends} as the credential, so {effect}",
+            launch=c.ctx.launch.name,
+            notes=["put the real value in a secret and reference it (Kubernetes valueFrom.secretKeyRef, "
+                   "`${HF_TOKEN}` from the environment), or remove the setting"],
+        )
 
 
 # -- VL502 ------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.sources.base import Limits, SourceFile, input_diagnostic
@@ -44,8 +46,37 @@ def _limit_text(n: int) -> str:
     return f"{mib:g} MiB" if mib >= 1 else human_size(n)
 
 
+# Contents that stand in for files on disk while ``--fix``/``--diff`` re-lint their own output
+# (real path -> bytes): the fixes of each pass are linted before anything is written.
+_OVERLAY: dict[str, bytes] = {}
+
+
+@contextmanager
+def overlay(files: dict[str, bytes]) -> Iterator[None]:
+    """Within the block, reading any of ``files`` (real paths) returns the given bytes instead."""
+    previous = dict(_OVERLAY)
+    _OVERLAY.update(files)
+    try:
+        yield
+    finally:
+        _OVERLAY.clear()
+        _OVERLAY.update(previous)
+
+
+def _overlaid(path: Path) -> bytes | None:
+    return _OVERLAY.get(os.path.realpath(path)) if _OVERLAY else None
+
+
 def read_bytes(path: Path, display: str, limits: Limits) -> bytes | Diagnostic:
     """The file's bytes, or VL002 when it is missing, unreadable, a directory or too large."""
+    staged = _overlaid(path)
+    if staged is not None:
+        if len(staged) > limits.max_bytes:
+            return input_diagnostic(
+                "VL002", display, None,
+                f"file is {human_size(len(staged))}, larger than the {_limit_text(limits.max_bytes)} limit "
+                "(--max-file-size)")
+        return staged
     try:
         # O_NONBLOCK: opening a FIFO named like a config must not wait for a writer; the fstat
         # below then refuses anything that is not a regular file (FIFO, socket, /dev/zero).
@@ -136,7 +167,7 @@ def load_source(path: Path, display: str, kind: str, limits: Limits | None = Non
                       had_bom=had_bom, encoding=encoding, limits=limits)
 
 
-_SIBLINGS: dict[tuple[str, str], tuple[tuple[int, int], SourceFile | None]] = {}
+_SIBLINGS: dict[tuple[str, str, str], tuple[tuple, SourceFile | None]] = {}
 
 
 def load_sibling(src: SourceFile, rel: str, kind: str = "") -> SourceFile | None:
@@ -152,8 +183,9 @@ def load_sibling(src: SourceFile, rel: str, kind: str = "") -> SourceFile | None
         return None
     if not target.is_file():
         return None
-    key = (str(target.resolve()), kind)
-    stamp = (st.st_size, st.st_mtime_ns)
+    key = (str(target.resolve()), kind, display)  # the display depends on how the caller named src
+    staged = _overlaid(target)
+    stamp = (st.st_size, st.st_mtime_ns) if staged is None else ("overlay", hash(staged))
     hit = _SIBLINGS.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]

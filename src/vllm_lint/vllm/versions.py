@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
-# Releases whose flag tables ship with vllm-lint (each minor line's last patch that was read).
-KNOWN_VERSIONS: tuple[str, ...] = (
-    "0.4.3", "0.5.5", "0.6.6.post1", "0.7.3", "0.8.3", "0.8.5.post1", "0.9.2", "0.10.2", "0.11.2",
-    "0.14.1", "0.18.1", "0.19.1", "0.20.0", "0.20.2", "0.22.1", "0.26.0", "0.30.0", "0.32.0", "0.33.0",
-)
-NEWEST = KNOWN_VERSIONS[-1]
+KNOWN_VERSIONS: tuple[str, ...]  # every release with a flag table, oldest first (data/releases.json)
+NEWEST: str  # the newest release read
 
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?post(\d+))?")
+
+@lru_cache(maxsize=1)
+def _known() -> tuple[str, ...]:
+    index = json.loads((Path(__file__).resolve().parent / "data" / "releases.json").read_text("utf-8"))
+    return tuple(r["version"] for r in index["releases"])
+
+
+def __getattr__(name: str):  # read the release index on first use only (PEP 562)
+    if name == "KNOWN_VERSIONS":
+        return _known()
+    if name == "NEWEST":
+        return _known()[-1]
+    raise AttributeError(name)
+
+_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[.-]?post(\d+))?")
 
 
 @lru_cache(maxsize=1024)  # called for every version comparison of every rule (hot in big trees)
 def parse_version(text: str) -> tuple[int, int, int, int] | None:
-    """``"0.6.6.post1"`` -> (0, 6, 6, 1); ``"v0.8.3"`` -> (0, 8, 3, 0); None when it is not a version."""
+    """``"0.6.6.post1"`` -> (0, 6, 6, 1); ``"0.10.1.1"`` -> (0, 10, 1, 1); ``"v0.8.3"`` -> (0, 8, 3, 0);
+    None when it is not a version. The fourth number is the post release or vLLM's four-part
+    release number (0.9.0.1, 0.10.1.1): both come after X.Y.Z and before X.Y.Z+1, and no release
+    has both. Anything after the number (``rc1``, ``+rhai1``, ``.dev12``) is ignored."""
     m = _VERSION_RE.match(text.strip())
     if not m:
         return None
-    major, minor, patch, post = m.groups()
-    return int(major), int(minor), int(patch or 0), int(post or 0)
+    major, minor, patch, micro, post = m.groups()
+    return int(major), int(minor), int(patch or 0), int(micro or post or 0)
 
 
 def at_least(version: str, minimum: str) -> bool:
@@ -39,7 +54,7 @@ _OFFICIAL_RE = re.compile(
 # Forks and rebuilds (aibrix/vllm-openai:v0.6.2-distributed, substratusai/vllm:v0.6.4.post1-tpu,
 # rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909) name the release they carry in the tag.
 _FORK_RE = re.compile(r"(?:^|/)[\w.-]*vllm[\w.-]*:(?P<tag>[^@\s]+)")
-_FORK_TAG_VERSION = re.compile(r"(?:^|vllm[_-])v?(\d+\.\d+\.\d+(?:\.?post\d+)?)(?=$|[-_+])")
+_FORK_TAG_VERSION = re.compile(r"(?:^|vllm[_-])v?(\d+\.\d+\.\d+(?:\.\d+)?(?:\.?post\d+)?)(?=$|[-_+])")
 
 
 def version_from_image(image: str) -> str | None:
@@ -52,12 +67,12 @@ def version_from_image(image: str) -> str | None:
     """
     image = image.strip()
     if _OFFICIAL_RE.match(image + ":latest") and ":" not in image.rsplit("/", 1)[-1] and "@" not in image:
-        return NEWEST  # no tag is docker's `latest`
+        return _known()[-1]  # no tag is docker's `latest`
     m = _OFFICIAL_RE.match(image)
     if m:
         tag = m.group("tag")
         if tag in ("latest", "nightly") or tag.startswith("nightly"):
-            return NEWEST
+            return _known()[-1]
         return _version_in_tag(tag)
     m = _FORK_RE.search(image)
     if m:
