@@ -71,9 +71,9 @@ EXPECTED: dict[str, tuple[str, list[str | None]]] = {
     "ian-hailey__vllm-docker-Qwen3-5-122B-A10B-NVFP4/docker-compose.yaml": ("compose", ["Sehyo/Qwen3.5-122B-A10B-NVFP4"]),
     "infinityreader__RARE/scripts/deploy_llama31_70b.sh": ("shell", ["/home/htran/llama/Meta-Llama-3.1-70B-Instruct"]),
     "jhlu2019__GustoBot/scripts/vllm_start_Skywork-R1V3.sh": ("shell", ["/data/models/Skywork-R1V3-38B"]),
-    # positional models in `command:`; model_of reads a positional model only when the image's
-    # ENTRYPOINT is known to be `vllm serve` (0.25's is not pinned down: see sources/images.py)
-    "joshsanz__vllm-serve-multi/vllm/docker-compose.yml": ("compose", [None, None]),
+    # positional models in `command:`: the v0.25.0 image's ENTRYPOINT is `vllm serve`
+    "joshsanz__vllm-serve-multi/vllm/docker-compose.yml": ("compose", ["google/gemma-4-31B-it-qat-w4a16-ct",
+                                                                       "deepreinforce-ai/Ornith-1.0-35B-FP8"]),
     "shelldandy__homelab/vllm/docker-compose.yml": ("compose", ["microsoft/DialoGPT-medium"]),
     "skypilot-org__skypilot/llm/yi/yi15-34b.yaml": ("skypilot", ["01-ai/Yi-1.5-34B-Chat"]),
     "windrichie__vllm-docker/start.sh": ("shell", ["/data01/models/Qwen2.5-VL-7B-Instruct"]),
