@@ -111,8 +111,9 @@ def discover(
             kind = classify_file(root, explicit=True, include_docs=include_docs) or "unknown"
             add(root, kind)
             if kind == "env":
-                for readers in _env_readers(root):  # pre-commit passes the changed .env alone
-                    add(readers, "compose")
+                for reader in _env_readers(root):  # pre-commit passes the changed .env alone
+                    if not (force_exclude and exclude_spec is not None and _excluded(exclude_spec, reader, Path.cwd())):
+                        add(reader, "compose")
         else:
             # a missing file is still reported by the reader (VL002), with the kind its name gives
             add(root, classify(root, "", explicit=True) or "unknown")

@@ -53,3 +53,15 @@ def test_big_files_in_a_folder_are_skipped_unless_they_mention_vllm(tmp_path: Pa
     assert "big.yaml:1:1: VL002" in out and "crds.yaml" not in out
     code, out = _run(capsys, str(tmp_path / "crds.yaml"))  # named: the limit applies and is said
     assert "crds.yaml:1:1: VL002" in out
+
+
+def test_a_named_env_file_lints_the_compose_files_that_read_it(tmp_path: Path, capsys) -> None:
+    (tmp_path / ".env").write_text("MODEL=Qwen/Qwen2.5-0.5B-Instruct\nMAX_LEN=65536\n")
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  vllm:\n    image: vllm/vllm-openai:v0.10.1\n"
+        '    command: ["--model", "${MODEL}", "--max-model-len", "${MAX_LEN}"]\n')
+    (tmp_path / "other.env").write_text("X=1\n")
+    code, out = _run(capsys, "--select", "VL401", str(tmp_path / ".env"))
+    assert "docker-compose.yml:4:" in out and "(MAX_LEN from " in out and ".env:2)" in out
+    code, out = _run(capsys, str(tmp_path / "other.env"))  # no compose file names other.env
+    assert "docker-compose.yml" not in out and "1 file" in out
