@@ -128,6 +128,11 @@ def _lint_paths(
             enabled[display] = select_rules(options.select or cfg.select or None, [*cfg.ignore, *options.ignore])
             loaded = load_source(path, display, kind, options.limits)
             if isinstance(loaded, Diagnostic):
+                if kind == "unknown" and os.path.isfile(path) and loaded.message.startswith(("file looks binary",
+                                                                                              "file is not valid")):
+                    # a named file no format claims that is not text (an image, a wheel): not a finding
+                    result.notes[display] = [loaded.message]
+                    continue
                 result.diagnostics.append(loaded)
                 continue
             src = loaded

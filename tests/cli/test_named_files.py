@@ -65,3 +65,10 @@ def test_a_named_env_file_lints_the_compose_files_that_read_it(tmp_path: Path, c
     assert "docker-compose.yml:4:" in out and "(MAX_LEN from " in out and ".env:2)" in out
     code, out = _run(capsys, str(tmp_path / "other.env"))  # no compose file names other.env
     assert "docker-compose.yml" not in out and "1 file" in out
+
+
+def test_a_named_binary_file_no_format_claims_is_noted_not_an_error(tmp_path: Path, capsys) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    code, out = _run(capsys, "-v", str(logo))
+    assert code == 0 and "VL002" not in out and "logo.png: 0 vLLM launches: file looks binary" in out
