@@ -132,13 +132,17 @@ def _resolve(name: str, online: bool, served: object = None):
 
 
 def _version(text: str | None) -> str | None:
-    from vllm_lint.vllm.versions import parse_version
+    from vllm_lint.vllm.versions import known_release, newest_of_line, release_problem
 
     if text is None:
         return None
-    if parse_version(text) is None:
-        raise CapacityUsageError(f"unknown vLLM version {text!r} (a release such as 0.10.2)")
-    return text
+    # a release vLLM published, as --vllm-version of `vllm-lint` requires; a bare minor line (the
+    # public logs' "engine 0.19") is taken as that line's newest release
+    line = newest_of_line(text)
+    problem = None if line else release_problem(text)
+    if problem:
+        raise CapacityUsageError(f"unknown vLLM version: {problem}")
+    return line or known_release(text)
 
 
 def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | None, fmt: str, online: bool,

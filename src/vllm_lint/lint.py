@@ -24,6 +24,7 @@ from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import select_rules
 from vllm_lint.sources.base import Limits
 from vllm_lint.suppress import Directives, parse_directives
+from vllm_lint.vllm.versions import known_release  # an unknown release in a directive is VL007's, not a target
 
 
 @dataclass
@@ -50,9 +51,12 @@ class _Configs:
 
     def __init__(self, explicit: Path | None) -> None:
         self.explicit = load_config_file(explicit) if explicit else None
+        if explicit and self.explicit is None:
+            raise ConfigError(f"{explicit}: --config names a pyproject.toml without a [tool.vllm-lint] table")
         # nearest configuration per folder, for this run: resolving every file's path and
         # probing every folder above it cost ~0.2 s on a 2,000-file tree
         self._by_folder: dict[str, FileConfig] = {}
+        self.notes: dict[str, None] = {}  # configuration notes for the user, once each, in order
 
     def __call__(self, path: Path) -> FileConfig:
         if self.explicit is not None:
@@ -64,6 +68,9 @@ class _Configs:
             base = self._by_folder.get(folder)
             if base is None:
                 base = self._by_folder[folder] = find_config(path)
+                note = base.shadowed_note()
+                if note:
+                    self.notes[note] = None
         return (base or FileConfig()).for_path(path)
 
 
@@ -131,7 +138,7 @@ def _lint_paths(
                 if kind == "unknown" and os.path.isfile(path) and loaded.message.startswith(("file looks binary",
                                                                                               "file is not valid")):
                     # a named file no format claims that is not text (an image, a wheel): not a finding
-                    result.notes[display] = [loaded.message]
+                    result.file_notes[display] = [loaded.message]
                     continue
                 result.diagnostics.append(loaded)
                 continue
@@ -146,7 +153,7 @@ def _lint_paths(
                     diag.message = (diag.message.splitlines() or [""])[0][:300]
             result.diagnostics.extend(extracted.diagnostics)
             if not extracted.launches and not extracted.diagnostics:
-                result.notes[display] = extracted.notes or [f"no vLLM launch found in this {kind} file"]
+                result.file_notes[display] = extracted.notes or [f"no vLLM launch found in this {kind} file"]
             for launch in extracted.launches:
                 if len(launch.args) > options.limits.max_args:
                     # a generated or hostile command line: checking it would cost time and
@@ -158,7 +165,8 @@ def _lint_paths(
                         launch=launch.name))
                     continue
                 result.launches.append(
-                    RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
+                    RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu,
+                                file_version=known_release(d.vllm_version) if d.vllm_version else None)
                 )
         except ConfigError:
             raise  # a broken configuration is the user's to fix before anything is linted: exit 2
@@ -169,6 +177,7 @@ def _lint_paths(
     result.diagnostics.extend(_run_checks(result, enabled))
     _apply_suppressions(result, directives, enabled, options.inline_ignores)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    result.notes = list(configs.notes)
     _context_file_thresholds(result, configs)
     return result
 
@@ -262,11 +271,17 @@ def _apply_suppressions(
             kept.append(diag)
     if inline:
         metas = all_meta()
+        # a directive that cuts a continued command is VL510's to report (its fix moves it;
+        # VL006's removal would silently rejoin the command)
+        cutting = {(k.path, line) for k in kept if k.rule == "VL510" and k.span
+                   for line in range(k.span.line, k.span.end_line + 1)}
         for path, d in directives.items():
             src = result.sources.get(path)
             if src is None or not d.suppressions or UNUSED not in enabled.get(path, set()):
                 continue
             for diag in unused_suppressions(path, d, src.index, enabled[path], metas):
+                if (diag.path, diag.line) in cutting:
+                    continue
                 # a directive cannot excuse itself
                 if not silence(diag, reported_at=diag.span.start if diag.span else -1):
                     kept.append(diag)

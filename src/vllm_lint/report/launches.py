@@ -7,6 +7,10 @@ JSON (``{"version": 1, "launches": [...]}``), per launch: ``name``, ``path``, ``
 ``vllm_version``, ``replicas``, ``facts``, ``unknowns``, ``insertion`` (where new flags go) and ``model``
 (how the launch's model resolved: ``resolved``, ``how``, ``via``, ``certainty``, ``describe``, the steps tried;
 null when the launch names no model).
+
+Secrets are shown as VL501 shows them (``vllm_lint.redact``): the values of credential variables
+(``HF_TOKEN``), of ``--api-key``/``--hf-token``, and prefixed tokens (``hf_…``) anywhere, in
+text and JSON alike.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from vllm_lint.launch import GpuRequest, Launch, Token
+from vllm_lint.redact import SECRET_FLAGS, looks_secret, mask_argv, mask_env, mask_text, redact
 from vllm_lint.span import Span
 
 if TYPE_CHECKING:
@@ -28,9 +33,21 @@ def _pos(span: Span | None) -> dict[str, int | None]:
     return {"line": span.line, "column": span.column, "end_line": span.end_line, "end_column": span.end_column}
 
 
-def token_json(t: Token) -> dict[str, Any]:
-    return {"text": t.text, "raw": t.raw, **_pos(t.span), "style": t.style, "symbolic": t.symbolic, "origin": t.origin,
-            "condition": t.condition, **({"path": t.span.path} if t.span is not None else {})}
+def _shown_word(word: str | None, secret: bool) -> str | None:
+    if not word:
+        return word
+    return (redact(word) if looks_secret(word) else word) if secret else mask_argv([word])[0]
+
+
+def token_json(t: Token, secret: bool = False) -> dict[str, Any]:
+    """One argv word; ``secret``: it is the value of --api-key/--hf-token (shown redacted)."""
+    return {"text": _shown_word(t.text, secret), "raw": _shown_word(t.raw, secret), **_pos(t.span), "style": t.style,
+            "symbolic": t.symbolic, "origin": t.origin, "condition": t.condition,
+            **({"path": t.span.path} if t.span is not None else {})}
+
+
+def _argv_json(tokens: list[Token]) -> list[dict[str, Any]]:
+    return [token_json(t, secret=i > 0 and tokens[i - 1].text in SECRET_FLAGS) for i, t in enumerate(tokens)]
 
 
 def gpu_json(g: GpuRequest) -> dict[str, Any]:
@@ -49,7 +66,9 @@ def gpu_json(g: GpuRequest) -> dict[str, Any]:
 def _jsonable(v: Any, text: bool = False) -> Any:
     """Facts as JSON values; a Span becomes {line, column, end_line, end_column} (``text``:
     ``"line:column"``, for the one-line text listing)."""
-    if isinstance(v, (str, int, float, bool)) or v is None:
+    if isinstance(v, str):
+        return mask_text(v)
+    if isinstance(v, (int, float, bool)) or v is None:
         return v
     if isinstance(v, Span):
         return f"{v.line}:{v.column}" if text else _pos(v)
@@ -68,15 +87,16 @@ def launch_json(launch: Launch) -> dict[str, Any]:
         "source": launch.source,
         **_pos(launch.span),
         "entrypoint": launch.entrypoint,
-        "program": [token_json(t) for t in launch.program],
-        "argv": [token_json(t) for t in launch.args],
-        "env": {k: {"value": v.value, "symbolic": v.symbolic, **_pos(v.span)} for k, v in launch.env.items()},
+        "program": _argv_json(launch.program),
+        "argv": _argv_json(launch.args),
+        "env": {k: {"value": mask_env(k, v.value, v.symbolic), "symbolic": v.symbolic, **_pos(v.span)}
+                for k, v in launch.env.items()},
         "gpu": gpu_json(launch.gpu),
         "image": launch.image,
         "vllm_version": launch.vllm_version,
         "replicas": launch.replicas,
         "facts": _jsonable(launch.facts),
-        "unknowns": list(launch.unknowns),
+        "unknowns": [mask_text(u) for u in launch.unknowns],
         "insertion": None if ins is None else {"path": ins.path, "offset": ins.offset,
                                                "example": ins.render(["--max-model-len", "8192"])},
     }
@@ -93,7 +113,7 @@ def launches_json(launches: list[Launch], models: list[dict[str, Any] | None] | 
 
 
 def _argv_text(launch: Launch) -> str:
-    words = [t.text for t in launch.program] + [t.text for t in launch.args]
+    words = mask_argv([t.text for t in launch.program] + [t.text for t in launch.args])
     return " ".join(shlex.quote(w) for w in words)  # shlex.quote("") is "''"
 
 
@@ -149,7 +169,7 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
         if launch.replicas is not None:
             console.print(f"  replicas: {launch.replicas}")
         if launch.env:
-            shown = ", ".join(f"{k}={v.value}" for k, v in list(launch.env.items())[:12])
+            shown = ", ".join(f"{k}={mask_env(k, v.value, v.symbolic)}" for k, v in list(launch.env.items())[:12])
             more = f" (+{len(launch.env) - 12} more)" if len(launch.env) > 12 else ""
             console.print(f"  env:     {escape(shown)}{more}")
         if launch.facts:
@@ -161,5 +181,5 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
         for when, words in conditions.items():
             console.print(f"  [cyan]only {escape(when)}:[/cyan] {escape(shlex.join(words))}")
         for u in launch.unknowns:
-            console.print(f"  [yellow]unknown:[/yellow] {escape(u)}")
+            console.print(f"  [yellow]unknown:[/yellow] {escape(mask_text(u))}")
         console.print("")

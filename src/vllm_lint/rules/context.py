@@ -2,17 +2,21 @@
 
 Resolution (version, flags, GPU, model, capacity) lives in ``vllm_lint.resolve``; this layer adds
 only what belongs to the rules: turning a finding into a ``Diagnostic`` placed on the token, span
-or launch it is about, with the rule's name and severity from its metadata.
+or launch it is about, with the rule's name and severity from its metadata, worded in the
+launch's own terms (a Helm values key rather than the flag the chart renders from it).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cached_property
 from typing import Iterable
 
 from vllm_lint.diagnostic import Diagnostic, Fix, Severity
 from vllm_lint.launch import Token
 from vllm_lint.resolve.context import LaunchContext
 from vllm_lint.rule_meta import make_diagnostic, meta
+from vllm_lint.sources.helm.chart_keys import chart_keys, respell
 from vllm_lint.span import Span
 
 
@@ -47,6 +51,11 @@ class RuleContext(LaunchContext):
             m = meta(rule_id)
             if m.severity == Severity.ERROR and rule_id not in _ERROR_UNDER_ANY_CONDITION:
                 severity = Severity.WARNING
+        keys = self._chart_keys
+        if keys:  # a Helm values launch: name the keys the user edits, not the flags the chart renders
+            message, notes = respell(message, keys), [respell(n, keys) for n in notes]
+            fix = replace(fix, description=respell(fix.description, keys)) if fix else None
+            suggestions = [replace(s, description=respell(s.description, keys)) for s in suggestions]
         return make_diagnostic(
             rule_id,
             where.path if where else self.launch.path,
@@ -58,6 +67,10 @@ class RuleContext(LaunchContext):
             notes=notes,
             severity=severity,
         )
+
+    @cached_property
+    def _chart_keys(self) -> dict[str, str]:
+        return chart_keys(self.launch) if self.launch.source == "helm" else {}
 
 
 # a word that is wrong in every release stays an error even when a guard decides whether it is passed
