@@ -38,6 +38,8 @@ RULE = "VL215"
 _CANDIDATE = re.compile(r"VLLM|^V+L+M+_|^VLM_", re.I)
 # Forks and plugins that read VLLM_* names upstream vLLM does not define.
 _FORK_IMAGE = re.compile(r"rocm|hpu|gaudi|habana|neuron|ascend|tpu|xpu|intel|spyre|musa|\bcpu\b", re.I)
+# Formats whose launches without an image are processes started on a host (pip's vLLM).
+_HOST_SOURCES = ("shell", "skypilot", "makefile", "systemd", "procfile", "powershell", "batch", "notebook", "python")
 _PLUGIN_PREFIX = re.compile(r"^VLLM_(?:ASCEND|HPU|GAUDI|NEURON|TPU|SPYRE|ROCM_FORK|MUSA|OMNI|KUNLUN)_")
 
 
@@ -67,7 +69,7 @@ def _image_kind(ctx: RuleContext) -> str:
     (an image of a fork or plugin), or ``other`` (a custom or vendor image)."""
     image = ctx.launch.image
     if not image:
-        return "host" if ctx.launch.source in ("shell", "skypilot") else "other"
+        return "host" if ctx.launch.source in _HOST_SOURCES else "other"
     if _FORK_IMAGE.search(image):
         return "fork"
     from vllm_lint.vllm.image_evidence import image_evidence
