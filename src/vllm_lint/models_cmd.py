@@ -54,7 +54,7 @@ def _weights(arch: "ModelArch") -> str:
 def _quant_siblings() -> dict[str, list[str]]:
     """Lower-case id of each unquantized entry -> the weight formats of its quantized variants in the
     catalog (same stem and flavours, any publisher that keeps the geometry)."""
-    from vllm_lint.models.resolve import _arch_from_entry, _catalog
+    from vllm_lint.models.resolve import _arch_from_entry, _catalog, entry_is_quantized
     from vllm_lint.models.variants import stem
 
     entries, _ = _catalog()
@@ -64,8 +64,8 @@ def _quant_siblings() -> dict[str, list[str]]:
         groups.setdefault((st.text, st.flavour_key), []).append(low)
     out: dict[str, list[str]] = {}
     for ids in groups.values():
-        plain = [i for i in ids if not entries[i]["config"].get("quantization_config")]
-        formats = sorted({_weights(_arch_from_entry(i)) for i in ids if entries[i]["config"].get("quantization_config")})
+        plain = [i for i in ids if not entry_is_quantized(entries[i])]
+        formats = sorted({_weights(_arch_from_entry(i)) for i in ids if entry_is_quantized(entries[i])})
         for i in plain:
             out[i] = formats
     return out
