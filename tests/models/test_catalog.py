@@ -153,6 +153,7 @@ CORPUS_NAMES = (
     "BAAI/bge-small-en-v1.5", "intfloat/e5-mistral-7b-instruct", "Qwen/Qwen2.5-VL-3B-Instruct",
     "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "Qwen/Qwen2.5-0.5B", "Qwen/Qwen3.6-35B-A3B",
     "unsloth/phi-4-bnb-4bit", "distilbert/distilgpt2", "neuralmagic/Meta-Llama-3.1-405B-Instruct-FP8",
+    "Qwen/Qwen3.5-9B", "allenai/olmOCR-2-7B-1025-FP8", "arcee-ai/Trinity-Mini",
 )
 
 
@@ -286,3 +287,25 @@ def test_qwen36_35b_a3b_is_a_hybrid_moe_with_gated_delta_state():
     assert (a.num_kv_heads, a.head_dim, a.derived_max_model_len("0.19.0"), a.unsupported) == (2, 256, 262144, None)
     assert a.mamba_state_elems == 3 * (2 * 16 * 128 + 32 * 128) + 32 * 128 * 128
     assert a.is_moe and (a.num_experts, a.num_experts_per_tok) == (256, 8)
+
+
+def test_qwen35_9b_is_a_hybrid_whose_context_the_catalog_does_not_claim():
+    """Qwen/Qwen3.5-9B (a test suite's copy of its config.json): 8 full-attention layers of 4 KV heads x 256
+    among 32, the other 24 gated delta-net layers; the copy has no max_position_embeddings, so a resolution
+    says the context is not known instead of vLLM's 2048 fallback."""
+    from vllm_lint.models.resolve import lookup_catalog, resolve_model
+
+    a = lookup_catalog("Qwen/Qwen3.5-9B")
+    kinds = a.attention_layer_kinds()
+    assert (kinds.count("full"), kinds.count("mamba"), a.num_kv_heads, a.head_dim, a.unsupported) == (8, 24, 4, 256, None)
+    r = resolve_model("Qwen/Qwen3.5-9B")
+    assert r.certainty == "likely" and r.model_facts.derived_max_model_len("0.26.0") is None
+
+
+def test_olmocr_fp8_is_qwen25_vl_7b_with_the_names_fp8_weights():
+    from vllm_lint.models.resolve import lookup_catalog
+
+    a, base = lookup_catalog("allenai/olmOCR-2-7B-1025-FP8"), lookup_catalog("Qwen/Qwen2.5-VL-7B-Instruct")
+    assert (a.num_layers, a.num_kv_heads, a.derived_max_model_len("0.26.0")) == (28, 4, 128000)
+    assert a.param_breakdown() == base.param_breakdown()
+    assert a.quantization == {"quant_method": "fp8", "_from_name": "fp8"} and base.quantization is None
