@@ -27,10 +27,10 @@ class Token:
     ``text`` is the effective value after variable expansion; ``raw`` is what the file says
     at ``span`` (they differ when a ``${VAR:-x}`` default or ``$(VAR)`` was expanded).
     ``symbolic`` is true when part of the value could not be resolved statically.
-
-    ``via`` says where the value came from (``VALUE_SOURCES``); ``condition`` is the guard the
-    word is added under when the source could not decide it (``[ -n "$ROPE_SCALING" ]``): vLLM
-    receives the word only if the guard passes at run time.
+    ``condition`` says when the word is passed at all, for a word behind a shell guard
+    (``"when REVISION is set"`` for ``${REVISION:+--revision "$REVISION"}``, ``"when [ -n "$X" ]
+    succeeds"``); None when it always is. Such a flag is still checked for existence and
+    spelling, but a finding about it holds only under that condition.
     """
 
     text: str
@@ -39,19 +39,7 @@ class Token:
     style: str = "argv"
     symbolic: bool = False
     origin: str = "file"
-    via: str = "literal"
     condition: str | None = None
-
-
-# Where a token's value came from, as the sources can tell:
-#   literal    written as is in the file (or produced by the tool: image ENTRYPOINT, chart template)
-#   variable   a variable the file itself assigns (shell VAR=x, Kubernetes env value)
-#   default    the default of ``${X:-d}``: X is not set where the file is read (the environment
-#              of the process that runs it may still set it)
-#   dotenv     a value read from a committed ``.env`` / ``env_file``
-#   unset      a variable with no value anywhere in the project (the token is symbolic)
-#   template   a template expression the tool could not render (the token is symbolic)
-VALUE_SOURCES = ("literal", "variable", "default", "dotenv", "unset", "template")
 
 
 @dataclass(slots=True)
@@ -75,6 +63,9 @@ class GpuRequest:
     notes: list[str] = field(default_factory=list)
     written: float | None = None  # the count as written, when the platform renders another (requestGPU 0.5 -> none)
     accelerator: str | None = None  # tpu | neuron | cpu when the launch runs on no GPU vllm-lint models
+    # The host GPUs the container runtime (or the host) exposes before CUDA_VISIBLE_DEVICES narrows
+    # inside the process: ["all"] or device ids; None when no GPU reaches the process or not known.
+    exposed: list[str] | None = None
 
 
 @dataclass(slots=True)
@@ -151,11 +142,13 @@ class LaunchFacts:
     container_cli: bool | None = None  # started by docker/podman run
     container_exec: str | None = None  # runs inside an existing container (docker exec NAME)
     runs_in_image: str | None = None  # the image a launch found in another file runs in
+    shell_assigns: dict | None = None  # `NAME=value vllm serve ...` prefixes (moved into the env)
 
     # -- Kubernetes objects and platforms
     annotations: dict[str, str] | None = None
     ignore_checks: dict[str, Span | None] | None = None  # ignore-check.vllm-lint.io/<ID> annotations
     literal_dollar_env: list[tuple[str, Span | None]] | None = None  # env values with a literal $(VAR)
+    group_literal_dollar_env: list | None = None  # the same in the other pods of the group (name, span, where)
     env_notes: list[str] | None = None
     group_size: int | None = None  # pods of one LeaderWorkerSet group
     nodes: int | None = None  # nodes (pods) one engine spans
@@ -168,8 +161,13 @@ class LaunchFacts:
     operator: str | None = None  # the controller that starts vLLM (production-stack VLLMRuntime)
     wrapper: str | None = None  # a program between the platform and vLLM (dynamo.vllm, huggingfaceserver)
     wrapper_args: list[str] | None = None  # the wrapper's own arguments
+    wrapper_reads: list[str] | None = None  # environment variables the wrapper reads (sources/wrappers.py)
     component_type: str | None = None  # Dynamo component (worker, prefill, decode)
     runtime: str | None = None  # KServe serving runtime
+    runtime_file: str | None = None  # the file holding the ServingRuntime the InferenceService names
+    runtime_missing: str | None = None  # a runtime the InferenceService names that no file holds
+    runtime_span: Span | None = None
+    accelerator_choices: str | None = None  # SkyPilot: any one of several accelerators
     model_uri: str | None = None  # KServe storageUri
     model_format: str | None = None
     model_id: str | None = None  # the model a platform names outside the argv (hf://...)
@@ -202,6 +200,9 @@ class LaunchFacts:
     config_file: bool | None = None  # a vLLM --config YAML file
     config_notes: list[str] | None = None
     documentation: bool | None = None  # a launch shown in documentation (not run by the project)
+    writefile: bool | None = None  # a notebook cell that writes the script rather than runs it
+    python_call: str | None = None  # the vLLM Python API called (LLM, AsyncEngineArgs...)
+    usage_context: str | None = None  # llm: the offline LLM class, not the server
 
     def merged(self, over: "LaunchFacts") -> "LaunchFacts":
         """These facts with every field ``over`` sets laid over them."""

@@ -87,46 +87,52 @@ def test_a_variable_tag_is_not_the_newest_release(tmp_path):
 # -- shell guards --------------------------------------------------------------------------------
 
 GUARDED = """#!/bin/bash
-ROPE_SCALING="${{ROPE_SCALING:-{default}}}"
+MODE="{mode}"
 ARGS=(--max-model-len 4096)
-[ -n "$ROPE_SCALING" ] && ARGS+=(--rope-scaling "$ROPE_SCALING")
+[ "$MODE" = yarn ] && ARGS+=(--rope-scaling '{{"type":"yarn","factor":4}}')
 exec vllm serve m/x "${{ARGS[@]}}"
 """
 
 
 def test_a_flag_behind_a_guard_that_fails_is_not_passed(tmp_path):
-    diags = _lint(tmp_path, "entrypoint.sh", GUARDED.format(default=""), select=["VL2"], vllm_version="0.33.0")
+    diags = _lint(tmp_path, "entrypoint.sh", GUARDED.format(mode="off"), select=["VL2"], vllm_version="0.33.0")
     assert diags == []
 
 
 def test_a_flag_behind_a_guard_that_passes_is_passed(tmp_path):
-    text = GUARDED.format(default='{"type":"yarn","factor":4}')
-    diags = _lint(tmp_path, "entrypoint.sh", text, select=["VL202"], vllm_version="0.33.0")
+    diags = _lint(tmp_path, "entrypoint.sh", GUARDED.format(mode="yarn"), select=["VL202"], vllm_version="0.33.0")
     assert [(d.rule, d.severity) for d in diags] == [("VL202", Severity.ERROR)]
 
 
 def test_a_flag_behind_a_guard_nobody_can_decide_is_at_most_a_warning(tmp_path):
-    text = GUARDED.format(default="").replace('ROPE_SCALING="${ROPE_SCALING:-}"\n', "")
-    text = text.replace('"$ROPE_SCALING")', '"$1")').replace('[ -n "$ROPE_SCALING" ]', '[ -n "$1" ]')
+    text = GUARDED.format(mode="off").replace('MODE="off"\n', "").replace('"$MODE"', '"$1"')
     diags = _lint(tmp_path, "entrypoint.sh", text, select=["VL202"], vllm_version="0.33.0")
     (d,) = diags
     assert d.severity is Severity.WARNING
-    assert d.assumptions == ['if `[ -n "$1" ]` passes when the script runs']
+    assert d.assumptions == ['passed only when `[ "$1" = yarn ]` succeeds']
+
+
+def test_a_typo_behind_a_guard_is_an_error_whenever_it_is_passed(tmp_path):
+    text = GUARDED.format(mode="off").replace('MODE="off"\n', "").replace('"$MODE"', '"$1"')
+    text = text.replace("--rope-scaling", "--max-num-seqss")
+    diags = _lint(tmp_path, "entrypoint.sh", text, select=["VL201"], vllm_version="0.33.0")
+    (d,) = diags
+    assert d.severity is Severity.ERROR and 'passed only when `[ "$1" = yarn ]` succeeds' in d.message
 
 
 def test_launches_show_the_condition_of_a_guarded_word(tmp_path):
-    from vllm_lint.sources.base import ExtractOptions
+    from vllm_lint.sources.base import ExtractOptions, Limits
     from vllm_lint.sources.dispatch import extract
     from vllm_lint.sources.readfile import load_source
-    from vllm_lint.sources.base import Limits
 
     text = '#!/bin/bash\nARGS=(--model m/x)\n[ -n "$Q" ] && ARGS+=(--quantization "$Q")\nvllm serve "${ARGS[@]}"\n'
     path = tmp_path / "run.sh"
     path.write_text(text)
     src = load_source(path, "run.sh", "shell", Limits())
     (launch,) = extract(src, ExtractOptions()).launches
+    when = 'when `[ -n "$Q" ]` succeeds'
     assert [(t.text, t.condition) for t in launch.args] == [
-        ("--model", None), ("m/x", None), ("--quantization", '[ -n "$Q" ]'), ("$Q", '[ -n "$Q" ]')]
+        ("--model", None), ("m/x", None), ("--quantization", when), ("$Q", when)]
 
 
 # -- GPU family labels ---------------------------------------------------------------------------

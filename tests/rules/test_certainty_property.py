@@ -57,7 +57,7 @@ def _settled_errors(ctx: RuleContext) -> list[Diagnostic]:
         finally:
             ctx.reads = None
         group = rule_id[:3]
-        trials.setdefault(group, Trials(ctx, groups[group]))
+        trials.setdefault(group, Trials(ctx, groups[group], groups.get("VL2", [])))
         out += [d for d in settle(trials[group], found) if d.severity is Severity.ERROR]
     return out
 

@@ -1,5 +1,6 @@
-"""Shell guards decide which words reach the argv: known tests are evaluated, unknown ones make the
-words they add conditional (Token.condition), loops stay as they were."""
+"""Shell guards decide which words reach the argv: tests of values the script fixes are evaluated
+(a guard that fails runs nothing, one that passes is no condition); the others leave the words they
+add conditional, with formats' condition text (Token.condition)."""
 
 from __future__ import annotations
 
@@ -14,46 +15,41 @@ def _argv(script: str, env: dict | None = None) -> list[tuple[str, str | None]]:
 
 
 @pytest.mark.parametrize("test,passes", [
-    ('[ -n "$X" ]', False), ('[ -z "$X" ]', True), ('[ "$X" ]', False), ('[ "$X" = "" ]', True),
+    ('[ -n "$X" ]', True), ('[ -z "$X" ]', False), ('[ "$X" ]', True), ('[ "$X" = "on" ]', True),
     ('[ "$N" -gt 1 ]', True), ('[ "$N" -le 1 ]', False), ('[[ "$N" == 2 ]]', True), ('test "$N" != 2', False),
-    ('[ ! -n "$X" ]', True),
+    ('[ ! -n "$X" ]', False), ("true", True), ("false", False),
 ])
-def test_known_tests_are_evaluated(test, passes):
-    script = f'X=""\nN=2\nARGS=(m)\n{test} && ARGS+=(--flag)\nvllm serve "${{ARGS[@]}}"\n'
+def test_tests_of_values_the_script_fixes_are_evaluated(test, passes):
+    script = f'X=on\nN=2\nARGS=(m)\n{test} && ARGS+=(--flag)\nvllm serve "${{ARGS[@]}}"\n'
     assert _argv(script) == ([("m", None), ("--flag", None)] if passes else [("m", None)])
 
 
+def test_an_empty_default_tested_for_emptiness_is_a_knob_left_to_the_environment():
+    script = 'R="${R:-}"\nARGS=(m)\n[ -n "$R" ] && ARGS+=(--rope-scaling "$R")\nvllm serve "${ARGS[@]}"\n'
+    assert [c for _, c in _argv(script)][1:] == ['when `[ -n "$R" ]` succeeds'] * 2
+
+
 def test_or_runs_the_other_side():
-    script = 'X=1\nARGS=(m)\n[ "$X" = 1 ] || ARGS+=(--never)\n[ "$X" = 2 ] || ARGS+=(--always)\nvllm serve "${ARGS[@]}"\n'
-    assert _argv(script) == [("m", None), ("--always", None)]
+    script = ('X=1\nARGS=(m)\n[ "$X" = 1 ] || ARGS+=(--never)\n[ "$X" = 2 ] || ARGS+=(--always)\n'
+              '[ "$X" = 2 ] && ARGS+=(--no) || ARGS+=(--yes)\nvllm serve "${ARGS[@]}"\n')
+    assert _argv(script) == [("m", None), ("--always", None), ("--yes", None)]
 
 
-def test_unknown_tests_make_words_conditional():
-    script = 'ARGS=(m)\n[ -f /etc/x ] && ARGS+=(--a)\n[ -n "$Q" ] && ARGS+=(--quantization "$Q")\nvllm serve "${ARGS[@]}"\n'
-    assert _argv(script) == [("m", None), ("--a", "[ -f /etc/x ]"), ("--quantization", '[ -n "$Q" ]'),
-                             ("$Q", '[ -n "$Q" ]')]
-
-
-def test_if_elif_else_branches():
-    script = ('M="${M:-b}"\nARGS=(m)\nif [ "$M" = a ]; then\n  ARGS+=(--a)\nelif [ "$M" = b ]; then\n  ARGS+=(--b)\n'
+def test_if_elif_else_branches_of_known_values():
+    script = ('M=b\nARGS=(m)\nif [ "$M" = a ]; then\n  ARGS+=(--a)\nelif [ "$M" = b ]; then\n  ARGS+=(--b)\n'
               'else\n  ARGS+=(--c)\nfi\nvllm serve "${ARGS[@]}"\n')
     assert _argv(script) == [("m", None), ("--b", None)]
 
 
-def test_unknown_if_else_keeps_both_branches_each_with_its_guard():
-    script = 'ARGS=(m)\nif [ "$1" = a ]; then ARGS+=(--a); else ARGS+=(--b); fi\nvllm serve "${ARGS[@]}"\n'
-    assert _argv(script) == [("m", None), ("--a", '[ "$1" = a ]'), ("--b", '! [ "$1" = a ]')]
-
-
-def test_plus_expansion_of_an_unknown_variable_is_conditional():
-    assert _argv('vllm serve m ${HF:+--hf-token "$HF"}\n', env={"HF": None}) == [
-        ("m", None), ("--hf-token", "$HF is not empty"), ("${HF}", "$HF is not empty")]
+def test_then_on_the_line_of_its_if():
+    script = 'TP=2\nARGS=(m)\nif [ "$TP" -gt 1 ]; then ARGS+=(--tensor-parallel-size "$TP"); fi\nvllm serve "${ARGS[@]}"\n'
+    assert _argv(script) == [("m", None), ("--tensor-parallel-size", None), ("2", None)]
 
 
 def test_a_command_under_a_failing_guard_does_not_run():
     assert parse_script('X=0\n[ "$X" = 1 ] && vllm serve m\n').commands[-1].words[0].text == "["
 
 
-def test_loop_bodies_are_not_guarded():
-    script = 'ARGS=(m)\nfor a in x y; do\n  [ -n "$a" ] && ARGS+=(--a)\ndone\nvllm serve "${ARGS[@]}"\n'
-    assert all(cond is None for _, cond in _argv(script))
+def test_unknown_tests_keep_their_condition():
+    script = 'ARGS=(m)\n[ -f /etc/x ] && ARGS+=(--a)\nvllm serve "${ARGS[@]}"\n'
+    assert _argv(script) == [("m", None), ("--a", "when `[ -f /etc/x ]` succeeds")]

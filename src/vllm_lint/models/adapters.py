@@ -38,6 +38,7 @@ def apply_adapters(r: Reading) -> None:
     """The family adapters of ``r.model_type``, then the steps and checks every config gets."""
     for fn in _ADAPTERS.get(r.model_type, ()):
         fn(r)
+    _pooling_decoder(r)
     _layer_pattern(r)
     _generic_mamba_state(r)
     _vision(r)
@@ -46,6 +47,19 @@ def apply_adapters(r: Reading) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Steps every config gets
+
+
+# Decoder backbones published without a language-model head (embedding models such as e5-mistral, gte-Qwen2).
+_POOLING_DECODER_ARCHITECTURES = frozenset({"LlamaModel", "MistralModel", "Qwen2Model", "Qwen3Model", "GemmaModel",
+                                            "Gemma2Model"})
+
+
+def _pooling_decoder(r: Reading) -> None:
+    """vLLM runs these architectures as pooling models and deletes ``lm_head`` from them (its pooling adapter,
+    0.6+), so their weights hold the embedding once, as a tied model's do."""
+    archs = r.fields["architectures"]
+    if archs and set(archs) <= _POOLING_DECODER_ARCHITECTURES:
+        r.fields["tie_word_embeddings"] = True
 
 
 def _layer_pattern(r: Reading) -> None:
@@ -171,6 +185,13 @@ def _gemma4(r: Reading) -> None:
         r.extra["parallel_dense_mlp"] = True
 
 
+@adapts("qwen")
+def _qwen_v1(r: Reading) -> None:
+    """QWen (v1, ``QWenLMHeadModel``) gives ``intermediate_size`` as the width of its two gated projections
+    together: vLLM builds ``QWenMLP`` with ``intermediate_size // 2`` (Qwen-1.8B: 11008 -> 5504)."""
+    r.fields["intermediate_size"] = int(r.fields["intermediate_size"] or 0) // 2
+
+
 # ---------------------------------------------------------------------------------------------
 # Mixture of experts whose expert width is ``intermediate_size``
 
@@ -197,6 +218,20 @@ def _llama4(r: Reading) -> None:
         f["sliding_window"] = int(text["attention_chunk_size"])
     f["moe_intermediate_size"] = f["moe_intermediate_size"] or f["intermediate_size"]
     f["shared_expert_intermediate_size"] = f["shared_expert_intermediate_size"] or f["intermediate_size"]
+
+
+@adapts("afmoe")
+def _afmoe(r: Reading) -> None:
+    """Arcee AFMoE (Trinity): ``num_dense_layers`` leading dense layers, ``num_shared_experts`` shared experts
+    of the routed width, and an attention output gate (vLLM ``AfmoeAttention.gate_proj``, hidden → heads ×
+    head_dim) beside q/k-norms; the sliding / full layers come from ``layer_types``."""
+    f, text = r.fields, r.text
+    if positive(text.get("num_dense_layers")) and not f["first_dense_layers"]:
+        f["first_dense_layers"] = int(text["num_dense_layers"])
+    if positive(text.get("num_shared_experts")) and f["moe_intermediate_size"] and not f["shared_expert_intermediate_size"]:
+        f["shared_expert_intermediate_size"] = int(text["num_shared_experts"]) * int(f["moe_intermediate_size"])
+    r.extra["attn_output_gate"] = True
+    r.extra["qk_norm_params"] = 2 * f["head_dim"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,6 +385,29 @@ def _state_layouts_not_modelled(r: Reading) -> None:
     (linear) attention."""
     r.refuse(f"{r.model_type} keeps recurrent state in a layout (state-space or linear-attention layers, "
              "parallel hybrid blocks) that vllm-lint does not model")
+
+
+_ATTENTION_LAYOUTS_NOT_MODELLED = {
+    "deepseek_v4": "compresses its KV cache per layer (compress_ratios) beside a sliding window and keeps "
+                   "hyper-connection streams",
+    "deepseek_ref": "(DeepSeek-V4) compresses its KV cache per layer (compress_ratios) beside a sliding window and "
+                    "keeps hyper-connection streams",
+    "minimax_m3": "runs sparse attention (sparse_attention_config) and dense MLPs of dense_intermediate_size "
+                  "on its first layers",
+    "mimo_v2_flash": "gives its sliding-window layers their own KV head count and head size (swa_* keys, "
+                     "hybrid_layer_pattern)",
+    "laguna": "gives each layer its own number of attention heads (num_attention_heads_per_layer) and mixes "
+              "sliding and full attention layers",
+    "step3p7": "mixes 512-token sliding-window layers with full attention layers in a pattern config.json "
+               "does not list",
+}
+
+
+@adapts(*_ATTENTION_LAYOUTS_NOT_MODELLED)
+def _attention_layouts_not_modelled(r: Reading) -> None:
+    """Recent MoE decoders whose per-layer attention layout decides the KV cache and is not the uniform one the
+    estimate assumes; reading them as plain attention would give a confident wrong capacity."""
+    r.refuse(f"{r.model_type} {_ATTENTION_LAYOUTS_NOT_MODELLED[r.model_type]}, which vllm-lint does not model")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -414,7 +414,8 @@ def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
     tok = ctx.value_token(flag)
     fix = None
     if flag == "kv_cache_memory_bytes":
-        value = f"{max(0, int(free * 10) / 10):g}G" if free > 0 else None
+        # whole MiB with a binary suffix: vLLM's human_readable_int refuses a decimal before K/M/G
+        value = f"{int(free * 1024)}M" if free > 0 else None
         asked = f"--kv-cache-memory-bytes asks for {cap.kv_cache_gib:.1f} GiB of KV cache"
     else:
         per_block = cap.kv_cache_gib / max(1, cap.num_gpu_blocks)

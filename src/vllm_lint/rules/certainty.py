@@ -23,7 +23,7 @@ import itertools
 from typing import Callable, Iterable
 
 from vllm_lint.diagnostic import Diagnostic, Fix, Severity
-from vllm_lint.resolve.facts import GPU, VERSION, Certainty, Fact, World
+from vllm_lint.resolve.facts import GPU, TOKEN, VERSION, Certainty, Fact, World
 from vllm_lint.resolve.version import describe_releases
 from vllm_lint.rules.context import RuleContext
 
@@ -44,10 +44,29 @@ class Trials:
     once (the same word may be a removed flag in one release and an unknown one in another, so a
     finding is looked for among the findings of every check of its group)."""
 
-    def __init__(self, ctx: RuleContext, checks: Iterable[Check]) -> None:
+    def __init__(self, ctx: RuleContext, checks: Iterable[Check], parser_checks: Iterable[Check] = ()) -> None:
         self.ctx = ctx
         self.checks = list(checks)
+        self.parser_checks = list(parser_checks)
         self.cache: dict[World, dict[Key, tuple[Severity, frozenset[str]]]] = {}
+
+    def refused(self, world: World) -> bool:
+        """True when vLLM refuses the command line itself under ``world`` (a flag rule's error):
+        there, a remark about what the launch would do once started is moot, not contradicted."""
+        key = ("refused", world)
+        got = self.ctx.shared.get(key)
+        if got is None:
+            variant = self.ctx.in_world(world)
+            got = False
+            for check in self.parser_checks:
+                try:
+                    if any(d.severity is Severity.ERROR for d in check(variant)):  # type: ignore[arg-type]
+                        got = True
+                        break
+                except Exception:  # noqa: BLE001
+                    continue
+            self.ctx.shared[key] = got
+        return got
 
     def found(self, world: World) -> dict[Key, tuple[Severity, frozenset[str]]]:
         """Each finding's key under ``world``: its worst severity there and the rules saying it."""
@@ -81,9 +100,19 @@ def settle(trials: Trials, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
+# A flag no release knows is wrong whenever the guard around it passes (issue 15): its finding does
+# not rest on the guard, only says when it applies.
+WRONG_WHENEVER_PASSED = frozenset({"VL201"})
+
+
 def _settle_one(d: Diagnostic, trials: Trials) -> Diagnostic | None:
     facts: tuple[Fact, ...] = tuple(d.rests_on)
     d.rests_on = ()
+    if d.rule in WRONG_WHENEVER_PASSED:
+        guards = [f for f in facts if f.kind == TOKEN and not f.certain]
+        if guards:
+            facts = tuple(f for f in facts if f not in guards)
+            d.message = f"{d.message} ({'; '.join(f.assumption for f in guards)})"
     if any(f.certainty is Certainty.UNKNOWN for f in facts):
         return None
     uncertain = [f for f in facts if not f.certain]
@@ -108,6 +137,8 @@ def _settle_one(d: Diagnostic, trials: Trials) -> Diagnostic | None:
     for world in worlds:
         there = trials.found(world).get(_key(d))
         if there is None or (d.severity is Severity.ERROR and there[0] is not Severity.ERROR):
+            if d.severity is Severity.WARNING and not d.rule.startswith("VL2") and trials.refused(world):
+                continue  # vLLM stops at its command line in that reading: nothing to contradict
             missing.append(world)
         elif there[1] != {d.rule}:
             same_rule = False

@@ -42,6 +42,10 @@ class RuleContext(LaunchContext):
         a rule that knows better names them in ``rests_on`` (then only those count).
         ``rules.certainty`` settles its severity, message and fix from them after the check."""
         where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
+        at = token if token is not None else next(
+            (t for t in self.launch.args if t.span is not None and where is not None and t.span == where), None)
+        if at is not None and at.origin.startswith("value: "):
+            message = f"{message} ({at.origin[len('value: '):]})"  # MAX_LEN from .env:2
         keys = self._chart_keys
         if keys:  # a Helm values launch: name the keys the user edits, not the flags the chart renders
             message, notes = respell(message, keys), [respell(n, keys) for n in notes]
@@ -61,11 +65,13 @@ class RuleContext(LaunchContext):
         if rests_on is not None:
             diag.rests_on = tuple(f for f in rests_on if f is not None)
         else:
-            if token is not None:
-                self.note(*self.token_facts(token))
+            for t in (token, at):
+                if t is not None:
+                    self.note(*self.token_facts(t))
             diag.rests_on = self.reads.snapshot() if self.reads is not None else ()
         return diag
 
     @cached_property
     def _chart_keys(self) -> dict[str, str]:
         return chart_keys(self.launch) if self.launch.source == "helm" else {}
+

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from vllm_lint.sources.shell import guards
 from vllm_lint.sources.shell.expansion import BREAK, Expander
-from vllm_lint.sources.shell.guards import test_guard
 from vllm_lint.sources.shell.lexer import ASSIGN_RE, ArrayAssign, Heredoc, Op, RawWord, lex
 from vllm_lint.sources.shell.syntax import (
-    ALWAYS,
     DECLARE,
     KEYWORDS,
     MAX_COMMAND_WORDS,
     MAX_VALUE,
     Command,
     Frame,
-    Guard,
     Script,
     Val,
     Word,
@@ -67,23 +65,41 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
 
     def flush(sep: str, sep_at: int) -> None:
         nonlocal group, group_lo, docs, redirects
-        status = Guard(None)
+        runs_next: bool | None = True
         if group:
             before = len(unknowns)
-            cmd, status = _build_command(ex, group, sep)
+            ran = ex.last_status if ex.after_andor else True
+            ex.test_of = None
+            cmd = _build_command(ex, group, sep)
+            frame, ex.test_of = ex.test_of, None
             if cmd is not None:
                 cmd.unknowns = unknowns[before:]
                 cmd.heredocs = [(d.lo, d.hi, d.quoted) for d in docs]
                 cmd.redirects = list(redirects)
                 commands.append(cmd)
+            # its exit status, when known: a test of known values (an assignment succeeds)
+            if cmd is not None and cmd.words:
+                st = guards.status(cmd.words)
+            else:  # `N=$(probe)` has the substitution's status; plain assignments succeed
+                st = True if cmd is not None and not any(v.symbolic for v in cmd.assigns.values()) else None
+            if ex.skipped:
+                st = False if ran is not False else None
+            if frame is not None:  # `if T` / `elif T`: whether the branch body runs
+                frame.runs = guards.both(frame.prior, st) if not ex.skipped else False
+                frame.test = st if not ex.skipped else False
+            if sep in ("&&", "||"):  # what the next command of the and-or list depends on
+                guard = " ".join(s[it.lo:it.hi] for it in group if isinstance(it, RawWord))
+                ex.last_command = (f"when `{guard}` succeeds" if sep == "&&" else f"when `{guard}` fails") \
+                    if not (ex.after_andor and ex.last_command) else f"{ex.last_command} and `{guard}` " + (
+                        "succeeds" if sep == "&&" else "fails")
+                if sep == "&&":
+                    runs_next = guards.both(ran, st)
+                else:  # `a && b || c`: c runs when the list so far failed, whichever command failed
+                    runs_next = True if ran is False else (guards.negated(st) if ran is True else None)
+                if runs_next is True:
+                    ex.last_command = ""  # known to pass: no condition
+        ex.last_status = runs_next
         ex.after_andor = sep in ("&&", "||")
-        # whether the next command of the and-or list runs: `[ -n "$X" ] && ARGS+=(...)`
-        if sep == "&&":
-            ex.guard = ex.guard.both(status)
-        elif sep == "||":
-            ex.guard = status.negated() if ex.guard == ALWAYS else Guard(None, f"{ex.guard.text} || ...".strip())
-        elif sep not in ("|", "|&"):
-            ex.guard = ALWAYS
         if sep in (";;", ";&", ";;&") and ex.frames and ex.frames[-1].kind == "case":
             ex.frames[-1].branches.append({})  # the next case pattern's branch
         if sep == "||":
@@ -119,92 +135,50 @@ _OPENERS = frozenset({"if", "case", "while", "until", "for", "select"})
 _CLOSERS = frozenset({"fi", "esac", "done"})
 
 
-def _frame_guard(ex: Expander, skip: Frame | None = None) -> Guard:
-    """Whether the bodies of the enclosing ``if`` branches run (their tests, combined)."""
-    g = ALWAYS
-    for f in ex.frames:
-        if f.guard is not None and f is not skip:
-            g = g.both(f.guard)
-    return g
-
-
-def _build_command(ex: Expander, group: list[RawWord | ArrayAssign], sep: str) -> tuple[Command | None, Guard]:
-    """The simple command of ``group`` (None when it only assigns, or cannot run), and its exit
-    status as a guard for what follows it (a test command's result; unknown for other programs)."""
+def _build_command(ex: Expander, group: list[RawWord | ArrayAssign], sep: str) -> Command | None:
     s = ex.s
     lead = 0  # leading keywords: `then N=2` assigns like `N=2`
-    test_of: Frame | None = None  # the `if`/`elif` frame whose test this command is
     for it in group:
         if not isinstance(it, RawWord):
             break
         w = s[it.lo:it.hi]
         if w in _OPENERS:
             ex.cond += 1
-            ex.frames.append(Frame(w))
+            head = " ".join(s[x.lo:x.hi] for x in group[lead + 1:] if isinstance(x, RawWord))
+            ex.frames.append(Frame(w, guard=_guard_text(w, head)))
             if w == "if":
-                test_of = ex.frames[-1]
+                ex.test_of = ex.frames[-1]
         elif w in _CLOSERS:
             ex.cond = max(0, ex.cond - 1)
             _close_frame(ex)
         elif w in ("elif", "else"):
             if ex.frames and ex.frames[-1].kind == "if":
+                ex.frames[-1].branches.append({})
                 f = ex.frames[-1]
-                f.branches.append({})
-                f.prior = (f.prior or ALWAYS).both(f.test.negated() if f.test is not None else Guard(None, "if"))
-                f.test = None
+                f.prior = guards.both(f.prior, guards.negated(f.test))
                 if w == "elif":
-                    f.guard, test_of = None, f
+                    head = " ".join(s[x.lo:x.hi] for x in group[lead + 1:] if isinstance(x, RawWord))
+                    f.guard = _guard_text("if", head)
+                    f.runs, f.test, ex.test_of = None, None, f
                 else:
-                    f.guard = f.prior
-        elif w == "then":
-            if ex.frames and ex.frames[-1].kind == "if":
-                f = ex.frames[-1]
-                f.guard = (f.prior or ALWAYS).both(f.test if f.test is not None else Guard(None, "if"))
+                    f.guard = f"in the else branch of {f.guard or 'an if'}"
+                    f.runs = f.prior
         elif w not in KEYWORDS:
             break
         lead += 1
-    cmd, status = _build_simple(ex, group, sep, lead, test_of)
-    if test_of is not None:
-        test_of.test = status
-    return cmd, status
-
-
-def _status(words: list[Word], source: str) -> Guard:
-    """A command's exit status as a guard: a test's result, ``true``/``false``/``:``, else unknown."""
-    found = test_guard(words, source)
-    if found is not None:
-        return found
-    if words and words[0].text in ("true", ":") and len(words) == 1:
-        return ALWAYS
-    if words and words[0].text == "false" and len(words) == 1:
-        return Guard(False)
-    return Guard(None, " ".join(source.split())[:120])
-
-
-def _build_simple(ex: Expander, group: list[RawWord | ArrayAssign], sep: str, lead: int,
-                  test_of: Frame | None) -> tuple[Command | None, Guard]:
-    s = ex.s
-    here = ex.guard.both(_frame_guard(ex, skip=test_of))
-    if here.known_false:
-        # the command does not run: its assignments do not happen, its words reach nothing
-        return None, Guard(False)
-    ex.here = here
-    try:
-        cmd = _simple(ex, group, sep, lead)
-    finally:
-        ex.here = ALWAYS
-    if cmd is None:
-        return None, ALWAYS
-    lo = group[lead].lo if lead < len(group) else group[0].lo
-    return cmd, _status(cmd.words, s[lo:group[-1].hi])
-
-
-def _simple(ex: Expander, group: list[RawWord | ArrayAssign], sep: str, lead: int) -> Command | None:
-    s = ex.s
+    # a command under a guard known to fail does not run: no assignment, no words (an `if`/`elif`
+    # test runs when its enclosing branches do)
+    runs = ex.last_status if ex.after_andor else True
+    for f in ex.frames:
+        if f is not ex.test_of:
+            runs = guards.both(runs, f.runs if f.kind == "if" else None)
+    ex.skipped = runs is False
+    if ex.skipped:
+        return None
     assigns: dict[str, Val] = {}
     words: list[Word] = []
-    k = lead if lead < len(group) and (isinstance(group[lead], ArrayAssign) or ASSIGN_RE.match(
-        s, group[lead].lo, group[lead].hi)) else 0
+    k = lead if lead < len(group) and (isinstance(group[lead], ArrayAssign) or isinstance(group[lead], RawWord)
+                                       and ASSIGN_RE.match(s, group[lead].lo, group[lead].hi)) else 0
     lo = group[0].lo
     hi = group[-1].hi
     # leading assignments
@@ -266,12 +240,8 @@ def _update_env(ex: Expander, assigns: dict[str, Val]) -> None:
     not replace a known value with an unknown one: ``MODEL=${MODEL:-x}; [ -n "$P" ] && MODEL=$P``
     keeps x as the statically best value."""
     conditional = ex.cond > 0 or ex.after_andor
-    maybe = _maybe(ex)
     for name, val in assigns.items():
         old = ex.env.get(name)
-        if maybe and val.condition is None and (old is None or val.text.startswith(old.text) and old.text):
-            # set or extended only if a guard nobody can decide passes: what it adds is conditional
-            val = Val(val.text, val.symbolic, val.items, val.start, val.end, condition=maybe)
         prev = ex.chain.get(name)
         ex.chain[name] = (val, ex.ors)
         if ex.frames:
@@ -280,7 +250,7 @@ def _update_env(ex: Expander, assigns: dict[str, Val]) -> None:
             # `X=$(probe) || X=0`: which one ran is decided at run time
             ex.env[name] = _unknown(name)
             continue
-        if conditional and val.symbolic and old is not None and not old.symbolic and not val.condition:
+        if conditional and val.symbolic and old is not None and not old.symbolic:
             continue
         ex.env[name] = val
 
@@ -307,8 +277,14 @@ def _close_frame(ex: Expander) -> None:
             first = merged.get(name)
             if first is None:
                 merged[name] = val
+            elif first.items is not None and val.items is not None and _guarded_appends(first, val):
+                # ARGS+=(...) in each branch: the words each branch adds, each under its guard
+                seen = {id(w) for w in first.items}
+                items = first.items + [w for w in val.items if id(w) not in seen]
+                merged[name] = Val(" ".join(w.text for w in items), first.symbolic or val.symbolic, items=items)
+                ex.env[name] = merged[name]
             elif not _same(first, val):
-                merged[name] = _conditional_union(first, val) or _unknown(name)
+                merged[name] = _unknown(name)
     for name, val in merged.items():
         if frame.kind in ("if", "case") and sum(name in b for b in frame.branches) > 1 and val.symbolic:
             ex.env[name] = val
@@ -316,36 +292,28 @@ def _close_frame(ex: Expander) -> None:
             ex.frames[-1].branches[-1][name] = val
 
 
-def _maybe(ex: Expander) -> str | None:
-    """The text of the guard the current command runs under when nobody can decide it; None when
-    it surely runs, or inside a loop (whose body may run any number of times: not modelled)."""
-    if ex.here.value is not None or any(f.kind in _LOOPS for f in ex.frames):
-        return None
-    return ex.here.text or None
-
-
-_LOOPS = frozenset({"while", "until", "for", "select"})
-
-
-def _conditional_union(a: Val, b: Val) -> Val | None:
-    """Two branches that each append conditional words to one array (``if T; then ARGS+=(--x);
-    else ARGS+=(--y); fi`` with T not known): the array holds both, each word with its guard."""
-    if a.items is None or b.items is None:
-        return None
-    n = 0
-    while n < min(len(a.items), len(b.items)) and a.items[n] is b.items[n]:
-        n += 1
-    extra_a, extra_b = a.items[n:], b.items[n:]
-    if not all(w.condition for w in extra_a + extra_b):
-        return None
-    items = a.items[:n] + extra_a + extra_b
-    return Val(" ".join(w.text for w in items), any(w.symbolic for w in items), items=items)
+def _guarded_appends(a: Val, b: Val) -> bool:
+    """True when two branch values of an array differ only by words each added under a guard."""
+    ia, ib = {id(w) for w in a.items or []}, {id(w) for w in b.items or []}
+    return all(w.condition for w in (a.items or []) + (b.items or []) if id(w) not in (ia & ib))
 
 
 def _assign_value(ex: Expander, name: str, append: bool, lo: int, hi: int, scope: dict[str, Val]) -> Val:
-    chars, _ = ex.chars(lo, hi, in_dq=False, depth=0)  # quote removal, but no field splitting
+    old = scope.get(name) or ex.env.get(name)
+    guard = guard_of(ex)
+    saved, ex.guarded = ex.guarded, ex.guarded or guard is not None
+    try:
+        chars, _ = ex.chars(lo, hi, in_dq=False, depth=0)  # quote removal, but no field splitting
+    finally:
+        ex.guarded = saved
     text = "".join(c.ch for c in chars if c is not BREAK)
     symbolic = any(c.symbolic for c in chars)
+    if guard is not None and old is not None and old.items is None and not old.symbolic and len(text) <= MAX_VALUE:
+        # ARGS="$ARGS --flag $X" (or ARGS+=" --flag $X") behind a guard: what it adds is
+        # passed only when the guard holds
+        full = old.text + text if append else text
+        if full.startswith(old.text) and len(full) > len(old.text):
+            return Val(full, False, conds=list(old.conds or []) + [(len(old.text), len(full), guard)])
     if len(text) > MAX_VALUE:  # A="$A$A" doubling: stop before memory runs out
         return Val(f"${{{name}}}", True)
     if append:
@@ -353,25 +321,49 @@ def _assign_value(ex: Expander, name: str, append: bool, lo: int, hi: int, scope
         if old is not None:
             if len(old.text) + len(text) > MAX_VALUE:
                 return Val(f"${{{name}}}", True)
-            return Val(old.text + text, old.symbolic or symbolic)
+            return Val(old.text + text, old.symbolic or symbolic, conds=old.conds)
     return Val(text, symbolic, start=ex.off(lo) if hi > lo else None, end=ex.end_off(hi) if hi > lo else None)
 
 
+def _guard_text(keyword: str, head: str) -> str:
+    """How a word set inside ``if``/``while``/``for``/``case`` is described."""
+    head = head.strip().rstrip(";").strip()
+    if keyword in ("if", "while", "until"):
+        return f"when `{head}` " + ("fails" if keyword == "until" else "succeeds")
+    if keyword in ("for", "select"):
+        return f"in the loop `{keyword} {head}`"
+    return f"in a branch of `case {head}`"
+
+
+def guard_of(ex: Expander) -> str | None:
+    """The condition under which the command being read runs (None: always, as far as known)."""
+    parts = [f.guard for f in ex.frames if f.guard and not (f.kind == "if" and f.runs is True)]
+    if ex.after_andor and ex.last_command and ex.last_status is not True:
+        parts.append(ex.last_command)
+    return " and ".join(parts) if parts else None
+
+
 def _assign_array(ex: Expander, arr: ArrayAssign, scope: dict[str, Val]) -> None:
+    guard = guard_of(ex) if arr.append else None
     items: list[Word] = []
-    for rw in arr.items:
-        items.extend(ex.expand_word(rw.lo, rw.hi))
+    saved, ex.guarded = ex.guarded, ex.guarded or guard is not None
+    try:
+        for rw in arr.items:
+            items.extend(ex.expand_word(rw.lo, rw.hi))
+    finally:
+        ex.guarded = saved
+    for w in items:
+        if guard is not None and w.condition is None:
+            w.condition = guard  # ``[ -n "$X" ] && ARGS+=(--flag "$X")``: checked, but only "when ..."
     old = scope.get(arr.name) or ex.env.get(arr.name)
-    maybe = _maybe(ex)
-    if maybe and (arr.append or old is None):
-        # `[ -n "$X" ] && ARGS+=(--flag "$X")` with X not known: the words are there only if it passes
-        for w in items:
-            if w.condition is None:
-                w.condition = maybe
     if arr.append and old is not None:
         prior = old.items if old.items is not None else [Word(old.text, 0, 0, old.symbolic)]
         items = prior + items
-    scope[arr.name] = Val(" ".join(w.text for w in items), any(w.symbolic for w in items), items=items)
+    if guard is not None:  # the guarded words do not make the array unknown; they say when they apply
+        ex.env[arr.name] = Val(" ".join(w.text for w in items), any(w.symbolic and not w.condition for w in items),
+                               items=items)
+    scope[arr.name] = Val(" ".join(w.text for w in items), any(w.symbolic and not w.condition for w in items),
+                          items=items)
 
 
 def split_words(s: str, offs: Sequence[int] | None = None, env: Mapping[str, object] | None = None) -> list[Word]:

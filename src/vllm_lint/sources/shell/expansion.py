@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from vllm_lint.sources.shell.lexer import NAME_RE, skip_quoted
-from vllm_lint.sources.shell.syntax import ALWAYS, MAX_DEPTH, MAX_VALUE, Frame, Guard, Val, Word
+from vllm_lint.sources.shell.syntax import MAX_DEPTH, MAX_VALUE, Frame, Val, Word
 
 # Characters Expander.chars treats specially; a word without them is its own expansion.
 _WORD_SPECIAL = re.compile(r"[\\'\"`$]")
@@ -37,7 +37,7 @@ class _Ch:
     expanded: bool = False
     q: bool = False  # written inside quotes or escaped
     wend: int | None = None  # file offset after the source word holding this character
-    cond: str | None = None  # a guard that may not pass decides whether this character is there
+    cond: str | None = None  # present only under this condition (a shell guard)
 
 
 BREAK = _Ch("", -1, -1)  # forces a field boundary ("${A[@]}" elements)
@@ -51,8 +51,6 @@ class Expander:
         self.ends = ends
         self.cond = 0  # depth of if/case/loop bodies: assignments there may not run
         self.after_andor = False  # the command follows && or ||
-        self.guard: Guard = ALWAYS  # whether the next command of the and-or list runs
-        self.here: Guard = ALWAYS  # whether the command being built runs (and-or list and if branches)
         # One frame per open if/case/loop: for ``if`` the assignments of each branch (a new
         # dict at elif/else), merged at ``fi`` (see ``_close_frame``).
         self.frames: list[Frame] = []
@@ -61,6 +59,13 @@ class Expander:
         self.ors = 0  # ``||`` operators seen in the current and-or list
         self.env = env
         self.k8s = k8s
+        # while expanding words that a guard protects: a variable known to be empty is unknown
+        # there (the guard `[ -n "$X" ]` or `${X:+...}` ran them only when it is not)
+        self.guarded = False
+        self.last_command = ""  # source text of the previous simple command (an && guard)
+        self.last_status: bool | None = True  # whether the and-or list so far lets the next command run
+        self.test_of: Frame | None = None  # the `if`/`elif` frame whose test is being read
+        self.skipped = False  # the command just read is known not to run
         self.unknowns = unknowns
 
     def off(self, i: int) -> int:
@@ -198,9 +203,12 @@ class Expander:
         if len(val.text) > MAX_VALUE:
             return self._symbolic(lo, hi, in_dq, f"value longer than {MAX_VALUE} characters")
         start, end = self.off(lo), self.end_off(hi)
-        return [_Ch(ch, start, end, split=not in_dq and not val.symbolic, symbolic=val.symbolic, expanded=True,
-                    cond=val.condition)
-                for ch in val.text]
+        out = [_Ch(ch, start, end, split=not in_dq and not val.symbolic, symbolic=val.symbolic, expanded=True)
+               for ch in val.text]
+        for a, b, when in val.conds or ():
+            for c in out[a:b]:
+                c.cond = when
+        return out
 
     def dollar(self, i: int, hi: int, in_dq: bool, depth: int) -> tuple[int, list[_Ch] | None]:
         s = self.s
@@ -241,6 +249,8 @@ class Expander:
         val = self.env.get(name)
         if val is None:
             return self._symbolic(lo, hi, in_dq, f"${name} is not set")
+        if self.guarded and not val.symbolic and val.text == "" and val.items is None:
+            return self._symbolic(lo, hi, in_dq, "")  # empty now, set whenever the guard passes
         if val.items is not None:
             first = val.items[0] if val.items else None
             return [] if first is None else self._value(Val(first.text, first.symbolic), lo, hi, in_dq)
@@ -294,13 +304,19 @@ class Expander:
                 self.env[name] = Val("".join(c.ch for c in chars), any(c.symbolic for c in chars))
             return chars
         if kind == "+":
-            if not use_word:
-                return []
-            chars = self._word_part(w_lo, body_hi, in_dq, depth)
-            if val is not None and val.symbolic:  # set, but maybe empty: ${X:+--flag "$X"} may add nothing
-                for c in chars:
-                    if c is not BREAK and c.cond is None:
-                        c.cond = f"${name} is set" if not colon else f"${name} is not empty"
+            if use_word:
+                return self._word_part(w_lo, body_hi, in_dq, depth)
+            # V is unset, empty or unknown here, but whoever runs the script may set it: the
+            # word is passed only then, and its own $V is whatever they set
+            saved, self.guarded = self.guarded, True
+            try:
+                chars = self._word_part(w_lo, body_hi, in_dq, depth)
+            finally:
+                self.guarded = saved
+            when = f"when {name} is set" + (" and not empty" if colon else "")
+            for c in chars:
+                if c is not BREAK and c.cond is None:
+                    c.cond = when
             return chars
         # '?': error when unset
         if not use_word:
@@ -331,7 +347,7 @@ class Expander:
                 out.extend(_Ch(ch, w.start, w.end, split=not in_dq and not w.quoted, symbolic=w.symbolic, expanded=True,
                                wend=w.raw_end, cond=w.condition) for ch in w.text)
                 if not w.text and in_dq:
-                    out.append(_Ch("", w.start, w.end, expanded=True, cond=w.condition))
+                    out.append(_Ch("", w.start, w.end, expanded=True))
             return out
         if index.isdigit():
             k = int(index)

@@ -29,7 +29,8 @@ class Val:
     items: list["Word"] | None = None
     start: int | None = None  # where the value was written, when known
     end: int | None = None
-    condition: str | None = None  # set under a guard that may not pass (its text)
+    # ``X="$X --flag v"`` behind a guard: (start, end, condition) of the text it added
+    conds: list[tuple[int, int, str]] | None = None
 
 
 @dataclass(slots=True)
@@ -46,7 +47,7 @@ class Word:
     starts: list[int] | None = None  # per character of text: file offset of its source
     ends: list[int] | None = None  # per character: offset after its source (nested sh -c)
     raw_end: int | None = None  # file offset after the whole source word (closing quotes, braces)
-    condition: str | None = None  # the guard it was added under, when that may not pass
+    condition: str | None = None  # passed only then (a shell guard); see launch.Token
 
     def token(self, src_text: str, index, style: str = "argv") -> Token:
         """A launch Token; ``index`` is the file's LineIndex."""
@@ -73,48 +74,19 @@ class Command:
     redirects: list[str] = field(default_factory=list)  # output redirection targets as written
 
 
-@dataclass(frozen=True, slots=True)
-class Guard:
-    """Whether the commands under it run: True, False, or None (not known statically), and the
-    text of the tests that decide it (empty for "no guard")."""
-
-    value: bool | None = True
-    text: str = ""
-
-    @property
-    def known_false(self) -> bool:
-        return self.value is False
-
-    def both(self, other: "Guard") -> "Guard":
-        """Both guards must pass (``a && b``, an ``if`` inside an ``if``)."""
-        if self.value is False or other.value is False:
-            return Guard(False, " && ".join(t for t in (self.text, other.text) if t))
-        if self.value is True and not self.text:
-            return other
-        if other.value is True and not other.text:
-            return self
-        value = None if None in (self.value, other.value) else True
-        unknown = [g.text for g in (self, other) if g.value is None and g.text]
-        return Guard(value, " && ".join(unknown) if value is None else "")
-
-    def negated(self) -> "Guard":
-        if self.value is None:
-            return Guard(None, f"! {self.text}" if self.text else "")
-        return Guard(not self.value, "")
-
-
-ALWAYS = Guard()
-
-
 @dataclass(slots=True)
 class Frame:
-    """An open compound command; ``branches`` holds each if/elif/else branch's assignments."""
+    """An open compound command; ``branches`` holds each if/elif/else branch's assignments;
+    ``guard`` is how a word set inside it is described (``"when [ -n "$X" ] succeeds"``)."""
 
     kind: str
     branches: list[dict[str, Val]] = field(default_factory=lambda: [{}])
-    guard: "Guard | None" = None  # whether the current branch's body runs (``if`` frames)
-    test: "Guard | None" = None  # the current branch's own test (``if T`` / ``elif T``)
-    prior: "Guard | None" = None  # every earlier branch's test failed
+    guard: str | None = None
+    # whether the current branch's body runs, when known (``if`` tests of known values), and
+    # whether every earlier branch's test failed (for ``elif``/``else``)
+    runs: bool | None = None
+    prior: bool | None = True
+    test: bool | None = None  # the current branch's own test
 
 
 @dataclass(slots=True)
