@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# CI (.ci/run) sets HYPOTHESIS_PROFILE=ci: the same examples on every run, no deadline and no
+# speed health check (a loaded 2-core runner must not turn slowness into a failure), and no
+# example database carried between runs. A test's own max_examples still wins.
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, max_examples=100, database=None,
+    suppress_health_check=[HealthCheck.too_slow], print_blob=True,
+)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
