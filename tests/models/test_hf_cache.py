@@ -8,9 +8,7 @@ import os
 import subprocess
 import sys
 
-import pytest
 
-pytest.importorskip("huggingface_hub")
 
 
 def _make_cache(root, repo: str, config: dict) -> None:
