@@ -146,7 +146,7 @@ def test_corpus_manifest_templates_are_linted_from_the_directory(shared_dir: Pat
     import subprocess
     import sys
 
-    repo = Path(__file__).resolve().parents[2]
+    repo = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-m", "vllm_lint", str(shared_dir / "corpus"), "--format", "json"],
                          capture_output=True, text=True, cwd=repo, timeout=600,
                          env={**os.environ, "PYTHONPATH": str(repo / "src")})

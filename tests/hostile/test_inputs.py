@@ -1,5 +1,5 @@
 """One test per hostile input named in docs/security.md: each gives diagnostics or nothing,
-never a traceback (VL000) and never a hang (every run has a wall-time budget)."""
+never a traceback (VL000) and never a hang (every run has a CPU-time budget)."""
 
 from __future__ import annotations
 

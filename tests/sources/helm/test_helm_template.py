@@ -15,8 +15,8 @@ from vllm_lint.sources.helm.values import load_values
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.readfile import load_source
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "helm" / "tplchart"
-REPO = Path(__file__).resolve().parents[2]
+FIX = Path(__file__).resolve().parents[2] / "fixtures" / "helm" / "tplchart"
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _launch(name: str, opts: ExtractOptions | None = None):

@@ -28,7 +28,7 @@ class _ComposeLoader(yaml.SafeLoader):
 
 # libyaml's composer (when PyYAML was built with it) is ~17x faster than the pure-Python one and
 # gives the same nodes and character-offset marks for BOM-free text (checked by
-# tests/hostile/test_yaml_cloader.py); it caps nesting at 1000 levels with a ScannerError.
+# tests/sources/yaml/test_yaml_cloader.py); it caps nesting at 1000 levels with a ScannerError.
 _CComposeLoader = getattr(yaml, "CSafeLoader", None)
 
 
