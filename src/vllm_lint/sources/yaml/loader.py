@@ -19,7 +19,6 @@ from vllm_lint.sources.base import Limits, SourceFile, input_diagnostic
 
 BREAKS = "\r\n\x85\u2028\u2029"
 MERGE_TAG = "tag:yaml.org,2002:merge"
-_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _ComposeLoader(yaml.SafeLoader):
