@@ -8,6 +8,7 @@ import math
 from dataclasses import replace as dc_replace
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
+from vllm_lint.launch import is_editable
 from vllm_lint.memory.estimate import COMFORTABLE_CONCURRENCY, Capacity, estimate, with_settings
 from vllm_lint.memory.releases import release
 from vllm_lint.rules.registry import register
@@ -25,17 +26,14 @@ def round_len(n: int) -> int:
     return n
 
 
-def _editable(tok) -> bool:
-    return (tok is not None and tok.span is not None and not tok.symbolic
-            and tok.style in ("argv", "config-key", "helm-key")
-            and (tok.raw or tok.text).strip("'\"") == tok.text)
+_VALUE_STYLES = ("argv", "config-key", "helm-key")  # a value written on its own, where an edit can replace it
 
 
 def set_flag_fix(ctx, dest: str, flag: str, value: str, description: str) -> Fix | None:
     """Replace the value of ``dest`` when the launch sets it, else insert ``flag value``. Unsafe (changes behaviour)."""
     tok = ctx.value_token(dest)
     if tok is not None and tok is not ctx.flag_token(dest):
-        if not _editable(tok):
+        if not is_editable(tok, _VALUE_STYLES, as_written=True):
             return None
         return Fix(description, (Edit(tok.span, value),), safe=False)
     if ctx.flag_token(dest) is not None:
@@ -373,7 +371,7 @@ def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
         per_block = cap.kv_cache_gib / max(1, cap.num_gpu_blocks)
         value = str(int(free / per_block)) if free > 0 else None
         asked = f"--num-gpu-blocks-override {cap.num_gpu_blocks} asks for {cap.kv_cache_gib:.1f} GiB of KV cache"
-    if value and tok is not None and _editable(tok):
+    if value and is_editable(tok, _VALUE_STYLES, as_written=True):
         fix = Fix(f"set --{flag.replace('_', '-')} {value}", (Edit(tok.span, value),), safe=False)
     yield ctx.report(
         "VL104",

@@ -12,6 +12,7 @@ import re
 from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
+from vllm_lint.launch import is_editable
 from vllm_lint.rules import flag_values
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
@@ -289,8 +290,7 @@ def model_missing_org(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     tok = flag_values.model_token(ctx)
     fix = None
-    if tok is not None and tok.span is not None and not tok.symbolic and tok.style in ("argv", "config-key") \
-            and (tok.raw or tok.text).strip("'\"") == tok.text:
+    if is_editable(tok, ("argv", "config-key"), as_written=True):
         fix = Fix(f"use the full id {full}", (Edit(tok.span, full),), safe=False)
     yield ctx.report(
         "VL406",
