@@ -34,8 +34,8 @@ from vllm_lint.memory.settings import EngineSettings
 from vllm_lint.memory.uncertainty import band, family_of
 from vllm_lint.memory.weights import weights_per_rank, rope_cache_bytes
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
+from vllm_lint.units import GIB
 
-GIB = 2**30
 COMFORTABLE_CONCURRENCY = 2.0  # full-length requests at once below which long requests queue (VL103)
 
 

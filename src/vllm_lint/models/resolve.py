@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vllm_lint.models.arch import ModelArch
+from vllm_lint.units import MIB
 
 CATALOG_PATH = Path(__file__).parent / "data" / "catalog.json"
 
@@ -117,7 +118,7 @@ def _local_config(name: str, base_dir: Path | None) -> Path | None:
         return None
 
 
-MAX_CONFIG_BYTES = 4 * 2**20  # real config.json files are a few KB; refuse anything huge
+MAX_CONFIG_BYTES = 4 * MIB  # real config.json files are a few KB; refuse anything huge
 
 
 def arch_from_config_file(path: Path, *, id: str = "") -> ModelArch:
@@ -126,7 +127,7 @@ def arch_from_config_file(path: Path, *, id: str = "") -> ModelArch:
     Raises ValueError for anything that is not a usable config (too large, not an object, bad fields).
     """
     if not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ValueError(f"{path} is not a regular config.json of at most {MAX_CONFIG_BYTES // 2**20} MiB")
+        raise ValueError(f"{path} is not a regular config.json of at most {MAX_CONFIG_BYTES // MIB} MiB")
     cfg: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(cfg, dict):
         raise ValueError(f"{path} does not hold a JSON object")

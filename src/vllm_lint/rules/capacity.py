@@ -12,6 +12,7 @@ from vllm_lint.launch import is_editable
 from vllm_lint.memory.estimate import COMFORTABLE_CONCURRENCY, Capacity, estimate, with_settings
 from vllm_lint.memory.releases import release
 from vllm_lint.rules.registry import register
+from vllm_lint.units import GIB
 
 LOW_CONCURRENCY = COMFORTABLE_CONCURRENCY  # fewer than two full-length requests at once (VL103)
 MAX_SUGGESTED_UTILIZATION = 0.95  # above this the CUDA context and other processes rarely fit
@@ -293,9 +294,9 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
             w = weights_per_rank(qm, tp=cap.tensor_parallel_size, pp=cap.pipeline_parallel_size, pp_rank=0,
                                  layers_on_rank=m.num_layers // cap.pipeline_parallel_size, dtype_bytes=2)
             article = "an" if label[0] in "AEIOU" else "a"
-            words.append(f"{article} {label} checkpoint of the model (~{w.bytes / 2**30:.1f} GiB per GPU)")
+            words.append(f"{article} {label} checkpoint of the model (~{w.bytes / GIB:.1f} GiB per GPU)")
     excess = cap.weights_gib + cap.activation_gib + cap.non_torch_gib + cap.cuda_graph_gib - cap.budget_gib
-    offload = max(1, int(excess * 2**30 / 1e9) + 2)  # --cpu-offload-gb is decimal GB; leave ~1 GB for the KV cache
+    offload = max(1, int(excess * GIB / 1e9) + 2)  # --cpu-offload-gb is decimal GB; leave ~1 GB for the KV cache
     words.append(f"--cpu-offload-gb {offload} (slow: weights stream from host memory every step)")
     notes = _notes(ctx, cap)
     notes.append("ways to make it fit: " + "; ".join(words))
