@@ -72,28 +72,42 @@ def compose(tmp_path) -> Path:
     return p
 
 
+@pytest.fixture(scope="module")
+def lint_modules(tmp_path_factory):
+    """(exit code, modules imported) of a fresh lint run per output format, each run once."""
+    runs: dict[str, tuple[int, list[str]]] = {}
+
+    def run(fmt: str) -> tuple[int, list[str]]:
+        if fmt not in runs:
+            tmp = tmp_path_factory.mktemp(f"lint-{fmt}")
+            (tmp / "docker-compose.yml").write_text(COMPOSE)
+            runs[fmt] = _modules_after(tmp, ["docker-compose.yml", "--gpu", "A10G", "--format", fmt])
+        return runs[fmt]
+
+    return run
+
+
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
-def test_catalog_model_lint_imports_no_heavy_module(tmp_path, compose, fmt):
-    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G", "--format", fmt])
+def test_catalog_model_lint_imports_no_heavy_module(lint_modules, fmt):
+    code, mods = lint_modules(fmt)
     assert code in (0, 1), code
     heavy = sorted(_top(mods) & set(HEAVY))
     assert not heavy, f"--format {fmt} imported {heavy}"
 
 
-def test_json_output_does_not_import_rich(tmp_path, compose):
-    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G", "--format", "json"])
+def test_json_output_does_not_import_rich(lint_modules):
+    code, mods = lint_modules("json")
     assert code in (0, 1)
     assert "rich" not in _top(mods), sorted(m for m in mods if m.startswith("rich"))[:10]
 
 
-def test_launch_was_really_extracted(tmp_path, compose):
+def test_launch_was_really_extracted(compose, capsys):
     """Guard against the tests above passing vacuously (nothing extracted, nothing resolved)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "vllm_lint", "launches", str(compose), "--format", "json"],
-        capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "meta-llama/Llama-3.1-8B-Instruct" in proc.stdout
+    from vllm_lint.cli import main
+
+    assert main(["launches", str(compose), "--format", "json"]) == 0
+    launches = json.loads(capsys.readouterr().out)
+    assert "meta-llama/Llama-3.1-8B-Instruct" in json.dumps(launches)
 
 
 def test_importtime_has_no_heavy_module(tmp_path, compose):
