@@ -33,6 +33,28 @@ def shared_dir() -> Path:
     return SHARED
 
 
+@pytest.fixture(scope="session")
+def corpus_lint(shared_dir):
+    """``corpus_lint(gpu)``: the LintResult of ``vllm-lint .`` run inside ../shared/corpus with that
+    --gpu (None: no --gpu), linted once per session and shared: tests must not change it."""
+    from vllm_lint.lint import LintOptions, lint_paths
+    from vllm_lint.resolve.context import RunOptions
+
+    results = {}
+
+    def lint(gpu: str | None = None):
+        if gpu not in results:
+            cwd = os.getcwd()
+            os.chdir(shared_dir / "corpus")
+            try:
+                results[gpu] = lint_paths([Path(".")], LintOptions(run=RunOptions(gpu=gpu)))
+            finally:
+                os.chdir(cwd)
+        return results[gpu]
+
+    return lint
+
+
 def pytest_collection_modifyitems(config, items):
     if (SHARED / "corpus").is_dir():
         return
