@@ -26,7 +26,7 @@ import json
 import re
 import statistics
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vllm_lint.hardware.gpus import GpuSpec, resolve_gpu
@@ -42,7 +42,7 @@ UNCERTAINTY_QUANTILE = 0.9  # the band covers nine misses in ten of its group
 # Public cases left out of the uncertainty table although estimated: their engine inputs are unknown,
 # so their miss measures the missing inputs, not the estimate.
 NOT_CALIBRATION: dict[int, str] = {
-    2: "Unsloth's wrapper passes engine arguments (max_num_seqs, LoRA vocabulary) the excerpt does not show",
+    2: "Unsloth's wrapper: the batch is read from its source, but its LoRA rank is not in the excerpt",
     28: "LMCache's KV connector reserves memory outside vLLM's accounting; the release is not stated",
     36: "gpu_memory_utilization of the refused run not certain (notes)",
 }
@@ -51,8 +51,16 @@ NOT_CALIBRATION: dict[int, str] = {
 PUBLIC_HINTS: dict[int, dict] = {
     1: {"skip": "heterogeneous pipeline stages (16 GB + 32 GB cards, VLLM_PP_LAYER_PARTITION=16,32): one GPU type per launch cannot describe it"},
     0: {"model": "Qwen/Qwen2.5-VL-7B-Instruct", "version": "0.6.5", "why": "notes: 28 layers x 4 kv heads, 15.5 GB weights => Qwen2-VL-7B-like"},
-    2: {"model": "unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "version": "0.7.3", "why": "notes: Unsloth-style bnb-4bit Llama-3.1-8B"},
-    3: {"model": "meta-llama/Llama-3.2-3B", "version": "0.8.5", "why": "112 KiB/token, 6.02 GiB: Llama-3.2-3B geometry"},
+    # Unsloth's load_vllm (unsloth_zoo vllm_utils, 2025.2-2025.5) passes max_num_batched_tokens = its chunked-prefill
+    # size clamped to max_seq_length, and max_num_seqs from a table keyed on its own estimate of the memory left for
+    # the KV cache (<= 2 GB: 128, <= 4: 160, <= 8: 192, <= 12: 224, ...); the bucket is read off the logged KV size.
+    2: {"model": "unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "version": "0.7.3",
+        "args": {"max_num_seqs": 160, "max_num_batched_tokens": 512, "enable_lora": True},
+        "why": "notes: Unsloth-style bnb-4bit Llama-3.1-8B; Unsloth's load_vllm: KV 2.64 GB -> 160 sequences, "
+               "512 tokens (max_seq_length); its LoRA rank is not in the excerpt"},
+    3: {"model": "meta-llama/Llama-3.2-3B", "version": "0.8.5", "args": {"max_num_seqs": 192, "max_num_batched_tokens": 2048},
+        "why": "112 KiB/token, 6.02 GiB: Llama-3.2-3B geometry; 'vLLM STDOUT' is Unsloth's vllm serve wrapper "
+               "(load_vllm: KV 6.22 GB -> 192 sequences; 2048 tokens = max_seq_length)"},
     4: {"version": "0.7.3", "rank": "non_driver",
         "why": "the quoted activation (0.19 GiB) is a tensor-parallel rank that does not sample: V0 samples on the "
                "driver rank only; the error's 81,536 tokens come from the driver"},
@@ -143,6 +151,13 @@ def read_measured(shared: Path) -> list[Case]:
     return out
 
 
+def _config_of(name: str):
+    """The resolution of a case's model when it reads a real config.json for that name (a catalog id,
+    a folder named after one); a variant's geometry inferred from its name is no ground for accuracy."""
+    res = resolve_model(name)
+    return res if res.via in ("id", "path") else replace(res, arch=None)
+
+
 def read_public(shared: Path) -> tuple[list[Case], list[str]]:
     out, skipped = [], []
     for i, line in enumerate((shared / "groundtruth" / "public.jsonl").read_text().splitlines()):
@@ -154,10 +169,10 @@ def read_public(shared: Path) -> tuple[list[Case], list[str]]:
         if hint.get("skip"):
             skipped.append(f"{label}: {hint['skip']}")
             continue
-        res = resolve_model(hint.get("model") or d.get("model") or "")
+        res = _config_of(hint.get("model") or d.get("model") or "")
         if res.arch is None:
             for word in re.findall(r"[\w.\-]+/[\w.\-]+|[\w.\-]{6,}", d.get("model") or ""):
-                res = resolve_model(word)
+                res = _config_of(word)
                 if res.arch is not None:
                     break
         if res.arch is None:
@@ -182,6 +197,7 @@ def read_public(shared: Path) -> tuple[list[Case], list[str]]:
                                   "max_model_len", "kv_cache_dtype", "max_num_seqs", "max_num_batched_tokens",
                                   "enforce_eager", "enable_chunked_prefill", "block_size", "cpu_offload_gb")
                 if d.get(k) is not None}
+        args.update(hint.get("args", {}))
         s = settings_from_args(args, hint.get("env"))
         refused = any(rep.get(k) is not None for k in ("error_capacity_tokens", "estimated_max_model_len")) or \
             rep.get("gpu_blocks") == 0

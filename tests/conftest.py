@@ -62,3 +62,45 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "shared" in item.keywords:
             item.add_marker(skip)
+
+
+def _config(layers: int, hidden: int, heads: int, kv: int, inter: int, ctx: int, **extra) -> dict:
+    return {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": hidden,
+            "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": kv,
+            "intermediate_size": inter, "vocab_size": 32000, "max_position_embeddings": ctx, "torch_dtype": "bfloat16",
+            **extra}
+
+
+# Made-up repos (no real checkpoint has these names, so the shipped catalog never holds them): what
+# the name rules resolve does not change as the catalog grows.
+SYNTHETIC_CATALOG = [
+    ("acme/Tiny-7B", _config(32, 4096, 32, 8, 14336, 131072)),
+    ("acme/Tiny-7B-Instruct", _config(32, 4096, 32, 8, 14336, 32768)),
+    ("acme/Tiny-7B-Instruct-AWQ", _config(32, 4096, 32, 8, 14336, 32768, quantization_config={
+        "quant_method": "awq", "bits": 4, "group_size": 128, "zero_point": True})),
+    ("acme/Huge-400B-Instruct", _config(126, 16384, 128, 8, 53248, 131072)),
+    ("meta-llama/Llama-3.9-8B-Instruct", _config(32, 4096, 32, 8, 14336, 131072)),
+    ("unsloth/Packed-3B-bnb-4bit", _config(26, 3072, 24, 8, 8192, 8192, quantization_config={
+        "quant_method": "bitsandbytes", "load_in_4bit": True})),
+]
+
+
+@pytest.fixture
+def synthetic_catalog(tmp_path, monkeypatch):
+    """The model catalog replaced by SYNTHETIC_CATALOG for one test (the resolver's caches are cleared
+    before and after)."""
+    import json
+
+    from vllm_lint.models import resolve
+
+    path = tmp_path / "synthetic-catalog.json"
+    path.write_text(json.dumps({"version": 1, "models": [
+        {"id": i, "config": c, "source": "test fixture", "source_kind": "test"} for i, c in SYNTHETIC_CATALOG]}))
+    caches = (resolve._catalog, resolve._stems, resolve._arch_from_entry)
+    for f in caches:
+        f.cache_clear()
+    monkeypatch.setattr(resolve, "CATALOG_PATH", path)
+    yield path
+    monkeypatch.undo()
+    for f in caches:
+        f.cache_clear()

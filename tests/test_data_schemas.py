@@ -1,5 +1,5 @@
 """Every shipped data file that has a JSON schema beside it (``name.schema.json`` next to
-``name.json``) validates against it."""
+``name.json``, or next to a family ``name-<key>.json``) validates against it."""
 
 from __future__ import annotations
 
@@ -22,9 +22,14 @@ def test_data_file_matches_its_schema(schema_path: Path):
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema.get("additionalProperties") is False, "a data schema must reject unknown keys"
-    data_path = schema_path.with_name(schema_path.name.replace(".schema.json", ".json"))
-    assert data_path.is_file(), f"no data file for {schema_path.name}"
-    jsonschema.Draft202012Validator(schema).validate(json.loads(data_path.read_text(encoding="utf-8")))
+    name = schema_path.name.replace(".schema.json", "")
+    # name.json, or a family of files name-<key>.json (the per-release flags-<release>.json)
+    data_paths = [schema_path.with_name(f"{name}.json")] + sorted(schema_path.parent.glob(f"{name}-*.json"))
+    data_paths = [p for p in data_paths if p.is_file()]
+    assert data_paths, f"no data file for {schema_path.name}"
+    validator = jsonschema.Draft202012Validator(schema)
+    for data_path in data_paths:
+        validator.validate(json.loads(data_path.read_text(encoding="utf-8")))
 
 
 def test_a_schema_rejects_an_unknown_key():

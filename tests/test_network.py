@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import socket
 import time
 from pathlib import Path
@@ -143,3 +144,110 @@ def test_launches_and_rules_commands_are_offline(no_network):
     run(["launches", REPO / "examples", "--format", "json"])
     run(["rules", "--format", "json"])
     assert not no_network, no_network
+
+
+def test_models_and_gpus_commands_are_offline(no_network):
+    run(["models", "--format", "json"])
+    run(["models", "--resolve", "someone-unknown/not-a-real-model-7b", "--format", "json"])
+    run(["models", "--resolve", "RedHatAI/Qwen3-32B-FP8-dynamic"])
+    run(["gpus", "--format", "json"])
+    run(["gpus", "--resolve", "H1OO"])
+    assert not no_network, no_network
+
+
+# -- --online: opt-in, fails fast, caches in the Hugging Face cache ------------------------------------
+
+def _compose(tmp_path, models: list[str]) -> Path:
+    services = "".join(
+        f"  s{i}:\n    image: vllm/vllm-openai:v0.8.5\n    command: [\"--model\", \"{m}\", \"--max-model-len\", \"4096\"]\n"
+        for i, m in enumerate(models))
+    path = tmp_path / "docker-compose.yml"
+    path.write_text("services:\n" + services)
+    return path
+
+
+def test_online_without_network_tries_one_connect_then_stops(no_network, tmp_path, monkeypatch):
+    import huggingface_hub
+
+    downloads: list = []
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", lambda *a, **k: downloads.append(a) or "")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    compose = _compose(tmp_path, ["acme/unknown-one-7b", "acme/unknown-two-7b", "acme/unknown-three-7b"])
+    t0 = time.monotonic()
+    code, out, err = run([compose, "--online", "--gpu", "A10G", "--format", "json"])
+    assert time.monotonic() - t0 < 8
+    assert len([a for a in no_network if a.startswith("create_connection")]) == 1, no_network  # one probe in all
+    assert not downloads  # no download attempted once the probe failed
+    assert "Traceback" not in err
+    code, out, err = run(["models", "--resolve", "acme/unknown-one-7b", "--online", "--format", "json"])
+    steps = json.loads(out)["steps"]
+    assert any(s["step"] == "Hub (--online)" and "could not reach" in s["result"] for s in steps)
+
+
+def test_online_respects_hf_hub_offline(no_network, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    code, out, err = run(["models", "--resolve", "acme/unknown-one-7b", "--online", "--format", "json"])
+    assert not no_network
+    assert any("HF_HUB_OFFLINE" in s["result"] for s in json.loads(out)["steps"])
+
+
+def test_online_fetches_config_into_the_hf_cache(tmp_path, monkeypatch):
+    import huggingface_hub
+
+    from vllm_lint.models import hub
+
+    calls: list = []
+    cfg = tmp_path / "fetched" / "config.json"
+    cfg.parent.mkdir()
+    cfg.write_text(json.dumps({"model_type": "llama", "hidden_size": 512, "num_hidden_layers": 6,
+                               "num_attention_heads": 8, "num_key_value_heads": 2, "intermediate_size": 1024,
+                               "vocab_size": 1000, "max_position_embeddings": 4096}))
+
+    class Conn:
+        def close(self):
+            pass
+
+    def fake_download(repo_id, filename, **kwargs):
+        calls.append((repo_id, filename, kwargs))
+        return str(cfg)
+
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: Conn())
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", fake_download)
+    monkeypatch.setattr(huggingface_hub, "get_safetensors_metadata", lambda *a, **k: (_ for _ in ()).throw(OSError()))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    hub.reset()
+    from vllm_lint.models.resolve import resolve_model
+
+    r = resolve_model("acme/tiny-online", online=True)
+    assert r.how == "hub" and r.certain and r.arch.num_layers == 6
+    (repo, filename, kwargs), = calls
+    assert (repo, filename) == ("acme/tiny-online", "config.json")
+    # the default cache (HF_HUB_CACHE) keeps it for later offline runs; a short etag timeout
+    assert "cache_dir" not in kwargs and "local_dir" not in kwargs and kwargs.get("etag_timeout", 10) <= 3
+    assert resolve_model("acme/tiny-online").how == "none"  # without --online nothing is fetched
+    hub.reset()
+
+
+def test_a_missing_repo_does_not_stop_the_other_fetches(tmp_path, monkeypatch):
+    import huggingface_hub
+    from huggingface_hub.errors import HFValidationError
+
+    from vllm_lint.models import hub
+
+    class Conn:
+        def close(self):
+            pass
+
+    def refuse(repo_id, filename, **kwargs):
+        raise HFValidationError(f"bad id {repo_id}")
+
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: Conn())
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", refuse)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    hub.reset()
+    arch, why = hub.fetch_arch("acme/missing")
+    assert arch is None and "HFValidationError" in why
+    assert hub.reachable() is None  # the Hub answered; the next model is still tried
+    hub.reset()

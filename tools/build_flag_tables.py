@@ -1,166 +1,50 @@
 #!/usr/bin/env python3
-"""Build vllm-lint's flag history (and, as a fallback, flag tables) for the shipped releases.
+"""Write vllm-lint's per-release data from what tools/extract_flags.py read out of the wheels.
 
-Default: read every shipped table (data/flags-<version>.json, written from the real wheels by
-tools/extract_flags.py) and write data/history.json: for each option string, the sampled releases that
-accept it, the bracketing releases where it appeared/disappeared, and a curated replacement.
+Inputs, for every release of data/releases.json (or of PyPI with --pypi):
+  <cache>/tables/<version>.json   {"table": ..., "facts": ...} written by tools/extract_flags.py;
+                                  when missing, the shipped data is read back instead, so a fresh
+                                  clone regenerates the same files without any wheel.
 
---from-knowledge: write tables for releases that have no wheel-extracted table yet from the team's
-knowledge files (the original bootstrap path), documented below.
+Outputs (src/vllm_lint/vllm/data/):
+  flags-<version>.json   the release's server parser, one flag per line; written only for a
+                         release whose parser differs from the previous release's (option strings,
+                         kinds, types, choices, defaults, nargs, aliases, serve-only options, the
+                         option registry and the post-parse quantization registry);
+  releases.json          every release, one per line: PyPI upload date, the table that holds its
+                         parser, and its facts (console script, server modules, V0 engine,
+                         VLLM_USE_V1, underscores in option names, what `vllm serve --model` does);
+  history.json           for each option string: the runs of releases that accept it, how its
+                         kind/nargs/choices/deprecation (and whether only `vllm serve` or only the
+                         api_server module defines it) changed, run by run, and a curated
+                         replacement for removed options.
 
-Input (read-only research notes, see /work/shared/knowledge):
-  vllm-flag-history.json   per-option timeline over 18 sampled releases, read from the real wheels
-  vllm-flags-0.33.0.json   the full 0.33.0 parser (aliases, negations, nargs, constraints)
+--pypi: refresh the release list and dates from PyPI's simple index (PEP 691 JSON, upload-time
+of each release's first file): every non-yanked release from 0.4.3 to --newest.
 
-Output: src/vllm_lint/vllm/data/flags-<version>.json (one small file per sampled release) and
-data/history.json (per-option first/last release seen plus curated replacements), used by
-vllm_lint.vllm.flags. Tables extracted from real wheels by tools/extract_flags.py take precedence:
-when data/wheel/<version>.json exists for a release it is used instead of the knowledge timeline.
-
-Usage: python tools/build_flag_tables.py [--knowledge /work/shared/knowledge]
+Usage: python tools/build_flag_tables.py [--pypi] [--newest 0.33.0] [--cache /tmp/vllm-wheels]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "vllm_lint" / "vllm" / "data"
+sys.path.insert(0, str(ROOT / "src"))
 
-# Normalised "kind" values understood by vllm_lint.vllm.args.
-KIND_MAP = {
-    "value": "value",
-    "store_true": "store_true",
-    "boolean_optional": "bool_opt",
-    "bool_value(true/false string)": "store_boolean",
-    "append": "append",
-    "LoRAParserAction": "value",
-    "PromptAdapterParserAction": "value",
-    "DeprecatedLogConfigFileAction": "value",
-    "value (custom LoRA parser)": "value",
-    "value (deprecated)": "value",
-}
+from vllm_lint.vllm.versions import parse_version  # noqa: E402
 
+OLDEST = "0.4.3"
+PYPI_SIMPLE = "https://pypi.org/simple/vllm/"
+FACT_KEYS = ("console_script", "modules", "v0_engine", "use_v1_env", "underscore_options", "serve_model_flag")
 
-def norm_type(t: str | None, kind: str) -> str:
-    """Map the knowledge file's type names to the converters of vllm_lint.vllm.args."""
-    if kind in ("store_true", "bool_opt", "store_boolean"):
-        return "bool"
-    if t is None:
-        return "str"
-    opt = False
-    if t.startswith("optional[") and t.endswith("]"):
-        opt, t = True, t[len("optional["):-1]
-    if t == "nullable_str":
-        opt, t = True, "str"
-    mapping = {
-        "str": "str", "int": "int", "float": "float", "bool": "pybool",
-        "human_readable_int": "hr_int", "human_readable_int_or_auto": "hr_int_auto",
-        "loads": "json", "parse[loads]": "json", "from_cli": "json_or_level", "from_json": "json",
-        "union_dict_and_str": "json_or_str", "json_object_or_str": "json_or_str",
-        "nullable_kvs": "kvs", "lambda": "str", "parse_reasoning_parser": "str",
-        "comma_separated_list[int|str]": "str", "bool|str (bare flag = true)": "str",
-        "str (lowercased, '-' -> '_')": "str_lower", "str (none -> unset)": "str",
-    }
-    if t in mapping:
-        out = mapping[t]
-    elif t.startswith("json"):
-        out = "json"
-    else:
-        raise SystemExit(f"unknown type {t!r}")
-    return out + ("?" if opt else "")
-
-
-def versions_key(v: str) -> tuple:
-    parts = v.replace(".post", ".").split(".")
-    return tuple(int(p) for p in parts) + (0,) * (4 - len(parts))
-
-
-def from_history(history: dict, version: str, flags33: dict) -> list[dict]:
-    """Group the options present in ``version`` by dest into flag records."""
-    by_dest: dict[str, list[tuple[str, dict]]] = {}
-    for opt, rec in history["timeline"].items():
-        if version not in rec["present_in_sampled"]:
-            continue
-        change = None
-        for ch in rec["changes"]:
-            if versions_key(ch["from"]) <= versions_key(version):
-                change = ch
-        by_dest.setdefault(rec["dest"], []).append((opt, change))
-    records = []
-    for dest, opts in sorted(by_dest.items()):
-        names = [o for o, _ in opts]
-        # The "main" change record: the option whose name spells the dest.
-        main = next((c for o, c in opts if o == "--" + dest.replace("_", "-")), opts[0][1])
-        kind = KIND_MAP[main["kind"]]
-        positives, negatives = [], []
-        for o in names:
-            if kind == "bool_opt" and o.startswith("--no-") and ("--" + o[5:]) in names:
-                negatives.append(o)
-            else:
-                positives.append(o)
-        ref = flags33.get(dest)
-        nargs = None
-        if ref and ref["nargs"] and norm_type(ref["type"], KIND_MAP.get(ref["kind"], "value")) == norm_type(main["type"], kind):
-            nargs = ref["nargs"]
-        if dest in ("lora_modules", "prompt_adapters", "served_model_name"):
-            nargs = "+"
-        if dest == "api_key":
-            nargs = "+" if versions_key(version) >= versions_key("0.10.2") else None
-        if kind == "store_boolean":
-            nargs = "?"
-        primary = "--" + dest.replace("_", "-")
-        positives.sort(key=lambda o: (o != primary, not o.startswith("--"), o))
-        type_ = norm_type(main["type"], kind)
-        if dest == "compilation_config" and versions_key(version) < versions_key("0.14.1"):
-            type_ = "json_or_level"  # -O3 / --compilation-config 3 meant level 3 (0.6-0.11)
-        records.append({
-            "dest": dest,
-            "opts": positives,
-            "neg": negatives,
-            "hneg": [],
-            "kind": kind,
-            "type": type_,
-            "nargs": nargs,
-            "choices": main["choices"],
-            "default": main["default"],
-            "dep": bool(main.get("help_mentions_deprecated")),
-        })
-    return records
-
-
-def from_33(flags33: list[dict]) -> list[dict]:
-    records = []
-    for f in flags33:
-        kind = KIND_MAP[f["kind"]]
-        records.append({
-            "dest": f["dest"],
-            "opts": [f["flag"], *f["aliases"]],
-            "neg": list(f["negations"]),
-            "hneg": list(f["hidden_negations_accepted"]),
-            "kind": kind,
-            "type": norm_type(f["type"], kind) if not f["nullable_via_None_string"] or f["type"] == "bool"
-            else norm_type(f["type"], kind).rstrip("?") + "?",
-            "nargs": f["nargs"],
-            "choices": f["choices"],
-            "default": f["default"],
-            "dep": bool(f["deprecated"] or f.get("deprecation_note")),
-            "cons": f["constraints"],
-        })
-    return records
-
-
-# Options of the `vllm serve` subparser that the knowledge timeline leaves out for 0.5.5-0.9.2.
-SERVE_ONLY = {
-    "--config": ("config", "0.6.6.post1"),
-    "--headless": ("headless", "0.9.2"),
-    "--api-server-count": ("api_server_count", "0.9.2"),
-}
-
-# What to use instead of a removed option (vllm-flag-history.md sections 3 and 4).
+# What to use instead of a removed option (curated from the release notes and vLLM's own hints).
 REPLACEMENTS = {
     "--use-v2-block-manager": "nothing: the v2 block manager is the only one (drop the flag)",
     "--num-scheduler-steps": "nothing: multi-step scheduling was removed (drop the flag)",
@@ -197,66 +81,172 @@ REPLACEMENTS = {
 }
 
 
-def build_history(versions: list[str]) -> dict:
-    """Per option string: the sampled releases whose table has it (from the shipped tables)."""
-    present: dict[str, list[str]] = {}
-    dests: dict[str, str] = {}
+def vkey(v: str) -> tuple:
+    key = parse_version(v)
+    if key is None:
+        raise SystemExit(f"not a release number: {v}")
+    return key
+
+
+# -- release list -------------------------------------------------------------------------------
+
+
+def pypi_releases(newest: str, simple_json: Path | None) -> dict[str, str]:
+    """version -> upload date of its first file, for every non-yanked release OLDEST..newest."""
+    if simple_json is not None:
+        doc = json.loads(simple_json.read_text())
+    else:
+        req = urllib.request.Request(PYPI_SIMPLE, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+        with urllib.request.urlopen(req, timeout=120) as resp:  # noqa: S310 (fixed https URL)
+            doc = json.loads(resp.read())
+    dates: dict[str, str] = {}
+    for f in doc["files"]:
+        if f.get("yanked"):
+            continue
+        m = re.match(r"vllm-(\d[^-]*?)(?:\.tar\.gz|-)", f["filename"])
+        if not m or not re.fullmatch(r"\d+\.\d+\.\d+(\.\d+)?(\.post\d+)?", m.group(1)):
+            continue
+        v = m.group(1)
+        if not (vkey(OLDEST) <= vkey(v) <= vkey(newest)):
+            continue
+        day = f["upload-time"][:10]
+        dates[v] = min(dates.get(v, day), day)
+    return dict(sorted(dates.items(), key=lambda kv: vkey(kv[0])))
+
+
+def shipped_index() -> dict:
+    path = DATA / "releases.json"
+    return json.loads(path.read_text()) if path.exists() else {"releases": []}
+
+
+# -- tables -------------------------------------------------------------------------------------
+
+
+def load_release(version: str, cache: Path, index_rows: dict[str, dict]) -> tuple[dict, dict]:
+    """(table, facts) of one release: from the extraction cache, else from the shipped data."""
+    cached = cache / "tables" / f"{version}.json"
+    if cached.exists():
+        doc = json.loads(cached.read_text())
+        return doc["table"], doc["facts"]
+    row = index_rows.get(version)
+    if row is None:
+        raise SystemExit(f"{version}: no extracted table in {cache}/tables and none shipped; run tools/extract_flags.py {version}")
+    table = json.loads((DATA / f"flags-{row['table']}.json").read_text())
+    table = dict(table, version=version, origin=f"wheel:vllm-{version} (tools/extract_flags.py)")
+    return table, {k: row[k] for k in FACT_KEYS}
+
+
+def normalise(table: dict) -> dict:
+    """Drop what the loader can derive: a flag's ``order`` when it is just ``opts`` + ``neg``."""
+    flags = []
+    for rec in table["flags"]:
+        if rec.get("order") == rec["opts"] + rec["neg"]:
+            rec = {k: v for k, v in rec.items() if k != "order"}
+        flags.append(rec)
+    return dict(table, flags=flags)
+
+
+def parser_key(table: dict) -> str:
+    """Everything that describes the parser (not which release it was read from)."""
+    return json.dumps({k: v for k, v in table.items() if k not in ("version", "origin")}, sort_keys=True)
+
+
+def _line(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def dump_table(table: dict) -> str:
+    """The table as JSON with one flag (and one registry entry) per line, so a diff between two
+    releases' files shows exactly what changed."""
+    head = [f'"{k}":{_line(table[k])}' for k in ("version", "origin", "prog", "positional", "post_choices")]
+    registry = ",\n".join(_line(o) for o in table.get("registry") or [])
+    flags = ",\n".join(_line(r) for r in table["flags"])
+    return ("{\n" + ",\n".join(head) + ',\n"registry":[\n' + registry + '\n],\n"flags":[\n' + flags + "\n]\n}\n")
+
+
+def dump_rows(key: str, rows: list[dict], head: dict) -> str:
+    inner = ",\n".join(json.dumps(r, separators=(",", ":")) for r in rows)  # row order: version first
+    top = "".join(f'"{k}":{_line(v)},\n' for k, v in head.items())
+    return "{\n" + top + f'"{key}":[\n' + inner + "\n]\n}\n"
+
+
+# -- history ------------------------------------------------------------------------------------
+
+
+def _spec(rec: dict) -> dict:
+    """What the query API needs to know about one option in one release."""
+    only = "serve" if rec.get("serve_only") else "api_server" if rec.get("api_only") else None
+    return {"dest": rec["dest"], "kind": rec["kind"], "nargs": rec.get("nargs"), "choices": rec.get("choices"),
+            "dep": bool(rec.get("dep")), "only": only}
+
+
+def build_history(versions: list[str], tables: dict[str, dict]) -> dict:
+    """Per option string: runs of consecutive releases that accept it, and runs of unchanged spec."""
+    per_option: dict[str, dict[str, dict]] = {}
     for v in versions:
-        table = json.loads((DATA / f"flags-{v}.json").read_text())
-        for r in table["flags"]:
-            for o in r["opts"] + r["neg"] + r["hneg"]:
-                present.setdefault(o, []).append(v)
-                dests[o] = r["dest"]
-    hist = {}
-    for opt, vs in present.items():
-        first, last = versions.index(vs[0]), versions.index(vs[-1])
-        rec = {
-            "dest": dests[opt],
-            "present": vs,
-            "added_after": versions[first - 1] if first > 0 else None,
-            "removed_by": versions[last + 1] if last + 1 < len(versions) else None,
-        }
+        for rec in tables[v]["flags"]:
+            spec = _spec(rec)
+            for o in rec["opts"] + rec["neg"] + rec["hneg"]:
+                per_option.setdefault(o, {})[v] = dict(spec, negated=o not in rec["opts"])
+    pos = {v: i for i, v in enumerate(versions)}
+    options = {}
+    for opt in sorted(per_option):
+        by_version = per_option[opt]
+        runs: list[list] = []  # [first, last, spec]
+        for v in sorted(by_version, key=pos.__getitem__):
+            spec = by_version[v]
+            if runs and pos[runs[-1][1]] == pos[v] - 1 and runs[-1][2] == spec:
+                runs[-1][1] = v
+            else:
+                runs.append([v, v, spec])
+        rec: dict = {"specs": runs}
         if opt in REPLACEMENTS:
             rec["replacement"] = REPLACEMENTS[opt]
-        hist[opt] = rec
-    return {"sampled": versions, "options": hist}
+        options[opt] = rec
+    return options
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--knowledge", default=str(ROOT.parent / "shared" / "knowledge"))
-    ap.add_argument("--from-knowledge", action="store_true",
-                    help="(re)write tables from the knowledge files for releases without a wheel-extracted table")
+    ap.add_argument("--pypi", action="store_true", help="refresh the release list and dates from PyPI")
+    ap.add_argument("--pypi-json", type=Path, help="a saved copy of PyPI's simple-index JSON for vllm (offline --pypi)")
+    ap.add_argument("--newest", help="newest release to list with --pypi (default: the shipped index's newest)")
+    ap.add_argument("--cache", default="/tmp/vllm-wheels")
     ns = ap.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
-    from vllm_lint.vllm.versions import KNOWN_VERSIONS
+    cache = Path(ns.cache)
+    index = shipped_index()
+    rows_before = {r["version"]: r for r in index["releases"]}
+    if ns.pypi or ns.pypi_json:
+        newest = ns.newest or (index["releases"][-1]["version"] if index["releases"] else None)
+        if newest is None:
+            raise SystemExit("--newest is required the first time")
+        dates = pypi_releases(newest, ns.pypi_json)
+    else:
+        dates = {r["version"]: r["date"] for r in index["releases"]}
+    versions = list(dates)
+    tables, facts = {}, {}
+    for v in versions:
+        table, facts[v] = load_release(v, cache, rows_before)
+        tables[v] = normalise(table)
 
-    versions = sorted(KNOWN_VERSIONS, key=versions_key)
-    if ns.from_knowledge:
-        kdir = Path(ns.knowledge)
-        history = json.loads((kdir / "vllm-flag-history.json").read_text())
-        k33 = json.loads((kdir / "vllm-flags-0.33.0.json").read_text())
-        flags33 = {f["dest"]: f for f in k33["flags"]}
-        for v in history["sampled_versions"]:
-            path = DATA / f"flags-{v}.json"
-            if path.exists() and json.loads(path.read_text()).get("origin", "").startswith("wheel"):
-                continue
-            if v == "0.33.0":
-                records, origin = from_33(k33["flags"]), "knowledge:vllm-flags-0.33.0.json"
-            else:
-                records, origin = from_history(history, v, flags33), "knowledge:vllm-flag-history.json"
-                have = {o for r in records for o in r["opts"]}
-                for opt, (dest, since) in SERVE_ONLY.items():
-                    if opt not in have and versions_key(v) >= versions_key(since):
-                        records.append({"dest": dest, "opts": [opt], "neg": [], "hneg": [],
-                                        "kind": "store_true" if dest == "headless" else "value",
-                                        "type": "bool" if dest == "headless" else ("int" if dest == "api_server_count" else "str"),
-                                        "nargs": None, "choices": None, "default": None, "dep": False,
-                                        "serve_only": True})
-            out = {"version": v, "origin": origin, "flags": records}
-            path.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True) + "\n")
-    (DATA / "history.json").write_text(json.dumps(build_history(versions), separators=(",", ":"), sort_keys=True) + "\n")
-    print(f"history.json over {len(versions)} releases written to {DATA}")
+    rows, written, prev_key, prev_table = [], set(), None, None
+    for v in versions:
+        key = parser_key(tables[v])
+        if key != prev_key:
+            (DATA / f"flags-{v}.json").write_text(dump_table(tables[v]))
+            written.add(f"flags-{v}.json")
+            prev_key, prev_table = key, v
+        rows.append({"version": v, "date": dates[v], "table": prev_table, **{k: facts[v][k] for k in FACT_KEYS}})
+    for stale in DATA.glob("flags-*.json"):
+        if stale.name not in written:
+            stale.unlink()
+    (DATA / "releases.json").write_text(dump_rows("releases", rows, {
+        "source": f"{PYPI_SIMPLE} (upload-time of each release's first file); facts and tables: each release's wheel",
+    }))
+    history = build_history(versions, tables)
+    lines = ",\n".join(f"{_line(o)}:{_line(r)}" for o, r in history.items())
+    (DATA / "history.json").write_text('{\n"options":{\n' + lines + "\n}\n}\n")
+    print(f"{len(versions)} releases, {len(written)} distinct tables, {len(history)} option strings -> {DATA}")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,16 @@ For every requested release:
      GPU-only imports stubbed (tools/vllm_stub.py), build the ``vllm serve`` parser exactly as the
      ``vllm`` console script does, and the ``python -m vllm.entrypoints.openai.api_server`` one, and
      dump every argparse action (tools/vllm_inner.py);
-  4. convert the dump into ``src/vllm_lint/vllm/data/flags-<X>.json``.
+  4. convert the dump into a flag table, read the release's other facts (console script, server
+     modules, V0 engine, what `vllm serve --model X` does) and write both to
+     ``<cache>/tables/<X>.json``; ``tools/build_flag_tables.py`` turns those into the shipped data.
+
+The wheel is deleted once its .py files are unzipped; dumps and probe verdicts are cached, so a
+second run only converts (``--redump`` reruns vLLM's parsers).
 
 Usage:
   python tools/extract_flags.py 0.8.5.post1 0.10.2 ...   [--cache /tmp/vllm-wheels] [--venv /tmp/vx-venv]
-  python tools/extract_flags.py --all                      (every release in versions.KNOWN_VERSIONS)
+  python tools/extract_flags.py --all                      (every release in data/releases.json)
 
 The venv is created when missing (python3.11 -m venv; pip install pydantic pyyaml typing_extensions packaging).
 """
@@ -28,7 +33,6 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "src" / "vllm_lint" / "vllm" / "data"
 TOOLS = ROOT / "tools"
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -41,7 +45,7 @@ def ensure_venv(venv: Path) -> Path:
     return py
 
 
-def ensure_sources(version: str, cache: Path) -> Path:
+def ensure_sources(version: str, cache: Path, keep_wheel: bool = False) -> Path:
     """The unzipped .py files of vLLM ``version`` (downloaded once)."""
     src = cache / "src" / version
     if (src / "vllm").is_dir():
@@ -58,6 +62,10 @@ def ensure_sources(version: str, cache: Path) -> Path:
         for name in zf.namelist():
             if name.startswith("vllm/") and name.endswith((".py", ".json")):
                 zf.extract(name, src)
+            elif name.endswith(".dist-info/entry_points.txt"):
+                (src / "entry_points.txt").write_bytes(zf.read(name))
+    if not keep_wheel:  # 130-500 MB each: only the unzipped sources are kept
+        wheels[0].unlink()
     return src
 
 
@@ -180,9 +188,12 @@ _INVERSE = {"--enable-": "--disable-", "--disable-": "--enable-"}
 
 def convert_dump(serve: dict, api: dict | None, version: str) -> dict:
     api_dests = {a["dest"] for a in api["actions"]} if api else None
+    serve_dests = {a["dest"] for a in serve["actions"]}
     records = []
     positional = None
-    for a in serve["actions"]:
+    # options only the api_server parser defines (0.9.0: `--model` is skipped when argv has "serve")
+    api_only = [a for a in api["actions"] if a["option_strings"] and a["dest"] not in serve_dests] if api else []
+    for a in serve["actions"] + api_only:
         if not a["option_strings"]:
             if a["dest"] == "model_tag":
                 positional = {"nargs": a["nargs"], "required": a["required"]}
@@ -224,6 +235,8 @@ def convert_dump(serve: dict, api: dict | None, version: str) -> dict:
             rec["err_shapes"] = shaped
         if api_dests is not None and a["dest"] not in api_dests:
             rec["serve_only"] = True
+        if a in api_only:
+            rec["api_only"] = True
         records.append(rec)
     return {
         "version": version,
@@ -236,19 +249,27 @@ def convert_dump(serve: dict, api: dict | None, version: str) -> dict:
     }
 
 
-def extract(version: str, cache: Path, py: Path) -> dict:
-    src = ensure_sources(version, cache)
-    serve = None
+def _dump(version: str, entry: str, cache: Path, src: Path, py: Path, redump: bool) -> dict | None:
+    """The argparse dump of one entry point, cached in ``cache/dumps`` (rerun with --redump)."""
+    path = cache / "dumps" / f"{version}-{entry}.json"
+    if path.exists() and not redump:
+        return json.loads(path.read_text())
     try:
-        serve = json.loads(run_inner(py, src, ["dump", version, "serve"]))
+        dump = json.loads(run_inner(py, src, ["dump", version, entry]))
     except RuntimeError as e:
-        print(f"  serve parser of {version} unavailable: {str(e).splitlines()[-1]}", file=sys.stderr)
-    api = json.loads(run_inner(py, src, ["dump", version, "api_server"]))
-    dumps = cache / "dumps"
-    dumps.mkdir(exist_ok=True)
-    (dumps / f"{version}-api_server.json").write_text(json.dumps(api))
-    if serve is not None:
-        (dumps / f"{version}-serve.json").write_text(json.dumps(serve))
+        if entry == "api_server":
+            raise
+        print(f"  {entry} parser of {version} unavailable: {str(e).splitlines()[-1]}", file=sys.stderr)
+        return None
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(dump))
+    return dump
+
+
+def extract(version: str, cache: Path, py: Path, redump: bool = False) -> dict:
+    src = ensure_sources(version, cache)
+    serve = _dump(version, "serve", cache, src, py, redump)
+    api = _dump(version, "api_server", cache, src, py, redump)
     if serve is None:  # no `vllm` console script (< 0.5.2)
         table = convert_dump(api, None, version)
         table["prog"] = None
@@ -256,29 +277,100 @@ def extract(version: str, cache: Path, py: Path) -> dict:
     return convert_dump(serve, api, version)
 
 
+# ---------------------------------------------------------------------------------------------
+# per-release behaviour that argparse does not show
+
+_MODULES = {
+    "vllm.entrypoints.api_server": "vllm/entrypoints/api_server.py",
+    "vllm.entrypoints.openai.api_server": "vllm/entrypoints/openai/api_server.py",
+}
+V0_RUNNER = "vllm/worker/model_runner.py"  # V0's GPU model runner: deleted with the V0 engine
+
+
+def _probe(version: str, entry: str, cases: list[tuple[str, list[str]]], src: Path, py: Path, cache: Path,
+           redump: bool) -> dict[str, dict]:
+    """Verdicts of the release's real parser on a few argv (cached in ``cache/probes``)."""
+    path = cache / "probes" / f"{version}-{entry}.jsonl"
+    if not path.exists() or redump:
+        stdin = "".join(json.dumps({"id": cid, "argv": argv}) + "\n" for cid, argv in cases)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(run_inner(py, src, ["run", version, entry], stdin=stdin))
+    return {r["id"]: r for r in map(json.loads, path.read_text().splitlines())}
+
+
+def _model_flag_behaviour(version: str, table: dict, src: Path, py: Path, cache: Path, redump: bool) -> str | None:
+    """What `vllm serve` does with `--model X`, from the real console script on three argv:
+    "moved" (accepted, moved to the positional slot with a warning), "ignored" (the positional model
+    silently wins), "error" (ValueError whenever --model is given), "error_unless_default"
+    (ValueError unless X is the parser's default model)."""
+    if table.get("prog") is None:
+        return None
+    default = next((r["default"] for r in table["flags"] if r["dest"] == "model"), None)
+    res = _probe(version, "serve", [("alone", ["--model", "org/model"]), ("both", ["org/model", "--model", "org/model"]),
+                                    ("default", ["org/model", "--model", str(default)])], src, py, cache, redump)
+    if res["alone"]["verdict"] == "ok":
+        return "moved"
+    if res["both"]["verdict"] == "ok":
+        return "ignored"
+    if res["both"]["verdict"] == "error" and "--model" in res["both"].get("error", ""):
+        return "error_unless_default" if res["default"]["verdict"] == "ok" else "error"
+    raise RuntimeError(f"{version}: unexpected --model probe verdicts {res}")
+
+
+def _underscore_options(version: str, src: Path, py: Path, cache: Path, redump: bool) -> bool:
+    """Whether the parser reads ``--max_model_len`` as ``--max-model-len`` (FlexibleArgumentParser)."""
+    res = _probe(version, "api_server", [("underscore", ["--max_model_len", "8"])], src, py, cache, redump)
+    return res["underscore"]["verdict"] == "ok"
+
+
+def release_facts(version: str, table: dict, cache: Path, py: Path, redump: bool = False) -> dict:
+    """Facts of one release read from its wheel: console script, server modules, V0 engine, and
+    how `vllm serve` treats `--model`."""
+    src = ensure_sources(version, cache)
+    scripts = (src / "entry_points.txt").read_text() if (src / "entry_points.txt").exists() else ""
+    envs = (src / "vllm" / "envs.py").read_text() if (src / "vllm" / "envs.py").exists() else ""
+    return {
+        "console_script": bool(re.search(r"^vllm\s*=", scripts, re.M)),
+        "modules": sorted(m for m, f in _MODULES.items() if (src / f).exists()),
+        "v0_engine": (src / V0_RUNNER).exists(),
+        "use_v1_env": '"VLLM_USE_V1"' in envs,
+        "underscore_options": _underscore_options(version, src, py, cache, redump),
+        "serve_model_flag": _model_flag_behaviour(version, table, src, py, cache, redump),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("versions", nargs="*")
-    ap.add_argument("--all", action="store_true")
+    ap.add_argument("--all", action="store_true", help="every release of data/releases.json")
     ap.add_argument("--cache", default="/tmp/vllm-wheels")
     ap.add_argument("--venv", default="/tmp/vx-venv")
+    ap.add_argument("--redump", action="store_true", help="rerun vLLM's parsers even when a dump is cached")
     ns = ap.parse_args()
-    from vllm_lint.vllm.versions import KNOWN_VERSIONS
+    if ns.all:
+        from vllm_lint.vllm.releases import release_versions
 
-    versions = list(KNOWN_VERSIONS) if ns.all else ns.versions
+        versions = list(release_versions())
+    else:
+        versions = ns.versions
     cache = Path(ns.cache)
-    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "tables").mkdir(parents=True, exist_ok=True)
     py = ensure_venv(Path(ns.venv))
+    failed = []
     for v in versions:
         print(f"vllm {v} ...", file=sys.stderr)
         try:
-            table = extract(v, cache, py)
+            table = extract(v, cache, py, ns.redump)
+            facts = release_facts(v, table, cache, py, ns.redump)
         except Exception as e:  # noqa: BLE001
             print(f"  FAILED: {e}", file=sys.stderr)
+            failed.append(v)
             continue
-        out = DATA / f"flags-{v}.json"
-        out.write_text(json.dumps(table, separators=(",", ":"), sort_keys=True) + "\n")
-        print(f"  {len(table['flags'])} options -> {out.relative_to(ROOT)}", file=sys.stderr)
+        out = cache / "tables" / f"{v}.json"
+        out.write_text(json.dumps({"table": table, "facts": facts}, sort_keys=True) + "\n")
+        print(f"  {len(table['flags'])} options, {facts} -> {out}", file=sys.stderr)
+    if failed:
+        sys.exit(f"failed: {' '.join(failed)}")
 
 
 if __name__ == "__main__":

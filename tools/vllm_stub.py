@@ -47,7 +47,7 @@ FORCE_STUB_VLLM = ("vllm.ir.op", "vllm.ir.ops", "vllm.third_party.pynvml")
 PROBE_MISSING = {
     "libtpu", "tpu_info", "tpu_commons", "tpu_inference", "torch_xla", "jax", "amdsmi",
     "intel_extension_for_pytorch", "oneccl_bindings_for_pytorch", "transformers_neuronx", "neuronxcc",
-    "libneuronxla", "habana_frameworks", "vllm_hpu_extension", "torch_npu", "zentorch", "vllm_omni",
+    "libneuronxla", "neuronx_distributed", "neuronx_distributed_inference", "habana_frameworks", "vllm_hpu_extension", "torch_npu", "zentorch", "vllm_omni",
     "optimum", "vllm_tpu", "vllm_ascend", "vllm_gaudi", "vllm_spyre",
 }
 
@@ -90,7 +90,7 @@ class _StubMeta(_BaseMeta):
     def __call__(cls, *args, **kwargs):
         # used as a decorator (@torch.inference_mode(), @torch.compile): hand the function back
         if len(args) == 1 and not kwargs and callable(args[0]) and not isinstance(args[0], _StubMeta):
-            return args[0]
+            return _as_custom_op(args[0])
         return stub_class(f"{cls.__name__}()")
 
     def __getitem__(cls, item):
@@ -170,6 +170,24 @@ class _StubMeta(_BaseMeta):
 
     def __str__(cls):
         return cls.__name__
+
+
+def _decorator_or_identity(*args, **kwargs):
+    if len(args) == 1 and not kwargs and callable(args[0]):
+        return args[0]
+    return lambda fn: fn
+
+
+def _as_custom_op(fn):
+    """A function decorated by a stub (``@torch.library.custom_op(...)``) keeps the registration
+    hooks vLLM 0.6.2-0.6.3 calls on it at import time (``@op.register_fake``)."""
+    for hook in ("register_fake", "register_kernel", "register_autograd", "register_torch_dispatch"):
+        if not hasattr(fn, hook):
+            try:
+                setattr(fn, hook, _decorator_or_identity)
+            except (AttributeError, TypeError):
+                break
+    return fn
 
 
 def stub_class(name: str) -> type:

@@ -77,15 +77,25 @@ def main(argv: Sequence[str], console_factory: Callable[[bool], Console]) -> int
 
 
 def _gpu(text: str | None) -> tuple[GpuSpec | None, int | None]:
-    from vllm_lint.hardware.gpus import parse_gpu_option
+    """--gpu names exactly one card (a typo or an ambiguous name is refused with the candidates)."""
+    from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_strict
 
     if not text:
         return None, None
-    spec, count = parse_gpu_option(text)
-    if spec is None:
-        raise CapacityUsageError(f"unknown GPU {text!r}: `vllm-lint gpus` lists the names it knows; a size needs a "
-                                 f"unit (23.58GiB)")
-    return spec, count
+    try:
+        return parse_gpu_strict(text)
+    except GpuNameError as exc:
+        raise CapacityUsageError(f"--gpu: {exc}") from None
+
+
+def _config():
+    """The configuration in force in the working directory ([tool.vllm-lint] models applies here too)."""
+    from vllm_lint.config import ConfigError, find_config
+
+    try:
+        return find_config(Path.cwd())
+    except ConfigError as exc:
+        raise CapacityUsageError(str(exc)) from None
 
 
 def _parse_serve(args: list[str], version: str):
@@ -106,25 +116,33 @@ def _parse_serve(args: list[str], version: str):
     return parsed
 
 
-def _resolve(name: str, online: bool):
+def _resolve(name: str, online: bool, served: object = None):
     from vllm_lint.models.resolve import resolve_model
 
-    res = resolve_model(name, base_dir=Path.cwd(), online=online)
+    served = served if isinstance(served, list) else [served] if isinstance(served, str) else []
+    res = resolve_model(name, base_dir=Path.cwd(), online=online, aliases=dict(_config().models) or None,
+                        served=served)
     if res.arch is None:
         raise CapacityUsageError(res.message)
     if res.arch.unsupported:
         raise CapacityUsageError(f"capacity not estimated for {res.arch.id or name}: {res.arch.unsupported}")
+    if not res.certain:
+        print(f"vllm-lint: note: model {name!r}: {res.describe()}", file=sys.stderr)
     return res.arch
 
 
 def _version(text: str | None) -> str | None:
-    from vllm_lint.vllm.versions import parse_version
+    from vllm_lint.vllm.versions import known_release, newest_of_line, release_problem
 
     if text is None:
         return None
-    if parse_version(text) is None:
-        raise CapacityUsageError(f"unknown vLLM version {text!r} (a release such as 0.10.2)")
-    return text
+    # a release vLLM published, as --vllm-version of `vllm-lint` requires; a bare minor line (the
+    # public logs' "engine 0.19") is taken as that line's newest release
+    line = newest_of_line(text)
+    problem = None if line else release_problem(text)
+    if problem:
+        raise CapacityUsageError(f"unknown vLLM version: {problem}")
+    return line or known_release(text)
 
 
 def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | None, fmt: str, online: bool,
@@ -144,7 +162,7 @@ def capacity_command(args: Sequence[str], *, gpu: str | None, version: str | Non
         if spec is None:
             raise CapacityUsageError("--gpu is required: name the target GPU (A10G, H100:4, 23.58GiB); "
                                      "`vllm-lint gpus` lists the names")
-        model = _resolve(parsed.model, online)
+        model = _resolve(parsed.model, online, parsed.values.get("served_model_name"))
     except CapacityUsageError as exc:
         print(f"vllm-lint: error: {exc}", file=sys.stderr)
         return 2
@@ -195,8 +213,10 @@ def launch_findings(args: list[str], *, gpu: str | None, version: str | None, on
             model, rest = (["--model", args[0]], args[1:]) if args and not args[0].startswith("-") else ([], args)
             command = ["python", "-m", "vllm.entrypoints.openai.api_server", *model, *rest]
         script.write_text("#!/bin/sh\n" + shlex.join(command) + "\n", encoding="utf-8")
+        cfg = _config()
         options = LintOptions(run=RunOptions(gpu=gpu, vllm_version=version, online=online,
-                                             compile_cache=compile_cache), select=launch_rules)
+                                             compile_cache=compile_cache), select=launch_rules,
+                              config_file=Path(cfg.source) if cfg.source else None)
         result = lint_paths([script], options)
     return [d for d in result.diagnostics if d.rule != "VL000"]
 
@@ -302,10 +322,15 @@ def log_command(path: Path, args: Sequence[str], *, gpu: str | None, version: st
 def _log_gpu(facts: LogFacts, gpu: str | None, path: Path, sources: list[str]) -> tuple[GpuSpec, int | None]:
     """The GPU: --gpu names the card (compute capability, fp8), the log's total memory wins over the
     catalog's; without --gpu, a card of the log's total memory."""
-    from vllm_lint.hardware.gpus import resolve_gpu
+    from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_option, parse_gpu_strict, resolve_gpu
 
-    spec, count = _gpu(gpu)
     total = facts.figures.get("total_gib")
+    try:
+        spec, count = parse_gpu_strict(gpu) if gpu else (None, None)
+    except GpuNameError as exc:
+        if not (exc.ambiguous and total is not None):
+            raise CapacityUsageError(f"--gpu: {exc}") from None
+        spec, count = parse_gpu_option(gpu)  # the family is known; the log's total memory says which card
     if spec is not None:
         if total is not None and abs(float(total) - spec.total_gib) >= 0.005:  # type: ignore[arg-type]
             spec = replace(spec, total_gib=float(total))  # type: ignore[arg-type]

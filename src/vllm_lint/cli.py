@@ -6,6 +6,8 @@
     vllm-lint launches PATH [--format json]
     vllm-lint rules [--format json]
     vllm-lint explain RULE
+    vllm-lint models [QUERY] [--resolve NAME] [--format json]
+    vllm-lint gpus [QUERY] [--resolve NAME] [--format json]
 """
 
 from __future__ import annotations
@@ -16,14 +18,22 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from vllm_lint import __version__
+from vllm_lint import __version__, cli_types
 
-SUBCOMMANDS = ("check", "capacity", "launches", "rules", "explain")
+SUBCOMMANDS = ("check", "capacity", "launches", "rules", "explain", "models", "gpus")
 FORMATS = ("text", "json", "github", "sarif")
 
 
 class UsageError(Exception):
     pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with ruff's error form: one line naming the problem and where help is, not the
+    whole usage (vllm-lint's usage is twenty lines long)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\nFor more information, try '{self.prog} --help'.\n")
 
 
 def _console(no_color: bool = False, stderr: bool = False):
@@ -44,7 +54,7 @@ def _console(no_color: bool = False, stderr: bool = False):
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpu", metavar="GPU[:N]", help="target GPU where a config does not say (A10G, H100:8, nvidia-l4, g5.xlarge, 23.58GiB)")
-    p.add_argument("--vllm-version", metavar="X.Y.Z", help="vLLM release where the image tag does not say (default: newest known)")
+    p.add_argument("--vllm-version", metavar="X.Y.Z", type=cli_types.release, help="vLLM release where the image tag does not say (default: newest known)")
     p.add_argument("--compile-cache", choices=("cold", "warm"),
                    help="torch.compile cache at the start: cold (default; a new container) or warm (a persisted VLLM_CACHE_ROOT)")
     p.add_argument("--online", action="store_true", help="allow fetching config.json from the Hugging Face Hub (never weights)")
@@ -62,7 +72,7 @@ exit status:
   hadolint's default --failure-threshold info. `fail-on` in [tool.vllm-lint] sets it per project;
   the command line wins. --exit-zero always exits 0 unless vllm-lint itself failed.
 
-Other commands: vllm-lint capacity|launches|rules|explain --help"""
+Other commands: vllm-lint capacity|launches|rules|explain|models|gpus --help"""
 
 
 def _fail_on_level(value: str) -> str:
@@ -76,7 +86,7 @@ def _fail_on_level(value: str) -> str:
 
 
 def _lint_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="vllm-lint",
         description="Static linter for vLLM deployments: catches KV-cache, flag and GPU mistakes before they reach a GPU.",
         epilog=EXIT_STATUS,
@@ -85,18 +95,18 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, help="files or folders to lint (default: .)")
     _common(p)
     p.add_argument("--format", choices=FORMATS, help="output format (default: text; github under GitHub Actions)")
-    p.add_argument("--output-file", "-o", type=Path, help="write the report to this file")
-    p.add_argument("--select", action="append", metavar="IDS", help="rule ids, prefixes or names to enable (comma-separated; repeatable)")
-    p.add_argument("--ignore", action="append", metavar="IDS", help="rule ids, prefixes or names to disable")
+    p.add_argument("--output-file", "-o", type=Path, metavar="FILE", help="write the report to this file")
+    p.add_argument("--select", action="append", metavar="IDS", type=cli_types.rule_selectors, help="rule ids, prefixes or names to enable (comma-separated; repeatable)")
+    p.add_argument("--ignore", action="append", metavar="IDS", type=cli_types.rule_selectors, help="rule ids, prefixes or names to disable")
     p.add_argument("--exclude", action="append", metavar="GLOB", default=[], help="paths to skip")
     p.add_argument("--force-exclude", action="store_true", help="apply excludes to files passed by name too (for pre-commit)")
     p.add_argument("--values", "-f", action="append", type=Path, default=[], metavar="FILE", help="Helm values overlay, in order (repeatable, like helm -f)")
-    p.add_argument("--config", type=Path, help="configuration file (default: nearest pyproject.toml [tool.vllm-lint] or .vllm-lint.toml)")
+    p.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: nearest pyproject.toml [tool.vllm-lint] or .vllm-lint.toml)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     p.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff: also apply fixes that change behaviour")
     p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing")
     p.add_argument("--no-inline-ignores", action="store_true", help="ignore `# vllm-lint: disable` comments and annotations (audits)")
-    p.add_argument("--statistics", action="store_true", help="print a count per rule")
+    p.add_argument("--statistics", action="store_true", help="print a count per rule, with totals and a legend (JSON with --format json)")
     p.add_argument("--quiet", "-q", action="store_true", help="one line per finding, no summary")
     p.add_argument("--verbose", "-v", action="store_true", help="also list suppressed findings with their reasons")
     p.add_argument("--fail-on", type=_fail_on_level, metavar="error|warning|info",
@@ -109,6 +119,16 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-args", type=int, default=10_000, metavar="N", help="skip launches with more argv words with VL002 (default 10000)")
     p.add_argument("--version", action="version", version=f"vllm-lint {__version__}")
     return p
+
+
+def _check_gpu(text: str) -> None:
+    """--gpu names exactly one card (a typo or an ambiguous name is a usage error, never a guess)."""
+    from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_strict
+
+    try:
+        parse_gpu_strict(text)
+    except GpuNameError as exc:
+        raise UsageError(f"--gpu: {exc}") from None
 
 
 def _split_ids(values: list[str] | None) -> list[str] | None:
@@ -138,10 +158,7 @@ def run_lint(argv: Sequence[str]) -> int:
         config_file=ns.config,
     )
     if ns.gpu:
-        from vllm_lint.hardware.gpus import parse_gpu_option
-
-        if parse_gpu_option(ns.gpu)[0] is None:
-            raise UsageError(f"unknown GPU {ns.gpu!r}; `vllm-lint capacity --help` lists ways to name one (or give a size like 23.58GiB)")
+        _check_gpu(ns.gpu)
     for p in ns.paths or []:
         if not p.exists():
             raise UsageError(f"{p}: no such file or directory")
@@ -150,6 +167,9 @@ def run_lint(argv: Sequence[str]) -> int:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
+    if not ns.quiet:
+        for note in result.notes:
+            print(f"vllm-lint: note: {note}", file=sys.stderr)
     if ns.diff or ns.fix:
         from vllm_lint.fix import fix_until_stable
 
@@ -217,7 +237,16 @@ def _progress_bar(fmt: str):
 
 
 def _write(result, fmt: str, out, ns) -> None:
-    if fmt == "json":
+    if ns.statistics and fmt == "json":
+        from vllm_lint.report.statistics import write_statistics_json
+
+        write_statistics_json(result, out)
+    elif ns.statistics:  # GitHub annotations and SARIF have no counts: the text table
+        from vllm_lint.report.statistics import write_statistics
+
+        console = _console(ns.no_color) if out is sys.stdout else _file_console(out)
+        write_statistics(result, console, console.width if console.is_terminal else None)
+    elif fmt == "json":
         from vllm_lint.report.json_format import write_json
 
         write_json(result, out)
@@ -230,15 +259,17 @@ def _write(result, fmt: str, out, ns) -> None:
 
         write_sarif(result, out)
     else:
-        from rich.console import Console
+        from vllm_lint.report.text import write_text
 
-        from vllm_lint.report.text import write_statistics, write_text
+        console = _console(ns.no_color) if out is sys.stdout else _file_console(out)
+        write_text(result, console, quiet=ns.quiet, verbose=ns.verbose,
+                   width=console.width if console.is_terminal else None)
 
-        console = _console(ns.no_color) if out is sys.stdout else Console(file=out, no_color=True, width=200, highlight=False, emoji=False)
-        if ns.statistics:
-            write_statistics(result, console)
-        else:
-            write_text(result, console, quiet=ns.quiet, verbose=ns.verbose)
+
+def _file_console(out):
+    from rich.console import Console
+
+    return Console(file=out, no_color=True, width=200, highlight=False, emoji=False)
 
 
 def run_capacity(argv: Sequence[str]) -> int:
@@ -252,15 +283,28 @@ def run_launches(argv: Sequence[str]) -> int:
     from vllm_lint.lint import LintOptions, lint_paths
     from vllm_lint.report.launches import render_launches
 
-    p = argparse.ArgumentParser(prog="vllm-lint launches", description="Show every vLLM launch found: effective argv with spans, env, GPU request, image, version.")
-    p.add_argument("paths", nargs="*", type=Path)
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--values", "-f", action="append", type=Path, default=[])
-    p.add_argument("--no-color", action="store_true")
+    p = _Parser(prog="vllm-lint launches", description="Show every vLLM launch found: effective argv with spans, env, GPU request, image, version.")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders to read (default: .)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--values", "-f", action="append", type=Path, default=[], metavar="FILE",
+                   help="Helm values overlay, in order (repeatable, like helm -f)")
+    p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
     ns = p.parse_args(argv)
     result = lint_paths(ns.paths or [Path(".")], LintOptions(run=RunOptions(), select=["VL0"], values_files=ns.values))
-    render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color))
+    render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color),
+                    models=[_resolution(c) for c in result.launches])
     return 2 if result.internal_error else 0
+
+
+def _resolution(ctx) -> dict | None:
+    """How a launch's model resolved, for `launches` (None when the launch names no model)."""
+    from vllm_lint.models_cmd import resolution_json
+
+    try:
+        res = ctx.model_resolution
+    except Exception:  # noqa: BLE001 - a launch whose flags do not parse still lists
+        return None
+    return resolution_json(res) if res is not None else None
 
 
 def run_rules(argv: Sequence[str]) -> int:
@@ -268,21 +312,19 @@ def run_rules(argv: Sequence[str]) -> int:
 
     from vllm_lint.rule_meta import all_meta
 
-    p = argparse.ArgumentParser(prog="vllm-lint rules", description="List every rule.")
+    p = _Parser(prog="vllm-lint rules", description="List every rule.")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--no-color", action="store_true")
+    p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
     ns = p.parse_args(argv)
     metas = sorted(all_meta().values(), key=lambda m: m.id)
     if ns.format == "json":
         json.dump([{"id": m.id, "name": m.name, "severity": m.severity.value, "summary": m.summary, "help_uri": m.help_uri} for m in metas], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    from rich.table import Table
+    from vllm_lint.report.rule_list import render_rules
 
-    table = Table("id", "name", "severity", "summary", box=None, show_edge=False)
-    for m in metas:
-        table.add_row(m.id, m.name, m.severity.value, m.summary)
-    _console(ns.no_color).print(table)
+    console = _console(ns.no_color)
+    render_rules(metas, console, console.width if console.is_terminal else None)
     return 0
 
 
@@ -290,21 +332,43 @@ def run_explain(argv: Sequence[str]) -> int:
     from vllm_lint.report.explain import render_explain
     from vllm_lint.rule_meta import all_meta
 
-    p = argparse.ArgumentParser(prog="vllm-lint explain", description="Explain a rule: what, why, examples, fix.")
+    p = _Parser(prog="vllm-lint explain", description="Explain a rule: what, why, examples, fix.")
     p.add_argument("rule")
-    p.add_argument("--no-color", action="store_true")
+    p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
     ns = p.parse_args(argv)
     metas = all_meta()
     key = ns.rule.upper()
     m = metas.get(key) or next((x for x in metas.values() if x.name == ns.rule), None)
     if m is None:
-        raise UsageError(f"unknown rule {ns.rule!r}; `vllm-lint rules` lists them")
-    render_explain(m, _console(ns.no_color))
+        from vllm_lint.rules.registry import guess_rule
+
+        guess = guess_rule(ns.rule, metas)
+        raise UsageError(f"unknown rule {ns.rule!r}: " + (f"did you mean {guess}?" if guess else "`vllm-lint rules` lists them"))
+    console = _console(ns.no_color)
+    render_explain(m, console, terminal=console.is_terminal)
     return 0
 
 
+def _models_cmd():
+    from vllm_lint import models_cmd
+
+    return models_cmd
+
+
+def _gpus_cmd():
+    from vllm_lint import gpus_cmd
+
+    return gpus_cmd
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from vllm_lint.config import ConfigError
+
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--online" in argv:  # one reachability verdict per run
+        from vllm_lint.models import hub
+
+        hub.reset()
     try:
         if argv and argv[0] in SUBCOMMANDS:
             cmd, rest = argv[0], argv[1:]
@@ -314,9 +378,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "launches": run_launches,
                 "rules": run_rules,
                 "explain": run_explain,
+                "models": lambda rest: _models_cmd().models_command(rest, _console),
+                "gpus": lambda rest: _gpus_cmd().gpus_command(rest, _console),
             }[cmd](rest)
         return run_lint(argv)
     except UsageError as exc:
+        print(f"vllm-lint: error: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
         print(f"vllm-lint: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -4,8 +4,17 @@ walking up from each linted file (the nearest wins, as ruff does), plus command-
 Keys: ``gpu``, ``vllm-version``, ``compile-cache`` ("cold" or "warm"), ``select``, ``ignore``,
 ``exclude``, ``per-file-ignores`` (glob -> ids), ``overrides`` (list of ``{path = "glob", gpu = ...,
 vllm-version = ..., compile-cache = ...}`` for a monorepo with L4 staging and H100 production) and
-``models`` (local path or served name -> model id) and ``fail-on`` ("error", "warning" or "info":
-the least severe finding that makes the run exit 1; default "warning").
+``models`` (local path or served name -> model id), ``fail-on`` ("error", "warning" or "info":
+the least severe finding that makes the run exit 1; default "warning"), ``extend`` (another configuration this one
+builds on, as ruff's ``extend``).
+
+The nearest configuration wins, as in ruff: a nested ``.vllm-lint.toml`` does not inherit from the
+files above it unless it says ``extend = "../pyproject.toml"``. With ``extend``, its own ``gpu``,
+``vllm-version``, ``compile-cache``, ``fail-on``, ``select`` and ``ignore`` replace the extended file's,
+``extend-select``/``extend-ignore`` add to them, ``models`` merge (its own entries win), and the
+``exclude``, ``per-file-ignores`` and ``overrides`` of both files apply, each relative to the folder
+of the file that wrote it. A nested file without ``extend`` that drops a setting of the file above it
+says so (``FileConfig.shadowed_note``), so a root ``gpu`` is never lost without a word.
 """
 
 from __future__ import annotations
@@ -13,8 +22,9 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
+import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +34,10 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 KEYS = {"gpu", "vllm-version", "compile-cache", "select", "ignore", "exclude", "per-file-ignores", "overrides", "models", "extend-select", "extend-ignore",
-        "fail-on"}
+        "extend", "fail-on"}
+OVERRIDE_KEYS = {"path", "gpu", "vllm-version", "compile-cache", "ignore"}
+# Settings whose loss changes what is checked: a nested file that drops one of them says so.
+_INHERITABLE = ("gpu", "vllm-version", "compile-cache", "fail-on", "models", "select", "ignore")
 
 
 # torch.compile cache at a deployment's start: "cold" (the default: a new container, which must fit) or
@@ -48,11 +61,27 @@ def check_fail_on(value: object, where: str) -> str:
     if isinstance(value, str) and value.lower() in FAIL_ON_LEVELS:
         return value.lower()
     hint = did_you_mean(value, FAIL_ON_LEVELS) if isinstance(value, str) else ""
-    raise ConfigError(f"{where}: `fail-on` must be one of {', '.join(FAIL_ON_LEVELS)}, not {value!r}{hint}")
+    raise ConfigError(f"{where}: `fail-on` must be one of {', '.join(FAIL_ON_LEVELS)}, not {value!r}{hint}",
+                      key="fail-on", value=value if isinstance(value, str) else None)
 
 
 class ConfigError(Exception):
-    """A configuration file that cannot be used; the message names the file and the problem."""
+    """A configuration file that cannot be used; the message names the file and the problem.
+    ``key``/``value`` name the setting at fault, so the caller can point at its line."""
+
+    def __init__(self, message: str, *, key: str | None = None, value: str | None = None) -> None:
+        super().__init__(message)
+        self.key, self.value = key, value
+
+
+def _check_gpu(value: str, source: str) -> None:
+    """A configured GPU names exactly one card (a typo would silently switch the capacity checks off)."""
+    from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_strict
+
+    try:
+        parse_gpu_strict(value)
+    except GpuNameError as exc:
+        raise ConfigError(f"{source}: `gpu`: {exc}", key="gpu", value=value) from None
 
 
 @dataclass(frozen=True)
@@ -71,22 +100,67 @@ class FileConfig:
     overrides: tuple[dict, ...] = ()
     models: tuple[tuple[str, str], ...] = ()
     fail_on: str | None = None  # None: the command line's, else DEFAULT_FAIL_ON
+    extend_select: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    parent: "FileConfig | None" = None  # the configuration ``extend`` names
+    explicit: frozenset[str] = frozenset()  # the keys this file sets itself
+    shadows: "FileConfig | None" = field(default=None, compare=False)  # a configuration above it, not extended
 
     def for_path(self, path: Path) -> "FileConfig":
-        """Apply ``overrides`` and ``per-file-ignores`` whose glob matches ``path``."""
+        """This file's settings for ``path``: over the extended file's, then ``overrides`` and
+        ``per-file-ignores`` whose glob matches ``path`` (relative to the file that wrote them)."""
+        s = self._settings(path)
+        return replace(self, gpu=s["gpu"], vllm_version=s["vllm_version"], compile_cache=s["compile_cache"],
+                       fail_on=s["fail_on"], select=s["select"], ignore=(*s["ignore"], *s["path_ignore"]), models=s["models"],
+                       extend_select=(), extend_ignore=())
+
+    def _settings(self, path: Path) -> dict:
+        if self.parent is not None:
+            s = self.parent._settings(path)
+        else:
+            s = {"gpu": None, "vllm_version": None, "compile_cache": None, "fail_on": None, "select": (),
+                 "ignore": (), "path_ignore": (), "models": ()}
+        for attr in ("gpu", "vllm_version", "compile_cache", "fail_on"):
+            if getattr(self, attr) is not None:
+                s[attr] = getattr(self, attr)
+        if "select" in self.explicit or self.parent is None:
+            s["select"] = self.select
+        if s["select"]:  # with no select every rule is on: extend-select has nothing to add
+            s["select"] = (*s["select"], *self.extend_select)
+        if "ignore" in self.explicit or self.parent is None:
+            s["ignore"] = self.ignore
+        s["ignore"] = (*s["ignore"], *self.extend_ignore)
+        s["models"] = tuple({**dict(s["models"]), **dict(self.models)}.items())
         rel = self._rel(path)
-        gpu, version, cache, ignore = self.gpu, self.vllm_version, self.compile_cache, list(self.ignore)
+        path_ignore = list(s["path_ignore"])
         for ov in self.overrides:
             if _matches(rel, str(ov.get("path", ""))):
-                gpu = ov.get("gpu", gpu)
-                version = ov.get("vllm-version", version)
-                cache = ov.get("compile-cache", cache)
-                ignore += list(ov.get("ignore", ()))
+                s["gpu"] = ov.get("gpu", s["gpu"])
+                s["vllm_version"] = ov.get("vllm-version", s["vllm_version"])
+                s["compile_cache"] = ov.get("compile-cache", s["compile_cache"])
+                path_ignore += list(_as_list(ov.get("ignore"), "ignore", ""))
         for pattern, ids in self.per_file_ignores:
             if _matches(rel, pattern):
-                ignore += list(ids)
-        return FileConfig(self.root, self.source, gpu, version, cache, self.select, tuple(ignore), self.exclude,
-                          self.per_file_ignores, self.overrides, self.models, self.fail_on)
+                path_ignore += list(ids)
+        s["path_ignore"] = tuple(path_ignore)
+        return s
+
+    def shadowed_note(self) -> str | None:
+        """Which settings of the configuration above this one do not apply, because this file
+        does not ``extend`` it (ruff's nearest-file rule), and how to inherit them; None when
+        nothing is lost."""
+        above = self.shadows
+        if above is None or self.parent is not None or not self.source or not above.source or self.root is None:
+            return None
+        lost = [k for k in _INHERITABLE if k in above.explicit and k not in self.explicit]
+        if not lost:
+            return None
+        rel = os.path.relpath(above.source, self.root).replace(os.sep, "/")
+        one = len(lost) == 1
+        here, there = _shown_path(self.source), _shown_path(above.source)
+        return (f"{here} does not extend {there}, so the {', '.join(lost)} setting{'' if one else 's'} of {there} "
+                f"do{'es' if one else ''} not apply to the files {here} configures; add extend = \"{rel}\" to "
+                f"inherit {'it' if one else 'them'}")
 
     def _rel(self, path: Path) -> str:
         try:
@@ -95,8 +169,19 @@ class FileConfig:
             return path.as_posix()
 
     def is_excluded(self, path: Path) -> bool:
+        """Excluded by this file's ``exclude`` or by the extended file's (each relative to its folder)."""
         rel = self._rel(path)
-        return any(_matches(rel, pattern) for pattern in self.exclude)
+        if any(_matches(rel, pattern) for pattern in self.exclude):
+            return True
+        return self.parent is not None and self.parent.is_excluded(path)
+
+
+def _shown_path(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
 
 
 def _matches(rel: str, pattern: str) -> bool:
@@ -119,58 +204,178 @@ def _as_list(value: object, key: str, source: str) -> tuple[str, ...]:
     raise ConfigError(f"{source}: `{key}` must be a string or a list of strings")
 
 
-def parse_config(data: dict, root: Path | None, source: str) -> FileConfig:
-    """Validate one ``[tool.vllm-lint]`` table."""
-    unknown = set(data) - KEYS
-    if unknown:
-        hint = did_you_mean(next(iter(unknown)), tuple(sorted(KEYS))) if len(unknown) == 1 else ""
-        raise ConfigError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}{hint}; known keys: {', '.join(sorted(KEYS))}")
-    for key in ("gpu", "vllm-version"):
+def _check_selectors(items: tuple[str, ...], key: str, source: str) -> tuple[str, ...]:
+    """Every item names at least one rule (a typo in ``select``/``ignore`` must not switch checks
+    on or off without a word)."""
+    from vllm_lint.rules.registry import selector_problem
+
+    for item in items:
+        problem = selector_problem(item)
+        if problem:
+            raise ConfigError(f"{source}: `{key}`: {problem}", key=key, value=item)
+    return items
+
+
+def _check_release(value: str, key: str, source: str) -> None:
+    from vllm_lint.vllm.versions import release_problem
+
+    problem = release_problem(value)
+    if problem:
+        raise ConfigError(f"{source}: `{key}`: {problem}", key=key, value=value)
+
+
+def _unknown_keys(found: set, known: set, source: str, where: str = "") -> None:
+    from vllm_lint.suggest import closest
+
+    unknown = sorted(found - known, key=str)
+    if not unknown:
+        return
+    key = str(unknown[0])
+    guess = closest(key, sorted(known), cutoff=0.6)
+    hint = f" (did you mean {guess!r}?)" if guess else ""
+    raise ConfigError(f"{source}: unknown key `{key}`{where}{hint}; known keys: {', '.join(sorted(known))}", key=key)
+
+
+def parse_config(data: dict, root: Path | None, source: str, parent: FileConfig | None = None) -> FileConfig:
+    """Validate one ``[tool.vllm-lint]`` table (``parent``: the configuration its ``extend`` names)."""
+    _unknown_keys(set(data), KEYS, source)
+    for key in ("gpu", "vllm-version", "extend"):
         if key in data and not isinstance(data[key], str):
-            raise ConfigError(f"{source}: `{key}` must be a string")
+            raise ConfigError(f"{source}: `{key}` must be a string", key=key)
+    for table in (data, *[o for o in data.get("overrides") or [] if isinstance(o, dict)]):
+        if isinstance(table.get("gpu"), str):
+            _check_gpu(table["gpu"], source)
     for table in (data, *[o for o in data.get("overrides") or [] if isinstance(o, dict)]):
         if "compile-cache" in table and table["compile-cache"] not in COMPILE_CACHE_STATES:
-            raise ConfigError(f"{source}: `compile-cache` must be \"cold\" or \"warm\"")
+            raise ConfigError(f"{source}: `compile-cache` must be \"cold\" or \"warm\"", key="compile-cache")
+        if isinstance(table.get("vllm-version"), str):
+            _check_release(table["vllm-version"], "vllm-version", source)
     pfi = data.get("per-file-ignores") or {}
     if not isinstance(pfi, dict):
-        raise ConfigError(f"{source}: `per-file-ignores` must be a table of glob = [ids]")
+        raise ConfigError(f"{source}: `per-file-ignores` must be a table of glob = [ids]", key="per-file-ignores")
     overrides = data.get("overrides") or []
     if not isinstance(overrides, list) or not all(isinstance(o, dict) and "path" in o for o in overrides):
-        raise ConfigError(f"{source}: `overrides` must be an array of tables, each with a `path`")
+        raise ConfigError(f"{source}: `overrides` must be an array of tables, each with a `path`", key="overrides")
+    for ov in overrides:
+        _unknown_keys(set(ov), OVERRIDE_KEYS, source, f" in the overrides for {ov['path']!r}")
+        _check_selectors(_as_list(ov.get("ignore"), "overrides.ignore", source), "overrides.ignore", source)
     fail_on = check_fail_on(data["fail-on"], source) if "fail-on" in data else None
     models = data.get("models") or {}
     if not isinstance(models, dict) or not all(isinstance(v, str) for v in models.values()):
-        raise ConfigError(f"{source}: `models` must map local paths or served names to model ids")
+        raise ConfigError(f"{source}: `models` must map local paths or served names to model ids", key="models")
+
+    def ids(key: str) -> tuple[str, ...]:
+        return _check_selectors(_as_list(data.get(key), key, source), key, source)
+
     return FileConfig(
         root=root,
         source=source,
         gpu=data.get("gpu"),
         vllm_version=data.get("vllm-version"),
         compile_cache=data.get("compile-cache"),
-        select=_as_list(data.get("select"), "select", source) + _as_list(data.get("extend-select"), "extend-select", source),
-        ignore=_as_list(data.get("ignore"), "ignore", source) + _as_list(data.get("extend-ignore"), "extend-ignore", source),
+        select=ids("select"),
+        ignore=ids("ignore"),
+        extend_select=ids("extend-select"),
+        extend_ignore=ids("extend-ignore"),
         exclude=_as_list(data.get("exclude"), "exclude", source),
-        per_file_ignores=tuple((k, _as_list(v, f"per-file-ignores.{k}", source)) for k, v in pfi.items()),
+        per_file_ignores=tuple((k, _check_selectors(_as_list(v, f"per-file-ignores.{k}", source), f"per-file-ignores {k!r}", source))
+                               for k, v in pfi.items()),
         overrides=tuple(overrides),
         models=tuple(models.items()),
+        parent=parent,
+        explicit=frozenset(data),
         fail_on=fail_on,
     )
 
 
-def load_config_file(path: Path) -> FileConfig | None:
-    """Read a pyproject.toml (``[tool.vllm-lint]``, None when absent) or a .vllm-lint.toml (whole file)."""
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+def _line_of(text: str, key: str | None, value: str | None) -> int | None:
+    """The 1-based line of a TOML text that writes ``value`` (as a quoted string) or, without
+    one, that sets ``key``; None when neither is found."""
+    lines = text.splitlines()
+    if value is not None:
+        quoted = re.compile(r"""(["'])""" + re.escape(value) + r"\1")
+        for i, line in enumerate(lines, start=1):
+            if quoted.search(line.split("#", 1)[0] if "#" not in value else line):
+                return i
+    if key is not None:
+        leaf = key.rsplit(".", 1)[-1]
+        assigned = re.compile(r"""^\s*(?:["']?)""" + re.escape(leaf) + r"""(?:["']?)\s*=|^\s*\[+\s*(?:tool\.vllm-lint\.)?"""
+                              + re.escape(leaf) + r"\s*\]")
+        for i, line in enumerate(lines, start=1):
+            if assigned.search(line):
+                return i
+    return None
+
+
+def _misplaced_tool_table(data: dict, text: str, path: Path) -> ConfigError | None:
+    """``[tool.vllm-lint]`` pasted into a .vllm-lint.toml, where the settings sit at the top level."""
+    tool = data.get("tool")
+    if not isinstance(tool, dict) or "vllm-lint" not in tool:
+        return None
+    line = next((i for i, ln in enumerate(text.splitlines(), start=1) if re.match(r"\s*\[+\s*tool\.vllm-lint\b", ln)), None)
+    where = f"{_shown_path(str(path))}:{line}" if line else _shown_path(str(path))
+    return ConfigError(
+        f"{where}: drop the [tool.vllm-lint] header in {path.name}: that header is for pyproject.toml, and "
+        f"{path.name} is the vllm-lint table itself ([tool.vllm-lint.per-file-ignores] becomes [per-file-ignores])")
+
+
+def load_config_file(path: Path, _chain: tuple[Path, ...] = ()) -> FileConfig | None:
+    """Read a pyproject.toml (``[tool.vllm-lint]``, None when absent) or a .vllm-lint.toml (whole
+    file), and the configuration its ``extend`` names (relative to its folder)."""
+    shown = _shown_path(str(path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+        raise ConfigError(f"{shown}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        m = _TOML_AT.search(str(exc))
+        where = f"{shown}:{m.group(1)}:{m.group(2)}" if m else shown
+        raise ConfigError(f"{where}: invalid TOML: {_TOML_AT.sub('', str(exc))}") from None
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("vllm-lint")
+        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        table = tool.get("vllm-lint")
         if table is None:
+            near = next((k for k in tool if isinstance(k, str) and re.sub(r"[^a-z]", "", k.lower()) == "vllmlint"), None)
+            if near is not None:
+                header = re.compile(r"^\s*\[+\s*tool\.[\"']?" + re.escape(near))
+                line = next((i for i, ln in enumerate(text.splitlines(), start=1) if header.match(ln)), 1)
+                raise ConfigError(f"{shown}:{line}: [tool.{near}] is not read: the table is [tool.vllm-lint]", key=near)
             return None
         data = table
-    return parse_config(data, path.parent, str(path))
+    else:
+        misplaced = _misplaced_tool_table(data, text, path)
+        if misplaced is not None:
+            raise misplaced
+    try:
+        parent = _extended(data, path, _chain)
+        return parse_config(data, path.parent, str(path), parent)
+    except ConfigError as exc:
+        if not str(exc).startswith(f"{path}: "):
+            raise  # an error of the extended file, located there
+        line = _line_of(text, exc.key, exc.value) if exc.key or exc.value else None
+        where = f"{shown}:{line}: " if line else f"{shown}: "
+        raise ConfigError(where + str(exc)[len(f"{path}: "):], key=exc.key, value=exc.value) from None
+
+
+def _extended(data: dict, path: Path, chain: tuple[Path, ...]) -> FileConfig | None:
+    """The configuration ``extend`` names, read in turn (a cycle is an error)."""
+    target = data.get("extend")
+    if not isinstance(target, str):
+        return None
+    full = (path.parent / os.path.expanduser(target)).resolve()
+    here = path.resolve()
+    if full in (*chain, here):
+        raise ConfigError(f"{path}: `extend`: {target!r} leads back to {path.name} (a cycle)", key="extend", value=target)
+    if not full.is_file():
+        raise ConfigError(f"{path}: `extend`: {target!r} is not a file", key="extend", value=target)
+    cfg = load_config_file(full, (*chain, here))
+    if cfg is None:
+        raise ConfigError(f"{path}: `extend`: {target!r} has no [tool.vllm-lint] table", key="extend", value=target)
+    return cfg
 
 
 @lru_cache(maxsize=256)
@@ -185,14 +390,20 @@ def _config_in_dir(directory: Path) -> FileConfig | None:
 
 
 def find_config(path: Path) -> FileConfig:
-    """The nearest configuration above ``path`` (empty when none)."""
+    """The nearest configuration above ``path`` (empty when none). When it does not ``extend``
+    anything, ``shadows`` is the next configuration above it (for ``shadowed_note``)."""
     try:
         start = path.resolve()
     except (OSError, RuntimeError):  # a symlink loop: RuntimeError before 3.13, OSError after
         start = Path(os.path.abspath(path))
     directory = start if start.is_dir() else start.parent
-    for d in (directory, *directory.parents):
+    parents = (directory, *directory.parents)
+    for n, d in enumerate(parents):
         cfg = _config_in_dir(d)
         if cfg is not None:
+            if cfg.parent is None:
+                above = next((c for c in map(_config_in_dir, parents[n + 1:]) if c is not None), None)
+                if above is not None:
+                    cfg = replace(cfg, shadows=above)
             return cfg
     return FileConfig()

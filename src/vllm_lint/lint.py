@@ -24,6 +24,7 @@ from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import select_rules
 from vllm_lint.sources.base import Limits
 from vllm_lint.suppress import Directives, parse_directives
+from vllm_lint.vllm.versions import known_release  # an unknown release in a directive is VL007's, not a target
 
 
 @dataclass
@@ -49,9 +50,12 @@ class _Configs:
 
     def __init__(self, explicit: Path | None) -> None:
         self.explicit = load_config_file(explicit) if explicit else None
+        if explicit and self.explicit is None:
+            raise ConfigError(f"{explicit}: --config names a pyproject.toml without a [tool.vllm-lint] table")
         # nearest configuration per folder, for this run: resolving every file's path and
         # probing every folder above it cost ~0.2 s on a 2,000-file tree
         self._by_folder: dict[str, FileConfig] = {}
+        self.notes: dict[str, None] = {}  # configuration notes for the user, once each, in order
 
     def __call__(self, path: Path) -> FileConfig:
         if self.explicit is not None:
@@ -63,6 +67,9 @@ class _Configs:
             base = self._by_folder.get(folder)
             if base is None:
                 base = self._by_folder[folder] = find_config(path)
+                note = base.shadowed_note()
+                if note:
+                    self.notes[note] = None
         return (base or FileConfig()).for_path(path)
 
 
@@ -148,7 +155,8 @@ def _lint_paths(
                         launch=launch.name))
                     continue
                 result.launches.append(
-                    RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu, file_version=d.vllm_version)
+                    RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu,
+                                file_version=known_release(d.vllm_version) if d.vllm_version else None)
                 )
         except ConfigError:
             raise  # a broken configuration is the user's to fix before anything is linted: exit 2
@@ -159,6 +167,7 @@ def _lint_paths(
     result.diagnostics.extend(_run_checks(result, enabled))
     _apply_suppressions(result, directives, enabled, options.inline_ignores)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    result.notes = list(configs.notes)
     _context_file_thresholds(result, configs)
     return result
 
@@ -252,11 +261,17 @@ def _apply_suppressions(
             kept.append(diag)
     if inline:
         metas = all_meta()
+        # a directive that cuts a continued command is VL510's to report (its fix moves it;
+        # VL006's removal would silently rejoin the command)
+        cutting = {(k.path, line) for k in kept if k.rule == "VL510" and k.span
+                   for line in range(k.span.line, k.span.end_line + 1)}
         for path, d in directives.items():
             src = result.sources.get(path)
             if src is None or not d.suppressions or UNUSED not in enabled.get(path, set()):
                 continue
             for diag in unused_suppressions(path, d, src.index, enabled[path], metas):
+                if (diag.path, diag.line) in cutting:
+                    continue
                 # a directive cannot excuse itself
                 if not silence(diag, reported_at=diag.span.start if diag.span else -1):
                     kept.append(diag)

@@ -19,6 +19,7 @@ class LintResult:
     launches: list[LaunchContext] = field(default_factory=list)
     sources: dict = field(default_factory=dict)  # display path -> SourceFile
     internal_error: bool = False
+    notes: list[str] = field(default_factory=list)  # about the run's configuration (shown on stderr)
     fail_on: dict[str, str] = field(default_factory=dict)  # display path -> its configuration's `fail-on`
 
     def failing(self, fail_on: str | None = None) -> list[Diagnostic]:

@@ -2,7 +2,8 @@
 
     <line>  # vllm-lint: disable=VL101            this line only (trailing comment)
     # vllm-lint: disable=VL101 -- reason         own line: the next line that is not blank or
-                                                 a comment
+                                                 a comment, with the lines that continue it
+                                                 (a command whose lines end in a backslash)
     # vllm-lint: disable=VL201                   own line followed later by
     ...                                          # vllm-lint: enable=VL201  -> the range between
     # vllm-lint: disable-file[=VL101,VL2]        the whole file
@@ -95,7 +96,9 @@ class Directives:
 
     suppressions: list[Suppression] = field(default_factory=list)
     gpu: str | None = None
+    gpu_at: tuple[int, int] | None = None  # character offsets of the gpu= value (VL007 points there)
     vllm_version: str | None = None
+    version_at: tuple[int, int] | None = None  # character offsets of the vllm-version= value (VL007 points there)
     # (rule, name) -> the suppressions naming that rule; a file with thousands of directives
     # then costs per finding only the directives about its rule.
     _by_rule: dict = field(default_factory=dict, repr=False, compare=False)
@@ -122,6 +125,16 @@ def _next_code_lines(lines: list[str]) -> list[int]:
             nxt = j
     out[0] = nxt
     return out
+
+
+def _continued_to(lines: list[str], line: int) -> int:
+    """The last line of the command that starts on 1-based ``line``: through every line ending in a
+    backslash continuation (a comment line ends it, as bash does)."""
+    last = line
+    while last < len(lines) and lines[last - 1].rstrip("\r").endswith("\\") \
+            and not lines[last - 1].lstrip().startswith("#") and not lines[last].lstrip().startswith("#"):
+        last += 1
+    return last
 
 
 def parse_directives(text: str) -> Directives:
@@ -160,8 +173,10 @@ def parse_directives(text: str) -> Directives:
         )
         if verb == "gpu":
             out.gpu = value
+            out.gpu_at = (where["value_start"], where["value_end"]) if value else None
         elif verb == "vllm-version":
             out.vllm_version = value
+            out.version_at = (where["value_start"], where["value_end"]) if value else None
         elif verb == "disable-file":
             out.suppressions.append(Suppression(ids, 1, n, i, reason, **where))
         elif verb == "disable":
@@ -169,7 +184,7 @@ def parse_directives(text: str) -> Directives:
                 if next_code is None:
                     next_code = _next_code_lines(lines)
                 target = next_code[i]
-                s = Suppression(ids, target, target, i, reason, **where)
+                s = Suppression(ids, target, _continued_to(lines, target), i, reason, **where)
                 open_ranges.append(s)
             else:
                 s = Suppression(ids, i, i, i, reason, **where)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vllm_lint.memory.activation import (V0_SAMPLER_BYTES_PER_LOGIT, activation_peak, cuda_graph_bytes,
-                                         non_torch_bytes)
+from vllm_lint.memory.activation import V0_SAMPLER_BYTES_PER_LOGIT, activation_peak, cuda_graph_bytes
 from vllm_lint.memory.engine import Features, batch_defaults, runtime
 from vllm_lint.memory.releases import release
 from memory_helpers import DEEPSEEK_V2_LITE, LLAMA31_8B, QWEN15_7B, arch, rt
@@ -53,8 +52,13 @@ def test_moe_buffers_and_chunking():
 
 
 def test_non_torch_and_cuda_graphs():
-    assert non_torch_bytes(rt("0.26.0"), 1) / GIB == pytest.approx(0.22)
-    assert non_torch_bytes(rt("0.26.0"), 2) > non_torch_bytes(rt("0.26.0"), 1)
+    from vllm_lint.hardware.gpus import resolve_gpu
+    from vllm_lint.memory.nontorch import non_torch_terms
+
+    h200 = resolve_gpu("H200")
+    assert sum(non_torch_terms(rt("0.26.0"), tp=1, pp=1, gpu=h200).values()) / GIB == pytest.approx(0.22)
+    assert sum(non_torch_terms(rt("0.26.0"), tp=2, pp=1, gpu=h200).values()) > \
+        sum(non_torch_terms(rt("0.26.0"), tp=1, pp=1, gpu=h200).values())
     graphs = dict(enforce_eager=False, layers_on_rank=32, capture_size=512, env={})
     # 0.20-0.32: the V1 model runner subtracts its capture estimate, Model Runner V2 returns 0 ("TBD");
     # before 0.20 the graphs were captured after the KV cache, out of the 1 - utilization headroom

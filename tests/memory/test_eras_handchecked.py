@@ -29,7 +29,7 @@ def test_era_04_seed_case_on_3090():
     assert cap.non_torch_gib == pytest.approx(0.10, abs=1e-9)
     kv = int(23.58 * GIB * 0.9) - int(round(cap.weights_gib * GIB)) - act - int(0.10 * GIB)
     assert cap.num_gpu_blocks == pytest.approx(kv // (16 * 524288), abs=1)
-    assert cap.kv_cache_tokens == 7408
+    assert cap.kv_cache_tokens == 7376
     assert cap.kv_cache_tokens == pytest.approx(7344, rel=0.01)
 
 
@@ -41,8 +41,8 @@ def test_v0_non_torch_follows_what_each_release_measures():
     s = settings_from_args({"max_model_len": 8192})
     nt = {v: estimate(model, resolve_gpu("RTX 3090"), s, v).non_torch_gib for v in ("0.6.3", "0.6.4", "0.6.5")}
     assert nt["0.6.3"] == pytest.approx(0.10) and nt["0.6.5"] == pytest.approx(0.10)
-    assert nt["0.6.4"] == pytest.approx(0.35)
-    assert estimate(model, resolve_gpu("H200"), s, "0.6.4").non_torch_gib == pytest.approx(0.61)
+    assert nt["0.6.4"] == pytest.approx(0.35 + 16 / 1024)
+    assert estimate(model, resolve_gpu("H200"), s, "0.6.4").non_torch_gib == pytest.approx(0.61 + 16 / 1024)
 
 
 def test_era_06_v100_distill_qwen_7b():

@@ -69,7 +69,9 @@ def test_devstral_5090_weights_by_hand():
     s = settings_from_args({"gpu_memory_utilization": 0.98, "max_model_len": 98768, "max_num_seqs": 1,
                             "limit_mm_per_prompt": {"image": 0}})
     cap = estimate(m, gpu, s, "0.15.1")
-    assert cap.weights_gib * GIB == 15_290_116_096
+    # + 40 MiB of whole blocks: every layer's 15 MiB int4 qkv ends in a block with 1 MiB left over
+    # (a fresh 16 MiB segment, or the 16 MiB the 80 MiB down_proj left in a freed 96 MiB rotary temporary)
+    assert cap.weights_gib * GIB == 15_290_116_096 + 40 * 2**20
     assert abs(cap.weights_gib - 14.29) < 0.06
     assert any("language-model-only" in n for n in cap.notes)
     with_images = estimate(m, gpu, settings_from_args({"gpu_memory_utilization": 0.98, "max_model_len": 98768,

@@ -22,13 +22,13 @@ def _w(cfg, tp=1, pp=1, rank=0, quant=None, **extra):
 
 def test_dense_bf16_qwen15_7b():
     w = _w(QWEN15_7B)
-    assert w.bytes == pytest.approx(2 * (QWEN_LINEAR + QWEN_NORMS + QWEN_VOCAB), rel=1e-9)
+    assert w.bytes - w.rounding == pytest.approx(2 * (QWEN_LINEAR + QWEN_NORMS + QWEN_VOCAB), rel=1e-9)
     assert w.bytes / GIB == pytest.approx(14.38, abs=0.01)  # vLLM 0.26.0 measured 14.39 GiB
 
 
 def test_tensor_parallel_shards_everything_but_norms():
     w = _w(QWEN15_7B, tp=2)
-    assert w.bytes == pytest.approx(2 * (QWEN_LINEAR / 2 + QWEN_NORMS + QWEN_VOCAB / 2), rel=1e-9)
+    assert w.bytes - w.rounding == pytest.approx(2 * (QWEN_LINEAR / 2 + QWEN_NORMS + QWEN_VOCAB / 2), rel=1e-9)
 
 
 def test_pipeline_ranks_hold_their_layers_and_one_end_each():
@@ -40,7 +40,8 @@ def test_pipeline_ranks_hold_their_layers_and_one_end_each():
 
 def test_tied_embeddings_counted_once():
     tied = _w(QWEN15_7B, tie_word_embeddings=True)
-    assert _w(QWEN15_7B).bytes - tied.bytes == 151936 * 4096 * 2
+    untied = _w(QWEN15_7B)
+    assert (untied.bytes - untied.rounding) - (tied.bytes - tied.rounding) == 151936 * 4096 * 2
 
 
 @pytest.mark.parametrize("qcfg,per_param", [
@@ -69,7 +70,7 @@ def test_tied_embeddings_counted_once():
 ])
 def test_quantized_linear_layers_embeddings_stay_bf16(qcfg, per_param):
     w = _w(QWEN15_7B, quantization_config=qcfg)
-    assert w.bytes == pytest.approx(QWEN_LINEAR * per_param + 2 * (QWEN_NORMS + QWEN_VOCAB), rel=1e-6)
+    assert w.bytes - w.rounding == pytest.approx(QWEN_LINEAR * per_param + 2 * (QWEN_NORMS + QWEN_VOCAB), rel=1e-6)
 
 
 def test_online_fp8_flag():
@@ -128,9 +129,9 @@ def test_devstral_awq_symmetric_group32_by_hand():
 
     m = resolve_model("cyankiwi/Devstral-Small-2-24B-Instruct-2512-AWQ-4bit").arch
     w = weights_per_rank(m, tp=1, pp=1, pp_rank=0, layers_on_rank=40, dtype_bytes=2, vision=False)
-    assert w.bytes == 12_504_268_800 + 2_684_354_560 + 829_440
+    assert w.bytes - w.rounding == 12_504_268_800 + 2_684_354_560 + 829_440
     with_tower = weights_per_rank(m, tp=1, pp=1, pp_rank=0, layers_on_rank=40, dtype_bytes=2)
-    assert with_tower.bytes - w.bytes == m.extra["vision_params"] * 2
+    assert (with_tower.bytes - with_tower.rounding) - (w.bytes - w.rounding) == m.extra["vision_params"] * 2
 
 
 def test_mla_keeps_a_model_dtype_copy_of_a_quantized_kv_b_proj():
@@ -148,3 +149,13 @@ def test_mla_keeps_a_model_dtype_copy_of_a_quantized_kv_b_proj():
     assert mla_kv_b_copy_bytes(v3, WeightFormat("bf16/fp16", 2.0), tp=8, layers_on_rank=61, dtype_bytes=2,
                                version="0.26.0") == 0
     assert mla_kv_b_copy_bytes(v3, fp8, tp=8, layers_on_rank=61, dtype_bytes=2, version="0.7.3") == 0
+
+
+def test_vocab_padded_to_64_then_split_by_tp():
+    """pad_vocab_size pads to 64; VocabParallelEmbedding then divides by TP: Llama-3.1's 128256 rows (64 × 2004)
+    are 16032 per rank at TP 8, not 16064 (a padding to 64 × TP)."""
+    from vllm_lint.memory.weights import _pad
+
+    assert _pad(128256, 8) // 8 == 16032
+    assert _pad(151936, 8) // 8 == 18992
+    assert _pad(32000, 1) == 32000 and _pad(50257, 1) == 50304

@@ -131,7 +131,8 @@ def test_kv_bytes_per_token_and_weights_match_the_config_by_hand(model_id, attn_
         # bf16 weights on one GPU: two bytes per parameter (vocabularies padded to a multiple of 64 by vLLM)
         pad = (-a.vocab_size % 64) * a.hidden_size * (1 if a.tie_word_embeddings else 2)
         weight_bytes = 2 * (computed + pad)
-    assert abs(w.bytes - weight_bytes) <= 8, (w.bytes, weight_bytes)
+    # w.rounding: whole allocator blocks vLLM's "Model loading took" also counts (memory/weight_segments.py)
+    assert abs(w.bytes - w.rounding - weight_bytes) <= 8, (w.bytes, w.rounding, weight_bytes)
 
 
 @pytest.mark.parametrize("model_id,state_elems", [

@@ -99,7 +99,7 @@ def test_config_json_that_is_not_a_regular_file(tmp_path):
 @pytest.mark.parametrize("path,expected", [
     ("/models/deepseek-coder-6.7b-instruct", "deepseek-ai/deepseek-coder-6.7b-instruct"),
     ("/models/DeepSeek-Coder-6.7B-Instruct/", "deepseek-ai/deepseek-coder-6.7b-instruct"),
-    ("/data/models/tinyllama", None),  # partial name of TinyLlama/TinyLlama-1.1B-Chat-v1.0
+    ("/data/models/deepseek-coder", None),  # partial name of deepseek-ai/deepseek-coder-6.7b-instruct
     ("/data/models/qwen3-next-80b", None),
     ("/mnt/models", None),
     ("/model", None),
@@ -117,3 +117,12 @@ def test_a_basename_two_catalog_ids_share_is_not_an_index_key():
     assert "qwen2.5-7b-instruct" not in index
     assert index["solo-7b"] == "acme/solo-7b"
     assert index["someone/qwen2.5-7b-instruct"] == "someone/qwen2.5-7b-instruct"
+
+
+def test_a_bare_name_that_is_a_repacks_base_name_is_a_likely_resolution(synthetic_catalog):
+    # as unsloth/tinyllama-bnb-4bit is the 4-bit upload of unsloth/tinyllama: a folder named after the
+    # base has its shapes, at the model dtype, and the resolution says it is a reading of the name
+    r = resolve_model("/data/models/Packed-3B")
+    assert r.arch is not None and r.arch.num_layers == 26
+    assert not r.certain and r.via == "variant" and r.arch.quantization is None
+    assert "the name names no quantization" in r.describe()

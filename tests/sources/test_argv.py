@@ -8,7 +8,7 @@ from vllm_lint.launch import EnvValue, Token
 from vllm_lint.sources.argv import find_vllm_invocation, shell_script_index
 from vllm_lint.sources.containers.visible_gpus import container_gpu
 from vllm_lint.sources.containers.docker_run import parse_docker_run
-from vllm_lint.sources.containers.images import SERVE_ENTRYPOINT_SINCE, image_entrypoint
+from vllm_lint.sources.containers.images import image_entrypoint
 
 
 def toks(s: str) -> list[Token]:
@@ -43,11 +43,13 @@ def test_env_prefix_fact() -> None:
 
 def test_image_entrypoints() -> None:
     assert image_entrypoint("vllm/vllm-openai:v0.8.3").entrypoint == "api_server"
-    assert image_entrypoint(f"vllm/vllm-openai:v{SERVE_ENTRYPOINT_SINCE}").program == ("vllm", "serve")
+    assert image_entrypoint("vllm/vllm-openai:v0.11.0").entrypoint == "api_server"
+    assert image_entrypoint("vllm/vllm-openai:v0.11.1").program == ("vllm", "serve")
     assert image_entrypoint("vllm/vllm-openai:latest").entrypoint == "serve"
     assert image_entrypoint("docker.io/vllm/vllm-openai").entrypoint == "serve"
-    assert image_entrypoint("vllm/vllm-openai:v0.20.0").uncertain
-    assert image_entrypoint("vllm/vllm-openai-xpu:v0.30.0").entrypoint == "api_server"
+    assert not image_entrypoint("vllm/vllm-openai:v0.20.0").uncertain
+    assert image_entrypoint("vllm/vllm-openai:v0.15.1").uncertain  # no Dockerfile in its sdist
+    assert image_entrypoint("vllm/vllm-openai-xpu:v0.30.0").entrypoint == "serve"
     assert image_entrypoint("rocm/vllm:latest") is None
     assert image_entrypoint("lmcache/vllm-openai:latest") is None
 

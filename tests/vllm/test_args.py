@@ -123,7 +123,7 @@ def test_removed_flag_names_release_and_replacement():
     p = parse("m --swap-space 4 --num-scheduler-steps 8", version="0.26.0")
     removed = [x for x in p.problems if x.code == "removed-flag"]
     assert len(removed) == 2
-    assert "0.18.1" in removed[0].detail
+    assert "removed in vLLM 0.18.0 (last seen in 0.17.1)" in removed[0].detail
     assert removed[0].replacement == [(1, ""), (2, "")]
     assert p.error == "vllm: error: unrecognized arguments: --swap-space 4 --num-scheduler-steps 8"
 

@@ -10,6 +10,7 @@ reports, which is what vLLM multiplies by ``--gpu-memory-utilization``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -92,7 +93,8 @@ def common_gpus() -> list[GpuSpec]:
     return [_spec(by_key[k]) for k in COMMON if k in by_key]
 
 
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(gib|gb|g|mib|mb)?\s*$", re.I)
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(gib|gb|g|mib|mb)\s*$", re.I)  # a size always has a unit
+_BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _MIG_RE = re.compile(r"(?:mig[-_]?)?(\d+g\.\d+gb)", re.I)
 
 
@@ -100,7 +102,7 @@ def _size_spec(text: str) -> GpuSpec | None:
     m = _SIZE_RE.match(text)
     if not m:
         return None
-    value, unit = float(m.group(1)), (m.group(2) or "gib").lower()
+    value, unit = float(m.group(1)), m.group(2).lower()
     if unit in ("mib", "mb"):
         gib = value / 1024
     elif unit in ("gb", "g") and value in (8, 10, 12, 16, 24, 32, 40, 48, 80, 94, 96, 141, 192):
@@ -177,12 +179,14 @@ def resolve_gpu(text: str) -> GpuSpec | None:
         spec = _mig_spec(t, head)
         if spec is not None:
             return spec
+    n = _norm(t)
+    if n in names:  # before sizes: "4090" is the RTX 4090, not a 4090 GiB card
+        return _spec(by_key[names[n]])
     size = _size_spec(t)
     if size is not None:
         return size
-    n = _norm(t)
-    if n in names:
-        return _spec(by_key[names[n]])
+    if _BARE_NUMBER.match(t):
+        return None  # a number without a unit names nothing
     # "NVIDIA A100-SXM4-80GB" style with extra words; "nvidia-tesla-a100" GKE; longest name contained wins
     best = None
     for alias, key in names.items():
@@ -217,3 +221,117 @@ def memory_variants(spec: GpuSpec, text: str) -> list[GpuSpec]:
         if g.key != spec.key and _FAMILY_SUFFIX.sub("", g.key).lower() == family
         and abs(g.total_gib - spec.total_gib) > 1.0
     ]
+
+
+# -- names the user typed (--gpu, the configuration, `# vllm-lint: gpu=`) ----------------------------
+
+class GpuNameError(ValueError):
+    """A GPU name that does not name exactly one card; ``candidates`` are the names it could mean.
+    ``ambiguous``: a known card family whose name leaves the memory open (``A100``)."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = (), *, ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+        self.ambiguous = ambiguous
+
+
+LIST_HINT = "`vllm-lint gpus` lists the GPUs vllm-lint knows"
+
+
+def _count(text: str, whole: str) -> int:
+    if not re.fullmatch(r"\s*\d+\s*", text) or int(text) < 1:
+        raise GpuNameError(f"the GPU count in {whole!r} must be a positive integer, as in H100:8 ({LIST_HINT})")
+    return int(text)
+
+
+def _sized_name(entry: dict) -> str:
+    """The shortest name of a card that states its memory (``A100-40GB``), else its key."""
+    named = [a for a in [entry["key"], *entry["aliases"]] if _MEMORY_IN_NAME.search(a)]
+    return min(named, key=lambda a: (not re.search(r"-\d+GB$", a), len(a))) if named else entry["key"]
+
+
+def _fold(text: str) -> str:
+    """Compare letter O and digit 0 as one (``H1OO`` is H100 typed with the letter)."""
+    return text.replace("o", "0")
+
+
+def did_you_mean(text: str, limit: int = 3) -> list[str]:
+    """Catalog names close to ``text`` (keys, in table order of closeness)."""
+    by_key, _, _, _ = _load()
+    spelled: dict[str, tuple[str, str]] = {}  # folded name -> (card key, the name as the table spells it)
+    for e in by_key.values():
+        for n in (e["key"], *e["aliases"], *e["k8s_products"], *e["gke_accelerators"]):
+            if n:
+                spelled.setdefault(_fold(_norm(n)), (e["key"], n))
+    close = difflib.get_close_matches(_fold(_norm(text)), list(spelled), n=8, cutoff=0.6)
+    out: list[str] = []
+    keys: set[str] = set()
+    for folded in close:
+        key, shown = spelled[folded]
+        if key not in keys:
+            keys.add(key)
+            out.append(shown)
+    return out[:limit]
+
+
+def parse_gpu_strict(text: str) -> tuple[GpuSpec, int | None]:
+    """A GPU name as a user types it: exactly one card, or :class:`GpuNameError`.
+
+    Accepted: a catalog name (``L40S``, ``A100-80GB``, ``NVIDIA A100-SXM4-80GB``, ``nvidia-l4``,
+    ``4090``), an instance type (``g5.12xlarge``), a MIG slice (``A100-80GB:3g.40gb``), a size with a
+    unit (``23.58GiB``, ``24GB``), each optionally with a positive count (``H100:8``, ``4x L40S``).
+    Refused with the candidates: a misspelt name (``L4S``, ``H1OO``), a name that leaves the memory
+    open (``A100``: 40 or 80 GB), a number without a unit (``24``), a count that is not a positive
+    integer (``H100:0``, ``H100:x``). Names found in deployment files go through the tolerant
+    :func:`parse_gpu_option` instead.
+    """
+    t = (text or "").strip().strip("'\"").strip()
+    if not t:
+        raise GpuNameError("an empty GPU name; " + LIST_HINT)
+    count: int | None = None
+    name = t
+    if ":" in t:
+        head, _, tail = t.rpartition(":")
+        if not _MIG_RE.fullmatch(tail.strip()):
+            name, count = head.strip(), _count(tail, t)
+    else:
+        m = re.match(r"^(\d+)\s*[x×]\s*(\D.*)$", t)
+        if m:
+            name, count = m.group(2).strip(), _count(m.group(1), t)
+    spec, inst_count = _strict_name(name)
+    return spec, count if count is not None else inst_count
+
+
+def _strict_name(name: str) -> tuple[GpuSpec, int | None]:
+    by_key, names, instances, _ = _load()
+    low = name.lower()
+    inst = instances.get(low[3:] if low.startswith("ml.") else low)
+    if inst:
+        return _spec(by_key[inst[0]]), inst[1]
+    if "mig" in low or re.search(r"\d+g\.\d+gb", low):
+        spec = resolve_gpu(name)
+        if spec is None:
+            raise GpuNameError(f"unknown MIG slice {name!r}; name it as CARD:PROFILE, e.g. A100-80GB:3g.40gb")
+        return spec, None
+    n = _norm(name)
+    if n in names:
+        spec = _spec(by_key[names[n]])
+        others = memory_variants(spec, name)
+        if others:
+            sizes: dict[int, str] = {round(spec.total_gib): _sized_name(by_key[spec.key])}
+            for g in others:
+                sizes.setdefault(round(g.total_gib), _sized_name(by_key[g.key]))
+            cands = tuple(sizes[k] for k in sorted(sizes))
+            raise GpuNameError(
+                f"GPU {name!r} does not say how much memory the card has: name one of "
+                f"{', '.join(cands)} ({LIST_HINT})", cands, ambiguous=True)
+        return spec, None
+    size = _size_spec(name)
+    if size is not None:
+        return size, None
+    if _BARE_NUMBER.match(name):
+        raise GpuNameError(f"{name!r} names no GPU: a memory size needs a unit, as in {name}GiB (what CUDA reports) "
+                           f"or {name}GB (the card's size); {LIST_HINT}")
+    cands = tuple(did_you_mean(name))
+    hint = f"; did you mean {' or '.join(cands)}?" if cands else ""
+    raise GpuNameError(f"unknown GPU {name!r}{hint} ({LIST_HINT}, or give a size like 23.58GiB)", cands)

@@ -63,8 +63,7 @@ allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source,
   matmul in ``init_device`` before the memory snapshot). Size: torch's default
   ``CUBLAS_WORKSPACE_CONFIG`` = 4096 KiB × 8 = 32 MiB on compute capability 9.x/10.x/12.x,
   ``:4096:2:16:8`` = 8.125 MiB otherwise (ATen CublasHandlePool ``parseChosenWorkspaceSize``).
-* Non-torch memory that grows during profiling (cuBLAS workspaces, NCCL and custom all-reduce
-  buffers): medians of real logs, more with TP > 1.
+* Non-torch memory: ``memory/nontorch.py``.
 * CUDA graphs, where the release and runner subtract them (``releases.cuda_graph_statement``): grows
   with the capture sizes (up to 512 by default) and the layer count; a few hundred MiB to ~1 GiB.
 
@@ -141,6 +140,17 @@ def cublas_workspace_bytes(rt: Runtime, compute_capability: tuple[int, int] | No
     return CUBLAS_WORKSPACE_HOPPER if compute_capability[0] in (9, 10, 12) else CUBLAS_WORKSPACE_DEFAULT
 
 
+FLASHINFER_WORKSPACE = 256 * MIB  # FLASHINFER_WORKSPACE_BUFFER_SIZE of V0's FlashInfer backend
+
+
+def attention_workspace_bytes(rt: Runtime, env: dict[str, str] | None) -> int:
+    """V0's FlashInfer backend (``VLLM_ATTENTION_BACKEND=FLASHINFER``; 0.6.5–0.8.5 pick it only when asked):
+    ``FlashInferState.begin_forward`` builds the prefill wrapper on the profile run's first forward, which
+    allocates the 256 MiB workspace through torch and keeps it, inside the activation peak."""
+    backend = (env or {}).get("VLLM_ATTENTION_BACKEND", "").strip().upper()
+    return FLASHINFER_WORKSPACE if not rt.v1 and backend == "FLASHINFER" else 0
+
+
 def compile_autotune_bytes(compiled: bool, compile_cache: str, l2_bytes: int) -> int:
     """Extra profile-run peak of a cold torch.compile start (V1, not eager, no compile cache).
 
@@ -205,7 +215,7 @@ def _hidden_live(model: ModelArch, rt: Runtime, compiled: bool) -> float:
 
 
 def reserved_profile_bytes(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int,
-                           rt: Runtime, cublas_workspace: int) -> int:
+                           rt: Runtime, cublas_workspace: int, vocab: int | None = None) -> int:
     """Segments reserved by the eager V0 profile run (what ``free_drop`` releases subtract), by replaying
     its allocations on a model of torch's caching allocator (memory/allocator.py). Modelled for
     single-GPU Llama-style decoders (gated MLP, in-place fused norms); 0 for the rest (MoE, MLA,
@@ -214,7 +224,7 @@ def reserved_profile_bytes(model: ModelArch, *, tokens: int, rows: int, dtype_by
             or model.kv_lora_rank:
         return 0
     h, i, hd = model.hidden_size, model.intermediate_size, model.head_dim
-    vocab = _padded_vocab(model.vocab_size)
+    vocab = _padded_vocab(vocab or model.vocab_size)
     per_logit = (4, 4, 8, 4, 4, 1, 4, 4, 4)  # the V0 sampler's tensors (V0_SAMPLER_BYTES_PER_LOGIT)
     events = [("alloc", "cublas", cublas_workspace)] if cublas_workspace else []
     events += eager_decoder_events(
@@ -232,7 +242,8 @@ def _padded_vocab(vocab: int) -> int:
 def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: int, tp: int, rt: Runtime,
                     last_rank: bool = True, compiled: bool = False, cublas_workspace: int = 0, autotune: int = 0,
                     compile_spike: int = 0, sampler_per_logit: int | None = None,
-                    reserved: bool | None = None, samples: bool = True) -> Activation:
+                    reserved: bool | None = None, samples: bool = True, onload: int = 0,
+                    vocab: int | None = None, ep: int = 1) -> Activation:
     """Profile-run peak on one rank at the runtime ``rt`` (release, engine, model runner).
     ``compiled``: V1 with torch.compile (not ``--enforce-eager``); ``autotune``: the buffer a cold
     torch.compile benchmark allocates next to the forward's live set (``compile_autotune_bytes``);
@@ -243,14 +254,17 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
     returns before sampling unless ``is_driver_worker``).
     ``reserved``: the release counts the allocator's reserved segments, not live tensors (None: where
     ``rt.profiling`` is ``free_drop``); the replay of the eager forward then replaces the live set when
-    larger."""
+    larger. ``onload``: offloaded weights the V0 forward copies back for one layer (``memory/offload.py``).
+    ``vocab``: the logits' width when it is not the model's (LoRA's extra vocabulary, ``memory/lora.py``).
+    ``ep``: expert parallel group; the fused-MoE caches then hold every token × top-k at the whole
+    expert width (non-local experts are masked by the expert map, not skipped in the allocation)."""
     h = model.hidden_size
     rel = rt.release
     hidden_live = _hidden_live(model, rt, compiled)
     attn_width = model.num_attention_heads * model.head_dim / tp if compiled else 0.0
     dense = tokens * dtype_bytes * dense_mlp_elements(model, tp=tp, compiled=compiled, rt=rt)
     if model.is_moe:
-        moe_i = (model.moe_intermediate_size or model.intermediate_size) / tp
+        moe_i = (model.moe_intermediate_size or model.intermediate_size) / (1 if ep > 1 else tp)
         chunk = min(tokens, MOE_CHUNK) if rel.moe_chunking else tokens
         moe = tokens * dtype_bytes * (hidden_live * h + attn_width) + \
             chunk * model.num_experts_per_tok * dtype_bytes * (3 * moe_i + h)
@@ -258,12 +272,13 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
         forward = max(moe + shared, dense if model.first_dense_layers else 0)
     else:
         forward = dense
+    forward += onload
     sampler = 0
     if last_rank and not samples:
-        vocab_shard = -(-_padded_vocab(model.vocab_size) // tp)
+        vocab_shard = -(-_padded_vocab(vocab or model.vocab_size) // tp)
         sampler = (rows * vocab_shard + tokens * h) * dtype_bytes
     elif last_rank:
-        vocab = _padded_vocab(model.vocab_size)
+        vocab = _padded_vocab(vocab or model.vocab_size)
         per = sampler_per_logit if sampler_per_logit is not None else sampler_bytes_per_logit(rt)
         if model.extra.get("final_logit_softcapping"):
             per = max(per, 2 * dtype_bytes)  # the capped logits are new tensors next to the previous step's
@@ -278,26 +293,9 @@ def activation_peak(model: ModelArch, *, tokens: int, rows: int, dtype_bytes: in
         reserved = rt.profiling == "free_drop"
     if reserved and last_rank and samples:
         seg = reserved_profile_bytes(model, tokens=tokens, rows=rows, dtype_bytes=dtype_bytes, tp=tp, rt=rt,
-                                     cublas_workspace=cublas_workspace)
+                                     cublas_workspace=cublas_workspace, vocab=vocab)
     return Activation(int(forward), int(sampler), tokens, rows, int(cublas_workspace), int(autotune), seg,
                       int(compile_spike))
-
-
-def non_torch_bytes(rt: Runtime, tp: int, compute_capability: tuple[int, int] | None = None) -> int:
-    """Non-torch memory vLLM subtracts, by what the release measures (``Runtime.profiling``):
-
-    * growth after vLLM's own memory snapshot (NCCL, lazily loaded kernels, backend buffers): medians of
-      logs, 0.10 GiB on V0 (the median of public V0 logs), 0.22 GiB on V1 (measured on 0.26);
-    * ``used_minus_torch`` subtracts ``(total − free) − torch allocated`` instead, which also holds the
-      CUDA context created before the snapshot: 0.51 GiB on Hopper (measured: ``init_non_torch`` on the
-      H200), about 0.25 GiB on older cards (an RTX 3090 log printed 0.35 in all).
-    More with TP > 1 (NCCL and custom all-reduce buffers)."""
-    base = 0.22 if rt.v1 else 0.10
-    if rt.profiling == "used_minus_torch":
-        base += 0.51 if compute_capability and compute_capability[0] >= 9 else 0.25
-    if tp > 1:
-        base += 0.15  # NCCL and custom all-reduce buffers
-    return int(base * GIB)
 
 
 def cuda_graph_bytes(rt: Runtime, *, enforce_eager: bool, layers_on_rank: int, capture_size: int,

@@ -48,7 +48,22 @@ def _segment_size(size: int) -> int:
 def simulate(events: list[tuple[str, str, int]]) -> tuple[int, int]:
     """Replay ``("alloc", name, bytes)`` / ``("free", name, 0)`` events on an empty allocator.
     Returns ``(peak allocated, reserved)`` in bytes; freeing an unknown name is ignored."""
+    r = replay(events)
+    return r.peak, r.reserved
+
+
+@dataclass(frozen=True)
+class Replay:
+    peak: int  # peak of allocated_bytes
+    reserved: int  # every segment created
+    allocated: int  # allocated_bytes after the last event (whole blocks: an unsplit remainder counts)
+    held: int  # segments still holding a live block (what ``empty_cache`` cannot release)
+
+
+def replay(events: list[tuple[str, str, int]]) -> Replay:
+    """``simulate`` with the state after the last event."""
     blocks: list[_Block] = []
+    segments: list[int] = []
     live: dict[str, _Block] = {}
     reserved = allocated = peak = 0
     for kind, name, size in events:
@@ -58,7 +73,8 @@ def simulate(events: list[tuple[str, str, int]]) -> tuple[int, int]:
             if fits:
                 block = min(fits, key=lambda b: (b.size, b.segment, b.offset))
             else:
-                block = _Block(len({b.segment for b in blocks}), 0, _segment_size(size), True)
+                block = _Block(len(segments), 0, _segment_size(size), True)
+                segments.append(block.size)
                 reserved += block.size
                 blocks.append(block)
             if block.size - size > SMALL:
@@ -67,7 +83,7 @@ def simulate(events: list[tuple[str, str, int]]) -> tuple[int, int]:
                 block.size = size
             block.free = False
             live[name] = block
-            allocated += size
+            allocated += block.size  # torch's allocated_bytes counts the block, unsplit remainder included
             peak = max(peak, allocated)
         else:
             block = live.pop(name, None)
@@ -76,7 +92,8 @@ def simulate(events: list[tuple[str, str, int]]) -> tuple[int, int]:
             allocated -= block.size
             block.free = True
             _merge(blocks, block)
-    return peak, reserved
+    held = sum(segments[i] for i in {b.segment for b in live.values()})
+    return Replay(peak, reserved, allocated, held)
 
 
 def _merge(blocks: list[_Block], block: _Block) -> None:

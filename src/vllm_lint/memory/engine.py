@@ -30,8 +30,8 @@ class Runtime:
 
     @property
     def profiling(self) -> str:
-        """What the profile step subtracts (V0 by release, see ``Release.v0_profiling``; V1 always
-        ``memory_profiling``):
+        """What the profile step subtracts, by engine and release (``Release.v0_profiling`` /
+        ``Release.v1_profiling``):
 
         * ``free_drop``: ``init_free − free after profile_run``, read without emptying the cache, so the
           allocator's reserved segments count; the CUDA context predates ``init_free``.
@@ -39,7 +39,7 @@ class Runtime:
           includes the CUDA context and other processes on the GPU.
         * ``memory_profiling``: torch's allocated peak increase plus the non-torch increase over a
           baseline taken after the CUDA context."""
-        return "memory_profiling" if self.v1 else self.release.v0_profiling
+        return self.release.v1_profiling if self.v1 else self.release.v0_profiling
 
     @property
     def era(self) -> str:

@@ -19,172 +19,28 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 
 from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.hardware.l2 import l2_cache_bytes
-from vllm_lint.memory.activation import (activation_peak, compile_autotune_bytes, compile_spike_bytes,
-                                         cublas_workspace_bytes, cuda_graph_bytes, non_torch_bytes,
+from vllm_lint.memory.activation import (activation_peak, attention_workspace_bytes, compile_autotune_bytes,
+                                         compile_spike_bytes, cublas_workspace_bytes, cuda_graph_bytes,
                                          sampler_bytes_per_logit)
 from vllm_lint.memory.engine import BatchDefaults, Features, Runtime, batch_defaults, runtime
-from vllm_lint.memory.releases import era_text
+from vllm_lint.memory.result import Band, Capacity
 from vllm_lint.memory.kv import KvLayout, kv_dtype_bytes, kv_layout
 from vllm_lint.memory.multimodal import vision_tower_loaded
 from vllm_lint.memory.settings import EngineSettings
+from vllm_lint.memory.speculative import mtp_layer_params, mtp_layers
 from vllm_lint.memory.uncertainty import band, family_of
-from vllm_lint.memory.weights import weights_per_rank, rope_cache_bytes
+from vllm_lint.memory.lora import LoraConfig, lora_slot_bytes, lora_vocab
+from vllm_lint.memory.nontorch import non_torch_terms
+from vllm_lint.memory.offload import cpu_offload
+from vllm_lint.memory.weights import rope_cache_bytes, weight_format, weights_per_rank
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
 from vllm_lint.units import GIB
 
 COMFORTABLE_CONCURRENCY = 2.0  # full-length requests at once below which long requests queue (VL103)
-
-
-@dataclass
-class Capacity:
-    """The capacity estimate for one launch, per GPU (the DESIGN.md ``capacity --format json`` keys)."""
-
-    model: str
-    gpu_name: str
-    gpu_total_gib: float
-    gpu_count: int | None
-    vllm_version: str
-    era: str
-    tensor_parallel_size: int
-    pipeline_parallel_size: int
-    gpu_memory_utilization: float
-    budget_gib: float
-    weights_gib: float
-    activation_gib: float
-    non_torch_gib: float
-    cuda_graph_gib: float
-    kv_cache_gib: float
-    kv_bytes_per_token: int
-    block_size: int
-    num_gpu_blocks: int
-    kv_cache_tokens: int
-    max_model_len: int
-    fits: bool
-    max_model_len_that_fits: int
-    min_gpu_memory_utilization: float | None
-    max_concurrency: float
-    needed_kv_gib: float
-    estimated_max_model_len: int  # vLLM's own figure in its error message at these settings (V1), else tokens
-    weights_format: str = "bf16"
-    kv_cache_dtype: str = "auto"
-    max_num_batched_tokens: int = 0
-    max_num_seqs: int = 0
-    chunked_prefill: bool = True
-    kv_override: str | None = None  # "kv_cache_memory_bytes" / "num_gpu_blocks_override"
-    band: "Band | None" = None  # the uncertainty band at this launch
-    # V0 with TP > 1: a last-stage rank other than the driver, which does not sample (more KV cache;
-    # vLLM sizes every rank to the driver's)
-    non_driver_rank: dict | None = None
-    engine: str = "v1"  # "v0" or "v1": the engine that really runs (memory/engine.py)
-    model_runner: str = "v1"  # "v0", "v1" or "v2" (Model Runner V2)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def model_runner_v2(self) -> bool:
-        return self.model_runner == "v2"
-
-    @property
-    def era_text(self) -> str:
-        return era_text(self.vllm_version, self.engine, self.model_runner)
-
-    @property
-    def per_gpu_note(self) -> str:
-        n = self.tensor_parallel_size * self.pipeline_parallel_size
-        return "per GPU" if n == 1 else f"per GPU (each of {n} GPUs; TP={self.tensor_parallel_size}, PP={self.pipeline_parallel_size})"
-
-    def to_json(self) -> dict:
-        return {
-            "model": self.model,
-            "gpu": {"name": self.gpu_name, "total_gib": round(self.gpu_total_gib, 2), "count": self.gpu_count},
-            "vllm_version": self.vllm_version,
-            "era": self.era,
-            "engine": self.engine,
-            "model_runner": self.model_runner,
-            "tensor_parallel_size": self.tensor_parallel_size,
-            "pipeline_parallel_size": self.pipeline_parallel_size,
-            "gpu_memory_utilization": self.gpu_memory_utilization,
-            "budget_gib": round(self.budget_gib, 3),
-            "weights_gib": round(self.weights_gib, 3),
-            "activation_gib": round(self.activation_gib, 3),
-            "non_torch_gib": round(self.non_torch_gib, 3),
-            "cuda_graph_gib": round(self.cuda_graph_gib, 3),
-            "kv_cache_gib": round(self.kv_cache_gib, 3),
-            "kv_bytes_per_token": self.kv_bytes_per_token,
-            "block_size": self.block_size,
-            "num_gpu_blocks": self.num_gpu_blocks,
-            "kv_cache_tokens": self.kv_cache_tokens,
-            "max_model_len": self.max_model_len,
-            "fits": self.fits,
-            "max_model_len_that_fits": self.max_model_len_that_fits,
-            "min_gpu_memory_utilization": self.min_gpu_memory_utilization,
-            "max_concurrency": round(self.max_concurrency, 2),
-            "needed_kv_gib": round(self.needed_kv_gib, 3),
-            "estimated_max_model_len": self.estimated_max_model_len,
-            "weights_format": self.weights_format,
-            "kv_cache_dtype": self.kv_cache_dtype,
-            "max_num_batched_tokens": self.max_num_batched_tokens,
-            "max_num_seqs": self.max_num_seqs,
-            **self._band_json(),
-            **({"non_driver_rank": self.non_driver_rank} if self.non_driver_rank else {}),
-            "notes": list(self.notes),
-        }
-
-    def _band_json(self) -> dict:
-        b = self.band
-        if b is None:
-            return {}
-        return {"kv_cache_tokens_low": b.kv_cache_tokens_low, "kv_cache_tokens_high": b.kv_cache_tokens_high,
-                "uncertainty": {"fraction_of_budget": b.fraction, "margin_gib": round(b.margin_gib, 3),
-                                "scope": b.scope, "fits_low": b.fits_low, "fits_high": b.fits_high},
-                "max_model_len_that_fits_low": b.max_model_len_that_fits_low,
-                "recommended_max_model_len": b.recommended_max_model_len}
-
-    @property
-    def at_the_edge(self) -> bool:
-        """The verdict flips inside the uncertainty band: vLLM may or may not start."""
-        b = self.band
-        return b is not None and b.fits_low != b.fits_high
-
-    @property
-    def tokens_pm(self) -> str:
-        """``±3%`` (of the KV tokens) for the band, or "" without one."""
-        b = self.band
-        if b is None or self.kv_cache_tokens <= 0:
-            return ""
-        delta = max(abs(b.kv_cache_tokens_high - self.kv_cache_tokens), abs(self.kv_cache_tokens - b.kv_cache_tokens_low))
-        pct = delta / self.kv_cache_tokens * 100
-        if pct >= 50:  # a percentage of a nearly empty cache says little: give the tokens
-            return f"±{delta:,} tokens"
-        return f"±{pct:.0f}%" if pct >= 1 else f"±{pct:.1f}%"
-
-    def breakdown_lines(self) -> list[str]:
-        """Human lines for diagnostic notes: every term of the budget, per GPU."""
-        u = self.gpu_memory_utilization
-        lines = [
-            f"{self.gpu_name}: {self.gpu_total_gib:.2f} GiB visible to CUDA × gpu_memory_utilization {u:g} "
-            f"= {self.budget_gib:.2f} GiB budget {self.per_gpu_note}",
-            f"  − weights {self.weights_gib:.2f} GiB ({self.weights_format})",
-            f"  − activation peak {self.activation_gib:.2f} GiB (profile run of {self.max_num_batched_tokens} tokens, "
-            f"{self.max_num_seqs} sequences)",
-            f"  − non-torch memory {self.non_torch_gib:.2f} GiB",
-        ]
-        if self.cuda_graph_gib:
-            lines.append(f"  − CUDA graphs {self.cuda_graph_gib:.2f} GiB")
-        if self.kv_override:
-            lines.append(f"  KV cache set by --{self.kv_override.replace('_', '-')}")
-        lines.append(
-            f"  = KV cache {self.kv_cache_gib:.2f} GiB: {self.num_gpu_blocks} blocks of {self.block_size} tokens "
-            f"= {self.kv_cache_tokens:,} tokens at {self.kv_bytes_per_token / 1024:g} KiB per token"
-        )
-        lines.append(
-            f"  one {self.max_model_len}-token request needs {self.needed_kv_gib:.2f} GiB; "
-            f"max concurrency {self.max_concurrency:.2f}x ({self.era_text}, estimated)"
-        )
-        return lines
 
 
 @dataclass(frozen=True)
@@ -199,6 +55,7 @@ class _Rank:
     num_blocks: int
     blocks_per_request: int
     in_flight: int
+    terms: tuple[tuple[str, int], ...] = ()
 
 
 def _pp_layers(num_layers: int, pp: int, partition: str | None = None) -> list[int]:
@@ -245,6 +102,9 @@ class _Ctx:
         self.sampler_per_logit = sampler_bytes_per_logit(self.rt, self.env)
         self.tp = max(1, int(s.tensor_parallel_size or 1))
         self.pp = max(1, int(s.pipeline_parallel_size or 1))
+        # --enable-expert-parallel: experts spread whole over the TP × DP ranks of a MoE model
+        self.ep = self.tp * max(1, int(s.data_parallel_size or 1)) if s.enable_expert_parallel and model.is_moe else 1
+        self.mtp, self.mtp_assumed = mtp_layers(model, s.speculative_method)
         self.util = s.gpu_memory_utilization if s.gpu_memory_utilization is not None else self.rel.default_utilization
         self.total = gpu.total_bytes
         self.budget = math.ceil(self.total * self.util) if self.rel.budget_rounds_up else int(self.total * self.util)
@@ -256,6 +116,9 @@ class _Ctx:
         # the runner takes images: V0 shrinks the dummy batch, V1 embeds outside the compiled graph
         self.mm_inputs = self.vision and bool(model.extra.get("vision_params"))
         self.shift = 0  # bytes added to the KV cache: the ends of the uncertainty band
+        self.lora = LoraConfig(max(1, s.max_loras), max(1, s.max_lora_rank),
+                               s.lora_extra_vocab_size if self.rel.lora_extra_vocab else 0,
+                               s.fully_sharded_loras) if s.enable_lora else None
 
     def shifted(self, delta: int) -> "_Ctx":
         """This launch with ``delta`` bytes more (or fewer) left for the KV cache."""
@@ -284,12 +147,31 @@ class _Ctx:
         than the driver, which does not sample."""
         m, s = self.model, self.s
         layers = self.layers[pp_rank]
+        lora = self.lora
         w = weights_per_rank(m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers,
                              dtype_bytes=self.dtype_bytes, quantization_flag=s.quantization,
-                             vision=self.vision, gpu_cc=self.gpu.compute_capability, version=self.version)
+                             vision=self.vision, gpu_cc=self.gpu.compute_capability, version=self.version,
+                             first_layer=sum(self.layers[:pp_rank]), env=self.env,
+                             extra_vocab=lora.extra_vocab if lora else 0, ep=self.ep)
+        slots = lora_slot_bytes(m, lora, tp=self.tp, layers_on_rank=layers, first_rank=pp_rank == 0,
+                                last_rank=pp_rank == self.pp - 1, dtype_bytes=self.dtype_bytes) if lora else 0
+        # V0 0.6.5-0.7.x creates the slots after "Model loading took" and before the snapshot: no term holds them
+        slots_counted = slots if (self.v1 or self.rel.lora_in_model_memory or self.rt.profiling != "memory_profiling") \
+            else 0
         # model memory as vLLM logs it: parameters plus the rotary cos/sin buffer built at init
         wbytes = w.bytes + rope_cache_bytes(m, self.dtype_bytes)
-        wbytes = max(0, wbytes - int((s.cpu_offload_gb or 0) * 1e9))  # --cpu-offload-gb is decimal GB
+        fmt = weight_format(m, s.quantization, self.dtype_bytes, gpu_cc=self.gpu.compute_capability, version=self.version)
+        off = cpu_offload(m, cpu_offload_gb=s.cpu_offload_gb, tp=self.tp, first_layer=sum(self.layers[:pp_rank]),
+                          layers_on_rank=layers, bytes_per_param=fmt.linear_bytes, dtype_bytes=self.dtype_bytes,
+                          v1=self.v1)
+        wbytes = max(0, wbytes - off.bytes) + slots_counted
+        last = pp_rank == self.pp - 1
+        mtp = self.mtp if last else 0  # the drafter runs on the last pipeline stage
+        mtp_bytes = 0
+        if mtp:
+            linear, plain = mtp_layer_params(m, tp=self.tp, ep=self.ep)
+            mtp_bytes = int(mtp * (linear * fmt.linear_bytes + plain * self.dtype_bytes))
+            wbytes += mtp_bytes
         bd = batch_defaults(self.rt, self.gpu.total_gib, self.gpu.name, max_model_len,
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
@@ -298,15 +180,21 @@ class _Ctx:
                               tp=self.tp, rt=self.rt, last_rank=pp_rank == self.pp - 1,
                               # V1 profiles the torch.compile'd model unless eager; V0 always ran eager
                               compiled=self.compiled,
-                              cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability),
+                              cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability)
+                              + attention_workspace_bytes(self.rt, self.env),
                               autotune=self.autotune,
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
-                              sampler_per_logit=self.sampler_per_logit, samples=samples)
-        nt = non_torch_bytes(self.rt, self.tp * self.pp, self.gpu.compute_capability)
+                              sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes,
+                              vocab=lora_vocab(m, lora) if lora else None, ep=self.ep)
+        nt_terms = non_torch_terms(self.rt, tp=self.tp, pp=self.pp, gpu=self.gpu,
+                                   disable_custom_all_reduce=s.disable_custom_all_reduce)
+        if self.rt.profiling == "used_minus_torch":  # (total − free) − allocated: the weights' free remainders too
+            nt_terms["held_segments"] = w.held - w.rounding
+        nt = sum(nt_terms.values())
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.rt, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
                               capture_size=capture, env=self.env)
-        layout = kv_layout(m, tp=self.tp, layers_on_rank=layers, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
+        layout = kv_layout(m, tp=self.tp, layers_on_rank=layers + mtp, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
                            block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
                            disable_sliding_window=s.disable_sliding_window,
                            disable_hybrid=s.disable_hybrid_kv_cache_manager)
@@ -323,7 +211,11 @@ class _Ctx:
         async_sched = self.rt.runner_v2 and self.rel.v2_async_in_flight
         in_flight = (self.pp + 1 if async_sched else self.pp) * bd.max_num_batched_tokens
         bpr = layout.blocks_per_request(max_model_len, in_flight)
-        r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight)
+        terms = (("allocator_rounding", w.held if self.rel.v0_profiling == "free_drop" and not self.v1 else w.rounding),
+                 ("cpu_offload", off.bytes), ("offload_onload", off.onload_bytes), ("lora", slots_counted),
+                 ("lora_uncounted", slots - slots_counted), ("mtp_draft", mtp_bytes)) + tuple((f"non_torch.{k}", v) for k, v in nt_terms.items())
+        r = _Rank(wbytes, w.format, act.peak_bytes, nt, cg, available, layout, num_blocks, bpr, in_flight,
+                  tuple((k, v) for k, v in terms if v))
         return r, (bd, override)
 
     def worst(self, max_model_len: int) -> tuple[_Rank, object]:
@@ -428,22 +320,6 @@ def _largest(predicate, upper: int) -> int:
     return lo
 
 
-@dataclass(frozen=True)
-class Band:
-    """The estimate's uncertainty at this launch: the KV cache ± ``margin_gib`` (``memory/uncertainty.py``)."""
-
-    fraction: float  # of the budget
-    scope: str  # the table row it comes from
-    margin_gib: float
-    kv_cache_tokens_low: int
-    kv_cache_tokens_high: int
-    fits_low: bool
-    fits_high: bool
-    max_model_len_that_fits_low: int  # the largest length that fits at the low end
-    recommended_max_model_len: int  # the largest length (up to the configured one) that fits
-    # COMFORTABLE_CONCURRENCY times at the low end; 0 when none does
-
-
 def _band(c: _Ctx, L: int, overridden: bool) -> Band:
     b = band(c.era, family_of(c.model))
     margin = 0 if overridden else int(b.fraction * c.budget)  # a KV size the user set is not estimated
@@ -508,6 +384,15 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     elif c.autotune:
         notes.append(f"activation includes {c.autotune / 2**20:g} MiB that a cold torch.compile start allocates "
                      "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
+    if c.mtp:
+        notes.append(f"speculative decoding with {c.mtp} MTP layer(s): their weights count as model memory and each "
+                     "adds one layer of KV cache per token"
+                     + (" (num_nextn_predict_layers not in the model facts: 1 assumed)" if c.mtp_assumed else ""))
+    uncounted = dict(r.terms).get("lora_uncounted", 0)
+    if uncounted:
+        notes.append(f"vLLM {version} allocates the LoRA slots ({uncounted / GIB:.2f} GiB per GPU) after measuring the "
+                     "model and before profiling: no term of its accounting holds them, so they come out of the "
+                     "1 − gpu_memory_utilization headroom")
     if not c.vision and model.extra.get("vision_params"):
         notes.append("language-model-only mode: every modality limit is 0, so vLLM does not load the vision "
                      "tower and projector")
@@ -547,6 +432,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
         kv_override=override,
         band=edge,
         non_driver_rank=non_driver,
+        terms={k: v / GIB for k, v in r.terms},
         engine=c.rt.engine,
         model_runner=c.rt.runner,
         notes=notes,
@@ -569,4 +455,4 @@ def with_settings(settings: EngineSettings, **changes: object) -> EngineSettings
     return replace(settings, **changes)
 
 
-__all__ = ["Capacity", "UnsupportedModel", "estimate", "fits", "resolve_max_model_len", "with_settings", "asdict"]
+__all__ = ["Band", "Capacity", "UnsupportedModel", "estimate", "fits", "resolve_max_model_len", "with_settings", "asdict"]

@@ -50,10 +50,12 @@ class Release:
     v2_runner_opt_in: bool  # VLLM_USE_V2_MODEL_RUNNER is read
     v2_runner_default: RunnerRule
     # what the profile step measures and subtracts
-    v0_profiling: str  # free_drop | used_minus_torch | memory_profiling (V1 always memory_profiling)
+    v0_profiling: str  # free_drop | used_minus_torch | memory_profiling
+    v1_profiling: str  # used_minus_torch (0.8.x) | memory_profiling
     default_utilization: float
     budget_rounds_up: bool  # requested = ceil(total × utilization) instead of int()
     cublas_before_snapshot: bool  # the worker creates its cuBLAS handle before the memory snapshot
+    snapshot_after_distributed_init: bool  # the baseline follows NCCL / custom all-reduce set-up
     v1_runner_cuda_graphs: bool  # the V1 model runner's CUDA-graph estimate is subtracted
     v2_runner_cuda_graphs: bool  # Model Runner V2's CUDA-graph estimate is subtracted
     kv_cache_memory_bytes: bool  # --kv-cache-memory-bytes exists
@@ -77,11 +79,14 @@ class Release:
     gptq_marlin_frees_zeros: bool  # GPTQ on Marlin replaces qzeros with an empty tensor
     mla: bool  # MLA models store the compressed latent KV
     mla_dequantized_kv_b: bool  # MLA keeps a model-dtype copy of a quantized kv_b_proj (W_UK_T, W_UV views)
+    mla_absorbed: bool  # V0 MLA absorbs W_UK into W_Q and W_UV into W_O (VLLM_MLA_PERFORM_MATRIX_ABSORPTION)
     flashmla_hopper_block64: bool  # MLA on Hopper runs FlashMLA with blocks of 64
     hybrid_kv_groups: bool  # V1 groups layers by kind (sliding-window and mamba savings)
     kv_tokens_from_concurrency: bool  # "GPU KV cache size" = max concurrency × max_model_len
     fit_check_null_block: bool  # the V1 fit check holds back the block pool's null block
     language_model_only: bool  # encoders skipped when every modality limit is 0
+    lora_in_model_memory: bool  # LoRA slots created inside "Model loading took" (V0 before 0.8: after it)
+    lora_extra_vocab: bool  # LoRA adds lora_extra_vocab_size (256) rows to embed_tokens / lm_head
     max_model_len_auto_fit: bool  # --max-model-len -1/auto fits the context itself
     # era labels of the accounting (the JSON ``era`` key); "" where the engine or runner does not exist
     era_v0: str
@@ -108,14 +113,15 @@ ROWS: tuple[Row, ...] = (
                  "profile batch max(max_model_len, 2048) tokens", dict(
         engine_default="v0", v0_available=True, v1_min_compute_capability=(8, 0), v1_fp8_kv="hopper",
         v1_pp_needs_ray=True, v2_runner_opt_in=False, v2_runner_default=RunnerRule("none"),
-        v0_profiling="free_drop", default_utilization=0.9, budget_rounds_up=False, cublas_before_snapshot=False,
+        v0_profiling="free_drop", v1_profiling="memory_profiling", default_utilization=0.9, budget_rounds_up=False, cublas_before_snapshot=False, snapshot_after_distributed_init=False,
         v1_runner_cuda_graphs=False, v2_runner_cuda_graphs=False, kv_cache_memory_bytes=False,
         v0_chunked_prefill_tokens=512, v0_chunked_prefill_auto=False, v1_big_gpu_max_num_seqs=256,
         llm_class_batch_defaults=True, huge_gpu_batch_tokens=False, performance_mode=False,
         moe_chunking=False, llama_mlp_rebinds=False, compile_spike=False, flashinfer_sampler_default=True,
         inplace_top_k_top_p=False, v2_sampler_bytes_per_logit=2, v2_sampler_row_copies=1,
-        v2_async_in_flight=False, gptq_marlin_frees_zeros=False, mla=False, mla_dequantized_kv_b=False, flashmla_hopper_block64=True,
+        v2_async_in_flight=False, gptq_marlin_frees_zeros=False, mla=False, mla_dequantized_kv_b=False, mla_absorbed=False, flashmla_hopper_block64=True,
         hybrid_kv_groups=False, kv_tokens_from_concurrency=False, fit_check_null_block=False, language_model_only=False,
+        lora_in_model_memory=False, lora_extra_vocab=True,
         max_model_len_auto_fit=False, era_v0="v0-0.4", era_v1_runner="", era_v2_runner="")),
     Row("0.5.0", "V0 chunked prefill batches 2048 tokens", dict(v0_chunked_prefill_tokens=2048)),
     Row("0.5.2", "fused MoE runs in chunks of 32768 tokens", dict(moe_chunking=True)),
@@ -129,13 +135,23 @@ ROWS: tuple[Row, ...] = (
         dict(v0_profiling="used_minus_torch")),
     Row("0.6.5", "V0 memory_profiling: weights + non-torch increase + torch peak increase",
         dict(v0_profiling="memory_profiling")),
-    Row("0.7.1", "MLA: DeepSeek-V2/V3 store the compressed latent KV", dict(mla=True)),
+    Row("0.7.1", "MLA: DeepSeek-V2/V3 store the compressed latent KV; MLACommonImpl absorbs W_UK into W_Q and "
+                 "W_UV into W_O after loading and keeps the products (VLLM_MLA_PERFORM_MATRIX_ABSORPTION=1)",
+        dict(mla=True, mla_absorbed=True)),
     Row("0.8.0", "V1 engine by default (VLLM_USE_V1=0 and GPUs below compute capability 8.0 run V0); "
                  "CUDA graphs captured after the KV cache, outside the budget; MLA keeps W_UK_T and W_UV as views "
-                 "of kv_b_proj's weight, dequantized to the model dtype when it is quantized",
-        dict(engine_default="v1", era_v1_runner="v1-0.8", mla_dequantized_kv_b=True)),
+                 "of kv_b_proj's weight, dequantized to the model dtype when it is quantized (no absorbed products); "
+                 "the V0 model runner "
+                 "creates the LoRA slots inside 'Model loading took' (0.6.5-0.7.3: after it, so no term held them); "
+                 "the V1 worker subtracts torch's allocated peak plus (total − free) − torch allocated, CUDA context "
+                 "included, as V0 did in 0.6.4 (Worker.determine_available_memory, 0.8.0 and 0.8.5)",
+        dict(engine_default="v1", era_v1_runner="v1-0.8", mla_dequantized_kv_b=True, mla_absorbed=False,
+             lora_in_model_memory=True,
+             v1_profiling="used_minus_torch")),
     Row("0.9.0", "V1 server defaults to 1024 sequences on GPUs of 70 GiB and more (not A100); V1 pipeline "
-                 "parallelism on the multiprocessing executor", dict(v1_big_gpu_max_num_seqs=1024, v1_pp_needs_ray=False)),
+                 "parallelism on the multiprocessing executor; V1 measures with memory_profiling from a snapshot "
+                 "taken after the CUDA context", dict(v1_big_gpu_max_num_seqs=1024, v1_pp_needs_ray=False,
+                                                      v1_profiling="memory_profiling")),
     Row("0.10.0", "hybrid KV cache groups (sliding-window and mamba layers hold less); "
                   "--kv-cache-memory-bytes; an fp8 KV cache stays on V1 on Blackwell too",
         dict(hybrid_kv_groups=True, kv_cache_memory_bytes=True, v1_fp8_kv="hopper-blackwell")),
@@ -148,7 +164,9 @@ ROWS: tuple[Row, ...] = (
     Row("0.12.0", "torch 2.9: Inductor benchmarks combo kernels while compiling (cold-compile spike); "
                   "the FlashInfer sampler becomes opt-in (PyTorch sort path)",
         dict(compile_spike=True, flashinfer_sampler_default=False)),
-    Row("0.14.0", "--max-model-len -1/auto fits the context to the KV cache", dict(max_model_len_auto_fit=True)),
+    Row("0.14.0", "--max-model-len -1/auto fits the context to the KV cache; LoRA adds no extra vocabulary rows "
+                  "(--lora-extra-vocab-size deprecated in 0.11.2, gone in 0.14.1; 0.12-0.13 not read)",
+        dict(max_model_len_auto_fit=True, lora_extra_vocab=False)),
     Row("0.17.0", "in-place Triton top-k/top-p in the V1 runner's sampler", dict(inplace_top_k_top_p=True)),
     Row("0.20.0", "utilization default 0.92; the V1 model runner's CUDA-graph estimate is subtracted "
                   "(VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=1); VLLM_USE_V2_MODEL_RUNNER=1 opts in to Model Runner V2",
@@ -165,8 +183,9 @@ ROWS: tuple[Row, ...] = (
         dict(v2_runner_default=RunnerRule("dense", moe_architectures=_LISTS["moe_0_25"]))),
     Row("0.29.0", "the fit check and auto-fit hold back the null block the block pool keeps",
         dict(fit_check_null_block=True)),
-    Row("0.30.0", "requested memory rounded up to a byte; the offline LLM class takes the server's batch defaults",
-        dict(budget_rounds_up=True, llm_class_batch_defaults=False)),
+    Row("0.30.0", "requested memory rounded up to a byte; the offline LLM class takes the server's batch defaults; "
+                  "the memory snapshot follows distributed init (custom all-reduce buffers outside the figure)",
+        dict(budget_rounds_up=True, llm_class_batch_defaults=False, snapshot_after_distributed_init=True)),
     Row("0.33.0", "Model Runner V2 for every model, with its CUDA-graph estimate subtracted and an fp32 "
                   "sampler pass; cuBLAS handle created before the memory snapshot; async scheduling keeps "
                   "pp_size + 1 batches in flight; FLASH_ATTN_MLA (blocks of 16) on Hopper; 16384 tokens on "

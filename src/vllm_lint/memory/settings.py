@@ -36,6 +36,14 @@ class EngineSettings:
     swap_space: float | None = None
     disable_sliding_window: bool = False
     num_speculative_tokens: int = 0
+    speculative_method: str | None = None  # speculative_config "method" (mtp, deepseek_mtp, eagle, ngram, ...)
+    enable_lora: bool = False
+    max_loras: int = 1
+    max_lora_rank: int = 16
+    lora_extra_vocab_size: int = 256
+    fully_sharded_loras: bool = False
+    disable_custom_all_reduce: bool = False
+    enable_expert_parallel: bool = False
     env: dict[str, str] = field(default_factory=dict)  # VLLM_* variables that change accounting
     # "serve" (OpenAI server / vllm serve) or "llm" (offline LLM class): batch defaults differ up to 0.26.
     usage_context: str = "serve"
@@ -50,9 +58,11 @@ class EngineSettings:
 
 
 _INT_FIELDS = ("tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size", "max_num_seqs",
-               "max_num_batched_tokens", "block_size", "num_gpu_blocks_override", "num_speculative_tokens")
+               "max_num_batched_tokens", "block_size", "num_gpu_blocks_override", "num_speculative_tokens",
+               "max_loras", "max_lora_rank", "lora_extra_vocab_size")
 _BOOL_FIELDS = ("enable_chunked_prefill", "enable_prefix_caching", "enforce_eager", "disable_sliding_window",
-                "disable_hybrid_kv_cache_manager", "language_model_only")
+                "disable_hybrid_kv_cache_manager", "language_model_only", "enable_lora", "fully_sharded_loras",
+               "disable_custom_all_reduce", "enable_expert_parallel")
 _SUFFIX = {"k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4,
            "ki": 1024, "mi": 1024**2, "gi": 1024**3, "ti": 1024**4}
 
@@ -157,6 +167,9 @@ def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | No
         n = parse_human_int(spec.get("num_speculative_tokens"))
         if n:
             s.num_speculative_tokens = n
+        method = spec.get("method")
+        if isinstance(method, str) and method.strip():
+            s.speculative_method = method.strip().lower()
     # -O0 / --optimization-level 0: no compilation and no CUDA graphs (vLLM 0.33 help), like --enforce-eager
     if str(values.get("optimization_level", "")).strip() == "0":
         s.enforce_eager = True
@@ -187,5 +200,5 @@ def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | No
 
         s.mm_limits = parse_mm_limits(values["limit_mm_per_prompt"])
     if env:
-        s.env = {k: v for k, v in env.items() if k.startswith("VLLM_")}
+        s.env = {k: v for k, v in env.items() if k.startswith("VLLM_") or k == "PYTORCH_CUDA_ALLOC_CONF"}
     return s

@@ -2,7 +2,7 @@
 
 Sharding (vLLM's parallel linear layers): attention heads, MLP columns and experts split by TP;
 K/V projections replicated once TP exceeds the KV head count; vocab embedding and lm_head padded
-to a multiple of 64 per shard and split by TP; norms replicated. Under PP each rank holds its
+to a multiple of 64 and split evenly by TP; norms replicated. Under PP each rank holds its
 slice of layers, the first the embedding, the last the lm_head (tied: both ends hold a copy).
 
 Storage per parameter of a quantized linear layer (embeddings, lm_head, norms and the layers a
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from vllm_lint.models.arch import ModelArch, ceil_div
 from vllm_lint.memory.releases import release
+from vllm_lint.memory.weight_segments import rounding_bytes
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class WeightFormat:
     name: str  # "bf16", "awq-4bit-g128", ...
     linear_bytes: float  # bytes per parameter of quantized linear layers
     experts_only: bool = False  # format leaves attention unquantized (gpt-oss MXFP4)
+    packed_bytes: float | None = None  # bytes per parameter of the main weight tensor (no scales/zeros)
+
+    @property
+    def main_tensor_bytes(self) -> float:
+        return self.packed_bytes if self.packed_bytes is not None else self.linear_bytes
 
 
 def _group_overhead(bits: int, group: int | None, zero_point: bool = True) -> float:
@@ -88,7 +94,7 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
     if not method and flag in ("fp8", "fbgemm_fp8", "ptpc_fp8"):
         return WeightFormat("fp8 (online)", 1.0)
     if not method and flag in ("bitsandbytes",):
-        return WeightFormat("bitsandbytes nf4 (in-flight)", 0.5 + 1 / 64)
+        return WeightFormat("bitsandbytes nf4 (in-flight)", 0.5 + 1 / 64, packed_bytes=0.5)
     if not method:
         return WeightFormat({4: "fp32", 2: "bf16/fp16", 1: "fp8"}.get(dtype_bytes, "bf16"), float(dtype_bytes))
     if method in ("awq", "awq_marlin", "gptq", "gptq_marlin", "auto-round", "auto_round", "autoround"):
@@ -96,17 +102,17 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
         group = int(q.get("group_size") or q.get("q_group_size") or 128)
         zp = _keeps_zero_points(method, q, bits, group, flag, gpu_cc, version)
         name = f"{method} {bits}-bit g{group}" + ("" if zp else " sym")
-        return WeightFormat(name, bits / 8 + _group_overhead(bits, group, zp))
+        return WeightFormat(name, bits / 8 + _group_overhead(bits, group, zp), packed_bytes=bits / 8)
     if method in ("fp8", "fbgemm_fp8", "modelopt", "ptpc_fp8") and "fp4" not in str(q.get("quant_algo", "")).lower():
         return WeightFormat("fp8", 1.0)
     if method in ("modelopt_fp4", "nvfp4") or "fp4" in str(q.get("quant_algo", "")).lower():
-        return WeightFormat("nvfp4", 0.5 + 1 / 16)
+        return WeightFormat("nvfp4", 0.5 + 1 / 16, packed_bytes=0.5)
     if method == "mxfp4":
         return WeightFormat("mxfp4 (experts)", 0.5 + 1 / 32, experts_only=True)
     if method == "bitsandbytes":
         if q.get("load_in_8bit"):
             return WeightFormat("bitsandbytes int8", 1.0)
-        return WeightFormat("bitsandbytes nf4", 0.5 + 1 / 64)
+        return WeightFormat("bitsandbytes nf4", 0.5 + 1 / 64, packed_bytes=0.5)
     if method in ("compressed-tensors", "compressed_tensors"):
         groups = q.get("config_groups") or {}
         for g in groups.values() if isinstance(groups, dict) else []:
@@ -114,11 +120,11 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
             bits = int(w.get("num_bits") or 8)
             wtype = str(w.get("type") or "int")
             if bits == 4 and wtype == "float":
-                return WeightFormat("compressed-tensors nvfp4", 0.5 + 1 / 16)
+                return WeightFormat("compressed-tensors nvfp4", 0.5 + 1 / 16, packed_bytes=0.5)
             gs = w.get("group_size")
             zp = _is_false(w.get("symmetric"))  # QuantizationArgs.symmetric defaults to True
             name = f"compressed-tensors {wtype}{bits}" + (f" g{gs}" if gs else "") + (" asym" if zp else "")
-            return WeightFormat(name, bits / 8 + _group_overhead(bits, gs, zp))
+            return WeightFormat(name, bits / 8 + _group_overhead(bits, gs, zp), packed_bytes=bits / 8)
         return WeightFormat("compressed-tensors", 1.0)
     if method in ("gguf",):
         return WeightFormat("gguf (~4.5 bit)", 0.5625)
@@ -127,20 +133,30 @@ def weight_format(model: ModelArch, quantization_flag: str | None, dtype_bytes: 
 
 @dataclass(frozen=True)
 class RankWeights:
-    bytes: int
+    bytes: int  # parameters as stored on the rank, allocator rounding included
     params: int
     format: str
+    rounding: int = 0  # whole blocks torch's caching allocator hands out (memory/weight_segments.py)
+    held: int = 0  # what the weights' segments hold beyond the weights (reserved, not released)
 
 
 def _pad(v: int, tp: int) -> int:
-    return ceil_div(v, 64 * tp) * 64 * tp
+    """The vocabulary as ``VocabParallelEmbedding`` holds it over ``tp`` ranks: padded to a multiple of 64
+    (``pad_vocab_size``), then split evenly (``divide``: vLLM requires the padded size to divide by TP)."""
+    return ceil_div(ceil_div(v, 64) * 64, tp) * tp
 
 
 def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers_on_rank: int, dtype_bytes: int,
                      quantization_flag: str | None = None, vision: bool = True,
-                     gpu_cc: tuple[int, int] | None = None, version: str | None = None) -> RankWeights:
+                     gpu_cc: tuple[int, int] | None = None, version: str | None = None,
+                     first_layer: int | None = None, env: dict[str, str] | None = None,
+                     extra_vocab: int = 0, ep: int = 1) -> RankWeights:
     """Bytes of weights held by one (TP rank, PP rank). ``vision=False``: the multimodal encoder is not
-    built (language-model-only mode, see ``memory.multimodal``)."""
+    built (language-model-only mode, see ``memory.multimodal``). ``first_layer`` (default: an even
+    split) and ``env`` (``PYTORCH_CUDA_ALLOC_CONF``) place the rank's tensors on torch's allocator.
+    ``extra_vocab``: LoRA's extra vocabulary rows on the embedding and the lm_head (``memory/lora.py``).
+    ``ep``: the expert-parallel group (``--enable-expert-parallel``: TP × DP ranks, each holding
+    ``num_experts / ep`` whole experts, ``FusedMoE`` with an ``expert_map``); 1 slices every expert by TP."""
     fmt = weight_format(model, quantization_flag, dtype_bytes, gpu_cc=gpu_cc, version=version)
     b = model.param_breakdown()
     L = max(1, model.num_layers)
@@ -153,11 +169,12 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     if not model.is_mla and model.num_kv_heads < tp:
         kv_per_layer = 2 * h * model.num_kv_heads * model.head_dim
         attn += n_attn * kv_per_layer * (1 / model.num_kv_heads - 1 / tp)
-    linear_q = (b["mlp"] + b["experts"] + b["shared"] + b["mamba"]) / tp
+    experts_rank = b["experts"] / (ep if ep > 1 else tp)
+    linear_q = (b["mlp"] + b["shared"] + b["mamba"]) / tp + experts_rank
     linear_attn = attn
     dense_bytes = 0.0
     if fmt.experts_only:
-        quant_bytes = b["experts"] / tp * fmt.linear_bytes
+        quant_bytes = experts_rank * fmt.linear_bytes
         dense_bytes += (b["mlp"] + b["shared"] + b["mamba"]) / tp * dtype_bytes + linear_attn * dtype_bytes
     else:
         quant_bytes = (linear_q + linear_attn) * fmt.linear_bytes
@@ -169,15 +186,28 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
     vocab_rank = _pad(model.vocab_size, tp) // tp
     ends = 0
     if pp_rank == 0:
-        ends += vocab_rank * h
+        ends += vocab_rank * h + ceil_div(extra_vocab, tp) * h
     if pp_rank == pp - 1 and (not model.tie_word_embeddings or pp > 1):
-        ends += vocab_rank * h
+        # with LoRA the lm_head pads to lora_vocab_padding_size (256) and adds the extra rows
+        head = (ceil_div(model.vocab_size, 256) * 256 + extra_vocab) // tp if extra_vocab else vocab_rank
+        ends += head * h
     total = per_layers + ends * dtype_bytes
     total += mla_kv_b_copy_bytes(model, fmt, tp=tp, layers_on_rank=layers_on_rank, dtype_bytes=dtype_bytes,
                                  version=version)
-    params = int((b["attention"] + b["mlp"] + b["experts"] + b["shared"] + b["mamba"] + b["norms"]) * frac / tp + ends
+    total += mla_absorbed_bytes(model, fmt, tp=tp, layers_on_rank=layers_on_rank, dtype_bytes=dtype_bytes,
+                                version=version, env=env)
+    params = int(((b["attention"] + b["mlp"] + b["shared"] + b["mamba"] + b["norms"]) / tp + experts_rank) * frac + ends
                  + (b.get("vision", 0) / tp if pp_rank == 0 else 0))
-    return RankWeights(int(total), params, fmt.name)
+    rounding = held = 0
+    if not fmt.experts_only:
+        start = first_layer if first_layer is not None else pp_rank * (model.num_layers // max(1, pp))
+        rounding, held = rounding_bytes(model, tp=tp, pp=pp, pp_rank=pp_rank, first_layer=start,
+                                        layers_on_rank=layers_on_rank, bytes_per_param=fmt.main_tensor_bytes,
+                                        dtype_bytes=dtype_bytes, vocab_rank=vocab_rank,
+                                        rope=rope_cache_shape(model), env=env, ep=ep)
+    # the free-memory drop (≤ 0.6.3) sees the weights' whole segments; later releases allocated_bytes
+    counted = held if release(version).v0_profiling == "free_drop" else rounding
+    return RankWeights(int(total) + counted, params, fmt.name, rounding, held)
 
 
 def mla_kv_b_copy_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_on_rank: int, dtype_bytes: int,
@@ -196,6 +226,32 @@ def mla_kv_b_copy_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_
     return per_layer * layers_on_rank * dtype_bytes
 
 
+def mla_absorbed_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_on_rank: int, dtype_bytes: int,
+                       version: str | None, env: dict[str, str] | None = None) -> int:
+    """The products V0's MLA keeps after loading (``MLACommonImpl.process_weights_after_loading``, 0.7.1–0.7.3,
+    ``Release.mla_absorbed``), per layer and rank with N = heads / TP and q_in = q_lora_rank (or hidden):
+    ``W_QR`` [q_in, N × qk_rope] in the model dtype, ``W_Q_UK`` [q_in, N × kv_lora] and ``W_UV_O``
+    [N × kv_lora, hidden], in the model dtype, or requantized to FP8 for an FP8 checkpoint, which also
+    keeps the dequantized kv_b_proj [kv_lora, N × (qk_nope + v)] alive (``W_UK``/``W_UV`` are views of it).
+    The original projections stay registered. ``VLLM_MLA_PERFORM_MATRIX_ABSORPTION=0`` keeps only W_QR
+    (bf16 checkpoints); ``VLLM_MLA_DISABLE=1`` runs the model without MLA. Counted by "Model loading took"."""
+    env = env or {}
+    if not model.is_mla or not model.kv_lora_rank or not release(version).mla_absorbed \
+            or env.get("VLLM_MLA_DISABLE", "0") not in ("", "0"):
+        return 0
+    n = -(-model.num_attention_heads // tp)
+    q_in = int(model.q_lora_rank or model.hidden_size)
+    rope, nope, v = int(model.qk_rope_head_dim or 0), int(model.qk_nope_head_dim or 0), int(model.v_head_dim or 0)
+    lora = int(model.kv_lora_rank)
+    w_qr = q_in * n * rope * dtype_bytes
+    if env.get("VLLM_MLA_PERFORM_MATRIX_ABSORPTION", "1") in ("0", ""):
+        return w_qr * layers_on_rank
+    fp8 = fmt.name.startswith("fp8") or fmt.name == "compressed-tensors float8"
+    products = (q_in * n * lora + n * lora * model.hidden_size) * (1 if fp8 else dtype_bytes)
+    kv_b = lora * n * (nope + v) * dtype_bytes if fp8 else 0
+    return (w_qr + products + kv_b) * layers_on_rank
+
+
 # Position schemes without a rotary cache (learned or ALiBi positions).
 _NO_ROPE = frozenset({"opt", "gpt2", "gpt_bigcode", "bloom", "mpt", "bert", "roberta", "mamba", "mamba2"})
 # Rotary classes whose cache covers original length × factor (vLLM's Linear/DynamicNTK/YaRN/DeepSeek-YaRN
@@ -208,8 +264,14 @@ def rope_cache_bytes(model: ModelArch, dtype_bytes: int) -> int:
     built at model init and shared by every layer (``get_rope`` caches instances), so vLLM's "Model
     loading took" figure includes it (e.g. Llama-3.1-8B: 131072 × 128 × 2 B = 32 MiB; measured on
     0.26: 15.00 GiB vs 14.96 of parameters)."""
+    shape = rope_cache_shape(model)
+    return shape[0] * shape[1] * dtype_bytes if shape else 0
+
+
+def rope_cache_shape(model: ModelArch) -> tuple[int, int] | None:
+    """(cache length, rotary dim) of the shared rotary cache, or None without one."""
     if model.model_type in _NO_ROPE or not model.max_position_embeddings:
-        return 0
+        return None
     rotary_dim = (model.qk_rope_head_dim or model.head_dim) if model.is_mla else model.head_dim
     length = float(model.max_position_embeddings)
     rs = model.rope_scaling or {}
@@ -218,4 +280,4 @@ def rope_cache_bytes(model: ModelArch, dtype_bytes: int) -> int:
     if rtype in _SCALED_CACHE and factor:
         orig = rs.get("original_max_position_embeddings")
         length = float(orig) * float(factor) if orig and rtype != "linear" else length * float(factor)
-    return int(length) * int(rotary_dim) * dtype_bytes
+    return int(length), int(rotary_dim)

@@ -129,8 +129,9 @@ def read_common(top: Mapping[str, Any], text: Mapping[str, Any]) -> Reading:
     fields.update(_moe_fields(text))
     fields.update(_mla_fields(text))
     reading = Reading(top, text, model_type, fields)
-    if "original_max_position_embeddings" in text:
-        reading.extra["original_max_position_embeddings"] = text["original_max_position_embeddings"]
+    for key in ("original_max_position_embeddings", "num_nextn_predict_layers"):
+        if key in text:
+            reading.extra[key] = text[key]
     softcap = text.get("final_logit_softcapping")
     if positive(softcap):
         reading.extra["final_logit_softcapping"] = float(softcap)  # Gemma-2: tanh(logits / cap) * cap

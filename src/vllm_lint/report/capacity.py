@@ -61,6 +61,20 @@ def bar_text(cap: Capacity, width: int = BAR_WIDTH) -> list[tuple[str, str, str]
     return [(label, style, glyph * n) for (label, style, glyph), n in zip(SEGMENTS, cells)]
 
 
+TERM_ROWS = (("allocator_rounding", "incl. allocator rounding"), ("lora", "incl. LoRA slots"),
+             ("mtp_draft", "incl. MTP draft layers"),
+             ("cpu_offload", "excl. --cpu-offload-gb"))
+ACTIVATION_TERM_ROWS = (("offload_onload", "incl. onloaded layer"), ("lora_uncounted", "LoRA slots, not counted"))
+TERM_HOW = {
+    "allocator_rounding": "blocks torch's caching allocator did not split (counted whole)",
+    "lora": "stacked LoRA A/B weights of --max-loras slots at --max-lora-rank",
+    "mtp_draft": "speculative decoding: num_nextn_predict_layers decoder layers + eh_proj (embedding, lm_head shared)",
+    "cpu_offload": "whole parameters moved to host memory (GiB budget)",
+    "offload_onload": "V0 copies one offloaded layer back for its forward",
+    "lora_uncounted": "allocated after the model is measured: out of the 1 − utilization headroom",
+}
+
+
 def render_capacity(cap: Capacity, console: Console) -> None:
     """Print the breakdown table, the verdict, and the stacked memory bar to a rich Console."""
     from rich.table import Table
@@ -76,9 +90,17 @@ def render_capacity(cap: Capacity, console: Console) -> None:
     table.add_row("GPU memory (CUDA)", f"{cap.gpu_total_gib:.2f}", cap.gpu_name)
     table.add_row("budget", f"{cap.budget_gib:.2f}", f"× gpu_memory_utilization {cap.gpu_memory_utilization:g}")
     table.add_row("− weights", f"{cap.weights_gib:.2f}", cap.weights_format)
+    for key, label in TERM_ROWS:
+        if cap.terms.get(key):
+            table.add_row(f"  {label}", f"{cap.terms[key]:.2f}", TERM_HOW[key])
     table.add_row("− activation peak", f"{cap.activation_gib:.2f}",
                   f"profile run: {cap.max_num_batched_tokens} tokens, {cap.max_num_seqs} sequences")
-    table.add_row("− non-torch", f"{cap.non_torch_gib:.2f}", "CUDA/NCCL buffers that grow while profiling")
+    for key, label in ACTIVATION_TERM_ROWS:
+        if cap.terms.get(key):
+            table.add_row(f"  {label}", f"{cap.terms[key]:.2f}", TERM_HOW[key])
+    parts = [f"{k.split('.', 1)[1].replace('_', ' ')} {v:.2f}" for k, v in cap.terms.items() if k.startswith("non_torch.")]
+    table.add_row("− non-torch", f"{cap.non_torch_gib:.2f}",
+                  ", ".join(parts) if parts else "CUDA/NCCL buffers that grow while profiling")
     table.add_row("− CUDA graphs", f"{cap.cuda_graph_gib:.2f}",
                   "counted by this release" if cap.cuda_graph_gib else "not counted in the budget by this release / eager")
     kv_how = f"{cap.kv_cache_dtype}, {cap.kv_bytes_per_token / 1024:g} KiB/token, blocks of {cap.block_size}"

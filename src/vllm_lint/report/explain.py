@@ -1,9 +1,12 @@
-"""``vllm-lint explain ID``: a rule's documentation rendered with rich (the same text as docs/rules)."""
+"""``vllm-lint explain ID``: a rule's documentation (the same text as docs/rules): rendered with
+rich on a terminal, code blocks wrapped rather than cropped; the Markdown itself when piped, as
+``ruff rule`` prints it (never padded to a width)."""
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.markdown import Markdown
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import CodeBlock, Markdown
+from rich.syntax import Syntax
 
 from vllm_lint.rule_meta import RuleMeta
 
@@ -36,5 +39,20 @@ def _lang(filename: str) -> str:
     return ""
 
 
-def render_explain(m: RuleMeta, console: Console) -> None:
-    console.print(Markdown(rule_markdown(m)))
+class _WrappedCode(CodeBlock):
+    """A code block whose long lines wrap at the terminal's width (rich before 14 cropped them)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Syntax(str(self.text).rstrip(), self.lexer_name, theme=self.theme, word_wrap=True, padding=1)
+
+
+class _Markdown(Markdown):
+    elements = {**Markdown.elements, "fence": _WrappedCode, "code_block": _WrappedCode}
+
+
+def render_explain(m: RuleMeta, console: Console, *, terminal: bool = True) -> None:
+    """The rule's page: rendered for a terminal, or its Markdown as is (``terminal=False``)."""
+    if not terminal:
+        console.file.write(rule_markdown(m))
+        return
+    console.print(_Markdown(rule_markdown(m)), soft_wrap=False)

@@ -4,7 +4,13 @@ JSON (``{"version": 1, "launches": [...]}``), per launch: ``name``, ``path``, ``
 ``entrypoint``, ``program`` and ``argv`` (each token: ``text``, ``raw``, ``line``, ``column``,
 ``end_line``, ``end_column`` (1-based, end exclusive; null for synthetic tokens), ``style``,
 ``symbolic``, ``origin``), ``env`` (name -> {value, symbolic, line, column}), ``gpu``, ``image``,
-``vllm_version``, ``replicas``, ``facts``, ``unknowns`` and ``insertion`` (where new flags go).
+``vllm_version``, ``replicas``, ``facts``, ``unknowns``, ``insertion`` (where new flags go) and ``model``
+(how the launch's model resolved: ``resolved``, ``how``, ``via``, ``certainty``, ``describe``, the steps tried;
+null when the launch names no model).
+
+Secrets are shown as VL501 shows them (``vllm_lint.redact``): the values of credential variables
+(``HF_TOKEN``), of ``--api-key``/``--hf-token``, and prefixed tokens (``hf_…``) anywhere, in
+text and JSON alike.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from vllm_lint.launch import GpuRequest, Launch, Token
+from vllm_lint.redact import SECRET_FLAGS, looks_secret, mask_argv, mask_env, mask_text, redact
 from vllm_lint.span import Span
 
 if TYPE_CHECKING:
@@ -26,9 +33,20 @@ def _pos(span: Span | None) -> dict[str, int | None]:
     return {"line": span.line, "column": span.column, "end_line": span.end_line, "end_column": span.end_column}
 
 
-def token_json(t: Token) -> dict[str, Any]:
-    return {"text": t.text, "raw": t.raw, **_pos(t.span), "style": t.style, "symbolic": t.symbolic, "origin": t.origin,
-            **({"path": t.span.path} if t.span is not None else {})}
+def _shown_word(word: str | None, secret: bool) -> str | None:
+    if not word:
+        return word
+    return (redact(word) if looks_secret(word) else word) if secret else mask_argv([word])[0]
+
+
+def token_json(t: Token, secret: bool = False) -> dict[str, Any]:
+    """One argv word; ``secret``: it is the value of --api-key/--hf-token (shown redacted)."""
+    return {"text": _shown_word(t.text, secret), "raw": _shown_word(t.raw, secret), **_pos(t.span), "style": t.style,
+            "symbolic": t.symbolic, "origin": t.origin, **({"path": t.span.path} if t.span is not None else {})}
+
+
+def _argv_json(tokens: list[Token]) -> list[dict[str, Any]]:
+    return [token_json(t, secret=i > 0 and tokens[i - 1].text in SECRET_FLAGS) for i, t in enumerate(tokens)]
 
 
 def gpu_json(g: GpuRequest) -> dict[str, Any]:
@@ -47,7 +65,9 @@ def gpu_json(g: GpuRequest) -> dict[str, Any]:
 def _jsonable(v: Any, text: bool = False) -> Any:
     """Facts as JSON values; a Span becomes {line, column, end_line, end_column} (``text``:
     ``"line:column"``, for the one-line text listing)."""
-    if isinstance(v, (str, int, float, bool)) or v is None:
+    if isinstance(v, str):
+        return mask_text(v)
+    if isinstance(v, (int, float, bool)) or v is None:
         return v
     if isinstance(v, Span):
         return f"{v.line}:{v.column}" if text else _pos(v)
@@ -66,26 +86,33 @@ def launch_json(launch: Launch) -> dict[str, Any]:
         "source": launch.source,
         **_pos(launch.span),
         "entrypoint": launch.entrypoint,
-        "program": [token_json(t) for t in launch.program],
-        "argv": [token_json(t) for t in launch.args],
-        "env": {k: {"value": v.value, "symbolic": v.symbolic, **_pos(v.span)} for k, v in launch.env.items()},
+        "program": _argv_json(launch.program),
+        "argv": _argv_json(launch.args),
+        "env": {k: {"value": mask_env(k, v.value, v.symbolic), "symbolic": v.symbolic, **_pos(v.span)}
+                for k, v in launch.env.items()},
         "gpu": gpu_json(launch.gpu),
         "image": launch.image,
         "vllm_version": launch.vllm_version,
         "replicas": launch.replicas,
         "facts": _jsonable(launch.facts),
-        "unknowns": list(launch.unknowns),
+        "unknowns": [mask_text(u) for u in launch.unknowns],
         "insertion": None if ins is None else {"path": ins.path, "offset": ins.offset,
                                                "example": ins.render(["--max-model-len", "8192"])},
     }
 
 
-def launches_json(launches: list[Launch]) -> str:
-    return json.dumps({"version": 1, "launches": [launch_json(x) for x in launches]}, indent=2, ensure_ascii=False)
+def launches_json(launches: list[Launch], models: list[dict[str, Any] | None] | None = None) -> str:
+    out = []
+    for i, x in enumerate(launches):
+        item = launch_json(x)
+        if models is not None:
+            item["model"] = models[i]
+        out.append(item)
+    return json.dumps({"version": 1, "launches": out}, indent=2, ensure_ascii=False)
 
 
 def _argv_text(launch: Launch) -> str:
-    words = [t.text for t in launch.program] + [t.text for t in launch.args]
+    words = mask_argv([t.text for t in launch.program] + [t.text for t in launch.args])
     return " ".join(shlex.quote(w) for w in words)  # shlex.quote("") is "''"
 
 
@@ -106,10 +133,12 @@ def _gpu_text(g: GpuRequest) -> str:
     return text
 
 
-def render_launches(launches: list[Launch], fmt: str, console: Console | None = None) -> None:
-    """Print launches as text (rich console) or JSON (stdout through the console's file)."""
+def render_launches(launches: list[Launch], fmt: str, console: Console | None = None,
+                    models: list[dict[str, Any] | None] | None = None) -> None:
+    """Print launches as text (rich console) or JSON (stdout through the console's file); ``models``
+    (one per launch, ``models_cmd.resolution_json``) says how each launch's model resolved."""
     if fmt == "json":
-        out = launches_json(launches)
+        out = launches_json(launches, models)
         if console is not None:
             console.file.write(out + "\n")
         else:
@@ -124,7 +153,7 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
     if not launches:
         console.print("no vLLM launches found")
         return
-    for launch in launches:
+    for i, launch in enumerate(launches):
         where = f"{launch.path}:{launch.span.line}:{launch.span.column}" if launch.span else launch.path
         console.print(f"[bold]{escape(where)}[/bold] {escape(launch.name)} [dim]({escape(launch.source)}, {escape(launch.entrypoint)})[/dim]")
         console.print(f"  argv:    {escape(_argv_text(launch))}")
@@ -132,15 +161,18 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
             console.print(f"  image:   {escape(launch.image)}" + (f"  (vLLM {escape(launch.vllm_version)})" if launch.vllm_version else ""))
         elif launch.vllm_version:
             console.print(f"  vLLM:    {escape(launch.vllm_version)}")
+        model = models[i] if models is not None else None
+        if model is not None:
+            console.print(f"  model:   {escape(model['describe'])} [dim]({escape(model['certainty'])})[/dim]")
         console.print(f"  gpu:     {escape(_gpu_text(launch.gpu))}")
         if launch.replicas is not None:
             console.print(f"  replicas: {launch.replicas}")
         if launch.env:
-            shown = ", ".join(f"{k}={v.value}" for k, v in list(launch.env.items())[:12])
+            shown = ", ".join(f"{k}={mask_env(k, v.value, v.symbolic)}" for k, v in list(launch.env.items())[:12])
             more = f" (+{len(launch.env) - 12} more)" if len(launch.env) > 12 else ""
             console.print(f"  env:     {escape(shown)}{more}")
         if launch.facts:
             console.print(f"  facts:   {escape(json.dumps(_jsonable(launch.facts, text=True), ensure_ascii=False))}")
         for u in launch.unknowns:
-            console.print(f"  [yellow]unknown:[/yellow] {escape(u)}")
+            console.print(f"  [yellow]unknown:[/yellow] {escape(mask_text(u))}")
         console.print("")

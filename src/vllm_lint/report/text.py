@@ -1,6 +1,11 @@
 """Human output: ruff-style findings grouped by file, with a code frame, the fix, and a summary.
 
-Colour comes from rich when writing to a terminal; plain text otherwise or with NO_COLOR.
+Colour comes from rich when writing to a terminal; plain text otherwise or with NO_COLOR. Every
+line is built as rich ``Text`` (never markup, so a shell line's trailing backslash or a ``[`` in
+a message prints as written). On a terminal (``width`` given) prose wraps at word boundaries
+with continuation lines indented past their gutter, and a source line wider than the terminal
+is cut around its span with ``…`` (``report.frame``) so the caret stays under its text; piped
+output is never wrapped or cut.
 """
 
 from __future__ import annotations
@@ -9,33 +14,62 @@ from collections import Counter
 from itertools import groupby
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from vllm_lint.diagnostic import Diagnostic
+from vllm_lint.redact import mask_line, moved_column
+from vllm_lint.report.frame import fit_line
+from vllm_lint.report.wrap import emit as _emit, emit_hanging as _emit_hanging
 from vllm_lint.results import LintResult
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
+_GUTTER = "blue"
 
 
-def _frame(diag: Diagnostic, result: LintResult) -> list[str]:
+def _frame(diag: Diagnostic, result: LintResult, width: int | None) -> list[Text]:
     src = result.sources.get(diag.path)
     span = diag.span
     if src is None or span is None:
         return []
     idx = src.index
-    width = len(str(span.end_line))
-    out = []
+    digits = len(str(span.end_line))
+    out: list[Text] = []
     # A multi-line span (a whole launch) is shown by its first line; more is noise.
     last = span.line if span.end_line - span.line > 2 else span.end_line
+    caret_style = _STYLE[diag.severity.value]
     for line in range(span.line, last + 1):
-        text = idx.line_text(line).replace("\t", " ")
-        out.append(f"[blue]{line:>{width}} |[/] {escape(text)}")
-        start = span.column if line == span.line else 1
-        end = span.end_column if line == span.end_line else len(text) + 1
-        if end <= start:
-            end = start + 1
-        out.append(f"[blue]{'':>{width}} |[/] {' ' * (start - 1)}[{_STYLE[diag.severity.value]}]{'^' * (end - start)}[/]")
+        raw = idx.line_text(line).replace("\t", " ")
+        start = span.column - 1 if line == span.line else 0
+        end = span.end_column - 1 if line == span.end_line else len(raw)
+        known = ((start, end),) if diag.rule == "VL501" else ()
+        text, secrets = mask_line(raw, known)  # a secret is shown as VL501 shows it, wherever it is
+        start, end = moved_column(start, secrets), moved_column(end, secrets, end=True)
+        gutter = f"  {line:>{digits}} | "
+        fitted = fit_line(text, start, end, None if width is None else width - len(gutter))
+        out.append(Text.assemble((f"  {line:>{digits}} |", _GUTTER), " ", fitted.text))
+        out.append(Text.assemble((f"  {'':>{digits}} |", _GUTTER), " ", " " * fitted.caret_at,
+                                 ("^" * fitted.caret_len, caret_style)))
     return out
+
+
+def _header(diag: Diagnostic) -> Text:
+    style = _STYLE[diag.severity.value]
+    return Text.assemble((f"{diag.path}:{diag.line}:{diag.column}:", "bold"), " ", (diag.rule, style), " ",
+                         (diag.severity.value, style), " ", (f"({diag.name})", "dim"), " ", diag.message)
+
+
+def _write_diagnostic(diag: Diagnostic, result: LintResult, console: Console, width: int | None) -> None:
+    _emit(console, _header(diag), width)
+    for row in _frame(diag, result, width):
+        console.print(row, soft_wrap=True, highlight=False)
+    tails: list[tuple[Text, str]] = [(Text.assemble("  ", ("=", _GUTTER), " note: "), n) for n in diag.notes]
+    if diag.fix:
+        safety = "" if diag.fix.safe else " (unsafe: --unsafe-fixes)"
+        tails.append((Text.assemble("  ", (f"= fix{safety}:", "green"), " "), diag.fix.description))
+    tails += [(Text.assemble("  ", ("= or:", "green"), " "), s.description) for s in diag.suggestions]
+    for label, body in tails:
+        _emit_hanging(console, label, Text(body), width)
+    console.print()
 
 
 def severity_totals(result: LintResult) -> str:
@@ -68,42 +102,19 @@ def format_summary(result: LintResult) -> str:
     return f"{totals}{tail}."
 
 
-def write_text(result: LintResult, console: Console, *, quiet: bool = False, verbose: bool = False) -> None:
-    for path, diags in groupby(result.diagnostics, key=lambda d: d.path):
+def write_text(result: LintResult, console: Console, *, quiet: bool = False, verbose: bool = False,
+               width: int | None = None) -> None:
+    """The report. ``width``: the terminal's columns, to wrap and cut for (None: piped, as is)."""
+    for _path, diags in groupby(result.diagnostics, key=lambda d: d.path):
         for diag in diags:
             if quiet:
-                console.print(f"{escape(diag.path)}:{diag.line}:{diag.column}: {diag.rule} {diag.severity.value} "
-                              f"{escape(diag.message)}", soft_wrap=True)
+                _emit(console, Text(f"{diag.path}:{diag.line}:{diag.column}: {diag.rule} {diag.severity.value} "
+                                    f"{diag.message}"), width)
                 continue
-            style = _STYLE[diag.severity.value]
-            console.print(
-                f"[bold]{escape(diag.path)}:{diag.line}:{diag.column}:[/] [{style}]{diag.rule}[/] "
-                f"[{style}]{diag.severity.value}[/] [dim]({diag.name})[/] {escape(diag.message)}",
-                soft_wrap=True,
-            )
-            for line in _frame(diag, result):
-                console.print("  " + line, soft_wrap=True, highlight=False)
-            for note in diag.notes:
-                console.print(f"  [blue]=[/] note: {escape(note)}", soft_wrap=True, highlight=False)
-            if diag.fix:
-                safety = "" if diag.fix.safe else " (unsafe: --unsafe-fixes)"
-                console.print(f"  [green]= fix{safety}:[/] {escape(diag.fix.description)}", soft_wrap=True, highlight=False)
-            for s in diag.suggestions:
-                console.print(f"  [green]= or:[/] {escape(s.description)}", soft_wrap=True, highlight=False)
-            console.print()
+            _write_diagnostic(diag, result, console, width)
     if verbose:
         for diag in result.suppressed:
-            console.print(f"[dim]{escape(diag.path)}:{diag.line}: {diag.rule} suppressed: {escape(diag.suppressed or '')}[/]")
+            _emit(console, Text(f"{diag.path}:{diag.line}: {diag.rule} suppressed: {diag.suppressed or ''}", style="dim"),
+                  width)
     if not quiet:
-        console.print(format_summary(result), highlight=False)
-
-
-def write_statistics(result: LintResult, console: Console) -> None:
-    """``--statistics``: one line per rule with its count, most frequent first (ruff's form);
-    ``[*]`` marks a safe fix, ``[-]`` one that needs ``--unsafe-fixes``."""
-    counts = Counter((d.rule, d.name) for d in result.diagnostics)
-    fixable = Counter(d.rule for d in result.diagnostics if d.fix is not None and d.fix.safe)
-    unsafe_fixable = Counter(d.rule for d in result.diagnostics if d.fix is not None and not d.fix.safe)
-    for (rule, name), n in counts.most_common():
-        mark = "[*]" if fixable.get(rule) else ("[-]" if unsafe_fixable.get(rule) else "   ")
-        console.print(f"{n:>5}  {rule}  {mark} {name}", highlight=False)
+        _emit(console, Text(format_summary(result)), width)

@@ -124,7 +124,7 @@ class LaunchContext:
     # -- GPU -------------------------------------------------------------------------------
     @cached_property
     def _gpu(self) -> tuple["GpuSpec | None", int | None, str | None, str | None]:
-        from vllm_lint.hardware.gpus import parse_gpu_option
+        from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_option, parse_gpu_strict
 
         count = self.launch.gpu.count
         req_count = int(count) if count is not None and count >= 1 and float(count).is_integer() else None
@@ -136,7 +136,13 @@ class LaunchContext:
         ):
             if not value:
                 continue
-            spec, n = parse_gpu_option(value)
+            if source == "launch":  # a deployment file's label: tolerant, and assumed when ambiguous
+                spec, n = parse_gpu_option(value)
+            else:  # typed by the user: exactly one card (VL007 reports a directive that is not)
+                try:
+                    spec, n = parse_gpu_strict(value)
+                except GpuNameError:
+                    continue
             if spec is not None:
                 return spec, req_count or n, source, value
         return None, req_count, None, None
@@ -188,31 +194,26 @@ class LaunchContext:
         name = self.model_name
         if not name or self._is_symbolic(name):
             return None
+        from vllm_lint.models.hints import download_hints
         from vllm_lint.models.resolve import resolve_model
 
+        served = getattr(self.args, "served_model_name", None)
+        served = served if isinstance(served, list) else [served] if isinstance(served, str) else []
         return resolve_model(
             name,
             base_dir=self.src.path.parent,
             aliases=dict(self.config.models) or None,
             online=self.options.online,
+            served=[s for s in served if isinstance(s, str) and not self._is_symbolic(s)],
+            downloads=download_hints(self.src.text),
         )
 
     @cached_property
     def model(self) -> "ModelArch | None":
-        """The model's architecture; when the model name does not resolve, the first
-        --served-model-name is tried (deployments often serve under the Hub id)."""
+        """The model's architecture (the resolution also tries --served-model-name: deployments
+        often serve under the Hub id)."""
         res = self.model_resolution
-        if res is None or res.arch is not None:
-            return res.arch if res else None
-        served = getattr(self.args, "served_model_name", None)
-        if isinstance(served, list):
-            served = served[0] if served else None
-        if served and isinstance(served, str) and served != self.model_name:
-            from vllm_lint.models.resolve import resolve_model
-
-            alt = resolve_model(served, base_dir=self.src.path.parent, aliases=dict(self.config.models) or None)
-            return alt.arch
-        return None
+        return res.arch if res else None
 
     @staticmethod
     def _is_symbolic(text: str) -> bool:

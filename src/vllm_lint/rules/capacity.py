@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import math
+from dataclasses import replace
 from dataclasses import replace as dc_replace
+from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from vllm_lint.launch import is_editable
 from vllm_lint.memory.estimate import COMFORTABLE_CONCURRENCY, Capacity, estimate, with_settings
 from vllm_lint.memory.releases import release
+from vllm_lint.rules.hedge import hedged, model_facts, on_assumed_gpu
 from vllm_lint.rules.registry import register
 from vllm_lint.units import GIB
 
@@ -50,6 +51,13 @@ def tp_allowed(model, tp: int) -> bool:
     """vLLM needs the attention heads divisible by TP, and KV heads divisible by TP or TP by KV heads."""
     kv = max(1, model.num_kv_heads)
     return model.num_attention_heads % tp == 0 and (model.is_mla or kv % tp == 0 or tp % kv == 0)
+
+
+def _default_context_unknown(ctx) -> bool:
+    """No --max-model-len, and the model's own context is not known (a flavour of a catalog model,
+    whose context may differ): the length the estimate would check is a guess, so say nothing."""
+    res = ctx.model_resolution
+    return res is not None and not res.keeps_context and not (ctx.settings.max_model_len or 0) > 0
 
 
 def _where(ctx):
@@ -184,10 +192,12 @@ def _why_longer(ctx, cap: Capacity, largest: int) -> str:
 
 
 @register("VL101")
+@hedged
+@on_assumed_gpu
 def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     """The configured (or derived) max_model_len does not fit the KV cache left on the GPU."""
     cap = ctx.capacity
-    if cap is None or cap.weights_gib >= cap.budget_gib or cap.kv_override:
+    if cap is None or cap.weights_gib >= cap.budget_gib or cap.kv_override or _default_context_unknown(ctx):
         return  # weights alone too large: VL102; explicit KV size: VL104
     edge = cap.at_the_edge
     if cap.fits and not edge:
@@ -257,9 +267,14 @@ def _smallest_tp(ctx, *, need_fit: bool) -> int | None:
 
 
 @register("VL102")
+@hedged
+@on_assumed_gpu
 def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     """The model's weights alone need more memory per GPU than the budget vLLM may use."""
     cap = ctx.capacity
+    if cap is None and ctx.model is None:
+        yield from _weights_from_facts(ctx)
+        return
     if cap is None or cap.weights_gib < cap.budget_gib:
         return
     from vllm_lint.memory.weights import weights_per_rank
@@ -312,15 +327,48 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     yield dc_replace(d, severity=Severity.WARNING) if edge else d
 
 
+def _weights_from_facts(ctx) -> Iterator[Diagnostic]:
+    """VL102 when only the parameter count is known (from the name: ``-13B``, ``-8x7B``): the fewest bytes
+    those parameters can take in the known format against the GPU's budget. Never more than a warning."""
+    facts = model_facts(ctx)
+    if facts is None or not facts.num_params or ctx.gpu is None:
+        return
+    s = ctx.settings
+    dtype_bytes = 4 if str(s.dtype or "").lower() in ("float32", "float") else 2
+    if not facts.quantization and str(s.quantization or "").lower() in ("fp8", "fbgemm_fp8", "ptpc_fp8"):
+        facts = replace(facts, quantization={"quant_method": "fp8"})
+    low = facts.weight_bytes_lower_bound(dtype_bytes)
+    ranks = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)
+    util = s.gpu_memory_utilization if s.gpu_memory_utilization else release(ctx.version).default_utilization
+    per_gpu, budget = low / ranks / 2**30, ctx.gpu.total_gib * util
+    if per_gpu <= budget:
+        return
+    fmt = (facts.quantization or {}).get("_from_name") or (facts.quantization or {}).get("quant_method") or \
+        f"{dtype_bytes * 8}-bit"
+    split = f" over {ranks} GPUs" if ranks > 1 else ""
+    yield ctx.report(
+        "VL102",
+        f"{facts.id} has at least {per_gpu:.1f} GiB of weights per GPU ({fmt}{split}), more "
+        f"than the {budget:.1f} GiB vLLM may use on {ctx.gpu.name} at gpu_memory_utilization {util:g}; vLLM runs "
+        f"out of memory while loading",
+        token=ctx.value_token("model"),
+        notes=["the parameter count is read from the name; map the model to its Hub id under [tool.vllm-lint] "
+               "models for the exact estimate"],
+    )
+
+
 # -- VL103 ---------------------------------------------------------------------------------------
 
 
 
 @register("VL103")
+@hedged
+@on_assumed_gpu
 def low_concurrency(ctx) -> Iterator[Diagnostic]:
     """The KV cache holds fewer than two full-length requests: requests queue as soon as two are long."""
     cap = ctx.capacity
-    if cap is None or not cap.fits or cap.kv_override or cap.max_concurrency >= LOW_CONCURRENCY or cap.at_the_edge:
+    if cap is None or not cap.fits or cap.kv_override or cap.max_concurrency >= LOW_CONCURRENCY or cap.at_the_edge \
+            or _default_context_unknown(ctx):
         return  # at the edge VL101 reports the launch, with the same recommended length
     L = cap.max_model_len
     seqs = ctx.settings.max_num_seqs
@@ -353,6 +401,8 @@ CONTEXT_RESERVE_GIB = 0.5  # CUDA context + NCCL/cuBLAS before vLLM's budget sna
 
 
 @register("VL104")
+@hedged
+@on_assumed_gpu
 def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
     """--kv-cache-memory-bytes or --num-gpu-blocks-override asks for more KV cache than the GPU can hold."""
     cap = ctx.capacity
@@ -366,7 +416,8 @@ def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
     tok = ctx.value_token(flag)
     fix = None
     if flag == "kv_cache_memory_bytes":
-        value = f"{max(0, int(free * 10) / 10):g}G" if free > 0 else None
+        # whole MiB with a binary suffix: vLLM's human_readable_int refuses a decimal before K/M/G
+        value = f"{int(free * 1024)}M" if free > 0 else None
         asked = f"--kv-cache-memory-bytes asks for {cap.kv_cache_gib:.1f} GiB of KV cache"
     else:
         per_block = cap.kv_cache_gib / max(1, cap.num_gpu_blocks)
@@ -387,10 +438,13 @@ def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
 
 
 @register("VL105")
+@hedged
 def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     """No target GPU is known for a launch whose model is known: the capacity checks cannot run."""
     if ctx.gpu is not None or ctx.model is None or ctx.model.unsupported:
         return  # an unsupported layout is explained by VL106 (no GPU would make it checkable)
+    if getattr(ctx, "file_gpu", None):
+        return  # the file names a GPU vllm-lint cannot use: VL007 says so at the directive
 
     s = ctx.settings
     n = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)

@@ -2,6 +2,8 @@
 
 # VL000-VL00x: input problems, and VL006: unused suppressions (both reported by the pipeline)
 from vllm_lint.rules import builtin, hygiene_meta  # noqa: F401
+# VL007: setting directives (`# vllm-lint: gpu=`, `vllm-version=`) vllm-lint cannot use
+from vllm_lint.rules import directives  # noqa: F401
 # VL3xx parallelism and hardware, VL4xx model, VL5xx security and hygiene
 from vllm_lint.rules import parallelism, model, hygiene  # noqa: F401
 # VL309, VL310, VL312, VL313: what the GPU's compute capability rules out
@@ -10,6 +12,8 @@ from vllm_lint.rules import gpu_capability  # noqa: F401
 from vllm_lint.rules import capacity  # noqa: F401
 # VL506: chart values the chart never renders; VL507-VL508: file-level hygiene
 from vllm_lint.rules import chart, files  # noqa: F401
+# VL510: a comment line that ends a continued shell command
+from vllm_lint.rules import continuation  # noqa: F401
 # VL2xx: flags as the target release parses them
 from vllm_lint.rules import flags  # noqa: F401
 from vllm_lint.rules.registry import Check, registered

@@ -2,17 +2,21 @@
 
 Resolution (version, flags, GPU, model, capacity) lives in ``vllm_lint.resolve``; this layer adds
 only what belongs to the rules: turning a finding into a ``Diagnostic`` placed on the token, span
-or launch it is about, with the rule's name and severity from its metadata.
+or launch it is about, with the rule's name and severity from its metadata, worded in the
+launch's own terms (a Helm values key rather than the flag the chart renders from it).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cached_property
 from typing import Iterable
 
 from vllm_lint.diagnostic import Diagnostic, Fix
 from vllm_lint.launch import Token
 from vllm_lint.resolve.context import LaunchContext
 from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.sources.helm.chart_keys import chart_keys, respell
 from vllm_lint.span import Span
 
 
@@ -32,6 +36,11 @@ class RuleContext(LaunchContext):
     ) -> Diagnostic:
         """A finding of ``rule_id`` at ``span``, else at ``token``'s span, else at the launch."""
         where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
+        keys = self._chart_keys
+        if keys:  # a Helm values launch: name the keys the user edits, not the flags the chart renders
+            message, notes = respell(message, keys), [respell(n, keys) for n in notes]
+            fix = replace(fix, description=respell(fix.description, keys)) if fix else None
+            suggestions = [replace(s, description=respell(s.description, keys)) for s in suggestions]
         return make_diagnostic(
             rule_id,
             where.path if where else self.launch.path,
@@ -42,3 +51,7 @@ class RuleContext(LaunchContext):
             suggestions=suggestions,
             notes=notes,
         )
+
+    @cached_property
+    def _chart_keys(self) -> dict[str, str]:
+        return chart_keys(self.launch) if self.launch.source == "helm" else {}

@@ -124,8 +124,8 @@ def checkpoint_quant_method(ctx: "RuleContext") -> str | None:
     ``quantization_config`` (``quant_method``, or ModelOpt's ``quant_algo``): lower-case, with
     ``compressed_tensors`` written ``compressed-tensors``. None when the checkpoint is not quantized."""
     m = ctx.model
-    if m is None or not m.quantization:
-        return None
+    if m is None or not m.quantization or m.quantization.get("_from_name"):
+        return None  # a weight width read from the name does not say which method vLLM will load
     q = str(m.quantization.get("quant_method") or m.quantization.get("quant_algo") or "").strip().lower()
     if not q:
         return None

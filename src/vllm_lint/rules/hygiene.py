@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator, NamedTuple
 
-from vllm_lint.diagnostic import Diagnostic, Severity
+from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
+from vllm_lint.redact import SECRET_NAME, TOKEN_PATTERNS, redact  # one classifier and redaction for every report
 from vllm_lint.rule_meta import make_diagnostic
 from vllm_lint.rules import flag_values
 from vllm_lint.rules import secret_values as SV
@@ -23,31 +24,11 @@ from vllm_lint.span import Span
 
 # -- VL501 / VL509 -------------------------------------------------------------------------------
 
-# Token formats with a recognisable prefix (Hugging Face user access tokens are hf_ + 34 letters).
-# The look-behind (no word character before the prefix) is written after the literal prefix: a
-# pattern that opens with a literal is searched for, one that opens with a look-behind is tried at
-# every character (~0.1 s over a 2,000-file tree). Same matches.
-TOKEN_PATTERNS = (
-    ("Hugging Face token", re.compile(r"hf_(?<![A-Za-z0-9_]hf_)[A-Za-z0-9]{30,}(?![A-Za-z0-9])")),
-    ("OpenAI-style API key", re.compile(r"sk-(?<![A-Za-z0-9_-]sk-)(?:proj-)?[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])")),
-)
-# Variables whose value is a credential.
-SECRET_NAME = re.compile(
-    r"^(?:HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_HUB_TOKEN|HUGGINGFACE_TOKEN|HF_API_TOKEN|VLLM_API_KEY|"
-    r"OPENAI_API_KEY|[A-Z0-9_]*_API_KEY|[A-Z0-9_]*_SECRET(?:_KEY)?|[A-Z0-9_]*_ACCESS_TOKEN|API_KEY|TOKEN)$",
-    re.I,
-)
 # Where the value guards the server itself: a well-known test value there lets anyone call it.
 _SERVER_KEYS = ("--api-key value", "VLLM_API_KEY value")
 # Files that show the form of a configuration rather than configure anything: placeholders and
 # test values are what they should hold.
 _EXAMPLE_FILE = re.compile(r"(?i)(?:^|[._-])(?:example|sample|template|dist)(?:[._-]|$)|\.(?:tpl|tftpl)$")
-
-
-def redact(secret: str) -> str:
-    """Enough of a secret to find it, never enough to use it."""
-    keep = 6 if len(secret) > 12 else 3
-    return secret[:keep] + "…"
 
 
 _VALUE = r"(?:(?P<q>['\"])(?P<qvalue>[^'\"\n]*)(?P=q)|(?P<value>[^\s'\"#,}\]]+))"
@@ -270,6 +251,7 @@ def trust_remote_code(ctx: RuleContext) -> Iterator[Diagnostic]:
 # -- VL503 ------------------------------------------------------------------------------------------
 
 _FLOATING = {"latest", "nightly", "main", "master", "dev", "edge", "stable"}
+_OFFICIAL_REPO = re.compile(r"(?:^|/)vllm/vllm-openai$")
 
 
 def image_tag(image: str) -> tuple[str | None, bool]:
@@ -296,12 +278,33 @@ def unpinned_image(ctx: RuleContext) -> Iterator[Diagnostic]:
         why = f"uses the moving tag `{tag}`"
     else:
         return
+    tag_span = ctx.launch.facts.get("image_tag_span")  # Helm values: the `tag:` key, apart from the repository
+    span = tag_span if isinstance(tag_span, Span) else ctx.launch.image_span
+    repo = image.split("@")[0].rsplit(":", 1)[0] if tag is not None else image.split("@")[0]
+    pinned = f"v{ctx.version}"
+    suggestions = []
+    if _OFFICIAL_REPO.search(repo):  # vLLM's own images are tagged v<release>
+        where = "tag" if span is tag_span else "image"
+        if span is tag_span and span.slice(ctx.src.text).strip("'\"") == (tag or ""):
+            edit = Edit(span, pinned)
+        elif span.slice(ctx.src.text) == image:
+            edit = Edit(span, f"{repo}:{pinned}")
+        else:
+            edit = None
+        shown = f"tag: {pinned}" if where == "tag" else f"{repo}:{pinned}"
+        note = f"pin the release this launch was checked against, {shown}, or a digest (@sha256:…)"
+        if edit is not None:
+            suggestions.append(Fix(f"pin {shown}", (edit,), safe=False))
+            note = "or pin a digest (@sha256:…)"
+    else:
+        note = "pin a release tag of this image, or a digest (@sha256:…)"
     yield ctx.report(
         "VL503",
         f"image {image} {why}: each pull may bring a different vLLM release, whose flags, defaults and "
         f"memory use differ (vllm-lint checks this launch against vLLM {ctx.version})",
-        span=ctx.launch.image_span,
-        notes=["pin a release tag such as vllm/vllm-openai:v0.11.2, or a digest (@sha256:…)"],
+        span=span,
+        notes=[note],
+        suggestions=suggestions,
     )
 
 

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.rule_meta import RuleMeta, make_diagnostic
-from vllm_lint.rules.registry import register
+from vllm_lint.rules.registry import guess_rule, register
 from vllm_lint.span import LineIndex
 from vllm_lint.suppress import Directives, Suppression
 
@@ -82,7 +82,12 @@ def unused_suppressions(
             if unused:
                 parts.append(f"{', '.join(unused)} found nothing {s.scope_text()}")
             if unknown:
-                parts.append(f"{', '.join(unknown)} name{'s' if len(unknown) == 1 else ''} no rule")
+                guesses = {i: g.split(" (")[0] for i in unknown if (g := guess_rule(i, metas))}
+                if len(unknown) == 1 and guesses:
+                    hint = f" (did you mean {guesses[unknown[0]]}?)"
+                else:
+                    hint = f" (did you mean {', '.join(f'{g} for {i}' for i, g in guesses.items())}?)" if guesses else ""
+                parts.append(f"{', '.join(unknown)} name{'s' if len(unknown) == 1 else ''} no rule{hint}")
             message = f"unused suppression `{written}`: " + "; ".join(parts)
         keep = [i for i in s.ids if i not in bad]
         if keep:

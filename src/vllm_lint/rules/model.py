@@ -15,6 +15,7 @@ from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.launch import is_editable
 from vllm_lint.rules import flag_values
 from vllm_lint.rules.context import RuleContext
+from vllm_lint.rules.hedge import hedged, model_facts
 from vllm_lint.rules.registry import register
 from vllm_lint.units import GIB
 
@@ -25,12 +26,15 @@ SUGGESTED_CONTEXT = 32768
 
 
 def _derived(ctx: RuleContext) -> tuple[int, str] | None:
-    """(derived max_model_len, the config key it comes from) for the launch's release."""
-    m = ctx.model
+    """(derived max_model_len, the config key it comes from) for the launch's release; None when the
+    model's context is not known (unresolved, or a flavour of a known model whose context may differ)."""
+    m = model_facts(ctx)
     if m is None:
         return None
     disable_sw = bool(flag_values.bool_arg(ctx, "disable_sliding_window"))
     derived = m.derived_max_model_len(ctx.version, disable_sliding_window=disable_sw)
+    if derived is None:
+        return None
     if m.model_max_length and derived == m.model_max_length:
         key = "model_max_length"
     elif disable_sw and m.sliding_window and derived == m.sliding_window:
@@ -43,6 +47,7 @@ def _derived(ctx: RuleContext) -> tuple[int, str] | None:
 
 
 @register("VL401")
+@hedged
 def max_model_len_above_derived(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not flag_values.given(ctx, "max_model_len"):
         return
@@ -55,7 +60,7 @@ def max_model_len_above_derived(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     if flag_values.env_truthy(ctx, "VLLM_ALLOW_LONG_MAX_MODEL_LEN"):
         return
-    m = ctx.model
+    m = model_facts(ctx)
     rope = ""
     if m.rope_scaling:
         rtype = m.rope_scaling.get("rope_type") or m.rope_scaling.get("type")
@@ -76,6 +81,7 @@ def max_model_len_above_derived(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 @register("VL402")
+@hedged
 def huge_default_context(ctx: RuleContext) -> Iterator[Diagnostic]:
     if flag_values.given(ctx, "max_model_len"):
         return
@@ -95,9 +101,9 @@ def huge_default_context(ctx: RuleContext) -> Iterator[Diagnostic]:
 
     if cap is not None and capacity_finding_covers(cap):
         return  # VL101/VL103 report this context with the numbers and the one recommended length
-    m = ctx.model
+    m = model_facts(ctx)
     kv_note = ""
-    kvb = _kv_bytes_per_token(m)
+    kvb = _kv_bytes_per_token(ctx.model) if ctx.model is not None else None
     if cap is not None:
         kv_note = f"; one request of that length holds {cap.needed_kv_gib:.1f} GiB of KV cache per GPU"
     elif kvb:
@@ -164,6 +170,7 @@ def _vllm_name(method: str, quant: dict | None) -> str:
 
 
 @register("VL403")
+@hedged
 def quantization_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
     cli = flag_values.str_arg(ctx, "quantization")
     cfg_n = flag_values.checkpoint_quant_method(ctx)
@@ -187,6 +194,7 @@ _QUANT_MARK = re.compile(r"(?:^|[-_.])(awq|gptq|fp8|int4|int8|w4a16|w8a8|w8a16|b
 
 
 @register("VL404")
+@hedged
 def quantized_name_without_quantization(ctx: RuleContext) -> Iterator[Diagnostic]:
     """The name promises quantized weights but the config that vllm-lint resolved has no
     ``quantization_config`` and no ``--quantization`` is given: vLLM would load the checkpoint as
@@ -219,6 +227,7 @@ def quantized_name_without_quantization(ctx: RuleContext) -> Iterator[Diagnostic
 # -- VL405 ------------------------------------------------------------------------------------------
 
 @register("VL405")
+@hedged
 def batched_tokens_below_max_model_len(ctx: RuleContext) -> Iterator[Diagnostic]:
     if flag_values.bool_arg(ctx, "enable_chunked_prefill") is not False:
         return
@@ -230,7 +239,7 @@ def batched_tokens_below_max_model_len(ctx: RuleContext) -> Iterator[Diagnostic]
         origin = "--max-model-len"
     else:
         d = _derived(ctx)
-        mml, origin = (d[0], f"{ctx.model.id}'s derived context") if d else (None, "")
+        mml, origin = (d[0], f"{model_facts(ctx).id}'s derived context") if d else (None, "")
     if mml is None or mml <= 0 or mnbt >= mml:
         return
     yield ctx.report(
@@ -268,6 +277,8 @@ def _full_id(ctx: RuleContext, bare: str) -> str | None:
         full = res.arch.id
         if "/" in full and full.split("/")[-1].lower() == bare.lower():
             return full
+        if res.via == "variant" and res.base and not (res.arch.quantization or {}).get("_from_name"):
+            return f"{res.base.split('/')[0]}/{bare}"  # the publisher's sibling (Llama-3.2-1B of Llama-3.2-1B-Instruct)
         return None
     for pat, org in FAMILY_ORGS:
         if pat.match(bare):
@@ -317,7 +328,9 @@ def unresolved_model(ctx: RuleContext) -> Iterator[Diagnostic]:
         f"model {name!r} is not in vllm-lint's catalog, a local folder with a config.json, or the local "
         f"Hugging Face cache, so the checks that need its architecture (context length, heads, memory) are skipped",
         token=flag_values.model_token(ctx),
-        notes=[_how_to_point(res.message)] if res.message else [],
+        notes=([f"still known: {res.describe().removeprefix('only ')} (checks that need only that still run, "
+                f"at most as warnings)"] if res.facts is not None else []) +
+              ([_how_to_point(res.message)] if res.message else []),
     )
 
 

@@ -37,7 +37,7 @@ def classify(text: str, table: FlagTable, entrypoint: str, origin: int) -> Opt |
     if not text or text[0] != "-":
         return None
     hit = table.lookup(text)
-    if hit and not (hit[0].serve_only and entrypoint != "serve"):
+    if hit and not (hit[0].serve_only and entrypoint != "serve") and not (hit[0].api_only and entrypoint == "serve"):
         return Opt(hit[0], text, None, hit[1])
     if text in ("-h", "--help"):
         return Opt(_help_spec(), text, None)
@@ -46,7 +46,7 @@ def classify(text: str, table: FlagTable, entrypoint: str, origin: int) -> Opt |
     if "=" in text:
         opt, explicit = text.split("=", 1)
         hit = table.lookup(opt)
-        if hit and not (hit[0].serve_only and entrypoint != "serve"):
+        if hit and not (hit[0].serve_only and entrypoint != "serve") and not (hit[0].api_only and entrypoint == "serve"):
             return Opt(hit[0], opt, explicit, hit[1])
     # Unique-prefix matching (allow_abbrev=True), CPython 3.11 _get_option_tuples.
     # argparse scans every option string; the same candidates come from prefix lookups on the
@@ -123,7 +123,7 @@ def _convert_value(spec: FlagSpec, text: str, origin: int, flag_origin: int) -> 
     except ConvertError as e:
         msg = str(e) if re.match(r"^(ValueError|SyntaxError): ", str(e)) else f"argument {arg_name(spec)}: {e}"
         raise Fatal(ArgProblem(e.code, msg, flag_origin, origin, fatal=True, dest=spec.dest)) from None
-    if spec.choices is not None and value is not None and value not in spec.choices:
+    if spec.choices is not None and value not in spec.choices:  # argparse checks the converted value, None too
         choices = ", ".join(repr(c) for c in spec.choices)
         raise Fatal(
             ArgProblem(

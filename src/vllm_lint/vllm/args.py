@@ -34,7 +34,7 @@ from vllm_lint.vllm.problems import (
 from vllm_lint.vllm.semantic_checks import companions, deprecated, duplicates, post_choices, ranges, serve_post_checks
 from vllm_lint.vllm.versions import at_least
 
-SERVE_POSITIONAL_OPTIONAL_SINCE = "0.8.0"  # vllm serve [model_tag]
+SERVE_POSITIONAL_OPTIONAL_SINCE = "0.8.3"  # vllm serve [model_tag] (the table's `positional` says it too)
 API_SERVER_POSITIONAL_SINCE = "0.10.0"  # shared parser defines model_tag; api_server ignores it
 
 

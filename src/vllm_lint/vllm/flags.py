@@ -1,14 +1,15 @@
 """Per-release tables of the options vLLM's server parser accepts.
 
-Each sampled release has one JSON table in ``vllm_lint/vllm/data`` (built by
-``tools/build_flag_tables.py`` from the wheels' own argparse parsers; see ``tools/extract_flags.py``).
-``flag_table(version)`` loads the nearest sampled release at or below ``version`` (lazily, once per
-process) and answers argparse-style questions: exact lookup including aliases and negations,
-and unique-prefix matching as ``argparse.ArgumentParser(allow_abbrev=True)`` does it.
+Every vLLM release from 0.4.3 to the newest has its parser read from its own wheel
+(``tools/extract_flags.py``); ``data/releases.json`` names the ``flags-<table>.json`` that holds it
+(releases whose parser did not change share the previous release's file). ``flag_table(version)``
+loads that table (lazily, once per process) and answers argparse-style questions: exact lookup
+including aliases and negations, and unique-prefix matching as
+``argparse.ArgumentParser(allow_abbrev=True)`` does it.
 
-For a release between two samples, options that appear or disappear between the samples are
-kept and listed in ``FlagTable.uncertain``: the release that changed them is not known, so
-rules must not call them unknown.
+A version that is no known release (a dev build between two releases) gets the release below it,
+plus the options the next release adds or drops, listed in ``FlagTable.uncertain`` so rules do
+not call them unknown.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from vllm_lint.vllm.versions import KNOWN_VERSIONS, parse_version
+from vllm_lint.vllm import releases
+from vllm_lint.vllm.versions import parse_version
 
 # Kinds of argparse actions, as the tables name them.
 #   value          an option taking nargs values (type/choices apply)
@@ -52,6 +54,7 @@ class FlagSpec:
     deprecated: bool = False
     constraints: dict | None = None
     serve_only: bool = False  # defined by the `vllm serve` subparser only (0.5.2-0.9.x)
+    api_only: bool = False  # defined by the api_server parser only (0.9.0-0.9.0.1 `--model`)
     type_name: str | None = None  # __name__ of argparse's type function (for 'invalid X value')
     err: str | None = None  # ArgumentTypeError text of the type function, "{value}" placeholders
     err_shapes: dict | None = None  # {"json": ..., "plain": ...} when the text depends on the input
@@ -79,7 +82,13 @@ class FlagSpec:
 
 @dataclass(frozen=True, slots=True)
 class OptionHistory:
-    """When an option string was seen across the sampled releases."""
+    """When an option string existed, over every release from 0.4.3 to the newest.
+
+    ``added_after``: the last release without it before it first appeared (it appeared in the next
+    one); ``removed_by``: the first release without it after it was last seen (None: still there).
+    ``runs``: (first, last, spec) for each run of consecutive releases with the same spec, where a
+    spec holds dest, kind, nargs, choices, dep (deprecated) and negated (a --no-/--disable- form).
+    """
 
     option: str
     dest: str
@@ -87,13 +96,14 @@ class OptionHistory:
     added_after: str | None
     removed_by: str | None
     replacement: str | None
+    runs: tuple[tuple[str, str, dict], ...] = ()
 
 
 @dataclass(slots=True)
 class FlagTable:
     """All options one vLLM release's server parser accepts."""
 
-    version: str  # the sampled release the table was read from
+    version: str  # the known release whose parser this is (at or below the one asked for)
     requested: str  # the release asked for
     flags: tuple[FlagSpec, ...]
     origin: str = ""
@@ -135,10 +145,11 @@ class FlagTable:
         if self.registry is not None:
             seen = set(self.registry)
             reg = [o for o in self.registry if entrypoint == "serve" or not self._serve_only(o)]
-            return reg + [o for s in self.flags for o in s.all_options if o not in seen]
+            return reg + [o for s in self.flags if not (s.api_only and entrypoint == "serve")
+                          for o in s.all_options if o not in seen]
         out = []
         for spec in self.flags:
-            if spec.serve_only and entrypoint != "serve":
+            if (spec.serve_only and entrypoint != "serve") or (spec.api_only and entrypoint == "serve"):
                 continue
             out.extend(spec.option_order or spec.all_options)
         return out
@@ -188,6 +199,7 @@ def _spec_from_json(rec: dict) -> FlagSpec:
         deprecated=bool(rec.get("dep")),
         constraints=rec.get("cons"),
         serve_only=bool(rec.get("serve_only")),
+        api_only=bool(rec.get("api_only")),
         type_name=rec.get("type_name"),
         err=rec.get("err"),
         err_shapes=rec.get("err_shapes"),
@@ -196,19 +208,19 @@ def _spec_from_json(rec: dict) -> FlagSpec:
 
 
 @lru_cache(maxsize=None)
-def _load_raw(version: str) -> dict:
-    text = (_DATA / f"flags-{version}.json").read_text("utf-8")
+def _load_raw(table: str) -> dict:
+    text = (_DATA / f"flags-{table}.json").read_text("utf-8")
     return json.loads(text)
 
 
 @lru_cache(maxsize=None)
-def _load_specs(version: str) -> tuple[tuple[FlagSpec, ...], str]:
-    raw = _load_raw(version)
+def _load_specs(table: str) -> tuple[tuple[FlagSpec, ...], str]:
+    raw = _load_raw(table)
     return tuple(_spec_from_json(r) for r in raw["flags"]), raw.get("origin", "")
 
 
-def _meta(version: str) -> dict:
-    raw = _load_raw(version)
+def _meta(table: str) -> dict:
+    raw = _load_raw(table)
     return {
         "prog": raw.get("prog", "vllm serve"),
         "positional": raw.get("positional"),
@@ -218,21 +230,21 @@ def _meta(version: str) -> dict:
 
 
 def sampled_versions() -> tuple[str, ...]:
-    """Releases with a shipped table, oldest first."""
-    return tuple(sorted(KNOWN_VERSIONS, key=lambda v: parse_version(v) or (0,)))
+    """Releases with a table, oldest first: every known release."""
+    return releases.release_versions()
 
 
 def bracket(version: str) -> tuple[str, str | None]:
-    """(nearest sampled release <= version, next sampled release > version or None).
+    """(nearest known release <= version, next known release > version or None).
 
-    A version older than every sample uses the oldest table; an unparseable one the newest.
+    A version older than every release uses the oldest table; an unparseable one the newest.
     """
-    samples = sampled_versions()
+    known = sampled_versions()
     v = parse_version(version)
     if v is None:
-        return samples[-1], None
-    lower, upper = samples[0], None
-    for s in samples:
+        return known[-1], None
+    lower, upper = known[0], None
+    for s in known:
         if (parse_version(s) or (0,)) <= v:
             lower = s
         else:
@@ -241,30 +253,39 @@ def bracket(version: str) -> tuple[str, str | None]:
     return lower, upper
 
 
-@lru_cache(maxsize=64)
-def flag_table(version: str) -> FlagTable:
-    """The options vLLM ``version`` accepts (nearest sampled release <= version).
+def table_of(version: str) -> str:
+    """The ``flags-<table>.json`` holding the parser of a known release."""
+    row = releases.release(version)
+    if row is None:
+        raise KeyError(version)
+    return row.table
 
-    When ``version`` lies strictly between two samples, options that the next sample adds or
-    drops are included and marked uncertain.
+
+@lru_cache(maxsize=128)
+def flag_table(version: str) -> FlagTable:
+    """The options vLLM ``version`` accepts (its own parser when it is a known release).
+
+    When ``version`` is no known release, the release below it is used and the options that the
+    next release adds or drops are included and marked uncertain.
     """
     lower, upper = bracket(version)
-    specs, origin = _load_specs(lower)
+    specs, origin = _load_specs(table_of(lower))
     uncertain: set[str] = set()
     exact = parse_version(version) == parse_version(lower)
     if upper is not None and not exact:
-        upper_specs, _ = _load_specs(upper)
+        upper_specs, _ = _load_specs(table_of(upper))
         lower_opts = {o for s in specs for o in s.all_options}
         upper_opts = {o for s in upper_specs for o in s.all_options}
         uncertain |= lower_opts ^ upper_opts
         extra = []
         for s in upper_specs:
-            # options the next sample has and this one lacks may already exist in `version`:
-            # accept them (lookup keeps the lower sample's spec for every option it knows)
+            # options the next release has and this one lacks may already exist in `version`:
+            # accept them (lookup keeps the lower release's spec for every option it knows)
             if any(o not in lower_opts for o in s.all_options):
                 extra.append(s)
         specs = specs + tuple(extra)
-    return FlagTable(version=lower, requested=version, flags=specs, origin=origin, uncertain=frozenset(uncertain), **_meta(lower))
+    return FlagTable(version=lower, requested=version, flags=specs, origin=origin, uncertain=frozenset(uncertain),
+                     **_meta(table_of(lower)))
 
 
 @lru_cache(maxsize=1)
@@ -274,20 +295,39 @@ def _history() -> dict:
 
 
 def option_history(option: str) -> OptionHistory | None:
-    """When ``option`` (an exact option string) existed, over every sampled release."""
+    """When ``option`` (an exact option string) existed, over every known release."""
     rec = _history()["options"].get(option)
     if rec is None:
         return None
+    return _option_history(option)
+
+
+@lru_cache(maxsize=4096)
+def _option_history(option: str) -> OptionHistory:
+    rec = _history()["options"][option]
+    order = sampled_versions()
+    pos = {v: i for i, v in enumerate(order)}
+    runs = tuple((first, last, spec) for first, last, spec in rec["specs"])
+    present = tuple(v for first, last, _ in runs for v in order[pos[first]:pos[last] + 1])
+    first_i, last_i = pos[present[0]], pos[present[-1]]
     return OptionHistory(
         option=option,
-        dest=rec["dest"],
-        present=tuple(rec["present"]),
-        added_after=rec.get("added_after"),
-        removed_by=rec.get("removed_by"),
+        dest=runs[-1][2]["dest"],
+        present=present,
+        added_after=order[first_i - 1] if first_i > 0 else None,
+        removed_by=order[last_i + 1] if last_i + 1 < len(order) else None,
         replacement=rec.get("replacement"),
+        runs=runs,
     )
 
 
+def option_runs(option: str) -> list:
+    """``[[first, last, spec], ...]``: the runs of consecutive releases in which the exact option
+    string ``option`` exists with an unchanged spec (empty when no release has it)."""
+    rec = _history()["options"].get(option)
+    return rec["specs"] if rec else []
+
+
 def all_known_options() -> list[str]:
-    """Every option string any sampled release accepted (for did-you-mean)."""
+    """Every option string any release accepted (for did-you-mean)."""
     return list(_history()["options"].keys())

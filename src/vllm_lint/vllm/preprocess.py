@@ -1,7 +1,7 @@
 """vLLM's own preprocessing of the command line before argparse runs (``FlexibleArgumentParser.
 parse_args``, vllm/utils/argparse_utils.py; vllm/utils.py before 0.11), release by release:
 ``--config file.yaml`` expansion (CLI > config > defaults), ``vllm serve --model X`` (an error in
-0.8-0.10, moved to the positional slot with a warning from 0.11), ``_`` -> ``-`` in the option name
+0.8.3-0.11.0, moved to the positional slot with a warning from 0.11.1), ``_`` -> ``-`` in the option name
 before the first ``.``, dotted JSON keys (``--limit-mm-per-prompt.image 2``, ``+`` appends), and
 ``-O<n>`` (``--compilation-config`` alias in 0.6-0.11, ``--optimization-level`` from 0.14).
 """
@@ -15,17 +15,26 @@ from typing import Callable, Mapping
 from vllm_lint.vllm.convert import ConvertError, human_readable_int
 from vllm_lint.vllm.flags import FlagTable
 from vllm_lint.vllm.parsed import ArgProblem, Item
+from vllm_lint.vllm.releases import first_release_where
 from vllm_lint.vllm.versions import at_least
 
-# When vLLM's own preprocessing features arrived (bounded by the sampled releases).
-DOTTED_SINCE = "0.9.0"  # --flag.key value (JSON-arg dotted keys), '+' appends
+# When vLLM's own preprocessing features arrived. Read from each release's wheel where
+# data/releases.json records it; the others are checked against every release's recorded verdicts
+# (tests/data/differential).
+DOTTED_SINCE = "0.9.0"  # --flag.key value (JSON-arg dotted keys)
+DOTTED_KEY_SINCE = "0.9.1"  # '_' -> '-' stops at the first '.' (0.9.0 rewrote the dotted keys too)
+DOTTED_JSON_SINCE = "0.9.2"  # dotted values parsed as JSON, '+' appends, short options (-cc.x) dotted too
 DOTTED_HR_INT_SINCE = "0.20.0"  # dotted values fall back to human-readable ints
-SERVED_NAME_CHECK_SINCE = "0.18.0"  # --served-model-name without a positional model is a ValueError
-OPT_LEVEL_SINCE = "0.14.0"  # -O<n> -> --optimization-level (0.9-0.10: -O.level=<n>, 0.11: -O.mode=<n>)
-SERVE_MODEL_FLAG_MOVED_SINCE = "0.11.0"  # --model X moved to the positional slot with a warning
-SERVE_MODEL_FLAG_ERROR_SINCE = "0.8.0"  # 0.8-0.10: any --model token is a ValueError
+SERVED_NAME_CHECK_SINCE = "0.17.0"  # --served-model-name without a positional model is a ValueError
+OPT_LEVEL_SINCE = "0.12.0"  # -O<n> -> --optimization-level (0.9-0.10: -O.level=<n>, 0.11: -O.mode=<n>)
+# `vllm serve --model X`: positional wins silently (0.5.2-0.5.4), ValueError unless X is the default
+# (0.5.5-0.8.2), ValueError for any --model token (0.8.3-0.11.0), moved to the positional slot with a
+# warning (0.11.1+); read from each release's console script (data/releases.json)
+SERVE_MODEL_FLAG_CHECK_SINCE = first_release_where(lambda r: r.serve_model_flag == "error_unless_default")
+SERVE_MODEL_FLAG_ERROR_SINCE = first_release_where(lambda r: r.serve_model_flag == "error")
+SERVE_MODEL_FLAG_MOVED_SINCE = first_release_where(lambda r: r.serve_model_flag == "moved")
 SERVE_CONFIG_SINCE = "0.6.0"
-FLEXIBLE_PARSER_SINCE = "0.5.0"  # FlexibleArgumentParser (_ -> -); 0.4.x used plain argparse
+FLEXIBLE_PARSER_SINCE = first_release_where(lambda r: r.underscore_options)  # FlexibleArgumentParser (_ -> -)
 
 
 def _normalise_option(text: str, dotted: bool = True) -> str:
@@ -66,6 +75,8 @@ def _config_items(mapping: Mapping, origin: int, table: FlagTable) -> list[Item]
 
 
 def _dotted_value(text: str, version: str) -> object:
+    if not at_least(version, DOTTED_JSON_SINCE):
+        return text  # 0.9.0-0.9.1: the nested dict holds the strings as written
     try:
         return json.loads(text)
     except ValueError:
@@ -99,7 +110,8 @@ def _merge_dotted(items: list[Item], version: str) -> list[Item]:
         if i in skip:
             continue
         t = it.text
-        if t.startswith("-") and "." in t and not it.symbolic:
+        dashes = "-" if at_least(version, DOTTED_JSON_SINCE) else "--"
+        if t.startswith(dashes) and "." in t and not it.symbolic:
             if "=" in t:
                 key_part, value = t.split("=", 1)
                 if "." not in key_part:
@@ -111,7 +123,7 @@ def _merge_dotted(items: list[Item], version: str) -> list[Item]:
                     continue
                 key_part, value = t, items[i + 1].text
                 skip.add(i + 1)
-            if key_part.endswith("+"):
+            if key_part.endswith("+") and at_least(version, DOTTED_JSON_SINCE):
                 key_part = key_part[:-1]
                 value = json.dumps(value.split(","))
             head, *keys = key_part.split(".")
@@ -167,7 +179,7 @@ def preprocess(
     items, model_flag = _serve_model_flag(items, version, serve, fatal, notes)
     items, config_model = _expand_config(items, version, serve, table, config_loader, fatal)
     if at_least(version, FLEXIBLE_PARSER_SINCE):
-        dotted = at_least(version, DOTTED_SINCE)
+        dotted = at_least(version, DOTTED_KEY_SINCE)
         items = [Item(_normalise_option(it.text, dotted), it.origin, it.from_config, it.symbolic) for it in items]
     items = _rewrite_dash_o(items, version)
     if at_least(version, DOTTED_SINCE):
@@ -177,8 +189,8 @@ def preprocess(
 
 def _serve_model_flag(items: list[Item], version: str, serve: bool, fatal: list[ArgProblem],
                       notes: list[ArgProblem]) -> tuple[list[Item], Item | None]:
-    """``vllm serve --model X``: an error in 0.8-0.10 (exact ``--model`` token), moved to the
-    positional slot with a warning in 0.11+; also 0.18+'s check that the model comes first."""
+    """``vllm serve --model X``: an error in 0.8.3-0.11.0 (exact ``--model`` token), moved to the
+    positional slot with a warning in 0.11.1+; also 0.17+'s check that the model comes first."""
     model_flag: Item | None = None
     if serve and at_least(version, SERVE_MODEL_FLAG_MOVED_SINCE):
         k = next((k for k, it in enumerate(items) if re.match(r"^--model(=.+|$)", it.text)), None)
@@ -241,8 +253,8 @@ def _expand_config(items: list[Item], version: str, serve: bool, table: FlagTabl
         elif not path_item.symbolic:
             ext = path_item.text.split(".")[-1]
             if ext not in ("yaml", "yml"):
-                # before 0.11 the message was built with a stray comma: a tuple is printed
-                text = (f"ValueError: Config file must be of a yaml/yml type. {ext} supplied" if at_least(version, "0.11.0")
+                # before 0.11.1 the message was built with a stray comma: a tuple is printed
+                text = (f"ValueError: Config file must be of a yaml/yml type. {ext} supplied" if at_least(version, "0.11.1")
                         else "ValueError: ('Config file must be of a yaml/yml type." + " " * 30 + f"%s supplied', '{ext}')")
                 fatal.append(ArgProblem("config-file", text,
                                         items[k].origin, path_item.origin, fatal=True))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from vllm_lint.vllm.argparser import Fatal, Opt, Result, arg_name, classify, nargs_range
-from vllm_lint.vllm.flags import FlagSpec, FlagTable, flag_table, option_history
+from vllm_lint.vllm.flags import SWITCH_KINDS, FlagSpec, FlagTable, option_history
 from vllm_lint.vllm.parsed import ArgProblem, Item
 
 # Options of other tools that people pass to vllm serve: option -> what it is (data file, with its schema).
@@ -224,14 +224,9 @@ def unknown_problem(it: Item, opt: Opt, table: FlagTable, tokens: Sequence[str],
 
 
 def _takes_value_hist(option: str) -> bool:
-    from vllm_lint.vllm.flags import sampled_versions
-
+    """Whether ``option`` took a value in the newest release that had it (from history.json)."""
     hist = option_history(option)
-    if hist is None:
+    if hist is None or not hist.runs:
         return False
-    for v in reversed(sampled_versions()):
-        if v in hist.present:
-            hit = flag_table(v).lookup(option)
-            if hit:
-                return nargs_range(hit[0])[1] != 0
-    return False
+    spec = hist.runs[-1][2]
+    return spec["kind"] not in SWITCH_KINDS and spec.get("nargs") != 0

@@ -10,15 +10,18 @@ from typing import Sequence
 from vllm_lint.vllm.argparser import Result
 from vllm_lint.vllm.flags import FlagSpec, option_history
 from vllm_lint.vllm.parsed import ArgProblem, FlagUse, Item, ParsedArgs
-from vllm_lint.vllm.preprocess import SERVE_MODEL_FLAG_ERROR_SINCE
+from vllm_lint.vllm.preprocess import SERVE_MODEL_FLAG_CHECK_SINCE, SERVE_MODEL_FLAG_ERROR_SINCE
 from vllm_lint.vllm.problems import replacement_text
 from vllm_lint.vllm.versions import at_least
 
 
 def serve_post_checks(out: ParsedArgs, res: Result, items: list[Item], version: str, model_flag: Item | None, config_model: str | None) -> str | None:
     """Errors vllm serve raises after argparse accepted the line."""
-    if model_flag is not None and not at_least(version, SERVE_MODEL_FLAG_ERROR_SINCE):
-        # 0.5.2-0.7: --model given explicitly (and not the default) next to the positional
+    if model_flag is not None and not at_least(version, SERVE_MODEL_FLAG_CHECK_SINCE) and out.model is not None:
+        res.values["model"] = out.model  # 0.5.2-0.5.4: `args.model = args.model_tag`, --model is dropped
+    if model_flag is not None and at_least(version, SERVE_MODEL_FLAG_CHECK_SINCE) \
+            and not at_least(version, SERVE_MODEL_FLAG_ERROR_SINCE):
+        # 0.5.5-0.8.2: --model given explicitly (and not the default) next to the positional
         default = out.table.by_dest("model").default if out.table.by_dest("model") else None
         if res.values.get("model") not in (None, default):
             msg = ("ValueError: With `vllm serve`, you should provide the model as a positional argument "

@@ -1,13 +1,12 @@
 """What a container image runs when only arguments are given (its ENTRYPOINT).
 
-Source: /work/shared/knowledge/vllm-flag-history.md, "Official docker image vllm/vllm-openai":
-older ``vllm/vllm-openai`` images use ``ENTRYPOINT ["python3", "-m",
-"vllm.entrypoints.openai.api_server"]`` (confirmed by maintainers in vllm issue #17172, still
-true for ``:latest`` in Jan 2026 per PR #32292); newer images use ``ENTRYPOINT ["vllm", "serve"]``
-(verified on ``:latest`` = 0.26.0, July 2026). The exact switch release is not pinned down
-(somewhere after ~0.15); ``SERVE_ENTRYPOINT_SINCE`` is the one place that decides, and launches
-on releases in the uncertain window get ``facts["image_entrypoint_uncertain"]``.
-The ``vllm/vllm-openai-xpu`` image still used the api_server module in Aug 2026.
+The facts live in ``vllm_lint.vllm.image_evidence``: the ENTRYPOINT of vLLM's official images is
+read per release from each release's own Dockerfile (``data/image_entrypoints.json``):
+``python3 -m vllm.entrypoints.openai.api_server`` up to 0.11.0 and ``vllm serve`` from 0.11.1 on
+the CUDA, CPU and XPU images, ``vllm serve`` on every ROCm release image (0.14.0+). A release
+whose sdist has no Dockerfile (0.15.x) gets its neighbours' ENTRYPOINT, marked uncertain; so does
+a tag whose releases disagree (``nightly-<sha>``). Moving tags (``latest``, ``nightly``) are taken
+as pulled now: the newest release's ENTRYPOINT.
 """
 
 from __future__ import annotations
@@ -16,15 +15,15 @@ import re
 from dataclasses import dataclass
 
 from vllm_lint.launch import Token
-from vllm_lint.vllm.versions import at_least, version_from_image
-
-SERVE_ENTRYPOINT_SINCE = "0.26.0"  # first release known to ship ENTRYPOINT ["vllm", "serve"]
-UNCERTAIN_SINCE = "0.15.0"  # releases in [UNCERTAIN_SINCE, SERVE_ENTRYPOINT_SINCE) may have either
+from vllm_lint.vllm import releases
+from vllm_lint.vllm.image_evidence import entrypoint_for, image_evidence
+from vllm_lint.vllm.releases import ReleaseSet
 
 API_SERVER_PROGRAM = ("python3", "-m", "vllm.entrypoints.openai.api_server")
 SERVE_PROGRAM = ("vllm", "serve")
 
 _OFFICIAL = re.compile(r"^(?:(?:docker\.io|index\.docker\.io|public\.ecr\.aws/[\w-]+|ghcr\.io)/)?vllm/vllm-openai(?P<variant>-[\w-]+)?(?::|@|$)")
+_MOVING = ("latest", "nightly")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,32 +57,27 @@ def is_vllm_image(image: str | None) -> bool:
 
 
 def image_entrypoint(image: str | None) -> ImageEntrypoint | None:
-    """The ENTRYPOINT of an official ``vllm/vllm-openai`` image, or None when unknown.
+    """The ENTRYPOINT of one of vLLM's official images, or None when the image is not modelled.
 
-    Only official images are modelled; forks (``lmcache/vllm-openai``, ``rocm/vllm``, NGC) are
-    not guessed.
+    Forks and vendor images (``lmcache/vllm-openai``, ``rocm/vllm``, NGC) are not guessed.
     """
     if not image or "$" in image or "{{" in image:
         return None
-    m = _OFFICIAL.match(image)
-    if not m:
+    ev = image_evidence(image)
+    if not ev.official or ev.family is None:
         return None
-    variant = m.group("variant") or ""
-    if variant.startswith("-xpu"):
-        return ImageEntrypoint(API_SERVER_PROGRAM, "api_server", reason="vllm-openai-xpu uses the api_server module")
-    _, tag = split_image(image)
-    version = version_from_image("vllm/vllm-openai:" + (tag or "latest"))
-    if tag is None or version is None:
-        # untagged means :latest; an unparseable tag (a commit sha, a custom build) is a guess
-        if tag is None:
-            return ImageEntrypoint(SERVE_PROGRAM, "serve", reason="untagged image is :latest")
-        return ImageEntrypoint(SERVE_PROGRAM, "serve", uncertain=True, reason=f"tag {tag!r} does not name a release")
-    if at_least(version, SERVE_ENTRYPOINT_SINCE):
-        return ImageEntrypoint(SERVE_PROGRAM, "serve")
-    uncertain = at_least(version, UNCERTAIN_SINCE)
-    return ImageEntrypoint(API_SERVER_PROGRAM, "api_server", uncertain=uncertain,
-                           reason=("the release that switched the image ENTRYPOINT to `vllm serve` is not known"
-                                   if uncertain else ""))
+    fact = ev.entrypoint
+    moving = (ev.tag or "latest").split("-")[0] in _MOVING and not re.search(r"-[0-9a-f]{7,40}(?:-|$)", ev.tag or "")
+    if moving and ev.version.known:
+        # a moving tag is whatever was pulled: take it as pulled now
+        fact = entrypoint_for(ev.family, ReleaseSet((releases.newest(),)))
+        if fact.program is not None:
+            return ImageEntrypoint(fact.program, fact.kind or "serve",
+                                   reason=f"{ev.tag or 'untagged'} taken as the newest release, {releases.newest()}")
+    if fact.program is None or fact.kind not in ("serve", "api_server"):
+        why = fact.reason if ev.version.known else ev.version.reason
+        return ImageEntrypoint(SERVE_PROGRAM, "serve", uncertain=True, reason=why)
+    return ImageEntrypoint(fact.program, fact.kind, uncertain=not fact.certain, reason="" if fact.certain else fact.reason)
 
 
 def entrypoint_words(image: str | None) -> list[str] | None:

@@ -175,4 +175,5 @@ def generic(values: Values, scopes: list[Node], title: str) -> Launch | None:
                       image=image, image_span=values.span(navigate.get(image_node, "repository")),
                       vllm_version=version_from_image(image) if image else None, gpu=gpu,
                       replicas=int(reps) if reps is not None else None, insertion=insertion,
-                      facts={"chart": "unknown"}, unknowns=unknowns + ["chart template unknown: flags rendered from values keys by convention"])
+                      facts={"chart": "unknown", **({"image_tag_span": values.span(navigate.get(image_node, "tag"))} if tag else {})},
+                      unknowns=unknowns + ["chart template unknown: flags rendered from values keys by convention"])

@@ -136,6 +136,8 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     if on_ray:
         args += synthetic("--distributed-executor-backend", "ray")
     facts: dict[str, object] = {"chart": "vllm-production-stack"}
+    if tag_node is not None:
+        facts["image_tag_span"] = values.span(tag_node)  # VL503 points at the tag
     ignored: list[tuple[str, object]] = []
     for flag_key, flag in (("enableLoRA", "--enable-lora"), ("enableTool", "--enable-auto-tool-choice")):
         pair = navigate.get_pair(spec, flag_key)

@@ -42,6 +42,8 @@ def vllm_example_chart(values: Values) -> list[Launch]:
             gpu.notes.append(f"gpuModels value {gpu.product!r} looks like a placeholder")
             unknowns.append(f"GPU product placeholder {gpu.product!r}")
     facts["chart"] = "vllm-example-chart"
+    if navigate.get(image_node, "tag") is not None:
+        facts["image_tag_span"] = values.span(navigate.get(image_node, "tag"))  # VL503 points at the tag
     shm = navigate.get(root, "shm")
     facts["dev_shm_volume"] = bool(navigate.as_bool(navigate.get(shm, "enabled")))
     if facts["dev_shm_volume"]:

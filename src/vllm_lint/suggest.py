@@ -1,0 +1,21 @@
+"""Did-you-mean: the known word a user most likely meant, for usage errors and directive findings."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Callable, Iterable
+
+
+def closest(word: str, candidates: Iterable[str], *, cutoff: float = 0.75,
+            normalise: Callable[[str], str] = str.lower) -> str | None:
+    """The candidate nearest ``word`` (difflib's ratio on normalised text), or None below ``cutoff``.
+    An exact match after normalising wins outright (``Kv_Cache_Capacity`` -> ``kv-cache-capacity``
+    with a normaliser that folds case and underscores)."""
+    by_key: dict[str, str] = {}
+    for c in candidates:
+        by_key.setdefault(normalise(c), c)
+    key = normalise(word)
+    if key in by_key:
+        return by_key[key]
+    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=cutoff)
+    return by_key[close[0]] if close else None
