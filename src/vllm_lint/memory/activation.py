@@ -78,7 +78,7 @@ from dataclasses import dataclass
 from vllm_lint.memory.allocator import eager_decoder_events, simulate
 from vllm_lint.memory.engine import Runtime
 from vllm_lint.models.arch import ModelArch
-from vllm_lint.units import GIB
+from vllm_lint.units import GIB, MIB
 
 MOE_CHUNK = 32768  # VLLM_FUSED_MOE_CHUNK_SIZE default
 VOCAB_PADDING = 64  # DEFAULT_VOCAB_PADDING_SIZE of ParallelLMHead

@@ -340,7 +340,7 @@ def _weights_from_facts(ctx) -> Iterator[Diagnostic]:
     low = facts.weight_bytes_lower_bound(dtype_bytes)
     ranks = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)
     util = s.gpu_memory_utilization if s.gpu_memory_utilization else release(ctx.version).default_utilization
-    per_gpu, budget = low / ranks / 2**30, ctx.gpu.total_gib * util
+    per_gpu, budget = low / ranks / GIB, ctx.gpu.total_gib * util
     if per_gpu <= budget:
         return
     fmt = (facts.quantization or {}).get("_from_name") or (facts.quantization or {}).get("quant_method") or \
