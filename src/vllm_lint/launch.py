@@ -27,6 +27,11 @@ class Token:
     - ``helm-key``: a chart values key that the chart renders as a flag (camelCase or snake_case)
     - ``config-key``: a key of a vLLM --config YAML file or of Ray Serve engine_kwargs (snake_case)
     - ``synthetic``: not written in the file (image ENTRYPOINT, chart template default); no span edits
+
+    ``condition`` says when the word is passed at all, for a word behind a shell guard
+    (``"when REVISION is set"`` for ``${REVISION:+--revision "$REVISION"}``, ``"when [ -n "$X" ]
+    succeeds"``); None when it always is. Such a flag is still checked for existence and
+    spelling, but a finding about it holds only under that condition.
     """
 
     text: str
@@ -35,6 +40,7 @@ class Token:
     style: str = "argv"
     symbolic: bool = False
     origin: str = "file"
+    condition: str | None = None
 
 
 EDITABLE_STYLES = ("argv", "argv-eq", "config-key", "helm-key")

@@ -193,3 +193,36 @@ def test_encoder_only_and_encoder_decoder_models_are_refused_with_the_reason():
                                      "decoder_attention_heads": 6, "encoder_layers": 4, "num_hidden_layers": 4,
                                      "decoder_ffn_dim": 1536, "max_target_positions": 448, "vocab_size": 51865})
     assert "cross-attention" in whisper.unsupported and whisper.head_dim == 64
+
+
+def test_decoder_backbones_without_a_head_hold_the_embedding_once():
+    """e5-mistral / gte-Qwen2 publish ``MistralModel`` / ``Qwen2Model``: vLLM's pooling adapter drops lm_head."""
+    mistral = {**BASE, "model_type": "mistral", "vocab_size": 32000, "hidden_size": 4096, "num_attention_heads": 32,
+               "num_key_value_heads": 8, "num_hidden_layers": 32, "intermediate_size": 14336,
+               "tie_word_embeddings": False}
+    pooled = ModelArch.from_config({**mistral, "architectures": ["MistralModel"]})
+    causal = ModelArch.from_config({**mistral, "architectures": ["MistralForCausalLM"]})
+    assert pooled.tie_word_embeddings and not causal.tie_word_embeddings
+    assert causal.total_params() - pooled.total_params() == 32000 * 4096
+    glm = ModelArch.from_config({"model_type": "chatglm", "architectures": ["ChatGLMModel"], "hidden_size": 4096,
+                                 "num_layers": 40, "num_attention_heads": 32, "multi_query_group_num": 2,
+                                 "kv_channels": 128, "seq_length": 131072, "tie_word_embeddings": False})
+    assert not glm.tie_word_embeddings  # ChatGLMModel carries its output layer
+
+
+def test_recent_attention_layouts_are_refused_with_the_reason():
+    base = {**BASE, "num_hidden_layers": 4}
+    for model_type, reason in [("deepseek_v4", "compress_ratios"), ("minimax_m3", "sparse attention"),
+                               ("mimo_v2_flash", "swa_"), ("laguna", "num_attention_heads_per_layer"),
+                               ("step3p7", "sliding-window")]:
+        assert reason in ModelArch.from_config({**base, "model_type": model_type}).unsupported
+
+
+def test_qwen_v1_intermediate_size_is_both_gated_projections():
+    """QWenLMHeadModel: vLLM's QWenMLP is intermediate_size // 2 wide; Qwen-1.8B comes to 1.84B parameters."""
+    a = ModelArch.from_config({"model_type": "qwen", "architectures": ["QWenLMHeadModel"], "hidden_size": 2048,
+                               "num_hidden_layers": 24, "num_attention_heads": 16, "kv_channels": 128,
+                               "intermediate_size": 11008, "seq_length": 8192, "vocab_size": 151936,
+                               "tie_word_embeddings": False})
+    assert a.intermediate_size == 5504 and a.derived_max_model_len("0.33.0") == 8192
+    assert 1.83e9 < a.total_params() < 1.85e9

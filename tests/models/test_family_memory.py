@@ -111,6 +111,34 @@ FAMILIES = [
     #   + 50257*1024 + positions 1024*1024 + 2048; the estimate leaves out the learned positions and
     #   biases (1,319,936, 0.37 %).
     ("microsoft/DialoGPT-medium", 24, 4096, 354_823_168, 4e-3),
+    # minicpm: h 2304, 40 layers, 36 heads x 64 (MHA), inter 5760, vocab 122753, tied.
+    # KV 2*36*64*2 = 9216. Params 122753*2304 + 40*(4*2304^2 + 3*2304*5760 + 2*2304) + 2304 = 2,724,880,896.
+    ("openbmb/MiniCPM-2B-sft-bf16", 40, 9216, 2_724_880_896, 0),
+    # bloom (ALiBi, ungated MLP, tied): h 1024, 24 layers, 16 heads x 64, inter 4096, vocab 250880.
+    # KV 2*16*64*2 = 4096. Params 250880*1024 + 24*(4*1024^2 + 2*1024*4096 + 2*1024) + 1024 = 558,941,184; the
+    #   published 559,214,592 adds the biases (24 x 9216), layer-norm biases (24 x 2048 + 1024) and the
+    #   embedding layer norm (2048): 273,408, 0.05 %.
+    ("bigscience/bloom-560m", 24, 4096, 559_214_592, 5e-4),
+    # embedding-e5 (e5-mistral, MistralModel: no lm_head): Mistral-7B layers, vocab 32000 held once.
+    # KV 4096. Params 32000*4096 + 32*(2*4096^2 + 2*4096*1024 + 3*4096*14336 + 2*4096) + 4096 = 7,110,660,096.
+    ("intfloat/e5-mistral-7b-instruct", 32, 4096, 7_110_660_096, 0),
+    # embedding-gte (gte-Qwen2-7B, Qwen2Model: no lm_head): Qwen2-7B layers, vocab 151646 held once.
+    # KV 2048. Params 151646*3584 + 28*(2*3584^2 + 2*3584*512 + 3*3584*18944 + 2*3584) + 3584 = 7,068,992,000
+    #   (+ q/k/v biases 28 x 4608 = 129,024 left out, 0.002 %).
+    ("Alibaba-NLP/gte-Qwen2-7B-instruct", 28, 2048, 7_068_992_000, 0),
+    # falcon3 (Llama layout): h 3072, 28 layers, 12 heads, 4 KV x 256, inter 23040, vocab 131072, untied.
+    # KV 2*4*256*2 = 4096. Params 2*131072*3072 + 28*(2*3072*3072 + 2*3072*1024 + 3*3072*23040 + 2*3072) + 3072
+    #   = 7,455,550,464 ("7.46B").
+    ("tiiuae/Falcon3-7B-Instruct", 28, 4096, 7_455_550_464, 0),
+    # glm (GLM-4.5, glm4_moe): h 5120, 92 layers, 96 heads, 8 KV x 128, first 3 dense (12288), 89 MoE layers of
+    # 160 experts x 1536 + 1 shared + router, vocab 151552, untied. KV 2*8*128*2 = 4096.
+    # Params 2*151552*5120 + 92*(5120*12288*2 + 2*5120*1024) + 3*3*5120*12288 + 89*(160*3*5120*1536
+    #   + 3*5120*1536 + 5120*160) + 92*2*5120 + 5120 = 352,796,472,320 (the MTP layer and biases left out).
+    ("zai-org/GLM-4.5", 92, 4096, 352_796_472_320, 0),
+    # embedding-qwen (Qwen3-Embedding-0.6B): h 1024, 28 layers, 16 heads, 8 KV x 128, inter 3072, vocab 151669, tied.
+    # KV 2*8*128*2 = 4096. Params 151669*1024 + 28*(1024*2048 + 2*1024*1024 + 2048*1024 + 3*1024*3072 + 2*1024)
+    #   + 1024 = 595,769,344; keras-hub publishes 595,776,512 for it, the q/k norms (28 x 256) included.
+    ("Qwen/Qwen3-Embedding-0.6B", 28, 4096, 595_776_512, 2e-5),
 ]
 
 
@@ -159,6 +187,14 @@ def test_recurrent_state_per_sequence(model_id, state_elems):
     ("nvidia/Llama-3_3-Nemotron-Super-49B-v1", "block_configs"),
     ("google/gemma-4-31B-it", "different KV shape"),
     ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8", "latent space"),
+    ("deepseek-ai/DeepSeek-V4-Flash", "compresses its KV cache"),
+    ("poolside/Laguna-XS.2-FP8", "num_attention_heads_per_layer"),
+    ("stepfun-ai/Step-3.7-Flash", "sliding-window"),
+    ("XiaomiMiMo/MiMo-V2-Flash", "swa_"),
+    ("MiniMaxAI/MiniMax-M3", "sparse attention"),
+    ("moonshotai/Kimi-K3", "recurrent state"),
+    ("thenlper/gte-large", "encoder-only"),
+    ("nomic-ai/nomic-embed-text-v1.5", "encoder-only"),
 ])
 def test_families_the_estimate_cannot_represent_say_why(model_id, why):
     a = lookup_catalog(model_id)

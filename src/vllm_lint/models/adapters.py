@@ -38,6 +38,7 @@ def apply_adapters(r: Reading) -> None:
     """The family adapters of ``r.model_type``, then the steps and checks every config gets."""
     for fn in _ADAPTERS.get(r.model_type, ()):
         fn(r)
+    _pooling_decoder(r)
     _layer_pattern(r)
     _generic_mamba_state(r)
     _vision(r)
@@ -46,6 +47,19 @@ def apply_adapters(r: Reading) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Steps every config gets
+
+
+# Decoder backbones published without a language-model head (embedding models such as e5-mistral, gte-Qwen2).
+_POOLING_DECODER_ARCHITECTURES = frozenset({"LlamaModel", "MistralModel", "Qwen2Model", "Qwen3Model", "GemmaModel",
+                                            "Gemma2Model"})
+
+
+def _pooling_decoder(r: Reading) -> None:
+    """vLLM runs these architectures as pooling models and deletes ``lm_head`` from them (its pooling adapter,
+    0.6+), so their weights hold the embedding once, as a tied model's do."""
+    archs = r.fields["architectures"]
+    if archs and set(archs) <= _POOLING_DECODER_ARCHITECTURES:
+        r.fields["tie_word_embeddings"] = True
 
 
 def _layer_pattern(r: Reading) -> None:
@@ -169,6 +183,13 @@ def _gemma4(r: Reading) -> None:
     """Gemma 4 MoE (``enable_moe_block``) runs a dense MLP of ``intermediate_size`` beside the experts."""
     if r.text.get("enable_moe_block") and r.fields["num_experts"]:
         r.extra["parallel_dense_mlp"] = True
+
+
+@adapts("qwen")
+def _qwen_v1(r: Reading) -> None:
+    """QWen (v1, ``QWenLMHeadModel``) gives ``intermediate_size`` as the width of its two gated projections
+    together: vLLM builds ``QWenMLP`` with ``intermediate_size // 2`` (Qwen-1.8B: 11008 -> 5504)."""
+    r.fields["intermediate_size"] = int(r.fields["intermediate_size"] or 0) // 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,6 +371,29 @@ def _state_layouts_not_modelled(r: Reading) -> None:
     (linear) attention."""
     r.refuse(f"{r.model_type} keeps recurrent state in a layout (state-space or linear-attention layers, "
              "parallel hybrid blocks) that vllm-lint does not model")
+
+
+_ATTENTION_LAYOUTS_NOT_MODELLED = {
+    "deepseek_v4": "compresses its KV cache per layer (compress_ratios) beside a sliding window and keeps "
+                   "hyper-connection streams",
+    "deepseek_ref": "(DeepSeek-V4) compresses its KV cache per layer (compress_ratios) beside a sliding window and "
+                    "keeps hyper-connection streams",
+    "minimax_m3": "runs sparse attention (sparse_attention_config) and dense MLPs of dense_intermediate_size "
+                  "on its first layers",
+    "mimo_v2_flash": "gives its sliding-window layers their own KV head count and head size (swa_* keys, "
+                     "hybrid_layer_pattern)",
+    "laguna": "gives each layer its own number of attention heads (num_attention_heads_per_layer) and mixes "
+              "sliding and full attention layers",
+    "step3p7": "mixes 512-token sliding-window layers with full attention layers in a pattern config.json "
+               "does not list",
+}
+
+
+@adapts(*_ATTENTION_LAYOUTS_NOT_MODELLED)
+def _attention_layouts_not_modelled(r: Reading) -> None:
+    """Recent MoE decoders whose per-layer attention layout decides the KV cache and is not the uniform one the
+    estimate assumes; reading them as plain attention would give a confident wrong capacity."""
+    r.refuse(f"{r.model_type} {_ATTENTION_LAYOUTS_NOT_MODELLED[r.model_type]}, which vllm-lint does not model")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -116,5 +116,7 @@ def write_text(result: LintResult, console: Console, *, quiet: bool = False, ver
         for diag in result.suppressed:
             _emit(console, Text(f"{diag.path}:{diag.line}: {diag.rule} suppressed: {diag.suppressed or ''}", style="dim"),
                   width)
+        for path, notes in sorted(result.file_notes.items()):
+            _emit(console, Text(f"{path}: 0 vLLM launches: {'; '.join(notes)}", style="dim"), width)
     if not quiet:
         _emit(console, Text(format_summary(result)), width)
