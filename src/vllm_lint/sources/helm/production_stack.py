@@ -25,6 +25,12 @@ PS_VLLM_CONFIG: dict[str, str] = _CHART["vllm_config_flags"]
 PS_RAY_CONFIG: dict[str, str] = _CHART["ray_config_flags"]
 PS_VLLM_CONFIG_OTHER = frozenset(_CHART["vllm_config_other_keys"])
 PS_MODELSPEC_KEYS = frozenset(_CHART["model_spec_keys"])
+# servingEngineSpec keys some version of the chart reads (every helm/templates/* of every commit of
+# vllm-project/production-stack up to a6c01db0): any other key there is ignored by every version.
+PS_SES_KEYS = frozenset(_CHART["serving_engine_spec_keys"])
+# modelSpec keys users write that no version of the chart reads (the vLLM Deployment and the Ray
+# cluster take node placement only from nodeSelectorTerms, affinity or nodeName).
+PS_MODELSPEC_IGNORED = frozenset(_CHART["model_spec_ignored_keys"])
 # production-stack renders /opt/venv/bin/vllm for these image tags (LMCache images).
 PS_VENV_TAGS = frozenset(_CHART["venv_image_tags"])
 
@@ -107,6 +113,10 @@ def production_stack(values: Values) -> list[Launch]:
         launch = _ps_launch(values, spec, i, port)
         if launch is not None:
             launches.append(launch)
+    ses_ignored = [(f"servingEngineSpec.{navigate.key_text(k)}", values.span(k)) for k, _ in navigate.pairs(ses)
+                   if navigate.key_text(k) not in PS_SES_KEYS] if navigate.is_map(ses) else []
+    if launches and ses_ignored:  # one report for the section, on its first engine
+        launches[0].facts["ignored_keys"] = list(launches[0].facts.get("ignored_keys") or []) + ses_ignored
     return launches
 
 
@@ -218,7 +228,8 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
         args += synthetic("--chat-template", navigate.text(ct) if on_ray else f"/templates/{navigate.text(ct)}")
     for k, v in navigate.pairs(spec):
         kt = navigate.key_text(k)
-        if kt not in PS_MODELSPEC_KEYS and (kt in ARGS_KEYS or kt in GENERIC_OPTION_KEYS or kt in PS_VLLM_CONFIG):
+        if kt not in PS_MODELSPEC_KEYS and (kt in ARGS_KEYS or kt in GENERIC_OPTION_KEYS or kt in PS_VLLM_CONFIG
+                                            or kt in PS_MODELSPEC_IGNORED):
             ignored.append((kt, values.span(k)))
     if ignored:
         facts["ignored_keys"] = ignored
