@@ -36,7 +36,7 @@ from vllm_lint.memory.uncertainty import band, family_of
 from vllm_lint.memory.lora import LoraConfig, lora_slot_bytes, lora_vocab
 from vllm_lint.memory.nontorch import non_torch_terms
 from vllm_lint.memory.offload import cpu_offload
-from vllm_lint.memory.weights import rope_cache_bytes, weight_format, weights_per_rank
+from vllm_lint.memory.weights import RankWeights, rope_cache_bytes, weight_format, weights_per_rank
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
 
 GIB = 2**30
@@ -119,6 +119,7 @@ class _Ctx:
         self.lora = LoraConfig(max(1, s.max_loras), max(1, s.max_lora_rank),
                                s.lora_extra_vocab_size if self.rel.lora_extra_vocab else 0,
                                s.fully_sharded_loras) if s.enable_lora else None
+        self.weights: dict[int, RankWeights] = {}  # per pipeline rank: the weights do not depend on max_model_len
 
     def shifted(self, delta: int) -> "_Ctx":
         """This launch with ``delta`` bytes more (or fewer) left for the KV cache."""
@@ -148,11 +149,13 @@ class _Ctx:
         m, s = self.model, self.s
         layers = self.layers[pp_rank]
         lora = self.lora
-        w = weights_per_rank(m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers,
-                             dtype_bytes=self.dtype_bytes, quantization_flag=s.quantization,
-                             vision=self.vision, gpu_cc=self.gpu.compute_capability, version=self.version,
-                             first_layer=sum(self.layers[:pp_rank]), env=self.env,
-                             extra_vocab=lora.extra_vocab if lora else 0, ep=self.ep)
+        w = self.weights.get(pp_rank)
+        if w is None:
+            w = self.weights[pp_rank] = weights_per_rank(
+                m, tp=self.tp, pp=self.pp, pp_rank=pp_rank, layers_on_rank=layers, dtype_bytes=self.dtype_bytes,
+                quantization_flag=s.quantization, vision=self.vision, gpu_cc=self.gpu.compute_capability,
+                version=self.version, first_layer=sum(self.layers[:pp_rank]), env=self.env,
+                extra_vocab=lora.extra_vocab if lora else 0, ep=self.ep)
         slots = lora_slot_bytes(m, lora, tp=self.tp, layers_on_rank=layers, first_rank=pp_rank == 0,
                                 last_rank=pp_rank == self.pp - 1, dtype_bytes=self.dtype_bytes) if lora else 0
         # V0 0.6.5-0.7.x creates the slots after "Model loading took" and before the snapshot: no term holds them
