@@ -114,3 +114,12 @@ def test_to_text_keeps_styles():
     text = to_text(["a ", ("b", "bold")], style="dim")
     assert text.plain == "a b" and str(text.style) == "dim"
     assert [(s.start, s.end, str(s.style)) for s in text.spans] == [(2, 3, "bold")]
+
+
+@pytest.mark.parametrize("text", ["".join(map(chr, range(32, 127))), "漢字 é\u0301 🙂 \x1b[0m tab\tend", ""])
+def test_frame_cells_equal_rich(text):
+    from rich.cells import get_character_cell_size
+
+    from vllm_lint.report.frame import _cells
+
+    assert _cells(text) == [get_character_cell_size(c) for c in text]
