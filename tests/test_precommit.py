@@ -42,11 +42,16 @@ CAUGHT = [
     "vllm-multinode.sky.yaml", "run_vllm.sh", "scripts/entrypoint.bash", "Dockerfile",
     "docker/Dockerfile.vllm", "Dockerfile-gpu", "build/vllm.Dockerfile", "Containerfile",
     ".env", "deploy/.env", ".env.example", "vllm.env", "deploy/vllm.env.example",
+    # issue 15: every format that can start vLLM
+    "deploy/vllm.service", "vllm.container", "Makefile", "makefile", "GNUmakefile", "mk/serve.mk", "Procfile",
+    "run.ps1", "scripts/start.bat", "start.cmd", "src/app.py", "notebooks/serve.ipynb", "bench/harness.json",
+    "cerebrium.toml", "pyproject.toml", "package.json", "jobs/vllm.nomad", "jobs/vllm.nomad.hcl",
+    ".github/workflows/ci.yml", ".gitlab-ci.yml", "playbooks/site.yml",
 ]
 LEFT = [
-    "README.md", "src/app.py", "pyproject.toml", "package.json", "values.json", "Makefile",
-    "docs/yaml.txt", "vllm_serve_cmd.txt", "terraform/sample.tfvars", "chart/templates/_helpers.tpl",
-    "environment.txt", "envoy.conf", "Dockerfiles/README", "yaml", "notes.yaml.bak", "scripts/sh",
+    "README.md", "docs/serving.md", "docs/yaml.txt", "vllm_serve_cmd.txt", "terraform/sample.tfvars",
+    "chart/templates/_helpers.tpl", "environment.txt", "envoy.conf", "Dockerfiles/README", "yaml", "notes.yaml.bak",
+    "scripts/sh", "model.safetensors", "logo.png", "app.service.d", "Makefile.bak", "requirements.txt",
 ]
 
 

@@ -108,7 +108,10 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-inline-ignores", action="store_true", help="ignore `# vllm-lint: disable` comments and annotations (audits)")
     p.add_argument("--statistics", action="store_true", help="print a count per rule, with totals and a legend (JSON with --format json)")
     p.add_argument("--quiet", "-q", action="store_true", help="one line per finding, no summary")
-    p.add_argument("--verbose", "-v", action="store_true", help="also list suppressed findings with their reasons")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="also list suppressed findings with their reasons, and why a file holds no launch")
+    p.add_argument("--include-docs", action="store_true",
+                   help="also read shell and YAML code blocks in Markdown files (READMEs are where flags get copied from)")
     p.add_argument("--fail-on", type=_fail_on_level, metavar="error|warning|info",
                    help="exit 1 only for findings at least this severe (default: the configuration's "
                         "`fail-on`, else warning); see exit status below")
@@ -156,6 +159,7 @@ def run_lint(argv: Sequence[str]) -> int:
                       max_args=ns.max_args),
         inline_ignores=not ns.no_inline_ignores,
         config_file=ns.config,
+        include_docs=ns.include_docs,
     )
     if ns.gpu:
         _check_gpu(ns.gpu)
@@ -292,9 +296,11 @@ def run_launches(argv: Sequence[str]) -> int:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--values", "-f", action="append", type=Path, default=[], metavar="FILE",
                    help="Helm values overlay, in order (repeatable, like helm -f)")
+    p.add_argument("--include-docs", action="store_true", help="also read code blocks in Markdown files")
     p.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
     ns = p.parse_args(argv)
-    result = lint_paths(ns.paths or [Path(".")], LintOptions(run=RunOptions(), select=["VL0"], values_files=ns.values))
+    result = lint_paths(ns.paths or [Path(".")], LintOptions(run=RunOptions(), select=["VL0"], values_files=ns.values,
+                                                             include_docs=ns.include_docs))
     render_launches([c.launch for c in result.launches], ns.format, _console(ns.no_color),
                     models=[_resolution(c) for c in result.launches])
     return 2 if result.internal_error else 0

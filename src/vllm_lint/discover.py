@@ -30,13 +30,31 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "
                        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".idea", ".vscode",
                        ".terraform", ".eggs"})
 # never configs, even when named explicitly
-_NEVER = frozenset({".md", ".rst", ".py", ".pyc", ".ipynb", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf",
+_NEVER = frozenset({".rst", ".pyc", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf",
                     ".zip", ".gz", ".tgz", ".tar", ".whl", ".so", ".o", ".a", ".lock", ".go", ".rs", ".js", ".ts",
                     ".html", ".css", ".csv", ".parquet", ".safetensors", ".bin", ".pt", ".gguf", ".onnx"})
 _YAML_EXT = (".yaml", ".yml")
 _SHELL_SHEBANG = re.compile(r"^#!\s*(?:/usr)?(?:/local)?/bin/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|z|k|a)?sh\b")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w.\-]*)\s*:(?:\s|$)", re.M)
 _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[.\-_][\w.\-]*)?\.ya?ml$", re.I)
+# A vLLM command line written in some text: ``vllm serve``, the api_server modules, a vLLM image,
+# or ``"vllm", "serve"`` as list items (JSON/TOML arrays, YAML flow and block lists).
+VLLM_COMMAND = re.compile(
+    r"""\bvllm\s+serve\b|\bvllm\.entrypoints\.|vllm-openai|\brocm/vllm\b|/vllm[:@]"""
+    r"""|\bvllm["']?\s*,\s*["']?serve\b|-[ \t]+["']?vllm["']?[ \t]*\r?\n[ \t]*-[ \t]+["']?serve\b""")
+_MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
+# files whose text is the launch itself, in a syntax each source module reads
+_BY_SUFFIX = {".service": "systemd", ".container": "systemd", ".mk": "makefile", ".make": "makefile",
+              ".ps1": "powershell", ".psm1": "powershell", ".bat": "batch", ".cmd": "batch",
+              ".ipynb": "notebook", ".nomad": "nomad"}
+# formats read from a folder walk only when their text names a vLLM command (most are not deployments)
+_SNIFFED = frozenset({"notebook", "python", "embedded", "markdown"})
+# CI and automation files: linted from a folder only when they mention vLLM at all
+_LOOSE_SNIFF = frozenset({"github-actions", "gitlab-ci", "ansible", "argo"})
+_ARGO = re.compile(r"^apiVersion:\s*['\"]?argoproj\.io/", re.M)
+_ARGO_KIND = re.compile(r"^kind:\s*['\"]?(?:Workflow|WorkflowTemplate|ClusterWorkflowTemplate|CronWorkflow)\b", re.M)
+_ANSIBLE = re.compile(r"^-[ \t]+(?:hosts|import_playbook|import_tasks|include_tasks|ansible\.builtin\.\w+):"
+                      r"|^[ \t]+(?:ansible\.builtin\.|community\.docker\.|containers\.podman\.)\w+:", re.M)
 
 
 def _spec(lines: list[str]) -> pathspec.PathSpec:
@@ -58,12 +76,18 @@ def discover(
     exclude: Iterable[str] = (),
     force_exclude: bool = False,
     respect_gitignore: bool = True,
+    max_bytes: int | None = None,
+    include_docs: bool = False,
 ) -> list[tuple[Path, str]]:
     """Every lintable file under ``paths`` with its kind, in a stable order, without duplicates.
 
     ``exclude`` holds gitignore-style patterns matched against paths relative to each given
     folder (and the current folder); they apply to explicitly named files only with
-    ``force_exclude`` (as in ruff).
+    ``force_exclude`` (as in ruff). A file named explicitly is never dropped: when no format
+    claims it, its kind is ``"unknown"`` (the pipeline says why it holds no launch). A file
+    found in a folder that is larger than ``max_bytes`` is kept only when it mentions vLLM (a
+    generated CRD bundle must not fail a run with VL002). Markdown is read from folders only
+    with ``include_docs``.
     """
     exclude_spec = _spec(list(exclude)) if exclude else None
     seen: set[str] = set()
@@ -80,14 +104,22 @@ def discover(
         if root.is_dir():
             ignores = _GitIgnores(root) if respect_gitignore else None
             for f in _walk(root, ignores, exclude_spec):
-                add(f, classify_file(f))
+                kind = classify_file(f, include_docs=include_docs)
+                if kind and max_bytes is not None and not _small_or_vllm(f, max_bytes):
+                    continue
+                add(f, kind)
         elif root.exists() or root.is_symlink():
             if force_exclude and exclude_spec is not None and _excluded(exclude_spec, root, Path.cwd()):
                 continue
             if os.path.islink(root) and not (_link_inside(str(root), os.getcwd())
                                              or _link_inside(str(root), os.path.dirname(os.path.abspath(root)))):
                 continue  # a committed link to a host file (~/.aws/credentials) must not be printed
-            add(root, classify_file(root, explicit=True))
+            kind = classify_file(root, explicit=True, include_docs=include_docs) or "unknown"
+            add(root, kind)
+            if kind == "env":
+                for reader in _env_readers(root):  # pre-commit passes the changed .env alone
+                    if not (force_exclude and exclude_spec is not None and _excluded(exclude_spec, reader, Path.cwd())):
+                        add(reader, "compose")
         else:
             # a missing file is still reported by the reader (VL002), with the kind its name gives
             add(root, classify(root, "", explicit=True) or "unknown")
@@ -101,6 +133,44 @@ def _excluded(spec: pathspec.PathSpec, path: Path, base: Path) -> bool:
         rel = str(path)
     rel = rel.replace(os.sep, "/")
     return spec.match_file(rel) or spec.match_file(path.name)
+
+
+def _env_readers(env_file: Path) -> list[Path]:
+    """Compose files beside an env file that read it: every compose file reads ``.env`` for
+    interpolation; another name counts when a compose file names it (``env_file: vllm.env``)."""
+    out: list[Path] = []
+    try:
+        names = sorted(os.listdir(env_file.parent or "."))
+    except OSError:
+        return out
+    for name in names:
+        if not _COMPOSE_NAME.match(name):
+            continue
+        path = env_file.parent / name
+        if env_file.name != ".env":
+            head = _read_head(path)
+            if env_file.name not in head:
+                continue
+        out.append(path)
+    return out
+
+
+def _small_or_vllm(path: Path, max_bytes: int) -> bool:
+    """True when ``path`` is within ``max_bytes`` or its text mentions vLLM anywhere."""
+    try:
+        if os.stat(path).st_size <= max_bytes:
+            return True
+        with open(path, "rb") as fh:
+            tail = b""
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    return False
+                if b"vllm" in (tail + chunk).lower():
+                    return True
+                tail = chunk[-3:]
+    except OSError:
+        return True  # the reader reports it
 
 
 def _is_venv(d: str) -> bool:
@@ -243,13 +313,18 @@ def _read_head(path: Path) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def classify_file(path: Path, explicit: bool = False) -> str | None:
+def classify_file(path: Path, explicit: bool = False, include_docs: bool = False) -> str | None:
     """Kind of a file on disk (reads the head only when the name does not decide)."""
     kind = _by_name(path)
+    if kind in _SNIFFED:
+        return classify(path, _read_head(path), explicit=explicit, include_docs=include_docs)
     if kind is not None and kind != "yaml":
         return kind
     if kind is None and is_manifest_template_name(path):
-        found = classify_manifest_template(path, _read_head(path))
+        head = _read_head(path)
+        found = classify_manifest_template(path, head)
+        if found is None and VLLM_COMMAND.search(head) and _template_format(path) is not None:
+            return "embedded"  # a Truss/Cerebrium-style template whose strings hold the command
         if found is not None or not explicit:
             return found  # named explicitly and not a manifest: the content sniffing below decides
     if kind is None and not explicit and not _maybe_extensionless_script(path):
@@ -285,6 +360,25 @@ def classify_manifest_template(path: Path, head: str) -> str | None:
     return kind if kind in _KUBE_KINDS else None
 
 
+_PY_VLLM = re.compile(r"\b(?:from\s+vllm(?:\.[\w.]+)?\s+import|import\s+vllm)\b")
+
+
+def _sniffed(kind: str, head: str, explicit: bool, include_docs: bool) -> str | None:
+    """Python, notebooks, JSON/TOML and Markdown are linted from a folder only when their text
+    starts vLLM (a command line, or Python that imports vllm); Markdown only with --include-docs."""
+    if kind == "markdown" and not (include_docs or explicit):
+        return None
+    if explicit or VLLM_COMMAND.search(head) or (kind in ("python", "notebook") and _PY_VLLM.search(head)):
+        return kind
+    return None
+
+
+def _template_format(path: Path) -> str | None:
+    """The format a manifest template renders to, from its inner suffix (``x.yaml.tpl``)."""
+    inner = Path(path.name.rsplit(".", 1)[0]).suffix.lower()
+    return {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}.get(inner)
+
+
 def _maybe_extensionless_script(path: Path) -> bool:
     name = path.name
     return "." not in name.lstrip(".") or name.lower().startswith("entrypoint")
@@ -303,14 +397,37 @@ def _by_name(path: Path) -> str | None:
         return "env"
     if low.endswith((".sh", ".bash")):
         return "shell"
+    if low in _MAKEFILE_NAMES or low.startswith("makefile."):
+        return "makefile"
+    if low == "procfile" or low.startswith("procfile."):
+        return "procfile"
+    if low.endswith(".nomad.hcl"):
+        return "nomad"
+    suffix = os.path.splitext(low)[1]
+    if suffix in _BY_SUFFIX:
+        return _BY_SUFFIX[suffix]
+    if suffix == ".py":
+        return "python"
+    if suffix in (".md", ".markdown"):
+        return "markdown"
     if low.endswith(_YAML_EXT):
+        if low in (".gitlab-ci.yml", ".gitlab-ci.yaml") or low.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
+            return "gitlab-ci"
+        if path.parent.name == "workflows" and path.parent.parent.name == ".github":
+            return "github-actions"
         return "yaml"
+    if suffix in (".json", ".toml"):
+        return "embedded"
     return None
 
 
-def classify(path: Path, head_text: str, explicit: bool = False) -> str | None:
+def classify(path: Path, head_text: str, explicit: bool = False, include_docs: bool = False) -> str | None:
     """Kind of a file from its name and the first ``HEAD_BYTES`` of its text, or None (skip)."""
     kind = _by_name(path)
+    if kind in _SNIFFED:
+        return _sniffed(kind, head_text, explicit, include_docs)
+    if kind in _LOOSE_SNIFF:
+        return kind if explicit or "vllm" in head_text.lower() else None
     if kind is not None and kind != "yaml":
         return kind
     suffix = path.suffix.lower()
@@ -331,11 +448,17 @@ def classify(path: Path, head_text: str, explicit: bool = False) -> str | None:
         if yaml_kind:
             return yaml_kind
         if len(_TOP_KEY.findall(head_text)) >= 3 and not head_text.startswith("#!"):
-            return None  # an unknown YAML (or YAML template) that mentions vllm serve in a value
+            # an unknown YAML (or YAML template): its strings may hold the command
+            return "embedded" if VLLM_COMMAND.search(head_text) else None
         if re.search(r"\bvllm\s+serve\b|vllm\.entrypoints\.", head_text) or head_text.startswith("#!"):
             return "shell"
         return None
-    return _classify_yaml(path, head_text)
+    found = _classify_yaml(path, head_text)
+    if found is None and (VLLM_COMMAND.search(head_text) or (explicit and "vllm" in head_text.lower())):
+        return "embedded"  # a YAML schema vllm-lint does not know, whose strings may hold the command
+    if found in _LOOSE_SNIFF and not explicit and "vllm" not in head_text.lower():
+        return None
+    return found
 
 
 def _classify_yaml(path: Path, head: str) -> str | None:
@@ -346,6 +469,10 @@ def _classify_yaml(path: Path, head: str) -> str | None:
         return "skypilot"
     if "services" in topset and "apiVersion" not in topset and "kind" not in topset:
         return "compose"
+    if _ARGO.search(head) and _ARGO_KIND.search(head):
+        return "argo"
+    if not top and _ANSIBLE.search(head):
+        return "ansible"
     other = _classify_kubernetes(head, path)
     if other:
         return other

@@ -27,6 +27,10 @@ class Token:
     ``text`` is the effective value after variable expansion; ``raw`` is what the file says
     at ``span`` (they differ when a ``${VAR:-x}`` default or ``$(VAR)`` was expanded).
     ``symbolic`` is true when part of the value could not be resolved statically.
+    ``condition`` says when the word is passed at all, for a word behind a shell guard
+    (``"when REVISION is set"`` for ``${REVISION:+--revision "$REVISION"}``, ``"when [ -n "$X" ]
+    succeeds"``); None when it always is. Such a flag is still checked for existence and
+    spelling, but a finding about it holds only under that condition.
     """
 
     text: str
@@ -35,6 +39,7 @@ class Token:
     style: str = "argv"
     symbolic: bool = False
     origin: str = "file"
+    condition: str | None = None
 
 
 @dataclass(slots=True)

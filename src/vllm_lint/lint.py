@@ -38,6 +38,7 @@ class LintOptions:
     limits: Limits = field(default_factory=Limits)
     inline_ignores: bool = True
     config_file: Path | None = None
+    include_docs: bool = False
 
 
 def _internal(display: str, exc: BaseException, stage: str) -> Diagnostic:
@@ -113,10 +114,12 @@ def _lint_paths(
 
     result = LintResult()
     configs = _Configs(options.config_file)
-    files = discover(paths, exclude=options.exclude, force_exclude=options.force_exclude)
+    files = discover(paths, exclude=options.exclude, force_exclude=options.force_exclude,
+                     max_bytes=options.limits.max_bytes, include_docs=options.include_docs)
     directives: dict[str, Directives] = {}
     enabled: dict[str, set[str]] = {}
-    extract_opts = ExtractOptions(values_files=list(options.values_files), limits=options.limits)
+    extract_opts = ExtractOptions(values_files=list(options.values_files), limits=options.limits,
+                                  include_docs=options.include_docs)
 
     for n, (path, kind) in enumerate(files):
         if progress:
@@ -132,6 +135,11 @@ def _lint_paths(
             enabled[display] = select_rules(options.select or cfg.select or None, [*cfg.ignore, *options.ignore])
             loaded = load_source(path, display, kind, options.limits)
             if isinstance(loaded, Diagnostic):
+                if kind == "unknown" and os.path.isfile(path) and loaded.message.startswith(("file looks binary",
+                                                                                              "file is not valid")):
+                    # a named file no format claims that is not text (an image, a wheel): not a finding
+                    result.file_notes[display] = [loaded.message]
+                    continue
                 result.diagnostics.append(loaded)
                 continue
             src = loaded
@@ -144,6 +152,8 @@ def _lint_paths(
                     result.internal_error = True
                     diag.message = (diag.message.splitlines() or [""])[0][:300]
             result.diagnostics.extend(extracted.diagnostics)
+            if not extracted.launches and not extracted.diagnostics:
+                result.file_notes[display] = extracted.notes or [f"no vLLM launch found in this {kind} file"]
             for launch in extracted.launches:
                 if len(launch.args) > options.limits.max_args:
                     # a generated or hostile command line: checking it would cost time and

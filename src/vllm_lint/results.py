@@ -20,6 +20,7 @@ class LintResult:
     sources: dict = field(default_factory=dict)  # display path -> SourceFile
     internal_error: bool = False
     notes: list[str] = field(default_factory=list)  # about the run's configuration (shown on stderr)
+    file_notes: dict[str, list[str]] = field(default_factory=dict)  # display path -> why it holds no launch
     fail_on: dict[str, str] = field(default_factory=dict)  # display path -> its configuration's `fail-on`
 
     def failing(self, fail_on: str | None = None) -> list[Diagnostic]:

@@ -199,6 +199,17 @@ run: |
     ]),
 }
 
+# The formats of issue 15, seeded from their fixtures (a path keeps the folder that decides the
+# kind, as .github/workflows/ does).
+_FORMATS = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "formats"
+for _fmt, _name in {"systemd": "vllm.service", "systemd-docker": "docker-vllm.service", "quadlet": "vllm.container",
+                    "makefile": "Makefile", "procfile": "Procfile", "powershell": "run.ps1", "batch": "run.bat",
+                    "python": "serve.py", "notebook": "serve.ipynb", "embedded-yaml": "scenario.yaml",
+                    "embedded-json": "harness.json", "embedded-toml": "cerebrium.toml", "ansible": "playbook.yml",
+                    "argo": "argo-workflow.yaml", "gitlab-ci": ".gitlab-ci.yml",
+                    "github-actions": ".github/workflows/serve.yml", "nomad": "vllm.nomad.hcl"}.items():
+    SEEDS[_fmt] = (_name, [(_FORMATS / _name).read_text(encoding="utf-8")])
+
 # Characters that matter to at least one of the formats' syntaxes.
 SYNTAX = list("\"'\\$`{}[]()<>:;,-=#!&|*?~%@^\n\r\t ") + ["\r\n", "${", "$(", "{{", "}}", "<<", "---", "  ", "- ", "\ufeff", "\x85", "\u2028", "é", "\U0001f600"]
 
@@ -263,6 +274,7 @@ def _lint_text(fmt: str, text: str) -> None:
     name = SEEDS[fmt][0]
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", errors="surrogatepass", newline="")
         try:
             data = text.encode("utf-8")
@@ -367,6 +379,7 @@ def test_every_seed_yields_a_launch(fmt):
     for text in seeds:
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             result = lint(path)
             assert_clean_run(result)

@@ -22,6 +22,8 @@ CASES = [
     ("$(VLLM_API_KEY)", SV.REFERENCE, "variable reference"),  # Kubernetes dependent variable
     ("${HF_TOKEN:-}", SV.REFERENCE, "variable reference"),
     ("{{ .Values.hfToken }}", SV.REFERENCE, "template expression"),
+    ("%HF_TOKEN%", SV.REFERENCE, "batch variable reference"),  # run.bat: `-e HF_TOKEN=%HF_TOKEN%`
+    ("!HF_TOKEN!", SV.REFERENCE, "batch variable reference"),  # delayed expansion
     ("${{ secrets.HF_TOKEN }}", SV.REFERENCE, "variable reference"),
     ("{% raw %}x{% endraw %}", SV.REFERENCE, "template expression"),
     ("vault:secret/data/vllm#token", SV.REFERENCE, "secret-store reference"),

@@ -52,6 +52,31 @@ EXPECTED: dict[str, tuple[str, list[str | None]]] = {
     "skypilot-org__skypilot/llm/vllm/service.yaml": ("skypilot", ["meta-llama/Llama-2-7b-chat-hf"]),
     "skypilot-org__skypilot/llm/vllm/vllm-multinode.sky.yaml": ("skypilot", ["meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8"]),
     "Tandemn-Labs__tandemn-tuna/tuna/templates/shared/vllm_serve_cmd.txt": ("shell", ["{model}"]),  # named explicitly
+    # NOTES.md section 6 (no notes): read by the reviewer of the formats issue
+    "Adam-D-Lewis__skyllm/sky.yaml": ("skypilot", ["Qwen/Qwen2.5-0.5B-Instruct"]),  # envs.LLM_MODEL
+    "BjornWest__instance_scripts/vllm_scripts/120b.sh": ("shell", ["openai/gpt-oss-120b"]),
+    "Cloud-Linuxer__gpt-oss/vllm/Dockerfile": ("dockerfile", ["openai/gpt-oss-20b"]),
+    # CMD ["sh", "-c", ...] after the image's `vllm serve` ENTRYPOINT: vLLM is asked to serve "sh"
+    "Cloud-Linuxer__qwen-8b/Dockerfile.vllm": ("dockerfile", ["sh"]),
+    "DoanNgocCuong__MiniProd_NLP2_IntentClassification_MappingFastResponse_ver2_T8_2025_StepUpEducation/vllm.sh":
+        ("shell", ["Qwen/Qwen2.5-1.5B-Instruct"]),
+    "Mikeriess__Synth_data/run_vllm.sh": ("shell", ["meta-llama/Llama-3.1-405B-Instruct-FP8"]),
+    "Vijay2win__llm-serve/start-vllm.sh": ("shell", ["RedHatAI/Qwen3.5-122B-A10B-NVFP4"]),
+    "WinpraDev__production-stack-vllm/.env.coolify": ("env", []),
+    "WinpraDev__production-stack-vllm/docker-compose.yml": ("compose", ["facebook/opt-125m"]),  # ${MODEL_NAME:-...}
+    "alan-turing-institute__t0-1/scripts/spark/serve_gpt-oss_with_tools.sh": ("shell", ["openai/gpt-oss-20b"]),
+    "brianlechthaler__opencode-3090ti/docker-compose.vllm.yml": ("compose", ["Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8"]),
+    "dagnaputra__nlp/scripts/serve_7b_model.sh": ("shell", ["Qwen/Qwen2.5-7B-Instruct"]),
+    "danielpenchev98__vllm-k8s/deploy/components/vllm/vllm-config.yaml": ("vllm-config", ["/models/qwen3-4b"]),
+    "ian-hailey__vllm-docker-Qwen3-5-122B-A10B-NVFP4/docker-compose.yaml": ("compose", ["Sehyo/Qwen3.5-122B-A10B-NVFP4"]),
+    "infinityreader__RARE/scripts/deploy_llama31_70b.sh": ("shell", ["/home/htran/llama/Meta-Llama-3.1-70B-Instruct"]),
+    "jhlu2019__GustoBot/scripts/vllm_start_Skywork-R1V3.sh": ("shell", ["/data/models/Skywork-R1V3-38B"]),
+    # positional models in `command:`: the v0.25.0 image's ENTRYPOINT is `vllm serve`
+    "joshsanz__vllm-serve-multi/vllm/docker-compose.yml": ("compose", ["google/gemma-4-31B-it-qat-w4a16-ct",
+                                                                       "deepreinforce-ai/Ornith-1.0-35B-FP8"]),
+    "shelldandy__homelab/vllm/docker-compose.yml": ("compose", ["microsoft/DialoGPT-medium"]),
+    "skypilot-org__skypilot/llm/yi/yi15-34b.yaml": ("skypilot", ["01-ai/Yi-1.5-34B-Chat"]),
+    "windrichie__vllm-docker/start.sh": ("shell", ["/data01/models/Qwen2.5-VL-7B-Instruct"]),
 }
 
 

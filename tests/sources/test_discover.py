@@ -34,8 +34,29 @@ from vllm_lint.discover import classify, discover
     ("task.yaml", "resources:\n  accelerators: A100:8\nrun: |\n  vllm serve m\n", "skypilot"),
     ("x.sky.yaml", "", "skypilot"),
     ("other.yaml", "foo: 1\nbar: 2\n", None),
-    ("README.md", "vllm serve m", None),
-    ("tool.py", "vllm serve m", None),
+    ("README.md", "vllm serve m", None),  # Markdown: only with --include-docs
+    ("tool.py", "import subprocess\nsubprocess.run(['vllm', 'serve', 'm'])\n", "python"),
+    ("tool.py", "from vllm import LLM\n", "python"),
+    ("tool.py", "print('hello')\n", None),  # Python that does not start vLLM
+    ("vllm.service", "", "systemd"),
+    ("vllm.container", "", "systemd"),
+    ("Makefile", "", "makefile"),
+    ("GNUmakefile", "", "makefile"),
+    ("serve.mk", "", "makefile"),
+    ("Procfile", "", "procfile"),
+    ("run.ps1", "", "powershell"),
+    ("run.bat", "", "batch"),
+    ("serve.ipynb", '{"cells": [{"source": ["!vllm serve m"]}]}', "notebook"),
+    ("serve.ipynb", '{"cells": []}', None),
+    ("bench.json", '{"cmd": "vllm serve m --max-model-len 4096"}', "embedded"),
+    ("package.json", '{"name": "x"}', None),
+    ("cerebrium.toml", 'entrypoint = ["vllm", "serve", "m"]', "embedded"),
+    ("pyproject.toml", '[project]\nname = "x"\n', None),
+    ("scenario.yaml", "name: x\nserver: vllm serve m --port 1\n", "embedded"),
+    ("scenario.yaml", "name: x\ndescription: uses vllm\n", None),
+    ("wf.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec: {image: vllm/vllm-openai}\n", "argo"),
+    ("site.yml", "- hosts: gpu\n  tasks:\n    - shell: vllm serve m\n", "ansible"),
+    ("site.yml", "- hosts: web\n  tasks:\n    - shell: nginx\n", None),  # no vLLM in it
 ])
 def test_classify(name: str, head: str, kind: str | None) -> None:
     assert classify(Path("/x") / name, head) == kind
@@ -46,9 +67,11 @@ def test_explicit_unusual_name_by_content() -> None:
     assert classify(Path("/x/cmd.txt"), "hello\n", explicit=True) is None
     assert classify(Path("/x/cmd.txt"), "vllm serve m\n") is None
     assert classify(Path("/x/build"), "# c\nFROM vllm/vllm-openai:latest\nCMD [\"m\"]\n", explicit=True) == "dockerfile"
-    assert classify(Path("/x/README.md"), "vllm serve m\n", explicit=True) is None
+    assert classify(Path("/x/README.md"), "vllm serve m\n", explicit=True) == "markdown"  # named: read or noted
+    assert classify(Path("/x/README.md"), "vllm serve m\n", include_docs=True) == "markdown"
+    # a Baseten/Truss template: its start_command string is a command line
     yaml_tpl = "model_name: {x}\nbase_image:\n  image: y\ndocker_server:\n  start_command: vllm serve m\n"
-    assert classify(Path("/x/config.yaml.tpl"), yaml_tpl, explicit=True) is None
+    assert classify(Path("/x/config.yaml.tpl"), yaml_tpl, explicit=True) == "embedded"
 
 
 def _tree(root: Path, files: dict[str, str]) -> None:
@@ -135,7 +158,9 @@ def test_manifest_templates_found_by_a_directory_walk(tmp_path: Path) -> None:
     (chart / "_helpers.tpl").write_text('{{- define "x" -}}\napiVersion: v1\nkind: Pod\n{{- end }}\n')
     (chart / "deployment.tpl").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n")
     found = {p.name: k for p, k in discover([tmp_path])}
-    assert found == {"vllm.tftpl": "kubernetes", "gpu.tpl": "helm-values", "deploy.yaml.j2": "kubernetes"}
+    # config.yaml.tpl (a Baseten/Truss template) holds a command line in a string
+    assert found == {"vllm.tftpl": "kubernetes", "gpu.tpl": "helm-values", "deploy.yaml.j2": "kubernetes",
+                     "config.yaml.tpl": "embedded"}
 
 
 @pytest.mark.shared

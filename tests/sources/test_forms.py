@@ -190,7 +190,11 @@ def test_shell_continuations_arrays_defaults(shell) -> None:
     assert _texts(main.args) == ["Qwen/Qwen2.5-7B-Instruct", "--tensor-parallel-size", "2", "--data-parallel-size",
                                  "$((TP * 2))", "--max-model-len", "22k", "--limit-mm-per-prompt.image", "0",
                                  "--kv-transfer-config", '{"kv_connector":"LMCacheConnectorV1","kv_role":"kv_both"}',
-                                 "--gpu-memory-utilization", "0.9"]
+                                 "--quantization", "$QUANT", "--gpu-memory-utilization", "0.9"]
+    # ${QUANT:+--quantization "$QUANT"}: checked, but passed only when QUANT is set
+    quant, value = main.args[11], main.args[12]
+    assert quant.condition == value.condition == "when QUANT is set and not empty" and value.symbolic
+    assert all(t.condition is None for t in main.args[:11] + main.args[13:])
     assert main.args[4].symbolic  # arithmetic stays symbolic
     assert main.args[5].span.line == 12  # array element: span points into the array literal
     assert main.args[-1].span.slice(src.text) == "0.9"
@@ -237,8 +241,12 @@ def test_dockerfile_shell_form_alternate_value_form_8() -> None:
     src, launches = _extract(FIX / "dockerfile_shellform" / "Dockerfile")
     _check_spans(src, launches)
     [d] = launches
-    assert _texts(d.args) == ["--model", "meta-llama/Llama-3.2-1B", "--max-model-len", "4096", "--port", "8000"]
-    assert d.args[2].span.slice(src.text) == "--max-model-len"
+    # ENV sets MAX_MODEL_LEN: its flag is always passed; DTYPE is set nowhere: --dtype is a
+    # conditional flag (checked, passed only when the container gets DTYPE)
+    assert _texts(d.args) == ["--model", "meta-llama/Llama-3.2-1B", "--max-model-len", "4096", "--dtype", "$DTYPE",
+                              "--port", "8000"]
+    assert d.args[2].span.slice(src.text) == "--max-model-len" and d.args[2].condition is None
+    assert d.args[4].condition == d.args[5].condition == "when DTYPE is set and not empty"
 
 
 def test_skypilot_run_block() -> None:

@@ -153,3 +153,14 @@ def test_other_applications_charts_are_not_vllm(tmp_path):
     f.write_text("image:\n  repository: nginx\n  tag: '1.27'\nextraArgs:\n  - --worker-connections\n  - '512'\nseed: 3\n")
     src = load_source(f, str(f), "helm-values")
     assert charts.extract(src).launches == []
+
+
+def test_values_option_order_is_helms_when_the_overlay_is_linted():
+    """`-f values.yaml -f values-h100.yaml values-h100.yaml`: the overlay still wins (helm merges
+    the stated files in order, the chart's values.yaml first), never the reverse."""
+    opts = ExtractOptions(values_files=[FIX / "chart" / "values.yaml", FIX / "chart" / "values-h100.yaml"])
+    for linted in ("chart/values-h100.yaml", "chart/values.yaml"):
+        _, (l,) = run(linted, opts)
+        assert words(l) == ["Qwen/Qwen3-8B", "--max-model-len", "131072", "--tensor-parallel-size", "2"], linted
+    _, (l,) = run("chart/values-h100.yaml", ExtractOptions(values_files=[FIX / "chart" / "values-h100.yaml"]))
+    assert "131072" in words(l)  # the chart's values.yaml under it, the overlay on top

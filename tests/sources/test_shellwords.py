@@ -61,8 +61,16 @@ def test_defaults_nested_and_dash_default() -> None:
 
 def test_alternate_value() -> None:
     s = 'x ${TP:+--tensor-parallel-size "$TP"} ${NO:+--never}'
-    assert texts(s, {"TP": "4"}) == ["x", "--tensor-parallel-size", "4"]
-    assert texts(s) == ["x"]
+    # a variable the script does not set may be set by whoever runs it: the words are kept,
+    # marked with the condition under which they are passed
+    assert texts(s, {"TP": "4"}) == ["x", "--tensor-parallel-size", "4", "--never"]
+    words = split_words(s, None, {"TP": "4"})
+    assert [w.condition for w in words] == [None, None, None, "when NO is set and not empty"]
+    words = split_words(s)
+    assert [w.text for w in words] == ["x", "--tensor-parallel-size", "$TP", "--never"]
+    assert words[2].symbolic and words[1].condition == "when TP is set and not empty"
+    # ${X+w} (no colon): set, even to "", is enough
+    assert [w.condition for w in split_words("${E+--e} ${U+--u}", None, {"E": ""})] == [None, "when U is set"]
 
 
 def test_unset_is_symbolic_and_recorded() -> None:

@@ -42,7 +42,8 @@ def _shown_word(word: str | None, secret: bool) -> str | None:
 def token_json(t: Token, secret: bool = False) -> dict[str, Any]:
     """One argv word; ``secret``: it is the value of --api-key/--hf-token (shown redacted)."""
     return {"text": _shown_word(t.text, secret), "raw": _shown_word(t.raw, secret), **_pos(t.span), "style": t.style,
-            "symbolic": t.symbolic, "origin": t.origin, **({"path": t.span.path} if t.span is not None else {})}
+            "symbolic": t.symbolic, "origin": t.origin, "condition": t.condition,
+            **({"path": t.span.path} if t.span is not None else {})}
 
 
 def _argv_json(tokens: list[Token]) -> list[dict[str, Any]]:
@@ -173,6 +174,12 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
             console.print(f"  env:     {escape(shown)}{more}")
         if launch.facts:
             console.print(f"  facts:   {escape(json.dumps(_jsonable(launch.facts, text=True), ensure_ascii=False))}")
+        conditions: dict[str, list[str]] = {}
+        for t in launch.args:
+            if t.condition:
+                conditions.setdefault(t.condition, []).append(t.text)
+        for when, words in conditions.items():
+            console.print(f"  [cyan]only {escape(when)}:[/cyan] {escape(shlex.join(words))}")
         for u in launch.unknowns:
             console.print(f"  [yellow]unknown:[/yellow] {escape(mask_text(u))}")
         console.print("")

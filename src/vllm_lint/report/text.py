@@ -118,5 +118,7 @@ def write_text(result: LintResult, console: Union["Console", PlainLines], *, qui
     if verbose:
         for diag in result.suppressed:
             out.line([f"{diag.path}:{diag.line}: {diag.rule} suppressed: {diag.suppressed or ''}"], style="dim")
+        for path, notes in sorted(result.file_notes.items()):
+            out.line([f"{path}: 0 vLLM launches: {'; '.join(notes)}"], style="dim")
     if not quiet:
         out.line([format_summary(result)])

@@ -82,8 +82,12 @@ class LaunchContext:
     def args(self) -> "ParsedArgs":
         from vllm_lint.vllm.args import parse_args
 
+        from vllm_lint.vllm.args import is_symbolic
+
+        # a token a source marked unknown (a Python expression, a batch %VAR%) whose text does not
+        # look like a template is still unknown to the parser
         return parse_args(
-            [t.text for t in self.launch.args],
+            [t.text if not t.symbolic or is_symbolic(t.text) else "${" + t.text + "}" for t in self.launch.args],
             version=self.version,
             entrypoint=self.launch.entrypoint,
             config_loader=self._load_config_file,
@@ -226,6 +230,8 @@ class LaunchContext:
 
         env = {k: v.value for k, v in self.launch.env.items() if not v.symbolic}
         settings = settings_from_args(self.args.values, env)
+        if self.launch.facts.get("usage_context") == "llm":
+            settings.usage_context = "llm"  # the offline LLM class (python_launch)
         settings.compile_cache = self.options.compile_cache or self.config.compile_cache or "cold"
         return settings
 

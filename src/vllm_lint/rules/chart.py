@@ -1,4 +1,5 @@
-"""Chart values that the chart's templates never read (vllm-production-stack)."""
+"""Platform settings that never reach vLLM: chart values the templates do not read
+(vllm-production-stack), a KServe runtime name that matches no runtime."""
 
 from __future__ import annotations
 
@@ -75,3 +76,18 @@ def _vllm_config_keys() -> set[str]:
     from vllm_lint.sources.helm.production_stack import PS_VLLM_CONFIG
 
     return set(PS_VLLM_CONFIG)
+
+
+@register("VL314")
+def serving_runtime_not_found(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A KServe InferenceService whose ``runtime:`` names a runtime found nowhere (sources.k8s.kserve)."""
+    name = ctx.launch.facts.get("runtime_missing")
+    if not name:
+        return
+    yield ctx.report(
+        "VL314",
+        f"runtime `{name}` is in neither this file, the YAML files beside it or in its parent folder, nor "
+        "KServe's built-in runtimes; unless it is created elsewhere (cluster-wide, or in the OpenShift AI "
+        "dashboard), KServe leaves this InferenceService not ready",
+        span=ctx.launch.facts.get("runtime_span"),
+    )

@@ -60,6 +60,7 @@ RULES: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     (EMPTY, _rx(r"^(?:none|null|nil|undefined|false|true)$", _I), "a word for no value"),
     (REFERENCE, _rx(r"\$(?:\{|\(|[A-Za-z_])"), "a shell, compose or Kubernetes variable reference"),
     (REFERENCE, _rx(r"\{\{|\{%"), "a Helm, Jinja or GitHub Actions template expression"),
+    (REFERENCE, _rx(r"%[A-Za-z_][\w.\-]*%|![A-Za-z_][\w.\-]*!"), "a Windows batch variable reference"),
     (REFERENCE, _rx(r"^(?:vault|ssm|secretsmanager|awssm|gcpsm|azkv|op|doppler|ref\+\w+):", _I),
      "a secret-store reference (Vault, AWS, GCP, Azure, 1Password, Doppler)"),
     (REFERENCE, _rx(r"^(?:/|\./|~/|file:)"), "a path to a file holding the secret"),

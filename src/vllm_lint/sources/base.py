@@ -60,22 +60,29 @@ class ExtractOptions:
     """Options every format's ``extract`` receives.
 
     ``values_files`` are Helm ``--values`` overlays in order; ``env`` is extra environment the
-    user states (e.g. from the command line) used when expanding ``${VAR}``.
+    user states (e.g. from the command line) used when expanding ``${VAR}``. ``include_docs``
+    reads the shell and YAML code blocks of Markdown files.
     """
 
     values_files: list[Path] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     env: dict[str, str] = field(default_factory=dict)
+    include_docs: bool = False
 
 
 @dataclass(slots=True)
 class ExtractResult:
+    """Launches and input diagnostics of one file; ``notes`` say why a file holds no launch
+    (shown with ``--verbose``)."""
+
     launches: list[Launch] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def extend(self, other: "ExtractResult") -> None:
         self.launches.extend(other.launches)
         self.diagnostics.extend(other.diagnostics)
+        self.notes.extend(other.notes)
 
 
 def input_diagnostic(rule_id: str, path: str, span: Span | None, message: str) -> Diagnostic:

@@ -26,6 +26,22 @@ REGISTRY: dict[str, str | Extractor] = {
     "kubeai": "vllm_lint.sources.k8s.manifests:extract",
     "kserve": "vllm_lint.sources.k8s.manifests:extract",
     "rayservice": "vllm_lint.sources.k8s.manifests:extract",
+    # launches in other syntaxes (issue 15)
+    "systemd": "vllm_lint.sources.services.systemd:extract",
+    "procfile": "vllm_lint.sources.services.procfile:extract",
+    "nomad": "vllm_lint.sources.services.nomad:extract",
+    "makefile": "vllm_lint.sources.shell.makefile:extract",
+    "powershell": "vllm_lint.sources.shell.powershell:extract",
+    "batch": "vllm_lint.sources.shell.batch:extract",
+    "python": "vllm_lint.sources.python.launches:extract",
+    "notebook": "vllm_lint.sources.python.notebook:extract",
+    "github-actions": "vllm_lint.sources.ci.workflows:extract",
+    "gitlab-ci": "vllm_lint.sources.ci.workflows:extract",
+    "argo": "vllm_lint.sources.ci.workflows:extract",
+    "ansible": "vllm_lint.sources.ci.ansible:extract",
+    "embedded": "vllm_lint.sources.embedded.strings:extract",
+    "markdown": "vllm_lint.sources.embedded.markdown:extract",
+    "unknown": "vllm_lint.sources.unknown:extract",
 }
 
 KINDS = tuple(REGISTRY)

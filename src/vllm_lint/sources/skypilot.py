@@ -38,6 +38,10 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
         for k, v in lookup.mapping_pairs(node):
             if isinstance(k, ScalarNode):
                 val = lookup.to_python(v)
+                m = _ACC.match(k.value)  # {A100:4, H100:8} is a flow mapping of "A100:4" keys
+                if m and m.group(2) and val is None:
+                    choices.append((m.group(1), float(m.group(2))))
+                    continue
                 choices.append((k.value, float(val) if isinstance(val, (int, float)) and not isinstance(val, bool) else 1.0))
     elif isinstance(node, SequenceNode):
         for item in node.value:
@@ -48,16 +52,38 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
     if not choices:
         req.notes.append("resources.accelerators could not be read")
         return req, None
-    req.product = ", ".join(name for name, _ in choices)
     req.product_span = spans.node_span(node, src)
-    counts = {c for _, c in choices}
-    if len(counts) == 1:
-        c = counts.pop()
-        per_node = int(c) if c is not None and float(c).is_integer() else None
-        req.count = c
     if len(choices) > 1:
-        req.notes.append("any one of " + req.product)
+        # SkyPilot launches on whichever choice it gets first: the launch has to work on each,
+        # so it is checked against the one with the least GPU memory in all, and says so
+        listed = ", ".join(f"{n}:{c:g}" for n, c in choices)
+        smallest = _smallest(choices)
+        if smallest is None:
+            req.product = ", ".join(name for name, _ in choices)
+            req.notes.append(f"any one of {listed} (SkyPilot picks at launch); the memory of one is not known")
+            return req, None
+        req.notes.append(f"any one of {listed} (SkyPilot picks at launch); checked against the smallest, "
+                         f"{smallest[0]}:{smallest[1]:g}")
+        choices = [smallest]
+    name, c = choices[0]
+    req.product = name
+    per_node = int(c) if c is not None and float(c).is_integer() else None
+    req.count = c
     return req, per_node
+
+
+def _smallest(choices: list[tuple[str, float | None]]) -> tuple[str, float] | None:
+    """The choice with the least GPU memory in all (count x memory); None when one is unknown."""
+    from vllm_lint.hardware.gpus import resolve_gpu
+
+    sized = []
+    for name, count in choices:
+        spec = resolve_gpu(name)
+        if spec is None or count is None:
+            return None
+        sized.append((spec.total_gib * count, count, name))
+    _, count, name = min(sized)
+    return name, count
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
@@ -103,6 +129,9 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
                 if gpu.count is None:
                     launch.unknowns.append("GPU count is not known: " + ("; ".join(gpu.notes) or "no accelerators"))
             launch.facts["nodes"] = nodes
+            choice = next((n for n in gpu.notes if n.startswith("any one of")), None)
+            if choice is not None:
+                launch.facts["accelerator_choices"] = choice
             if per_node is not None:
                 launch.facts["gpus_per_node"] = per_node
             replicas = lookup.get_str(lookup.get(doc, "service"), "replicas")

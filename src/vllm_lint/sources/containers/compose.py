@@ -14,6 +14,8 @@ YAML scalar, after compose interpolation, using the container's environment.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -59,8 +61,22 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
                 continue
             launch = service_launch(src, key, _extended(svc, services), project_env, own=svc)
             if launch is not None:
+                _value_origins(launch, project_env)
                 result.launches.append(launch)
     return result
+
+
+_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _value_origins(launch, project_env: dict[str, EnvValue]) -> None:
+    """A word whose value comes from the ``.env`` file says so (``value: MAX_LEN from .env:2``),
+    so a finding on it can name the line to change."""
+    for t in launch.program + launch.args:
+        names = [n for n in _REF.findall(t.raw or "") if n in project_env and project_env[n].span is not None]
+        if names and t.origin == "file":
+            t.origin = "value: " + ", ".join(
+                f"{n} from {project_env[n].span.path}:{project_env[n].span.line}" for n in dict.fromkeys(names))
 
 
 def _project_env(src: SourceFile, opts: ExtractOptions) -> dict[str, EnvValue]:

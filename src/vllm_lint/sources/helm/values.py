@@ -105,12 +105,20 @@ def chain_for(src: SourceFile, opts: ExtractOptions) -> list[SourceFile]:
     """
     chain = [src]
     if opts.values_files:
+        # as `helm -f a -f b`: the chart's values.yaml first, then the stated files in their
+        # order (the file being linted where it is stated, or first when it is not)
+        here = src.path.resolve()
+        stated: list[SourceFile] = []
         for p in opts.values_files:
             rel = os.path.relpath(str(p), str(src.path.parent))
-            f = load_sibling(src, rel, "helm-values")
-            if f is not None and f.path.resolve() != src.path.resolve():
-                chain.append(f)
-        return chain
+            f = src if Path(src.path.parent, rel).resolve() == here else load_sibling(src, rel, "helm-values")
+            if f is not None and all(g.path.resolve() != f.path.resolve() for g in stated):
+                stated.append(f)
+        chain = [] if any(f is src for f in stated) else [src]
+        base = load_sibling(src, "values.yaml", "helm-values") if load_sibling(src, "Chart.yaml", "") else None
+        if base is not None and all(f.path.resolve() != base.path.resolve() for f in stated + chain):
+            chain.insert(0, base)
+        return chain + stated
     if src.path.name != "values.yaml":
         chart = load_sibling(src, "Chart.yaml", "")
         base = load_sibling(src, "values.yaml", "helm-values")

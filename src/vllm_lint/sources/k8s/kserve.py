@@ -24,7 +24,7 @@ from yaml.nodes import Node
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.k8s import gpu_requests
-from vllm_lint.sources.k8s.container import PodContext, container_launch, item_token, read_env
+from vllm_lint.sources.k8s.container import PodContext, container_launch, foreign_nodes, item_token, read_env
 from vllm_lint.sources.yaml import navigate, spans
 from vllm_lint.vllm.versions import version_from_image
 
@@ -84,6 +84,11 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
         return workload_launches(src, doc, ExtractOptions(), source="kserve"), None
     unknowns: list[str] = []
     rt_name, rt_doc = _pick_runtime(model, runtimes)
+    rt_src = src
+    if rt_name and rt_doc is None and rt_name not in BUILTIN_RUNTIMES:
+        found = runtime_in_repo(src, rt_name)
+        if found is not None:
+            rt_src, rt_doc = found
     args_node = navigate.get(model, "args")
     env_ctx: dict[str, EnvValue] = {}
     extra = [item_token(src, n, env_ctx, unknowns) for n in navigate.items(args_node)]
@@ -103,7 +108,13 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
             gpu = GpuRequest()
             if gpu_requests.read_resources(src.index, res, gpu, unknowns, where="predictor.model.resources"):
                 ctx.gpu_total = gpu
-        launch = container_launch(src, ctx, containers[0])
+        if rt_src is not src:  # the runtime's nodes live in another file of the repository
+            with foreign_nodes({id(n): rt_src for n in _all_nodes(rt_doc)}):
+                launch = container_launch(src, ctx, containers[0])
+            if launch is not None:
+                launch.facts["runtime_file"] = rt_src.display
+        else:
+            launch = container_launch(src, ctx, containers[0])
         if launch is not None:
             if storage.startswith("hf://"):
                 launch.facts["model_id"] = storage[5:]
@@ -133,6 +144,11 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
     if not gpu_requests.read_resources(src.index, navigate.get(model, "resources"), gpu, unknowns, where="predictor.model.resources"):
         unknowns.append("no GPU resource requested")
     gpu_requests.read_product(src.index, predictor, gpu)
+    if rt_name and rt_name not in BUILTIN_RUNTIMES:
+        # named, but in neither this file, the files beside it, nor KServe's built-in runtimes
+        facts["runtime_missing"] = rt_name
+        rt_node = navigate.get(model, "runtime")
+        facts["runtime_span"] = src.index.span(rt_node.start_mark.index, rt_node.end_mark.index) if rt_node else None
     anchor = navigate.get(model, "modelFormat") or model
     launch = Launch(path=src.display, name=f"InferenceService/{name} (predictor)", source="kserve",
                     span=src.index.span(anchor.start_mark.index, anchor.start_mark.index), entrypoint=entrypoint,
@@ -143,6 +159,60 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
     if navigate.is_seq(args_node) and navigate.items(args_node):
         launch.insertion = list_insertion(src, args_node)
     return [launch], None
+
+
+# ClusterServingRuntimes KServe installs (config/runtimes): an InferenceService may name them
+BUILTIN_RUNTIMES = frozenset({"kserve-huggingfaceserver", "kserve-huggingfaceserver-multinode", "kserve-vllmserver",
+                              "kserve-sklearnserver", "kserve-xgbserver", "kserve-lgbserver", "kserve-mlserver",
+                              "kserve-paddleserver", "kserve-pmmlserver", "kserve-tensorflow-serving",
+                              "kserve-torchserve", "kserve-tritonserver"})
+_RUNTIME_FILES = 200  # YAML files looked at beside an InferenceService for its runtime
+
+
+def runtime_in_repo(src: SourceFile, name: str) -> tuple[SourceFile, Node] | None:
+    """A ``ServingRuntime``/``ClusterServingRuntime`` called ``name`` in a YAML file beside
+    ``src`` or in its parent folder (a kustomize base), as (file, document)."""
+    import os
+
+    from vllm_lint.sources.k8s.workloads import object_name
+    from vllm_lint.sources.readfile import load_sibling
+    from vllm_lint.sources.yaml import loader
+
+    seen = 0
+    for rel_dir in (".", ".."):
+        folder = src.path.parent / rel_dir
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for fname in names:
+            if not fname.endswith((".yaml", ".yml")) or seen >= _RUNTIME_FILES:
+                continue
+            seen += 1
+            rel = fname if rel_dir == "." else f"../{fname}"
+            if (folder / fname).resolve() == src.path.resolve():
+                continue
+            sib = load_sibling(src, rel, "kserve")
+            if sib is None or "ServingRuntime" not in sib.text or name not in sib.text:
+                continue
+            for doc in loader.load_documents(sib).documents:
+                kind, doc_name = object_name(doc)
+                if kind in RUNTIME_KINDS and doc_name == name:
+                    return sib, doc
+    return None
+
+
+def _all_nodes(root: Node) -> list[Node]:
+    out, stack = [], [root]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        if navigate.is_map(n):
+            for k, v in navigate.pairs(n):
+                stack.extend((k, v))
+        elif navigate.is_seq(n):
+            stack.extend(navigate.items(n))
+    return out
 
 
 def _isvc_model_note(launch: Launch, storage: str) -> None:

@@ -72,6 +72,11 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
                 cmd.heredocs = [(d.lo, d.hi, d.quoted) for d in docs]
                 cmd.redirects = list(redirects)
                 commands.append(cmd)
+            if sep in ("&&", "||"):  # what the next command of the and-or list depends on
+                guard = " ".join(s[it.lo:it.hi] for it in group if isinstance(it, RawWord))
+                ex.last_command = (f"when `{guard}` succeeds" if sep == "&&" else f"when `{guard}` fails") \
+                    if not ex.after_andor else f"{ex.last_command} and `{guard}` " + (
+                        "succeeds" if sep == "&&" else "fails")
         ex.after_andor = sep in ("&&", "||")
         if sep in (";;", ";&", ";;&") and ex.frames and ex.frames[-1].kind == "case":
             ex.frames[-1].branches.append({})  # the next case pattern's branch
@@ -117,20 +122,26 @@ def _build_command(ex: Expander, group: list[RawWord | ArrayAssign], sep: str) -
         w = s[it.lo:it.hi]
         if w in _OPENERS:
             ex.cond += 1
-            ex.frames.append(Frame(w))
+            head = " ".join(s[x.lo:x.hi] for x in group[lead + 1:] if isinstance(x, RawWord))
+            ex.frames.append(Frame(w, guard=_guard_text(w, head)))
         elif w in _CLOSERS:
             ex.cond = max(0, ex.cond - 1)
             _close_frame(ex)
         elif w in ("elif", "else"):
             if ex.frames and ex.frames[-1].kind == "if":
                 ex.frames[-1].branches.append({})
+                if w == "elif":
+                    head = " ".join(s[x.lo:x.hi] for x in group[lead + 1:] if isinstance(x, RawWord))
+                    ex.frames[-1].guard = _guard_text("if", head)
+                else:
+                    ex.frames[-1].guard = f"in the else branch of {ex.frames[-1].guard or 'an if'}"
         elif w not in KEYWORDS:
             break
         lead += 1
     assigns: dict[str, Val] = {}
     words: list[Word] = []
-    k = lead if lead < len(group) and isinstance(group[lead], RawWord) and ASSIGN_RE.match(
-        s, group[lead].lo, group[lead].hi) else 0
+    k = lead if lead < len(group) and (isinstance(group[lead], ArrayAssign) or isinstance(group[lead], RawWord)
+                                       and ASSIGN_RE.match(s, group[lead].lo, group[lead].hi)) else 0
     lo = group[0].lo
     hi = group[-1].hi
     # leading assignments
@@ -229,6 +240,12 @@ def _close_frame(ex: Expander) -> None:
             first = merged.get(name)
             if first is None:
                 merged[name] = val
+            elif first.items is not None and val.items is not None and _guarded_appends(first, val):
+                # ARGS+=(...) in each branch: the words each branch adds, each under its guard
+                seen = {id(w) for w in first.items}
+                items = first.items + [w for w in val.items if id(w) not in seen]
+                merged[name] = Val(" ".join(w.text for w in items), first.symbolic or val.symbolic, items=items)
+                ex.env[name] = merged[name]
             elif not _same(first, val):
                 merged[name] = _unknown(name)
     for name, val in merged.items():
@@ -238,10 +255,28 @@ def _close_frame(ex: Expander) -> None:
             ex.frames[-1].branches[-1][name] = val
 
 
+def _guarded_appends(a: Val, b: Val) -> bool:
+    """True when two branch values of an array differ only by words each added under a guard."""
+    ia, ib = {id(w) for w in a.items or []}, {id(w) for w in b.items or []}
+    return all(w.condition for w in (a.items or []) + (b.items or []) if id(w) not in (ia & ib))
+
+
 def _assign_value(ex: Expander, name: str, append: bool, lo: int, hi: int, scope: dict[str, Val]) -> Val:
-    chars, _ = ex.chars(lo, hi, in_dq=False, depth=0)  # quote removal, but no field splitting
+    old = scope.get(name) or ex.env.get(name)
+    guard = guard_of(ex)
+    saved, ex.guarded = ex.guarded, ex.guarded or guard is not None
+    try:
+        chars, _ = ex.chars(lo, hi, in_dq=False, depth=0)  # quote removal, but no field splitting
+    finally:
+        ex.guarded = saved
     text = "".join(c.ch for c in chars if c is not BREAK)
     symbolic = any(c.symbolic for c in chars)
+    if guard is not None and old is not None and old.items is None and not old.symbolic and len(text) <= MAX_VALUE:
+        # ARGS="$ARGS --flag $X" (or ARGS+=" --flag $X") behind a guard: what it adds is
+        # passed only when the guard holds
+        full = old.text + text if append else text
+        if full.startswith(old.text) and len(full) > len(old.text):
+            return Val(full, False, conds=list(old.conds or []) + [(len(old.text), len(full), guard)])
     if len(text) > MAX_VALUE:  # A="$A$A" doubling: stop before memory runs out
         return Val(f"${{{name}}}", True)
     if append:
@@ -249,19 +284,49 @@ def _assign_value(ex: Expander, name: str, append: bool, lo: int, hi: int, scope
         if old is not None:
             if len(old.text) + len(text) > MAX_VALUE:
                 return Val(f"${{{name}}}", True)
-            return Val(old.text + text, old.symbolic or symbolic)
+            return Val(old.text + text, old.symbolic or symbolic, conds=old.conds)
     return Val(text, symbolic, start=ex.off(lo) if hi > lo else None, end=ex.end_off(hi) if hi > lo else None)
 
 
+def _guard_text(keyword: str, head: str) -> str:
+    """How a word set inside ``if``/``while``/``for``/``case`` is described."""
+    head = head.strip().rstrip(";").strip()
+    if keyword in ("if", "while", "until"):
+        return f"when `{head}` " + ("fails" if keyword == "until" else "succeeds")
+    if keyword in ("for", "select"):
+        return f"in the loop `{keyword} {head}`"
+    return f"in a branch of `case {head}`"
+
+
+def guard_of(ex: Expander) -> str | None:
+    """The condition under which the command being read runs (None: always, as far as known)."""
+    parts = [f.guard for f in ex.frames if f.guard]
+    if ex.after_andor and ex.last_command:
+        parts.append(ex.last_command)
+    return " and ".join(parts) if parts else None
+
+
 def _assign_array(ex: Expander, arr: ArrayAssign, scope: dict[str, Val]) -> None:
+    guard = guard_of(ex) if arr.append else None
     items: list[Word] = []
-    for rw in arr.items:
-        items.extend(ex.expand_word(rw.lo, rw.hi))
+    saved, ex.guarded = ex.guarded, ex.guarded or guard is not None
+    try:
+        for rw in arr.items:
+            items.extend(ex.expand_word(rw.lo, rw.hi))
+    finally:
+        ex.guarded = saved
+    for w in items:
+        if guard is not None and w.condition is None:
+            w.condition = guard  # ``[ -n "$X" ] && ARGS+=(--flag "$X")``: checked, but only "when ..."
     old = scope.get(arr.name) or ex.env.get(arr.name)
     if arr.append and old is not None:
         prior = old.items if old.items is not None else [Word(old.text, 0, 0, old.symbolic)]
         items = prior + items
-    scope[arr.name] = Val(" ".join(w.text for w in items), any(w.symbolic for w in items), items=items)
+    if guard is not None:  # the guarded words do not make the array unknown; they say when they apply
+        ex.env[arr.name] = Val(" ".join(w.text for w in items), any(w.symbolic and not w.condition for w in items),
+                               items=items)
+    scope[arr.name] = Val(" ".join(w.text for w in items), any(w.symbolic and not w.condition for w in items),
+                          items=items)
 
 
 def split_words(s: str, offs: Sequence[int] | None = None, env: Mapping[str, object] | None = None) -> list[Word]:

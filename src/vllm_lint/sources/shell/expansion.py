@@ -37,6 +37,7 @@ class _Ch:
     expanded: bool = False
     q: bool = False  # written inside quotes or escaped
     wend: int | None = None  # file offset after the source word holding this character
+    cond: str | None = None  # present only under this condition (a shell guard)
 
 
 BREAK = _Ch("", -1, -1)  # forces a field boundary ("${A[@]}" elements)
@@ -58,6 +59,10 @@ class Expander:
         self.ors = 0  # ``||`` operators seen in the current and-or list
         self.env = env
         self.k8s = k8s
+        # while expanding words that a guard protects: a variable known to be empty is unknown
+        # there (the guard `[ -n "$X" ]` or `${X:+...}` ran them only when it is not)
+        self.guarded = False
+        self.last_command = ""  # source text of the previous simple command (an && guard)
         self.unknowns = unknowns
 
     def off(self, i: int) -> int:
@@ -195,8 +200,12 @@ class Expander:
         if len(val.text) > MAX_VALUE:
             return self._symbolic(lo, hi, in_dq, f"value longer than {MAX_VALUE} characters")
         start, end = self.off(lo), self.end_off(hi)
-        return [_Ch(ch, start, end, split=not in_dq and not val.symbolic, symbolic=val.symbolic, expanded=True)
-                for ch in val.text]
+        out = [_Ch(ch, start, end, split=not in_dq and not val.symbolic, symbolic=val.symbolic, expanded=True)
+               for ch in val.text]
+        for a, b, when in val.conds or ():
+            for c in out[a:b]:
+                c.cond = when
+        return out
 
     def dollar(self, i: int, hi: int, in_dq: bool, depth: int) -> tuple[int, list[_Ch] | None]:
         s = self.s
@@ -237,6 +246,8 @@ class Expander:
         val = self.env.get(name)
         if val is None:
             return self._symbolic(lo, hi, in_dq, f"${name} is not set")
+        if self.guarded and not val.symbolic and val.text == "" and val.items is None:
+            return self._symbolic(lo, hi, in_dq, "")  # empty now, set whenever the guard passes
         if val.items is not None:
             first = val.items[0] if val.items else None
             return [] if first is None else self._value(Val(first.text, first.symbolic), lo, hi, in_dq)
@@ -290,9 +301,20 @@ class Expander:
                 self.env[name] = Val("".join(c.ch for c in chars), any(c.symbolic for c in chars))
             return chars
         if kind == "+":
-            if not use_word:
-                return []
-            return self._word_part(w_lo, body_hi, in_dq, depth)
+            if use_word:
+                return self._word_part(w_lo, body_hi, in_dq, depth)
+            # V is unset, empty or unknown here, but whoever runs the script may set it: the
+            # word is passed only then, and its own $V is whatever they set
+            saved, self.guarded = self.guarded, True
+            try:
+                chars = self._word_part(w_lo, body_hi, in_dq, depth)
+            finally:
+                self.guarded = saved
+            when = f"when {name} is set" + (" and not empty" if colon else "")
+            for c in chars:
+                if c is not BREAK and c.cond is None:
+                    c.cond = when
+            return chars
         # '?': error when unset
         if not use_word:
             return self.lookup(name, lo, hi, in_dq)
@@ -320,7 +342,7 @@ class Expander:
                 if n:
                     out.append(BREAK if (index == "@" or not in_dq) else _Ch(" ", self.off(lo), self.end_off(hi)))
                 out.extend(_Ch(ch, w.start, w.end, split=not in_dq and not w.quoted, symbolic=w.symbolic, expanded=True,
-                               wend=w.raw_end) for ch in w.text)
+                               wend=w.raw_end, cond=w.condition) for ch in w.text)
                 if not w.text and in_dq:
                     out.append(_Ch("", w.start, w.end, expanded=True))
             return out
@@ -328,7 +350,8 @@ class Expander:
             k = int(index)
             if k < len(items):
                 w = items[k]
-                return [_Ch(ch, w.start, w.end, split=not in_dq, symbolic=w.symbolic, expanded=True) for ch in w.text]
+                return [_Ch(ch, w.start, w.end, split=not in_dq, symbolic=w.symbolic, expanded=True, cond=w.condition)
+                        for ch in w.text]
             return []
         return self._symbolic(lo, hi, in_dq, "array index expression")
 
@@ -374,4 +397,5 @@ def _mkword(cur: list[_Ch], quoted: bool, start: int, end: int) -> Word:
         starts=[c.start for c in cur if c.ch],
         ends=[c.end for c in cur if c.ch],
         raw_end=max((c.wend for c in cur if c.wend is not None), default=None),
+        condition=next((c.cond for c in cur if c.cond is not None), None),
     )

@@ -181,10 +181,30 @@ def lex(s: str) -> list[RawWord | Op | ArrayAssign]:
             out.append(ArrayAssign(m.group(1), bool(m.group(2)), items, i, k))
             i = k
             continue
-        out.append(RawWord(i, j))
+        out.append(RawWord(i, _without_continuation(s, i, j)))
         i = j
     del at_word_start
     return out
+
+
+def _without_continuation(s: str, lo: int, hi: int) -> int:
+    """End of a word before a trailing backslash-newline (``16384\\`` then a new line): bash
+    removes the pair, so the word's characters, and its span, stop before it."""
+    while True:
+        if hi - lo >= 2 and s[hi - 2:hi] == "\\\n" and not _escaped(s, lo, hi - 2):
+            hi -= 2
+        elif hi - lo >= 3 and s[hi - 3:hi] == "\\\r\n" and not _escaped(s, lo, hi - 3):
+            hi -= 3
+        else:
+            return hi
+
+
+def _escaped(s: str, lo: int, i: int) -> bool:
+    """True when the backslash at ``s[i]`` is itself escaped (an odd run of backslashes before it)."""
+    k = i
+    while k > lo and s[k - 1] == "\\":
+        k -= 1
+    return (i - k) % 2 == 1
 
 
 def _lex_array(s: str, i: int, n: int) -> tuple[list[RawWord], int]:

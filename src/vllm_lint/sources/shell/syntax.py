@@ -29,6 +29,8 @@ class Val:
     items: list["Word"] | None = None
     start: int | None = None  # where the value was written, when known
     end: int | None = None
+    # ``X="$X --flag v"`` behind a guard: (start, end, condition) of the text it added
+    conds: list[tuple[int, int, str]] | None = None
 
 
 @dataclass(slots=True)
@@ -45,12 +47,13 @@ class Word:
     starts: list[int] | None = None  # per character of text: file offset of its source
     ends: list[int] | None = None  # per character: offset after its source (nested sh -c)
     raw_end: int | None = None  # file offset after the whole source word (closing quotes, braces)
+    condition: str | None = None  # passed only then (a shell guard); see launch.Token
 
     def token(self, src_text: str, index, style: str = "argv") -> Token:
         """A launch Token; ``index`` is the file's LineIndex."""
         span = index.span(self.start, self.end)
         return Token(text=self.text, span=span, raw=src_text[self.start:self.end], style=style,
-                     symbolic=self.symbolic)
+                     symbolic=self.symbolic, condition=self.condition)
 
 
 @dataclass(slots=True)
@@ -73,10 +76,12 @@ class Command:
 
 @dataclass(slots=True)
 class Frame:
-    """An open compound command; ``branches`` holds each if/elif/else branch's assignments."""
+    """An open compound command; ``branches`` holds each if/elif/else branch's assignments;
+    ``guard`` is how a word set inside it is described (``"when [ -n "$X" ] succeeds"``)."""
 
     kind: str
     branches: list[dict[str, Val]] = field(default_factory=lambda: [{}])
+    guard: str | None = None
 
 
 @dataclass(slots=True)
