@@ -48,7 +48,11 @@ SYNTHETIC_CATALOG = [
     ("meta-llama/Llama-3.9-8B-Instruct", _config(32, 4096, 32, 8, 14336, 131072)),
     ("unsloth/Packed-3B-bnb-4bit", _config(26, 3072, 24, 8, 8192, 8192, quantization_config={
         "quant_method": "bitsandbytes", "load_in_4bit": True})),
+    ("acme/Tiny-7B-Instruct-GPTQ-Int4", _config(32, 4096, 32, 8, 14336, 32768)),
+    ("acme/Tiny-9B", {k: v for k, v in _config(36, 4096, 32, 8, 12288, 0).items() if k != "max_position_embeddings"}),
 ]
+# Entries that did not read these keys from the repo itself (the catalog's ``assumed``).
+SYNTHETIC_ASSUMED = {"acme/Tiny-7B-Instruct-GPTQ-Int4": ["quantization_config"], "acme/Tiny-9B": ["max_position_embeddings"]}
 
 
 @pytest.fixture
@@ -61,7 +65,8 @@ def synthetic_catalog(tmp_path, monkeypatch):
 
     path = tmp_path / "synthetic-catalog.json"
     path.write_text(json.dumps({"version": 1, "models": [
-        {"id": i, "config": c, "source": "test fixture", "source_kind": "test"} for i, c in SYNTHETIC_CATALOG]}))
+        {"id": i, "config": c, "source": "test fixture", "source_kind": "test",
+         **({"assumed": SYNTHETIC_ASSUMED[i]} if i in SYNTHETIC_ASSUMED else {})} for i, c in SYNTHETIC_CATALOG]}))
     caches = (resolve._catalog, resolve._stems, resolve._arch_from_entry)
     for f in caches:
         f.cache_clear()

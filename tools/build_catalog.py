@@ -7,7 +7,9 @@ The source is ``tools/catalog/*.yaml``: one file per origin (a project that vend
 Hugging Face config pages, transcriptions), each entry a Hub id, the config.json facts read there
 (the keys ModelArch reads and the quantization essentials), where they were read and what kind of
 copy that is. An entry may instead name a ``base`` entry and the keys its own config changes
-(``derived``: a quantized upload whose architecture fields are those of its base).
+(``derived``: a quantized upload whose architecture fields are those of its base). An entry lists under
+``assumed`` the config keys it did not read from the repo itself (a quantization block never seen, a
+context not on the page read): they stay out of ``config`` and the resolver treats the entry as likely.
 
 The build checks every entry (unique ids, a known kind, a source, only the config keys the catalog
 schema allows, a ``family``), assigns the family, and writes one compact JSON file sorted by id, so
@@ -37,7 +39,8 @@ KINDS = {
                "architecture fields inherited",
     "secondary": "transcription of the repo's config.json (fields mapped by another project), not a verbatim copy",
 }
-ENTRY_KEYS = {"id", "source", "kind", "note", "config", "base", "derived_from", "num_params", "num_params_source", "family"}
+ENTRY_KEYS = {"id", "source", "kind", "note", "config", "base", "derived_from", "num_params", "num_params_source", "family",
+              "assumed"}
 
 
 class SourceError(ValueError):
@@ -62,6 +65,13 @@ def _family_rules() -> list[tuple[str, str, str]]:
     rules = [("id", p.lower(), f) for f, pats in data["by_id"].items() for p in pats]
     rules += [("model_type", t, f) for f, types in data["by_model_type"].items() for t in types]
     return rules
+
+
+def _text_config(cfg: dict) -> dict:
+    for sub in ("text_config", "llm_config", "language_config"):
+        if isinstance(cfg.get(sub), dict):
+            return cfg[sub]
+    return {}
 
 
 def _text_type(cfg: dict) -> str:
@@ -122,6 +132,10 @@ def build() -> list[dict]:
                 raise SourceError(f"{fname}: {e['id']}: base {e['base']} is not a plain catalog entry")
             cfg = {**base[1]["config"], **cfg}
         _check_config(e["id"], cfg, validator)
+        assumed = e.get("assumed") or []
+        kept = [k for k in assumed if k in cfg or k in _text_config(cfg)]
+        if kept:
+            raise SourceError(f"{fname}: {e['id']}: assumed keys {kept} must not be in its config (leave them out)")
         fam = e.get("family") or family_of(e["id"], cfg, rules)
         if not fam:
             raise SourceError(f"{fname}: {e['id']}: no family matches (add a rule to families.yaml)")
@@ -130,6 +144,8 @@ def build() -> list[dict]:
             entry["note"] = e["note"]
         if e.get("base") or e.get("derived_from"):
             entry["derived_from"] = base[1]["id"] if e.get("base") else e["derived_from"]
+        if assumed:
+            entry["assumed"] = list(assumed)
         for k in ("num_params", "num_params_source"):
             if e.get(k) is not None:
                 entry[k] = e[k]

@@ -61,6 +61,9 @@ class GpuRequest:
     mig_profile: str | None = None
     mechanism: str | None = None
     notes: list[str] = field(default_factory=list)
+    # The host GPUs the container runtime (or the host) exposes before CUDA_VISIBLE_DEVICES narrows
+    # inside the process: ["all"] or device ids; None when no GPU reaches the process or not known.
+    exposed: list[str] | None = None
 
 
 @dataclass(slots=True)

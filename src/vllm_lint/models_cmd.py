@@ -54,7 +54,7 @@ def _weights(arch: "ModelArch") -> str:
 def _quant_siblings() -> dict[str, list[str]]:
     """Lower-case id of each unquantized entry -> the weight formats of its quantized variants in the
     catalog (same stem and flavours, any publisher that keeps the geometry)."""
-    from vllm_lint.models.resolve import _arch_from_entry, _catalog
+    from vllm_lint.models.resolve import _arch_from_entry, _catalog, entry_is_quantized
     from vllm_lint.models.variants import stem
 
     entries, _ = _catalog()
@@ -64,11 +64,16 @@ def _quant_siblings() -> dict[str, list[str]]:
         groups.setdefault((st.text, st.flavour_key), []).append(low)
     out: dict[str, list[str]] = {}
     for ids in groups.values():
-        plain = [i for i in ids if not entries[i]["config"].get("quantization_config")]
-        formats = sorted({_weights(_arch_from_entry(i)) for i in ids if entries[i]["config"].get("quantization_config")})
+        plain = [i for i in ids if not entry_is_quantized(entries[i])]
+        formats = sorted({_weights(_arch_from_entry(i)) for i in ids if entry_is_quantized(entries[i])})
         for i in plain:
             out[i] = formats
     return out
+
+
+def _knows_context(entry: dict) -> bool:
+    """False when the entry did not read its context from the repo (``assumed``)."""
+    return not {"max_position_embeddings", "rope_scaling", "rope_parameters"} & set(entry.get("assumed", ()))
 
 
 def model_row(entry: dict, arch: "ModelArch", quantized: list[str]) -> dict[str, Any]:
@@ -80,7 +85,7 @@ def model_row(entry: dict, arch: "ModelArch", quantized: list[str]) -> dict[str,
         "id": entry["id"],
         "family": entry.get("family") or arch.model_type,
         "parameters": arch.total_params() if arch.num_layers else arch.num_params,
-        "context": arch.derived_max_model_len(NEWEST),
+        "context": arch.derived_max_model_len(NEWEST) if _knows_context(entry) else None,
         "kv_bytes_per_token": kv,
         "kv_also_bounded_layers": bounded,
         "weights": _weights(arch),
@@ -145,7 +150,8 @@ def _render_list(rows: list[dict[str, Any]], console: "Console") -> None:
                   box=None, show_edge=False, pad_edge=False)
     for r in rows:
         kv = f"{r['kv_bytes_per_token'] / 1024:g} KiB" + ("*" if r["kv_also_bounded_layers"] else "")
-        table.add_row(r["id"], r["family"], _params_text(r["parameters"]), f"{r['context']:,}", kv, r["weights"],
+        table.add_row(r["id"], r["family"], _params_text(r["parameters"]),
+                      f"{r['context']:,}" if r["context"] else "-", kv, r["weights"],
                       ", ".join(r["quantizations"]) or "-")
     console.print(table)
     console.print(f"{len(rows)} model{'s' if len(rows) != 1 else ''}. KV/token: full-attention layers at 16 bits "
@@ -168,7 +174,8 @@ def _render_resolution(res: "ModelResolution", console: "Console") -> None:
     a = res.arch
     console.print(f"resolved ({res.certainty}): {escape(res.describe())}", highlight=False)
     kv, bounded = kv_bytes_per_token(a)
-    ctx = f"{a.derived_max_model_len(NEWEST):,}" if res.keeps_context else "not known (a flavour of the model)"
+    ctx = f"{a.derived_max_model_len(NEWEST):,}" if res.keeps_context else \
+        "not known (not read from the repo)" if res.assumed else "not known (a flavour of the model)"
     console.print(f"  {a.model_type}, {_params_text(a.total_params() if a.num_layers else a.num_params)} parameters, "
                   f"{a.num_layers} layers, {a.num_attention_heads} heads / {a.num_kv_heads} KV heads x {a.head_dim}, "
                   f"context {ctx}, KV {kv / 1024:g} KiB/token{' (+ bounded layers)' if bounded else ''}, "

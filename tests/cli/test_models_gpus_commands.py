@@ -50,6 +50,8 @@ def test_models_lists_the_catalog_as_json():
     assert row["weights"] == "bf16/fp16" and row["source"]
     qwen = next(r for r in rows if r["id"] == "Qwen/Qwen2.5-7B-Instruct")
     assert any("awq" in q for q in qwen["quantizations"]) and any("gptq" in q for q in qwen["quantizations"])
+    # an entry whose copy of config.json had no max_position_embeddings claims no context
+    assert next(r for r in rows if r["id"] == "Qwen/Qwen3.5-9B")["context"] is None
 
 
 def test_models_query_filters_on_every_word():

@@ -80,6 +80,38 @@ def test_build_refuses_a_duplicate_id_and_an_unknown_key(tmp_path, monkeypatch):
         tool.build()
 
 
+def test_build_refuses_an_assumed_key_that_is_in_the_config(tmp_path, monkeypatch):
+    """``assumed`` lists keys the entry did not read: a value for one of them in ``config`` would be a guess
+    presented as a fact."""
+    tool = _build_tool()
+    src = tmp_path / "catalog"
+    src.mkdir()
+    (src / "families.yaml").write_text((ROOT / "tools" / "catalog" / "families.yaml").read_text())
+    entry = ("- id: org/model-AWQ\n  source: https://example.org/config.json\n  kind: derived\n"
+             "  assumed: [quantization_config]\n"
+             "  config: {model_type: llama, hidden_size: 64, num_hidden_layers: 1, num_attention_heads: 1}\n")
+    (src / "a.yaml").write_text(entry)
+    monkeypatch.setattr(tool, "SOURCE_DIR", src)
+    monkeypatch.setattr(tool, "FAMILIES", src / "families.yaml")
+    assert tool.build()[0]["assumed"] == ["quantization_config"]
+    (src / "a.yaml").write_text(entry.replace("num_attention_heads: 1}", "num_attention_heads: 1, "
+                                              "quantization_config: {quant_method: awq, bits: 4}}"))
+    with pytest.raises(tool.SourceError, match="assumed keys"):
+        tool.build()
+
+
+def test_an_entry_that_did_not_read_its_quantization_names_the_format():
+    """An entry whose quantization_config was not read takes the weight format from its name: the name must
+    carry one (otherwise the weights would silently count at the model dtype)."""
+    from vllm_lint.models.variants import stem
+
+    assumed = [e for e in _data()["models"] if "quantization_config" in e.get("assumed", ())]
+    assert len(assumed) >= 30
+    for e in assumed:
+        assert "quantization_config" not in e["config"], e["id"]
+        assert stem(e["id"].split("/")[-1]).quant is not None, e["id"]
+
+
 def test_catalog_size_and_families():
     data = _data()
     families = {e["family"] for e in data["models"]}
@@ -121,6 +153,7 @@ CORPUS_NAMES = (
     "BAAI/bge-small-en-v1.5", "intfloat/e5-mistral-7b-instruct", "Qwen/Qwen2.5-VL-3B-Instruct",
     "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "Qwen/Qwen2.5-0.5B", "Qwen/Qwen3.6-35B-A3B",
     "unsloth/phi-4-bnb-4bit", "distilbert/distilgpt2", "neuralmagic/Meta-Llama-3.1-405B-Instruct-FP8",
+    "Qwen/Qwen3.5-9B", "allenai/olmOCR-2-7B-1025-FP8", "arcee-ai/Trinity-Mini",
 )
 
 
@@ -200,15 +233,18 @@ def test_glm_flash_is_mla_moe():
     ("google/gemma-4-26B-A4B-it", (30, 8, 256, 262144, None)),
     ("google/gemma-4-31B-it", (60, 16, 256, 262144, None)),
     ("nvidia/Gemma-4-31B-IT-NVFP4", (60, 16, 256, 262144, "modelopt")),
-    ("bg-digitalservices/Gemma-4-E2B-it-NVFP4", (35, 1, 256, 131072, "modelopt")),
-    ("unsloth/gemma-4-12B-it-qat-w4a16", (48, 8, 256, 262144, "compressed-tensors")),
+    # these two never read their repo's quantization_config (``assumed``): the format is the name's
+    ("bg-digitalservices/Gemma-4-E2B-it-NVFP4", (35, 1, 256, 131072, "nvfp4")),
+    ("unsloth/gemma-4-12B-it-qat-w4a16", (48, 8, 256, 262144, "w4a16")),
 ])
 def test_gemma4_entries_carry_their_facts(model_id, facts):
-    """The copies cited in each entry: the model-level rules (context, TP heads, quantization) read these."""
+    """The copies cited in each entry: the model-level rules (context, TP heads, quantization) read these.
+    A quantization read from the repo gives its method; one the entry did not read is the weight format of
+    the name (``_from_name``), which the rules do not take for the method vLLM loads."""
     from vllm_lint.models.resolve import lookup_catalog
 
     a = lookup_catalog(model_id)
-    q = (a.quantization or {}).get("quant_method")
+    q = (a.quantization or {}).get("_from_name") or (a.quantization or {}).get("quant_method")
     assert (a.num_layers, a.num_kv_heads, a.head_dim, a.derived_max_model_len("0.15.1"), q) == facts
 
 
@@ -251,3 +287,25 @@ def test_qwen36_35b_a3b_is_a_hybrid_moe_with_gated_delta_state():
     assert (a.num_kv_heads, a.head_dim, a.derived_max_model_len("0.19.0"), a.unsupported) == (2, 256, 262144, None)
     assert a.mamba_state_elems == 3 * (2 * 16 * 128 + 32 * 128) + 32 * 128 * 128
     assert a.is_moe and (a.num_experts, a.num_experts_per_tok) == (256, 8)
+
+
+def test_qwen35_9b_is_a_hybrid_whose_context_the_catalog_does_not_claim():
+    """Qwen/Qwen3.5-9B (a test suite's copy of its config.json): 8 full-attention layers of 4 KV heads x 256
+    among 32, the other 24 gated delta-net layers; the copy has no max_position_embeddings, so a resolution
+    says the context is not known instead of vLLM's 2048 fallback."""
+    from vllm_lint.models.resolve import lookup_catalog, resolve_model
+
+    a = lookup_catalog("Qwen/Qwen3.5-9B")
+    kinds = a.attention_layer_kinds()
+    assert (kinds.count("full"), kinds.count("mamba"), a.num_kv_heads, a.head_dim, a.unsupported) == (8, 24, 4, 256, None)
+    r = resolve_model("Qwen/Qwen3.5-9B")
+    assert r.certainty == "likely" and r.model_facts.derived_max_model_len("0.26.0") is None
+
+
+def test_olmocr_fp8_is_qwen25_vl_7b_with_the_names_fp8_weights():
+    from vllm_lint.models.resolve import lookup_catalog
+
+    a, base = lookup_catalog("allenai/olmOCR-2-7B-1025-FP8"), lookup_catalog("Qwen/Qwen2.5-VL-7B-Instruct")
+    assert (a.num_layers, a.num_kv_heads, a.derived_max_model_len("0.26.0")) == (28, 4, 128000)
+    assert a.param_breakdown() == base.param_breakdown()
+    assert a.quantization == {"quant_method": "fp8", "_from_name": "fp8"} and base.quantization is None

@@ -139,6 +139,13 @@ FAMILIES = [
     # KV 2*8*128*2 = 4096. Params 151669*1024 + 28*(1024*2048 + 2*1024*1024 + 2048*1024 + 3*1024*3072 + 2*1024)
     #   + 1024 = 595,769,344; keras-hub publishes 595,776,512 for it, the q/k norms (28 x 256) included.
     ("Qwen/Qwen3-Embedding-0.6B", 28, 4096, 595_776_512, 2e-5),
+    # trinity (afmoe, Trinity-Mini): h 2048, 32 layers (3 sliding of window 2048 + 1 full, x 8), 32 heads, 4 KV x 128,
+    # an attention output gate (2048 x 4096) and q/k norms, 2 dense layers of 6144, 30 MoE layers of 128 experts
+    # x 1024 + 1 shared of 1024 + router, vocab 200192, untied. KV 2*4*128*2 = 2048 on every layer.
+    # Params 2*200192*2048 + 32*(2048*4096*3 + 2*2048*512 + 2*128) + 2*3*2048*6144 + 30*(128*3*2048*1024
+    #   + 3*2048*1024 + 2048*128) + 32*2*2048 + 2048 = 26,123,839,488 ("26B"; the second pair of sandwich norms
+    #   and the expert biases, 134,912, left out).
+    ("arcee-ai/Trinity-Mini", 32, 2048, 26_123_839_488, 0),
 ]
 
 

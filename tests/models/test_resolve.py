@@ -126,3 +126,34 @@ def test_a_bare_name_that_is_a_repacks_base_name_is_a_likely_resolution(syntheti
     assert r.arch is not None and r.arch.num_layers == 26
     assert not r.certain and r.via == "variant" and r.arch.quantization is None
     assert "the name names no quantization" in r.describe()
+
+
+def test_an_entry_whose_quantization_config_was_not_read_resolves_as_likely(synthetic_catalog):
+    """The catalog lists acme/Tiny-7B-Instruct-GPTQ-Int4 with ``assumed: [quantization_config]``: its
+    geometry is known, its quantization block is not, so the weight format comes from the name and the
+    resolution is likely, saying so; an entry that read its block stays exact."""
+    r = resolve_model("acme/Tiny-7B-Instruct-GPTQ-Int4")
+    assert (r.how, r.via, r.certain, r.certainty) == ("catalog", "id", False, "likely")
+    assert r.arch.quantization["_from_name"] == "gptq-int4" and r.arch.quantization["bits"] == 4
+    assert r.describe() == ("acme/Tiny-7B-Instruct-GPTQ-Int4 (catalog), its quantization_config not read from the "
+                            "repo: gptq 4-bit weights from the name")
+    assert r.keeps_context and r.model_facts.derived_max_model_len("0.33.0") == 32768
+    exact = resolve_model("acme/Tiny-7B-Instruct-AWQ")
+    assert exact.certainty == "exact" and "_from_name" not in exact.arch.quantization and not exact.assumed
+
+
+def test_an_entry_whose_context_was_not_read_checks_no_context(synthetic_catalog):
+    r = resolve_model("acme/Tiny-9B")
+    assert r.certainty == "likely" and not r.keeps_context
+    assert r.model_facts.derived_max_model_len("0.33.0") is None
+    assert r.describe() == "acme/Tiny-9B (catalog), its max_position_embeddings not read from the repo"
+
+
+def test_paths_and_served_names_keep_what_the_entry_assumed(synthetic_catalog):
+    by_path = resolve_model("/models/Tiny-7B-Instruct-GPTQ-Int4")
+    assert by_path.arch.id == "acme/Tiny-7B-Instruct-GPTQ-Int4" and not by_path.certain
+    assert by_path.describe().endswith("its quantization_config not read from the repo: gptq 4-bit weights from the name")
+    served = resolve_model("/mnt/models", served=["acme/Tiny-7B-Instruct-GPTQ-Int4"])
+    assert served.arch is not None and served.certainty == "likely"
+    assert "its quantization_config not read from the repo" in served.describe()
+    assert "--served-model-name acme/Tiny-7B-Instruct-GPTQ-Int4" in served.describe()

@@ -59,6 +59,14 @@ def test_vl403_mismatch_and_compatible_override(tmp_path):
     assert "(fp8) does not match the quantization method specified in the `quantization` argument (awq)" in found[0].message
 
 
+def test_vl403_silent_when_the_checkpoints_quantization_config_was_not_read(tmp_path):
+    """Qwen/Qwen3-8B-FP8's catalog entry never read its quantization_config (``assumed``): "fp8" comes from
+    the name, which does not say which method vLLM will load, so no error rests on it."""
+    text = (FIXTURES / "vl403_vl404.yaml").read_text().replace("Qwen/Qwen3-32B-FP8", "Qwen/Qwen3-8B-FP8")
+    (tmp_path / "a.yaml").write_text(text)
+    assert lint_paths([tmp_path / "a.yaml"], LintOptions(select=["VL403"])).diagnostics == []
+
+
 def test_vl404_local_folder(tmp_path):
     (tmp_path / "Mistral-7B-GPTQ").mkdir()
     (tmp_path / "Mistral-7B-GPTQ" / "config.json").write_text(

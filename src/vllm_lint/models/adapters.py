@@ -220,6 +220,20 @@ def _llama4(r: Reading) -> None:
     f["shared_expert_intermediate_size"] = f["shared_expert_intermediate_size"] or f["intermediate_size"]
 
 
+@adapts("afmoe")
+def _afmoe(r: Reading) -> None:
+    """Arcee AFMoE (Trinity): ``num_dense_layers`` leading dense layers, ``num_shared_experts`` shared experts
+    of the routed width, and an attention output gate (vLLM ``AfmoeAttention.gate_proj``, hidden → heads ×
+    head_dim) beside q/k-norms; the sliding / full layers come from ``layer_types``."""
+    f, text = r.fields, r.text
+    if positive(text.get("num_dense_layers")) and not f["first_dense_layers"]:
+        f["first_dense_layers"] = int(text["num_dense_layers"])
+    if positive(text.get("num_shared_experts")) and f["moe_intermediate_size"] and not f["shared_expert_intermediate_size"]:
+        f["shared_expert_intermediate_size"] = int(text["num_shared_experts"]) * int(f["moe_intermediate_size"])
+    r.extra["attn_output_gate"] = True
+    r.extra["qk_norm_params"] = 2 * f["head_dim"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Multi-head latent attention
 

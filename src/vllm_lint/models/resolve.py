@@ -14,7 +14,9 @@ Order (the first that answers wins; a real config.json always beats a name):
   8. the same for ``--served-model-name``;
   9. partial facts from the name alone (parameter count, context length).
 Steps 5 (except the cache layout), 7, 8 and 9 rest on a name: the resolution is *likely*, not
-certain, and says how it was made (``ModelResolution.describe``). A name that reduces to two
+certain, and says how it was made (``ModelResolution.describe``). So does a catalog entry that lists
+config keys it did not read from the repo itself (``assumed``): its weight format then comes from the
+name, and an assumed context is not the model's. A name that reduces to two
 different geometries stays unresolved. Nothing from a model folder is executed; transformers is
 imported only when the catalog and a local folder both miss.
 """
@@ -60,7 +62,8 @@ class ModelResolution:
     ``via``: how the name led there (id | path | variant | served | name); ``mapped_from`` is set when
     ``[tool.vllm-lint] models`` mapped the launch's name first. ``certain``: the geometry is the named
     checkpoint's own config.json (exact) rather than a name's likely meaning. ``inferred``: what was
-    taken from the name, as findings say it. ``facts``: partial facts when ``arch`` is None.
+    taken from the name, as findings say it. ``assumed``: what the catalog entry did not read from the
+    repo itself (its ``assumed`` keys), as findings say it. ``facts``: partial facts when ``arch`` is None.
     """
 
     arch: ModelArch | None
@@ -76,6 +79,7 @@ class ModelResolution:
     mapped_from: str | None = None
     mapped_by: str = "config"  # config ([tool.vllm-lint] models) | download (the file downloads it there)
     served_name: str | None = None
+    assumed: tuple[str, ...] = ()
     candidates: tuple[str, ...] = ()
     trail: tuple[Attempt, ...] = ()
 
@@ -107,6 +111,8 @@ class ModelResolution:
             text = f"{self.base}, from {', '.join(self.inferred)}"
         else:
             text = f"geometry of {self.base}" + (", " + ", ".join(self.inferred) if self.inferred else "")
+        if self.assumed:
+            text += ", " + ", ".join(self.assumed)
         if self.served_name:
             text += f", from --served-model-name {self.served_name}"
         if self.mapped_from and self.mapped_by == "download":
@@ -163,14 +169,49 @@ def catalog_entry(model_id: str) -> dict | None:
     return entries.get(model_id.lower())
 
 
+def entry_is_quantized(entry: dict) -> bool:
+    """The entry is a quantized checkpoint: its config names the quantization, or the entry says the
+    repo's quantization_config exists but was not read (``assumed``)."""
+    return bool(entry["config"].get("quantization_config")) or "quantization_config" in entry.get("assumed", ())
+
+
+def _assumed(entry: dict) -> tuple[tuple[str, ...], bool]:
+    """(what findings say about the keys an entry did not read from its repo, whether its context is known)."""
+    said, keeps_context = [], True
+    for key in entry.get("assumed", ()):
+        if key == "quantization_config":
+            st = stem(entry["id"].split("/")[-1])
+            said.append("its quantization_config not read from the repo" + (f": {st.quant.what}" if st.quant else ""))
+        else:
+            said.append(f"its {key} not read from the repo")
+            keeps_context = keeps_context and key not in ("max_position_embeddings", "rope_scaling", "rope_parameters")
+    return tuple(said), keeps_context
+
+
 @lru_cache(maxsize=512)
 def _arch_from_entry(low_id: str) -> ModelArch:
+    """The entry's architecture; an entry whose quantization_config was not read carries the weight
+    format its name implies, marked ``_from_name`` as a variant's is."""
     entries, _ = _catalog()
     e = entries[low_id]
-    return ModelArch.from_config(
+    arch = ModelArch.from_config(
         e["config"], id=e["id"], source=e.get("source", ""), num_params=e.get("num_params"),
         num_params_source=e.get("num_params_source"),
     )
+    if "quantization_config" in e.get("assumed", ()):
+        st = stem(e["id"].split("/")[-1])
+        arch = replace(arch, quantization={**st.quant.quantization, "_from_name": st.quant.name} if st.quant else None)
+    return arch
+
+
+def _catalog_hit(low_id: str) -> "ModelResolution":
+    """An exact catalog hit: exact, unless the entry assumed some of its facts."""
+    entry = _catalog()[0][low_id]
+    said, keeps_context = _assumed(entry)
+    if not said:
+        return ModelResolution(_arch_from_entry(low_id), "catalog")
+    return ModelResolution(_arch_from_entry(low_id), "catalog", certain=False, assumed=said,
+                           keeps_context=keeps_context)
 
 
 def lookup_catalog(name: str) -> ModelArch | None:
@@ -285,8 +326,9 @@ class _Run:
         entries, index = _catalog()
         low = name.strip().lower()
         if low in entries:
-            self.note("catalog id", name, f"found {entries[low]['id']}")
-            return ModelResolution(_arch_from_entry(low), "catalog")
+            hit = _catalog_hit(low)
+            self.note("catalog id", name, f"found {entries[low]['id']}" + "".join(f", {a}" for a in hit.assumed))
+            return hit
         self.note("catalog id", name, "no entry")
         cfg = _local_config(name, self.base_dir)
         if cfg is not None:
@@ -322,7 +364,11 @@ class _Run:
             key = index.get(pn.key.lower())
             if key:
                 self.note(f"path ({pn.what})", pn.key, f"catalog has {entries[key]['id']}")
-                return self._named(_arch_from_entry(key), "catalog", pn)
+                hit = _catalog_hit(key)
+                named = self._named(hit.arch, "catalog", pn)
+                if hit.certain:
+                    return named
+                return replace(named, certain=False, assumed=hit.assumed, keeps_context=hit.keeps_context)
             if "/" in pn.key and HUB_ID.match(pn.key):
                 arch = _hf_cache(pn.key)
                 if arch is not None:
@@ -356,7 +402,7 @@ class _Run:
             rel = org_relation(org, low.split("/")[0])
             if rel is None:
                 continue
-            e_quant = _catalog()[0][low]["config"].get("quantization_config") is not None
+            e_quant = entry_is_quantized(_catalog()[0][low])
             same_flavour = est.flavour_key == st.flavour_key
             hits.append(((0 if same_flavour else 1, 1 if e_quant else 0, 0 if rel == "same" else 1), low, rel, est))
         if not hits:

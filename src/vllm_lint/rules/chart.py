@@ -17,6 +17,12 @@ _MOVE_TO = {
     "extraArgs": "servingEngineSpec.modelSpec[].vllmConfig.extraArgs",
     "args": "servingEngineSpec.modelSpec[].vllmConfig.extraArgs",
     "vllmConfig.pipelineParallelSize": "vllmConfig.extraArgs (as --pipeline-parallel-size N), or the raySpec path",
+    "nodeSelector": "servingEngineSpec.modelSpec[].nodeSelectorTerms (as matchExpressions) or modelSpec[].affinity",
+    "servingEngineSpec.nodeSelector": "servingEngineSpec.modelSpec[].nodeSelectorTerms (as matchExpressions) or "
+                                      "modelSpec[].affinity",
+    "servingEngineSpec.affinity": "servingEngineSpec.modelSpec[].affinity",
+    "servingEngineSpec.nodeSelectorTerms": "servingEngineSpec.modelSpec[].nodeSelectorTerms",
+    "servingEngineSpec.nodeName": "servingEngineSpec.modelSpec[].nodeName",
 }
 
 

@@ -21,6 +21,7 @@ from vllm_lint.rules import secret_values as SV
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
+from vllm_lint.vllm.moving_tags import moving_tag
 
 # -- VL501 / VL509 -------------------------------------------------------------------------------
 
@@ -274,7 +275,7 @@ def unpinned_image(ctx: RuleContext) -> Iterator[Diagnostic]:
         return  # digests are pinned; a bare name is a local build (vLLM publishes no library image)
     if tag is None:
         why = "has no tag, so it means `latest`"
-    elif tag.lower() in _FLOATING:  # dated or commit nightlies (nightly-2025-08-25) are fixed builds
+    elif tag.lower() in _FLOATING or moving_tag(image):  # dated or commit nightlies are fixed builds
         why = f"uses the moving tag `{tag}`"
     else:
         return
@@ -447,12 +448,11 @@ _UNEXPANDED = re.compile(r"\$\{?([A-Za-z_]\w*)")
 
 @register("VL505")
 def literal_env_reference(ctx: RuleContext) -> Iterator[Diagnostic]:
-    refs = ctx.launch.facts.get("literal_dollar_env")
-    if not refs:
-        return
-    for item in refs:  # type: ignore[union-attr]
+    own = [(*item, None) for item in ctx.launch.facts.get("literal_dollar_env") or () if len(item) == 2]
+    group = list(ctx.launch.facts.get("group_literal_dollar_env") or ())  # worker pods of the group
+    for item in own + group:  # type: ignore[operator]
         try:
-            name, span = item
+            name, span, where = item
         except (TypeError, ValueError):
             continue
         written = span.slice(ctx.src.text) if isinstance(span, Span) and span.path == ctx.src.display else ""
@@ -463,8 +463,8 @@ def literal_env_reference(ctx: RuleContext) -> Iterator[Diagnostic]:
         ref = m.group(1) if m else "VAR"
         yield ctx.report(
             "VL505",
-            f"env {name} is set to {written.strip()!r}: Kubernetes does not expand ${ref} or ${{{ref}}} in "
-            f"env[].value, so the container receives that literal text",
+            f"env {name}{f' of the {where}' if where else ''} is set to {written.strip()!r}: Kubernetes does not "
+            f"expand ${ref} or ${{{ref}}} in env[].value, so the container receives that literal text",
             span=span if isinstance(span, Span) else None,
             notes=[f"use $({ref}) to refer to a variable defined earlier in the same container, "
                    f"valueFrom.secretKeyRef for a secret, or render the manifest with envsubst before applying"],

@@ -453,6 +453,7 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
             if got is not None:
                 entrypoint, program, args, found_facts = got
                 script_unknowns = list(cmd.unknowns)
+                env.update({k: EnvValue(v.text, None, v.symbolic) for k, v in cmd.assigns.items() if v.items is None})
                 end = words_end(cmd.words)
                 if end is not None:
                     insertion = shell_insertion(src, end, folded_yaml=word.folded)

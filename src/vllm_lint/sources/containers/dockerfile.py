@@ -289,6 +289,7 @@ def _stage_launch(src: SourceFile, stage: _Stage) -> Launch | None:
             got = find_vllm_invocation(ctoks)
             if got is not None:
                 unknowns.extend(cmd.unknowns)
+                env.update({k: EnvValue(v.text, None, v.symbolic) for k, v in cmd.assigns.items() if v.items is None})
                 end = words_end(cmd.words)
                 if end is not None:
                     insertion = shell_insertion(src, end)

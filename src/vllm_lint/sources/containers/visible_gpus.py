@@ -105,6 +105,10 @@ def narrow_by_env(req: GpuRequest, env: dict[str, EnvValue], *, nvidia_runtime: 
             elif v != "all":
                 ids = _ids(v)
                 _set_count(req, len(ids), nv.span, ids)
+    if req.all_visible:
+        req.exposed = ["all"]
+    elif req.device_ids:
+        req.exposed = list(req.device_ids)
     for name in ("CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES"):
         ev = env.get(name)
         if ev is None:

@@ -50,6 +50,18 @@ PS_MODELSPEC_KEYS = {
     "serviceAnnotations", "enableLoRA", "enableTool", "toolCallParser", "chatTemplate", "chatTemplateConfigMap",
     "keda", "raySpec", "strategy", "sidecar", "securityContext", "containerSecurityContext",
 }
+# servingEngineSpec keys some version of the chart reads (every helm/templates/* of every commit of
+# vllm-project/production-stack up to a6c01db0): any other key there is ignored by every version.
+PS_SES_KEYS = {
+    "vllmApiKey", "enableEngine", "modelSpec", "configs", "tolerations", "schedulerName", "runtimeClassName",
+    "securityContext", "servicePort", "livenessProbe", "labels", "startupProbe", "strategy", "containerSecurityContext",
+    "imagePullPolicy", "extraPorts", "containerPort", "serviceMonitor", "maxUnavailablePodDisruptionBudget", "sidecar",
+    "readinessProbe", "env", "resources", "image", "raySpec", "autoscaling", "runAsUser", "replicaCount", "pvcStorage",
+    "gpuModels",
+}
+# modelSpec keys users write that no version of the chart reads (the vLLM Deployment and the Ray
+# cluster take node placement only from nodeSelectorTerms, affinity or nodeName).
+PS_MODELSPEC_IGNORED = {"nodeSelector"}
 # production-stack renders /opt/venv/bin/vllm for these image tags (LMCache images).
 PS_VENV_TAGS = {"2025-05-27-v1", "2025-05-17-v1", "latest-nightly"}
 
@@ -132,6 +144,10 @@ def production_stack(values: Values) -> list[Launch]:
         launch = _ps_launch(values, spec, i, port)
         if launch is not None:
             launches.append(launch)
+    ses_ignored = [(f"servingEngineSpec.{navigate.key_text(k)}", values.span(k)) for k, _ in navigate.pairs(ses)
+                   if navigate.key_text(k) not in PS_SES_KEYS] if navigate.is_map(ses) else []
+    if launches and ses_ignored:  # one report for the section, on its first engine
+        launches[0].facts["ignored_keys"] = list(launches[0].facts.get("ignored_keys") or []) + ses_ignored
     return launches
 
 
@@ -243,7 +259,8 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
         args += synthetic("--chat-template", navigate.text(ct) if on_ray else f"/templates/{navigate.text(ct)}")
     for k, v in navigate.pairs(spec):
         kt = navigate.key_text(k)
-        if kt not in PS_MODELSPEC_KEYS and (kt in ARGS_KEYS or kt in GENERIC_OPTION_KEYS or kt in PS_VLLM_CONFIG):
+        if kt not in PS_MODELSPEC_KEYS and (kt in ARGS_KEYS or kt in GENERIC_OPTION_KEYS or kt in PS_VLLM_CONFIG
+                                            or kt in PS_MODELSPEC_IGNORED):
             ignored.append((kt, values.span(k)))
     if ignored:
         facts["ignored_keys"] = ignored

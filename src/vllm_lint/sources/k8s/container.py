@@ -246,6 +246,7 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
     if found is None:
         return None
     entrypoint, program, vargs, extra_facts = found
+    env.update(extra_facts.pop("shell_assigns", None) or {})
     facts.update(extra_facts)
     for t in list(program) + list(vargs):
         if not t.symbolic and navigate.templated(t.text):

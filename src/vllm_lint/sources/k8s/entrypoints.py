@@ -126,5 +126,8 @@ def find_in_shell(src: SourceFile, node: Node | None, tok: Token, env: dict[str,
         if found is not None:
             last = src.index.span(cmd.end, cmd.end) if offs is not None and cmd.end else None
             found[3]["shell_unknowns"] = list(script.unknowns)
+            if cmd.assigns:  # `NAME=value vllm serve ...`: the process's own environment
+                found[3]["shell_assigns"] = {k: EnvValue(v.text, None, v.symbolic) for k, v in cmd.assigns.items()
+                                             if v.items is None}
             return found, last
     return None

@@ -21,7 +21,7 @@ from vllm_lint.sources.base import (
     SourceFile,
 )
 from vllm_lint.sources.k8s import gpu_requests, kustomize
-from vllm_lint.sources.k8s.container import PodContext, container_launch, foreign_nodes
+from vllm_lint.sources.k8s.container import PodContext, container_launch, foreign_nodes, read_env
 from vllm_lint.sources.yaml import navigate
 
 _NOISE = {"spec", "template", "metadata"}
@@ -202,4 +202,32 @@ def workload_launches(src: SourceFile, doc: Node, opts: ExtractOptions, *, sourc
                     launch.unknowns.append("kustomize patch linted alone (base not found): image and resources may come from the base")
             if launch is not None:
                 launches.append(launch)
+    if launches and base is None:
+        _group_literal_env(src, doc, launches)
     return launches
+
+
+def _group_literal_env(src: SourceFile, doc: Node, launches: list[Launch]) -> None:
+    """Worker pods of a LeaderWorkerSet or Ray cluster that start no engine of their own still load
+    the weights the engine shards onto them: their ``$VAR`` env values (a token Kubernetes does not
+    expand) belong to the group's launch, as ``group_literal_dollar_env`` (name, span, where)."""
+    launched = [launch.span.start for launch in launches if launch.span is not None]
+    found: list[tuple[str, object, str]] = []
+    for trail, pod_spec in find_pod_specs(doc, navigate.Budget(src.limits.max_aliases, src.limits.max_depth)):
+        keys = [k for k, _ in trail]
+        if "workerTemplate" not in keys and "workerGroupSpecs" not in keys:
+            continue
+        for c in navigate.items(navigate.get(pod_spec, "containers")):
+            name_node = navigate.get(c, "name")
+            if not navigate.is_map(c) or (name_node is not None and any(
+                    name_node.start_mark.index <= at <= name_node.end_mark.index for at in launched)):
+                continue
+            _, literal, _ = read_env(src, c)
+            where = f"{role_of(trail) or 'worker'} container {(navigate.text(name_node) or '?').strip()}"
+            found.extend((name, span, where) for name, span in literal)
+    if not found:
+        return
+    for launch in launches:  # the group's engine: the LWS leader, the Ray head
+        if launch.facts.get("lws_role") == "leader" or "headGroupSpec" in launch.name:
+            launch.facts["group_literal_dollar_env"] = found
+            return
