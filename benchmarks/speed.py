@@ -100,7 +100,7 @@ def run_once(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, float,
     forked from this (larger) harness would otherwise inherit the harness's RSS as its floor."""
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         use_time = TIME.exists()
-        full = [str(TIME), "-f", "%U %S %M", "-o", tf.name, *cmd] if use_time else cmd
+        full = [str(TIME), "-f", "%M", "-o", tf.name, *cmd] if use_time else cmd
         t0 = time.perf_counter()
         proc = subprocess.Popen(full, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -109,12 +109,14 @@ def run_once(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, float,
         if code not in (0, 1):
             err.seek(0)
             sys.stderr.write(err.read().decode("utf-8", "replace")[-3000:])
+        # CPU from wait4 (microseconds; with GNU time it also counts time's own ~1 ms): GNU time
+        # prints hundredths of a second, too coarse to compare two 60-150 ms runs
+        cpu = usage.ru_utime + usage.ru_stime
         if use_time:
-            fields = tf.read().split()[-3:]
-            user, system, rss_kib = float(fields[0]), float(fields[1]), float(fields[2])
-            return wall, user + system, rss_kib / 1024, code
+            rss_kib = float(tf.read().split()[-1])
+            return wall, cpu, rss_kib / 1024, code
     rss_kib = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
-    return wall, usage.ru_utime + usage.ru_stime, rss_kib / 1024, code
+    return wall, cpu, rss_kib / 1024, code
 
 
 def measure(name: str, cmd: list[str], runs: int, cwd: Path, env: dict, warmup: int = 1) -> Stats:
