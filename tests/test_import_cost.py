@@ -47,7 +47,8 @@ with open(sys.argv[1], "w") as fh:
 
 def _env() -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "NO_COLOR": "1"}
-    env.pop("GITHUB_ACTIONS", None)
+    for var in ("GITHUB_ACTIONS", "FORCE_COLOR", "TTY_COMPATIBLE"):  # the last two make rich see a terminal
+        env.pop(var, None)
     return env
 
 
