@@ -18,6 +18,13 @@ from vllm_lint.resolve.context import RunOptions
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _no_forced_terminal(monkeypatch):
+    """The reference console must be off a terminal, whatever the environment running the tests."""
+    for var in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(var, raising=False)
+
+
 def _rich_console(stream) -> Console:
     """The console cli.py builds for a file (``-o``) and, minus colour, for piped stdout."""
     return Console(file=stream, no_color=True, width=200, highlight=False, emoji=False)
