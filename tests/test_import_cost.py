@@ -1,6 +1,7 @@
 """The pre-commit path stays light: linting a compose file whose model is in the catalog never
-imports transformers, torch or huggingface_hub (each costs seconds), and the machine-readable
-output path does not import rich.
+imports transformers, torch or huggingface_hub (each costs seconds); piped output (text or
+machine-readable) does not build a rich console; and a run on named files with no configuration
+file imports neither the .gitignore machinery nor a TOML parser.
 
 Checked in a fresh interpreter (this test process may have imported anything already), both by
 looking at ``sys.modules`` after the run and with ``-X importtime``.
@@ -46,7 +47,8 @@ with open(sys.argv[1], "w") as fh:
 
 def _env() -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "NO_COLOR": "1"}
-    env.pop("GITHUB_ACTIONS", None)
+    for var in ("GITHUB_ACTIONS", "FORCE_COLOR", "TTY_COMPATIBLE"):  # the last two make rich see a terminal
+        env.pop(var, None)
     return env
 
 
@@ -84,6 +86,19 @@ def test_json_output_does_not_import_rich(tmp_path, compose):
     code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G", "--format", "json"])
     assert code in (0, 1)
     assert "rich" not in _top(mods), sorted(m for m in mods if m.startswith("rich"))[:10]
+
+
+@pytest.mark.parametrize("args", [[], ["-q"], ["-v"]], ids=["text", "quiet", "verbose"])
+def test_piped_text_output_builds_no_rich_console(tmp_path, compose, args):
+    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G", *args])
+    assert code == 1  # the compose file has a finding: the report really printed one
+    assert not {"rich.console", "rich.text"} & set(mods), sorted(m for m in mods if m.startswith("rich"))
+
+
+def test_named_file_run_imports_no_pathspec_or_toml_parser(tmp_path, compose):
+    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G"])
+    assert code == 1
+    assert not {"pathspec", "tomllib", "tomli", "importlib.resources"} & set(mods)
 
 
 def test_launch_was_really_extracted(tmp_path, compose):
