@@ -25,7 +25,7 @@ MIN_LARGE_ALLOC = 10 * MIB  # kMinLargeAlloc
 ROUND_LARGE = 2 * MIB  # kRoundLarge
 
 
-@dataclass
+@dataclass(eq=False)  # a block is itself: list.index and the merge look for this block, not an equal one
 class _Block:
     segment: int
     offset: int
