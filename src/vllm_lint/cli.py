@@ -263,8 +263,12 @@ def _write(result, fmt: str, out, ns) -> None:
 
         write_sarif(result, out)
     else:
+        from vllm_lint.report.lines import PlainLines, plain_stream_ok
         from vllm_lint.report.text import write_text
 
+        if plain_stream_ok(out):  # what rich would write, without importing it (the pre-commit hook)
+            write_text(result, PlainLines(out), quiet=ns.quiet, verbose=ns.verbose)
+            return
         console = _console(ns.no_color) if out is sys.stdout else _file_console(out)
         write_text(result, console, quiet=ns.quiet, verbose=ns.verbose,
                    width=console.width if console.is_terminal else None)

@@ -19,7 +19,6 @@ says so (``FileConfig.shadowed_note``), so a root ``gpu`` is never lost without 
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
@@ -27,11 +26,6 @@ import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 KEYS = {"gpu", "vllm-version", "compile-cache", "select", "ignore", "exclude", "per-file-ignores", "overrides", "models", "extend-select", "extend-ignore",
         "extend", "fail-on"}
@@ -52,6 +46,8 @@ DEFAULT_FAIL_ON = "warning"
 
 def did_you_mean(value: str, choices: tuple[str, ...]) -> str:
     """`` (did you mean "warning"?)`` for a near miss among ``choices``, else ``""``."""
+    import difflib
+
     close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.5)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -325,6 +321,11 @@ def _misplaced_tool_table(data: dict, text: str, path: Path) -> ConfigError | No
 def load_config_file(path: Path, _chain: tuple[Path, ...] = ()) -> FileConfig | None:
     """Read a pyproject.toml (``[tool.vllm-lint]``, None when absent) or a .vllm-lint.toml (whole
     file), and the configuration its ``extend`` names (relative to its folder)."""
+    if sys.version_info >= (3, 11):  # imported here: most runs find no configuration file
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     shown = _shown_path(str(path))
     try:
         text = path.read_text(encoding="utf-8")

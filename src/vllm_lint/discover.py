@@ -19,9 +19,10 @@ import re
 import stat
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 HEAD_BYTES = 64 * 1024
 
@@ -57,7 +58,12 @@ _ANSIBLE = re.compile(r"^-[ \t]+(?:hosts|import_playbook|import_tasks|include_ta
 
 
 def _spec(lines: list[str]) -> pathspec.PathSpec:
-    """A git-style pattern set (the ``gitignore`` factory in pathspec >= 0.12, else gitwildmatch)."""
+    """A git-style pattern set (the ``gitignore`` factory in pathspec >= 0.12, else gitwildmatch).
+
+    pathspec is imported here, when a folder is walked or ``exclude`` patterns are given: the
+    pre-commit hook, which names files, needs none."""
+    import pathspec
+
     try:
         return pathspec.PathSpec.from_lines("gitignore", lines)
     except (KeyError, LookupError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Callable, Iterable
 
 
@@ -17,5 +16,7 @@ def closest(word: str, candidates: Iterable[str], *, cutoff: float = 0.75,
     key = normalise(word)
     if key in by_key:
         return by_key[key]
+    import difflib  # here: most runs never need a near miss
+
     close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=cutoff)
     return by_key[close[0]] if close else None

@@ -10,12 +10,13 @@ reports, which is what vLLM multiplies by ``--gpu-memory-utilization``.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from vllm_lint.units import GIB
 
 DATA_PATH = Path(__file__).parent / "data" / "gpus.json"
 
@@ -36,7 +37,7 @@ class GpuSpec:
 
     @property
     def total_bytes(self) -> int:
-        return int(round(self.total_gib * 2**30))
+        return int(round(self.total_gib * GIB))
 
 
 def _norm(text: str) -> str:
@@ -261,6 +262,8 @@ def did_you_mean(text: str, limit: int = 3) -> list[str]:
         for n in (e["key"], *e["aliases"], *e["k8s_products"], *e["gke_accelerators"]):
             if n:
                 spelled.setdefault(_fold(_norm(n)), (e["key"], n))
+    import difflib  # here: only a GPU name that matches nothing needs it
+
     close = difflib.get_close_matches(_fold(_norm(text)), list(spelled), n=8, cutoff=0.6)
     out: list[str] = []
     keys: set[str] = set()

@@ -38,8 +38,8 @@ from vllm_lint.memory.nontorch import non_torch_terms
 from vllm_lint.memory.offload import cpu_offload
 from vllm_lint.memory.weights import rope_cache_bytes, weight_format, weights_per_rank
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
+from vllm_lint.units import GIB, MIB
 
-GIB = 2**30
 COMFORTABLE_CONCURRENCY = 2.0  # full-length requests at once below which long requests queue (VL103)
 
 
@@ -119,6 +119,7 @@ class _Ctx:
         self.lora = LoraConfig(max(1, s.max_loras), max(1, s.max_lora_rank),
                                s.lora_extra_vocab_size if self.rel.lora_extra_vocab else 0,
                                s.fully_sharded_loras) if s.enable_lora else None
+        self.statics: dict[int, tuple] = {}  # per pipeline rank (``static``)
 
     def shifted(self, delta: int) -> "_Ctx":
         """This launch with ``delta`` bytes more (or fewer) left for the KV cache."""
@@ -142,9 +143,13 @@ class _Ctx:
                                    rt=self.rt, compiled=self.compiled, compile_cache=self.compile_cache,
                                    multimodal_inputs=self.mm_inputs)
 
-    def rank(self, pp_rank: int, max_model_len: int, samples: bool = True) -> tuple[_Rank, object]:
-        """One worker: pipeline stage ``pp_rank``; ``samples=False`` for a V0 tensor-parallel rank other
-        than the driver, which does not sample."""
+    def static(self, pp_rank: int) -> tuple:
+        """What pipeline stage ``pp_rank`` holds whatever max_model_len is: ``(weights, weight bytes as
+        "Model loading took" counts them, cpu offload, LoRA slot bytes, of which counted, MTP layers, MTP
+        bytes, non-torch terms, their sum, KV layout)``. Memoised: the max-model-len search asks at every step."""
+        got = self.statics.get(pp_rank)
+        if got is not None:
+            return got
         m, s = self.model, self.s
         layers = self.layers[pp_rank]
         lora = self.lora
@@ -172,6 +177,25 @@ class _Ctx:
             linear, plain = mtp_layer_params(m, tp=self.tp, ep=self.ep)
             mtp_bytes = int(mtp * (linear * fmt.linear_bytes + plain * self.dtype_bytes))
             wbytes += mtp_bytes
+        nt_terms = non_torch_terms(self.rt, tp=self.tp, pp=self.pp, gpu=self.gpu,
+                                   disable_custom_all_reduce=s.disable_custom_all_reduce)
+        if self.rt.profiling == "used_minus_torch":  # (total − free) − allocated: the weights' free remainders too
+            nt_terms["held_segments"] = w.held - w.rounding
+        nt = sum(nt_terms.values())
+        layout = kv_layout(m, tp=self.tp, layers_on_rank=layers + mtp, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
+                           block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
+                           disable_sliding_window=s.disable_sliding_window,
+                           disable_hybrid=s.disable_hybrid_kv_cache_manager)
+        got = self.statics[pp_rank] = (w, wbytes, off, slots, slots_counted, mtp, mtp_bytes, nt_terms, nt, layout)
+        return got
+
+    def rank(self, pp_rank: int, max_model_len: int, samples: bool = True) -> tuple[_Rank, object]:
+        """One worker: pipeline stage ``pp_rank``; ``samples=False`` for a V0 tensor-parallel rank other
+        than the driver, which does not sample."""
+        m, s = self.model, self.s
+        layers = self.layers[pp_rank]
+        lora = self.lora
+        w, wbytes, off, slots, slots_counted, mtp, mtp_bytes, nt_terms, nt, layout = self.static(pp_rank)
         bd = batch_defaults(self.rt, self.gpu.total_gib, self.gpu.name, max_model_len,
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
@@ -186,18 +210,9 @@ class _Ctx:
                               compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
                               sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes,
                               vocab=lora_vocab(m, lora) if lora else None, ep=self.ep)
-        nt_terms = non_torch_terms(self.rt, tp=self.tp, pp=self.pp, gpu=self.gpu,
-                                   disable_custom_all_reduce=s.disable_custom_all_reduce)
-        if self.rt.profiling == "used_minus_torch":  # (total − free) − allocated: the weights' free remainders too
-            nt_terms["held_segments"] = w.held - w.rounding
-        nt = sum(nt_terms.values())
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.rt, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
                               capture_size=capture, env=self.env)
-        layout = kv_layout(m, tp=self.tp, layers_on_rank=layers + mtp, kv_bytes=self.kv_bytes, version=self.version, v1=self.v1,
-                           block_size=s.block_size, gpu_cc=self.gpu.compute_capability, env=self.env,
-                           disable_sliding_window=s.disable_sliding_window,
-                           disable_hybrid=s.disable_hybrid_kv_cache_manager)
         available = self.budget - wbytes - act.peak_bytes - nt - cg + self.shift
         override = None
         if s.kv_cache_memory_bytes and self.rel.kv_cache_memory_bytes:
@@ -382,7 +397,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
                      "benchmarks the embedding kernel on random copies of its arguments (the embedding table and "
                      f"two {bd.max_num_batched_tokens}-token hidden states); a persisted compile cache skips it")
     elif c.autotune:
-        notes.append(f"activation includes {c.autotune / 2**20:g} MiB that a cold torch.compile start allocates "
+        notes.append(f"activation includes {c.autotune / MIB:g} MiB that a cold torch.compile start allocates "
                      "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
     if c.mtp:
         notes.append(f"speculative decoding with {c.mtp} MTP layer(s): their weights count as model memory and each "

@@ -24,6 +24,7 @@ enumerated); they add at most 1 MiB per tensor.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Sequence
 
 from vllm_lint.memory.allocator import SMALL, replay
 from vllm_lint.models.arch import ModelArch, ceil_div
@@ -45,12 +46,14 @@ def _rope_events(cache_len: int, rotary_dim: int, dtype_bytes: int) -> list[tupl
 
 
 def layer_tensor_bytes(model: ModelArch, *, tp: int, layer: int, bytes_per_param: float,
-                       dtype_bytes: int, ep: int = 1) -> list[int]:
+                       dtype_bytes: int, ep: int = 1, kinds: Sequence[str] | None = None) -> list[int]:
     """Sizes of one decoder layer's large weight tensors per TP rank, in construction order
-    (attention projections, then the MLP or the fused experts); [] for layer kinds not replayed."""
+    (attention projections, then the MLP or the fused experts); [] for layer kinds not replayed.
+    ``kinds``: ``model.attention_layer_kinds()``, when the caller walks every layer."""
     if model.is_mla:
         return []
-    kinds = model.attention_layer_kinds()
+    if kinds is None:
+        kinds = model.attention_layer_kinds()
     if kinds[layer] not in ("full", "sliding"):
         return []
     h = model.hidden_size
@@ -93,9 +96,10 @@ def rank_events(model: ModelArch, *, tp: int, pp: int, pp_rank: int, first_layer
     if pp_rank == 0:
         ev.append(("alloc", "embed", vocab_rank * h * dtype_bytes))
     built_rope = rope is None
+    kinds = model.attention_layer_kinds()
     for n in range(first_layer, first_layer + layers_on_rank):
         sizes = layer_tensor_bytes(model, tp=tp, layer=n, bytes_per_param=bytes_per_param, dtype_bytes=dtype_bytes,
-                                   ep=ep)
+                                   ep=ep, kinds=kinds)
         for k, size in enumerate(sizes):
             ev.append(("alloc", f"l{n}.{k}", size))
             if k == 1 and not built_rope:  # the attention module builds its rotary embedding after o_proj

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import get_character_cell_size
-
 ELLIPSIS = "…"
 MIN_WIDTH = 12  # narrower than this, show at least a little around the span anyway
 
@@ -31,7 +29,7 @@ def fit_line(text: str, start: int, end: int, width: int | None) -> FittedLine:
     n = len(text)
     start = min(max(start, 0), n)
     end = min(max(end, start), n)
-    cells = [get_character_cell_size(c) for c in text]
+    cells = _cells(text)
     total = sum(cells)
     span = sum(cells[start:end])
     past_end = 1 if start == n else 0  # a caret after the last character needs a cell of its own
@@ -55,6 +53,16 @@ def fit_line(text: str, start: int, end: int, width: int | None) -> FittedLine:
     else:  # the one-ellipsis room overflowed both ways: the two-ellipsis window always fits
         a, b = _window(cells, start, shown_end, width - 2)
     return _shown(text, cells, a, b, start, end)
+
+
+def _cells(text: str) -> list[int]:
+    """Terminal cells of each character (rich's table); printable ASCII is one cell each, without
+    loading the table (most source lines, and every line of a piped report that has no other)."""
+    if text.isascii() and text.isprintable():
+        return [1] * len(text)
+    from rich.cells import get_character_cell_size
+
+    return [get_character_cell_size(c) for c in text]
 
 
 def _window(cells: list[int], start: int, end: int, room: int) -> tuple[int, int]:

@@ -1,39 +1,40 @@
 """Human output: ruff-style findings grouped by file, with a code frame, the fix, and a summary.
 
 Colour comes from rich when writing to a terminal; plain text otherwise or with NO_COLOR. Every
-line is built as rich ``Text`` (never markup, so a shell line's trailing backslash or a ``[`` in
-a message prints as written). On a terminal (``width`` given) prose wraps at word boundaries
-with continuation lines indented past their gutter, and a source line wider than the terminal
-is cut around its span with ``…`` (``report.frame``) so the caret stays under its text; piped
-output is never wrapped or cut.
+line is built as styled parts (``report.lines``; never markup, so a shell line's trailing
+backslash or a ``[`` in a message prints as written). On a terminal (``width`` given) prose wraps
+at word boundaries with continuation lines indented past their gutter, and a source line wider
+than the terminal is cut around its span with ``…`` (``report.frame``) so the caret stays under
+its text; piped output is never wrapped or cut, and is written without rich.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from itertools import groupby
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Union
 
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.redact import mask_line, moved_column
 from vllm_lint.report.frame import fit_line
-from vllm_lint.report.wrap import emit as _emit, emit_hanging as _emit_hanging
+from vllm_lint.report.lines import Part, PlainLines, RichLines
 from vllm_lint.results import LintResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 _GUTTER = "blue"
 
 
-def _frame(diag: Diagnostic, result: LintResult, width: int | None) -> list[Text]:
+def _frame(diag: Diagnostic, result: LintResult, width: int | None) -> list[list[Part]]:
     src = result.sources.get(diag.path)
     span = diag.span
     if src is None or span is None:
         return []
     idx = src.index
     digits = len(str(span.end_line))
-    out: list[Text] = []
+    out: list[list[Part]] = []
     # A multi-line span (a whole launch) is shown by its first line; more is noise.
     last = span.line if span.end_line - span.line > 2 else span.end_line
     caret_style = _STYLE[diag.severity.value]
@@ -46,30 +47,30 @@ def _frame(diag: Diagnostic, result: LintResult, width: int | None) -> list[Text
         start, end = moved_column(start, secrets), moved_column(end, secrets, end=True)
         gutter = f"  {line:>{digits}} | "
         fitted = fit_line(text, start, end, None if width is None else width - len(gutter))
-        out.append(Text.assemble((f"  {line:>{digits}} |", _GUTTER), " ", fitted.text))
-        out.append(Text.assemble((f"  {'':>{digits}} |", _GUTTER), " ", " " * fitted.caret_at,
-                                 ("^" * fitted.caret_len, caret_style)))
+        out.append([(f"  {line:>{digits}} |", _GUTTER), " ", fitted.text])
+        out.append([(f"  {'':>{digits}} |", _GUTTER), " ", " " * fitted.caret_at,
+                    ("^" * fitted.caret_len, caret_style)])
     return out
 
 
-def _header(diag: Diagnostic) -> Text:
+def _header(diag: Diagnostic) -> list[Part]:
     style = _STYLE[diag.severity.value]
-    return Text.assemble((f"{diag.path}:{diag.line}:{diag.column}:", "bold"), " ", (diag.rule, style), " ",
-                         (diag.severity.value, style), " ", (f"({diag.name})", "dim"), " ", diag.message)
+    return [(f"{diag.path}:{diag.line}:{diag.column}:", "bold"), " ", (diag.rule, style), " ",
+            (diag.severity.value, style), " ", (f"({diag.name})", "dim"), " ", diag.message]
 
 
-def _write_diagnostic(diag: Diagnostic, result: LintResult, console: Console, width: int | None) -> None:
-    _emit(console, _header(diag), width)
-    for row in _frame(diag, result, width):
-        console.print(row, soft_wrap=True, highlight=False)
-    tails: list[tuple[Text, str]] = [(Text.assemble("  ", ("=", _GUTTER), " note: "), n) for n in diag.notes]
+def _write_diagnostic(diag: Diagnostic, result: LintResult, out: Union[RichLines, PlainLines]) -> None:
+    out.line(_header(diag))
+    for row in _frame(diag, result, out.width):
+        out.row(row)
+    tails: list[tuple[list[Part], str]] = [(["  ", ("=", _GUTTER), " note: "], n) for n in diag.notes]
     if diag.fix:
         safety = "" if diag.fix.safe else " (unsafe: --unsafe-fixes)"
-        tails.append((Text.assemble("  ", (f"= fix{safety}:", "green"), " "), diag.fix.description))
-    tails += [(Text.assemble("  ", ("= or:", "green"), " "), s.description) for s in diag.suggestions]
+        tails.append((["  ", (f"= fix{safety}:", "green"), " "], diag.fix.description))
+    tails += [(["  ", ("= or:", "green"), " "], s.description) for s in diag.suggestions]
     for label, body in tails:
-        _emit_hanging(console, label, Text(body), width)
-    console.print()
+        out.hanging(label, [body])
+    out.blank()
 
 
 def severity_totals(result: LintResult) -> str:
@@ -102,21 +103,22 @@ def format_summary(result: LintResult) -> str:
     return f"{totals}{tail}."
 
 
-def write_text(result: LintResult, console: Console, *, quiet: bool = False, verbose: bool = False,
-               width: int | None = None) -> None:
-    """The report. ``width``: the terminal's columns, to wrap and cut for (None: piped, as is)."""
+def write_text(result: LintResult, console: Union["Console", PlainLines], *, quiet: bool = False,
+               verbose: bool = False, width: int | None = None) -> None:
+    """The report, to a rich Console or (piped, no colour) ``PlainLines``. ``width``: the
+    terminal's columns, to wrap and cut for (None: piped, as is)."""
+    out = console if isinstance(console, PlainLines) else RichLines(console, width)
     for _path, diags in groupby(result.diagnostics, key=lambda d: d.path):
         for diag in diags:
             if quiet:
-                _emit(console, Text(f"{diag.path}:{diag.line}:{diag.column}: {diag.rule} {diag.severity.value} "
-                                    f"{diag.message}"), width)
+                out.line([f"{diag.path}:{diag.line}:{diag.column}: {diag.rule} {diag.severity.value} "
+                          f"{diag.message}"])
                 continue
-            _write_diagnostic(diag, result, console, width)
+            _write_diagnostic(diag, result, out)
     if verbose:
         for diag in result.suppressed:
-            _emit(console, Text(f"{diag.path}:{diag.line}: {diag.rule} suppressed: {diag.suppressed or ''}", style="dim"),
-                  width)
+            out.line([f"{diag.path}:{diag.line}: {diag.rule} suppressed: {diag.suppressed or ''}"], style="dim")
         for path, notes in sorted(result.file_notes.items()):
-            _emit(console, Text(f"{path}: 0 vLLM launches: {'; '.join(notes)}", style="dim"), width)
+            out.line([f"{path}: 0 vLLM launches: {'; '.join(notes)}"], style="dim")
     if not quiet:
-        _emit(console, Text(format_summary(result)), width)
+        out.line([format_summary(result)])

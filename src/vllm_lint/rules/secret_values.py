@@ -41,10 +41,16 @@ TOKEN_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def _rx(pattern: str, flags: int = 0, *, rest: bool = False) -> Callable[[str], bool]:
-    compiled = re.compile(pattern, flags)
-    if rest:
-        return lambda v: compiled.search(_PREFIX.sub("", v)) is not None
-    return lambda v: compiled.search(v) is not None
+    """A row's test: ``pattern`` searched in the value (``rest``: after any token prefix),
+    compiled on the first value classified (most runs classify none)."""
+    compiled: list[re.Pattern[str]] = []
+
+    def test(v: str) -> bool:
+        if not compiled:
+            compiled.append(re.compile(pattern, flags))
+        return compiled[0].search(_PREFIX.sub("", v) if rest else v) is not None
+
+    return test
 
 
 def _token_format(v: str) -> bool:
