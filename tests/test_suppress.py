@@ -8,7 +8,7 @@ from vllm_lint.config import FileConfig
 from vllm_lint.resolve.context import LaunchContext
 from vllm_lint.diagnostic import Diagnostic, Severity
 from vllm_lint.fix import apply_edits, apply_fixes
-from vllm_lint.launch import Launch
+from vllm_lint.launch import Launch, LaunchFacts
 from vllm_lint.results import LintResult
 from vllm_lint.lint import _apply_suppressions
 from vllm_lint.rule_meta import all_meta
@@ -45,7 +45,7 @@ def _run(text: str, diags_at: list, *, enabled=None, inline=True, launches=(), d
     r = LintResult(files=[display], sources={display: src})
     r.diagnostics = [_diag(src, *a) if isinstance(a, tuple) else _diag(src, a) for a in diags_at]
     for name, annots in launches:
-        launch = Launch(display, name, "kubernetes", src.span(0, 1), facts={"annotations": annots})
+        launch = Launch(display, name, "kubernetes", src.span(0, 1), facts=LaunchFacts(annotations=annots))
         r.launches.append(LaunchContext(launch, src, FileConfig()))
     _apply_suppressions(r, {display: parse_directives(text)}, {display: enabled or ALL}, inline)
     return r, src

@@ -54,7 +54,7 @@ def _console(no_color: bool = False, stderr: bool = False):
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpu", metavar="GPU[:N]", help="target GPU where a config does not say (A10G, H100:8, nvidia-l4, g5.xlarge, 23.58GiB)")
-    p.add_argument("--vllm-version", metavar="X.Y.Z", type=cli_types.release, help="vLLM release where the image tag does not say (default: newest known)")
+    p.add_argument("--vllm-version", metavar="X.Y.Z", type=cli_types.release, help="vLLM release where the image tag does not say (default: not known; findings that depend on it name the releases they hold for)")
     p.add_argument("--compile-cache", choices=("cold", "warm"),
                    help="torch.compile cache at the start: cold (default; a new container) or warm (a persisted VLLM_CACHE_ROOT)")
     p.add_argument("--online", action="store_true", help="allow fetching config.json from the Hugging Face Hub (never weights)")

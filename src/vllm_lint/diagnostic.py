@@ -68,6 +68,11 @@ class Diagnostic:
     suggestions: list[Fix] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # extra lines: memory breakdown, vLLM's own text
     suppressed: str | None = None  # reason, when an inline or annotation suppression matched
+    # What the finding assumes, one clause each ("if it runs vLLM 0.33.0: the release is not known")
+    assumptions: list[str] = field(default_factory=list)
+    # The facts (resolve.facts.Fact) the finding rests on, while rules.certainty settles it
+    rests_on: tuple = field(default=(), repr=False, compare=False)
+    about: str = field(default="", repr=False, compare=False)  # the word it is about, to match it across readings
 
     @property
     def line(self) -> int:
@@ -95,6 +100,7 @@ class Diagnostic:
             "message": self.message,
             "launch": self.launch,
             "notes": list(self.notes),
+            "assumptions": list(self.assumptions),
             "fix": self.fix.to_json() if self.fix else None,
             "suggestions": [f.to_json() for f in self.suggestions],
         }

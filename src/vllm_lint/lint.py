@@ -18,7 +18,9 @@ from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.paths import display_path
 from vllm_lint.resolve.context import RunOptions
 from vllm_lint.results import LintResult
-from vllm_lint.rule_meta import make_diagnostic
+from vllm_lint.rule_meta import all_meta, make_diagnostic
+from vllm_lint.resolve.facts import Reads
+from vllm_lint.rules.certainty import Trials, settle
 from vllm_lint.rules.checks import checks
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import select_rules
@@ -199,19 +201,41 @@ def _run_checks(result: LintResult, enabled: dict[str, set[str]]) -> list[Diagno
     out: list[Diagnostic] = []
     all_checks = checks()
 
+    groups: dict[str, list] = {}
+    metas = all_meta()
+    for rule_id, check in all_checks.items():
+        # the readings a finding is tried under run its group's checks; info-only rules cannot
+        # turn a finding into an error elsewhere, so they are left out of the trials
+        if check.scope == "launch" and (rule_id not in metas or metas[rule_id].severity != "info"):
+            groups.setdefault(rule_id[:3], []).append(check.func)
+
     def run(scope: str, display: str, subject: object, where: str) -> None:
         wanted = enabled.get(display, set())
+        trials: dict[str, Trials] = {}
         for rule_id, check in all_checks.items():
             if check.scope != scope or rule_id not in wanted:
                 continue
             try:
-                out.extend(check.func(subject))
+                if isinstance(subject, RuleContext):
+                    # the check's findings rest on the facts it reads; one place settles them
+                    subject.reads = Reads()
+                    try:
+                        found = list(check.func(subject))
+                    finally:
+                        subject.reads = None
+                    group = rule_id[:3]
+                    if group not in trials:
+                        trials[group] = Trials(subject, groups.get(group, []), groups.get("VL2", []))
+                    out.extend(settle(trials[group], found))
+                else:
+                    out.extend(check.func(subject))
             except Exception as exc:  # noqa: BLE001 - one failing check must not stop the run
                 out.append(_internal(display, exc, f"checking {rule_id}{where}"))
                 result.internal_error = True
 
     for ctx in result.launches:
         run("launch", ctx.src.display, ctx, f" on {ctx.launch.name}")
+        ctx.shared.clear()  # the other readings of this launch are not needed any more
     for display, src in result.sources.items():
         run("file", display, src, "")
     for rule_id, check in all_checks.items():
@@ -243,7 +267,7 @@ def _apply_suppressions(
     if inline:
         shared: dict[tuple[str, str], object] = {}  # one annotation shared by a pod's containers
         for ctx in result.launches:
-            found = annotation_suppressions(ctx.launch.facts.get("annotations"), ctx.launch.span.line)
+            found = annotation_suppressions(ctx.launch.facts.annotations, ctx.launch.span.line)
             for s in found:
                 key = (ctx.src.display, s.ids[0], s.reason)
                 s = shared.setdefault(key, s)

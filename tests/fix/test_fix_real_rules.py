@@ -9,6 +9,7 @@ from pathlib import Path
 
 from vllm_lint.fix import apply_fixes
 from vllm_lint.lint import LintOptions, lint_paths
+from vllm_lint.resolve.context import RunOptions
 
 HERE = Path(__file__).with_name("real_rules")
 
@@ -27,7 +28,7 @@ def test_flag_fixes_every_syntax(tmp_path, monkeypatch):
     for name in EXPECTED:
         shutil.copyfile(HERE / name, tmp_path / name)
     before = {name: (tmp_path / name).read_text() for name in EXPECTED}
-    options = LintOptions(select=["VL2"])
+    options = LintOptions(select=["VL2"], run=RunOptions(vllm_version="0.33.0"))  # the release the expected fixes are for
     result = lint_paths([Path(".")], options)
     assert {d.rule for d in result.diagnostics} >= {"VL203", "VL205"}
     outcome = apply_fixes(result, unsafe=False, write=True)

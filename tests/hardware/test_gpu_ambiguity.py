@@ -27,3 +27,10 @@ def test_memory_variants(text, ambiguous):
     others = memory_variants(spec, text)
     assert bool(others) == ambiguous, [g.key for g in others]
     assert all(abs(g.total_gib - spec.total_gib) > 1 for g in others)
+
+
+def test_memory_variants_of_a_card_not_in_the_catalog():
+    # a MIG slice of a card the product label does not name resolves to a plain size: no variants
+    spec = resolve_gpu("T4:3g.40gb")
+    assert spec is not None and spec.key not in {"T4"}
+    assert memory_variants(spec, "T4") == []

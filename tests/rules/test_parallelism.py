@@ -162,7 +162,7 @@ def test_vl308_kustomize_patch_is_silent(tmp_path):
         "      containers:\n        - name: modelserver\n          args: [Qwen/Qwen3-32B, --tensor-parallel-size=2]\n"
         "          resources:\n            limits:\n              nvidia.com/gpu: 2\n")
     res = lint_paths([tmp_path / "patch.yaml"], LintOptions(select=["VL308"]))
-    assert [c.launch.facts.get("kustomize_patch") for c in res.launches] == [True]
+    assert [c.launch.facts.kustomize_patch for c in res.launches] == [True]
     assert res.diagnostics == []
 
 
@@ -193,7 +193,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from vllm_lint.config import FileConfig  # noqa: E402
-from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token  # noqa: E402
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token  # noqa: E402
 from vllm_lint.rules.checks import checks  # noqa: E402
 from vllm_lint.rules.context import RuleContext  # noqa: E402
 from vllm_lint.sources.base import SourceFile  # noqa: E402
@@ -242,7 +242,7 @@ def _launch(draw):
         "literal_dollar_env": st.just([("X", index.span(0, 4))]), "lws_role": st.sampled_from(["leader", "worker"]),
     }))
     launch = Launch(path="f.sh", name="l", source=draw(st.sampled_from(["shell", "compose", "kubernetes", "helm"])),
-                    span=index.span(0, 4), args=tokens, env=env, gpu=gpu, facts=facts,
+                    span=index.span(0, 4), args=tokens, env=env, gpu=gpu, facts=LaunchFacts(**facts),
                     image=draw(st.sampled_from([None, "vllm/vllm-openai", "vllm/vllm-openai:latest", "x:1"])),
                     image_span=index.span(0, 4))
     src = SourceFile.from_text(text, display="f.sh")

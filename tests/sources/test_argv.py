@@ -38,7 +38,7 @@ def test_not_launches(cmd: str) -> None:
 
 
 def test_env_prefix_fact() -> None:
-    assert find_vllm_invocation(toks("A=1 vllm serve m"))[3]["env_prefix"] == {"A": "1"}
+    assert find_vllm_invocation(toks("A=1 vllm serve m"))[3].env_prefix == {"A": "1"}
 
 
 def test_image_entrypoints() -> None:
@@ -57,7 +57,7 @@ def test_image_entrypoints() -> None:
 def test_repeated_subcommand() -> None:
     ep = image_entrypoint("vllm/vllm-openai:latest").tokens()
     got = find_vllm_invocation(ep + toks("vllm serve m"))
-    assert got[3].get("repeated_subcommand") is True
+    assert got[3].repeated_subcommand is True
     assert [t.text for t in got[2]] == ["vllm", "serve", "m"]
 
 
@@ -69,7 +69,7 @@ def test_docker_run() -> None:
     assert [t.text for t in run.args] == ["--model", "m", "--tp", "2"]
     assert run.env["HF_TOKEN"].value == "x"
     facts = run.facts()
-    assert facts["ipc_host"] and facts["shm_size"] == "16g" and facts["ports"] == ["8000:8000"]
+    assert facts.ipc_host and facts.shm_size == "16g" and facts.ports == ["8000:8000"]
     gpu = run.gpu()
     assert gpu.count == 2 and gpu.device_ids == ["0", "1"]
     got = find_vllm_invocation(words)
@@ -116,7 +116,7 @@ def test_shell_script_index() -> None:
 def test_docker_exec_runs_command_in_container() -> None:
     got = find_vllm_invocation(toks("sudo docker exec -it -e A=1 ray-head vllm serve m --tp 2"))
     assert got[0] == "serve" and [t.text for t in got[2]] == ["m", "--tp", "2"]
-    assert got[3]["container_exec"] == "ray-head"
+    assert got[3].container_exec == "ray-head"
     assert find_vllm_invocation(toks("docker exec ray-head ray status")) is None
 
 

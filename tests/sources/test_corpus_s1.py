@@ -82,7 +82,7 @@ EXPECTED: dict[str, tuple[str, list[str | None]]] = {
 
 def model_of(launch) -> str | None:
     args = [t.text for t in launch.args]
-    if launch.facts.get("repeated_subcommand"):
+    if launch.facts.repeated_subcommand:
         args = args[2:]
     if launch.entrypoint == "serve" and args and not args[0].startswith("-"):
         return args[0]

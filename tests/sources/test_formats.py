@@ -78,7 +78,7 @@ def test_systemd_docker_run_with_at_prefix() -> None:
     assert argv(launch) == ["--model", "Qwen/Qwen2.5-7B-Instruct", "--max-model-len", "32768",
                             "--tensor-parallel-size", "2"]
     assert at(launch, "32768") == (9, 54, "32768")
-    assert launch.gpu.count == 2 and launch.facts["ipc_host"] is True
+    assert launch.gpu.count == 2 and launch.facts.ipc_host is True
 
 
 def test_systemd_bash_c_script() -> None:
@@ -97,7 +97,7 @@ def test_quadlet_container() -> None:
     assert launch.source == "quadlet" and launch.image == "docker.io/vllm/vllm-openai:v0.10.1"
     assert argv(launch) == ["--model", "Qwen/Qwen2.5-7B-Instruct", "--max-model-len", "16384"]
     assert at(launch, "16384") == (11, 19, "16384")
-    assert launch.gpu.all_visible and launch.facts["shm_size"] == "16g"
+    assert launch.gpu.all_visible and launch.facts.shm_size == "16g"
     assert launch.env["HF_HOME"].value == "/models"
 
 
@@ -153,7 +153,7 @@ def test_powershell_backticks_env_and_splatting() -> None:
     assert at(first, "8192") == (4, 35, "8192")  # @VllmArgs: each element where the array wrote it
     assert at(first, "it's") == (11, 49, "it''s")
     assert first.env["HF_TOKEN"].symbolic  # $env:HF_TOKEN comes from the caller
-    assert first.facts["ipc_host"] is True
+    assert first.facts.ipc_host is True
     assert second.image == "vllm/vllm-openai:v0.8.5"  # & "C:\...\docker.exe" run
     assert argv(second) == ["--model", "C:\\models\\x", "--tensor-parallel-size", "2"]
 
@@ -258,7 +258,7 @@ def test_python_engine_arguments_and_subprocesses() -> None:
     _, kind, got = launches("serve.py")
     assert kind == "python"
     llm, engine, popen, system, run = got
-    assert llm.entrypoint == "engine_kwargs" and llm.facts["usage_context"] == "llm"
+    assert llm.entrypoint == "engine_kwargs" and llm.facts.usage_context == "llm"
     assert argv(llm) == ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--max_model_len", "8192",
                          "--tensor_parallel_size", "2", "--gpu_memory_utilization", "0.95", "--enforce_eager", "True"]
     flag = next(t for t in llm.args if t.text == "--max_model_len")
@@ -336,7 +336,7 @@ def test_nomad_docker_task() -> None:
     assert at(launch, "16384") == (17, 31, "16384")
     assert next(t for t in launch.args if t.text == "${NOMAD_PORT_http}").symbolic
     assert launch.gpu.count == 2 and launch.gpu.product == "NVIDIA A100-SXM4-80GB"
-    assert launch.facts["ipc_host"] is True and launch.env["HF_HOME"].value == "/models"
+    assert launch.facts.ipc_host is True and launch.env["HF_HOME"].value == "/models"
 
 
 @pytest.mark.parametrize("accelerators,product,count", [
@@ -353,7 +353,7 @@ def test_skypilot_accelerator_choices_checked_against_the_smallest(tmp_path: Pat
     (launch,) = extract(src, ExtractOptions()).launches
     assert (launch.gpu.product, launch.gpu.count) == (product, count)
     if "," in accelerators:
-        assert f"checked against the smallest, {product}:{count}" in launch.facts["accelerator_choices"]
+        assert f"checked against the smallest, {product}:{count}" in launch.facts.accelerator_choices
 
 
 def test_kserve_runtime_from_a_file_beside_the_inference_service(tmp_path: Path) -> None:
@@ -366,9 +366,9 @@ def test_kserve_runtime_from_a_file_beside_the_inference_service(tmp_path: Path)
             "    model:\n      modelFormat: {name: vLLM}\n      runtime: {rt}\n      args: [\"--dtype\", \"half\"]\n")
     isvc.write_text(body.replace("{rt}", "vllm-rt"))
     (launch,) = extract(load_source(isvc, "isvc.yaml", "kserve"), ExtractOptions()).launches
-    assert launch.image == "vllm/vllm-openai:v0.10.1" and launch.facts["runtime_file"].endswith("runtime.yaml")
+    assert launch.image == "vllm/vllm-openai:v0.10.1" and launch.facts.runtime_file.endswith("runtime.yaml")
     assert [t.text for t in launch.args][-4:] == ["--max-model-len", "8192", "--dtype", "half"]
-    assert "runtime_missing" not in launch.facts
+    assert launch.facts.runtime_missing is None
     isvc.write_text(body.replace("{rt}", "renamed-rt"))
     (launch,) = extract(load_source(isvc, "isvc.yaml", "kserve"), ExtractOptions()).launches
-    assert launch.facts["runtime_missing"] == "renamed-rt"
+    assert launch.facts.runtime_missing == "renamed-rt"

@@ -80,7 +80,7 @@ def test_compose_list_form_forms_1_to_5(compose) -> None:
     eq = lf.args[2]
     assert eq.span.slice(src.text) == "--max-model-len=8192" and eq.span.line == 22
     assert lf.gpu.count == 2 and lf.gpu.mechanism == "deploy.resources.reservations.devices"  # from the anchor
-    assert lf.facts["ipc_host"] is True
+    assert lf.facts.ipc_host is True
     assert lf.vllm_version == "0.8.3"
 
 
@@ -153,7 +153,7 @@ def test_compose_config_gpus_all_and_facts_form_21(compose) -> None:
     assert _texts(c.args) == ["--config", "/config/config.yaml"]
     assert c.gpu.all_visible and c.gpu.count is None and c.gpu.mechanism == "gpus:"
     assert any("not known" in u for u in c.unknowns)
-    assert c.facts["shm_size"] == "16g" and c.facts["ports"] == ["8000:8000"] and c.facts["profiles"] == ["gpu"]
+    assert c.facts.shm_size == "16g" and c.facts.ports == ["8000:8000"] and c.facts.profiles == ["gpu"]
 
 
 def test_compose_env_args_form_27_38(compose) -> None:
@@ -167,7 +167,7 @@ def test_compose_env_args_form_27_38(compose) -> None:
 def test_compose_repeated_subcommand(compose) -> None:
     _, by = compose
     r = by["services.repeated"]
-    assert r.facts.get("repeated_subcommand") is True
+    assert r.facts.repeated_subcommand is True
     assert _texts(r.args) == ["vllm", "serve", "Qwen/Qwen3-0.6B"]
     assert r.gpu.count is None and any("GPU" in u for u in r.unknowns)
 
@@ -211,7 +211,7 @@ def test_shell_env_prefix_and_docker_run(shell) -> None:
     assert d.name.startswith("line 32: docker run vllm/vllm-openai:v0.8.5")
     assert d.entrypoint == "api_server" and _texts(d.args) == ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--max-model-len", "4096"]
     assert d.gpu.count == 2 and d.gpu.device_ids == ["1", "2"]
-    assert d.facts["ipc_host"] and d.facts["shm_size"] == "8g" and d.facts["ports"] == ["8002:8000"]
+    assert d.facts.ipc_host and d.facts.shm_size == "8g" and d.facts.ports == ["8002:8000"]
     assert d.env["HF_TOKEN"].symbolic
     assert d.vllm_version == "0.8.5"
 
@@ -254,7 +254,7 @@ def test_skypilot_run_block() -> None:
     _check_spans(src, launches)
     [s] = launches
     assert _texts(s.args) == ["meta-llama/Llama-3.1-70B-Instruct", "--tensor-parallel-size", "4", "--pipeline-parallel-size", "2"]
-    assert s.gpu.count == 8 and s.gpu.product == "A100-80GB" and s.facts["nodes"] == 2
+    assert s.gpu.count == 8 and s.gpu.product == "A100-80GB" and s.facts.nodes == 2
     assert s.args[1].span.slice(src.text) == "--tensor-parallel-size"
 
 
@@ -359,7 +359,7 @@ def test_heredoc_scripts_are_read_when_they_are_scripts(tmp_path: Path) -> None:
                  "ssh gpu-host <<'X'\nvllm serve literal/\\$M --port 1\nX\n")
     src, launches = _extract(p)
     assert [t.text for t in launches[0].args] == ["org/model", "--max-model-len", "4096"]
-    assert launches[0].facts["heredoc"] == "generated script"
+    assert launches[0].facts.heredoc == "generated script"
     assert launches[0].args[0].span.slice(src.text) == "${M}"
     assert launches[0].args[1].span.slice(src.text) == "--max-model-len"
     assert [t.text for t in launches[1].args] == ["literal/$M", "--port", "1"]
@@ -374,5 +374,5 @@ def test_args_file_form_29(tmp_path: Path) -> None:
     _, launches = _extract(p)
     assert [t.text for t in launches[0].args] == ["m", "--max-model-len", "8192", "--dtype", "auto"]
     assert launches[0].args[1].span is None and launches[0].args[1].origin == "args-file:vllm_args.txt"
-    assert launches[0].facts["args_files"] == ["vllm_args.txt"]
+    assert launches[0].facts.args_files == ["vllm_args.txt"]
     assert launches[1].args[1].symbolic

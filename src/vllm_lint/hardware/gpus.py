@@ -209,10 +209,13 @@ def memory_variants(spec: GpuSpec, text: str) -> list[GpuSpec]:
     if not text or _MEMORY_IN_NAME.search(text) or _size_spec(text) is not None:
         return []
     by_key, _, instances, _ = _load()
+    entry = by_key.get(spec.key)
+    if entry is None:
+        return []  # not a catalog card: a MIG slice or a plain size fixes its own memory
     low = text.strip().lower()
     if low.removeprefix("ml.") in instances:
         return []
-    if low in {a.lower() for a in by_key[spec.key].get("gke_accelerators") or ()}:
+    if low in {a.lower() for a in entry.get("gke_accelerators") or ()}:
         return []  # GKE accelerator labels name one card each (nvidia-tesla-a100 is the 40 GB A100)
     family = _FAMILY_SUFFIX.sub("", spec.key).lower()
     return [

@@ -95,7 +95,7 @@ def launch_json(launch: Launch) -> dict[str, Any]:
         "image": launch.image,
         "vllm_version": launch.vllm_version,
         "replicas": launch.replicas,
-        "facts": _jsonable(launch.facts),
+        "facts": _jsonable(dict(launch.facts.items())),
         "unknowns": [mask_text(u) for u in launch.unknowns],
         "insertion": None if ins is None else {"path": ins.path, "offset": ins.offset,
                                                "example": ins.render(["--max-model-len", "8192"])},
@@ -173,7 +173,7 @@ def render_launches(launches: list[Launch], fmt: str, console: Console | None = 
             more = f" (+{len(launch.env) - 12} more)" if len(launch.env) > 12 else ""
             console.print(f"  env:     {escape(shown)}{more}")
         if launch.facts:
-            console.print(f"  facts:   {escape(json.dumps(_jsonable(launch.facts, text=True), ensure_ascii=False))}")
+            console.print(f"  facts:   {escape(json.dumps(_jsonable(dict(launch.facts.items()), text=True), ensure_ascii=False))}")
         conditions: dict[str, list[str]] = {}
         for t in launch.args:
             if t.condition:

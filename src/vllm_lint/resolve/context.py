@@ -1,14 +1,22 @@
 """Everything the rules may ask about one launch, resolved lazily so cheap rules stay cheap.
 
 Resolution order (first that says wins):
-  vLLM version: image tag > ``# vllm-lint: vllm-version=`` in the file > --vllm-version >
-                config file > newest known release.
+  vLLM version: image tag of a vLLM release > ``# vllm-lint: vllm-version=`` in the file >
+                --vllm-version > config file > not known (the newest release, *assumed*).
   GPU:          ``# vllm-lint: gpu=`` > a hint in the launch itself (k8s product label, GKE
                 accelerator, instance type, SkyPilot accelerators) > --gpu > config file.
+
+Every fact a finding can rest on is also a ``Fact`` with its provenance (``version_fact``,
+``entrypoint_fact``, ``gpu_fact``, ``model_fact``, ``condition_facts``); the accessors rules use
+(``version``, ``gpu``, ``model``, ``capacity``, ``token``...) record the uncertain facts they hand
+out in ``reads`` while a check runs, and ``rules.certainty`` caps what a finding resting on them
+may say. ``in_world`` gives the same launch under another plausible reading (another release,
+the other image ENTRYPOINT, the other memory variant of a GPU, a guard that fails).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +24,18 @@ from typing import TYPE_CHECKING
 
 from vllm_lint.launch import Launch, Token
 from vllm_lint.paths import display_path
-from vllm_lint.vllm import versions
+from vllm_lint.resolve.facts import (
+    ENTRYPOINT,
+    GPU,
+    MODEL,
+    TOKEN,
+    VERSION,
+    Certainty,
+    Fact,
+    Reads,
+    World,
+)
+from vllm_lint.resolve.version import ReleaseReading, read_release, requirement_files, version_fact
 
 if TYPE_CHECKING:
     from vllm_lint.config import FileConfig
@@ -55,31 +74,168 @@ class LaunchContext:
     options: RunOptions = field(default_factory=RunOptions)
     file_gpu: str | None = None  # from a `# vllm-lint: gpu=` directive
     file_version: str | None = None
+    world: World = field(default_factory=World)  # a hypothetical reading of uncertain facts
+    reads: Reads | None = field(default=None, repr=False, compare=False)  # facts the running check read
+    # what every reading of this launch shares (model resolutions by name): filled on first use
+    shared: dict = field(default_factory=dict, repr=False, compare=False)
+    # fact kind -> plausible values: treat that fact as assumed with these alternatives (what-if)
+    doubt: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _doubted(self, fact: Fact | None) -> Fact | None:
+        """``fact`` as an assumption when this reading doubts its kind (``doubt``: what-if analysis
+        and the property test: no error may rest on a fact marked uncertain)."""
+        if fact is None or fact.kind not in self.doubt or (fact.kind, fact.key) in self.world:
+            return fact
+        others = tuple(v for v in self.doubt[fact.kind] if v != fact.value)
+        return dataclasses.replace(fact, certainty=Certainty.ASSUMED, alternatives=others,
+                                   assumption=fact.assumption or f"assuming {fact.source or fact.value}")
+
+    def note(self, *facts: Fact | None) -> None:
+        """Record facts a check is reading (no-op outside a check)."""
+        if self.reads is not None:
+            for f in facts:
+                self.reads.add(f)
+
+    def in_world(self, world: World) -> "LaunchContext":
+        """This launch read under ``world``: tokens behind a guard the world fails are dropped,
+        the ENTRYPOINT it names is used; release and GPU are read from it by their facts."""
+        cached = self.shared.get(("world", world))
+        if cached is not None:
+            return cached
+        launch = self.launch
+        failed = {key for (kind, key), value in world.values if kind == TOKEN and value is False}
+        entry = world.get(ENTRYPOINT)
+        if failed or entry is not None:
+            launch = dataclasses.replace(
+                launch,
+                args=[t for t in launch.args if t.condition not in failed] if failed else launch.args,
+                entrypoint=str(entry) if entry is not None else launch.entrypoint,
+            )
+        variant = type(self)(launch, self.src, self.config, self.options, self.file_gpu, self.file_version,
+                             world=world, shared=self.shared, doubt=self.doubt)
+        self.shared[("world", world)] = variant  # every rule group's trials read this reading alike
+        return variant
 
     # -- version ---------------------------------------------------------------------------
     @cached_property
-    def _version(self) -> tuple[str, str]:
-        for value, source in (
-            (self.launch.vllm_version, f"image {self.launch.image}"),
-            (self.file_version, "file directive"),
-            (self.options.vllm_version, "--vllm-version"),
-            (self.config.vllm_version, f"config {_shown(self.config.source)}"),
-        ):
-            if value and versions.parse_version(value):
-                return value, source
-        return versions.NEWEST, "newest known release"
+    def release(self) -> ReleaseReading:
+        """The releases the launch may run and the one checks read (resolve.version)."""
+        env = {k: v.value for k, v in self.launch.env.items() if not v.symbolic}
+        return read_release(
+            image=self.launch.image,
+            stated=[(self.file_version, "file directive"), (self.options.vllm_version, "--vllm-version"),
+                    (self.config.vllm_version, f"config {_shown(self.config.source)}")],
+            texts=[(self.src.text, self.src.display), *requirement_files(self.src.path.parent)],
+            env=env,
+            runs_vllm_serve=self.launch.entrypoint == "serve" and any(
+                t.style != "synthetic" and t.text.rsplit("/", 1)[-1] == "vllm" for t in self.launch.program),
+        )
+
+    @property
+    def version_fact(self) -> Fact | None:
+        return self._doubted(self._version_fact)
+
+    @cached_property
+    def _version_fact(self) -> Fact[str]:
+        hypothetical = self.world.get(VERSION)
+        if hypothetical is not None:
+            return Fact(VERSION, str(hypothetical), Certainty.STATED, f"vLLM {hypothetical}")
+        return version_fact(self.release)
 
     @property
     def version(self) -> str:
-        return self._version[0]
+        fact = self.version_fact
+        self.note(fact)
+        return str(fact.value)
 
     @property
     def version_source(self) -> str:
-        return self._version[1]
+        fact = self.version_fact
+        self.note(fact)
+        return fact.source if fact.certain else f"assumed: {fact.source}"
+
+    # -- image ENTRYPOINT ------------------------------------------------------------------
+    @property
+    def entrypoint_fact(self) -> Fact | None:
+        return self._doubted(self._entrypoint_fact)
+
+    @cached_property
+    def _entrypoint_fact(self) -> Fact[str]:
+        """What starts vLLM: stated when the file writes the program, trusted for an image whose
+        ENTRYPOINT is known, assumed when the image's ENTRYPOINT is a guess (a custom image, a
+        release whose image may have either)."""
+        launch = self.launch
+        ep = launch.entrypoint
+        if (ENTRYPOINT, "") in self.world:
+            return Fact(ENTRYPOINT, ep, Certainty.STATED, "hypothetical")
+        if any(t.style != "synthetic" for t in launch.program) or not launch.program:
+            return Fact(ENTRYPOINT, ep, Certainty.STATED, "the file")
+        other = {"serve": "api_server", "api_server": "serve"}.get(ep)
+        image = launch.image or "the image"
+        if launch.facts.image_entrypoint_uncertain or launch.facts.image_entrypoint_assumed:
+            why = launch.facts.image_entrypoint_uncertain or "its ENTRYPOINT is not known"
+            program = " ".join(t.text for t in launch.program)
+            return Fact(ENTRYPOINT, ep, Certainty.ASSUMED, why,
+                        assumption=f"if the image runs `{program}`: {why}",
+                        alternatives=(other,) if other else ())
+        origin = launch.program[0].origin
+        return Fact(ENTRYPOINT, ep, Certainty.TRUSTED if origin == "image" else Certainty.DERIVED,
+                    f"the ENTRYPOINT of {image}" if origin == "image" else origin)
+
+    @property
+    def entrypoint(self) -> str:
+        fact = self.entrypoint_fact
+        self.note(fact)
+        return str(fact.value)
+
+    # -- flags behind guards ---------------------------------------------------------------
+    @cached_property
+    def condition_facts(self) -> dict[str, Fact[bool]]:
+        """One fact per guard that argv words are added under (``[ -n "$X" ] && ARGS+=(...)``
+        with X not known): assumed to pass, the alternative is that it fails."""
+        out: dict[str, Fact[bool]] = {}
+        for t in self.launch.args:
+            cond = t.condition
+            if cond is None or cond in out:
+                continue
+            if (TOKEN, cond) in self.world:
+                out[cond] = Fact(TOKEN, True, Certainty.STATED, cond, key=cond)
+            else:
+                out[cond] = Fact(TOKEN, True, Certainty.ASSUMED, cond, t.span, key=cond,
+                                 assumption=f"passed only {cond}", alternatives=(False,))
+        return out
+
+    def token_facts(self, tok: Token | None) -> list[Fact]:
+        """The facts a token's value rests on (its guard, when it has one)."""
+        if tok is None or tok.condition is None:
+            return []
+        fact = self.condition_facts.get(tok.condition)
+        return [fact] if fact is not None else []
+
+    def note_dest(self, dest: str) -> None:
+        """Record the facts behind the tokens that set option ``dest``."""
+        use = self.args.uses.get(dest)
+        if use is None or self.reads is None:
+            return
+        for i in (use.flag_index, use.value_index):
+            if i is not None and 0 <= i < len(self.launch.args):
+                self.note(*self.token_facts(self.launch.args[i]))
+
+    def note_all_tokens(self) -> None:
+        """Record every guard of the launch (for what depends on the whole argv: settings, capacity)."""
+        if self.reads is not None:
+            self.note(*self.condition_facts.values())
 
     # -- flags -----------------------------------------------------------------------------
-    @cached_property
+    @property
     def args(self) -> "ParsedArgs":
+        """The argv as vLLM's parser reads it: it rests on the release and the program that parses it."""
+        if self.reads is not None:
+            self.note(self.version_fact, self.entrypoint_fact)
+        return self._args
+
+    @cached_property
+    def _args(self) -> "ParsedArgs":
         from vllm_lint.vllm.args import parse_args
 
         from vllm_lint.vllm.args import is_symbolic
@@ -88,7 +244,7 @@ class LaunchContext:
         # look like a template is still unknown to the parser
         return parse_args(
             [t.text if not t.symbolic or is_symbolic(t.text) else "${" + t.text + "}" for t in self.launch.args],
-            version=self.version,
+            version=str(self.version_fact.value),
             entrypoint=self.launch.entrypoint,
             config_loader=self._load_config_file,
         )
@@ -101,7 +257,7 @@ class LaunchContext:
         base = self.src.path.parent
         # A path inside the container (`--config /workspace/config.yaml`) is read from the
         # project file that a bind mount puts there; a relative one from beside the linted file.
-        mounted = host_path(self.launch.facts.get("mounts"), base, name) if name.startswith("/") else None
+        mounted = host_path(self.launch.facts.mounts, base, name) if name.startswith("/") else None
         for candidate in (mounted, base / name):
             if candidate is not None and candidate.is_file():
                 return load_config_mapping(candidate)
@@ -111,7 +267,10 @@ class LaunchContext:
         """The argv token at ``index`` (as ``ParsedArgs`` counts), None when out of range."""
         if index is None or not (0 <= index < len(self.launch.args)):
             return None
-        return self.launch.args[index]
+        tok = self.launch.args[index]
+        if self.reads is not None and tok.condition is not None:
+            self.note(*self.token_facts(tok))
+        return tok
 
     def flag_token(self, dest: str) -> Token | None:
         """The token naming the option that sets ``dest``, None when the launch does not set it."""
@@ -128,9 +287,17 @@ class LaunchContext:
     # -- GPU -------------------------------------------------------------------------------
     @cached_property
     def _gpu(self) -> tuple["GpuSpec | None", int | None, str | None, str | None]:
-        from vllm_lint.hardware.gpus import GpuNameError, parse_gpu_option, parse_gpu_strict
+        from vllm_lint.hardware.gpus import (
+            GpuNameError,
+            parse_gpu_option,
+            parse_gpu_strict,
+        )
 
+        hypothetical = self.world.get(GPU)
         count = self.launch.gpu.count
+        if hypothetical is not None:
+            req = int(count) if count is not None and count >= 1 and float(count).is_integer() else None
+            return hypothetical, req, "hypothetical", None  # type: ignore[return-value]
         req_count = int(count) if count is not None and count >= 1 and float(count).is_integer() else None
         for value, source in (
             (self.file_gpu, "file directive"),
@@ -160,11 +327,43 @@ class LaunchContext:
         return req.product
 
     @property
+    def gpu_fact(self) -> Fact | None:
+        return self._doubted(self._gpu_fact)
+
+    @cached_property
+    def _gpu_fact(self) -> Fact["GpuSpec"] | None:
+        """The target GPU: stated when the file, the command line or the configuration names it,
+        derived from the launch's own hint (a node label), assumed when that hint names a family
+        of cards with different memory (``Tesla-V100``: the other variants are its alternatives)."""
+        spec, _, source, text = self._gpu
+        if spec is None:
+            return None
+        if source == "hypothetical":
+            return Fact(GPU, spec, Certainty.STATED, spec.key)
+        others = self._gpu_variants()
+        if others:
+            return Fact(GPU, spec, Certainty.ASSUMED, f"{text} ({source})",
+                        assumption=f"if the GPU is {spec.key} (`{text}` does not say which variant)",
+                        alternatives=tuple(others))
+        where = source or "launch"
+        return Fact(GPU, spec, Certainty.STATED if where != "launch" else Certainty.DERIVED, f"{text} ({where})")
+
+    def _gpu_variants(self) -> list["GpuSpec"]:
+        spec, text = self._gpu[0], self._gpu[3]
+        if spec is None or text is None:
+            return []
+        from vllm_lint.hardware.gpus import memory_variants
+
+        return list(memory_variants(spec, text.split(":")[0]))
+
+    @property
     def gpu(self) -> "GpuSpec | None":
+        self.note(self.gpu_fact)
         return self._gpu[0]
 
     @property
     def gpu_count(self) -> int | None:
+        self.note(self.gpu_fact)
         return self._gpu[1]
 
     @property
@@ -178,9 +377,7 @@ class LaunchContext:
         spec, text = self._gpu[0], self._gpu[3]
         if spec is None or text is None:
             return None
-        from vllm_lint.hardware.gpus import memory_variants
-
-        others = memory_variants(spec, text.split(":")[0])
+        others = self._gpu_variants()
         if not others:
             return None
         sizes = ", ".join(sorted({f"{g.total_gib:.0f} GiB ({g.key})" for g in others}))
@@ -193,9 +390,32 @@ class LaunchContext:
     def model_name(self) -> str | None:
         return self.args.model
 
+    @property
+    def model_fact(self) -> Fact | None:
+        return self._doubted(self._model_fact)
+
     @cached_property
+    def _model_fact(self) -> Fact[str] | None:
+        """The model's identity and geometry: trusted when read from the named checkpoint's own
+        config.json (catalog, a local folder, the Hugging Face cache); assumed when resolved from
+        what the name likely means (a repack, a flavour, a served name, a size read from the name)."""
+        res = self._model_resolution
+        facts = res.model_facts if res is not None else None
+        if facts is None:
+            return None
+        if facts.certain:
+            return Fact(MODEL, facts.id, Certainty.TRUSTED, res.describe())
+        return Fact(MODEL, facts.id, Certainty.ASSUMED, res.describe(), assumption=f"model: {res.describe()}")
+
+    @property
     def model_resolution(self) -> "ModelResolution | None":
-        name = self.model_name
+        """How the model name resolved (reading it makes a finding rest on the model fact)."""
+        self.note(self.model_fact)
+        return self._model_resolution
+
+    @cached_property
+    def _model_resolution(self) -> "ModelResolution | None":
+        name = self.world.get(MODEL) or self.model_name
         if not name or self._is_symbolic(name):
             return None
         from vllm_lint.models.hints import download_hints
@@ -203,20 +423,31 @@ class LaunchContext:
 
         served = getattr(self.args, "served_model_name", None)
         served = served if isinstance(served, list) else [served] if isinstance(served, str) else []
-        return resolve_model(
-            name,
-            base_dir=self.src.path.parent,
-            aliases=dict(self.config.models) or None,
-            online=self.options.online,
-            served=[s for s in served if isinstance(s, str) and not self._is_symbolic(s)],
-            downloads=download_hints(self.src.text),
-        )
+        served = [s for s in served if isinstance(s, str) and not self._is_symbolic(s)]
+        key = ("model", name, tuple(served))
+        if key not in self.shared:  # every reading of the launch that names this model resolves it alike
+            self.shared[key] = resolve_model(
+                name,
+                base_dir=self.src.path.parent,
+                aliases=dict(self.config.models) or None,
+                online=self.options.online,
+                served=served,
+                downloads=download_hints(self.src.text),
+            )
+        return self.shared[key]
+
+    @property
+    def model(self) -> "ModelArch | None":
+        arch = self._model
+        if arch is not None:
+            self.note(self.model_fact)
+        return arch
 
     @cached_property
-    def model(self) -> "ModelArch | None":
+    def _model(self) -> "ModelArch | None":
         """The model's architecture (the resolution also tries --served-model-name: deployments
         often serve under the Hub id)."""
-        res = self.model_resolution
+        res = self._model_resolution
         return res.arch if res else None
 
     @staticmethod
@@ -224,19 +455,31 @@ class LaunchContext:
         return "$" in text or "{{" in text
 
     # -- settings and capacity -------------------------------------------------------------
-    @cached_property
+    @property
     def settings(self) -> "EngineSettings":
+        self.note_all_tokens()
+        return self._settings
+
+    @cached_property
+    def _settings(self) -> "EngineSettings":
         from vllm_lint.memory.settings import settings_from_args
 
         env = {k: v.value for k, v in self.launch.env.items() if not v.symbolic}
         settings = settings_from_args(self.args.values, env)
-        if self.launch.facts.get("usage_context") == "llm":
+        if self.launch.facts.usage_context == "llm":
             settings.usage_context = "llm"  # the offline LLM class (python_launch)
         settings.compile_cache = self.options.compile_cache or self.config.compile_cache or "cold"
         return settings
 
-    @cached_property
+    @property
     def capacity(self) -> "Capacity | None":
+        """The memory estimate; it rests on the release, the GPU, the model and every flag."""
+        self.note(self.version_fact, self.gpu_fact, self.model_fact)
+        self.note_all_tokens()
+        return self._capacity
+
+    @cached_property
+    def _capacity(self) -> "Capacity | None":
         if self.model is None or self.gpu is None or self.model.unsupported:
             return None  # unsupported layout: VL106 says capacity was not checked
         from vllm_lint.memory.estimate import estimate

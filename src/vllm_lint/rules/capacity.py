@@ -11,7 +11,7 @@ from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from vllm_lint.launch import is_editable
 from vllm_lint.memory.estimate import COMFORTABLE_CONCURRENCY, Capacity, estimate, with_settings
 from vllm_lint.memory.releases import release
-from vllm_lint.rules.hedge import hedged, model_facts, on_assumed_gpu
+from vllm_lint.rules.flag_values import model_facts
 from vllm_lint.rules.registry import register
 from vllm_lint.units import GIB
 
@@ -192,8 +192,6 @@ def _why_longer(ctx, cap: Capacity, largest: int) -> str:
 
 
 @register("VL101")
-@hedged
-@on_assumed_gpu
 def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     """The configured (or derived) max_model_len does not fit the KV cache left on the GPU."""
     cap = ctx.capacity
@@ -267,8 +265,6 @@ def _smallest_tp(ctx, *, need_fit: bool) -> int | None:
 
 
 @register("VL102")
-@hedged
-@on_assumed_gpu
 def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     """The model's weights alone need more memory per GPU than the budget vLLM may use."""
     cap = ctx.capacity
@@ -362,8 +358,6 @@ def _weights_from_facts(ctx) -> Iterator[Diagnostic]:
 
 
 @register("VL103")
-@hedged
-@on_assumed_gpu
 def low_concurrency(ctx) -> Iterator[Diagnostic]:
     """The KV cache holds fewer than two full-length requests: requests queue as soon as two are long."""
     cap = ctx.capacity
@@ -401,8 +395,6 @@ CONTEXT_RESERVE_GIB = 0.5  # CUDA context + NCCL/cuBLAS before vLLM's budget sna
 
 
 @register("VL104")
-@hedged
-@on_assumed_gpu
 def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
     """--kv-cache-memory-bytes or --num-gpu-blocks-override asks for more KV cache than the GPU can hold."""
     cap = ctx.capacity
@@ -438,7 +430,6 @@ def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
 
 
 @register("VL105")
-@hedged
 def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     """No target GPU is known for a launch whose model is known: the capacity checks cannot run."""
     if ctx.gpu is not None or ctx.model is None or ctx.model.unsupported:
@@ -446,6 +437,15 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
     if getattr(ctx, "file_gpu", None):
         return  # the file names a GPU vllm-lint cannot use: VL007 says so at the directive
 
+    other = _other_accelerator(ctx)
+    if other is not None:
+        yield ctx.report(
+            "VL105",
+            f"this launch runs on {other}: vllm-lint models the memory of GPUs only, so KV-cache capacity was not "
+            f"checked for {ctx.model.id}",
+            token=ctx.value_token("model"),
+        )
+        return
     s = ctx.settings
     n = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)
     fits, not_fit = [], []
@@ -473,6 +473,22 @@ def gpu_unknown(ctx) -> Iterator[Diagnostic]:
         "[tool.vllm-lint], or a `# vllm-lint: gpu=H100` comment in the file",
         token=ctx.value_token("model"),
     )
+
+
+_ACCELERATOR_NAMES = {"tpu": "a TPU", "neuron": "AWS Neuron", "cpu": "the CPU", "hpu": "a Gaudi HPU", "xpu": "an Intel XPU"}
+
+
+def _other_accelerator(ctx) -> str | None:
+    """What the launch runs on when it is not a GPU vllm-lint models: a TPU/Neuron/CPU resource or
+    profile of the platform, or vLLM's own --device."""
+    from vllm_lint.rules import flag_values
+
+    device = (flag_values.str_arg(ctx, "device") or "").strip().lower()
+    kind = ctx.launch.gpu.accelerator or (device if device in _ACCELERATOR_NAMES else None)
+    if kind is None:
+        return None
+    how = f"--device {device}" if device == kind else (ctx.launch.gpu.notes[0] if ctx.launch.gpu.notes else kind)
+    return f"{_ACCELERATOR_NAMES.get(kind, kind)} ({how})"
 
 
 # A tree repeats the same model, settings and release across many launches: the verdicts are computed

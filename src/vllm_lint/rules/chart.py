@@ -36,7 +36,7 @@ def _known_keys(ctx: "RuleContext", key: str) -> tuple[str, set[str]]:
     )
 
     if key.startswith("vllmConfig."):
-        on_ray = "nodes" in ctx.launch.facts
+        on_ray = ctx.launch.facts.nodes is not None
         known = (set(PS_RAY_CONFIG) | {"v1", "extraArgs", "enableChunkedPrefill", "enablePrefixCaching"}) if on_ray \
             else set(PS_VLLM_CONFIG) | PS_VLLM_CONFIG_OTHER - {"pipelineParallelSize"}
         return "vllmConfig", known
@@ -48,8 +48,8 @@ def ignored_chart_key(ctx: RuleContext) -> Iterator[Diagnostic]:
     """A values key the chart's templates do not render: its setting never reaches vLLM."""
     from vllm_lint.suggest import closest
 
-    ignored = ctx.launch.facts.get("ignored_keys") or []
-    chart = ctx.launch.facts.get("chart", "the chart")
+    ignored = ctx.launch.facts.ignored_keys or []
+    chart = ctx.launch.facts.chart or "the chart"
     set_keys = {(t.raw or "").strip("'\"") for t in ctx.launch.args if t.style == "helm-key"}
     for key, span in ignored:
         short = key.split(".")[-1] if key.startswith("vllmConfig.") and key not in _MOVE_TO else key
@@ -87,7 +87,7 @@ def _vllm_config_keys() -> set[str]:
 @register("VL314")
 def serving_runtime_not_found(ctx: RuleContext) -> Iterator[Diagnostic]:
     """A KServe InferenceService whose ``runtime:`` names a runtime found nowhere (sources.k8s.kserve)."""
-    name = ctx.launch.facts.get("runtime_missing")
+    name = ctx.launch.facts.runtime_missing
     if not name:
         return
     yield ctx.report(
@@ -95,5 +95,5 @@ def serving_runtime_not_found(ctx: RuleContext) -> Iterator[Diagnostic]:
         f"runtime `{name}` is in neither this file, the YAML files beside it or in its parent folder, nor "
         "KServe's built-in runtimes; unless it is created elsewhere (cluster-wide, or in the OpenShift AI "
         "dashboard), KServe leaves this InferenceService not ready",
-        span=ctx.launch.facts.get("runtime_span"),
+        span=ctx.launch.facts.runtime_span,
     )

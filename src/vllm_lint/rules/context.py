@@ -12,10 +12,11 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Iterable
 
-from vllm_lint.diagnostic import Diagnostic, Fix, Severity
+from vllm_lint.diagnostic import Diagnostic, Fix
 from vllm_lint.launch import Token
 from vllm_lint.resolve.context import LaunchContext
-from vllm_lint.rule_meta import make_diagnostic, meta
+from vllm_lint.resolve.facts import Fact
+from vllm_lint.rule_meta import make_diagnostic
 from vllm_lint.sources.helm.chart_keys import chart_keys, respell
 from vllm_lint.span import Span
 
@@ -33,30 +34,24 @@ class RuleContext(LaunchContext):
         fix: Fix | None = None,
         suggestions: Iterable[Fix] = (),
         notes: Iterable[str] = (),
+        rests_on: Iterable[Fact | None] | None = None,
     ) -> Diagnostic:
         """A finding of ``rule_id`` at ``span``, else at ``token``'s span, else at the launch.
 
-        A finding placed on a word that a shell guard passes only sometimes (``Token.condition``)
-        says so, and is at most a warning unless it is a flag no release knows (VL201: the
-        spelling is wrong whenever the guard passes)."""
+        The finding rests on the facts the check has read so far (``reads``), plus ``token``'s guard;
+        a rule that knows better names them in ``rests_on`` (then only those count).
+        ``rules.certainty`` settles its severity, message and fix from them after the check."""
         where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
         at = token if token is not None else next(
             (t for t in self.launch.args if t.span is not None and where is not None and t.span == where), None)
-        condition = at.condition if at is not None else None
         if at is not None and at.origin.startswith("value: "):
             message = f"{message} ({at.origin[len('value: '):]})"  # MAX_LEN from .env:2
-        severity = None
-        if condition is not None:
-            message = f"{message} (passed only {condition})"
-            m = meta(rule_id)
-            if m.severity == Severity.ERROR and rule_id not in _ERROR_UNDER_ANY_CONDITION:
-                severity = Severity.WARNING
         keys = self._chart_keys
         if keys:  # a Helm values launch: name the keys the user edits, not the flags the chart renders
             message, notes = respell(message, keys), [respell(n, keys) for n in notes]
             fix = replace(fix, description=respell(fix.description, keys)) if fix else None
             suggestions = [replace(s, description=respell(s.description, keys)) for s in suggestions]
-        return make_diagnostic(
+        diag = make_diagnostic(
             rule_id,
             where.path if where else self.launch.path,
             where,
@@ -65,13 +60,18 @@ class RuleContext(LaunchContext):
             fix=fix,
             suggestions=suggestions,
             notes=notes,
-            severity=severity,
         )
+        diag.about = token.text if token is not None else ""
+        if rests_on is not None:
+            diag.rests_on = tuple(f for f in rests_on if f is not None)
+        else:
+            for t in (token, at):
+                if t is not None:
+                    self.note(*self.token_facts(t))
+            diag.rests_on = self.reads.snapshot() if self.reads is not None else ()
+        return diag
 
     @cached_property
     def _chart_keys(self) -> dict[str, str]:
         return chart_keys(self.launch) if self.launch.source == "helm" else {}
 
-
-# a word that is wrong in every release stays an error even when a guard decides whether it is passed
-_ERROR_UNDER_ANY_CONDITION = frozenset({"VL201"})

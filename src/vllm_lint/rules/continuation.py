@@ -42,7 +42,7 @@ def _lines_after(text: str, offset: int) -> tuple[str, list[tuple[int, int]], in
 @register("VL510")
 def comment_in_continuation(ctx: "LaunchContext") -> Iterator[Diagnostic]:
     launch = ctx.launch
-    if launch.source == "dockerfile" or not (launch.source == "shell" or "shell" in launch.facts):
+    if launch.source == "dockerfile" or not (launch.source == "shell" or launch.facts.shell is not None):
         return
     here = [t for t in (*launch.program, *launch.args) if t.span is not None and t.span.path == ctx.src.display]
     if not here:

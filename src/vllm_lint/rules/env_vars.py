@@ -103,7 +103,7 @@ def _launch_texts(ctx: RuleContext) -> list[str]:
     texts = [ctx.src.text]
     paths = {t.span.path for t in [*ctx.launch.program, *ctx.launch.args] if t.span is not None}
     paths.discard(ctx.src.display)
-    followed = ctx.launch.facts.get("followed_script")
+    followed = ctx.launch.facts.followed_script
     candidates = [Path(p) for p in sorted(paths)]
     if isinstance(followed, str):  # as displayed (relative to the working directory) or to the file
         candidates += [Path(followed), ctx.src.path.parent / followed]
@@ -166,6 +166,8 @@ def unknown_env_var(ctx: RuleContext) -> Iterator[Diagnostic]:
     for name in launch.env:
         if not _CANDIDATE.search(name) or _PLUGIN_PREFIX.match(name):
             continue
+        if name in (launch.facts.wrapper_reads or ()):
+            continue  # the program that starts vLLM reads it (KServe's VLLM_ADDITIONAL_ARGS)
         reading = env_vars.reading(name)
         kind = kind or _image_kind(ctx)
         texts = texts if texts is not None else _launch_texts(ctx)

@@ -44,7 +44,8 @@ def misplaced_shebang(src: SourceFile) -> Iterator[Diagnostic]:
                 src.display,
                 idx.span(start, start + len(body)),
                 f"the shebang `{body.strip()}` is on line {line}, but the kernel only reads it from line 1: "
-                f"running this script directly fails with \"exec format error\"",
+                f"executing this script directly (an exec-form ENTRYPOINT or command naming it) fails with "
+                f"\"exec format error\"; a shell that runs it reads it anyway",
                 fix=move,
             )
             return

@@ -14,6 +14,7 @@ from vllm_lint.launch import is_editable
 
 if TYPE_CHECKING:
     from vllm_lint.launch import Token
+    from vllm_lint.models.facts import ModelFacts
     from vllm_lint.rules.context import RuleContext
     from vllm_lint.span import Span
 
@@ -130,6 +131,13 @@ def checkpoint_quant_method(ctx: "RuleContext") -> str | None:
     if not q:
         return None
     return "compressed-tensors" if q == "compressed_tensors" else q
+
+
+def model_facts(ctx: "RuleContext") -> "ModelFacts | None":
+    """What is known of the launch's model: its whole architecture's facts, or partial ones (a
+    parameter count read from the name). A finding that reads them rests on the model fact."""
+    res = ctx.model_resolution
+    return res.model_facts if res is not None else None
 
 
 def model_token(ctx: "RuleContext") -> "Token | None":

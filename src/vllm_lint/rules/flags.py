@@ -134,6 +134,8 @@ def _notes(ctx: RuleContext, p: ArgProblem) -> list[str]:
 
 def _report(ctx: RuleContext, rule_id: str, p: ArgProblem, message: str, fix: Fix | None = None,
             severity: Severity | None = None, suggestions_allowed: bool = True) -> Diagnostic:
+    # what vLLM's parser says rests on the release and on the program that parses the words
+    ctx.note(ctx.version_fact, ctx.entrypoint_fact)
     tok = ctx.token(p.token_index)
     suggestions = [] if fix or not suggestions_allowed else _suggestion(p)
     d = ctx.report(rule_id, message, token=tok, fix=fix, suggestions=suggestions, notes=_notes(ctx, p))
@@ -232,13 +234,31 @@ def _shorten_list(message: str, keep: int = 8) -> str:
 def invalid_choice(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL206"):
         if p.message.startswith("ValueError: Unknown quantization method"):
-            # checked after parsing, and a quantized checkpoint's own config can override the
-            # value first (ModelConfig._verify_quantization): likely, not certain
-            yield _report(ctx, "VL206", p, f"`{_quant_value(p)}` is not a quantization "
-                          f"method of vLLM {ctx.version}; unless the checkpoint's quantization config overrides it, "
-                          f"vLLM exits with `{_shorten_list(p.message)}`", severity=Severity.WARNING)
+            yield from _unknown_quantization(ctx, p)
             continue
         yield _report(ctx, "VL206", p, f"vLLM {ctx.version} exits with `{_shorten_list(p.message)}`")
+
+
+def _unknown_quantization(ctx: RuleContext, p: ArgProblem) -> Iterator[Diagnostic]:
+    """vLLM checks the method after the checkpoint's own config had its say: a ModelOpt NVFP4
+    checkpoint turns any --quantization into modelopt_fp4 first (ModelConfig._verify_quantization,
+    vllm.vllm.quantization), so the value is rejected only when no override replaces it."""
+    from vllm_lint.vllm.quantization import resolve
+
+    value = _quant_value(p)
+    known = tuple((ctx.args.table.post_choices or {}).get("quantization") or ())
+    model = ctx.model
+    if model is None:
+        # the checkpoint is not known: its config may override the value
+        yield _report(ctx, "VL206", p, f"`{value}` is not a quantization method of vLLM {ctx.version}; unless the "
+                      f"checkpoint's quantization config overrides it, vLLM exits with `{_shorten_list(p.message)}`",
+                      severity=Severity.WARNING)
+        return
+    got = resolve(model.quantization or None, value, known)
+    if got.method in known:
+        return  # the checkpoint's config replaces the value with a method this release has
+    yield _report(ctx, "VL206", p, f"`{value}` is not a quantization method of vLLM {ctx.version}, and {model.id}'s "
+                  f"config does not replace it; vLLM exits with `{_shorten_list(p.message)}`")
 
 
 def _quant_value(p: ArgProblem) -> str:
@@ -298,8 +318,12 @@ def model_argument(ctx: RuleContext) -> Iterator[Diagnostic]:
 @register("VL212")
 def repeated_subcommand(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL212"):
-        msg = f"{p.detail}; vLLM exits with `{p.message}`" if p.detail else p.message
-        yield _report(ctx, "VL212", p, msg, _fix(ctx, p, p.suggestion or "remove the repeated command"))
+        if p.detail and p.message != p.detail:
+            msg = f"{p.detail}; vLLM exits with `{p.message}`"
+        else:
+            msg = p.detail or p.message
+        fix = _fix(ctx, p, p.suggestion or "remove the repeated command") if p.code == "repeated-subcommand" else None
+        yield _report(ctx, "VL212", p, msg, fix)
 
 
 @register("VL213")

@@ -23,7 +23,6 @@ from typing import Iterator
 from vllm_lint.diagnostic import Diagnostic
 from vllm_lint.rules import flag_values
 from vllm_lint.rules.context import RuleContext
-from vllm_lint.rules.hedge import hedged
 from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
 from vllm_lint.suggest import closest
@@ -94,7 +93,6 @@ def _key_span(ctx: RuleContext, key: str) -> Span | None:
 
 
 @register(RULE)
-@hedged
 def hf_overrides_unknown_key(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not flag_values.given(ctx, "hf_overrides") or flag_values.symbolic(ctx, "hf_overrides"):
         return

@@ -14,7 +14,11 @@ import re
 from typing import Iterable, Iterator, NamedTuple
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
-from vllm_lint.redact import SECRET_NAME, TOKEN_PATTERNS, redact  # one classifier and redaction for every report
+from vllm_lint.redact import (  # one classifier and redaction for every report
+    SECRET_NAME,
+    TOKEN_PATTERNS,
+    redact,
+)
 from vllm_lint.rule_meta import make_diagnostic
 from vllm_lint.rules import flag_values
 from vllm_lint.rules import secret_values as SV
@@ -22,6 +26,7 @@ from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
 from vllm_lint.vllm.moving_tags import moving_tag
+from vllm_lint.vllm.versions import at_least
 
 # -- VL501 / VL509 -------------------------------------------------------------------------------
 
@@ -279,7 +284,7 @@ def unpinned_image(ctx: RuleContext) -> Iterator[Diagnostic]:
         why = f"uses the moving tag `{tag}`"
     else:
         return
-    tag_span = ctx.launch.facts.get("image_tag_span")  # Helm values: the `tag:` key, apart from the repository
+    tag_span = ctx.launch.facts.image_tag_span  # Helm values: the `tag:` key, apart from the repository
     span = tag_span if isinstance(tag_span, Span) else ctx.launch.image_span
     repo = image.split("@")[0].rsplit(":", 1)[0] if tag is not None else image.split("@")[0]
     pinned = f"v{ctx.version}"
@@ -388,10 +393,10 @@ def port_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     listen = _listen_port(ctx)
     yield from _vllm_port_env(ctx, listen)
-    if listen is None or launch.facts.get("network_mode") == "host" or launch.facts.get("kustomize_patch"):
+    if listen is None or launch.facts.network_mode == "host" or launch.facts.kustomize_patch:
         return
     port, where = listen
-    declared = launch.facts.get("ports")
+    declared = launch.facts.ports
     origin = None
     if isinstance(declared, (list, tuple)) and declared:
         ports = container_ports(declared)
@@ -427,18 +432,33 @@ def _vllm_port_env(ctx: RuleContext, listen: tuple[int, str] | None) -> Iterator
     if listen is None:
         return
     port, where = listen
-    if value == port:
-        tail = (f"it equals the HTTP port ({where} {port}), so vLLM's internal sockets and the API server "
-                f"compete for it")
+    harmless = False
+    if value == port and at_least(ctx.version, API_SOCKET_FIRST_SINCE):
+        # the API server binds --port before the engine starts (vllm issue #8204), and vLLM's
+        # get_open_port() steps past a busy VLLM_PORT: nothing collides, the variable is just moot
+        tail = (f"it equals the HTTP port ({where} {port}); vLLM {ctx.version} binds the HTTP port first and "
+                f"takes the next free ports for its internal sockets")
+        harmless = True
+    elif value == port:
+        tail = (f"it equals the HTTP port ({where} {port}), and vLLM {ctx.version} starts the engine before "
+                f"the API server binds it, so the API server can fail with 'address already in use'")
     else:
         tail = f"the API server still listens on {port} ({where})"
-    yield ctx.report(
+    d = ctx.report(
         "VL504",
         f"VLLM_PORT={value} does not choose the HTTP port: vLLM uses it as the first port for internal "
         f"communication (distributed init, ZMQ); {tail}",
         span=ev.span,
         notes=["remove VLLM_PORT and use --port for the HTTP port"],
     )
+    if harmless:
+        d.severity = Severity.INFO
+    yield d
+
+
+# The first release whose API server binds its socket before it starts the engine (the fix for
+# vllm issue #8204, September 2024).
+API_SOCKET_FIRST_SINCE = "0.6.1"
 
 
 # -- VL505 ------------------------------------------------------------------------------------------
@@ -448,8 +468,8 @@ _UNEXPANDED = re.compile(r"\$\{?([A-Za-z_]\w*)")
 
 @register("VL505")
 def literal_env_reference(ctx: RuleContext) -> Iterator[Diagnostic]:
-    own = [(*item, None) for item in ctx.launch.facts.get("literal_dollar_env") or () if len(item) == 2]
-    group = list(ctx.launch.facts.get("group_literal_dollar_env") or ())  # worker pods of the group
+    own = [(*item, None) for item in ctx.launch.facts.literal_dollar_env or () if len(item) == 2]
+    group = list(ctx.launch.facts.group_literal_dollar_env or ())  # worker pods of the group
     for item in own + group:  # type: ignore[operator]
         try:
             name, span, where = item

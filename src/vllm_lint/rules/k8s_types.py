@@ -148,7 +148,7 @@ def _files(launches: Iterable[RuleContext]) -> dict[str, tuple[RuleContext, list
     out: dict[str, tuple[RuleContext, list[int]]] = {}
     for ctx in launches:
         kind = ctx.src.kind
-        is_chart = kind == "helm-values" and ctx.launch.facts.get("chart") == "vllm-production-stack"
+        is_chart = kind == "helm-values" and ctx.launch.facts.chart == "vllm-production-stack"
         if kind not in _K8S_SOURCES and not is_chart:
             continue
         if ctx.launch.span is None or ctx.launch.span.path != ctx.src.display:

@@ -15,7 +15,7 @@ from vllm_lint.diagnostic import Diagnostic, Edit, Fix
 from vllm_lint.launch import is_editable
 from vllm_lint.rules import flag_values
 from vllm_lint.rules.context import RuleContext
-from vllm_lint.rules.hedge import hedged, model_facts
+from vllm_lint.rules.flag_values import model_facts
 from vllm_lint.rules.registry import register
 from vllm_lint.units import GIB
 
@@ -47,7 +47,6 @@ def _derived(ctx: RuleContext) -> tuple[int, str] | None:
 
 
 @register("VL401")
-@hedged
 def max_model_len_above_derived(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not flag_values.given(ctx, "max_model_len"):
         return
@@ -81,7 +80,6 @@ def max_model_len_above_derived(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 @register("VL402")
-@hedged
 def huge_default_context(ctx: RuleContext) -> Iterator[Diagnostic]:
     if flag_values.given(ctx, "max_model_len"):
         return
@@ -170,16 +168,23 @@ def _vllm_name(method: str, quant: dict | None) -> str:
 
 
 @register("VL403")
-@hedged
 def quantization_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """--quantization contradicts the checkpoint after vLLM's overrides had their say
+    (ModelConfig._verify_quantization; vllm.vllm.quantization)."""
+    from vllm_lint.vllm.quantization import resolve
+
     cli = flag_values.str_arg(ctx, "quantization")
     cfg_n = flag_values.checkpoint_quant_method(ctx)
     if not cli or cfg_n is None:
         return
     m = ctx.model
     cli_n = _normalise(cli)
+    known = tuple((ctx.args.table.post_choices or {}).get("quantization") or ())
+    got = resolve(m.quantization, cli_n, known)
+    if got.method == got.checkpoint or not got.certain:
+        return  # an override makes them one method (nvfp4 on a ModelOpt NVFP4 checkpoint -> modelopt_fp4)
     if cli_n == cfg_n or cli_n in _COMPATIBLE.get(cfg_n, {cfg_n}):
-        return
+        return  # other methods a checkpoint of this kind may be converted to when asked
     yield ctx.report(
         "VL403",
         f"Quantization method specified in the model config ({_vllm_name(cfg_n, m.quantization)}) does not match "
@@ -194,7 +199,6 @@ _QUANT_MARK = re.compile(r"(?:^|[-_.])(awq|gptq|fp8|int4|int8|w4a16|w8a8|w8a16|b
 
 
 @register("VL404")
-@hedged
 def quantized_name_without_quantization(ctx: RuleContext) -> Iterator[Diagnostic]:
     """The name promises quantized weights but the config that vllm-lint resolved has no
     ``quantization_config`` and no ``--quantization`` is given: vLLM would load the checkpoint as
@@ -227,7 +231,6 @@ def quantized_name_without_quantization(ctx: RuleContext) -> Iterator[Diagnostic
 # -- VL405 ------------------------------------------------------------------------------------------
 
 @register("VL405")
-@hedged
 def batched_tokens_below_max_model_len(ctx: RuleContext) -> Iterator[Diagnostic]:
     if flag_values.bool_arg(ctx, "enable_chunked_prefill") is not False:
         return

@@ -124,8 +124,22 @@ def _multi_pod(ctx: RuleContext, w: "topology.World", vis: "topology.Visible", p
 
 @register("VL302")
 def fractional_gpu_request(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """``requestGPU: 0.5`` and friends: GPUs are integer extended resources."""
+    """``nvidia.com/gpu: "0.5"`` and friends: GPUs are integer extended resources."""
     gpu = ctx.launch.gpu
+    if gpu.written is not None and gpu.count == 0 and not float(gpu.written).is_integer():
+        # the platform drops it (production-stack renders a GPU request only when int(requestGPU) > 0)
+        d = ctx.report(
+            "VL302",
+            f"GPU request {gpu.written:g} ({_mech(gpu.mechanism)}) is not a whole number, and the chart renders "
+            f"no GPU request for it: the pods are scheduled without a GPU, and vLLM finds no CUDA device unless "
+            f"the node's container runtime shows every GPU to every container",
+            span=gpu.count_span,
+            notes=[*gpu.notes, "request whole GPUs (requestGPU: 1) and bound the memory with "
+                   "--gpu-memory-utilization"],
+        )
+        d.severity = Severity.WARNING
+        yield d
+        return
     if gpu.count is None or float(gpu.count).is_integer():
         return
     yield ctx.report(
@@ -183,6 +197,21 @@ def cuda_visible_devices_all(ctx: RuleContext) -> Iterator[Diagnostic]:
         default_all = bool(_DEFAULT_ALL.search(written)) and var in written
         if not (is_all or default_all):
             continue
+        if default_all and not is_all and not ev.symbolic:
+            # the default is broken, but the value in effect (a committed .env) is not: it holds only
+            # where that file or the environment does not set the variable
+            where = _dotenv_line(ctx, var)
+            d = ctx.report(
+                "VL304",
+                f"{var} defaults to `all`, which matches no CUDA device; here it is {ev.value!r}"
+                f"{f' from {where}' if where else ''}, so this launch sees its GPUs, but wherever that is not set "
+                f"vLLM finds none (\"No CUDA GPUs are available\")",
+                span=ev.span,
+                notes=["make the default a device list (${CUDA_VISIBLE_DEVICES:-0}) or drop the variable"],
+            )
+            d.severity = Severity.WARNING
+            yield d
+            continue
         how = "defaults to" if default_all else "is"
         yield ctx.report(
             "VL304",
@@ -192,6 +221,18 @@ def cuda_visible_devices_all(ctx: RuleContext) -> Iterator[Diagnostic]:
             span=ev.span,
             notes=["leave the variable unset to expose every GPU the container has, or list indices such as 0,1"],
         )
+
+
+def _dotenv_line(ctx: RuleContext, var: str) -> str | None:
+    """``.env line 73`` when the .env beside the file sets ``var`` (compose reads it)."""
+    from vllm_lint.sources.containers.dotenv import parse_dotenv
+    from vllm_lint.sources.readfile import load_sibling
+
+    sib = load_sibling(ctx.src, ".env", "env")
+    if sib is None:
+        return None
+    ev = parse_dotenv(sib.text, sib.index).get(var)
+    return f"{sib.display} line {ev.span.line}" if ev is not None and ev.span is not None else None
 
 
 # -- VL305 ------------------------------------------------------------------------------------------
@@ -301,19 +342,19 @@ def nccl_shared_memory(ctx: RuleContext) -> Iterator[Diagnostic]:
     per_pod = vis.per_pod(topology.nodes(ctx)) if vis is not None else None
     if vis is not None and (per_pod is None or per_pod <= 1):
         return  # one GPU in this container (or unknown split): no intra-node NCCL traffic to speak of
-    if facts.get("ipc_host") or facts.get("shm_size") or facts.get("dev_shm_volume"):
+    if facts.ipc_host or facts.shm_size or facts.dev_shm_volume:
         return
-    if facts.get("kustomize_patch"):
+    if facts.kustomize_patch:
         return  # a strategic-merge patch: volumes usually come from the base it patches
     source = (ctx.launch.source or "").lower()
-    if "dev_shm_volume" in facts:
+    if facts.dev_shm_volume is not None:
         where = ("the pod mounts no memory-backed emptyDir at /dev/shm (and hostIPC is off), so the "
                  "container keeps the runtime's 64 MiB default")
         fix_note = ("add a volume `emptyDir: {medium: Memory, sizeLimit: 16Gi}` mounted at /dev/shm "
                     "(charts: set the chart's shm option or put tensorParallelSize in vllmConfig)")
-    elif "ipc_host" in facts or "shm_size" in facts or source == "compose" or facts.get("container_cli"):
+    elif facts.ipc_host is not None or facts.shm_size is not None or source == "compose" or facts.container_cli:
         where = "the container has neither `ipc: host` nor `shm_size`, so /dev/shm is Docker's 64 MiB default"
-        if facts.get("container_cli"):
+        if facts.container_cli:
             where = "the container is started without `--ipc=host` or `--shm-size`, so /dev/shm is Docker's 64 MiB default"
         fix_note = "add `ipc: host` (compose) / `--ipc=host` (docker run), or `shm_size: 16gb` / `--shm-size 16g`"
     else:

@@ -131,7 +131,7 @@ def _engine(ctx: RuleContext) -> Engine | None:
     util = _utilization(ctx)
     if gpus is None or util is None:
         return None
-    profiles = ctx.launch.facts.get("profiles") or []
+    profiles = ctx.launch.facts.profiles or []
     cuda = ctx.launch.env.get("CUDA_VISIBLE_DEVICES")
     defaults = tuple(d for d in (_default_of(ctx, util[2]), _default_of(ctx, cuda.span if cuda else None)) if d)
     return Engine(ctx, gpus[0], gpus[1], util[0], util[1], util[2],

@@ -25,7 +25,7 @@ class Visible:
     requested: bool  # the launch itself asks for exactly this many (not a --gpu assumption)
     spans_pods: bool = False  # count is a total over several pods (LWS group, Ray cluster, SkyPilot nodes)
     ray: bool = False  # the GPUs belong to a Ray cluster (other Ray apps may use idle ones)
-    pod_count: int | None = None  # GPUs of one pod/node when the source says (facts["gpus_per_node"])
+    pod_count: int | None = None  # GPUs of one pod/node when the source says (facts.gpus_per_node)
 
     def per_pod(self, pods: int) -> int | None:
         """GPUs of one pod when the count spans ``pods`` pods; None when they do not split evenly."""
@@ -80,7 +80,7 @@ def visible_gpus(ctx: "RuleContext") -> Visible | None:
     if gpu.mig_profile and count > 1:
         return Visible(1, f"{count} MIG slices ({gpu.mig_profile}), of which CUDA shows one per process", True)
     mech = gpu.mechanism or ""
-    per_node = ctx.launch.facts.get("gpus_per_node")
+    per_node = ctx.launch.facts.gpus_per_node
     per_node = per_node if isinstance(per_node, int) and per_node > 0 else None
     spans = bool(_MULTI_POD.search(mech)) or (per_node is not None and nodes(ctx) > 1)
     if spans:
@@ -103,14 +103,13 @@ def mechanism_name(mechanism: str | None) -> str:
 
 def is_group_worker(ctx: "RuleContext") -> bool:
     """A worker pod of a multi-pod group (LWS worker): the leader's launch carries the engine sizes."""
-    return str(ctx.launch.facts.get("lws_role") or "").lower() == "worker"
+    return str(ctx.launch.facts.lws_role or "").lower() == "worker"
 
 
 def nodes(ctx: "RuleContext") -> int:
     """Pods/nodes the engine spans (LeaderWorkerSet size, Ray/SkyPilot node count), 1 when single."""
     facts = ctx.launch.facts
-    for key in ("group_size", "nodes"):
-        v = facts.get(key)
+    for v in (facts.group_size, facts.nodes):
         if isinstance(v, int) and v > 1:
             return v
     return 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from vllm_lint.launch import Token
+from vllm_lint.launch import LaunchFacts, Token
 from vllm_lint.sources.containers.docker_run import DockerRun, parse_docker_run
 from vllm_lint.sources.containers.images import image_entrypoint, is_vllm_image
 
@@ -29,7 +29,7 @@ _NOT_A_LAUNCH = frozenset({"echo", "printf", "cat", "grep", "pip", "pip3", "whic
 _PY_OPTS_WITH_VALUE = frozenset({"-X", "-W", "-c"})
 _CONTAINER_CLIS = frozenset({"docker", "podman", "nerdctl"})
 
-Invocation = tuple[str, list[Token], list[Token], dict]
+Invocation = tuple[str, list[Token], list[Token], LaunchFacts]
 
 
 def _base(text: str) -> str:
@@ -74,11 +74,11 @@ def find_vllm_invocation(words: list[Token]) -> Invocation | None:
         entrypoint, n_prog = got
         program = list(words[i:i + n_prog])
         args = list(words[i + n_prog:])
-        facts: dict = {}
+        facts = LaunchFacts()
         if env_prefix:
-            facts["env_prefix"] = dict(env_prefix)
+            facts.env_prefix = dict(env_prefix)
         if args and _match_program(args, 0) is not None:
-            facts["repeated_subcommand"] = True
+            facts.repeated_subcommand = True
         return entrypoint, program, args, facts
     return None
 
@@ -232,7 +232,7 @@ def _container_exec(words: list[Token]) -> Invocation | None:
     if got is None:
         return None
     entrypoint, program, args, facts = got
-    facts = {**facts, "container_exec": words[i].text}
+    facts = facts.merged(LaunchFacts(container_exec=words[i].text))
     return entrypoint, program, args, facts
 
 
@@ -249,15 +249,14 @@ def docker_run_invocation(run: DockerRun) -> Invocation | None:
             combined = ep.tokens() + run.args
             got = find_vllm_invocation(combined)
             if got is not None and ep.uncertain:
-                got[3]["image_entrypoint_uncertain"] = ep.reason
+                got[3].image_entrypoint_uncertain = ep.reason
     if got is None and run.entrypoint is None and image_entrypoint(run.image.text if run.image else None) is None:
         if run.image is not None and is_vllm_image(run.image.text) and run.args:
             program = [Token(text="vllm", style="synthetic", origin="assumed-image"),
                        Token(text="serve", style="synthetic", origin="assumed-image")]
-            facts["image_entrypoint_assumed"] = True
+            facts.image_entrypoint_assumed = True
             return "serve", program, list(run.args), facts
     if got is None:
         return None
     entrypoint, program, args, more = got
-    facts.update(more)
-    return entrypoint, program, args, facts
+    return entrypoint, program, args, facts.merged(more)

@@ -128,12 +128,12 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
                 launch.unknowns = [u for u in launch.unknowns if "host are visible" not in u and "GPU count" not in u]
                 if gpu.count is None:
                     launch.unknowns.append("GPU count is not known: " + ("; ".join(gpu.notes) or "no accelerators"))
-            launch.facts["nodes"] = nodes
+            launch.facts.nodes = nodes
             choice = next((n for n in gpu.notes if n.startswith("any one of")), None)
             if choice is not None:
-                launch.facts["accelerator_choices"] = choice
+                launch.facts.accelerator_choices = choice
             if per_node is not None:
-                launch.facts["gpus_per_node"] = per_node
+                launch.facts.gpus_per_node = per_node
             replicas = lookup.get_str(lookup.get(doc, "service"), "replicas")
             if replicas and replicas.isdigit():
                 launch.replicas = int(replicas)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vllm_lint.launch import GpuRequest, Insertion, Launch, Token
+from vllm_lint.launch import GpuRequest, Insertion, Launch, LaunchFacts, Token
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, Limits, SourceFile
 from vllm_lint.sources.insertion import yaml_quote
 from vllm_lint.sources.yaml import loader, lookup, spans
@@ -147,7 +147,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
             args=args,
             gpu=gpu,
             insertion=_insertion(src, doc),
-            facts={"config_file": True, "config_notes": notes} if notes else {"config_file": True},
+            facts=LaunchFacts(config_file=True, config_notes=notes or None),
             unknowns=["GPU count is not known: a config file does not say"] + notes,
         ))
         break

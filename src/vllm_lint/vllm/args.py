@@ -52,6 +52,21 @@ def _detect_repeated_subcommand(tokens: Sequence[str], entrypoint: str) -> int:
     return 0
 
 
+_PROGRAMS = re.compile(r"^(?:sh|bash|dash|ash|zsh|ksh|env|exec|python\d?(?:\.\d+)?)$")
+
+
+def _appended_program(tokens: Sequence[str], entrypoint: str) -> str | None:
+    """A program (a shell, python, env) given as the container's arguments after an ENTRYPOINT that
+    already starts the server: the words that name it, else None. ``python -m vllm...`` repeating
+    the server is the repeated-subcommand case instead."""
+    if entrypoint not in ("serve", "api_server") or not tokens:
+        return None
+    first = tokens[0].strip().rsplit("/", 1)[-1]
+    if not _PROGRAMS.match(first) or _detect_repeated_subcommand(tokens, entrypoint):
+        return None
+    return " ".join(tokens[:2]) if len(tokens) > 1 and tokens[1].startswith("-") else tokens[0]
+
+
 @lru_cache(maxsize=8)
 def _legacy_table(version: str) -> FlagTable:
     """``python -m vllm.entrypoints.api_server`` (the demo /generate server, 0.4-0.22): its own
@@ -82,6 +97,21 @@ def parse_args(
     out = ParsedArgs(version=version, entrypoint=entrypoint, table=table)
     if entrypoint == "engine_kwargs":
         _parse_engine_kwargs(tokens, table, out)
+        return out
+    program = _appended_program(tokens, entrypoint)
+    if program is not None:
+        # `CMD ["sh", "-c", "..."]` after an image whose ENTRYPOINT runs the server: the shell is
+        # never run; its words reach vLLM as a model name and options, and are not vLLM's flags
+        raw = _parse_core(tokens, version, entrypoint, config_loader, table, 0)
+        runs = PROG.get(entrypoint, "vllm serve")
+        msg = (f"the container's ENTRYPOINT already runs `{runs}`, so `{program}` and the words after it reach "
+               f"vLLM as arguments: the program never runs"
+               + (f", and vLLM takes `{raw.model}` as the model" if entrypoint == "serve" and raw.model else ""))
+        out.problems.append(ArgProblem(
+            "program-in-arguments", raw.error or msg, 0, fatal=True, detail=msg if raw.error else None,
+            suggestion=f"start `{program}` with the container's entrypoint instead (Dockerfile ENTRYPOINT, compose "
+                       f"`entrypoint:`, Kubernetes `command:`), or pass only vLLM's arguments"))
+        out.error, out.model, out.model_index = raw.error, raw.model, raw.model_index
         return out
     skip = _detect_repeated_subcommand(tokens, entrypoint)
     if skip:

@@ -49,21 +49,21 @@ def test_production_stack_renders_like_the_chart():
     assert by_text["--gpu_memory_utilization"].style == "helm-key"
     assert src.text[by_text["--gpu_memory_utilization"].span.start:by_text["--gpu_memory_utilization"].span.end] == "gpuMemoryUtilization"
     assert by_text["--no-enable-prefix-caching"].style == "synthetic"  # rendered although the key is absent
-    ignored = dict(l.facts["ignored_keys"])
+    ignored = dict(l.facts.ignored_keys)
     assert set(ignored) == {"vllmConfig.v1", "extraArgs"}  # modelSpec-level extraArgs never reach vLLM
     assert src.text[ignored["extraArgs"].start:ignored["extraArgs"].end] == "extraArgs"
-    assert l.gpu.count == 0.5 and l.gpu.product == "NVIDIA-L40S"
-    assert any("fractional" in n for n in l.gpu.notes)
-    assert l.replicas == 2 and l.facts["dev_shm_volume"] is False
+    assert l.gpu.count == 0 and l.gpu.written == 0.5 and l.gpu.product == "NVIDIA-L40S"
+    assert any("renders no nvidia.com/gpu request" in n for n in l.gpu.notes)
+    assert l.replicas == 2 and l.facts.dev_shm_volume is False
     mig = launches[1]
     assert [t.text for t in mig.program] == ["/opt/venv/bin/vllm", "serve"]
     assert mig.gpu.mig_profile == "4g.71gb" and mig.gpu.count == 1
-    assert mig.facts["dev_shm_volume"] is True and mig.facts["shm_size"] == "8Gi"
+    assert mig.facts.dev_shm_volume is True and mig.facts.shm_size == "8Gi"
     assert "--enable-prefix-caching" in words(mig) and "--kv-transfer-config" in words(mig)
     ray = launches[2]  # ray-cluster.yaml's entrypoint script: its own flag spellings, no --no-enable-prefix-caching
     assert words(ray) == ["facebook/opt-125m", "--host", "0.0.0.0", "--port", "8000", "--distributed-executor-backend",
                           "ray", "--tensor-parallel-size", "1", "--pipeline-parallel-size", "2"]
-    assert ray.gpu.count == 2 and ray.facts["nodes"] == 2 and ray.env["VLLM_USE_V1"].value == "0"
+    assert ray.gpu.count == 2 and ray.facts.nodes == 2 and ray.env["VLLM_USE_V1"].value == "0"
 
 
 def test_production_stack_insertion_uses_chart_keys():
@@ -80,7 +80,7 @@ def test_unknown_chart_heuristics():
     _, (l,) = run("chart/values.yaml")
     assert words(l) == ["Qwen/Qwen3-8B", "--max-model-len", "32768", "--gpu-memory-utilization", "0.9",
                         "--enable-auto-tool-choice", "--tool-call-parser", "hermes"]
-    assert l.args[1].style == "helm-key" and l.facts["chart"] == "unknown"
+    assert l.args[1].style == "helm-key" and l.facts.chart == "unknown"
     assert l.gpu.product == "g6e.2xlarge"
     check_spans(l)
 
@@ -140,12 +140,12 @@ def test_production_stack_insertion_without_vllmconfig(tmp_path):
     src = load_source(f, str(f), "helm-values")
     (l,) = charts.extract(src).launches
     assert "--max-model-len=8192" not in words(l)  # modelSpec-level extraArgs are ignored by the chart
-    assert [k for k, _ in l.facts["ignored_keys"]] == ["extraArgs"]
+    assert [k for k, _ in l.facts.ignored_keys] == ["extraArgs"]
     ins = l.insertion
     new = src.text[:ins.offset] + ins.render(["--max-model-len", "8192"]) + src.text[ins.offset:]
     (again,) = charts.extract(SourceFile.from_text(new, display="v.yaml", kind="helm-values")).launches
     w = words(again)
-    assert w[w.index("--max-model-len") + 1] == "8192" and "insertion_note" in l.facts
+    assert w[w.index("--max-model-len") + 1] == "8192" and l.facts.insertion_note is not None
 
 
 def test_other_applications_charts_are_not_vllm(tmp_path):
@@ -164,3 +164,32 @@ def test_values_option_order_is_helms_when_the_overlay_is_linted():
         assert words(l) == ["Qwen/Qwen3-8B", "--max-model-len", "131072", "--tensor-parallel-size", "2"], linted
     _, (l,) = run("chart/values-h100.yaml", ExtractOptions(values_files=[FIX / "chart" / "values-h100.yaml"]))
     assert "131072" in words(l)  # the chart's values.yaml under it, the overlay on top
+
+
+PS_FRACTION = """servingEngineSpec:
+  modelSpec:
+  - name: "opt"
+    repository: "vllm/vllm-openai"
+    tag: "v0.11.0"
+    modelURL: "facebook/opt-125m"
+    replicaCount: 2
+    requestCPU: 6
+    requestMemory: "16Gi"
+    requestGPU: {gpu}
+"""
+
+
+def test_production_stack_renders_no_gpu_below_one(tmp_path):
+    """chart.resources writes the GPU resource only if gt (int requestGPU) 0: 0.5 renders none."""
+    from vllm_lint.lint import LintOptions, lint_paths
+
+    (tmp_path / "values.yaml").write_text(PS_FRACTION.format(gpu=0.5))
+    res = lint_paths([tmp_path / "values.yaml"], LintOptions(select=["VL302"]))
+    (l,) = [c.launch for c in res.launches]
+    assert l.gpu.count == 0 and l.gpu.written == 0.5
+    assert [(d.rule, d.severity.value) for d in res.diagnostics] == [("VL302", "warning")]
+    assert "renders no GPU request" in res.diagnostics[0].message
+
+    (tmp_path / "values.yaml").write_text(PS_FRACTION.format(gpu=1.5))
+    res = lint_paths([tmp_path / "values.yaml"], LintOptions(select=["VL302"]))
+    assert [(d.rule, d.severity.value) for d in res.diagnostics] == [("VL302", "error")]

@@ -32,7 +32,7 @@ def _where(tok) -> tuple[str, int, int]:
 
 def test_template_wins_over_values_heuristic_and_spans_point_at_their_origin() -> None:
     l = _launch("values.yaml")
-    assert l.facts["chart"] == "rendered-template" and l.name.startswith("templates/deployment.yaml: ")
+    assert l.facts.chart == "rendered-template" and l.name.startswith("templates/deployment.yaml: ")
     assert [t.text for t in l.program] == ["vllm", "serve"]
     words = [t.text for t in l.args]
     assert words[:8] == ["Qwen/Qwen2.5-7B-Instruct", "--max-model-len", "8192", "--tensor-parallel-size=2",

@@ -26,7 +26,7 @@ def test_isvc_args_appended_to_runtime():
                                            "--max-model-len=8192"]
     assert isvc.args[1].symbolic
     assert isvc.gpu.count == 1 and isvc.gpu.product == "g5.8xlarge"
-    assert isvc.facts["model_id"] == "meta-llama/Llama-3.1-8B-Instruct"
+    assert isvc.facts.model_id == "meta-llama/Llama-3.1-8B-Instruct"
     t = isvc.args[-1]
     assert src.text[t.span.start:t.span.end] == "--max-model-len=8192"
 
@@ -55,14 +55,16 @@ def test_builtin_vllm_runtime():
     assert l.gpu.count is None and l.unknowns
 
 
-def test_llmisvc_quotes_kept_literally():
+def test_llmisvc_additional_args_are_evaluated_by_the_shell():
+    """The LLMInferenceService template runs eval "exec vllm serve ... ${VLLM_ADDITIONAL_ARGS} $@":
+    the shell parses the value again, so the JSON reaches vLLM without its quotes."""
     text = ("apiVersion: serving.kserve.io/v1alpha2\nkind: LLMInferenceService\nmetadata: {name: pd}\nspec:\n"
             "  model: {uri: hf://Qwen/Qwen2.5-7B-Instruct}\n  template:\n    containers:\n    - name: main\n"
             "      env:\n      - name: VLLM_ADDITIONAL_ARGS\n"
             "        value: \"--kv_transfer_config '{\\\"kv_connector\\\":\\\"NixlConnector\\\"}'\"\n")
     src = SourceFile.from_text(text, display="p.yaml", kind="kserve")
     (l,) = manifests.extract(src).launches
-    last = l.args[-1]
-    assert last.text == "'{\"kv_connector\":\"NixlConnector\"}'"
-    assert src.text[last.span.start:last.span.end] == "'{\\\"kv_connector\\\":\\\"NixlConnector\\\"}'"
-    assert any("quotes" in u for u in l.unknowns)
+    flag, last = l.args[-2:]
+    assert flag.text == "--kv_transfer_config" and last.text == '{"kv_connector":"NixlConnector"}'
+    assert src.text[last.span.start:last.span.end] == '{\\"kv_connector\\":\\"NixlConnector\\"}'
+    assert not any("quotes" in u for u in l.unknowns)

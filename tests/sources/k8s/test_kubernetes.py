@@ -65,14 +65,14 @@ def test_multidoc_deployment_argv_env_and_expansion():
     assert l.replicas == 3
     assert l.image == "vllm/vllm-openai:v0.8.5" and l.vllm_version == "0.8.5"
     assert src.text[l.image_span.start:l.image_span.end] == "vllm/vllm-openai:v0.8.5"
-    assert l.facts["dev_shm_volume"] is True and l.facts["shm_size"] == "2Gi"
-    assert l.facts["ports"] == ["8000"]
+    assert l.facts.dev_shm_volume is True and l.facts.shm_size == "2Gi"
+    assert l.facts.ports == ["8000"]
     # Kubernetes does not expand $VAR / ${VAR} in env values (form 9b)
-    names = [n for n, _ in l.facts["literal_dollar_env"]]
+    names = [n for n, _ in l.facts.literal_dollar_env]
     assert names == ["HF_TOKEN", "LD_LIBRARY_PATH"]
-    _, span = l.facts["literal_dollar_env"][0]
+    _, span = l.facts.literal_dollar_env[0]
     assert src.text[span.start:span.end] == "$HF_TOKEN"
-    assert "VL101" in l.facts["ignore_checks"]
+    assert "VL101" in l.facts.ignore_checks
 
 
 def test_block_list_insertion_keeps_style():
@@ -106,14 +106,14 @@ def test_flow_lists_mig_affinity_and_other_kinds():
 
 def test_shell_block_scalar_spans_and_arithmetic():
     src, (l,), _ = run("shell_block.yaml")
-    assert l.facts["shell"] == "/bin/bash"
+    assert l.facts.shell == "/bin/bash"
     assert words(l)[0] == "deepseek-ai/DeepSeek-R1-0528"
     dp = words(l).index("--data-parallel-size")
     assert l.args[dp + 1].symbolic  # $(( )) arithmetic is never evaluated (form 10)
     assert words(l)[words(l).index("--data-parallel-size-local") + 1] == "8"  # $DP_SIZE_LOCAL from env
     assert "--kv_transfer_config" in words(l)
     check_spans(src, l)
-    assert l.facts["group_size"] == 2 and l.gpu.count == 8
+    assert l.facts.group_size == 2 and l.gpu.count == 8
     ins = l.insertion
     new = src.text[:ins.offset] + ins.render(["--max-model-len", "4096"]) + src.text[ins.offset:]
     again = manifests.extract(SourceFile.from_text(new, display="x.yaml", kind="kubernetes")).launches[0]
@@ -128,14 +128,14 @@ def test_lws_sh_string_total_gpus():
     assert words(l) == ["--port", "8080", "--model", "meta-llama/Llama-3.1-405B-Instruct",
                         "--tensor-parallel-size", "8", "--pipeline_parallel_size", "2"]
     check_spans(src, l)
-    assert l.gpu.count == 16 and l.facts["group_size"] == 2 and l.replicas == 2
+    assert l.gpu.count == 16 and l.facts.group_size == 2 and l.replicas == 2
 
 
 def test_kuberay_head_string_cluster_gpus():
     src, (l,), _ = run("raycluster_string.yaml")
     assert "headGroupSpec" in l.name
     assert words(l)[:3] == ["deepseek-ai/DeepSeek-R1", "--tensor-parallel-size", "16"]
-    assert l.gpu.count == 16 and l.facts["nodes"] == 2
+    assert l.gpu.count == 16 and l.facts.nodes == 2
     check_spans(src, l)
 
 
@@ -157,13 +157,13 @@ def test_kustomize_patch_merged_with_base():
     assert l.image_span.path.endswith("base/deployment.yaml")
     assert l.gpu.count == 2  # patch resources win
     assert l.replicas == 4
-    assert l.facts["dev_shm_volume"] is True and "VLLM_LOGGING_LEVEL" in l.env
+    assert l.facts.dev_shm_volume is True and "VLLM_LOGGING_LEVEL" in l.env
     check_spans(src, l)
 
 
 def test_kustomize_patch_alone():
     src, (l,), _ = run("lone_patch.yaml")
-    assert l.image is None and l.facts["kustomize_patch"] is True
+    assert l.image is None and l.facts.kustomize_patch is True
     assert any("kustomize patch" in u for u in l.unknowns)
 
 
@@ -226,7 +226,7 @@ def test_escape_envfrom_and_list_kind():
     src, (l,), _ = run("list.yaml", text)
     assert l.name == "DaemonSet/d (container v)"
     assert words(l) == ["m/x", "--served-model-name=$(NAME)"]  # $$ escapes to a literal $
-    assert any("envFrom" in n for n in l.facts["env_notes"])
+    assert any("envFrom" in n for n in l.facts.env_notes)
     check_spans(src, l)
 
 
@@ -252,6 +252,6 @@ def test_dynamo_wrapper_options_split_off():
     src, (l,), _ = run("dyn.yaml", text)
     assert l.name == "DynamoGraphDeployment/g services.Prefill" and l.entrypoint == "api_server"
     assert words(l) == ["--model", "Qwen/Qwen3-8B", "--tensor-parallel-size", "2"]
-    assert l.facts["wrapper_args"] == ["--is-prefill-worker", "--connector", "kvbm", "nixl"]
+    assert l.facts.wrapper_args == ["--is-prefill-worker", "--connector", "kvbm", "nixl"]
     assert l.gpu.count == 2 and l.replicas == 2
     check_spans(src, l)

@@ -141,7 +141,7 @@ GPUS = {
     KUBEAI + "manifests/models/deepseek-r1-mi300x.yaml": {0: (8, "mi300x")},
     KSERVE + "docs/samples/llmisvc/dp-ep/deepseek-r1-gpu-rdma-roce/llm-inference-service-dp-ep-deepseek-r1-gpu-naive.yaml": {0: (16, None)},
     KSERVE + "docs/samples/fluid/kserve-isvc.yaml": {0: (1, "g5.8xlarge")},
-    PS + "tutorials/assets/values-01-2pods-minimal-example.yaml": {0: (0.5, None)},
+    PS + "tutorials/assets/values-01-2pods-minimal-example.yaml": {0: (0, None)},  # requestGPU 0.5: int(0.5) is 0, the chart renders no GPU request
     PS + "tutorials/assets/values-15-b-minimal-pipeline-parallel-example-multiple-modelspec.yaml": {0: (2, None), 1: (1, None)},
     "Lintasarta__vllm-helm/values.yaml": {0: (1, "NVIDIA-L40S")},
     "robertgshaw2-neuralmagic__vllm-k8s/nm-cluster/vllm-simple-tp.yaml": {0: (2, "A100_40GB")},  # custom label

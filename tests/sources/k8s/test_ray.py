@@ -27,8 +27,8 @@ def test_rayservice_engine_kwargs_spans_through_block_scalar():
     key = l.args[5]
     assert key.style == "config-key" and src.text[key.span.start:key.span.end] == "max_model_len"
     assert src.index.position(key.span.start) == (24, 15)
-    assert l.gpu.count == 2 and l.gpu.product == "L4" and l.facts["nodes"] == 3
-    assert l.replicas == 1 and l.facts["max_replicas"] == 2
+    assert l.gpu.count == 2 and l.gpu.product == "L4" and l.facts.nodes == 3
+    assert l.replicas == 1 and l.facts.max_replicas == 2
     ins = l.insertion
     new = src.text[:ins.offset] + ins.render(["--max-num-seqs", "64"]) + src.text[ins.offset:]
     (again,) = manifests.extract(SourceFile.from_text(new, display="r.yaml", kind="rayservice")).launches
@@ -43,4 +43,4 @@ def test_plain_serve_config_and_custom_app():
     a, b = manifests.extract(src).launches
     assert [t.text for t in a.args] == ["q", "--max_model_len", "4096"]
     assert a.gpu.count is None and a.unknowns
-    assert b.args == [] and b.facts["model_hint"] == "m/x" and b.unknowns
+    assert b.args == [] and b.facts.model_hint == "m/x" and b.unknowns

@@ -98,7 +98,7 @@ def _with_image(launches: list[Launch], image: str | None, image_node: Node | No
                 launch.image = image
                 launch.image_span = spans.node_span(image_node, src) if image_node is not None else None
                 launch.vllm_version = version_from_image(image) if "$" not in image and "{{" not in image else None
-                launch.facts["runs_in_image"] = image
+                launch.facts.runs_in_image = image
     return launches
 
 

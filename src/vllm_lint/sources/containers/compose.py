@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers.dotenv import parse_dotenv
@@ -326,8 +326,8 @@ def service_gpu(src: SourceFile, svc: Node, env: dict[str, EnvValue], project_en
 # ----------------------------------------------------------------------------- services
 
 
-def _facts(src: SourceFile, svc: Node, project_env: dict[str, EnvValue]) -> dict:
-    facts: dict = {}
+def _facts(src: SourceFile, svc: Node, project_env: dict[str, EnvValue]) -> LaunchFacts:
+    facts = LaunchFacts()
 
     def s(key: str) -> str | None:
         n = lookup.get(svc, key)
@@ -337,14 +337,14 @@ def _facts(src: SourceFile, svc: Node, project_env: dict[str, EnvValue]) -> dict
 
     ipc = s("ipc")
     if ipc is not None:
-        facts["ipc_host"] = ipc == "host"
-        facts["ipc"] = ipc
+        facts.ipc_host = ipc == "host"
+        facts.ipc = ipc
     shm = s("shm_size")
     if shm is not None:
-        facts["shm_size"] = shm
+        facts.shm_size = shm
     runtime = s("runtime")
     if runtime == "nvidia":
-        facts["runtime_nvidia"] = True
+        facts.runtime_nvidia = True
     ports = lookup.get(svc, "ports")
     if isinstance(ports, SequenceNode):
         plist = []
@@ -353,22 +353,25 @@ def _facts(src: SourceFile, svc: Node, project_env: dict[str, EnvValue]) -> dict
                 plist.append(_interp(p, src, project_env).text)
             elif isinstance(p, MappingNode):
                 plist.append(":".join(str(x) for x in (lookup.get_str(p, "published"), lookup.get_str(p, "target")) if x))
-        facts["ports"] = plist
+        facts.ports = plist
     profiles = lookup.to_python(lookup.get(svc, "profiles"))
     if isinstance(profiles, list) and profiles:
-        facts["profiles"] = [str(p) for p in profiles]
+        facts.profiles = [str(p) for p in profiles]
     volumes = lookup.get(svc, "volumes")
     if isinstance(volumes, SequenceNode):
         for v in volumes.value:
             text = _interp(v, src, project_env).text if isinstance(v, ScalarNode) else str(lookup.get_str(v, "target") or "")
             if ":/dev/shm" in text or text == "/dev/shm":
-                facts["dev_shm_volume"] = True
+                facts.dev_shm_volume = True
+    network = s("network_mode")
+    if network is not None:
+        facts.network_mode = network
     name = s("container_name")
     if name:
-        facts["container_name"] = name
+        facts.container_name = name
     mounts = _mounts(src, svc, project_env)
     if mounts:
-        facts["mounts"] = mounts
+        facts.mounts = mounts
     return facts
 
 
@@ -439,7 +442,7 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
     tokens = [w.token for w in argv]
 
     entrypoint = program = args = None
-    found_facts: dict = {}
+    found_facts = LaunchFacts()
     insertion = None
     script_unknowns: list[str] = []
     si = shell_script_index(tokens)
@@ -457,7 +460,7 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
                 end = words_end(cmd.words)
                 if end is not None:
                     insertion = shell_insertion(src, end, folded_yaml=word.folded)
-                facts["shell"] = tokens[0].text
+                facts.shell = tokens[0].text
                 break
     if entrypoint is None:
         got = find_vllm_invocation(tokens)
@@ -466,7 +469,7 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
     if entrypoint is None:
         followed = _follow_mounted_script(src, svc, tokens, env, project_env, name, key, image)
         if followed is not None:
-            followed.facts.update(facts)
+            followed.facts = followed.facts.merged(facts)
             return followed
         if not is_vllm_image(image) or si is not None:
             return None
@@ -476,11 +479,11 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
         program = [Token(text="vllm", style="synthetic", origin="assumed-image"),
                    Token(text="serve", style="synthetic", origin="assumed-image")]
         entrypoint, args = "serve", [w.token for w in (cmd_words or [])]
-        facts["image_entrypoint_assumed"] = True
+        facts.image_entrypoint_assumed = True
         unknowns.append(f"the ENTRYPOINT of image {image!r} is not known; assumed it runs `vllm serve`")
-    facts.update(found_facts)
+    facts = facts.merged(found_facts)
     if img_ep is not None and img_ep.uncertain and ep_words is None:
-        facts["image_entrypoint_uncertain"] = img_ep.reason
+        facts.image_entrypoint_uncertain = img_ep.reason
     if insertion is None:
         insertion = _insertion(src, own, cmd_node, ep_node, cmd_words, ep_words)
     gpu = service_gpu(src, svc, env, project_env)
@@ -579,7 +582,7 @@ def _follow_mounted_script(src: SourceFile, svc: Node, tokens: list[Token], env:
             launch = followed_script_launch(src, local, env, via=f"{name} runs {target}", span=spans.key_span(key, src),
                                             image=image, source="compose", gpu=gpu)
             if launch is not None:
-                launch.name = f"{name} ({target} -> {launch.facts.get('followed_script')})"
+                launch.name = f"{name} ({target} -> {launch.facts.followed_script})"
                 if gpu.count is None and gpu.all_visible:
                     launch.unknowns.append("all GPUs of the host are visible; their number is not known from the file")
                 return launch

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vllm_lint.launch import EnvValue, GpuRequest, Token
+from vllm_lint.launch import EnvValue, GpuRequest, LaunchFacts, Token
 
 if TYPE_CHECKING:
     import os
@@ -49,24 +49,24 @@ class DockerRun:
     volumes: list[str] = field(default_factory=list)
     name: str | None = None
 
-    def facts(self) -> dict:
-        out: dict = {"container_cli": True}
+    def facts(self) -> LaunchFacts:
+        out = LaunchFacts(container_cli=True)
         if self.ipc:
-            out["ipc_host"] = self.ipc == "host"
-            out["ipc"] = self.ipc
+            out.ipc_host = self.ipc == "host"
+            out.ipc = self.ipc
         if self.shm_size:
-            out["shm_size"] = self.shm_size
+            out.shm_size = self.shm_size
         if self.ports:
-            out["ports"] = list(self.ports)
+            out.ports = list(self.ports)
         if any(v.split(":")[1:2] == ["/dev/shm"] for v in self.volumes):
-            out["dev_shm_volume"] = True
+            out.dev_shm_volume = True
         mounts = local_mounts(self.volumes)
         if mounts:
-            out["mounts"] = mounts
+            out.mounts = mounts
         if self.runtime == "nvidia":
-            out["runtime_nvidia"] = True
+            out.runtime_nvidia = True
         if self.name:
-            out["container_name"] = self.name
+            out.container_name = self.name
         return out
 
     def gpu(self) -> GpuRequest:
@@ -177,7 +177,7 @@ def local_mounts(volumes: list[str]) -> dict[str, str]:
 
 def host_path(mounts: dict[str, str] | None, base_dir: str | os.PathLike[str], container_path: str) -> Path | None:
     """The file on disk that a path inside the container comes from, through the bind mounts
-    recorded in ``launch.facts["mounts"]`` (container path -> host path relative to the linted
+    recorded in ``launch.facts.mounts`` (container path -> host path relative to the linted
     file's folder ``base_dir``); None when no mount covers it. Longest mount prefix wins, as in
     the container's mount table."""
     from pathlib import Path, PurePosixPath

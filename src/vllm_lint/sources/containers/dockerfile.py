@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers.images import image_entrypoint, is_vllm_image
@@ -276,7 +276,7 @@ def _stage_launch(src: SourceFile, stage: _Stage) -> Launch | None:
     if not tokens:
         return None
     env = dict(stage.env)
-    facts: dict = {}
+    facts = LaunchFacts()
     unknowns: list[str] = []
     insertion = None
     got = None
@@ -293,7 +293,7 @@ def _stage_launch(src: SourceFile, stage: _Stage) -> Launch | None:
                 end = words_end(cmd.words)
                 if end is not None:
                     insertion = shell_insertion(src, end)
-                facts["shell"] = tokens[0].text
+                facts.shell = tokens[0].text
                 break
             followed = _follow_script(src, stage, [w.text for w in cmd.words], env)
             if followed is not None:
@@ -307,16 +307,16 @@ def _stage_launch(src: SourceFile, stage: _Stage) -> Launch | None:
         if not stage.ep_set_here and img_ep is None and is_vllm_image(stage.image) and cmd_words:
             program = [Token("vllm", style="synthetic", origin="assumed-image"),
                        Token("serve", style="synthetic", origin="assumed-image")]
-            got = ("serve", program, [t for t, _ in cmd_words], {"image_entrypoint_assumed": True})
+            got = ("serve", program, [t for t, _ in cmd_words], LaunchFacts(image_entrypoint_assumed=True))
             unknowns.append(f"the ENTRYPOINT of image {stage.image!r} is not known; assumed it runs `vllm serve`")
         else:
             return None
     entrypoint, program, args, more = got
     if not args and stage.cmd is None:
         return None  # an image that serves whatever model the container is given: no launch yet
-    facts.update(more)
+    facts = facts.merged(more)
     if img_ep is not None and img_ep.uncertain:
-        facts["image_entrypoint_uncertain"] = img_ep.reason
+        facts.image_entrypoint_uncertain = img_ep.reason
     if insertion is None:
         insertion = _exec_insertion(src, stage.cmd if stage.cmd is not None else stage.entrypoint)
     gpu = GpuRequest(mechanism=None)

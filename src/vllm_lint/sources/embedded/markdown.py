@@ -61,7 +61,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     for lang, lo, hi in blocks(src.text):
         result.extend(_block(src, lang, lo, hi, opts))
     for launch in result.launches:
-        launch.facts["documentation"] = True
+        launch.facts.documentation = True
     result.launches.sort(key=lambda x: x.span.start)
     if not result.launches and not result.diagnostics:
         result.notes.append("no code block starts vLLM")

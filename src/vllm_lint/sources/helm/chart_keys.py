@@ -20,15 +20,15 @@ _QUOTED = re.compile(r"(`[^`]*`|\"[^\"]*\")")
 
 def chart_keys(launch: Launch) -> dict[str, str]:
     """flag (dashes) -> the values key that sets it, for a launch read from Helm values."""
-    facts = launch.facts or {}
-    chart = facts.get("chart")
+    facts = launch.facts
+    chart = facts.chart
     if not chart or chart == "rendered-template":
         return {}
     out: dict[str, str] = {}
     if chart == "vllm-production-stack":
         from vllm_lint.sources.helm.production_stack import PS_RAY_CONFIG, PS_VLLM_CONFIG
 
-        table = PS_RAY_CONFIG if "nodes" in facts else PS_VLLM_CONFIG
+        table = PS_RAY_CONFIG if facts.nodes is not None else PS_VLLM_CONFIG
         out.update({flag.replace("_", "-"): f"vllmConfig.{key}" for key, flag in table.items()})
     for tok in launch.args:
         if tok.style == "helm-key" and tok.raw and tok.text.startswith("--"):

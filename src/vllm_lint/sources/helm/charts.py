@@ -123,9 +123,9 @@ def template_launches(values: Values) -> list[Launch]:
             launch.source = "helm"
             shown = launch.name.replace("${{", "{{")  # the `$` the renderer added for YAML's sake
             launch.name = launch_name(values, f"{rel}: {shown}")
-            launch.facts["chart"] = "rendered-template"
-            launch.facts["chart_template"] = tpl.display
-            launch.facts["chart_values"] = main.display
+            launch.facts.chart = "rendered-template"
+            launch.facts.chart_template = tpl.display
+            launch.facts.chart_values = main.display
             launch.unknowns.extend(rendered.unknowns)
             launches.append(launch)
     return launches

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node
 
-from vllm_lint.launch import GpuRequest, Insertion, Launch, Token
+from vllm_lint.launch import GpuRequest, Insertion, Launch, LaunchFacts, Token
 from vllm_lint.sources.helm.values import Values, is_scalar_value, new_launch, synthetic
 from vllm_lint.sources.k8s import gpu_requests
 from vllm_lint.sources.yaml import navigate
@@ -81,7 +81,7 @@ def generic(values: Values, scopes: list[Node], title: str) -> Launch | None:
     """An unknown chart: vLLM option keys, args lists and a model key, if any are present.
 
     Keys are rendered as ``--kebab-case`` flags (``helm-key`` tokens at the key); how the real
-    template writes them is unknown, so the launch records ``facts["chart"] = "unknown"``.
+    template writes them is unknown, so the launch records ``facts.chart = "unknown"``.
 
     Long on purpose: the conventions are tried in one pass over the same sections (model key,
     option keys, args lists, image, resources, node selection), in the order a chart's template
@@ -175,5 +175,5 @@ def generic(values: Values, scopes: list[Node], title: str) -> Launch | None:
                       image=image, image_span=values.span(navigate.get(image_node, "repository")),
                       vllm_version=version_from_image(image) if image else None, gpu=gpu,
                       replicas=int(reps) if reps is not None else None, insertion=insertion,
-                      facts={"chart": "unknown", **({"image_tag_span": values.span(navigate.get(image_node, "tag"))} if tag else {})},
+                      facts=LaunchFacts(chart="unknown", image_tag_span=values.span(navigate.get(image_node, "tag")) if tag else None),
                       unknowns=unknowns + ["chart template unknown: flags rendered from values keys by convention"])

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node
 
-from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, LaunchFacts, Token
 from vllm_lint.sources.helm.generic import ARGS_KEYS, GENERIC_OPTION_KEYS
 from vllm_lint.sources.helm.values import Values, is_scalar_value, new_launch, synthetic
 from vllm_lint.sources.k8s import gpu_requests
+from vllm_lint.sources.k8s.operators import operator_mutations
 from vllm_lint.sources.yaml import navigate
 from vllm_lint.vllm.versions import version_from_image
 
@@ -54,6 +55,12 @@ def _ps_gpu(values: Values, spec: Node, unknowns: list[str], ray_head: Node | No
     gpu.mechanism = f"production-stack requestGPU ({rtype})"
     if n is None:
         unknowns.append(f"requestGPU {navigate.text(req)!r} is not a number")
+    elif int(n) <= 0:
+        # chart.resources renders the GPU resource only `if gt (int $modelSpec.requestGPU) 0`
+        # (helm/templates/_helpers.tpl): sprig's int truncates, so 0.5 renders no GPU at all
+        gpu.count, gpu.written = 0, n
+        gpu.notes.append(f"requestGPU {n:g} renders no {rtype} request: the chart's template writes one only "
+                         f"when int(requestGPU) > 0, and int({n:g}) is {int(n)}")
     else:
         gpu.count = n
         if n != int(n):
@@ -116,7 +123,7 @@ def production_stack(values: Values) -> list[Launch]:
     ses_ignored = [(f"servingEngineSpec.{navigate.key_text(k)}", values.span(k)) for k, _ in navigate.pairs(ses)
                    if navigate.key_text(k) not in PS_SES_KEYS] if navigate.is_map(ses) else []
     if launches and ses_ignored:  # one report for the section, on its first engine
-        launches[0].facts["ignored_keys"] = list(launches[0].facts.get("ignored_keys") or []) + ses_ignored
+        launches[0].facts.ignored_keys = list(launches[0].facts.ignored_keys or []) + ses_ignored
     return launches
 
 
@@ -145,9 +152,9 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     args += synthetic("--host", "0.0.0.0", "--port", port)
     if on_ray:
         args += synthetic("--distributed-executor-backend", "ray")
-    facts: dict[str, object] = {"chart": "vllm-production-stack"}
+    facts = LaunchFacts(chart="vllm-production-stack")
     if tag_node is not None:
-        facts["image_tag_span"] = values.span(tag_node)  # VL503 points at the tag
+        facts.image_tag_span = values.span(tag_node)  # VL503 points at the tag
     ignored: list[tuple[str, object]] = []
     for flag_key, flag in (("enableLoRA", "--enable-lora"), ("enableTool", "--enable-auto-tool-choice")):
         pair = navigate.get_pair(spec, flag_key)
@@ -173,7 +180,7 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
             t = values.key_token(vc_pair[0], "--no-enable-prefix-caching")
             t.style = "synthetic"
             args.append(t)
-            facts["implicit_no_prefix_caching"] = True
+            facts.implicit_no_prefix_caching = True
         for key, flag in (PS_RAY_CONFIG if on_ray else PS_VLLM_CONFIG).items():
             pair = navigate.get_pair(vc, key)
             if pair and not navigate.is_null(pair[1]):
@@ -193,20 +200,22 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
             if kt not in known_keys and kt not in PS_VLLM_CONFIG_OTHER:
                 ignored.append((f"vllmConfig.{kt}", values.span(k)))
         if on_ray:  # ray-cluster.yaml: VLLM_USE_V1 = vllmConfig.v1, default "0"
-            facts["vllm_use_v1"] = (navigate.text(navigate.get(vc, "v1")) or "0").strip()
+            facts.vllm_use_v1 = (navigate.text(navigate.get(vc, "v1")) or "0").strip()
         elif (navigate.text(navigate.get(vc, "v0")) or "").strip() == "1":
-            facts["vllm_use_v1"] = "0"
+            facts.vllm_use_v1 = "0"
         insertion = _ps_insertion(values, vc, extra)
         if navigate.get_pair(vc, "tensorParallelSize"):
-            facts["dev_shm_volume"] = True
-            facts["shm_size"] = (navigate.text(navigate.get(spec, "shmSize")) or "20Gi").strip()
+            facts.dev_shm_volume = True
+            facts.shm_size = (navigate.text(navigate.get(spec, "shmSize")) or "20Gi").strip()
         else:
-            facts["dev_shm_volume"] = False
+            facts.dev_shm_volume = False
+        if on_ray:  # raySpec: the chart renders a RayCluster, whose pods KubeRay gives a /dev/shm
+            facts = facts.merged(operator_mutations("RayCluster", (("headGroupSpec", None),)))
     else:
-        facts["dev_shm_volume"] = False
+        facts.dev_shm_volume = False
         insertion = _ps_insertion(values, None, None, spec=spec)
         if insertion is not None:
-            facts["insertion_note"] = ("adding vllmConfig also makes the chart render --no-enable-prefix-caching "
+            facts.insertion_note = ("adding vllmConfig also makes the chart render --no-enable-prefix-caching "
                                        "(add enablePrefixCaching: true to keep prefix caching on)")
     lm = navigate.get(spec, "lmcacheConfig")
     if navigate.is_map(lm) and navigate.as_bool(navigate.get(lm, "enabled")):
@@ -222,7 +231,7 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
             conn = "LMCacheConnectorV1"
         args += synthetic("--kv-transfer-config", json.dumps({"kv_connector": conn, "kv_role": role}, separators=(",", ":")))
     if navigate.is_map(lm) and navigate.as_bool(navigate.get(lm, "enablePD")):
-        facts["ipc_host"] = True
+        facts.ipc_host = True
     ct = navigate.get(spec, "chatTemplate")
     if is_scalar_value(ct) and navigate.text(ct):
         args += synthetic("--chat-template", navigate.text(ct) if on_ray else f"/templates/{navigate.text(ct)}")
@@ -232,10 +241,10 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
                                             or kt in PS_MODELSPEC_IGNORED):
             ignored.append((kt, values.span(k)))
     if ignored:
-        facts["ignored_keys"] = ignored
+        facts.ignored_keys = ignored
     env: dict[str, EnvValue] = {"HF_HOME": EnvValue("/data" if navigate.get(spec, "pvcStorage") is not None else "/tmp")}
-    if "vllm_use_v1" in facts:
-        env["VLLM_USE_V1"] = EnvValue(str(facts["vllm_use_v1"]))
+    if facts.vllm_use_v1 is not None:
+        env["VLLM_USE_V1"] = EnvValue(facts.vllm_use_v1)
     for item in navigate.items(navigate.get(spec, "env")):
         n = (navigate.text(navigate.get(item, "name")) or "").strip()
         if not n:
@@ -251,9 +260,9 @@ def _ps_launch(values: Values, spec: Node, i: int, port: str) -> Launch | None:
     gpu = _ps_gpu(values, spec, unknowns, navigate.get(ray, "headNode") if on_ray else None)
     _ps_product(values, spec, gpu)
     reps = navigate.as_number(navigate.get(spec, "replicaCount"))
-    facts["ports"] = [port]
+    facts.ports = [port]
     if on_ray:
-        facts["nodes"] = int((reps or 1) + 1)
+        facts.nodes = int((reps or 1) + 1)
     title = f"servingEngineSpec.modelSpec[{i}] ({name})"
     return new_launch(values, title, navigate.get(spec, "name") or spec, program=program, args=args, env=env, image=image,
                       image_span=values.span(repo_node), vllm_version=version_from_image(image) if image else None,

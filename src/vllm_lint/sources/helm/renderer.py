@@ -25,6 +25,7 @@ span of the template or of the values file.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
@@ -505,7 +506,7 @@ def remap_launch(launch: Launch, rendered: Rendered) -> bool:
             (x for x in rendered.files if x.display == span.path), rendered.files[0])
         raw = f.text[span.start:span.end]
         origin = "helm-values" if f is not rendered.files[0] else ("helm-template" if valued else t.origin)
-        return Token(text=t.text, span=span, raw=raw, style=t.style, symbolic=t.symbolic or sym, origin=origin)
+        return dataclasses.replace(t, span=span, raw=raw, symbolic=t.symbolic or sym, origin=origin)
 
     launch.program = [tok(t) for t in launch.program]
     launch.args = [tok(t) for t in launch.args]
@@ -522,7 +523,8 @@ def remap_launch(launch: Launch, rendered: Rendered) -> bool:
         g.count_span = rendered.map_span(g.count_span)[0]
     if g.product_span is not None:
         g.product_span = rendered.map_span(g.product_span)[0]
-    launch.facts = {k: _remap_obj(v, rendered) for k, v in launch.facts.items()}
+    for name, value in launch.facts.items():
+        setattr(launch.facts, name, _remap_obj(value, rendered))
     launch.insertion = None  # new flags cannot be written into a template safely
     return touched
 

@@ -41,15 +41,15 @@ def vllm_example_chart(values: Values) -> list[Launch]:
         if gpu.product and gpu.product.isupper() and "_" in gpu.product:
             gpu.notes.append(f"gpuModels value {gpu.product!r} looks like a placeholder")
             unknowns.append(f"GPU product placeholder {gpu.product!r}")
-    facts["chart"] = "vllm-example-chart"
+    facts.chart = "vllm-example-chart"
     if navigate.get(image_node, "tag") is not None:
-        facts["image_tag_span"] = values.span(navigate.get(image_node, "tag"))  # VL503 points at the tag
+        facts.image_tag_span = values.span(navigate.get(image_node, "tag"))  # VL503 points at the tag
     shm = navigate.get(root, "shm")
-    facts["dev_shm_volume"] = bool(navigate.as_bool(navigate.get(shm, "enabled")))
-    if facts["dev_shm_volume"]:
-        facts["shm_size"] = navigate.text(navigate.get(shm, "size"))
+    facts.dev_shm_volume = bool(navigate.as_bool(navigate.get(shm, "enabled")))
+    if facts.dev_shm_volume:
+        facts.shm_size = navigate.text(navigate.get(shm, "size"))
     port = navigate.text(navigate.get(root, "containerPort"))
-    facts["ports"] = [port] if port else []
+    facts.ports = [port] if port else []
     reps = navigate.as_number(navigate.get(root, "replicaCount"))
     ins = list_insertion(values.main, cmd) if values.src_of(cmd) is values.main else None
     return [new_launch(values, "image.command", cmd, entrypoint=entrypoint, program=program, args=args,

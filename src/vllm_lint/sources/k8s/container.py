@@ -24,7 +24,7 @@ from typing import Iterator
 
 from yaml.nodes import Node
 
-from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, LaunchFacts, Token
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.sources.insertion import shell_quote
 from vllm_lint.sources.k8s import entrypoints, gpu_requests
@@ -83,7 +83,7 @@ class PodContext:
     gpu_total: GpuRequest | None = None  # a multi-pod total computed by the caller (LWS, Ray)
     nodes: int | None = None
     extra_args: list[Token] = field(default_factory=list)  # appended after args (KServe ISVC)
-    facts: dict[str, object] = field(default_factory=dict)
+    facts: LaunchFacts = field(default_factory=LaunchFacts)
     source: str = "kubernetes"
     unknowns: list[str] = field(default_factory=list)  # what the workload leaves unknown
 
@@ -211,7 +211,7 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
 
     insertion: Insertion | None = None
     found = None
-    facts: dict[str, object] = {}
+    facts = LaunchFacts()
     if cmd:
         argv = cmd + args
         entry_synthetic: list[Token] = []
@@ -227,7 +227,7 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
             found, last_span = found
             if last_span is not None:
                 insertion = text_insertion(src, last_span)
-            facts["shell"] = argv[0].text
+            facts.shell = argv[0].text
     else:
         found = entrypoints.find_vllm(argv)
         if found is None and not cmd and entrypoints.image_runs_vllm(image) is None \
@@ -246,14 +246,15 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
     if found is None:
         return None
     entrypoint, program, vargs, extra_facts = found
-    env.update(extra_facts.pop("shell_assigns", None) or {})
-    facts.update(extra_facts)
+    env.update(extra_facts.shell_assigns or {})
+    extra_facts.shell_assigns = None
+    facts = facts.merged(extra_facts)
     for t in list(program) + list(vargs):
         if not t.symbolic and navigate.templated(t.text):
             t.symbolic = True
             unknowns.append(f"template placeholder in {t.text!r} (not rendered)")
     if not cmd:
-        facts.update(entrypoints.entrypoint_facts(image))
+        facts = facts.merged(entrypoints.entrypoint_facts(image))
     vargs = list(vargs) + list(ctx.extra_args)
 
     shared = ctx.gpu_total
@@ -264,12 +265,12 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
     if gpu.count is None and not any("GPU" in u for u in unknowns):
         unknowns.append("GPU count unknown")
 
-    facts.update(pod_facts(src, ctx, container))
+    facts = facts.merged(pod_facts(src, ctx, container))
     if literal_dollar:
-        facts["literal_dollar_env"] = literal_dollar
+        facts.literal_dollar_env = literal_dollar
     if env_notes:
-        facts["env_notes"] = env_notes
-    facts.update(ctx.facts)
+        facts.env_notes = env_notes
+    facts = facts.merged(ctx.facts)
     name = f"{ctx.kind}/{ctx.name}" + (f" {ctx.role}" if ctx.role else "") + f" (container {cname})"
     whole = _launch_span(src, container)
     launch = Launch(
@@ -292,44 +293,44 @@ def _launch_span(src: SourceFile, node: Node) -> Span:
     return src.index.span(start, min(node.end_mark.index, start + 1))
 
 
-def pod_facts(src: SourceFile, ctx: PodContext, container: Node) -> dict[str, object]:
+def pod_facts(src: SourceFile, ctx: PodContext, container: Node) -> LaunchFacts:
     """Orchestrator facts later rules need: /dev/shm volume, ports, hostIPC, annotations."""
-    facts: dict[str, object] = {}
+    facts = LaunchFacts()
     spec = ctx.pod_spec
     memory_volumes = set()
+    size_limits: dict[str, str] = {}
     for vol in navigate.items(navigate.get(spec, "volumes")):
         ed = navigate.get(vol, "emptyDir")
         if ed is not None and (navigate.text(navigate.get(ed, "medium")) or "").strip() == "Memory":
             memory_volumes.add((navigate.text(navigate.get(vol, "name")) or "").strip())
             size = navigate.text(navigate.get(ed, "sizeLimit"))
             if size:
-                facts.setdefault("shm_size_limits", {})[(navigate.text(navigate.get(vol, "name")) or "").strip()] = size  # type: ignore[index]
+                size_limits[(navigate.text(navigate.get(vol, "name")) or "").strip()] = size
     shm = False
     for vm in navigate.items(navigate.get(container, "volumeMounts")):
         if (navigate.text(navigate.get(vm, "mountPath")) or "").strip().rstrip("/") == "/dev/shm" \
                 and (navigate.text(navigate.get(vm, "name")) or "").strip() in memory_volumes:
             shm = True
-            size = facts.get("shm_size_limits", {}).get((navigate.text(navigate.get(vm, "name")) or "").strip())  # type: ignore[union-attr]
+            size = size_limits.get((navigate.text(navigate.get(vm, "name")) or "").strip())
             if size:
-                facts["shm_size"] = size
-    facts["dev_shm_volume"] = shm
-    facts.pop("shm_size_limits", None)
+                facts.shm_size = size
+    facts.dev_shm_volume = shm
     ports = [navigate.text(navigate.get(p, "containerPort")) for p in navigate.items(navigate.get(container, "ports"))]
-    facts["ports"] = [p.strip() for p in ports if p]
+    facts.ports = [p.strip() for p in ports if p]
     host_ipc = navigate.as_bool(navigate.get(spec, "hostIPC"))
-    facts["ipc_host"] = bool(host_ipc)
+    facts.ipc_host = bool(host_ipc)
     if ctx.group_size is not None:
-        facts["group_size"] = ctx.group_size
+        facts.group_size = ctx.group_size
     if ctx.nodes is not None:
-        facts["nodes"] = ctx.nodes
+        facts.nodes = ctx.nodes
     ann: dict[str, tuple[str, Span | None]] = {}
     for a in ctx.annotations:
         for k, v in navigate.pairs(a):
             key = navigate.key_text(k).strip()
             ann[key] = (navigate.text(v) or "", span_of(src, k))
     if ann:
-        facts["annotations"] = {k: v[0] for k, v in ann.items()}
+        facts.annotations = {k: v[0] for k, v in ann.items()}
         ignores = {k[len(IGNORE_ANNOTATION):]: v[1] for k, v in ann.items() if k.startswith(IGNORE_ANNOTATION)}
         if ignores:
-            facts["ignore_checks"] = ignores
+            facts.ignore_checks = ignores
     return facts

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from yaml.nodes import Node
 
-from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.sources.k8s import gpu_requests
 from vllm_lint.sources.yaml import navigate
@@ -125,7 +125,7 @@ def vllmruntime_launches(src: SourceFile, doc: Node) -> list[Launch]:
                    image_span=gpu_requests.node_span(src.index, navigate.get(img, "name")),
                    vllm_version=version_from_image(image) if image else None, gpu=gpu,
                    replicas=int(reps) if reps is not None else None,
-                   facts={"operator": "production-stack VLLMRuntime", "ports": [port]}, unknowns=unknowns)]
+                   facts=LaunchFacts(operator="production-stack VLLMRuntime", ports=[port]), unknowns=unknowns)]
 
 
 # NVIDIA Dynamo's vLLM worker (`python3 -m dynamo.vllm`) parses its own options and hands the
@@ -204,10 +204,10 @@ def dynamo_launches(src: SourceFile, doc: Node) -> list[Launch]:
         if image:
             unknowns.append(f"vLLM release inside {image} is not known from its tag")
         reps = navigate.as_number(navigate.get(svc, "replicas"))
-        facts: dict[str, object] = {"wrapper": "dynamo.vllm", "wrapper_args": own,
-                                    "component_type": (navigate.text(navigate.get(svc, "componentType")) or "").strip()}
+        facts = LaunchFacts(wrapper="dynamo.vllm", wrapper_args=own,
+                            component_type=(navigate.text(navigate.get(svc, "componentType")) or "").strip())
         if literal_dollar:
-            facts["literal_dollar_env"] = literal_dollar
+            facts.literal_dollar_env = literal_dollar
         from vllm_lint.sources.k8s.container import list_insertion
         insertion = list_insertion(src, args_node) if navigate.is_seq(args_node) and navigate.items(args_node) else None
         sp = gpu_requests.node_span(src.index, skey)

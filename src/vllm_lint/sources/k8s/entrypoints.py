@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from yaml.nodes import Node
 
-from vllm_lint.launch import EnvValue, Token
+from vllm_lint.launch import EnvValue, LaunchFacts, Token
 from vllm_lint.sources.argv import Invocation, find_vllm_invocation
 from vllm_lint.sources.argv import shell_script_index as argv_script_index
 from vllm_lint.sources.base import SourceFile
@@ -52,12 +52,12 @@ def looks_like_vllm_image(image: str | None) -> bool:
     return images.is_vllm_image(image)
 
 
-def entrypoint_facts(image: str | None) -> dict:
+def entrypoint_facts(image: str | None) -> LaunchFacts:
     """Facts about an image ENTRYPOINT that was assumed (uncertain release window)."""
     ep = images.image_entrypoint(image)
     if ep is not None and ep.uncertain:
-        return {"image_entrypoint_uncertain": ep.reason or True}
-    return {}
+        return LaunchFacts(image_entrypoint_uncertain=ep.reason or "the image's ENTRYPOINT is uncertain")
+    return LaunchFacts()
 
 
 # Flags distinctive enough of vLLM to tell its args from another program's.
@@ -84,7 +84,7 @@ def find_vllm(argv: list[Token]) -> Found | None:
     if got is None:
         return None
     entrypoint, program, args, facts = got
-    return entrypoint, list(program), list(args), dict(facts)
+    return entrypoint, list(program), list(args), facts.merged(LaunchFacts())
 
 
 def shell_script_index(argv: list[Token]) -> int | None:
@@ -125,9 +125,8 @@ def find_in_shell(src: SourceFile, node: Node | None, tok: Token, env: dict[str,
         found = find_vllm(tokens)
         if found is not None:
             last = src.index.span(cmd.end, cmd.end) if offs is not None and cmd.end else None
-            found[3]["shell_unknowns"] = list(script.unknowns)
             if cmd.assigns:  # `NAME=value vllm serve ...`: the process's own environment
-                found[3]["shell_assigns"] = {k: EnvValue(v.text, None, v.symbolic) for k, v in cmd.assigns.items()
-                                             if v.items is None}
+                found[3].shell_assigns = {k: EnvValue(v.text, None, v.symbolic) for k, v in cmd.assigns.items()
+                                          if v.items is None}
             return found, last
     return None

@@ -21,6 +21,9 @@ from vllm_lint.sources.yaml import navigate, spans
 from vllm_lint.span import LineIndex, Span
 
 GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "gpu.intel.com/i915", "gpu.intel.com/xe")
+# accelerators vLLM runs on whose memory vllm-lint does not model
+OTHER_ACCELERATORS = {"google.com/tpu": "tpu", "aws.amazon.com/neuron": "neuron", "aws.amazon.com/neuroncore": "neuron",
+                      "aws.amazon.com/neurondevice": "neuron"}
 MIG_RE = re.compile(r"^nvidia\.com/mig-(?P<profile>\d+g\.\d+gb(?:\+me)?)$")
 # Node labels naming a GPU model or a machine type that implies one (checked in this order).
 PRODUCT_LABELS = (
@@ -97,6 +100,9 @@ def read_resources(index: LineIndex, resources: Node | None, gpu: GpuRequest, un
                 gpu.mig_profile = mig.group("profile")
             if name.startswith("amd.com"):
                 gpu.notes.append("vendor: amd")
+        elif name in OTHER_ACCELERATORS and not found:
+            gpu.accelerator = OTHER_ACCELERATORS[name]
+            gpu.notes.append(f"{name}: a {gpu.accelerator.upper()} device, not a GPU")
         elif name in ("nvidia.com/gpumem", "nvidia.com/gpumem-percentage", "nvidia.com/gpucores"):
             gpu.notes.append(f"HAMi {name}={navigate.text(v)}")
     return found

@@ -6,9 +6,9 @@
   runs ``python -m vllm.entrypoints.openai.api_server --port=8080
   --served-model-name={{.Name}} --model=/mnt/models``). The model is downloaded from
   ``storageUri`` to ``/mnt/models``. ``predictor.model.resources`` replace the runtime's.
-* ``LLMInferenceService`` (v1alpha2): the default config runs ``vllm serve /mnt/models
-  --served-model-name <model.name> ... $VLLM_ADDITIONAL_ARGS`` in ``sh -c``; the unquoted
-  expansion is split on whitespace without quote removal. ``parallelism`` becomes
+* ``LLMInferenceService`` (v1alpha2): the default config runs ``eval "exec vllm serve /mnt/models
+  --served-model-name <model.name> ... ${VLLM_ADDITIONAL_ARGS} $@"`` in bash; the value is parsed
+  by the shell again (``sources.wrappers``). ``parallelism`` becomes
   ``--tensor-parallel-size``/``--data-parallel-size``...; with a ``worker`` spec the engine spans
   ``data / dataLocal`` pods.
 * A runtime with no InferenceService in the file, and ``LLMInferenceServiceConfig`` templates,
@@ -17,11 +17,10 @@
 
 from __future__ import annotations
 
-import re
-
 from yaml.nodes import Node
 
-from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
+from vllm_lint.sources import wrappers
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.k8s import gpu_requests
 from vllm_lint.sources.k8s.container import PodContext, container_launch, foreign_nodes, item_token, read_env
@@ -95,7 +94,7 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
     storage = (navigate.text(navigate.get(model, "storageUri")) or "").strip()
     fmt = (navigate.text(navigate.path(model, "modelFormat", "name")) or "").strip()
     min_r = navigate.as_number(navigate.get(predictor, "minReplicas"))
-    facts: dict[str, object] = {"model_uri": storage or None, "model_format": fmt}
+    facts = LaunchFacts(model_uri=storage or None, model_format=fmt)
     if rt_doc is not None:
         containers = navigate.items(navigate.path(rt_doc, "spec", "containers"))
         if not containers:
@@ -112,12 +111,12 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
             with foreign_nodes({id(n): rt_src for n in _all_nodes(rt_doc)}):
                 launch = container_launch(src, ctx, containers[0])
             if launch is not None:
-                launch.facts["runtime_file"] = rt_src.display
+                launch.facts.runtime_file = rt_src.display
         else:
             launch = container_launch(src, ctx, containers[0])
         if launch is not None:
             if storage.startswith("hf://"):
-                launch.facts["model_id"] = storage[5:]
+                launch.facts.model_id = storage[5:]
             _isvc_model_note(launch, storage)
             launch.unknowns += [u for u in unknowns if u not in launch.unknowns]
             from vllm_lint.sources.k8s.container import list_insertion
@@ -129,15 +128,15 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
         program = _syn("python", "-m", "vllm.entrypoints.openai.api_server")
         args = _syn("--port=8080", f"--served-model-name={name}", "--model=/mnt/models") + extra
         entrypoint = "api_server"
-        facts["runtime"] = "kserve-vllmserver (built-in)"
+        facts.runtime = "kserve-vllmserver (built-in)"
     elif fmt.lower() == "huggingface":
         # kserve-huggingfaceserver: `python -m huggingfaceserver --model_name=<name> --model_dir=/mnt/models`,
         # which passes vLLM engine args through; only the engine args are kept here.
         program = _syn("python", "-m", "huggingfaceserver")
         args = _syn("--model", "/mnt/models", "--served-model-name", name) + extra
         entrypoint = "api_server"
-        facts["runtime"] = "kserve-huggingfaceserver (built-in; vLLM backend)"
-        facts["wrapper"] = "huggingfaceserver"
+        facts.runtime = "kserve-huggingfaceserver (built-in; vLLM backend)"
+        facts.wrapper = "huggingfaceserver"
     else:
         return [], None
     gpu = GpuRequest()
@@ -146,9 +145,9 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
     gpu_requests.read_product(src.index, predictor, gpu)
     if rt_name and rt_name not in BUILTIN_RUNTIMES:
         # named, but in neither this file, the files beside it, nor KServe's built-in runtimes
-        facts["runtime_missing"] = rt_name
+        facts.runtime_missing = rt_name
         rt_node = navigate.get(model, "runtime")
-        facts["runtime_span"] = src.index.span(rt_node.start_mark.index, rt_node.end_mark.index) if rt_node else None
+        facts.runtime_span = src.index.span(rt_node.start_mark.index, rt_node.end_mark.index) if rt_node else None
     anchor = navigate.get(model, "modelFormat") or model
     launch = Launch(path=src.display, name=f"InferenceService/{name} (predictor)", source="kserve",
                     span=src.index.span(anchor.start_mark.index, anchor.start_mark.index), entrypoint=entrypoint,
@@ -220,22 +219,19 @@ def _isvc_model_note(launch: Launch, storage: str) -> None:
         launch.unknowns.append(f"model weights come from {storage} (mounted at /mnt/models): model identity not known")
 
 
-def _additional_args(src: SourceFile, env_node: Node | None) -> list[Token]:
-    """``$VLLM_ADDITIONAL_ARGS`` expanded unquoted by sh: split on blanks, no quote removal."""
+def _additional_args(src: SourceFile, env_node: Node | None, env: dict[str, EnvValue]) -> list[Token]:
+    """``VLLM_ADDITIONAL_ARGS`` as the LLMInferenceService template passes it to vLLM
+    (``sources.wrappers``: the template ``eval``s it, so quotes are removed and words split)."""
     if env_node is None or not navigate.is_scalar(env_node):
         return []
-    value = env_node.value
+    w = wrappers.wrapper("kserve-llminferenceservice")
     offs = spans.scalar_offset_map(env_node, src.text)
+    shell_env = {k: (None if v.symbolic else v.value) for k, v in env.items() if k != w.variable}
     out: list[Token] = []
-    for m in re.finditer(r"[^ \t\n]+", value):
-        if offs:
-            a = offs[m.start()]
-            b = offs[m.end() - 1] + 1
-            span = src.index.span(a, b)
-            raw = src.text[a:b]
-        else:
-            span, raw = None, m.group(0)
-        out.append(Token(text=m.group(0), span=span, raw=raw, origin="env:VLLM_ADDITIONAL_ARGS"))
+    for word in wrappers.expand(w, env_node.value, offs or None, shell_env):
+        tok = word.token(src.text, src.index) if offs else Token(text=word.text, raw=word.text, symbolic=word.symbolic)
+        tok.origin = f"env:{w.variable}"
+        out.append(tok)
     return out
 
 
@@ -288,9 +284,7 @@ def llmisvc_launches(src: SourceFile, doc: Node) -> list[Launch]:
         for item in navigate.items(navigate.get(main, "env")):
             if (navigate.text(navigate.get(item, "name")) or "").strip() == "VLLM_ADDITIONAL_ARGS":
                 add_node = navigate.get(item, "value")
-        extra = _additional_args(src, add_node)
-        if any(("'" in t.text or '"' in t.text) for t in extra):
-            unknowns.append("VLLM_ADDITIONAL_ARGS holds quotes: the unquoted $VLLM_ADDITIONAL_ARGS expansion keeps them literally")
+        extra = _additional_args(src, add_node, env)
         args += extra
         gpu = GpuRequest()
         if main is None or not gpu_requests.read_resources(src.index, navigate.get(main, "resources"), gpu, unknowns):
@@ -307,9 +301,10 @@ def llmisvc_launches(src: SourceFile, doc: Node) -> list[Launch]:
                 gpu.mechanism = "LLMInferenceService parallelism data/dataLocal pods"
         image = (navigate.text(navigate.get(main, "image")) or "").strip() or None
         reps = navigate.as_number(navigate.get(pool, "replicas"))
-        facts: dict[str, object] = {"nodes": pods, "model_uri": uri or None}
+        facts = LaunchFacts(nodes=pods, model_uri=uri or None,
+                            wrapper_reads=[wrappers.wrapper("kserve-llminferenceservice").variable])
         if literal_dollar:
-            facts["literal_dollar_env"] = literal_dollar
+            facts.literal_dollar_env = literal_dollar
         insertion = None
         if add_node is not None and extra and extra[-1].span is not None:
             from vllm_lint.sources.k8s.container import text_insertion

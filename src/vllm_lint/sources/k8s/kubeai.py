@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from yaml.nodes import Node
 
-from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.sources.k8s import entrypoints, gpu_requests
 from vllm_lint.sources.yaml import navigate
@@ -73,12 +73,12 @@ def _gpu(src: SourceFile, node: Node | None, unknowns: list[str]) -> GpuRequest:
                 gpu.notes.append("vendor: amd")
             return gpu
     if profile.startswith("google-tpu"):
-        gpu.count = 0
+        gpu.count, gpu.accelerator = 0, "tpu"
         gpu.notes.append(f"TPU profile ({n:g} units): no GPU")
         unknowns.append(f"resourceProfile {value} is a TPU profile")
         return gpu
     if profile == "cpu":
-        gpu.count = 0
+        gpu.count, gpu.accelerator = 0, "cpu"
         return gpu
     unknowns.append(f"resourceProfile {profile!r} is not a KubeAI default profile: per-unit GPUs unknown")
     return gpu
@@ -127,10 +127,10 @@ def spec_launch(src: SourceFile, spec: Node, name: str, title: str, *, source: s
                    for w in ("python3", "-m", "vllm.entrypoints.openai.api_server")]
         entrypoint = "api_server"
     min_r = navigate.as_number(navigate.get(spec, "minReplicas"))
-    facts: dict[str, object] = {"kubeai_profile": profile or None, "image_from": "kubeai default engine image"}
+    facts = LaunchFacts(kubeai_profile=profile or None, image_from="kubeai default engine image")
     max_r = navigate.as_number(navigate.get(spec, "maxReplicas"))
     if max_r is not None:
-        facts["max_replicas"] = int(max_r)
+        facts.max_replicas = int(max_r)
     anchor = navigate.get(spec, "url") or spec
     start = anchor.start_mark.index
     span = gpu_requests.node_span(src.index, anchor) if navigate.is_scalar(anchor) else src.index.span(start, start)
@@ -150,5 +150,5 @@ def model_launches(src: SourceFile, doc: Node) -> list[Launch]:
         return []
     ann = navigate.path(doc, "metadata", "annotations")
     if navigate.is_map(ann):
-        launch.facts["annotations"] = {navigate.key_text(k): navigate.text(v) for k, v in navigate.pairs(ann)}
+        launch.facts.annotations = {navigate.key_text(k): navigate.text(v) for k, v in navigate.pairs(ann)}
     return [launch]

@@ -16,7 +16,7 @@ import json
 
 from yaml.nodes import Node
 
-from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, LaunchFacts, Token
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.k8s import gpu_requests
 from vllm_lint.sources.yaml import loader, lookup, navigate, spans
@@ -222,12 +222,12 @@ def _llm_config_launch(src: SourceFile, inner_src: SourceFile, cfg: Node, mapper
     reps = navigate.as_number(navigate.get(dc, "num_replicas"))
     if reps is None:
         reps = navigate.as_number(navigate.path(dc, "autoscaling_config", "min_replicas"))
-    facts: dict[str, object] = {"ray_serve_llm": True}
+    facts = LaunchFacts(ray_serve_llm=True)
     if nodes is not None:
-        facts["nodes"] = nodes
+        facts.nodes = nodes
     mx = navigate.as_number(navigate.path(dc, "autoscaling_config", "max_replicas"))
     if mx is not None:
-        facts["max_replicas"] = int(mx)
+        facts.max_replicas = int(mx)
     insertion = _kwargs_insertion(mapper, inner_src, kw) if navigate.is_map(kw) else None
     anchor = mapper.node_span(inner_src, model_node) if model_node is not None else None
     name = title + (f" ({navigate.text(mid)})" if navigate.text(mid) else "")
@@ -241,14 +241,14 @@ def _custom_app_launch(src: SourceFile, app: Node, import_path: str, env: dict[s
                        inner_src: SourceFile) -> Launch:
     unknowns = [f"custom Ray Serve app {import_path or '?'}: engine arguments come from its Python code"]
     gpu = _gpu(cluster_gpu, None, mapper, inner_src, unknowns)
-    facts: dict[str, object] = {"ray_custom_app": import_path}
+    facts = LaunchFacts(ray_custom_app=import_path)
     for k in MODEL_ENV:
         if k in env:
-            facts["model_hint"] = env[k].value
+            facts.model_hint = env[k].value
             break
-    facts["engine_env"] = {k: v.value for k, v in env.items() if k not in ("LD_LIBRARY_PATH",)}
+    facts.engine_env = {k: v.value for k, v in env.items() if k not in ("LD_LIBRARY_PATH",)}
     if nodes is not None:
-        facts["nodes"] = nodes
+        facts.nodes = nodes
     anchor = navigate.get(app, "import_path") or app
     sp = mapper.node_span(inner_src, anchor) if navigate.is_scalar(anchor) else None
     return Launch(path=src.display, name=title, source="ray", span=sp or src.index.span(0, 0),

@@ -22,6 +22,7 @@ from vllm_lint.sources.base import (
 )
 from vllm_lint.sources.k8s import gpu_requests, kustomize
 from vllm_lint.sources.k8s.container import PodContext, container_launch, foreign_nodes, read_env
+from vllm_lint.sources.k8s.operators import operator_mutations
 from vllm_lint.sources.yaml import navigate
 
 _NOISE = {"spec", "template", "metadata"}
@@ -122,9 +123,9 @@ def _lws_context(src: SourceFile, doc: Node, trail: tuple, ctx: PodContext, pod_
     keys = [k for k, _ in trail]
     has_leader = navigate.get(lwt, "leaderTemplate") is not None
     if "leaderTemplate" in keys or not has_leader:
-        ctx.facts["lws_role"] = "leader" if "leaderTemplate" in keys else "all"
+        ctx.facts.lws_role = "leader" if "leaderTemplate" in keys else "all"
     else:
-        ctx.facts["lws_role"] = "worker"
+        ctx.facts.lws_role = "worker"
     if "leaderTemplate" in keys:
         leader, u1 = pod_gpu_count(src, pod_spec)
         worker, u2 = pod_gpu_count(src, navigate.path(lwt, "workerTemplate", "spec"))
@@ -138,7 +139,7 @@ def _lws_context(src: SourceFile, doc: Node, trail: tuple, ctx: PodContext, pod_
             total.notes.append("a pod's GPU count is templated or missing")
         ctx.gpu_total = total
     elif not has_leader and size > 1:
-        ctx.facts["gpu_per_pod_note"] = f"every pod of the {size}-pod group runs this command"
+        ctx.facts.gpu_per_pod_note = f"every pod of the {size}-pod group runs this command"
 
 
 def ray_context(src: SourceFile, trail: tuple, ctx: PodContext) -> None:
@@ -184,6 +185,7 @@ def workload_launches(src: SourceFile, doc: Node, opts: ExtractOptions, *, sourc
             _lws_context(src, doc, trail, ctx, pod_spec)
         else:
             ray_context(src, trail, ctx)
+        ctx.facts = ctx.facts.merged(operator_mutations(kind, trail))
         for c in navigate.items(navigate.get(pod_spec, "containers")):
             if not navigate.is_map(c):
                 continue
@@ -194,11 +196,11 @@ def workload_launches(src: SourceFile, doc: Node, opts: ExtractOptions, *, sourc
                     launch = container_launch(src, ctx, mc)
                 ctx.pod_spec = pod_spec
                 if launch is not None:
-                    launch.facts["kustomize_base"] = base.src.display
+                    launch.facts.kustomize_base = base.src.display
             else:
                 launch = container_launch(src, ctx, c)
                 if launch is not None and kustomize.looks_like_patch(doc):
-                    launch.facts["kustomize_patch"] = True
+                    launch.facts.kustomize_patch = True
                     launch.unknowns.append("kustomize patch linted alone (base not found): image and resources may come from the base")
             if launch is not None:
                 launches.append(launch)
@@ -228,6 +230,6 @@ def _group_literal_env(src: SourceFile, doc: Node, launches: list[Launch]) -> No
     if not found:
         return
     for launch in launches:  # the group's engine: the LWS leader, the Ray head
-        if launch.facts.get("lws_role") == "leader" or "headGroupSpec" in launch.name:
-            launch.facts["group_literal_dollar_env"] = found
+        if launch.facts.lws_role == "leader" or "headGroupSpec" in launch.name:
+            launch.facts.group_literal_dollar_env = found
             return

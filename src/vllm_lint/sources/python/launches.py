@@ -23,7 +23,7 @@ import ast
 import json
 import sys
 
-from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, LaunchFacts, Token
 from vllm_lint.sources.containers.visible_gpus import narrow_by_env
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, input_diagnostic
 from vllm_lint.sources.mapped import MappedText, script_launches
@@ -414,9 +414,9 @@ class _Reader:
         narrow_by_env(gpu, env)
         if gpu.count is None:
             unknowns.append("all GPUs of the host are visible; their number is not known from the file")
-        facts: dict[str, object] = {"python_call": cls}
+        facts = LaunchFacts(python_call=cls)
         if cls == "LLM":
-            facts["usage_context"] = "llm"
+            facts.usage_context = "llm"
         return Launch(path=code.src.display, name=f"{self.prefix}line {line}: {cls}(...)", source=self.source,
                       span=code.span(lo, hi), entrypoint="engine_kwargs",
                       program=[Token(text=f"{cls}(", style="synthetic", origin="python")], args=args, gpu=gpu, env=env,

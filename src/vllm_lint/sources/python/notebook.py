@@ -92,7 +92,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         launches = script_launches(src, part, source="notebook", env=env, prefix=f"cell {n}: ")
         for launch in launches:
             if kind == "writefile":
-                launch.facts["writefile"] = True
+                launch.facts.writefile = True
             if launch.insertion is not None:
                 launch.insertion = _escaped(launch.insertion, "json")
         result.launches.extend(launches)

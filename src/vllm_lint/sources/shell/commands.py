@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from vllm_lint.sources.shell import guards
 from vllm_lint.sources.shell.expansion import BREAK, Expander
 from vllm_lint.sources.shell.lexer import ASSIGN_RE, ArrayAssign, Heredoc, Op, RawWord, lex
 from vllm_lint.sources.shell.syntax import (
@@ -64,19 +65,40 @@ def parse_script(s: str, offs: Sequence[int] | None = None, env: Mapping[str, ob
 
     def flush(sep: str, sep_at: int) -> None:
         nonlocal group, group_lo, docs, redirects
+        runs_next: bool | None = True
         if group:
             before = len(unknowns)
+            ran = ex.last_status if ex.after_andor else True
+            ex.test_of = None
             cmd = _build_command(ex, group, sep)
+            frame, ex.test_of = ex.test_of, None
             if cmd is not None:
                 cmd.unknowns = unknowns[before:]
                 cmd.heredocs = [(d.lo, d.hi, d.quoted) for d in docs]
                 cmd.redirects = list(redirects)
                 commands.append(cmd)
+            # its exit status, when known: a test of known values (an assignment succeeds)
+            if cmd is not None and cmd.words:
+                st = guards.status(cmd.words)
+            else:  # `N=$(probe)` has the substitution's status; plain assignments succeed
+                st = True if cmd is not None and not any(v.symbolic for v in cmd.assigns.values()) else None
+            if ex.skipped:
+                st = False if ran is not False else None
+            if frame is not None:  # `if T` / `elif T`: whether the branch body runs
+                frame.runs = guards.both(frame.prior, st) if not ex.skipped else False
+                frame.test = st if not ex.skipped else False
             if sep in ("&&", "||"):  # what the next command of the and-or list depends on
                 guard = " ".join(s[it.lo:it.hi] for it in group if isinstance(it, RawWord))
                 ex.last_command = (f"when `{guard}` succeeds" if sep == "&&" else f"when `{guard}` fails") \
-                    if not ex.after_andor else f"{ex.last_command} and `{guard}` " + (
+                    if not (ex.after_andor and ex.last_command) else f"{ex.last_command} and `{guard}` " + (
                         "succeeds" if sep == "&&" else "fails")
+                if sep == "&&":
+                    runs_next = guards.both(ran, st)
+                else:  # `a && b || c`: c runs when the list so far failed, whichever command failed
+                    runs_next = True if ran is False else (guards.negated(st) if ran is True else None)
+                if runs_next is True:
+                    ex.last_command = ""  # known to pass: no condition
+        ex.last_status = runs_next
         ex.after_andor = sep in ("&&", "||")
         if sep in (";;", ";&", ";;&") and ex.frames and ex.frames[-1].kind == "case":
             ex.frames[-1].branches.append({})  # the next case pattern's branch
@@ -124,20 +146,35 @@ def _build_command(ex: Expander, group: list[RawWord | ArrayAssign], sep: str) -
             ex.cond += 1
             head = " ".join(s[x.lo:x.hi] for x in group[lead + 1:] if isinstance(x, RawWord))
             ex.frames.append(Frame(w, guard=_guard_text(w, head)))
+            if w == "if":
+                ex.test_of = ex.frames[-1]
         elif w in _CLOSERS:
             ex.cond = max(0, ex.cond - 1)
             _close_frame(ex)
         elif w in ("elif", "else"):
             if ex.frames and ex.frames[-1].kind == "if":
                 ex.frames[-1].branches.append({})
+                f = ex.frames[-1]
+                f.prior = guards.both(f.prior, guards.negated(f.test))
                 if w == "elif":
                     head = " ".join(s[x.lo:x.hi] for x in group[lead + 1:] if isinstance(x, RawWord))
-                    ex.frames[-1].guard = _guard_text("if", head)
+                    f.guard = _guard_text("if", head)
+                    f.runs, f.test, ex.test_of = None, None, f
                 else:
-                    ex.frames[-1].guard = f"in the else branch of {ex.frames[-1].guard or 'an if'}"
+                    f.guard = f"in the else branch of {f.guard or 'an if'}"
+                    f.runs = f.prior
         elif w not in KEYWORDS:
             break
         lead += 1
+    # a command under a guard known to fail does not run: no assignment, no words (an `if`/`elif`
+    # test runs when its enclosing branches do)
+    runs = ex.last_status if ex.after_andor else True
+    for f in ex.frames:
+        if f is not ex.test_of:
+            runs = guards.both(runs, f.runs if f.kind == "if" else None)
+    ex.skipped = runs is False
+    if ex.skipped:
+        return None
     assigns: dict[str, Val] = {}
     words: list[Word] = []
     k = lead if lead < len(group) and (isinstance(group[lead], ArrayAssign) or isinstance(group[lead], RawWord)
@@ -300,8 +337,8 @@ def _guard_text(keyword: str, head: str) -> str:
 
 def guard_of(ex: Expander) -> str | None:
     """The condition under which the command being read runs (None: always, as far as known)."""
-    parts = [f.guard for f in ex.frames if f.guard]
-    if ex.after_andor and ex.last_command:
+    parts = [f.guard for f in ex.frames if f.guard and not (f.kind == "if" and f.runs is True)]
+    if ex.after_andor and ex.last_command and ex.last_status is not True:
         parts.append(ex.last_command)
     return " and ".join(parts) if parts else None
 

@@ -63,6 +63,9 @@ class Expander:
         # there (the guard `[ -n "$X" ]` or `${X:+...}` ran them only when it is not)
         self.guarded = False
         self.last_command = ""  # source text of the previous simple command (an && guard)
+        self.last_status: bool | None = True  # whether the and-or list so far lets the next command run
+        self.test_of: Frame | None = None  # the `if`/`elif` frame whose test is being read
+        self.skipped = False  # the command just read is known not to run
         self.unknowns = unknowns
 
     def off(self, i: int) -> int:

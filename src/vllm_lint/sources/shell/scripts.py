@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token
+from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index, strip_wrappers
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers.docker_run import DockerRun, parse_docker_run
@@ -74,8 +74,8 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, fo
             gpu = docker.gpu()
         image = docker.image.text if docker.image else None
         image_span = docker.image.span if docker.image else None
-    elif "container_exec" in facts:
-        gpu = GpuRequest(notes=[f"runs inside the existing container {facts['container_exec']!r}; "
+    elif facts.container_exec is not None:
+        gpu = GpuRequest(notes=[f"runs inside the existing container {facts.container_exec!r}; "
                                 "its GPUs were set where that container was started"])
         image = image_span = None
     else:
@@ -110,7 +110,7 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, fo
     span_start = min((t.span.start for t in tokens if t.span), default=0)
     span_end = max((t.span.end for t in tokens if t.span), default=span_start)
     if docker is not None:
-        facts = {**docker.facts(), **facts}
+        facts = docker.facts().merged(facts)
     return Launch(
         path=src.display,
         name=name,
@@ -186,13 +186,13 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
             if docker is not None:
                 launch.gpu = docker.gpu()
                 launch.env = {**docker.env, **launch.env}
-                launch.facts = {**docker.facts(), **launch.facts}
+                launch.facts = docker.facts().merged(launch.facts)
                 if docker.image is not None:
                     launch.image = docker.image.text
                     launch.image_span = docker.image.span
                     launch.vllm_version = version_from_image(docker.image.text)
                 launch.unknowns = [u for u in launch.unknowns if "host sees every GPU" not in u and "host are visible" not in u]
-            launch.facts["shell"] = stripped[idx - 2].text if idx >= 2 else "sh"
+            launch.facts.shell = stripped[idx - 2].text if idx >= 2 else "sh"
             return launch
     return None
 
@@ -230,7 +230,7 @@ def followed_script_launch(src: SourceFile, rel: str, env: dict[str, EnvValue], 
         launch.unknowns = [u for u in launch.unknowns if "host are visible" not in u and "GPU count" not in u]
         if launch.gpu.count is None and not launch.gpu.all_visible:
             launch.unknowns.append("GPU count is not known: " + ("; ".join(launch.gpu.notes) or "no GPU request"))
-        launch.facts["followed_script"] = sib.display
+        launch.facts.followed_script = sib.display
         return launch
     return None
 
@@ -257,7 +257,7 @@ def _heredoc_script(src: SourceFile, cmd: Command, tokens: list[Token], depth: i
         for sub in inner.commands:
             launch = command_launch(src, sub, inner, depth + 1)
             if launch is not None:
-                launch.facts["heredoc"] = "generated script" if writes_script else consumer
+                launch.facts.heredoc = "generated script" if writes_script else consumer
                 if writes_script:
                     launch.insertion = None  # the text is a template of another file
                 return launch
@@ -271,7 +271,7 @@ _ARGS_FILE = re.compile(
 _DIR_PREFIX = re.compile(r"""^(?:\$\{?\w+\}?|\$\(dirname\s+["']?\$\{?0\}?["']?\)|\$\(pwd\))/""")
 
 
-def _splice_args_files(src: SourceFile, args: list[Token], unknowns: list[str], facts: dict) -> list[Token]:
+def _splice_args_files(src: SourceFile, args: list[Token], unknowns: list[str], facts: LaunchFacts) -> list[Token]:
     """Replace an unquoted ``$(cat vllm_args.txt)``-style word with the arguments written in that
     file (one ``--flag value`` per line, ``#`` comments; corpus form 29) when the file sits
     beside the script. The spliced tokens carry no span (they live in the other file, which
@@ -293,6 +293,6 @@ def _splice_args_files(src: SourceFile, args: list[Token], unknowns: list[str], 
         words = [w for c in parse_script(text).commands for w in c.words]
         for w in words:
             out.append(Token(text=w.text, span=None, raw=w.text, symbolic=w.symbolic, origin=f"args-file:{sib.display}"))
-        facts.setdefault("args_files", []).append(sib.display)
+        facts.args_files = [*(facts.args_files or []), sib.display]
         unknowns[:] = [u for u in unknowns if raw not in u]
     return out

@@ -81,6 +81,11 @@ class Frame:
     kind: str
     branches: list[dict[str, Val]] = field(default_factory=lambda: [{}])
     guard: str | None = None
+    # whether the current branch's body runs, when known (``if`` tests of known values), and
+    # whether every earlier branch's test failed (for ``elif``/``else``)
+    runs: bool | None = None
+    prior: bool | None = True
+    test: bool | None = None  # the current branch's own test
 
 
 @dataclass(slots=True)
