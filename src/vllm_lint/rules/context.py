@@ -36,6 +36,10 @@ class RuleContext(LaunchContext):
     ) -> Diagnostic:
         """A finding of ``rule_id`` at ``span``, else at ``token``'s span, else at the launch.
 
+        A finding on a word whose value came from another file says where (``MAX_LEN from
+        .env:2``); one of a rule that rests on the GPU, in a launch that may start on any of
+        several accelerators, names the one it was checked against.
+
         A finding placed on a word that a shell guard passes only sometimes (``Token.condition``)
         says so, and is at most a warning unless it is a flag no release knows (VL201: the
         spelling is wrong whenever the guard passes)."""
@@ -43,8 +47,12 @@ class RuleContext(LaunchContext):
         at = token if token is not None else next(
             (t for t in self.launch.args if t.span is not None and where is not None and t.span == where), None)
         condition = at.condition if at is not None else None
-        if at is not None and at.origin.startswith("value: "):
-            message = f"{message} ({at.origin[len('value: '):]})"  # MAX_LEN from .env:2
+        valued = self._value_of(at)
+        if valued is not None:
+            message = f"{message} ({valued.origin[len('value: '):]})"  # MAX_LEN from .env:2
+        choice = self.launch.facts.get("accelerator_choices")
+        if choice and rule_id in _RESTS_ON_GPU and "checked against " not in message:
+            message = f"{message} (checked against {choice})"  # one of several SkyPilot accelerators
         severity = None
         if condition is not None:
             message = f"{message} (passed only {condition})"
@@ -68,10 +76,28 @@ class RuleContext(LaunchContext):
             severity=severity,
         )
 
+    def _value_of(self, at: Token | None) -> Token | None:
+        """The word whose value's origin a finding at ``at`` should name: ``at`` itself, or for a
+        finding on an option (``--tensor-parallel-size``) the value word after it."""
+        if at is None:
+            return None
+        if at.origin.startswith("value: "):
+            return at
+        args = self.launch.args
+        if at.text.startswith("-") and "=" not in at.text:
+            i = next((k for k, t in enumerate(args) if t is at), None)
+            if i is not None and i + 1 < len(args) and args[i + 1].origin.startswith("value: "):
+                return args[i + 1]
+        return None
+
     @cached_property
     def _chart_keys(self) -> dict[str, str]:
         return chart_keys(self.launch) if self.launch.source == "helm" else {}
 
+
+# rules whose findings rest on the launch's GPU (its memory, count or compute capability)
+_RESTS_ON_GPU = frozenset({"VL101", "VL102", "VL103", "VL104", "VL301", "VL302", "VL303", "VL308", "VL309",
+                           "VL310", "VL312", "VL313", "VL315"})
 
 # a word that is wrong in every release stays an error even when a guard decides whether it is passed
 _ERROR_UNDER_ANY_CONDITION = frozenset({"VL201"})

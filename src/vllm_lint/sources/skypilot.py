@@ -4,7 +4,10 @@ Modelled on SkyPilot's task spec: ``resources.accelerators`` as ``NAME:COUNT`` (
 name alone (count 1), a list or an any-of mapping (``{L4: 1, A10G: 1}``); ``num_nodes``; ``envs``
 (a null value must be passed with ``--env``: unknown) and ``secrets``; ``run`` is a bash script,
 read statically with spans inside the YAML block scalar. SkyPilot sets
-``SKYPILOT_NUM_GPUS_PER_NODE`` and ``SKYPILOT_NUM_NODES`` for the script.
+``SKYPILOT_NUM_GPUS_PER_NODE`` and ``SKYPILOT_NUM_NODES`` for the script. With several
+accelerator choices the launch must start on each, so it is checked against the one with the
+least GPU memory in all (``facts["accelerator_choices"]``: ``A100:4, the choice with the least GPU
+memory of {A100:4, A100:8, H100:8}``), whose count ``SKYPILOT_NUM_GPUS_PER_NODE`` then is.
 """
 
 from __future__ import annotations
@@ -56,20 +59,27 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
     if len(choices) > 1:
         # SkyPilot launches on whichever choice it gets first: the launch has to work on each,
         # so it is checked against the one with the least GPU memory in all, and says so
-        listed = ", ".join(f"{n}:{c:g}" for n, c in choices)
+        listed = "{" + ", ".join(f"{n}:{c:g}" for n, c in choices) + "}"
         smallest = _smallest(choices)
         if smallest is None:
             req.product = ", ".join(name for name, _ in choices)
             req.notes.append(f"any one of {listed} (SkyPilot picks at launch); the memory of one is not known")
             return req, None
-        req.notes.append(f"any one of {listed} (SkyPilot picks at launch); checked against the smallest, "
-                         f"{smallest[0]}:{smallest[1]:g}")
+        req.notes.append(f"{smallest[0]}:{smallest[1]:g}, the choice with the least GPU memory of {listed}")
         choices = [smallest]
     name, c = choices[0]
     req.product = name
     per_node = int(c) if c is not None and float(c).is_integer() else None
     req.count = c
     return req, per_node
+
+
+def _count_origins(launch, per_node: int | None, choice: str) -> None:
+    """A word that reads ``$SKYPILOT_NUM_GPUS_PER_NODE`` (``--tensor-parallel-size``) has the
+    count of the choice it was checked against, which another choice would change: say so."""
+    for t in launch.args:
+        if per_node is not None and "SKYPILOT_NUM_GPUS_PER_NODE" in (t.raw or "") and t.origin == "file":
+            t.origin = f"value: SKYPILOT_NUM_GPUS_PER_NODE is {per_node}, checked against {choice}"
 
 
 def _smallest(choices: list[tuple[str, float | None]]) -> tuple[str, float] | None:
@@ -129,9 +139,10 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
                 if gpu.count is None:
                     launch.unknowns.append("GPU count is not known: " + ("; ".join(gpu.notes) or "no accelerators"))
             launch.facts["nodes"] = nodes
-            choice = next((n for n in gpu.notes if n.startswith("any one of")), None)
+            choice = next((n for n in gpu.notes if ", the choice with the least GPU memory of " in n), None)
             if choice is not None:
                 launch.facts["accelerator_choices"] = choice
+                _count_origins(launch, per_node, choice)
             if per_node is not None:
                 launch.facts["gpus_per_node"] = per_node
             replicas = lookup.get_str(lookup.get(doc, "service"), "replicas")
