@@ -51,3 +51,19 @@ def test_one_accelerator_is_no_choice(tmp_path: Path, capsys) -> None:
            "--max-model-len 131072\n")
     diags = _diags(tmp_path, capsys, "A100:4", run)
     assert [d["rule"] for d in diags] == ["VL101"] and "checked against" not in diags[0]["message"]
+
+
+def test_any_of_and_ordered_resource_sets_are_choices(tmp_path: Path, capsys) -> None:
+    from vllm_lint.sources.base import ExtractOptions
+    from vllm_lint.sources.dispatch import extract
+    from vllm_lint.sources.readfile import load_source
+
+    for key in ("any_of", "ordered"):
+        task = tmp_path / "task.sky.yaml"
+        task.write_text(f"resources:\n  {key}:\n    - accelerators: H100:8\n    - accelerators: L4:4\n"
+                        "      use_spot: true\nrun: vllm serve m --tensor-parallel-size $SKYPILOT_NUM_GPUS_PER_NODE\n")
+        (launch,) = extract(load_source(task, "task.sky.yaml", "skypilot"), ExtractOptions()).launches
+        assert (launch.gpu.product, launch.gpu.count, launch.gpu.mechanism) == ("L4", 4, f"resources.{key}")
+        assert [t.text for t in launch.args] == ["m", "--tensor-parallel-size", "4"]
+        assert launch.facts["accelerator_choices"] == "L4:4, the choice with the least GPU memory of {H100:8, L4:4}"
+        assert (launch.gpu.product_span.line, launch.gpu.product_span.column) == (3, 5)

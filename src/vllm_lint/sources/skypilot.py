@@ -24,14 +24,8 @@ from vllm_lint.sources.yaml import loader, lookup, spans
 _ACC = re.compile(r"^\s*([\w.\-]+)\s*(?::\s*([\d.]+))?\s*$")
 
 
-def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
-    node = lookup.get(res, "accelerators")
-    req = GpuRequest(mechanism="resources.accelerators")
-    per_node: int | None = None
-    if node is None or lookup.is_null(node):
-        req.mechanism = None
-        req.notes.append("no resources.accelerators")
-        return req, None
+def _choices(node) -> list[tuple[str, float | None]]:
+    """``NAME:COUNT`` choices of one ``accelerators`` value (a name, a list, an any-of mapping)."""
     choices: list[tuple[str, float | None]] = []
     if isinstance(node, ScalarNode):
         m = _ACC.match(node.value)
@@ -52,6 +46,26 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
                 m = _ACC.match(item.value)
                 if m:
                     choices.append((m.group(1), float(m.group(2)) if m.group(2) else 1.0))
+    return choices
+
+
+def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
+    node = lookup.get(res, "accelerators")
+    req = GpuRequest(mechanism="resources.accelerators")
+    if node is None or lookup.is_null(node):
+        # resources.any_of / resources.ordered: candidate resource sets, SkyPilot takes one
+        key, alts = next(((k, lookup.get(res, k)) for k in ("any_of", "ordered")
+                          if isinstance(lookup.get(res, k), SequenceNode)), ("", None))
+        if alts is None:
+            req.mechanism = None
+            req.notes.append("no resources.accelerators")
+            return req, None
+        req.mechanism = f"resources.{key}"
+        choices = [c for item in alts.value for c in _choices(lookup.get(item, "accelerators"))]
+        choices = list(dict.fromkeys(choices))
+        node = alts
+    else:
+        choices = _choices(node)
     if not choices:
         req.notes.append("resources.accelerators could not be read")
         return req, None
