@@ -40,9 +40,8 @@ _SHELL_CALLS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "subp
                           "asyncio.create_subprocess_shell"})
 _VARARG_CALLS = frozenset({"asyncio.create_subprocess_exec"})
 _EXECV_CALLS = frozenset({"os.execvp", "os.execv", "os.execvpe", "os.execve", "os.spawnvp", "os.spawnv"})
-_CONDITIONAL = (ast.If, ast.For, ast.While, ast.Try, ast.AsyncFor, ast.With, ast.AsyncWith) + (
-    (ast.Match,) if hasattr(ast, "Match") else ())
 _MAX_RESOLVE = 20
+_MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "pop"})
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
@@ -124,8 +123,12 @@ class _Reader:
             elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                 self.mutations.setdefault((id(scope), node.target.id), []).append(node)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and node.func.attr in ("append", "extend", "insert") and isinstance(node.func.value, ast.Name):
+                    and node.func.attr in _MUTATORS and isinstance(node.func.value, ast.Name):
                 self.mutations.setdefault((id(scope), node.func.value.id), []).append(node)
+            elif isinstance(node, (ast.Assign, ast.Delete)):
+                for t in node.targets:  # kwargs["quantization"] = "awq", del kwargs["x"]
+                    if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+                        self.mutations.setdefault((id(scope), t.value.id), []).append(node)
         self.scope_of = scope_of
 
     def qualname(self, node: ast.AST) -> str | None:
@@ -234,29 +237,68 @@ class _Reader:
         return [self._symbolic(node)]
 
     def _mutations(self, name: ast.Name, scope: ast.AST, call: ast.AST, unknowns: list[str], depth: int) -> list[Word]:
+        """Words a list gains before ``call``: ``+=``, ``append``, ``extend``, ``insert`` (at the
+        end). Those added under an ``if``, in a loop or an ``except`` carry that condition: their
+        names and values are still checked, as a shell guard's are."""
         out: list[Word] = []
-        for m in self.mutations.get((id(scope), name.id), []):
+        for m in self._in_order(self.mutations.get((id(scope), name.id), [])):
             if m.lineno >= getattr(call, "lineno", 0):
                 continue
-            if self._conditional(m, scope):
-                unknowns.append(f"words added to {name.id} under a condition (line {m.lineno}) are not checked")
-                continue
             if isinstance(m, ast.AugAssign):
-                out += self.words(m.value, call, unknowns, depth + 1)
-            elif isinstance(m, ast.Call) and m.args:
+                added = self.words(m.value, call, unknowns, depth + 1)
+            elif isinstance(m, ast.Call) and m.args and m.func.attr in ("append", "extend", "insert"):  # type: ignore[attr-defined]
                 attr = m.func.attr  # type: ignore[attr-defined]
                 arg = m.args[-1]
-                out += self.words(arg, call, unknowns, depth + 1) if attr == "extend" else \
+                added = self.words(arg, call, unknowns, depth + 1) if attr == "extend" else \
                     self.words(ast.List(elts=[arg], ctx=ast.Load()), call, unknowns, depth + 1)
+            else:
+                continue
+            guard = self.guard(m, scope)
+            if guard is not None:
+                for w in added:
+                    w.condition = w.condition or guard
+            out += added
         return out
 
-    def _conditional(self, node: ast.AST, scope: ast.AST) -> bool:
-        cur = self.parents.get(id(node))
+    @staticmethod
+    def _in_order(nodes: list[ast.AST]) -> list[ast.AST]:
+        return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
+
+    def guard(self, node: ast.AST, scope: ast.AST) -> str | None:
+        """When the statement ``node`` runs, in words (``when `args.quantization` is true``, ``in
+        the loop `for k in extra```); None when it always does (as far as known: a ``try`` body
+        and a ``with`` block run)."""
+        parts: list[str] = []
+        child, cur = node, self.parents.get(id(node))
         while cur is not None and cur is not scope:
-            if isinstance(cur, _CONDITIONAL) and not isinstance(cur, (ast.With, ast.AsyncWith)):
-                return True
-            cur = self.parents.get(id(cur))
-        return False
+            part = self._branch(cur, child)
+            if part:
+                parts.append(part)
+            child, cur = cur, self.parents.get(id(cur))
+        return " and ".join(reversed(parts)) if parts else None
+
+    def _branch(self, parent: ast.AST, child: ast.AST) -> str | None:
+        def src(n: ast.AST) -> str:
+            text = " ".join((ast.get_source_segment(self.code.text, n) or "?").split())
+            return text if len(text) <= 60 else text[:57] + "..."
+
+        def inside(stmts: list) -> bool:
+            return any(s is child for s in stmts)
+
+        if isinstance(parent, ast.If):
+            return f"when `{src(parent.test)}` is {'true' if inside(parent.body) else 'false'}"
+        if isinstance(parent, (ast.For, ast.AsyncFor)):
+            loop = f"for {src(parent.target)} in {src(parent.iter)}"
+            return f"in the loop `{loop}`" if inside(parent.body) else f"after the loop `{loop}` ends without break"
+        if isinstance(parent, ast.While):
+            return f"in the loop `while {src(parent.test)}`"
+        if isinstance(parent, ast.ExceptHandler):
+            return f"when the `except` at line {parent.lineno} runs"
+        if isinstance(parent, ast.Try) and inside(parent.orelse):
+            return f"when the `try` at line {parent.lineno} raises nothing"
+        if hasattr(ast, "match_case") and isinstance(parent, ast.match_case):
+            return f"in `case {src(parent.pattern)}`"
+        return None
 
     def fill_fields(self, node: ast.AST, chars: MappedText, fields: list[tuple[int, int]]
                     ) -> tuple[MappedText, list[tuple[int, int]]]:
@@ -380,6 +422,10 @@ class _Reader:
                 unknowns.append(f"{cls}(...) has {len(call.args)} positional arguments; only the first (the model) is read")
         for kw in call.keywords:
             if kw.arg is None:
+                pairs = self._dict_items(kw.value, call, unknowns)
+                if pairs is not None:
+                    args += [t for pair in pairs for t in pair]
+                    continue
                 v = self.const(kw.value)
                 if isinstance(v, dict) and all(isinstance(k, str) for k in v):
                     lo, hi = code.node_range(kw.value)
@@ -421,6 +467,112 @@ class _Reader:
                       span=code.span(lo, hi), entrypoint="engine_kwargs",
                       program=[Token(text=f"{cls}(", style="synthetic", origin="python")], args=args, gpu=gpu, env=env,
                       insertion=self._kwargs_insertion(call), facts=facts, unknowns=list(dict.fromkeys(unknowns)))
+
+    def _dict_items(self, node: ast.AST, call: ast.AST, unknowns: list[str]) -> list[tuple[Token, Token]] | None:
+        """``**kwargs`` as (option, value) tokens, each at its own key and value: a dict literal
+        or ``dict(k=v)``, directly or through a name bound once, with the keys set before the
+        call (``kwargs["k"] = v``, ``.update``, ``.setdefault``, ``del``/``.pop``). A key set under
+        a condition carries it; one that a condition would replace keeps its first value (vLLM
+        receives one or the other, never both). None when the mapping is not a literal."""
+        scope = None
+        target = node
+        if isinstance(node, ast.Name):
+            got = self.binding(node)
+            if got is None:
+                return None
+            target, scope = got
+        items = self._literal_items(target)
+        if items is None:
+            return None
+        out: dict[str, tuple[Token, Token]] = dict(items)
+        for m in self._in_order(self.mutations.get((id(scope), node.id), []) if isinstance(node, ast.Name) else []):
+            if m.lineno >= getattr(call, "lineno", 0):
+                continue
+            guard = self.guard(m, scope)
+            if isinstance(m, ast.Delete) or (isinstance(m, ast.Call) and m.func.attr == "pop"):  # type: ignore[attr-defined]
+                keys = [t.slice for t in m.targets if isinstance(t, ast.Subscript)] if isinstance(m, ast.Delete) \
+                    else m.args[:1]
+                for k in (self.const(x) for x in keys):
+                    if isinstance(k, str) and k in out:
+                        if guard is None:
+                            del out[k]
+                        else:
+                            for t in out[k]:
+                                t.condition = t.condition or f"unless {guard.removeprefix('when ')}"
+                continue
+            if isinstance(m, ast.Assign):
+                new = [(self.const(t.slice), self._key_token(t.slice, None), m.value)
+                       for t in m.targets if isinstance(t, ast.Subscript)]
+            elif isinstance(m, ast.Call) and m.func.attr in ("update", "setdefault"):  # type: ignore[attr-defined]
+                if m.func.attr == "setdefault" and len(m.args) == 2:  # type: ignore[attr-defined]
+                    new = [(self.const(m.args[0]), self._key_token(m.args[0], None), m.args[1])]
+                elif m.func.attr == "update" and (len(m.args) == 1 or m.keywords):  # type: ignore[attr-defined]
+                    lit = self._literal_items(m.args[0]) if m.args else []
+                    new = [(k, kt, None, vt) for k, (kt, vt) in (lit or [])]  # type: ignore[misc]
+                    new += [(kw.arg, self._key_token(None, kw), kw.value) for kw in m.keywords if kw.arg]
+                    if m.args and lit is None:
+                        unknowns.append(f"keys added to {node.id} at line {m.lineno} are not known statically")
+                else:
+                    continue
+                if m.func.attr == "setdefault":  # type: ignore[attr-defined]
+                    new = [x for x in new if x[0] not in out]
+            else:
+                continue
+            for entry in new:
+                key, ktok = entry[0], entry[1]
+                if not isinstance(key, str) or ktok is None:
+                    unknowns.append(f"a key set on {node.id} at line {m.lineno} is not known statically")
+                    continue
+                vtok = entry[3] if len(entry) == 4 else self._kwarg_value(entry[2])
+                if guard is not None and key in out:
+                    unknowns.append(f"{node.id}[{key!r}] is replaced when {guard.removeprefix('when ')} "
+                                    f"(line {m.lineno}); the value before it is checked")
+                    continue
+                if guard is not None:
+                    ktok.condition = vtok.condition = guard
+                out[key] = (ktok, vtok)
+        return [pair for k, pair in out.items()
+                if not (pair[1].text == "None" and pair[1].origin == "python")]  # None: as if left out
+
+    def _literal_items(self, node: ast.AST) -> list[tuple[str, tuple[Token, Token]]] | None:
+        """(key, (option token, value token)) of a ``{...}`` literal with string keys, or of
+        ``dict(k=v, ...)``; None for anything else."""
+        out: list[tuple[str, tuple[Token, Token]]] = []
+        if isinstance(node, ast.Dict):
+            for k, v in zip(node.keys, node.values):
+                key = self.const(k) if k is not None else None
+                ktok = self._key_token(k, None) if k is not None else None
+                if not isinstance(key, str) or ktok is None:
+                    return None
+                out.append((key, (ktok, self._kwarg_value(v))))
+            return out
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
+                and not node.args and all(kw.arg for kw in node.keywords):
+            return [(str(kw.arg), (self._key_token(None, kw), self._kwarg_value(kw.value))) for kw in node.keywords]
+        return None
+
+    def _key_token(self, key: ast.AST | None, kw: ast.keyword | None) -> Token | None:
+        """The option a dict key (``"max_model_len"``) or a keyword (``max_model_len=``) names,
+        spanning the key's text."""
+        code = self.code
+        if kw is not None:
+            klo = code.index(kw.lineno, kw.col_offset)
+            khi = klo + len(kw.arg or "")
+            exact = code.text[klo:khi] == kw.arg and code.raw(klo, khi) == kw.arg
+            return Token(text=f"--{kw.arg}", span=code.span(klo, khi) if exact else None,
+                         raw=kw.arg if exact else None, style="config-key" if exact else "synthetic", origin="python")
+        if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+            return None
+        lo, hi = code.node_range(key)
+        got = literal_text(code.text, lo, hi, key.value)
+        span = raw = None
+        if got is not None and got[0].chars and not got[1]:
+            m = code.to_file(got[0])
+            span = code.src.span(m.starts[0], m.ends[-1])
+            raw = span.slice(code.src.text)
+        exact = raw == key.value
+        return Token(text=f"--{key.value}", span=span if exact else None, raw=raw if exact else None,
+                     style="config-key" if exact else "synthetic", origin="python")
 
     def _kwarg_value(self, node: ast.AST) -> Token:
         code = self.code
