@@ -7,7 +7,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +43,6 @@ def test_workflow_snippet_is_a_valid_workflow_using_the_action():
 
 
 def test_precommit_snippet_is_a_valid_config_naming_our_hook(tmp_path):
-    pytest.importorskip("pre_commit")
     from pre_commit.clientlib import load_config
 
     config = _block("repos:")

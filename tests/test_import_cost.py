@@ -74,41 +74,56 @@ def compose(tmp_path) -> Path:
     return p
 
 
+@pytest.fixture(scope="module")
+def lint_modules(tmp_path_factory):
+    """``lint_modules(*options)``: (exit code, modules imported) of a fresh ``vllm-lint
+    docker-compose.yml --gpu A10G *options`` run; each command line runs once per module."""
+    runs: dict[tuple[str, ...], tuple[int, list[str]]] = {}
+
+    def run(*options: str) -> tuple[int, list[str]]:
+        if options not in runs:
+            tmp = tmp_path_factory.mktemp("lint")
+            (tmp / "docker-compose.yml").write_text(COMPOSE)
+            runs[options] = _modules_after(tmp, ["docker-compose.yml", "--gpu", "A10G", *options])
+        return runs[options]
+
+    return run
+
+
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
-def test_catalog_model_lint_imports_no_heavy_module(tmp_path, compose, fmt):
-    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G", "--format", fmt])
+def test_catalog_model_lint_imports_no_heavy_module(lint_modules, fmt):
+    code, mods = lint_modules("--format", fmt)
     assert code in (0, 1), code
     heavy = sorted(_top(mods) & set(HEAVY))
     assert not heavy, f"--format {fmt} imported {heavy}"
 
 
-def test_json_output_does_not_import_rich(tmp_path, compose):
-    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G", "--format", "json"])
+def test_json_output_does_not_import_rich(lint_modules):
+    code, mods = lint_modules("--format", "json")
     assert code in (0, 1)
     assert "rich" not in _top(mods), sorted(m for m in mods if m.startswith("rich"))[:10]
 
 
 @pytest.mark.parametrize("args", [[], ["-q"], ["-v"]], ids=["text", "quiet", "verbose"])
-def test_piped_text_output_builds_no_rich_console(tmp_path, compose, args):
-    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G", *args])
+def test_piped_text_output_builds_no_rich_console(lint_modules, args):
+    code, mods = lint_modules(*args)
     assert code == 1  # the compose file has a finding: the report really printed one
     assert not {"rich.console", "rich.text"} & set(mods), sorted(m for m in mods if m.startswith("rich"))
 
 
-def test_named_file_run_imports_no_pathspec_or_toml_parser(tmp_path, compose):
-    code, mods = _modules_after(tmp_path, [str(compose), "--gpu", "A10G"])
+def test_named_file_run_imports_no_pathspec_or_toml_parser(lint_modules):
+    code, mods = lint_modules()  # the same run as the piped text report's
     assert code == 1
     assert not {"pathspec", "tomllib", "tomli", "importlib.resources"} & set(mods)
 
 
-def test_launch_was_really_extracted(tmp_path, compose):
+def test_launch_was_really_extracted(compose, capsys):
     """Guard against the tests above passing vacuously (nothing extracted, nothing resolved)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "vllm_lint", "launches", str(compose), "--format", "json"],
-        capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "meta-llama/Llama-3.1-8B-Instruct" in proc.stdout
+    from vllm_lint.cli import main
+
+    assert main(["launches", str(compose), "--format", "json"]) == 0
+    launches = json.loads(capsys.readouterr().out)
+    assert "meta-llama/Llama-3.1-8B-Instruct" in json.dumps(launches)
 
 
 def test_importtime_has_no_heavy_module(tmp_path, compose):

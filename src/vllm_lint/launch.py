@@ -7,17 +7,9 @@ with spans, and a ``style`` that tells the fixer how to write a replacement in t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Collection
 
 from vllm_lint.span import Span
-
-# How a token is written in its file; the fixer renders replacements accordingly.
-#   argv        a plain argv word (YAML list item, shell word, exec-form JSON item)
-#   argv-eq     the flag half of "--flag=value" inside one word (span covers only the flag)
-#   helm-key    a chart values key that the chart renders as a flag (camelCase or snake_case)
-#   config-key  a key of a vLLM --config YAML file or of Ray Serve engine_kwargs (snake_case)
-#   synthetic   not written in the file (image ENTRYPOINT, chart template default); no span edits
-TOKEN_STYLES = ("argv", "argv-eq", "helm-key", "config-key", "synthetic")
 
 
 @dataclass(slots=True)
@@ -27,6 +19,15 @@ class Token:
     ``text`` is the effective value after variable expansion; ``raw`` is what the file says
     at ``span`` (they differ when a ``${VAR:-x}`` default or ``$(VAR)`` was expanded).
     ``symbolic`` is true when part of the value could not be resolved statically.
+
+    ``style`` is how the token is written in its file; the fixer renders replacements accordingly:
+
+    - ``argv``: a plain argv word (YAML list item, shell word, exec-form JSON item)
+    - ``argv-eq``: the flag half of "--flag=value" inside one word (span covers only the flag)
+    - ``helm-key``: a chart values key that the chart renders as a flag (camelCase or snake_case)
+    - ``config-key``: a key of a vLLM --config YAML file or of Ray Serve engine_kwargs (snake_case)
+    - ``synthetic``: not written in the file (image ENTRYPOINT, chart template default); no span edits
+
     ``condition`` says when the word is passed at all, for a word behind a shell guard
     (``"when REVISION is set"`` for ``${REVISION:+--revision "$REVISION"}``, ``"when [ -n "$X" ]
     succeeds"``); None when it always is. Such a flag is still checked for existence and
@@ -40,6 +41,19 @@ class Token:
     symbolic: bool = False
     origin: str = "file"
     condition: str | None = None
+
+
+EDITABLE_STYLES = ("argv", "argv-eq", "config-key", "helm-key")
+
+
+def is_editable(tok: Token | None, styles: Collection[str] = EDITABLE_STYLES, *, as_written: bool = False) -> bool:
+    """True when an edit at ``tok.span`` changes what vLLM receives: the token is written in a
+    file (it has a span), nothing in it is left unresolved, and its style is one of ``styles``.
+    With ``as_written``, its text in the file must also be its value, quotes aside (no variable
+    was expanded, so replacing the span replaces exactly the value)."""
+    if tok is None or tok.span is None or tok.symbolic or tok.style not in styles:
+        return False
+    return not as_written or (tok.raw or tok.text).strip("'\"") == tok.text
 
 
 @dataclass(slots=True)

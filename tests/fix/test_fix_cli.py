@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 
 from vllm_lint.cli import main
-
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("vllm_lint.rules.capacity") is None,
-                                reason="VL101 (rules.capacity) not built yet")
 
 SCRIPT = (
     "#!/bin/sh\n"

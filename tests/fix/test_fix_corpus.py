@@ -25,7 +25,9 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("gpu", [None, "L4", "A10G"])
+# One 24 GB card: its fixable findings include every one a run without --gpu has (and the capacity
+# fixes only a GPU enables); another 24 GB card differs only in the --max-model-len values written.
+@pytest.mark.parametrize("gpu", ["L4"])
 def test_fix_round_trip_on_corpus(shared_dir, tmp_path, monkeypatch, gpu):
     work = tmp_path / "corpus"
     shutil.copytree(shared_dir / "corpus", work, symlinks=True)
@@ -89,6 +91,6 @@ def test_fix_round_trip_on_corpus(shared_dir, tmp_path, monkeypatch, gpu):
     assert not back, back
 
     # The fix loop converges: the passes pick up the fixes that waited, then nothing changes.
-    outcome, _ = fix_until_stable(_lint(gpu), lambda: _lint(gpu), unsafe=True)
+    outcome, _ = fix_until_stable(again, lambda: _lint(gpu), unsafe=True)  # `again` is the tree as it is now
     assert outcome.converged, outcome.unconverged
     assert not apply_fixes(_lint(gpu), unsafe=True, write=False).diff

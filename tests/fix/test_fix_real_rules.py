@@ -6,16 +6,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 
 from vllm_lint.fix import apply_fixes
 from vllm_lint.lint import LintOptions, lint_paths
-from vllm_lint.rules.checks import checks
 
 HERE = Path(__file__).with_name("real_rules")
-
-pytestmark = pytest.mark.skipif("VL203" not in checks() or "VL205" not in checks(),
-                                reason="the flag rules (VL203, VL205) are not registered yet")
 
 EXPECTED = {
     "Dockerfile": [('"--max-model"', '"--max-model-len"')],

@@ -1,40 +1,18 @@
-"""Shared helpers for hostile-input tests: run the real pipeline under a time budget and check
-that what comes out is well formed (no internal error, spans inside their files)."""
+"""Shared helpers for hostile-input tests: run the real pipeline under a time budget (CPU seconds,
+``time_budgets.time_budget``) and check that what comes out is well formed (no internal error,
+spans inside their files)."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import io
-import signal
 from pathlib import Path
+
+from time_budgets import time_budget
 
 from vllm_lint.lint import LintOptions, lint_paths
 from vllm_lint.results import LintResult
-
-
-class Hang(BaseException):
-    """Raised by the alarm; a BaseException so that the per-file ``except Exception`` guard in
-    lint.py cannot swallow it and turn a hang into a VL000."""
-
-
-@contextlib.contextmanager
-def time_budget(seconds: int):
-    """Fail (raise Hang) if the block runs longer than ``seconds`` of wall time."""
-    if not hasattr(signal, "SIGALRM"):  # pragma: no cover - Windows
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise Hang(f"did not finish within {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def make_limits(*, size: int | None = None, depth: int | None = None, aliases: int | None = None):

@@ -287,7 +287,7 @@ def _lint_text(fmt: str, text: str) -> None:
             assert ctx.launch.span.end <= len(ctx.src.text)
 
 
-COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], derandomize=False)
+COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 @pytest.mark.parametrize("fmt", sorted(SEEDS))

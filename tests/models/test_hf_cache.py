@@ -8,10 +8,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
-pytest.importorskip("huggingface_hub")
-
 
 def _make_cache(root, repo: str, config: dict) -> None:
     org, name = repo.split("/")
@@ -23,13 +19,16 @@ def _make_cache(root, repo: str, config: dict) -> None:
     (base / "refs" / "main").write_text("0123456789abcdef")
 
 
-def _resolve_in_subprocess(cache, name: str) -> dict:
-    code = ("import json,sys; from vllm_lint.models.resolve import resolve_model; r = resolve_model(sys.argv[1]); "
-            "print(json.dumps({'how': r.how, 'layers': r.arch.num_layers if r.arch else None, "
+def _resolve_in_subprocess(cache, *names: str) -> list[dict]:
+    """resolve_model for each name in one fresh interpreter (the cache location is read at import)."""
+    code = ("import json,sys; from vllm_lint.models.resolve import resolve_model\n"
+            "for name in sys.argv[1:]:\n"
+            "    r = resolve_model(name)\n"
+            "    print(json.dumps({'how': r.how, 'layers': r.arch.num_layers if r.arch else None, "
             "'kv': r.arch.num_kv_heads if r.arch else None}))")
     env = {**os.environ, "HF_HUB_CACHE": str(cache), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    out = subprocess.run([sys.executable, "-c", code, name], env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    out = subprocess.run([sys.executable, "-c", code, *names], env=env, capture_output=True, text=True, check=True)
+    return [json.loads(line) for line in out.stdout.strip().splitlines()[-len(names):]]
 
 
 def test_hf_cache_known_and_unknown_model_types(tmp_path):
@@ -39,9 +38,7 @@ def test_hf_cache_known_and_unknown_model_types(tmp_path):
                                               "max_position_embeddings": 2048})
     _make_cache(tmp_path, "acme/exotic", {"model_type": "never_seen_arch", "hidden_size": 128,
                                           "num_hidden_layers": 5, "num_attention_heads": 2})
-    known = _resolve_in_subprocess(tmp_path, "acme/tiny-llama")
+    known, raw, missing = _resolve_in_subprocess(tmp_path, "acme/tiny-llama", "acme/exotic", "acme/not-cached")
     assert known == {"how": "hf-cache", "layers": 3, "kv": 2}
-    raw = _resolve_in_subprocess(tmp_path, "acme/exotic")
     assert raw["how"] == "hf-cache" and raw["layers"] == 5
-    missing = _resolve_in_subprocess(tmp_path, "acme/not-cached")
     assert missing["how"] == "none"

@@ -88,6 +88,12 @@ def test_broken_local_configs_never_raise(tmp_path, content):
         assert r.message
 
 
+@pytest.mark.parametrize("name", ["~no-such-user-xyz/model", "~'/vllm-openai:v0.8.5"])
+def test_a_home_of_an_unknown_user_is_a_name_not_a_crash(name, tmp_path):
+    r = resolve_model(name, base_dir=tmp_path)  # Path.expanduser raises RuntimeError for these
+    assert r.arch is None and r.message
+
+
 def test_config_json_that_is_not_a_regular_file(tmp_path):
     folder = tmp_path / "dev"
     folder.mkdir()

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from vllm_lint.resolve.context import RunOptions
-from vllm_lint.lint import LintOptions, lint_paths
 from vllm_lint.report.github import write_github
 from vllm_lint.report.sarif import write_sarif
 
@@ -19,15 +17,8 @@ _COMMAND = re.compile(r"^::(error|warning|notice) (?:[a-zA-Z]+=[^,:]*)(?:,[a-zA-
 
 
 @pytest.fixture(scope="module")
-def corpus_result(shared_dir):
-    import os
-
-    cwd = os.getcwd()
-    os.chdir(shared_dir / "corpus")
-    try:
-        yield lint_paths([Path(".")], LintOptions(run=RunOptions(gpu="L4")))
-    finally:
-        os.chdir(cwd)
+def corpus_result(corpus_lint):
+    return corpus_lint("L4")
 
 
 @pytest.mark.shared

@@ -193,9 +193,9 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from vllm_lint.config import FileConfig  # noqa: E402
-from vllm_lint.resolve.context import LaunchContext  # noqa: E402
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, Token  # noqa: E402
 from vllm_lint.rules.checks import checks  # noqa: E402
+from vllm_lint.rules.context import RuleContext  # noqa: E402
 from vllm_lint.sources.base import SourceFile  # noqa: E402
 from vllm_lint.span import LineIndex  # noqa: E402
 
@@ -246,7 +246,7 @@ def _launch(draw):
                     image=draw(st.sampled_from([None, "vllm/vllm-openai", "vllm/vllm-openai:latest", "x:1"])),
                     image_span=index.span(0, 4))
     src = SourceFile.from_text(text, display="f.sh")
-    return LaunchContext(launch, src, FileConfig())
+    return RuleContext(launch, src, FileConfig())
 
 
 @pytest.mark.slow

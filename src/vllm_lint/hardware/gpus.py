@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from vllm_lint.units import GIB
+
 DATA_PATH = Path(__file__).parent / "data" / "gpus.json"
 
 
@@ -35,7 +37,7 @@ class GpuSpec:
 
     @property
     def total_bytes(self) -> int:
-        return int(round(self.total_gib * 2**30))
+        return int(round(self.total_gib * GIB))
 
 
 def _norm(text: str) -> str:

@@ -12,8 +12,8 @@ the H100's 50 MiB was also read from ``torch.cuda.get_device_properties`` (gpus.
 from __future__ import annotations
 
 from vllm_lint.hardware.gpus import GpuSpec
+from vllm_lint.units import MIB
 
-MIB = 2**20
 # Measured on an H100 (torch props L2_cache_size); used for GPUs without a published figure here.
 FALLBACK_MIB = 50
 

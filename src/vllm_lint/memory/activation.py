@@ -78,9 +78,8 @@ from dataclasses import dataclass
 from vllm_lint.memory.allocator import eager_decoder_events, simulate
 from vllm_lint.memory.engine import Runtime
 from vllm_lint.models.arch import ModelArch
+from vllm_lint.units import GIB, MIB
 
-GIB = 2**30
-MIB = 2**20
 MOE_CHUNK = 32768  # VLLM_FUSED_MOE_CHUNK_SIZE default
 VOCAB_PADDING = 64  # DEFAULT_VOCAB_PADDING_SIZE of ParallelLMHead
 V0_SAMPLER_BYTES_PER_LOGIT = 4 + 4 + 8 + 4 + 4 + 1 + 4 + 4 + 4  # fp32 logits, sort values+int64 idx, softmax, cumsum, mask, scatter, probs, logprobs

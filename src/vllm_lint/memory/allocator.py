@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MIB = 2**20
+from vllm_lint.units import MIB
+
 SMALL = MIB  # kSmallSize: requests up to 1 MiB go to the small pool
 LARGE_BUFFER = 20 * MIB  # kLargeBuffer: segment for requests between 1 and 10 MiB
 MIN_LARGE_ALLOC = 10 * MIB  # kMinLargeAlloc

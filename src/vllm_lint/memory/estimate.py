@@ -38,8 +38,8 @@ from vllm_lint.memory.nontorch import non_torch_terms
 from vllm_lint.memory.offload import cpu_offload
 from vllm_lint.memory.weights import rope_cache_bytes, weight_format, weights_per_rank
 from vllm_lint.models.arch import ModelArch, ceil_div, dtype_bytes
+from vllm_lint.units import GIB, MIB
 
-GIB = 2**30
 COMFORTABLE_CONCURRENCY = 2.0  # full-length requests at once below which long requests queue (VL103)
 
 
@@ -397,7 +397,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
                      "benchmarks the embedding kernel on random copies of its arguments (the embedding table and "
                      f"two {bd.max_num_batched_tokens}-token hidden states); a persisted compile cache skips it")
     elif c.autotune:
-        notes.append(f"activation includes {c.autotune / 2**20:g} MiB that a cold torch.compile start allocates "
+        notes.append(f"activation includes {c.autotune / MIB:g} MiB that a cold torch.compile start allocates "
                      "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
     if c.mtp:
         notes.append(f"speculative decoding with {c.mtp} MTP layer(s): their weights count as model memory and each "

@@ -36,9 +36,8 @@ from __future__ import annotations
 
 from vllm_lint.hardware.gpus import GpuSpec
 from vllm_lint.memory.engine import Runtime
+from vllm_lint.units import GIB, MIB
 
-GIB = 2**30
-MIB = 2**20
 GROWTH_V0 = 0.10
 GROWTH_V1 = 0.22
 CONTEXT_HOPPER = 0.51

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 
 from vllm_lint.memory.releases import era_text
 
-GIB = 2**30
-
 
 @dataclass(frozen=True)
 class Band:

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from vllm_lint.models.adapters import apply_adapters, gated_delta_net_params
 from vllm_lint.models.config_fields import max_image_tokens as _max_image_tokens
 from vllm_lint.models.config_fields import read_common, split_wrapper
+from vllm_lint.units import GIB
 from vllm_lint.vllm.versions import at_least
 
 # HF model_types whose attention vLLM runs as MLA (is_deepseek_mla) when kv_lora_rank is set.
@@ -256,7 +257,7 @@ def ceil_div(a: int, b: int) -> int:
 
 
 def gib(x: float) -> float:
-    return x / 2**30
+    return x / GIB
 
 
 __all__ = ["ModelArch", "MLA_MODEL_TYPES", "dtype_bytes", "ceil_div", "gib", "gated_delta_net_params", "_max_image_tokens"]

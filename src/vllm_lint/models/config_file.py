@@ -8,14 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from vllm_lint.models.arch import ModelArch
+from vllm_lint.units import MIB
 
-MAX_CONFIG_BYTES = 4 * 2**20  # real config.json files are a few KB; refuse anything huge
+MAX_CONFIG_BYTES = 4 * MIB  # real config.json files are a few KB; refuse anything huge
 
 
 def read_config(path: Path) -> dict[str, Any]:
     """A config.json as a JSON object; ValueError for anything else (too large, not a file, not an object)."""
     if not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ValueError(f"{path} is not a regular config.json of at most {MAX_CONFIG_BYTES // 2**20} MiB")
+        raise ValueError(f"{path} is not a regular config.json of at most {MAX_CONFIG_BYTES // MIB} MiB")
     cfg = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(cfg, dict):
         raise ValueError(f"{path} does not hold a JSON object")

@@ -229,7 +229,7 @@ def lookup_catalog(name: str) -> ModelArch | None:
 # -- config.json files -----------------------------------------------------------------------------
 
 def _local_config(name: str, base_dir: Path | None) -> Path | None:
-    p = Path(name).expanduser() if name.startswith("~") else Path(name)
+    p = Path(os.path.expanduser(name))  # unlike Path.expanduser, leaves `~nosuchuser/x` as written
     if not p.is_absolute() and base_dir is not None:
         p = base_dir / p
     cfg = p / "config.json"

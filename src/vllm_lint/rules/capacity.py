@@ -8,10 +8,12 @@ from dataclasses import replace as dc_replace
 from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
+from vllm_lint.launch import is_editable
 from vllm_lint.memory.estimate import COMFORTABLE_CONCURRENCY, Capacity, estimate, with_settings
 from vllm_lint.memory.releases import release
 from vllm_lint.rules.hedge import hedged, model_facts, on_assumed_gpu
 from vllm_lint.rules.registry import register
+from vllm_lint.units import GIB
 
 LOW_CONCURRENCY = COMFORTABLE_CONCURRENCY  # fewer than two full-length requests at once (VL103)
 MAX_SUGGESTED_UTILIZATION = 0.95  # above this the CUDA context and other processes rarely fit
@@ -26,17 +28,14 @@ def round_len(n: int) -> int:
     return n
 
 
-def _editable(tok) -> bool:
-    return (tok is not None and tok.span is not None and not tok.symbolic
-            and tok.style in ("argv", "config-key", "helm-key")
-            and (tok.raw or tok.text).strip("'\"") == tok.text)
+_VALUE_STYLES = ("argv", "config-key", "helm-key")  # a value written on its own, where an edit can replace it
 
 
 def set_flag_fix(ctx, dest: str, flag: str, value: str, description: str) -> Fix | None:
     """Replace the value of ``dest`` when the launch sets it, else insert ``flag value``. Unsafe (changes behaviour)."""
     tok = ctx.value_token(dest)
     if tok is not None and tok is not ctx.flag_token(dest):
-        if not _editable(tok):
+        if not is_editable(tok, _VALUE_STYLES, as_written=True):
             return None
         return Fix(description, (Edit(tok.span, value),), safe=False)
     if ctx.flag_token(dest) is not None:
@@ -310,9 +309,9 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
             w = weights_per_rank(qm, tp=cap.tensor_parallel_size, pp=cap.pipeline_parallel_size, pp_rank=0,
                                  layers_on_rank=m.num_layers // cap.pipeline_parallel_size, dtype_bytes=2)
             article = "an" if label[0] in "AEIOU" else "a"
-            words.append(f"{article} {label} checkpoint of the model (~{w.bytes / 2**30:.1f} GiB per GPU)")
+            words.append(f"{article} {label} checkpoint of the model (~{w.bytes / GIB:.1f} GiB per GPU)")
     excess = cap.weights_gib + cap.activation_gib + cap.non_torch_gib + cap.cuda_graph_gib - cap.budget_gib
-    offload = max(1, int(excess * 2**30 / 1e9) + 2)  # --cpu-offload-gb is decimal GB; leave ~1 GB for the KV cache
+    offload = max(1, int(excess * GIB / 1e9) + 2)  # --cpu-offload-gb is decimal GB; leave ~1 GB for the KV cache
     words.append(f"--cpu-offload-gb {offload} (slow: weights stream from host memory every step)")
     notes = _notes(ctx, cap)
     notes.append("ways to make it fit: " + "; ".join(words))
@@ -341,7 +340,7 @@ def _weights_from_facts(ctx) -> Iterator[Diagnostic]:
     low = facts.weight_bytes_lower_bound(dtype_bytes)
     ranks = max(1, s.tensor_parallel_size) * max(1, s.pipeline_parallel_size)
     util = s.gpu_memory_utilization if s.gpu_memory_utilization else release(ctx.version).default_utilization
-    per_gpu, budget = low / ranks / 2**30, ctx.gpu.total_gib * util
+    per_gpu, budget = low / ranks / GIB, ctx.gpu.total_gib * util
     if per_gpu <= budget:
         return
     fmt = (facts.quantization or {}).get("_from_name") or (facts.quantization or {}).get("quant_method") or \
@@ -424,7 +423,7 @@ def kv_override_too_large(ctx) -> Iterator[Diagnostic]:
         per_block = cap.kv_cache_gib / max(1, cap.num_gpu_blocks)
         value = str(int(free / per_block)) if free > 0 else None
         asked = f"--num-gpu-blocks-override {cap.num_gpu_blocks} asks for {cap.kv_cache_gib:.1f} GiB of KV cache"
-    if value and tok is not None and _editable(tok):
+    if value and is_editable(tok, _VALUE_STYLES, as_written=True):
         fix = Fix(f"set --{flag.replace('_', '-')} {value}", (Edit(tok.span, value),), safe=False)
     yield ctx.report(
         "VL104",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from vllm_lint.launch import is_editable
+
 if TYPE_CHECKING:
     from vllm_lint.launch import Token
     from vllm_lint.rules.context import RuleContext
@@ -150,7 +152,7 @@ def value_span(ctx: "RuleContext", dest: str) -> "Span | None":
         return None
     tok = ctx.value_token(dest)
     flag = ctx.flag_token(dest)
-    if tok is None or tok.span is None or tok.symbolic or tok.style not in ("argv", "argv-eq", "config-key", "helm-key"):
+    if not is_editable(tok):
         return None
     written = tok.span.slice(ctx.src.text)
     if tok is flag or (flag is not None and flag.span == tok.span):

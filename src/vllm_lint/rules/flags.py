@@ -12,7 +12,7 @@ import re
 from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
-from vllm_lint.launch import Token
+from vllm_lint.launch import Token, is_editable
 from vllm_lint.rule_meta import meta
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
@@ -30,7 +30,7 @@ def _problems(ctx: RuleContext, rule_id: str) -> Iterator[ArgProblem]:
 def _token_text_edit(ctx: RuleContext, tok: Token | None, new_text: str) -> Edit | None:
     """Replace a plain argv word, keeping the quotes it is written with; None when the token's
     place cannot take a literal rewrite (chart keys, config keys, expanded variables)."""
-    if tok is None or tok.span is None or tok.style != "argv" or tok.symbolic:
+    if not is_editable(tok, ("argv",)):
         return None
     if tok.span.path != ctx.src.index.path:
         return None
@@ -66,7 +66,7 @@ def _deletion_of_run(ctx: RuleContext, tokens: list[Token | None]) -> Edit | Non
     text = ctx.src.text
     ranges = []
     for tok in tokens:
-        if tok is None or tok.span is None or tok.style != "argv" or tok.symbolic or tok.span.path != ctx.src.index.path:
+        if not is_editable(tok, ("argv",)) or tok.span.path != ctx.src.index.path:
             return None
         a, b = tok.span.start, tok.span.end
         if 0 < a and b < len(text) and text[a - 1] == text[b] and text[b] in "\"'":

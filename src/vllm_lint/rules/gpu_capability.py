@@ -8,7 +8,9 @@ where it prints one.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
@@ -128,11 +130,8 @@ def fp8_unsupported_gpu(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 # Minimum compute capability per quantization method (vLLM 0.33 get_min_capability, × 10).
-MIN_CAPABILITY = {
-    "awq": 75, "awq_marlin": 75, "gptq": 60, "gptq_marlin": 60, "marlin": 80, "bitsandbytes": 70,
-    "mxfp4": 80, "experts_int8": 80, "compressed-tensors": 70, "quark": 70, "moe_wna16": 70, "torchao": 75,
-    "gguf": 60, "fp_quant": 100, "modelopt_fp4": 80,
-}
+MIN_CAPABILITY: dict[str, int] = json.loads(
+    (Path(__file__).with_name("data") / "min_capability.json").read_text(encoding="utf-8"))["min_capability"]
 
 
 @register("VL313")

@@ -12,10 +12,12 @@ import re
 from typing import Iterator
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix
+from vllm_lint.launch import is_editable
 from vllm_lint.rules import flag_values
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.hedge import hedged, model_facts
 from vllm_lint.rules.registry import register
+from vllm_lint.units import GIB
 
 # Above this many tokens a default context is worth stating explicitly (VL402); 64K-class defaults
 # (Llama 3.1's 131072, Qwen3-Coder's 262144) are the ones that fail on single mid-size GPUs.
@@ -107,7 +109,7 @@ def huge_default_context(ctx: RuleContext) -> Iterator[Diagnostic]:
     elif kvb:
         n = max(1, ctx.settings.tensor_parallel_size) * max(1, ctx.settings.pipeline_parallel_size)
         where = f" across its {n} GPUs" if n > 1 else ""
-        kv_note = f"; one request of that length holds {kvb * derived / 2**30:.1f} GiB of KV cache{where}"
+        kv_note = f"; one request of that length holds {kvb * derived / GIB:.1f} GiB of KV cache{where}"
     value = recommended_len(cap) if cap is not None else SUGGESTED_CONTEXT
     suggestions = []
     ins = ctx.launch.insertion
@@ -300,8 +302,7 @@ def model_missing_org(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     tok = flag_values.model_token(ctx)
     fix = None
-    if tok is not None and tok.span is not None and not tok.symbolic and tok.style in ("argv", "config-key") \
-            and (tok.raw or tok.text).strip("'\"") == tok.text:
+    if is_editable(tok, ("argv", "config-key"), as_written=True):
         fix = Fix(f"use the full id {full}", (Edit(tok.span, full),), safe=False)
     yield ctx.report(
         "VL406",

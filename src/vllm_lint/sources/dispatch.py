@@ -1,8 +1,7 @@
 """Which extractor reads a file: ``extract(src, opts)`` dispatches on ``src.kind`` through
 ``REGISTRY`` (kind -> "module:function", imported lazily so a run only loads the formats it
-meets). Another format registers itself by adding a line to ``REGISTRY`` or calling
-``register_source``. Nesting too deep for Python becomes VL002; any other exception propagates
-to the pipeline, which reports VL000.
+meets). A new format is a new line in ``REGISTRY``. Nesting too deep for Python becomes VL002;
+any other exception propagates to the pipeline, which reports VL000.
 """
 
 from __future__ import annotations
@@ -47,24 +46,13 @@ REGISTRY: dict[str, str | Extractor] = {
 KINDS = tuple(REGISTRY)
 
 
-def register_source(kind: str, fn: str | Extractor) -> None:
-    """Register an extractor for ``kind`` (a callable or a ``"module:function"`` string)."""
-    REGISTRY[kind] = fn
-
-
 def _resolve(kind: str) -> Extractor | None:
     fn = REGISTRY.get(kind)
     if fn is None:
         return None
     if isinstance(fn, str):
         module, _, name = fn.partition(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:  # format not built yet: nothing to extract
-                return None
-            raise
-        fn = getattr(mod, name)
+        fn = getattr(importlib.import_module(module), name)
         REGISTRY[kind] = fn
     return fn
 

@@ -5,7 +5,9 @@ section.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from yaml.nodes import MappingNode, Node
 
@@ -16,17 +18,11 @@ from vllm_lint.sources.yaml import navigate
 from vllm_lint.span import Span
 from vllm_lint.vllm.versions import version_from_image
 
+_KEYS = json.loads((Path(__file__).with_name("data") / "generic_chart.json").read_text(encoding="utf-8"))
 # Keys an unknown chart may use for vLLM options (camelCase or snake_case) -> flag.
-GENERIC_OPTION_KEYS = {
-    "maxModelLen", "gpuMemoryUtilization", "tensorParallelSize", "pipelineParallelSize", "dataParallelSize",
-    "dtype", "quantization", "maxNumSeqs", "maxNumBatchedTokens", "kvCacheDtype", "enforceEager", "trustRemoteCode",
-    "servedModelName", "enableChunkedPrefill", "enablePrefixCaching", "blockSize", "swapSpace", "maxLoraRank",
-    "maxLoras", "enableLora", "task", "runner", "convert", "revision", "tokenizer", "seed", "cpuOffloadGb",
-    "enableAutoToolChoice", "toolCallParser", "reasoningParser", "chatTemplate", "loadFormat", "maxLogprobs",
-    "limitMmPerPrompt", "enableEager",
-}
-MODEL_KEYS = ("modelURL", "modelName", "modelId", "model_id", "modelPath", "repoId", "model")
-ARGS_KEYS = ("extraArgs", "args", "additionalArgs", "extra_args", "vllmArgs", "engineArgs")
+GENERIC_OPTION_KEYS = frozenset(_KEYS["option_keys"])
+MODEL_KEYS = tuple(_KEYS["model_keys"])  # the first one present names the model
+ARGS_KEYS = tuple(_KEYS["args_keys"])
 
 
 def kebab(key: str) -> str:

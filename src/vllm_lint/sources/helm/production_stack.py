@@ -6,6 +6,7 @@ vllm-project/production-stack).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from yaml.nodes import MappingNode, Node
 
@@ -16,54 +17,22 @@ from vllm_lint.sources.k8s import gpu_requests
 from vllm_lint.sources.yaml import navigate
 from vllm_lint.vllm.versions import version_from_image
 
-# production-stack vllmConfig keys -> the flag the template writes (underscores as rendered).
-PS_VLLM_CONFIG = {
-    "maxModelLen": "--max-model-len",
-    "dtype": "--dtype",
-    "tensorParallelSize": "--tensor-parallel-size",
-    "maxNumSeqs": "--max-num-seqs",
-    "gpuMemoryUtilization": "--gpu_memory_utilization",
-    "maxLoras": "--max_loras",
-    "runner": "--runner",
-    "convert": "--convert",
-}
+# The chart's key maps, read from its templates (schema beside the data file).
+_CHART = json.loads((Path(__file__).with_name("data") / "production_stack.json").read_text(encoding="utf-8"))
+# vllmConfig keys -> the flag the template writes (underscores as rendered).
+PS_VLLM_CONFIG: dict[str, str] = _CHART["vllm_config_flags"]
 # ray-cluster.yaml's vllm-entrypoint.sh spells these with hyphens and adds pipelineParallelSize.
-PS_RAY_CONFIG = {
-    "maxModelLen": "--max-model-len",
-    "dtype": "--dtype",
-    "tensorParallelSize": "--tensor-parallel-size",
-    "pipelineParallelSize": "--pipeline-parallel-size",
-    "maxNumSeqs": "--max-num-seqs",
-    "gpuMemoryUtilization": "--gpu-memory-utilization",
-    "maxLoras": "--max-loras",
-}
-PS_VLLM_CONFIG_OTHER = {"enableChunkedPrefill", "enablePrefixCaching", "extraArgs", "v0", "prometheusMultiprocDir",
-                        "pipelineParallelSize"}
-PS_MODELSPEC_KEYS = {
-    "name", "enabled", "annotations", "podAnnotations", "labels", "podLabels", "serviceAccountName",
-    "priorityClassName", "runtimeClassName", "repository", "tag", "imagePullSecret", "modelURL", "modelRevision",
-    "replicaCount", "resources", "requestCPU", "requestMemory", "requestGPU", "requestGPUType", "requestGPUMem",
-    "requestGPUMemPercentage", "requestGPUCores", "limitCPU", "limitMemory", "limitGPUMem", "limitGPUMemPercentage",
-    "limitGPUCores", "pvcStorage", "pvcAccessMode", "storageClass", "pvcMatchLabels", "pvcLabels", "pvcAnnotations",
-    "extraVolumes", "extraVolumeMounts", "initContainer", "vllmConfig", "lmcacheConfig", "hf_token", "envFromSecret",
-    "env", "affinity", "nodeSelectorTerms", "nodeName", "tolerations", "tolerationsPolicy", "shmSize",
-    "serviceAnnotations", "enableLoRA", "enableTool", "toolCallParser", "chatTemplate", "chatTemplateConfigMap",
-    "keda", "raySpec", "strategy", "sidecar", "securityContext", "containerSecurityContext",
-}
+PS_RAY_CONFIG: dict[str, str] = _CHART["ray_config_flags"]
+PS_VLLM_CONFIG_OTHER = frozenset(_CHART["vllm_config_other_keys"])
+PS_MODELSPEC_KEYS = frozenset(_CHART["model_spec_keys"])
 # servingEngineSpec keys some version of the chart reads (every helm/templates/* of every commit of
 # vllm-project/production-stack up to a6c01db0): any other key there is ignored by every version.
-PS_SES_KEYS = {
-    "vllmApiKey", "enableEngine", "modelSpec", "configs", "tolerations", "schedulerName", "runtimeClassName",
-    "securityContext", "servicePort", "livenessProbe", "labels", "startupProbe", "strategy", "containerSecurityContext",
-    "imagePullPolicy", "extraPorts", "containerPort", "serviceMonitor", "maxUnavailablePodDisruptionBudget", "sidecar",
-    "readinessProbe", "env", "resources", "image", "raySpec", "autoscaling", "runAsUser", "replicaCount", "pvcStorage",
-    "gpuModels",
-}
+PS_SES_KEYS = frozenset(_CHART["serving_engine_spec_keys"])
 # modelSpec keys users write that no version of the chart reads (the vLLM Deployment and the Ray
 # cluster take node placement only from nodeSelectorTerms, affinity or nodeName).
-PS_MODELSPEC_IGNORED = {"nodeSelector"}
+PS_MODELSPEC_IGNORED = frozenset(_CHART["model_spec_ignored_keys"])
 # production-stack renders /opt/venv/bin/vllm for these image tags (LMCache images).
-PS_VENV_TAGS = {"2025-05-27-v1", "2025-05-17-v1", "latest-nightly"}
+PS_VENV_TAGS = frozenset(_CHART["venv_image_tags"])
 
 
 def _ps_gpu(values: Values, spec: Node, unknowns: list[str], ray_head: Node | None = None) -> GpuRequest:

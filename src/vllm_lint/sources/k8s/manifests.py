@@ -21,7 +21,6 @@ from vllm_lint.sources.yaml import loader, navigate
 from vllm_lint.span import LineIndex
 
 KSERVE_API = "serving.kserve.io"
-RAY_KINDS = {"RayService", "RayCluster", "RayJob", "RayClusterFleet"}
 
 
 _API_RE = re.compile(r"^apiVersion:\s*['\"]?([\w.\-/]+)", re.M)

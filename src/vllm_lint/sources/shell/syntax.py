@@ -11,7 +11,6 @@ from vllm_lint.launch import Token
 # Words of one simple command that are expanded; later ones are dropped (vllm-lint refuses a
 # launch with more than Limits.max_args words anyway, so only the count past this cap is lost).
 MAX_COMMAND_WORDS = 100_000
-SEPARATORS = (";", "&&", "||", "|", "|&", "&", "\n", "(", ")", ";;", ";&", ";;&", "{", "}")
 KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case",
                       "esac", "{", "}", "!", "time", "in", "function", "select", "coproc"})
 DECLARE = frozenset({"export", "declare", "typeset", "local", "readonly"})

@@ -19,7 +19,6 @@ from vllm_lint.sources.base import Limits, SourceFile, input_diagnostic
 
 BREAKS = "\r\n\x85\u2028\u2029"
 MERGE_TAG = "tag:yaml.org,2002:merge"
-_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _ComposeLoader(yaml.SafeLoader):
@@ -28,7 +27,7 @@ class _ComposeLoader(yaml.SafeLoader):
 
 # libyaml's composer (when PyYAML was built with it) is ~17x faster than the pure-Python one and
 # gives the same nodes and character-offset marks for BOM-free text (checked by
-# tests/hostile/test_yaml_cloader.py); it caps nesting at 1000 levels with a ScannerError.
+# tests/sources/yaml/test_yaml_cloader.py); it caps nesting at 1000 levels with a ScannerError.
 _CComposeLoader = getattr(yaml, "CSafeLoader", None)
 
 

@@ -9,7 +9,7 @@ from vllm_lint.sources.helm import charts
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.readfile import load_source
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "helm"
+FIX = Path(__file__).resolve().parents[2] / "fixtures" / "helm"
 
 
 def run(rel: str, opts: ExtractOptions | None = None) -> tuple[SourceFile, list[Launch]]:

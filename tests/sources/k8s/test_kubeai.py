@@ -8,7 +8,7 @@ from vllm_lint.sources.k8s import manifests
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.sources.readfile import load_source
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "k8s"
+FIX = Path(__file__).resolve().parents[2] / "fixtures" / "k8s"
 
 
 def test_model_launch():

@@ -11,7 +11,7 @@ from vllm_lint.sources.k8s import manifests
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.readfile import load_source
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "k8s"
+FIX = Path(__file__).resolve().parents[2] / "fixtures" / "k8s"
 
 
 def run(name: str, text: str | None = None) -> tuple[SourceFile, list[Launch], list]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from vllm_lint.sources.yaml import loader
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.skipif(loader._CComposeLoader is None, reason="PyYAML built without libyaml")
 
 

@@ -12,7 +12,7 @@ from vllm_lint.sources.helm import charts
 from vllm_lint.sources.k8s import manifests
 from vllm_lint.sources.base import ExtractOptions, SourceFile
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
+FIX = Path(__file__).resolve().parents[2] / "fixtures"
 SEEDS = sorted(p.read_text() for p in list((FIX / "k8s").glob("*.yaml")) + list((FIX / "helm").rglob("*.yaml")))
 PIECES = ["\n", " ", "  ", "- ", ": ", "'", '"', "{{ .Values.x }}", "$(VAR)", "${X:-y}", "&a ", "*a", "<<: *a\n",
           "|\n", ">-\n", "\\\n", "#", "[", "]", "{", "}", "---\n", "\t", "\r\n", "!Ref ", "nvidia.com/gpu: x\n",

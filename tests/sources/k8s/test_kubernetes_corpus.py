@@ -17,7 +17,7 @@ from vllm_lint.sources.base import ExtractOptions, SourceFile
 from vllm_lint.sources.k8s.manifests import classify_yaml
 from vllm_lint.sources.readfile import load_source
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 
 PS = "vllm-project__production-stack/"
 AIBRIX = "vllm-project__aibrix/"

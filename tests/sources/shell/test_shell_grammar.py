@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import tree_sitter
+import tree_sitter_bash
 
-tree_sitter = pytest.importorskip("tree_sitter")
-tree_sitter_bash = pytest.importorskip("tree_sitter_bash")
-
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from shell_grammar import grammar_commands, hand_commands  # noqa: E402

@@ -164,18 +164,9 @@ def test_manifest_templates_found_by_a_directory_walk(tmp_path: Path) -> None:
 
 
 @pytest.mark.shared
-def test_corpus_manifest_templates_are_linted_from_the_directory(shared_dir: Path) -> None:
+def test_corpus_manifest_templates_are_linted_from_the_directory(corpus_lint) -> None:
     """production-stack CoreWeave .tpl (gpt-oss-120b TP=2 via extraArgs, no /dev/shm -> VL308) and
     ai-on-gke vllm.tftpl (VLLM_PORT: 80 -> VL504) are found without being named."""
-    import json
-    import subprocess
-    import sys
-
-    repo = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-m", "vllm_lint", str(shared_dir / "corpus"), "--format", "json"],
-                         capture_output=True, text=True, cwd=repo, timeout=600,
-                         env={**os.environ, "PYTHONPATH": str(repo / "src")})
-    diags = json.loads(out.stdout)["diagnostics"]
-    got = {(d["rule"], Path(d["path"]).name, d["line"]) for d in diags}
+    got = {(d.rule, Path(d.path).name, d.line) for d in corpus_lint("L4").diagnostics}
     assert ("VL308", "gpu-gpt-qwn-gem-glm-cw.tpl", 48) in got
     assert ("VL504", "vllm.tftpl", 60) in got

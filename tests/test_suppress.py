@@ -179,24 +179,22 @@ def test_directive_after_a_comment_counts_as_own_line_and_keeps_the_comment():
 
 
 def test_many_own_line_directives_stay_linear():
-    import time
+    from time_budgets import time_budget
 
     text = "# vllm-lint: disable=VL101\n" * 50_000 + "x\n"
-    start = time.perf_counter()
-    d = parse_directives(text)
-    assert time.perf_counter() - start < 5
+    with time_budget(20):  # a quadratic scan needs billions of steps here
+        d = parse_directives(text)
     assert len(d.suppressions) == 50_000 and {s.first_line for s in d.suppressions} == {50_001}
 
 
 def test_thousands_of_unused_directives_are_bounded(tmp_path):
-    import time
+    from time_budgets import time_budget
 
     from vllm_lint.rules.hygiene_meta import MAX_PER_FILE
 
     text = "x  # vllm-lint: disable-file=VL101\n" * 20_000 + "# vllm-lint: disable\n" * 20_000 + "y\n"
-    start = time.perf_counter()
-    found, _, _ = _unused(text, [1, 2, 3])
-    assert time.perf_counter() - start < 20
+    with time_budget(40):
+        found, _, _ = _unused(text, [1, 2, 3])
     assert len(found) == MAX_PER_FILE
     assert "more unused suppressions" in found[-1].notes[0]
 
@@ -240,11 +238,8 @@ spec:
 
 def test_annotation_through_the_kubernetes_source(tmp_path, monkeypatch):
     from vllm_lint.lint import LintOptions, lint_paths
-    from vllm_lint.rules.checks import checks
 
     monkeypatch.setattr(rule_meta, "all_meta", _REAL_META)
-    if "VL101" not in checks():
-        pytest.skip("VL101 not registered yet")
     path = tmp_path / "deploy.yaml"
     path.write_text(DEPLOYMENT)
     result = lint_paths([path], LintOptions(select=["VL101"]))
