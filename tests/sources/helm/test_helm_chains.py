@@ -17,7 +17,7 @@ from vllm_lint.sources.base import ExtractOptions
 from vllm_lint.sources.helm import charts
 from vllm_lint.sources.readfile import load_source
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "helm" / "chains"
+FIX = Path(__file__).resolve().parents[2] / "fixtures" / "helm" / "chains"
 CHAIN = '["chart/values.yaml", "deploy/gpu-l4.yaml", "deploy/prod.yaml"]'
 
 
@@ -138,7 +138,7 @@ def test_without_a_stated_merge_a_named_chart_values_yaml_lints_its_overlays(tmp
 
 
 def test_a_kustomize_patch_names_the_base_a_word_came_from(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(Path(__file__).resolve().parents[1] / "fixtures" / "k8s" / "kustomize")
+    monkeypatch.chdir(Path(__file__).resolve().parents[2] / "fixtures" / "k8s" / "kustomize")
     main(["launches", "--format", "json", "overlay/patch.yaml"])
     (launch,) = json.loads(capsys.readouterr().out)["launches"]
     assert [(t["text"], t["origin"]) for t in launch["program"]] == [
