@@ -73,8 +73,8 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
     if len(choices) > 1:
         # SkyPilot launches on whichever choice it gets first: the launch has to work on each,
         # so it is checked against the one with the least GPU memory in all, and says so
-        listed = "{" + ", ".join(f"{n}:{c:g}" for n, c in choices) + "}"
-        smallest = _smallest(choices)
+        listed = choice_words(choices)
+        smallest = smallest_choice(choices)
         if smallest is None:
             req.product = ", ".join(name for name, _ in choices)
             req.notes.append(f"any one of {listed} (SkyPilot picks at launch); the memory of one is not known")
@@ -96,7 +96,12 @@ def _count_origins(launch, per_node: int | None, choice: str) -> None:
             t.origin = f"value: SKYPILOT_NUM_GPUS_PER_NODE is {per_node}, checked against {choice}"
 
 
-def _smallest(choices: list[tuple[str, float | None]]) -> tuple[str, float] | None:
+def choice_words(choices: list[tuple[str, float | None]]) -> str:
+    """``{A100:4, A100:8, H100:8}``: accelerator choices as SkyPilot writes them."""
+    return "{" + ", ".join(f"{n}:{c:g}" if c is not None else n for n, c in choices) + "}"
+
+
+def smallest_choice(choices: list[tuple[str, float | None]]) -> tuple[str, float] | None:
     """The choice with the least GPU memory in all (count x memory); None when one is unknown."""
     from vllm_lint.hardware.gpus import resolve_gpu
 

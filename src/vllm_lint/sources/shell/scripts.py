@@ -167,6 +167,8 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
     offset = len(tokens) - len(stripped)
     idx = shell_script_index(stripped)
     if idx is None:
+        idx = _entrypoint_script_index(stripped)
+    if idx is None:
         for k in range(len(stripped) - 2):
             if stripped[k].text.rsplit("/", 1)[-1] in ("sh", "bash") and stripped[k + 1].text.startswith("-") \
                     and "c" in stripped[k + 1].text:
@@ -192,9 +194,30 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
                     launch.image_span = docker.image.span
                     launch.vllm_version = version_from_image(docker.image.text)
                 launch.unknowns = [u for u in launch.unknowns if "host sees every GPU" not in u and "host are visible" not in u]
-            launch.facts["shell"] = stripped[idx - 2].text if idx >= 2 else "sh"
+            launch.facts["shell"] = _shell_name(stripped, idx)
             return launch
     return None
+
+
+def _entrypoint_script_index(words: list[Token]) -> int | None:
+    """``docker run --entrypoint /bin/sh IMAGE -c SCRIPT``: the index of SCRIPT in ``words``."""
+    docker = _docker(words)
+    if docker is None or not docker.entrypoint:
+        return None
+    combined = docker.entrypoint + docker.args
+    i = shell_script_index(combined)
+    if i is None or i < len(docker.entrypoint):
+        return None
+    script = combined[i]
+    return next((k for k, t in enumerate(words) if t is script), None)
+
+
+def _shell_name(words: list[Token], idx: int) -> str:
+    """The shell that runs the script at ``words[idx]`` (``sh -c``, ``bash -lc``, ``--entrypoint bash``)."""
+    docker = _docker(words)
+    if docker is not None and docker.entrypoint and any(t is words[idx] for t in docker.args):
+        return docker.entrypoint[0].text
+    return words[idx - 2].text if idx >= 2 else "sh"
 
 
 def followed_script_launch(src: SourceFile, rel: str, env: dict[str, EnvValue], *, via: str, span: Span, image: str | None,
