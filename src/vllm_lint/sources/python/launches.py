@@ -9,12 +9,14 @@
 * ``subprocess.run/Popen/call/check_call/check_output([...])``, ``os.execvp``,
   ``asyncio.create_subprocess_exec(...)``: the argv list; ``os.system``, ``os.popen``,
   ``subprocess.*(..., shell=True)``, ``asyncio.create_subprocess_shell``: a shell command line.
-  ``sys.executable`` is a Python interpreter.
+  ``sys.executable`` is a Python interpreter; ``shlex.split(s)`` is ``s`` split as the shell
+  does; with ``shell=True``, ``" ".join(cmd)`` is the list's words.
 
-A value is what the file states: a literal, or a name bound exactly once in its scope (module
-constants, a local list) to a literal; a list extended unconditionally before the call
-(``cmd += [...]``, ``cmd.append(x)``) includes those words. Anything else (a parameter, an
-attribute, an f-string field, ``**kwargs``, a list extended under a condition) is unknown.
+A value is what the file states (``names``): a literal, a name bound exactly once in its scope,
+a parameter of a function called exactly once. A list extended before the call (``cmd +=
+[...]``, ``cmd.append(x)``) includes those words, and a ``**kwargs`` dict the keys set on it;
+words added under an ``if``, in a loop or an ``except`` carry that condition. Anything else (an
+attribute, an f-string field, ``**kwargs`` of a parameter) is unknown.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from vllm_lint.sources.containers.visible_gpus import narrow_by_env
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, input_diagnostic
 from vllm_lint.sources.mapped import MappedText, script_launches
 from vllm_lint.sources.python.code import PythonCode
+from vllm_lint.sources.python.names import MAX_RESOLVE, UNKNOWN, Names
 from vllm_lint.sources.python.strings import literal_text
 from vllm_lint.sources.shell.syntax import Command, Script, Word
 from vllm_lint.sources.shell.commands import env_from
@@ -40,8 +43,6 @@ _SHELL_CALLS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "subp
                           "asyncio.create_subprocess_shell"})
 _VARARG_CALLS = frozenset({"asyncio.create_subprocess_exec"})
 _EXECV_CALLS = frozenset({"os.execvp", "os.execv", "os.execvpe", "os.execve", "os.spawnvp", "os.spawnv"})
-_MAX_RESOLVE = 20
-_MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "pop"})
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
@@ -79,132 +80,18 @@ def code_launches(code: PythonCode, prefix: str, source: str, report_syntax: boo
         return [], [input_diagnostic("VL002", code.src.display, None, "Python nesting too deep to read safely")]
 
 
-class _Reader:
+class _Reader(Names):
     def __init__(self, code: PythonCode, tree: ast.Module, prefix: str, source: str) -> None:
-        self.code = code
-        self.tree = tree
+        super().__init__(code, tree)
         self.prefix = prefix
         self.source = source
-        self.aliases: dict[str, str] = {}
-        self.parents: dict[int, ast.AST] = {}
-        self.binds: dict[tuple[int, str], list[ast.AST]] = {}  # (scope id, name) -> binding statements
-        self.params: set[tuple[int, str]] = set()
-        self.globals: set[str] = set()
-        self.mutations: dict[tuple[int, str], list[ast.AST]] = {}
         self.env: dict[str, object] = {}
-        self._index()
-
-    # -- indexing
-    def _index(self) -> None:
-        scope_of: dict[int, ast.AST] = {}
-        stack: list[tuple[ast.AST, ast.AST]] = [(self.tree, self.tree)]
-        while stack:
-            node, scope = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-                inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else scope
-                stack.append((child, inner))
-            scope_of[id(node)] = scope
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    self.aliases[(a.asname or a.name).split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                for a in node.names:
-                    self.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                args = node.args
-                for a in args.posonlyargs + args.args + args.kwonlyargs + [x for x in (args.vararg, args.kwarg) if x]:
-                    self.params.add((id(node), a.arg))
-            elif isinstance(node, ast.Global):
-                self.globals.update(node.names)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \
-                    and not isinstance(self.parents.get(id(node)), ast.AugAssign):
-                self.binds.setdefault((id(scope), node.id), []).append(node)
-            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-                self.mutations.setdefault((id(scope), node.target.id), []).append(node)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and node.func.attr in _MUTATORS and isinstance(node.func.value, ast.Name):
-                self.mutations.setdefault((id(scope), node.func.value.id), []).append(node)
-            elif isinstance(node, (ast.Assign, ast.Delete)):
-                for t in node.targets:  # kwargs["quantization"] = "awq", del kwargs["x"]
-                    if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
-                        self.mutations.setdefault((id(scope), t.value.id), []).append(node)
-        self.scope_of = scope_of
-
-    def qualname(self, node: ast.AST) -> str | None:
-        if isinstance(node, ast.Name):
-            return self.aliases.get(node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.qualname(node.value)
-            return f"{base}.{node.attr}" if base else None
-        return None
-
-    def scope(self, node: ast.AST) -> ast.AST:
-        return self.scope_of.get(id(node), self.tree)
-
-    # -- values
-    def binding(self, name: ast.Name) -> tuple[ast.AST, ast.AST] | None:
-        """(assigned value, scope) when ``name`` is bound exactly once by ``name = value``."""
-        scope = self.scope(name)
-        for sc in (scope, self.tree):
-            key = (id(sc), name.id)
-            if key in self.params:
-                return None
-            found = self.binds.get(key)
-            if found is None:
-                if sc is self.tree:
-                    return None
-                continue
-            if sc is self.tree and any(k[1] == name.id and k[0] != id(self.tree) for k in self.binds) \
-                    and name.id in self.globals:
-                return None
-            if len(found) != 1:
-                return None
-            assign = self.parents.get(id(found[0]))
-            if isinstance(assign, ast.Assign) and len(assign.targets) == 1 and assign.targets[0] is found[0]:
-                return assign.value, sc
-            if isinstance(assign, ast.AnnAssign) and assign.value is not None:
-                return assign.value, sc
-            return None
-        return None
-
-    def const(self, node: ast.AST, depth: int = 0) -> object:
-        """The literal a node evaluates to, or ``_UNKNOWN``."""
-        if depth > _MAX_RESOLVE:
-            return _UNKNOWN
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            got = self.binding(node)
-            return self.const(got[0], depth + 1) if got else _UNKNOWN
-        if isinstance(node, (ast.List, ast.Tuple)):
-            items = [self.const(x, depth + 1) for x in node.elts]
-            return _UNKNOWN if any(x is _UNKNOWN for x in items) else items
-        if isinstance(node, ast.Dict):
-            if any(k is None for k in node.keys):
-                return _UNKNOWN
-            keys = [self.const(k, depth + 1) for k in node.keys]  # type: ignore[arg-type]
-            vals = [self.const(v, depth + 1) for v in node.values]
-            if any(x is _UNKNOWN for x in keys + vals):
-                return _UNKNOWN
-            return dict(zip(keys, vals))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            v = self.const(node.operand, depth + 1)
-            return -v if isinstance(v, (int, float)) and not isinstance(v, bool) else _UNKNOWN
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" \
-                and len(node.args) == 1 and not node.keywords:
-            v = self.const(node.args[0], depth + 1)
-            return _UNKNOWN if v is _UNKNOWN or isinstance(v, (list, dict)) else str(v)
-        if isinstance(node, ast.Call) and self.qualname(node.func) in ("os.environ.get", "os.getenv") \
-                and len(node.args) == 2:
-            return self.const(node.args[1], depth + 1)  # the default the file states
-        return _UNKNOWN
 
     # -- words
     def words(self, node: ast.AST, call: ast.AST, unknowns: list[str], depth: int = 0) -> list[Word]:
         """argv words of an expression that is a list (or one element of it)."""
         code = self.code
-        if depth > _MAX_RESOLVE:
+        if depth > MAX_RESOLVE:
             return [self._symbolic(node)]
         if isinstance(node, (ast.List, ast.Tuple)):
             return [w for x in node.elts for w in self.words(x, call, unknowns, depth + 1)]
@@ -223,6 +110,11 @@ class _Reader:
                 return base + self._mutations(node, got[1], call, unknowns, depth)
         if isinstance(node, (ast.Constant, ast.JoinedStr)):
             return [self._literal_word(node, unknowns)]
+        if isinstance(node, (ast.IfExp, ast.BoolOp)) or \
+                (isinstance(node, ast.Name) and isinstance((self.binding(node) or (None,))[0], (ast.IfExp, ast.BoolOp))):
+            same = self._same_program(node)
+            if same is not None:
+                return [same]
         if self.qualname(node) == "sys.executable":
             lo, hi = code.node_range(node)
             return [Word(text="python", start=code.off(lo), end=code.end_off(hi), expanded=True, starts=[], ends=[],
@@ -235,6 +127,33 @@ class _Reader:
         seg = ast.get_source_segment(code.text, node) or "?"
         unknowns.append(f"argument {seg!r} is not known statically")
         return [self._symbolic(node)]
+
+    def _same_program(self, node: ast.AST) -> Word | None:
+        """A program chosen at run time among paths of one program (``VENV_BIN if
+        os.path.exists(VENV_BIN) else shutil.which("vllm") or "vllm"``): every choice runs the
+        same executable, so the word is that program (by its base name); None otherwise."""
+        target = node
+        if isinstance(node, ast.Name):
+            got = self.binding(node)
+            target = got[0] if got is not None else node
+        values = [target.body, target.orelse] if isinstance(target, ast.IfExp) else \
+            list(target.values) if isinstance(target, ast.BoolOp) and isinstance(target.op, ast.Or) else []
+        names: set[str] = set()
+        stack = list(values)
+        while stack and len(names) <= 1:
+            v = stack.pop()
+            if isinstance(v, (ast.IfExp, ast.BoolOp)):
+                stack += [v.body, v.orelse] if isinstance(v, ast.IfExp) else list(v.values)
+                continue
+            if isinstance(v, ast.Call) and self.qualname(v.func) == "shutil.which" and v.args:
+                v = v.args[0]
+            text = self.const(v)
+            if not isinstance(text, str) or not text:
+                return None
+            names.add(text.rsplit("/", 1)[-1])
+        if len(names) != 1:
+            return None
+        return self._value_word(node, names.pop())
 
     def _mutations(self, name: ast.Name, scope: ast.AST, call: ast.AST, unknowns: list[str], depth: int) -> list[Word]:
         """Words a list gains before ``call``: ``+=``, ``append``, ``extend``, ``insert`` (at the
@@ -260,46 +179,6 @@ class _Reader:
             out += added
         return out
 
-    @staticmethod
-    def _in_order(nodes: list[ast.AST]) -> list[ast.AST]:
-        return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
-
-    def guard(self, node: ast.AST, scope: ast.AST) -> str | None:
-        """When the statement ``node`` runs, in words (``when `args.quantization` is true``, ``in
-        the loop `for k in extra```); None when it always does (as far as known: a ``try`` body
-        and a ``with`` block run)."""
-        parts: list[str] = []
-        child, cur = node, self.parents.get(id(node))
-        while cur is not None and cur is not scope:
-            part = self._branch(cur, child)
-            if part:
-                parts.append(part)
-            child, cur = cur, self.parents.get(id(cur))
-        return " and ".join(reversed(parts)) if parts else None
-
-    def _branch(self, parent: ast.AST, child: ast.AST) -> str | None:
-        def src(n: ast.AST) -> str:
-            text = " ".join((ast.get_source_segment(self.code.text, n) or "?").split())
-            return text if len(text) <= 60 else text[:57] + "..."
-
-        def inside(stmts: list) -> bool:
-            return any(s is child for s in stmts)
-
-        if isinstance(parent, ast.If):
-            return f"when `{src(parent.test)}` is {'true' if inside(parent.body) else 'false'}"
-        if isinstance(parent, (ast.For, ast.AsyncFor)):
-            loop = f"for {src(parent.target)} in {src(parent.iter)}"
-            return f"in the loop `{loop}`" if inside(parent.body) else f"after the loop `{loop}` ends without break"
-        if isinstance(parent, ast.While):
-            return f"in the loop `while {src(parent.test)}`"
-        if isinstance(parent, ast.ExceptHandler):
-            return f"when the `except` at line {parent.lineno} runs"
-        if isinstance(parent, ast.Try) and inside(parent.orelse):
-            return f"when the `try` at line {parent.lineno} raises nothing"
-        if hasattr(ast, "match_case") and isinstance(parent, ast.match_case):
-            return f"in `case {src(parent.pattern)}`"
-        return None
-
     def fill_fields(self, node: ast.AST, chars: MappedText, fields: list[tuple[int, int]]
                     ) -> tuple[MappedText, list[tuple[int, int]]]:
         """An f-string's ``{NAME}`` fields whose name is bound to a literal, filled in (mapped
@@ -318,7 +197,7 @@ class _Reader:
                 return chars, fields
             out.extend(chars.slice(i, k))
             end = k + (b - a)
-            v = self.const(fv.value) if fv.conversion == -1 and fv.format_spec is None else _UNKNOWN
+            v = self.const(fv.value) if fv.conversion == -1 and fv.format_spec is None else UNKNOWN
             if isinstance(v, (str, int, float)) and not isinstance(v, bool):
                 out.add(str(v), a, b)
             else:
@@ -580,7 +459,7 @@ class _Reader:
         raw = code.raw(lo, hi)
         v = self.const(node)
         span = code.span(lo, hi)
-        if v is _UNKNOWN:
+        if v is UNKNOWN:
             return Token(text=code.text[lo:hi], span=span, raw=raw, style="config-key", symbolic=True, origin="python")
         origin = "python" if isinstance(node, ast.Constant) else f"python:{raw}"
         return Token(text=_value_text(v), span=span, raw=raw, style="config-key", origin=origin)
@@ -627,6 +506,12 @@ class _Reader:
             argv_node = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "args"), None)
         if argv_node is None:
             return None
+        if isinstance(argv_node, ast.Call) and self.qualname(argv_node.func) == "shlex.split" and argv_node.args:
+            shell, argv_node = True, argv_node.args[0]  # shlex splits as the shell does, expanding nothing
+        if shell and isinstance(argv_node, ast.Call) and isinstance(argv_node.func, ast.Attribute) \
+                and argv_node.func.attr == "join" and len(argv_node.args) == 1 \
+                and isinstance(argv_node.func.value, ast.Constant) and argv_node.func.value.value == " ":
+            shell, argv_node = False, argv_node.args[0]  # " ".join(cmd): the list's words, re-split
         if shell:
             return self._shell_launch(argv_node, q)
         if isinstance(argv_node, ast.List) and argv_node.elts and not hasattr(argv_node, "lineno"):
@@ -695,14 +580,6 @@ class _Reader:
         elif code.mapped is not None:
             launch.insertion = None
         return launch
-
-
-class _Unknown:
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-_UNKNOWN = _Unknown()
 
 
 def _value_text(v: object) -> str:
