@@ -47,6 +47,9 @@ _MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
 _BY_SUFFIX = {".service": "systemd", ".container": "systemd", ".mk": "makefile", ".make": "makefile",
               ".ps1": "powershell", ".psm1": "powershell", ".bat": "batch", ".cmd": "batch",
               ".ipynb": "notebook", ".nomad": "nomad"}
+# a systemd unit shipped as an example or a template to install (vllm.service.example, .service.in)
+_UNIT_TEMPLATE_SUFFIXES = frozenset({".example", ".sample", ".in", ".j2", ".jinja", ".jinja2", ".tpl", ".tmpl",
+                                     ".template", ".dist"})
 # formats read from a folder walk only when their text names a vLLM command (most are not deployments)
 _SNIFFED = frozenset({"notebook", "python", "embedded", "markdown"})
 # CI and automation files: linted from a folder only when they mention vLLM at all
@@ -450,6 +453,8 @@ def _by_name(path: Path) -> str | None:
     suffix = os.path.splitext(low)[1]
     if suffix in _BY_SUFFIX:
         return _BY_SUFFIX[suffix]
+    if suffix in _UNIT_TEMPLATE_SUFFIXES and os.path.splitext(low[: -len(suffix)])[1] in (".service", ".container"):
+        return "systemd"  # vllm.service.example, vllm.service.j2: a unit to copy or render
     if suffix == ".py":
         return "python"
     if suffix in (".md", ".markdown"):

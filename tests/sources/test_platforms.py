@@ -124,3 +124,14 @@ def test_cerebrium_names_resolve_to_cards() -> None:
              "AMPERE_A100_80GB": "A100-SXM4-80GB", "HOPPER_H100": "H100-SXM", "HOPPER_H200": "H200",
              "BLACKWELL_B200": "B200", "BLACKWELL_RTX6000": "RTX PRO 6000 Blackwell"}
     assert {n: parse_gpu_option(n)[0].key for n in names} == names
+
+
+@pytest.mark.parametrize("name", ["vllm.service.example", "vllm.service.in", "vllm.service.j2", "vllm.container.tpl"])
+def test_systemd_units_shipped_as_examples_or_templates(tmp_path: Path, name: str) -> None:
+    unit = tmp_path / name
+    unit.write_text("[Service]\nExecStart=/opt/venv/bin/vllm serve Qwen/Qwen2.5-7B-Instruct --max-model-len 8192\n"
+                    if ".service" in name else
+                    "[Container]\nImage=docker.io/vllm/vllm-openai:v0.9.2\nExec=--model Qwen/Qwen2.5-7B-Instruct\n")
+    assert classify_file(unit) == "systemd"
+    _, (launch,) = launches(unit)
+    assert launch.source in ("systemd", "quadlet") and "Qwen/Qwen2.5-7B-Instruct" in [t.text for t in launch.args]
