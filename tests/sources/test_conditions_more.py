@@ -135,3 +135,20 @@ def test_findings_on_conditional_words_say_when(tmp_path: Path) -> None:
     msgs = {Path(d.path).name: d.message for d in result.diagnostics if d.rule == "VL201"}
     assert msgs["launcher.py"].endswith("(passed only when `args.quant` is false and when `args.eager` is false)")
     assert msgs["run.bat"].endswith("""(passed only when `if "%EAGER%"=="1"` does not hold)""")
+
+
+def test_make_if_function_is_a_conditional_flag() -> None:
+    run, serve = launches("make/Makefile")
+    assert words(run) == [
+        ("--model", None), ("Qwen/Qwen2.5-7B-Instruct", None), ("--tensor-parallel-size", None), ("2", None),
+        # QUANT is empty by default but `make run QUANT=awq` sets it: checked, with its condition,
+        # and its value unknown (never the empty default)
+        ("--quantization", "when QUANT is set and not empty"), ("${QUANT}", "when QUANT is set and not empty"),
+        ("--enforce-eager", "when EAGER is set and not empty"),
+        ("--max-num-seqz", None), ("64", None),  # the else part: what runs by default
+    ]
+    assert where(run, "--quantization") == (10, 18, "--quantization")
+    assert where(run, "--max-num-seqz") == (11, 34, "--max-num-seqz")
+    assert next(t for t in run.args if t.text == "${QUANT}").symbolic
+    # a condition known to hold (TP is 2): the words are passed, unconditionally
+    assert words(serve) == [("Qwen/Qwen2.5-7B-Instruct", None), ("--tensor-parallel-size", None), ("2", None)]
