@@ -152,3 +152,14 @@ def test_make_if_function_is_a_conditional_flag() -> None:
     assert next(t for t in run.args if t.text == "${QUANT}").symbolic
     # a condition known to hold (TP is 2): the words are passed, unconditionally
     assert words(serve) == [("Qwen/Qwen2.5-7B-Instruct", None), ("--tensor-parallel-size", None), ("2", None)]
+
+
+def test_powershell_assignment_without_blanks_around_the_equals_sign(tmp_path: Path) -> None:
+    f = tmp_path / "run.ps1"
+    f.write_text('$env:HF_TOKEN="hf_placeholder"\n$Model="Qwen/Qwen2.5-3B-Instruct"\n'
+                 "docker run --gpus all -v C:\\cache:/root/.cache -e HF_TOKEN=$env:HF_TOKEN vllm/vllm-openai:v0.9.2 "
+                 "--model $Model --max-model-len 512\n")
+    (launch,) = extract(load_source(f, "run.ps1", "powershell"), ExtractOptions()).launches
+    assert [t.text for t in launch.args] == ["--model", "Qwen/Qwen2.5-3B-Instruct", "--max-model-len", "512"]
+    assert where(launch, "Qwen/Qwen2.5-3B-Instruct") == (3, 106, "$Model")
+    assert launch.env["HF_TOKEN"].value == "hf_placeholder" and not launch.env["HF_TOKEN"].symbolic

@@ -323,9 +323,14 @@ def _assignment(lx: _Lexer, stmt: list[_Tok]) -> tuple[str, bool, Val, "bool | W
     first = stmt[0]
     head = s[first.lo:first.hi]
     m = re.fullmatch(r"\$(?:(env):)?([A-Za-z_][A-Za-z0-9_]*)\s*(\+?=)?", head, re.I)
-    if m is None:
-        return None
     rest = stmt[1:]
+    if m is None:
+        # `$Model="Qwen/..."`: no blank around `=`, so the lexer read one word; its value starts
+        # after the `=`
+        m = re.match(r"\$(?:(env):)?([A-Za-z_][A-Za-z0-9_]*)(\+?=)(?=.)", head, re.I | re.S)
+        if m is None:
+            return None
+        rest = [lx.word(first.lo + m.end(), first.hi), *rest]
     op = m.group(3)
     if op is None:
         if not rest or s[rest[0].lo:rest[0].hi] not in ("=", "+="):
