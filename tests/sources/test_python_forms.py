@@ -61,3 +61,16 @@ def test_a_function_called_twice_or_never_keeps_its_parameters_unknown(tmp_path:
         (launch,) = _launches(f)
         assert launch.args[0].symbolic is expected, calls
     assert launch.args[0].text == "m3"
+
+
+def test_notebook_interpreter_field_and_exported_system_calls() -> None:
+    path = FIX / "ipython.ipynb"
+    src = load_source(path, path.name, "notebook")
+    res = extract(src, ExtractOptions())
+    module, system = res.launches
+    assert [t.text for t in module.program] == ["python", "-m", "vllm.entrypoints.openai.api_server"]
+    assert module.program[0].raw == "{sys.executable}" and module.program[0].span.line == 8
+    assert [t.text for t in module.args][-2:] == ["--max-model-len", "4096"]
+    assert [t.text for t in system.args] == ["Qwen/Qwen2.5-0.5B-Instruct", "--max-num-seqs", "8"]
+    t = system.args[-1]
+    assert (t.span.line, t.span.slice(src.text)) == (17, "8")

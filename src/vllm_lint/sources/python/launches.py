@@ -274,7 +274,7 @@ class _Reader(Names):
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):
                 continue
-            q = self.qualname(node.func)
+            q = self.qualname(node.func) or _ipython_shell(node.func)
             if q is None:
                 continue
             cls = q.rsplit(".", 1)[-1]
@@ -580,6 +580,15 @@ class _Reader(Names):
         elif code.mapped is not None:
             launch.insertion = None
         return launch
+
+
+def _ipython_shell(func: ast.AST) -> str | None:
+    """``get_ipython().system(cmd)`` / ``.getoutput(cmd)`` (a notebook's ``!cmd`` as nbconvert
+    exports it): a shell command line, as ``os.system`` runs it."""
+    if isinstance(func, ast.Attribute) and func.attr in ("system", "getoutput") and isinstance(func.value, ast.Call) \
+            and isinstance(func.value.func, ast.Name) and func.value.func.id == "get_ipython":
+        return "os.system"
+    return None
 
 
 def _value_text(v: object) -> str:
