@@ -47,6 +47,8 @@ _MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
 _BY_SUFFIX = {".service": "systemd", ".container": "systemd", ".mk": "makefile", ".make": "makefile",
               ".ps1": "powershell", ".psm1": "powershell", ".bat": "batch", ".cmd": "batch",
               ".ipynb": "notebook", ".nomad": "nomad"}
+# shell scripts a template engine renders (Ansible's template module, a deployer's Jinja)
+_SHELL_TEMPLATES = tuple(f".{ext}.{t}" for ext in ("sh", "bash") for t in ("j2", "jinja", "jinja2", "tpl", "tmpl"))
 # a systemd unit shipped as an example or a template to install (vllm.service.example, .service.in)
 _UNIT_TEMPLATE_SUFFIXES = frozenset({".example", ".sample", ".in", ".j2", ".jinja", ".jinja2", ".tpl", ".tmpl",
                                      ".template", ".dist"})
@@ -442,7 +444,7 @@ def _by_name(path: Path) -> str | None:
     if low == ".env" or low.endswith(".env") or low.startswith(".env.") or low in ("env.example", "env.sample") \
             or fnmatch.fnmatch(low, "*.env.example") or fnmatch.fnmatch(low, "*.env.sample"):
         return "env"
-    if low.endswith((".sh", ".bash")):
+    if low.endswith((".sh", ".bash")) or low.endswith(_SHELL_TEMPLATES):
         return "shell"
     if low in _MAKEFILE_NAMES or low.startswith("makefile."):
         return "makefile"

@@ -135,3 +135,34 @@ def test_systemd_units_shipped_as_examples_or_templates(tmp_path: Path, name: st
     assert classify_file(unit) == "systemd"
     _, (launch,) = launches(unit)
     assert launch.source in ("systemd", "quadlet") and "Qwen/Qwen2.5-7B-Instruct" in [t.text for t in launch.args]
+
+
+def test_a_jinja_templated_script_with_apptainer() -> None:
+    src, (docker, apptainer) = launches(FIX / "serve.sh.j2")
+    assert src.kind == "shell"
+    # `{{ '--gpus all' if use_gpu else '' }}` among docker's options is options, not the image
+    assert docker.image == "vllm/vllm-openai:v0.8.5"
+    assert [t.text for t in docker.args] == ["--model", "{{model}}", "--max-model-len", "8192"]
+    model = docker.args[1]
+    assert model.symbolic and (model.span.line, model.span.column, model.raw) == (7, 11, "{{ model }}")
+    # apptainer run IMAGE: the image's ENTRYPOINT with the args; the .sif named as `apptainer
+    # pull` names it is taken as that image, and says so
+    assert [t.text for t in apptainer.program] == ["python3", "-m", "vllm.entrypoints.openai.api_server"]
+    assert (apptainer.image, apptainer.vllm_version) == ("vllm/vllm-openai:v0.8.5", "0.8.5")
+    assert "taken as pulled from docker://vllm/vllm-openai:v0.8.5" in apptainer.facts["image_entrypoint_uncertain"]
+    assert at(apptainer, "8192") == (11, 39, "8192") and apptainer.gpu.all_visible
+
+
+@pytest.mark.parametrize("line,program", [
+    ("singularity run --nv docker://vllm/vllm-openai:v0.9.2 --model m", "python3"),
+    ("apptainer instance run --nv -B /m:/m vllm-openai_v0.10.1.sif srv1 --model m", "python3"),
+    ("apptainer exec --nv vllm.sif vllm serve m", "vllm"),
+    ("apptainer run --nv my-own.sif --model m", None),  # an image vllm-lint cannot know
+])
+def test_apptainer_forms(tmp_path: Path, line: str, program: str | None) -> None:
+    f = tmp_path / "run.sh"
+    f.write_text(line + "\n")
+    _, got = launches(f)
+    assert [g.program[0].text for g in got] == ([program] if program else [])
+    if got:
+        assert got[0].args[-1].text == "m"

@@ -32,7 +32,12 @@ _MAX_NESTING = 4
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
     opts = opts or ExtractOptions()
-    script = parse_script(src.text, None, dict(opts.env))
+    jinja = _JINJA.search(src.text) is not None
+    if jinja:  # a script rendered by Jinja: read what the template writes, placeholders unknown
+        mapped = jinja_script(src.text)
+        script = parse_script(mapped.text, mapped.starts, dict(opts.env), ends=mapped.ends)
+    else:
+        script = parse_script(src.text, None, dict(opts.env))
     result = ExtractResult()
     seen: set[tuple] = set()
     for cmd in script.commands:
@@ -46,6 +51,31 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         seen.add(key)
         result.launches.append(launch)
     return result
+
+
+_JINJA = re.compile(r"\{%|\{\{\s")
+_JINJA_PART = re.compile(r"\{%.*?%\}|\{#.*?#\}|\{\{(.*?)\}\}", re.S)
+
+
+def jinja_script(text: str) -> MappedText:
+    """A Jinja-templated shell script as the shell would see one rendering of it: ``{% ... %}``
+    tags and ``{# #}`` comments blanked (every branch is read), each ``{{ expr }}`` one unknown
+    word (``{{container_config.port}}``) spanning the whole expression."""
+    from vllm_lint.sources.mapped import MappedText
+
+    out = MappedText()
+    last = 0
+    for m in _JINJA_PART.finditer(text):
+        out.copy(text, last, m.start())
+        if m.group(1) is None:
+            for k in range(m.start(), m.end()):
+                out.add(text[k] if text[k] in "\r\n" else " ", k)
+        else:
+            inner = re.sub(r"[^\w.]", "", m.group(1))[:60] or "expr"
+            out.add("{{" + inner + "}}", m.start(), m.end())
+        last = m.end()
+    out.copy(text, last, len(text))
+    return out
 
 
 def _tokens(src: SourceFile, words: list[Word]) -> list[Token]:
@@ -83,7 +113,8 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, fo
         gpu.all_visible = True
         gpu.notes.append("a process on the host sees every GPU of the machine")
         narrow_by_env(gpu, env)
-        image = image_span = None
+        image = facts.get("runs_in_image")  # apptainer run IMAGE: the host's GPUs (--nv), the image's vLLM
+        image_span = None
     first = next((t for t in program if t.span is not None), None) or next((t for t in tokens if t.span), None)
     line = first.span.line if first and first.span else 1
     prog_text = " ".join(t.text for t in program if t.style != "synthetic") or " ".join(t.text for t in program)
