@@ -73,6 +73,9 @@ EXTRA_ALIASES = {
     "V100-SXM2-32GB": ["V100", "V100-32GB", "V100 32GB"],
     "V100-SXM2-16GB": ["V100-16GB"],
     "A10G": ["NVIDIA A10G"],
+    # Cerebrium's `compute` name for the card (its other names, AMPERE_A10, HOPPER_H100..., contain
+    # one of the card's own names)
+    "RTX PRO 6000 Blackwell": ["BLACKWELL_RTX6000"],
 }
 # MIG profiles: (parent key, GiB of the slice as CUDA reports it, approximately the profile size).
 MIG = {

@@ -6,13 +6,14 @@ Keys: ``gpu``, ``vllm-version``, ``compile-cache`` ("cold" or "warm"), ``select`
 vllm-version = ..., compile-cache = ...}`` for a monorepo with L4 staging and H100 production) and
 ``models`` (local path or served name -> model id), ``fail-on`` ("error", "warning" or "info":
 the least severe finding that makes the run exit 1; default "warning"), ``extend`` (another configuration this one
-builds on, as ruff's ``extend``).
+builds on, as ruff's ``extend``), ``values`` (Helm values files merged as one release, each list in
+``helm -f`` order: ``values = [["charts/vllm/values.yaml", "deploy/values-prod.yaml"]]``).
 
 The nearest configuration wins, as in ruff: a nested ``.vllm-lint.toml`` does not inherit from the
 files above it unless it says ``extend = "../pyproject.toml"``. With ``extend``, its own ``gpu``,
 ``vllm-version``, ``compile-cache``, ``fail-on``, ``select`` and ``ignore`` replace the extended file's,
 ``extend-select``/``extend-ignore`` add to them, ``models`` merge (its own entries win), and the
-``exclude``, ``per-file-ignores`` and ``overrides`` of both files apply, each relative to the folder
+``exclude``, ``per-file-ignores``, ``overrides`` and ``values`` of both files apply, each relative to the folder
 of the file that wrote it. A nested file without ``extend`` that drops a setting of the file above it
 says so (``FileConfig.shadowed_note``), so a root ``gpu`` is never lost without a word.
 """
@@ -28,10 +29,10 @@ from functools import lru_cache
 from pathlib import Path
 
 KEYS = {"gpu", "vllm-version", "compile-cache", "select", "ignore", "exclude", "per-file-ignores", "overrides", "models", "extend-select", "extend-ignore",
-        "extend", "fail-on"}
+        "extend", "fail-on", "values"}
 OVERRIDE_KEYS = {"path", "gpu", "vllm-version", "compile-cache", "ignore"}
 # Settings whose loss changes what is checked: a nested file that drops one of them says so.
-_INHERITABLE = ("gpu", "vllm-version", "compile-cache", "fail-on", "models", "select", "ignore")
+_INHERITABLE = ("gpu", "vllm-version", "compile-cache", "fail-on", "models", "select", "ignore", "values")
 
 
 # torch.compile cache at a deployment's start: "cold" (the default: a new container, which must fit) or
@@ -98,6 +99,7 @@ class FileConfig:
     fail_on: str | None = None  # None: the command line's, else DEFAULT_FAIL_ON
     extend_select: tuple[str, ...] = ()
     extend_ignore: tuple[str, ...] = ()
+    values: tuple[tuple[str, ...], ...] = ()  # Helm values chains, in `helm -f` order (relative to root)
     parent: "FileConfig | None" = None  # the configuration ``extend`` names
     explicit: frozenset[str] = frozenset()  # the keys this file sets itself
     shadows: "FileConfig | None" = field(default=None, compare=False)  # a configuration above it, not extended
@@ -140,6 +142,12 @@ class FileConfig:
                 path_ignore += list(ids)
         s["path_ignore"] = tuple(path_ignore)
         return s
+
+    def values_chains(self) -> tuple[tuple[Path, ...], ...]:
+        """The Helm values chains of this file and of the one it extends, as absolute paths (each
+        relative to the folder of the file that wrote it)."""
+        own = tuple(tuple(Path(os.path.abspath((self.root or Path(".")) / p)) for p in chain) for chain in self.values)
+        return (self.parent.values_chains() if self.parent is not None else ()) + own
 
     def shadowed_note(self) -> str | None:
         """Which settings of the configuration above this one do not apply, because this file
@@ -256,6 +264,7 @@ def parse_config(data: dict, root: Path | None, source: str, parent: FileConfig 
         _unknown_keys(set(ov), OVERRIDE_KEYS, source, f" in the overrides for {ov['path']!r}")
         _check_selectors(_as_list(ov.get("ignore"), "overrides.ignore", source), "overrides.ignore", source)
     fail_on = check_fail_on(data["fail-on"], source) if "fail-on" in data else None
+    values = _values_chains(data.get("values"), root, source)
     models = data.get("models") or {}
     if not isinstance(models, dict) or not all(isinstance(v, str) for v in models.values()):
         raise ConfigError(f"{source}: `models` must map local paths or served names to model ids", key="models")
@@ -277,11 +286,33 @@ def parse_config(data: dict, root: Path | None, source: str, parent: FileConfig 
         per_file_ignores=tuple((k, _check_selectors(_as_list(v, f"per-file-ignores.{k}", source), f"per-file-ignores {k!r}", source))
                                for k, v in pfi.items()),
         overrides=tuple(overrides),
+        values=values,
         models=tuple(models.items()),
         parent=parent,
         explicit=frozenset(data),
         fail_on=fail_on,
     )
+
+
+def _values_chains(value: object, root: Path | None, source: str) -> tuple[tuple[str, ...], ...]:
+    """``values``: a list of chains, each a list of values files merged in that order (``helm -f a
+    -f b``). A flat list of strings is refused rather than guessed (one chain, or one release per
+    file?); every file must exist, since a misspelt name would silently lint another merge."""
+    if value is None:
+        return ()
+    example = 'values = [["values.yaml", "values-prod.yaml"]]'
+    if not isinstance(value, list) or not all(isinstance(c, list) and c and all(isinstance(p, str) and p for p in c)
+                                              for c in value):
+        flat = isinstance(value, list) and value and all(isinstance(p, str) for p in value)
+        hint = f"; for one release write {example}" if flat else f", e.g. {example}"
+        raise ConfigError(f"{source}: `values` must be a list of chains, each a list of values files merged in "
+                          f"`helm -f` order{hint}", key="values")
+    for chain in value:
+        for p in chain:
+            if root is not None and not (root / p).is_file():
+                raise ConfigError(f"{source}: `values`: {p!r} is not a file (paths are relative to the folder of "
+                                  f"{Path(source).name})", key="values", value=p)
+    return tuple(tuple(chain) for chain in value)
 
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")

@@ -19,7 +19,7 @@ import re
 import stat
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:
     import pathspec
@@ -47,6 +47,11 @@ _MAKEFILE_NAMES = frozenset({"makefile", "gnumakefile"})
 _BY_SUFFIX = {".service": "systemd", ".container": "systemd", ".mk": "makefile", ".make": "makefile",
               ".ps1": "powershell", ".psm1": "powershell", ".bat": "batch", ".cmd": "batch",
               ".ipynb": "notebook", ".nomad": "nomad"}
+# shell scripts a template engine renders (Ansible's template module, a deployer's Jinja)
+_SHELL_TEMPLATES = tuple(f".{ext}.{t}" for ext in ("sh", "bash") for t in ("j2", "jinja", "jinja2", "tpl", "tmpl"))
+# a systemd unit shipped as an example or a template to install (vllm.service.example, .service.in)
+_UNIT_TEMPLATE_SUFFIXES = frozenset({".example", ".sample", ".in", ".j2", ".jinja", ".jinja2", ".tpl", ".tmpl",
+                                     ".template", ".dist"})
 # formats read from a folder walk only when their text names a vLLM command (most are not deployments)
 _SNIFFED = frozenset({"notebook", "python", "embedded", "markdown"})
 # CI and automation files: linted from a folder only when they mention vLLM at all
@@ -78,6 +83,7 @@ def discover(
     respect_gitignore: bool = True,
     max_bytes: int | None = None,
     include_docs: bool = False,
+    values_chains: Callable[[Path], tuple[tuple[Path, ...], ...]] | None = None,
 ) -> list[tuple[Path, str]]:
     """Every lintable file under ``paths`` with its kind, in a stable order, without duplicates.
 
@@ -87,7 +93,9 @@ def discover(
     claims it, its kind is ``"unknown"`` (the pipeline says why it holds no launch). A file
     found in a folder that is larger than ``max_bytes`` is kept only when it mentions vLLM (a
     generated CRD bundle must not fail a run with VL002). Markdown is read from folders only
-    with ``include_docs``.
+    with ``include_docs``. A named file that others read also brings them (pre-commit passes only
+    the changed file): the compose files that read a ``.env``, the Helm values merges that read a
+    values file (``values_readers``; ``values_chains`` gives the merges stated for a path).
     """
     exclude_spec = _spec(list(exclude)) if exclude else None
     seen: set[str] = set()
@@ -105,6 +113,9 @@ def discover(
             ignores = _GitIgnores(root) if respect_gitignore else None
             for f in _walk(root, ignores, exclude_spec):
                 kind = classify_file(f, include_docs=include_docs)
+                if kind is None and values_chains is not None and f.suffix.lower() in (".yaml", ".yml") \
+                        and _stated_values(f, values_chains(f)):
+                    kind = "helm-values"  # an overlay the configuration merges, whatever it holds
                 if kind and max_bytes is not None and not _small_or_vllm(f, max_bytes):
                     continue
                 add(f, kind)
@@ -116,10 +127,15 @@ def discover(
                 continue  # a committed link to a host file (~/.aws/credentials) must not be printed
             kind = classify_file(root, explicit=True, include_docs=include_docs) or "unknown"
             add(root, kind)
+            readers: list[tuple[Path, str]] = []
             if kind == "env":
-                for reader in _env_readers(root):  # pre-commit passes the changed .env alone
-                    if not (force_exclude and exclude_spec is not None and _excluded(exclude_spec, reader, Path.cwd())):
-                        add(reader, "compose")
+                readers = [(r, "compose") for r in _env_readers(root)]  # pre-commit passes the changed .env alone
+            elif kind in _VALUES_KINDS:
+                chains = values_chains(root) if values_chains is not None else ()
+                readers = [(r, "helm-values") for r in values_readers(root, kind, chains)]
+            for reader, reader_kind in readers:
+                if not (force_exclude and exclude_spec is not None and _excluded(exclude_spec, reader, Path.cwd())):
+                    add(reader, reader_kind)
         else:
             # a missing file is still reported by the reader (VL002), with the kind its name gives
             add(root, classify(root, "", explicit=True) or "unknown")
@@ -152,6 +168,39 @@ def _env_readers(env_file: Path) -> list[Path]:
             if env_file.name not in head:
                 continue
         out.append(path)
+    return out
+
+
+# kinds a values file of a stated merge may be classified as on its own (an overlay without a
+# chart schema reads as plain YAML)
+_VALUES_KINDS = frozenset({"helm-values", "kubernetes", "embedded", "unknown"})
+
+
+def _stated_values(path: Path, chains: tuple[tuple[Path, ...], ...]) -> bool:
+    here = os.path.abspath(path)
+    return any(os.path.abspath(p) == here for c in chains for p in c)
+
+
+def values_readers(path: Path, kind: str, chains: tuple[tuple[Path, ...], ...]) -> list[Path]:
+    """The values files whose merge reads ``path``: the last file of each stated merge that has
+    ``path`` before its end (``[tool.vllm-lint] values``, ``--values``); with none stated, for a
+    chart's ``values.yaml``, the overlays beside it (each is merged over it)."""
+    here = os.path.abspath(path)
+    mine = [c for c in chains if any(os.path.abspath(p) == here for p in c)]
+    if mine:
+        return [c[-1] for c in mine if os.path.abspath(c[-1]) != here]
+    if kind != "helm-values" or path.name != "values.yaml" or not (path.parent / "Chart.yaml").is_file():
+        return []
+    out = []
+    try:
+        names = sorted(os.listdir(path.parent))
+    except OSError:
+        return []
+    for name in names:
+        sib = path.parent / name
+        if name != "values.yaml" and name.lower().endswith((".yaml", ".yml")) and sib.is_file() \
+                and classify_file(sib) == "helm-values":
+            out.append(sib)
     return out
 
 
@@ -395,7 +444,7 @@ def _by_name(path: Path) -> str | None:
     if low == ".env" or low.endswith(".env") or low.startswith(".env.") or low in ("env.example", "env.sample") \
             or fnmatch.fnmatch(low, "*.env.example") or fnmatch.fnmatch(low, "*.env.sample"):
         return "env"
-    if low.endswith((".sh", ".bash")):
+    if low.endswith((".sh", ".bash")) or low.endswith(_SHELL_TEMPLATES):
         return "shell"
     if low in _MAKEFILE_NAMES or low.startswith("makefile."):
         return "makefile"
@@ -406,6 +455,8 @@ def _by_name(path: Path) -> str | None:
     suffix = os.path.splitext(low)[1]
     if suffix in _BY_SUFFIX:
         return _BY_SUFFIX[suffix]
+    if suffix in _UNIT_TEMPLATE_SUFFIXES and os.path.splitext(low[: -len(suffix)])[1] in (".service", ".container"):
+        return "systemd"  # vllm.service.example, vllm.service.j2: a unit to copy or render
     if suffix == ".py":
         return "python"
     if suffix in (".md", ".markdown"):

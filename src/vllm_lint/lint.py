@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -116,8 +116,16 @@ def _lint_paths(
 
     result = LintResult()
     configs = _Configs(options.config_file)
+
+    def values_chains(path: Path) -> tuple[tuple[Path, ...], ...]:
+        """The Helm values merges stated for ``path``: ``--values`` wins over the configuration."""
+        if options.values_files:
+            return (tuple(options.values_files),)
+        return configs(path).values_chains()
+
     files = discover(paths, exclude=options.exclude, force_exclude=options.force_exclude,
-                     max_bytes=options.limits.max_bytes, include_docs=options.include_docs)
+                     max_bytes=options.limits.max_bytes, include_docs=options.include_docs,
+                     values_chains=values_chains)
     directives: dict[str, Directives] = {}
     enabled: dict[str, set[str]] = {}
     extract_opts = ExtractOptions(values_files=list(options.values_files), limits=options.limits,
@@ -131,6 +139,12 @@ def _lint_paths(
             cfg = configs(path)
             if cfg.is_excluded(path) and options.force_exclude:
                 continue
+            opts = extract_opts
+            chains = () if options.values_files else cfg.values_chains()
+            if chains:
+                opts = replace(extract_opts, values_chains=chains)
+                if kind != "helm-values" and any(os.path.abspath(p) == os.path.abspath(path) for c in chains for p in c):
+                    kind = "helm-values"  # a values file of a stated merge, whatever its own schema
             result.files.append(display)
             if cfg.fail_on:
                 result.fail_on[display] = cfg.fail_on
@@ -148,7 +162,7 @@ def _lint_paths(
             result.sources[display] = src
             d = parse_directives(src.text)
             directives[display] = d
-            extracted = extract(src, extract_opts)
+            extracted = extract(src, opts)
             for diag in extracted.diagnostics:
                 if diag.rule == "VL000":  # a format caught its own crash: still a tool failure (exit 2)
                     result.internal_error = True
@@ -181,7 +195,22 @@ def _lint_paths(
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.notes = list(configs.notes)
     _context_file_thresholds(result, configs)
+    _context_sources(result, options.limits)
     return result
+
+
+def _context_sources(result: LintResult, limits: Limits) -> None:
+    """The text of files read only as context that findings point into (the chart's values.yaml
+    under a linted overlay, a ``.env``), so reports can show the line as for a linted file."""
+    from vllm_lint.sources.base import SourceFile
+    from vllm_lint.sources.readfile import load_source
+
+    for path in sorted({d.path for d in result.diagnostics if d.span is not None} - set(result.sources)):
+        if not os.path.isfile(path):
+            continue
+        loaded = load_source(Path(path), path, "", limits)
+        if isinstance(loaded, SourceFile):
+            result.sources[path] = loaded
 
 
 def _context_file_thresholds(result: LintResult, configs: "_Configs") -> None:

@@ -209,6 +209,15 @@ for _fmt, _name in {"systemd": "vllm.service", "systemd-docker": "docker-vllm.se
                     "argo": "argo-workflow.yaml", "gitlab-ci": ".gitlab-ci.yml",
                     "github-actions": ".github/workflows/serve.yml", "nomad": "vllm.nomad.hcl"}.items():
     SEEDS[_fmt] = (_name, [(_FORMATS / _name).read_text(encoding="utf-8")])
+# Conditions in Python, PowerShell, batch and make; CI and serverless platforms; launcher forms.
+_SOURCES = _FORMATS.parent
+for _fmt, _rel in {"python-conditions": "conditions/launcher.py", "powershell-blocks": "conditions/run.ps1",
+                   "batch-blocks": "conditions/run.bat", "makefile-if": "conditions/make/Makefile",
+                   "github-docker-step": "platforms/.github/workflows/smoke.yml", "truss": "platforms/truss/config.yaml",
+                   "cerebrium": "platforms/cerebrium/cerebrium.toml", "jinja-shell": "platforms/serve.sh.j2",
+                   "python-forms": "python_forms/start_server.py", "ipython": "python_forms/ipython.ipynb"}.items():
+    _name = _rel.split("/", 1)[1] if _rel.startswith("platforms/.github") else _rel.rsplit("/", 1)[-1]
+    SEEDS[_fmt] = (_name, [(_SOURCES / _rel).read_text(encoding="utf-8")])
 
 # Characters that matter to at least one of the formats' syntaxes.
 SYNTAX = list("\"'\\$`{}[]()<>:;,-=#!&|*?~%@^\n\r\t ") + ["\r\n", "${", "$(", "{{", "}}", "<<", "---", "  ", "- ", "\ufeff", "\x85", "\u2028", "é", "\U0001f600"]

@@ -40,12 +40,20 @@ class RuleContext(LaunchContext):
 
         The finding rests on the facts the check has read so far (``reads``), plus ``token``'s guard;
         a rule that knows better names them in ``rests_on`` (then only those count).
-        ``rules.certainty`` settles its severity, message and fix from them after the check."""
+        ``rules.certainty`` settles its severity, message and fix from them after the check.
+
+        A finding on a word whose value came from another file says where (``MAX_LEN from
+        .env:2``); one of a rule that rests on the GPU, in a launch that may start on any of
+        several accelerators, names the one it was checked against."""
         where = span or (token.span if token is not None and token.span is not None else None) or self.launch.span
         at = token if token is not None else next(
             (t for t in self.launch.args if t.span is not None and where is not None and t.span == where), None)
-        if at is not None and at.origin.startswith("value: "):
-            message = f"{message} ({at.origin[len('value: '):]})"  # MAX_LEN from .env:2
+        valued = self._value_of(at)
+        if valued is not None:
+            message = f"{message} ({valued.origin[len('value: '):]})"  # MAX_LEN from .env:2
+        choice = self.launch.facts.accelerator_choices
+        if choice and rule_id in _RESTS_ON_GPU and "checked against " not in message:
+            message = f"{message} (checked against {choice})"  # one of several SkyPilot accelerators
         keys = self._chart_keys
         if keys:  # a Helm values launch: name the keys the user edits, not the flags the chart renders
             message, notes = respell(message, keys), [respell(n, keys) for n in notes]
@@ -71,7 +79,25 @@ class RuleContext(LaunchContext):
             diag.rests_on = self.reads.snapshot() if self.reads is not None else ()
         return diag
 
+    def _value_of(self, at: Token | None) -> Token | None:
+        """The word whose value's origin a finding at ``at`` should name: ``at`` itself, or for a
+        finding on an option (``--tensor-parallel-size``) the value word after it."""
+        if at is None:
+            return None
+        if at.origin.startswith("value: "):
+            return at
+        args = self.launch.args
+        if at.text.startswith("-") and "=" not in at.text:
+            i = next((k for k, t in enumerate(args) if t is at), None)
+            if i is not None and i + 1 < len(args) and args[i + 1].origin.startswith("value: "):
+                return args[i + 1]
+        return None
+
     @cached_property
     def _chart_keys(self) -> dict[str, str]:
         return chart_keys(self.launch) if self.launch.source == "helm" else {}
 
+
+# rules whose findings rest on the launch's GPU (its memory, count or compute capability)
+_RESTS_ON_GPU = frozenset({"VL101", "VL102", "VL103", "VL104", "VL301", "VL302", "VL303", "VL308", "VL309",
+                           "VL310", "VL312", "VL313", "VL315"})

@@ -51,6 +51,8 @@ def find_vllm_invocation(words: list[Token]) -> Invocation | None:
     if not words:
         return None
     first = _base(words[0].text)
+    if first in ("apptainer", "singularity") and len(words) > 2 and words[1].text in ("run", "instance"):
+        return _apptainer_run(words)
     if first in _CONTAINER_CLIS:
         run = parse_docker_run(words)
         if run is None:
@@ -234,6 +236,52 @@ def _container_exec(words: list[Token]) -> Invocation | None:
     entrypoint, program, args, facts = got
     facts = facts.merged(LaunchFacts(container_exec=words[i].text))
     return entrypoint, program, args, facts
+
+
+# apptainer/singularity run options that take a value
+_APPTAINER_VALUE_OPTS = frozenset("-B --bind --env --env-file -H --home -o --overlay --pwd -W --workdir --network "
+                                  "--network-args --security -S --scratch --mount --app --hostname --dns --fusemount "
+                                  "--apply-cgroups --cpus --memory --pem-path --passphrase".split())
+# the name `apptainer pull docker://vllm/vllm-openai:v0.8.5` gives the image by default
+_PULLED_SIF = re.compile(r"(?:^|/)vllm-openai_([\w.\-]+)\.sif$")
+
+
+def _apptainer_run(words: list[Token]) -> Invocation | None:
+    """``apptainer run [options] IMAGE [args]`` and ``apptainer instance run [options] IMAGE NAME
+    [args]`` run the image's runscript, which for an image built from a Docker image is its
+    ENTRYPOINT with the args. The image is ``docker://vllm/vllm-openai:TAG`` or the file
+    ``apptainer pull`` names ``vllm-openai_TAG.sif``; ``exec`` names its program (read as any
+    command)."""
+    i = 1
+    instance = words[i].text == "instance"
+    if instance:
+        if len(words) < 3 or words[2].text != "run":
+            return None
+        i += 1
+    i += 1
+    n = len(words)
+    while i < n and (words[i].text.startswith("-") or (words[i].text.startswith("{{") and i + 1 < n
+                                                        and words[i + 1].text.startswith("-"))):
+        t = words[i].text  # (a template placeholder among the options is more options)
+        i += 2 if t in _APPTAINER_VALUE_OPTS else 1
+    if i >= n:
+        return None
+    image = words[i].text
+    args = list(words[i + 2 if instance else i + 1:])
+    pulled = _PULLED_SIF.search(image)
+    ref = image[len("docker://"):] if image.startswith("docker://") else \
+        f"vllm/vllm-openai:{pulled.group(1)}" if pulled else None
+    ep = image_entrypoint(ref)
+    if ep is None:
+        return None
+    got = find_vllm_invocation(ep.tokens() + args)
+    if got is None:
+        return None
+    entrypoint, program, rest, facts = got
+    facts.runs_in_image = ref
+    if pulled or ep.uncertain:
+        facts.image_entrypoint_uncertain = ep.reason or f"{image} taken as pulled from docker://{ref}"
+    return entrypoint, program, rest, facts
 
 
 def docker_run_invocation(run: DockerRun) -> Invocation | None:

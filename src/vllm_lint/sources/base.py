@@ -59,12 +59,14 @@ class SourceFile:
 class ExtractOptions:
     """Options every format's ``extract`` receives.
 
-    ``values_files`` are Helm ``--values`` overlays in order; ``env`` is extra environment the
+    ``values_files`` are Helm ``--values`` overlays in order; ``values_chains`` the values files the
+    configuration merges as one release each (``[tool.vllm-lint] values``); ``env`` is extra environment the
     user states (e.g. from the command line) used when expanding ``${VAR}``. ``include_docs``
     reads the shell and YAML code blocks of Markdown files.
     """
 
     values_files: list[Path] = field(default_factory=list)
+    values_chains: tuple[tuple[Path, ...], ...] = ()
     limits: Limits = field(default_factory=Limits)
     env: dict[str, str] = field(default_factory=dict)
     include_docs: bool = False

@@ -11,48 +11,13 @@ an exact span in the original file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Mapping
 
 from vllm_lint.launch import Launch
 from vllm_lint.sources.base import SourceFile
+from vllm_lint.sources.mapped_text import MappedText
 
-
-@dataclass(slots=True)
-class MappedText:
-    """``text`` with, per character, the file offsets ``[starts[i], ends[i])`` of its source."""
-
-    chars: list[str] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chars)
-
-    def __len__(self) -> int:
-        return len(self.chars)
-
-    def add(self, ch: str, start: int, end: int | None = None) -> None:
-        """One character (or an expansion result: every char of ``ch`` maps to the same source)."""
-        for c in ch:
-            self.chars.append(c)
-            self.starts.append(start)
-            self.ends.append(start + 1 if end is None else end)
-
-    def copy(self, text: str, lo: int, hi: int) -> None:
-        """``text[lo:hi]`` verbatim: each character maps to its own offset."""
-        self.chars.extend(text[lo:hi])
-        self.starts.extend(range(lo, hi))
-        self.ends.extend(range(lo + 1, hi + 1))
-
-    def extend(self, other: "MappedText") -> None:
-        self.chars.extend(other.chars)
-        self.starts.extend(other.starts)
-        self.ends.extend(other.ends)
-
-    def slice(self, lo: int, hi: int) -> "MappedText":
-        return MappedText(self.chars[lo:hi], self.starts[lo:hi], self.ends[lo:hi])
+__all__ = ["MappedText", "script_launches", "starts_command"]
 
 
 def script_launches(src: SourceFile, mapped: MappedText, *, source: str, env: Mapping[str, object] | None = None,

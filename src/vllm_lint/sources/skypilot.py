@@ -4,7 +4,10 @@ Modelled on SkyPilot's task spec: ``resources.accelerators`` as ``NAME:COUNT`` (
 name alone (count 1), a list or an any-of mapping (``{L4: 1, A10G: 1}``); ``num_nodes``; ``envs``
 (a null value must be passed with ``--env``: unknown) and ``secrets``; ``run`` is a bash script,
 read statically with spans inside the YAML block scalar. SkyPilot sets
-``SKYPILOT_NUM_GPUS_PER_NODE`` and ``SKYPILOT_NUM_NODES`` for the script.
+``SKYPILOT_NUM_GPUS_PER_NODE`` and ``SKYPILOT_NUM_NODES`` for the script. With several
+accelerator choices the launch must start on each, so it is checked against the one with the
+least GPU memory in all (``facts.accelerator_choices``: ``A100:4, the choice with the least GPU
+memory of {A100:4, A100:8, H100:8}``), whose count ``SKYPILOT_NUM_GPUS_PER_NODE`` then is.
 """
 
 from __future__ import annotations
@@ -21,14 +24,8 @@ from vllm_lint.sources.yaml import loader, lookup, spans
 _ACC = re.compile(r"^\s*([\w.\-]+)\s*(?::\s*([\d.]+))?\s*$")
 
 
-def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
-    node = lookup.get(res, "accelerators")
-    req = GpuRequest(mechanism="resources.accelerators")
-    per_node: int | None = None
-    if node is None or lookup.is_null(node):
-        req.mechanism = None
-        req.notes.append("no resources.accelerators")
-        return req, None
+def _choices(node) -> list[tuple[str, float | None]]:
+    """``NAME:COUNT`` choices of one ``accelerators`` value (a name, a list, an any-of mapping)."""
     choices: list[tuple[str, float | None]] = []
     if isinstance(node, ScalarNode):
         m = _ACC.match(node.value)
@@ -49,6 +46,26 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
                 m = _ACC.match(item.value)
                 if m:
                     choices.append((m.group(1), float(m.group(2)) if m.group(2) else 1.0))
+    return choices
+
+
+def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
+    node = lookup.get(res, "accelerators")
+    req = GpuRequest(mechanism="resources.accelerators")
+    if node is None or lookup.is_null(node):
+        # resources.any_of / resources.ordered: candidate resource sets, SkyPilot takes one
+        key, alts = next(((k, lookup.get(res, k)) for k in ("any_of", "ordered")
+                          if isinstance(lookup.get(res, k), SequenceNode)), ("", None))
+        if alts is None:
+            req.mechanism = None
+            req.notes.append("no resources.accelerators")
+            return req, None
+        req.mechanism = f"resources.{key}"
+        choices = [c for item in alts.value for c in _choices(lookup.get(item, "accelerators"))]
+        choices = list(dict.fromkeys(choices))
+        node = alts
+    else:
+        choices = _choices(node)
     if not choices:
         req.notes.append("resources.accelerators could not be read")
         return req, None
@@ -56,14 +73,13 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
     if len(choices) > 1:
         # SkyPilot launches on whichever choice it gets first: the launch has to work on each,
         # so it is checked against the one with the least GPU memory in all, and says so
-        listed = ", ".join(f"{n}:{c:g}" for n, c in choices)
-        smallest = _smallest(choices)
+        listed = choice_words(choices)
+        smallest = smallest_choice(choices)
         if smallest is None:
             req.product = ", ".join(name for name, _ in choices)
             req.notes.append(f"any one of {listed} (SkyPilot picks at launch); the memory of one is not known")
             return req, None
-        req.notes.append(f"any one of {listed} (SkyPilot picks at launch); checked against the smallest, "
-                         f"{smallest[0]}:{smallest[1]:g}")
+        req.notes.append(f"{smallest[0]}:{smallest[1]:g}, the choice with the least GPU memory of {listed}")
         choices = [smallest]
     name, c = choices[0]
     req.product = name
@@ -72,7 +88,20 @@ def _accelerators(src: SourceFile, res) -> tuple[GpuRequest, int | None]:
     return req, per_node
 
 
-def _smallest(choices: list[tuple[str, float | None]]) -> tuple[str, float] | None:
+def _count_origins(launch, per_node: int | None, choice: str) -> None:
+    """A word that reads ``$SKYPILOT_NUM_GPUS_PER_NODE`` (``--tensor-parallel-size``) has the
+    count of the choice it was checked against, which another choice would change: say so."""
+    for t in launch.args:
+        if per_node is not None and "SKYPILOT_NUM_GPUS_PER_NODE" in (t.raw or "") and t.origin == "file":
+            t.origin = f"value: SKYPILOT_NUM_GPUS_PER_NODE is {per_node}, checked against {choice}"
+
+
+def choice_words(choices: list[tuple[str, float | None]]) -> str:
+    """``{A100:4, A100:8, H100:8}``: accelerator choices as SkyPilot writes them."""
+    return "{" + ", ".join(f"{n}:{c:g}" if c is not None else n for n, c in choices) + "}"
+
+
+def smallest_choice(choices: list[tuple[str, float | None]]) -> tuple[str, float] | None:
     """The choice with the least GPU memory in all (count x memory); None when one is unknown."""
     from vllm_lint.hardware.gpus import resolve_gpu
 
@@ -129,9 +158,10 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
                 if gpu.count is None:
                     launch.unknowns.append("GPU count is not known: " + ("; ".join(gpu.notes) or "no accelerators"))
             launch.facts.nodes = nodes
-            choice = next((n for n in gpu.notes if n.startswith("any one of")), None)
+            choice = next((n for n in gpu.notes if ", the choice with the least GPU memory of " in n), None)
             if choice is not None:
                 launch.facts.accelerator_choices = choice
+                _count_origins(launch, per_node, choice)
             if per_node is not None:
                 launch.facts.gpus_per_node = per_node
             replicas = lookup.get_str(lookup.get(doc, "service"), "replicas")

@@ -4,7 +4,8 @@
   the step's shell (``bash`` by default; ``pwsh``/``powershell`` are read as PowerShell); ``env:``
   of the workflow, the job and the step are its environment (later levels win); ``${{ expr }}``
   is substituted by Actions before the shell runs, so its value is unknown here. A job's
-  ``container.image`` is the image the steps run in.
+  ``container.image`` is the image the steps run in. A ``uses: docker://IMAGE`` step runs the
+  image with ``with.args`` as its arguments (``with.entrypoint`` replacing its ENTRYPOINT).
 * **GitLab CI** (``.gitlab-ci.yml``): every job's ``before_script``, ``script`` and
   ``after_script`` (a string or a list of lines, one shell session) with ``variables:`` (global,
   then the job's); the job's ``image:``. A ``services:`` entry whose image is vLLM runs that
@@ -121,17 +122,101 @@ def _github(src: SourceFile, doc: MappingNode, opts: ExtractOptions) -> list[Lau
         image = image_node.value if isinstance(image_node, ScalarNode) else None
         steps = lookup.get(job, "steps")
         for i, step in enumerate(steps.value if isinstance(steps, SequenceNode) else []):
+            label = lookup.get_str(step, "name") or lookup.get_str(step, "id") or f"steps[{i}]"
             run = scalar_text(src, lookup.get(step, "run"))
             if run is None:
+                launch = _docker_step(src, step, job_env, f"jobs.{jk.value} {label}")
+                if launch is not None:
+                    out.append(launch)
                 continue
             env = dict(job_env)
             _env_map(lookup.get(step, "env"), env)
             shell = (lookup.get_str(step, "shell") or job_shell or "bash").split()[0]
-            label = lookup.get_str(step, "name") or lookup.get_str(step, "id") or f"steps[{i}]"
             prefix = f"jobs.{jk.value} {label}: "
             launches = _script(src, without_expressions(run), shell, env, prefix, "github-actions")
             out.extend(_with_image(launches, image, image_node, src))
     return out
+
+
+def _docker_step(src: SourceFile, step: Node, job_env: dict[str, object], label: str) -> Launch | None:
+    """``uses: docker://IMAGE`` with ``with.args``/``with.entrypoint``: the runner starts the
+    image as ``docker run [--entrypoint E] -e ... IMAGE ARGS``. ``args`` is one string the runner
+    splits at blanks outside double quotes (an array is not accepted); ``entrypoint`` is one
+    executable; the step's ``env`` (not the job's) becomes the container's environment."""
+    from vllm_lint.sources.shell.scripts import command_launch
+
+    uses = lookup.get(step, "uses")
+    if not isinstance(uses, ScalarNode) or not uses.value.startswith("docker://"):
+        return None
+    image = scalar_text(src, uses)
+    if image is None or len(image) <= len("docker://"):
+        return None
+    at = uses.start_mark.index
+    image_word = _mapped_word(image.slice(len("docker://"), len(image)))
+    words = [_synthetic("docker", at), _synthetic("run", at)]
+    step_env: dict[str, object] = {}
+    _env_map(lookup.get(step, "env"), step_env)
+    for k, v in step_env.items():
+        if v is not None:
+            words += [_synthetic("-e", at), _synthetic(f"{k}={v}", at)]
+    with_ = lookup.get(step, "with")
+    entry = scalar_text(src, lookup.get(with_, "entrypoint"))
+    if entry is not None and entry.text.strip():
+        words += [_synthetic("--entrypoint", at), _mapped_word(without_expressions(entry))]
+    words.append(image_word)
+    args = scalar_text(src, lookup.get(with_, "args"))
+    if args is not None:
+        words += _split_args(without_expressions(args))
+    cmd = Command(words=words, start=at, end=words[-1].end)
+    launch = command_launch(src, cmd, Script([cmd], {}, []), depth=0)
+    if launch is None:
+        return None
+    launch.source = "github-actions"
+    launch.name = f"{label}: {image_word.text}"
+    launch.insertion = None  # args is one string whose quoting the runner, not a shell, decides
+    return launch
+
+
+def _mapped_word(m: MappedText) -> Word:
+    text = m.text
+    return Word(text=text, start=m.starts[0] if len(m) else 0, end=m.ends[-1] if len(m) else 0,
+                symbolic="{{" in text, starts=list(m.starts), ends=list(m.ends), raw_end=m.ends[-1] if len(m) else 0)
+
+
+def _split_args(m: MappedText) -> list[Word]:
+    """The runner's split of ``with.args``: blanks separate words outside double quotes, which
+    are removed."""
+    words: list[Word] = []
+    cur = MappedText()
+    quoted = in_q = False
+    lo = hi = 0
+
+    def flush() -> None:
+        nonlocal cur, quoted
+        if len(cur) or quoted:
+            w = _mapped_word(cur) if len(cur) else Word(text="", start=lo, end=lo, starts=[], ends=[])
+            if quoted and m.text[lo] == '"' and m.text[hi - 1] == '"' and '"' not in m.text[lo + 1:hi - 1]:
+                w.quoted = True  # the span is the text inside the quotes, as for a shell word
+            w.raw_end = m.ends[hi - 1] if hi else w.end
+            words.append(w)
+        cur, quoted = MappedText(), False
+
+    for i, ch in enumerate(m.chars):
+        if ch == '"':
+            if not len(cur) and not quoted:
+                lo = i
+            in_q, quoted = not in_q, True
+            hi = i + 1
+            continue
+        if ch in " \t\r\n" and not in_q:
+            flush()
+            continue
+        if not len(cur) and not quoted:
+            lo = i
+        cur.add(ch, m.starts[i], m.ends[i])
+        hi = i + 1
+    flush()
+    return words
 
 
 def _script(src: SourceFile, script: MappedText, shell: str, env: dict[str, object], prefix: str,

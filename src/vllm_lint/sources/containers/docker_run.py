@@ -4,6 +4,8 @@ entrypoint, environment, GPUs, IPC, shared memory, ports, bind mounts).
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -92,6 +94,10 @@ def parse_docker_run(words: list[Token]) -> DockerRun | None:
         if t == "--":
             i += 1
             break
+        if t.startswith("{{") and t.endswith("}}") and i + 1 < n \
+                and _is_docker_option(words[i + 1].text):
+            i += 1  # `{{ '--gpus all' if gpu else '' }}`: a template's options, not the image
+            continue
         if not t.startswith("-") or t == "-":
             break
         if t.startswith("--"):
@@ -127,6 +133,19 @@ def parse_docker_run(words: list[Token]) -> DockerRun | None:
         run.image = words[i]
         run.args = list(words[i + 1:])
     return run
+
+
+# docker/podman run switches (options without a value)
+_SWITCHES = frozenset("--rm -d --detach -i --interactive -t --tty --privileged --init --read-only -P --publish-all "
+                      "--oom-kill-disable --sig-proxy --no-healthcheck --replace".split())
+
+
+def _is_docker_option(text: str) -> bool:
+    """An option of ``docker run`` itself (``-p``, ``--gpus=all``, ``-dit``), not of the program."""
+    name = text.split("=", 1)[0]
+    if name in _VALUE_OPTS or name in _SWITCHES:
+        return True
+    return bool(re.fullmatch(r"-[dit]{2,3}", name))
 
 
 def _apply(run: DockerRun, name: str, value: str, value_tok: Token, flag_tok: Token) -> None:

@@ -1,7 +1,8 @@
 """vLLM command lines inside strings and lists of YAML, JSON or TOML files of any schema.
 
 A benchmark harness scenario, a CI definition, an operator's custom resource, a Baseten/Truss
-``start_command``, a Cerebrium ``entrypoint = [...]``: whatever the schema, a string that holds
+``start_command``, a Cerebrium ``entrypoint = [...]`` (whose GPU fields ``platforms`` reads):
+whatever the schema, a string that holds
 ``vllm serve ...``, ``python -m vllm.entrypoints...`` or ``docker run ... vllm/vllm-openai ...``
 is a shell command at that place, and a list whose items spell such a command is an argv. Both
 are read with spans into the file, so their flags get the same checks as anywhere else.
@@ -71,6 +72,9 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     else:
         cands = _yaml_candidates(src, result)
     result.launches.extend(candidate_launches(src, cands, source="embedded"))
+    from vllm_lint.sources.embedded.platforms import apply
+
+    apply(src, fmt, result.launches)
     if not result.launches and not result.diagnostics:
         result.notes.append("no string or list in this file starts vLLM (a command must begin with the program: "
                             "vllm serve, python -m vllm.entrypoints..., docker run ... IMAGE)")

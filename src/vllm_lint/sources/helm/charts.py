@@ -17,7 +17,7 @@ from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, in
 from vllm_lint.sources.helm.generic import generic
 from vllm_lint.sources.helm.kubeai_catalog import kubeai_catalog
 from vllm_lint.sources.helm.production_stack import production_stack
-from vllm_lint.sources.helm.values import Values, launch_name, load_values
+from vllm_lint.sources.helm.values import Values, chains_for, launch_name, load_chain, mark_origins
 from vllm_lint.sources.helm.vllm_chart import vllm_example_chart
 from vllm_lint.sources.yaml import navigate
 
@@ -35,10 +35,16 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
 
         src = blank_template_directives(src)
     try:
-        values = load_values(src, opts, result.diagnostics)
-        if values.root is None or not navigate.is_map(values.root):
-            return result
-        result.launches.extend(render(values))
+        chains = chains_for(src, opts)
+        if chains.note:
+            result.notes.append(chains.note)
+        for n, files in enumerate(chains.chains):
+            values = load_chain(src, files, result.diagnostics if n == 0 else [])
+            if values.root is None or not navigate.is_map(values.root):
+                continue
+            for launch in render(values):
+                mark_origins(launch, values)
+                result.launches.append(launch)
     except RecursionError:
         result.diagnostics.append(input_diagnostic("VL002", src.display, None, "YAML nesting too deep to read safely"))
     return result

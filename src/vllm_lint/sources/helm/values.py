@@ -14,6 +14,7 @@ heuristics.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,38 +98,87 @@ def _first_doc(src: SourceFile) -> tuple[Node | None, list]:
     return (loaded.documents[0] if loaded.documents else None), list(loaded.diagnostics)
 
 
-def chain_for(src: SourceFile, opts: ExtractOptions) -> list[SourceFile]:
-    """The values files to merge, in order, for linting ``src``.
+def _chart_base(f: SourceFile) -> SourceFile | None:
+    """The chart's own ``values.yaml`` beside ``f`` (a Chart.yaml next to it): helm reads it first."""
+    if load_sibling(f, "Chart.yaml", "") is None:
+        return None
+    return load_sibling(f, "values.yaml", "helm-values")
 
-    ``--values`` overlays apply on top of ``src``. Otherwise an overlay (``values-x.yaml``) that
-    sits beside a chart's ``values.yaml`` (a Chart.yaml next to it) is merged over it.
+
+def _same(a: Path, b: Path) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b) or a.resolve() == b.resolve()
+
+
+def _load_stated(src: SourceFile, paths: list[Path] | tuple[Path, ...]) -> list[SourceFile]:
+    """The stated values files as SourceFiles (``src`` itself where it is stated), each once."""
+    out: list[SourceFile] = []
+    for p in paths:
+        rel = os.path.relpath(str(p), str(src.path.parent))
+        f = src if _same(Path(src.path.parent, rel), src.path) else load_sibling(src, rel, "helm-values")
+        if f is not None and all(not _same(g.path, f.path) for g in out):
+            out.append(f)
+    return out
+
+
+def _with_base(files: list[SourceFile]) -> list[SourceFile]:
+    base = _chart_base(files[0]) if files else None
+    if base is not None and all(not _same(f.path, base.path) for f in files):
+        return [base, *files]
+    return files
+
+
+@dataclass
+class Chains:
+    """The merges ``src`` is linted as (each a list of values files in ``helm -f`` order), or why none."""
+
+    chains: list[list[SourceFile]]
+    note: str | None = None
+
+
+def chains_for(src: SourceFile, opts: ExtractOptions) -> Chains:
+    """The values files to merge, in order, for each release ``src`` is linted as.
+
+    A stated merge (``--values`` on the command line, else the configuration's ``values`` chains)
+    is linted once, from its last file: helm's own order, the chart's ``values.yaml`` first (helm
+    always reads it), then the stated files in their order, never reversed. A file stated only
+    before the last one (a base or a middle overlay) is not a release on its own: it yields no
+    launch, and naming it lints the merges that read it (``discover.values_readers``). With
+    ``--values``, a linted file that is not stated goes first and the stated files over it.
+    Otherwise an overlay (``values-x.yaml``) beside a chart's ``values.yaml`` (a Chart.yaml next
+    to it) is merged over it.
     """
-    chain = [src]
     if opts.values_files:
-        # as `helm -f a -f b`: the chart's values.yaml first, then the stated files in their
-        # order (the file being linted where it is stated, or first when it is not)
-        here = src.path.resolve()
-        stated: list[SourceFile] = []
-        for p in opts.values_files:
-            rel = os.path.relpath(str(p), str(src.path.parent))
-            f = src if Path(src.path.parent, rel).resolve() == here else load_sibling(src, rel, "helm-values")
-            if f is not None and all(g.path.resolve() != f.path.resolve() for g in stated):
-                stated.append(f)
-        chain = [] if any(f is src for f in stated) else [src]
-        base = load_sibling(src, "values.yaml", "helm-values") if load_sibling(src, "Chart.yaml", "") else None
-        if base is not None and all(f.path.resolve() != base.path.resolve() for f in stated + chain):
-            chain.insert(0, base)
-        return chain + stated
+        stated = _load_stated(src, opts.values_files)
+        if any(f is src for f in stated):
+            if stated[-1] is not src:
+                return Chains([], _merged_note(src, [stated]))
+            return Chains([_with_base(stated)])
+        return Chains([_with_base([src, *stated])])
+    mine = [c for c in opts.values_chains if any(_same(p, src.path) for p in c)]
+    if mine:
+        lasts = [c for c in mine if _same(c[-1], src.path)]
+        if not lasts:
+            return Chains([], _merged_note(src, [_load_stated(src, c) for c in mine]))
+        return Chains([_with_base(_load_stated(src, c)) for c in lasts])
     if src.path.name != "values.yaml":
-        chart = load_sibling(src, "Chart.yaml", "")
-        base = load_sibling(src, "values.yaml", "helm-values")
-        if chart is not None and base is not None:
-            chain = [base, src]
-    return chain
+        base = _chart_base(src)
+        if base is not None:
+            return Chains([[base, src]])
+    return Chains([[src]])
 
 
-def load_values(src: SourceFile, opts: ExtractOptions, diags: list) -> Values:
-    files = chain_for(src, opts)
+def _merged_note(src: SourceFile, chains: list[list[SourceFile]]) -> str:
+    merges = "; ".join(helm_order(c) for c in chains)
+    return f"{Path(src.display).name} is merged under other values files ({merges}): it is linted as part of those"
+
+
+def helm_order(files: list[SourceFile]) -> str:
+    """``helm -f a.yaml -f b.yaml``: a merge as the user would type it."""
+    return "helm " + " ".join(f"-f {f.display}" for f in files)
+
+
+def load_chain(src: SourceFile, files: list[SourceFile], diags: list) -> Values:
+    """``files`` merged in order (``src``, the file being linted, among them)."""
     values = Values(root=None, main=src, files=files)
     for f in files:
         root, d = _first_doc(f)
@@ -140,6 +190,33 @@ def load_values(src: SourceFile, opts: ExtractOptions, diags: list) -> Values:
         values.overlay = " + ".join(Path(f.display).name for f in files[1:]) if files[0] is not src else \
             " + ".join(Path(f.display).name for f in files)
     return values
+
+
+def load_values(src: SourceFile, opts: ExtractOptions, diags: list) -> Values:
+    """The first merge ``src`` is linted as (``src`` alone when it is only merged under others)."""
+    chains = chains_for(src, opts).chains
+    return load_chain(src, chains[0] if chains else [src], diags)
+
+
+_KEY_LINE = re.compile(r"^\s*(?:-\s+)?([\w.\-/]+)\s*:")
+
+
+def mark_origins(launch: Launch, values: Values) -> None:
+    """In a merge of several values files, a word set in another file than the one linted says
+    where it came from and how the files were merged (``maxModelLen from values.yaml:8, merged
+    as helm -f values.yaml -f values-prod.yaml``), so a finding on it names the line to change
+    and the merge it holds under."""
+    if len(values.files) < 2 or values.main is None:
+        return
+    by_display = {f.display: f for f in values.files}
+    order = helm_order(values.files)
+    for t in launch.program + launch.args:
+        f = by_display.get(t.span.path) if t.span is not None else None
+        if f is None or f is values.main or t.origin.startswith("value: "):
+            continue
+        m = _KEY_LINE.match(f.index.line_text(t.span.line))
+        key = f"{m.group(1)} " if m and t.style != "helm-key" else ""
+        t.origin = f"value: {key}from {f.display}:{t.span.line}, merged as {order}"
 
 
 def is_scalar_value(node: Node | None) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from vllm_lint.launch import Launch
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.sources.readfile import load_sibling
 from vllm_lint.sources.yaml import loader, lookup, navigate
@@ -171,3 +172,11 @@ def merged_view(patch_container: Node, patch_pod: Node, base: Base) -> tuple[Nod
     container = merge_nodes(bc, patch_container) if bc is not None else patch_container
     pod = merge_nodes(bspec, patch_pod) if bspec is not None else patch_pod
     return container, pod, origin
+
+
+def mark_origins(launch: Launch, base: Base, patch: SourceFile) -> None:
+    """Words the patch leaves to its base say so (``from base/deployment.yaml:15, the kustomize
+    base that overlay/patch.yaml patches``): a finding on them names the file to change."""
+    for t in launch.program + launch.args:
+        if t.span is not None and t.span.path == base.src.display and not t.origin.startswith("value: "):
+            t.origin = f"value: from {base.src.display}:{t.span.line}, the kustomize base that {patch.display} patches"

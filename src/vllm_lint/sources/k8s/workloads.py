@@ -197,6 +197,7 @@ def workload_launches(src: SourceFile, doc: Node, opts: ExtractOptions, *, sourc
                 ctx.pod_spec = pod_spec
                 if launch is not None:
                     launch.facts.kustomize_base = base.src.display
+                    kustomize.mark_origins(launch, base, src)
             else:
                 launch = container_launch(src, ctx, c)
                 if launch is not None and kustomize.looks_like_patch(doc):

@@ -9,12 +9,14 @@
 * ``subprocess.run/Popen/call/check_call/check_output([...])``, ``os.execvp``,
   ``asyncio.create_subprocess_exec(...)``: the argv list; ``os.system``, ``os.popen``,
   ``subprocess.*(..., shell=True)``, ``asyncio.create_subprocess_shell``: a shell command line.
-  ``sys.executable`` is a Python interpreter.
+  ``sys.executable`` is a Python interpreter; ``shlex.split(s)`` is ``s`` split as the shell
+  does; with ``shell=True``, ``" ".join(cmd)`` is the list's words.
 
-A value is what the file states: a literal, or a name bound exactly once in its scope (module
-constants, a local list) to a literal; a list extended unconditionally before the call
-(``cmd += [...]``, ``cmd.append(x)``) includes those words. Anything else (a parameter, an
-attribute, an f-string field, ``**kwargs``, a list extended under a condition) is unknown.
+A value is what the file states (``names``): a literal, a name bound exactly once in its scope,
+a parameter of a function called exactly once. A list extended before the call (``cmd +=
+[...]``, ``cmd.append(x)``) includes those words, and a ``**kwargs`` dict the keys set on it;
+words added under an ``if``, in a loop or an ``except`` carry that condition. Anything else (an
+attribute, an f-string field, ``**kwargs`` of a parameter) is unknown.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from vllm_lint.sources.containers.visible_gpus import narrow_by_env
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, input_diagnostic
 from vllm_lint.sources.mapped import MappedText, script_launches
 from vllm_lint.sources.python.code import PythonCode
+from vllm_lint.sources.python.names import MAX_RESOLVE, UNKNOWN, Names
 from vllm_lint.sources.python.strings import literal_text
 from vllm_lint.sources.shell.syntax import Command, Script, Word
 from vllm_lint.sources.shell.commands import env_from
@@ -40,9 +43,6 @@ _SHELL_CALLS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "subp
                           "asyncio.create_subprocess_shell"})
 _VARARG_CALLS = frozenset({"asyncio.create_subprocess_exec"})
 _EXECV_CALLS = frozenset({"os.execvp", "os.execv", "os.execvpe", "os.execve", "os.spawnvp", "os.spawnv"})
-_CONDITIONAL = (ast.If, ast.For, ast.While, ast.Try, ast.AsyncFor, ast.With, ast.AsyncWith) + (
-    (ast.Match,) if hasattr(ast, "Match") else ())
-_MAX_RESOLVE = 20
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
@@ -80,128 +80,18 @@ def code_launches(code: PythonCode, prefix: str, source: str, report_syntax: boo
         return [], [input_diagnostic("VL002", code.src.display, None, "Python nesting too deep to read safely")]
 
 
-class _Reader:
+class _Reader(Names):
     def __init__(self, code: PythonCode, tree: ast.Module, prefix: str, source: str) -> None:
-        self.code = code
-        self.tree = tree
+        super().__init__(code, tree)
         self.prefix = prefix
         self.source = source
-        self.aliases: dict[str, str] = {}
-        self.parents: dict[int, ast.AST] = {}
-        self.binds: dict[tuple[int, str], list[ast.AST]] = {}  # (scope id, name) -> binding statements
-        self.params: set[tuple[int, str]] = set()
-        self.globals: set[str] = set()
-        self.mutations: dict[tuple[int, str], list[ast.AST]] = {}
         self.env: dict[str, object] = {}
-        self._index()
-
-    # -- indexing
-    def _index(self) -> None:
-        scope_of: dict[int, ast.AST] = {}
-        stack: list[tuple[ast.AST, ast.AST]] = [(self.tree, self.tree)]
-        while stack:
-            node, scope = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-                inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else scope
-                stack.append((child, inner))
-            scope_of[id(node)] = scope
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    self.aliases[(a.asname or a.name).split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                for a in node.names:
-                    self.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                args = node.args
-                for a in args.posonlyargs + args.args + args.kwonlyargs + [x for x in (args.vararg, args.kwarg) if x]:
-                    self.params.add((id(node), a.arg))
-            elif isinstance(node, ast.Global):
-                self.globals.update(node.names)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \
-                    and not isinstance(self.parents.get(id(node)), ast.AugAssign):
-                self.binds.setdefault((id(scope), node.id), []).append(node)
-            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-                self.mutations.setdefault((id(scope), node.target.id), []).append(node)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and node.func.attr in ("append", "extend", "insert") and isinstance(node.func.value, ast.Name):
-                self.mutations.setdefault((id(scope), node.func.value.id), []).append(node)
-        self.scope_of = scope_of
-
-    def qualname(self, node: ast.AST) -> str | None:
-        if isinstance(node, ast.Name):
-            return self.aliases.get(node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.qualname(node.value)
-            return f"{base}.{node.attr}" if base else None
-        return None
-
-    def scope(self, node: ast.AST) -> ast.AST:
-        return self.scope_of.get(id(node), self.tree)
-
-    # -- values
-    def binding(self, name: ast.Name) -> tuple[ast.AST, ast.AST] | None:
-        """(assigned value, scope) when ``name`` is bound exactly once by ``name = value``."""
-        scope = self.scope(name)
-        for sc in (scope, self.tree):
-            key = (id(sc), name.id)
-            if key in self.params:
-                return None
-            found = self.binds.get(key)
-            if found is None:
-                if sc is self.tree:
-                    return None
-                continue
-            if sc is self.tree and any(k[1] == name.id and k[0] != id(self.tree) for k in self.binds) \
-                    and name.id in self.globals:
-                return None
-            if len(found) != 1:
-                return None
-            assign = self.parents.get(id(found[0]))
-            if isinstance(assign, ast.Assign) and len(assign.targets) == 1 and assign.targets[0] is found[0]:
-                return assign.value, sc
-            if isinstance(assign, ast.AnnAssign) and assign.value is not None:
-                return assign.value, sc
-            return None
-        return None
-
-    def const(self, node: ast.AST, depth: int = 0) -> object:
-        """The literal a node evaluates to, or ``_UNKNOWN``."""
-        if depth > _MAX_RESOLVE:
-            return _UNKNOWN
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            got = self.binding(node)
-            return self.const(got[0], depth + 1) if got else _UNKNOWN
-        if isinstance(node, (ast.List, ast.Tuple)):
-            items = [self.const(x, depth + 1) for x in node.elts]
-            return _UNKNOWN if any(x is _UNKNOWN for x in items) else items
-        if isinstance(node, ast.Dict):
-            if any(k is None for k in node.keys):
-                return _UNKNOWN
-            keys = [self.const(k, depth + 1) for k in node.keys]  # type: ignore[arg-type]
-            vals = [self.const(v, depth + 1) for v in node.values]
-            if any(x is _UNKNOWN for x in keys + vals):
-                return _UNKNOWN
-            return dict(zip(keys, vals))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            v = self.const(node.operand, depth + 1)
-            return -v if isinstance(v, (int, float)) and not isinstance(v, bool) else _UNKNOWN
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" \
-                and len(node.args) == 1 and not node.keywords:
-            v = self.const(node.args[0], depth + 1)
-            return _UNKNOWN if v is _UNKNOWN or isinstance(v, (list, dict)) else str(v)
-        if isinstance(node, ast.Call) and self.qualname(node.func) in ("os.environ.get", "os.getenv") \
-                and len(node.args) == 2:
-            return self.const(node.args[1], depth + 1)  # the default the file states
-        return _UNKNOWN
 
     # -- words
     def words(self, node: ast.AST, call: ast.AST, unknowns: list[str], depth: int = 0) -> list[Word]:
         """argv words of an expression that is a list (or one element of it)."""
         code = self.code
-        if depth > _MAX_RESOLVE:
+        if depth > MAX_RESOLVE:
             return [self._symbolic(node)]
         if isinstance(node, (ast.List, ast.Tuple)):
             return [w for x in node.elts for w in self.words(x, call, unknowns, depth + 1)]
@@ -220,6 +110,11 @@ class _Reader:
                 return base + self._mutations(node, got[1], call, unknowns, depth)
         if isinstance(node, (ast.Constant, ast.JoinedStr)):
             return [self._literal_word(node, unknowns)]
+        if isinstance(node, (ast.IfExp, ast.BoolOp)) or \
+                (isinstance(node, ast.Name) and isinstance((self.binding(node) or (None,))[0], (ast.IfExp, ast.BoolOp))):
+            same = self._same_program(node)
+            if same is not None:
+                return [same]
         if self.qualname(node) == "sys.executable":
             lo, hi = code.node_range(node)
             return [Word(text="python", start=code.off(lo), end=code.end_off(hi), expanded=True, starts=[], ends=[],
@@ -233,30 +128,56 @@ class _Reader:
         unknowns.append(f"argument {seg!r} is not known statically")
         return [self._symbolic(node)]
 
+    def _same_program(self, node: ast.AST) -> Word | None:
+        """A program chosen at run time among paths of one program (``VENV_BIN if
+        os.path.exists(VENV_BIN) else shutil.which("vllm") or "vllm"``): every choice runs the
+        same executable, so the word is that program (by its base name); None otherwise."""
+        target = node
+        if isinstance(node, ast.Name):
+            got = self.binding(node)
+            target = got[0] if got is not None else node
+        values = [target.body, target.orelse] if isinstance(target, ast.IfExp) else \
+            list(target.values) if isinstance(target, ast.BoolOp) and isinstance(target.op, ast.Or) else []
+        names: set[str] = set()
+        stack = list(values)
+        while stack and len(names) <= 1:
+            v = stack.pop()
+            if isinstance(v, (ast.IfExp, ast.BoolOp)):
+                stack += [v.body, v.orelse] if isinstance(v, ast.IfExp) else list(v.values)
+                continue
+            if isinstance(v, ast.Call) and self.qualname(v.func) == "shutil.which" and v.args:
+                v = v.args[0]
+            text = self.const(v)
+            if not isinstance(text, str) or not text:
+                return None
+            names.add(text.rsplit("/", 1)[-1])
+        if len(names) != 1:
+            return None
+        return self._value_word(node, names.pop())
+
     def _mutations(self, name: ast.Name, scope: ast.AST, call: ast.AST, unknowns: list[str], depth: int) -> list[Word]:
+        """Words a list gains before ``call``: ``+=``, ``append``, ``extend``, ``insert`` (at the
+        end). Those added under an ``if``, in a loop or an ``except`` carry that condition: their
+        names and values are still checked, as a shell guard's are."""
         out: list[Word] = []
-        for m in self.mutations.get((id(scope), name.id), []):
+        for m in self._in_order(self.mutations.get((id(scope), name.id), [])):
             if m.lineno >= getattr(call, "lineno", 0):
                 continue
-            if self._conditional(m, scope):
-                unknowns.append(f"words added to {name.id} under a condition (line {m.lineno}) are not checked")
-                continue
             if isinstance(m, ast.AugAssign):
-                out += self.words(m.value, call, unknowns, depth + 1)
-            elif isinstance(m, ast.Call) and m.args:
+                added = self.words(m.value, call, unknowns, depth + 1)
+            elif isinstance(m, ast.Call) and m.args and m.func.attr in ("append", "extend", "insert"):  # type: ignore[attr-defined]
                 attr = m.func.attr  # type: ignore[attr-defined]
                 arg = m.args[-1]
-                out += self.words(arg, call, unknowns, depth + 1) if attr == "extend" else \
+                added = self.words(arg, call, unknowns, depth + 1) if attr == "extend" else \
                     self.words(ast.List(elts=[arg], ctx=ast.Load()), call, unknowns, depth + 1)
+            else:
+                continue
+            guard = self.guard(m, scope)
+            if guard is not None:
+                for w in added:
+                    w.condition = w.condition or guard
+            out += added
         return out
-
-    def _conditional(self, node: ast.AST, scope: ast.AST) -> bool:
-        cur = self.parents.get(id(node))
-        while cur is not None and cur is not scope:
-            if isinstance(cur, _CONDITIONAL) and not isinstance(cur, (ast.With, ast.AsyncWith)):
-                return True
-            cur = self.parents.get(id(cur))
-        return False
 
     def fill_fields(self, node: ast.AST, chars: MappedText, fields: list[tuple[int, int]]
                     ) -> tuple[MappedText, list[tuple[int, int]]]:
@@ -276,7 +197,7 @@ class _Reader:
                 return chars, fields
             out.extend(chars.slice(i, k))
             end = k + (b - a)
-            v = self.const(fv.value) if fv.conversion == -1 and fv.format_spec is None else _UNKNOWN
+            v = self.const(fv.value) if fv.conversion == -1 and fv.format_spec is None else UNKNOWN
             if isinstance(v, (str, int, float)) and not isinstance(v, bool):
                 out.add(str(v), a, b)
             else:
@@ -353,7 +274,7 @@ class _Reader:
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):
                 continue
-            q = self.qualname(node.func)
+            q = self.qualname(node.func) or _ipython_shell(node.func)
             if q is None:
                 continue
             cls = q.rsplit(".", 1)[-1]
@@ -380,6 +301,10 @@ class _Reader:
                 unknowns.append(f"{cls}(...) has {len(call.args)} positional arguments; only the first (the model) is read")
         for kw in call.keywords:
             if kw.arg is None:
+                pairs = self._dict_items(kw.value, call, unknowns)
+                if pairs is not None:
+                    args += [t for pair in pairs for t in pair]
+                    continue
                 v = self.const(kw.value)
                 if isinstance(v, dict) and all(isinstance(k, str) for k in v):
                     lo, hi = code.node_range(kw.value)
@@ -422,13 +347,119 @@ class _Reader:
                       program=[Token(text=f"{cls}(", style="synthetic", origin="python")], args=args, gpu=gpu, env=env,
                       insertion=self._kwargs_insertion(call), facts=facts, unknowns=list(dict.fromkeys(unknowns)))
 
+    def _dict_items(self, node: ast.AST, call: ast.AST, unknowns: list[str]) -> list[tuple[Token, Token]] | None:
+        """``**kwargs`` as (option, value) tokens, each at its own key and value: a dict literal
+        or ``dict(k=v)``, directly or through a name bound once, with the keys set before the
+        call (``kwargs["k"] = v``, ``.update``, ``.setdefault``, ``del``/``.pop``). A key set under
+        a condition carries it; one that a condition would replace keeps its first value (vLLM
+        receives one or the other, never both). None when the mapping is not a literal."""
+        scope = None
+        target = node
+        if isinstance(node, ast.Name):
+            got = self.binding(node)
+            if got is None:
+                return None
+            target, scope = got
+        items = self._literal_items(target)
+        if items is None:
+            return None
+        out: dict[str, tuple[Token, Token]] = dict(items)
+        for m in self._in_order(self.mutations.get((id(scope), node.id), []) if isinstance(node, ast.Name) else []):
+            if m.lineno >= getattr(call, "lineno", 0):
+                continue
+            guard = self.guard(m, scope)
+            if isinstance(m, ast.Delete) or (isinstance(m, ast.Call) and m.func.attr == "pop"):  # type: ignore[attr-defined]
+                keys = [t.slice for t in m.targets if isinstance(t, ast.Subscript)] if isinstance(m, ast.Delete) \
+                    else m.args[:1]
+                for k in (self.const(x) for x in keys):
+                    if isinstance(k, str) and k in out:
+                        if guard is None:
+                            del out[k]
+                        else:
+                            for t in out[k]:
+                                t.condition = t.condition or f"unless {guard.removeprefix('when ')}"
+                continue
+            if isinstance(m, ast.Assign):
+                new = [(self.const(t.slice), self._key_token(t.slice, None), m.value)
+                       for t in m.targets if isinstance(t, ast.Subscript)]
+            elif isinstance(m, ast.Call) and m.func.attr in ("update", "setdefault"):  # type: ignore[attr-defined]
+                if m.func.attr == "setdefault" and len(m.args) == 2:  # type: ignore[attr-defined]
+                    new = [(self.const(m.args[0]), self._key_token(m.args[0], None), m.args[1])]
+                elif m.func.attr == "update" and (len(m.args) == 1 or m.keywords):  # type: ignore[attr-defined]
+                    lit = self._literal_items(m.args[0]) if m.args else []
+                    new = [(k, kt, None, vt) for k, (kt, vt) in (lit or [])]  # type: ignore[misc]
+                    new += [(kw.arg, self._key_token(None, kw), kw.value) for kw in m.keywords if kw.arg]
+                    if m.args and lit is None:
+                        unknowns.append(f"keys added to {node.id} at line {m.lineno} are not known statically")
+                else:
+                    continue
+                if m.func.attr == "setdefault":  # type: ignore[attr-defined]
+                    new = [x for x in new if x[0] not in out]
+            else:
+                continue
+            for entry in new:
+                key, ktok = entry[0], entry[1]
+                if not isinstance(key, str) or ktok is None:
+                    unknowns.append(f"a key set on {node.id} at line {m.lineno} is not known statically")
+                    continue
+                vtok = entry[3] if len(entry) == 4 else self._kwarg_value(entry[2])
+                if guard is not None and key in out:
+                    unknowns.append(f"{node.id}[{key!r}] is replaced when {guard.removeprefix('when ')} "
+                                    f"(line {m.lineno}); the value before it is checked")
+                    continue
+                if guard is not None:
+                    ktok.condition = vtok.condition = guard
+                out[key] = (ktok, vtok)
+        return [pair for k, pair in out.items()
+                if not (pair[1].text == "None" and pair[1].origin == "python")]  # None: as if left out
+
+    def _literal_items(self, node: ast.AST) -> list[tuple[str, tuple[Token, Token]]] | None:
+        """(key, (option token, value token)) of a ``{...}`` literal with string keys, or of
+        ``dict(k=v, ...)``; None for anything else."""
+        out: list[tuple[str, tuple[Token, Token]]] = []
+        if isinstance(node, ast.Dict):
+            for k, v in zip(node.keys, node.values):
+                key = self.const(k) if k is not None else None
+                ktok = self._key_token(k, None) if k is not None else None
+                if not isinstance(key, str) or ktok is None:
+                    return None
+                out.append((key, (ktok, self._kwarg_value(v))))
+            return out
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
+                and not node.args and all(kw.arg for kw in node.keywords):
+            return [(str(kw.arg), (self._key_token(None, kw), self._kwarg_value(kw.value))) for kw in node.keywords]
+        return None
+
+    def _key_token(self, key: ast.AST | None, kw: ast.keyword | None) -> Token | None:
+        """The option a dict key (``"max_model_len"``) or a keyword (``max_model_len=``) names,
+        spanning the key's text."""
+        code = self.code
+        if kw is not None:
+            klo = code.index(kw.lineno, kw.col_offset)
+            khi = klo + len(kw.arg or "")
+            exact = code.text[klo:khi] == kw.arg and code.raw(klo, khi) == kw.arg
+            return Token(text=f"--{kw.arg}", span=code.span(klo, khi) if exact else None,
+                         raw=kw.arg if exact else None, style="config-key" if exact else "synthetic", origin="python")
+        if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+            return None
+        lo, hi = code.node_range(key)
+        got = literal_text(code.text, lo, hi, key.value)
+        span = raw = None
+        if got is not None and got[0].chars and not got[1]:
+            m = code.to_file(got[0])
+            span = code.src.span(m.starts[0], m.ends[-1])
+            raw = span.slice(code.src.text)
+        exact = raw == key.value
+        return Token(text=f"--{key.value}", span=span if exact else None, raw=raw if exact else None,
+                     style="config-key" if exact else "synthetic", origin="python")
+
     def _kwarg_value(self, node: ast.AST) -> Token:
         code = self.code
         lo, hi = code.node_range(node)
         raw = code.raw(lo, hi)
         v = self.const(node)
         span = code.span(lo, hi)
-        if v is _UNKNOWN:
+        if v is UNKNOWN:
             return Token(text=code.text[lo:hi], span=span, raw=raw, style="config-key", symbolic=True, origin="python")
         origin = "python" if isinstance(node, ast.Constant) else f"python:{raw}"
         return Token(text=_value_text(v), span=span, raw=raw, style="config-key", origin=origin)
@@ -475,6 +506,12 @@ class _Reader:
             argv_node = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "args"), None)
         if argv_node is None:
             return None
+        if isinstance(argv_node, ast.Call) and self.qualname(argv_node.func) == "shlex.split" and argv_node.args:
+            shell, argv_node = True, argv_node.args[0]  # shlex splits as the shell does, expanding nothing
+        if shell and isinstance(argv_node, ast.Call) and isinstance(argv_node.func, ast.Attribute) \
+                and argv_node.func.attr == "join" and len(argv_node.args) == 1 \
+                and isinstance(argv_node.func.value, ast.Constant) and argv_node.func.value.value == " ":
+            shell, argv_node = False, argv_node.args[0]  # " ".join(cmd): the list's words, re-split
         if shell:
             return self._shell_launch(argv_node, q)
         if isinstance(argv_node, ast.List) and argv_node.elts and not hasattr(argv_node, "lineno"):
@@ -545,12 +582,13 @@ class _Reader:
         return launch
 
 
-class _Unknown:
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-_UNKNOWN = _Unknown()
+def _ipython_shell(func: ast.AST) -> str | None:
+    """``get_ipython().system(cmd)`` / ``.getoutput(cmd)`` (a notebook's ``!cmd`` as nbconvert
+    exports it): a shell command line, as ``os.system`` runs it."""
+    if isinstance(func, ast.Attribute) and func.attr in ("system", "getoutput") and isinstance(func.value, ast.Call) \
+            and isinstance(func.value.func, ast.Name) and func.value.func.id == "get_ipython":
+        return "os.system"
+    return None
 
 
 def _value_text(v: object) -> str:

@@ -6,7 +6,9 @@ Per code cell, as IPython runs it:
   x.sh`` writes one (read too: the file is made to be run);
 * ``!cmd``/``!!cmd`` lines (a trailing backslash continues them), ``%sx``/``%system`` are shell
   commands; IPython first replaces ``{expr}`` and ``$name`` with Python values: a name bound
-  once to a literal in the notebook is filled in, anything else stays unknown;
+  once to a literal in the notebook is filled in (``{sys.executable}`` is a Python
+  interpreter), anything else stays unknown; ``get_ipython().system(...)``, as nbconvert exports
+  ``!cmd``, is a shell command too;
 * ``%env NAME=value`` sets the environment of later commands;
 * the Python code of every cell (magics blanked), read together as one module, for ``LLM(...)``,
   ``EngineArgs(...)`` and ``subprocess`` launches (see ``python_launch``).
@@ -26,7 +28,7 @@ from vllm_lint.sources.mapped import MappedText, script_launches
 _SHELL_CELL = re.compile(r"%%(?:bash|sh|shell|script\s+(?:ba|z|da)?sh|writefile\s+(?:-a\s+)?\S+\.(?:sh|bash))\b")
 _BANG = re.compile(r"^[ \t]*(?:!!?|%sx\b|%system\b)")
 _ENV = re.compile(r"^[ \t]*%env[ \t]+([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*=[ \t]*|[ \t]+)(.*?)[ \t]*$")
-_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*|sys\.executable)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
@@ -174,10 +176,11 @@ def _fill(part: MappedText, consts: dict[str, str]) -> MappedText:
     last = 0
     for m in _FIELD.finditer(text):
         name = m.group(1) or m.group(2)
-        if name not in consts:
+        value = "python" if name == "sys.executable" else consts.get(name)  # !{sys.executable} -m ...
+        if value is None:
             continue
         out.extend(part.slice(last, m.start()))
-        out.add(consts[name], part.starts[m.start()], part.ends[m.end() - 1])
+        out.add(value, part.starts[m.start()], part.ends[m.end() - 1])
         last = m.end()
     out.extend(part.slice(last, len(part)))
     return out

@@ -12,12 +12,13 @@ Modelled on cmd.exe's parser (``cmd /?``, ``set /?``) and the Windows argument r
   run their command;
 * a program splits its command line at blanks outside double quotes and removes the quotes.
 
-Assignments inside ``( ... )`` blocks (``if``, ``for``) may not run: their variables are unknown.
+``if``/``for`` prefixes and ``( ... )`` blocks are conditions (see ``extract``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.mapped import MappedText
@@ -49,10 +50,15 @@ def _logical_lines(text: str) -> list[MappedText]:
     return out
 
 
-def _expand(line: MappedText, env: dict[str, Val]) -> tuple[MappedText, list[bool]]:
-    """``%NAME%`` expansion; unknown values keep their text and are marked symbolic."""
+def _expand(line: MappedText, env: dict[str, Val], conds: list[str | None] | None = None,
+            unknown: dict[str, list[tuple[int, int]]] | None = None) -> tuple[MappedText, list[bool]]:
+    """``%NAME%`` expansion; unknown values keep their text and are marked symbolic. ``conds``,
+    when given, receives per character the condition under which a value's part was added
+    (``Val.conds``), else None; ``unknown`` holds the parts of known values that are not known
+    (``%QUANT%`` added under ``if defined QUANT``)."""
     out = MappedText()
     sym: list[bool] = []
+    conds = conds if conds is not None else []
     chars = line.chars
     n = len(chars)
     i = 0
@@ -62,6 +68,7 @@ def _expand(line: MappedText, env: dict[str, Val]) -> tuple[MappedText, list[boo
             if i + 1 < n and chars[i + 1] == "%":
                 out.add("%", line.starts[i], line.ends[i + 1])
                 sym.append(False)
+                conds.append(None)
                 i += 2
                 continue
             if i + 1 < n and (chars[i + 1].isdigit() or chars[i + 1] in "*~"):
@@ -72,6 +79,7 @@ def _expand(line: MappedText, env: dict[str, Val]) -> tuple[MappedText, list[boo
                     k += 1
                 out.add("".join(chars[i:k]), line.starts[i], line.ends[min(k, n) - 1])
                 sym.extend([True] * len("".join(chars[i:k])))
+                conds.extend([None] * len("".join(chars[i:k])))
                 i = k
                 continue
             close = "".join(chars).find("%", i + 1)
@@ -82,9 +90,13 @@ def _expand(line: MappedText, env: dict[str, Val]) -> tuple[MappedText, list[boo
                 if val is None or val.symbolic:
                     out.add("%" + name + "%", s, e)
                     sym.extend([True] * (len(name) + 2))
+                    conds.extend([None] * (len(name) + 2))
                 else:
                     out.add(val.text, s, e)
-                    sym.extend([False] * len(val.text))
+                    parts = (unknown or {}).get(name.upper(), ())
+                    sym.extend(any(a <= j < b for a, b in parts) for j in range(len(val.text)))
+                    conds.extend(next((w for a, b, w in val.conds or () if a <= j < b), None)
+                                 for j in range(len(val.text)))
                 i = close + 1
                 continue
         if c == "!":
@@ -93,16 +105,20 @@ def _expand(line: MappedText, env: dict[str, Val]) -> tuple[MappedText, list[boo
             if close != -1 and re.fullmatch(r"[A-Za-z_][\w.\-]*", name):
                 out.add("!" + name + "!", line.starts[i], line.ends[close])
                 sym.extend([True] * (len(name) + 2))
+                conds.extend([None] * (len(name) + 2))
                 i = close + 1
                 continue
         out.add(c, line.starts[i], line.ends[i])
         sym.append(False)
+        conds.append(None)
         i += 1
     return out, sym
 
 
-def _commands(line: MappedText, sym: list[bool]) -> list[list[Word]]:
-    """Commands of one expanded line, split at ``&``/``|`` outside quotes, as argv words."""
+def _commands(line: MappedText, sym: list[bool], conds: list[str | None] | None = None) -> list[list[Word]]:
+    """Commands of one expanded line, split at ``&``/``|`` outside quotes, as argv words (a word
+    made of characters added under a condition carries it)."""
+    conds = conds or [None] * len(line)
     chars = line.chars
     n = len(chars)
     commands: list[list[Word]] = [[]]
@@ -127,6 +143,7 @@ def _commands(line: MappedText, sym: list[bool]) -> list[list[Word]]:
         symbolic = False
         quoted = False
         in_q = False
+        cond: str | None = None
         while i < n:
             c = chars[i]
             if not in_q and (c in " \t\r&|" or (c in "()" and not text)):
@@ -146,13 +163,14 @@ def _commands(line: MappedText, sym: list[bool]) -> list[list[Word]]:
             starts.append(line.starts[i])
             ends.append(line.ends[i])
             symbolic = symbolic or sym[i]
+            cond = cond or conds[i]
             i += 1
         start, end = line.starts[lo], line.ends[i - 1] if i > lo else line.starts[lo]
         if quoted and chars[lo] == '"' and chars[i - 1] == '"' and '"' not in chars[lo + 1:i - 1] and i - lo >= 2:
             start, end = line.ends[lo], line.starts[i - 1]
         commands[-1].append(Word(text="".join(text), start=start, end=max(start, end), symbolic=symbolic, quoted=quoted,
                                  expanded=any(e - s > 1 for s, e in zip(starts, ends)), starts=starts, ends=ends,
-                                 raw_end=line.ends[i - 1] if i > lo else start))
+                                 raw_end=line.ends[i - 1] if i > lo else start, condition=cond))
     return [c for c in commands if c]
 
 
@@ -176,41 +194,176 @@ def _strip(words: list[Word]) -> list[Word]:
     return words
 
 
+_IF = re.compile(r'(?i)^if\s+(?:/i\s+)?((?:not\s+)?(?:defined\s+\S+|exist\s+(?:"[^"]*"|\S+)|errorlevel\s+\d+|'
+                 r'(?:"[^"]*"|\S+)\s*==\s*(?:"[^"]*"|\S+)|(?:"[^"]*"|\S+)\s+(?:equ|neq|lss|leq|gtr|geq)\s+'
+                 r'(?:"[^"]*"|\S+)))\s*(.*)$')
+_FOR = re.compile(r"(?i)^(for\s+.*?\s+do)\s+(.*)$")
+_ELSE = re.compile(r"(?i)^else\b\s*(.*)$")
+
+
+@dataclass
+class _Block:
+    guard: str | None
+    negated: str | None = None  # what an `else (` after this block runs under
+
+
+def _peel(text: str) -> tuple[int, int, list[str], bool]:
+    """Leading ``)``, ``else``, ``if COND``, ``for ... do`` and ``(`` of a line: (offset of the
+    statement left, blocks closed first, the conditions in order, whether a block opens)."""
+    i = 0
+    conds: list[str] = []
+    closes = 0
+    while True:
+        rest = text[i:]
+        body = rest.lstrip().lstrip("@")
+        i += len(rest) - len(body)
+        if body.startswith(")") and not conds:
+            closes += 1
+            i += 1
+            continue
+        m = _ELSE.match(body) if closes else None
+        if m:
+            i += m.start(1)
+            conds.append("else")
+            continue
+        m = _IF.match(body)
+        if m:
+            conds.append(" ".join(m.group(1).split()))
+            i += m.start(2)
+            continue
+        m = _FOR.match(body)
+        if m:
+            conds.append("loop:" + " ".join(m.group(1).split()))
+            i += m.start(2)
+            continue
+        if body.startswith("("):
+            return i + 1, closes, conds, True
+        return i, closes, conds, False
+
+
+def _words(cond: str, prev: str | None) -> tuple[str | None, str | None]:
+    """(guard, the guard of an ``else`` after it) for one ``if``/``for``/``else`` prefix; ``prev``
+    is the guard an ``else`` takes (the negation of the ``if`` it follows)."""
+    if cond == "else":
+        return prev, None
+    if cond.startswith("loop:"):
+        return f"in the loop `{cond[5:]}`", None
+    return f"when `if {cond}` holds", f"when `if {cond}` does not hold"
+
+
+def _trailing_closes(text: str) -> int:
+    """``)`` at the end of a statement that close blocks (``if x ( set A=1 )``), not its own."""
+    body = text.rstrip()
+    n = 0
+    while body.endswith(")") and body.count(")") > body.count("("):
+        body = body[:-1].rstrip()
+        n += 1
+    return n
+
+
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
+    """The launches of a batch file. Blocks (``if ... ( ... ) else ( ... )``, ``for ... do``)
+    and one-line ``if`` prefixes are read as conditions: a variable they extend
+    (``if defined QUANT set ARGS=%ARGS% --quantization %QUANT%``) keeps the words it adds, each
+    under that condition, so their names are checked as a shell guard's are; a default set
+    only when the variable is undefined (``if not defined LEN set LEN=8192``) is its value; any
+    other variable set under a condition is unknown."""
     from vllm_lint.sources.shell.scripts import command_launch
 
     opts = opts or ExtractOptions()
     env: dict[str, Val] = {k.upper(): Val(v) for k, v in opts.env.items()}
     result = ExtractResult()
-    depth = 0
+    blocks: list[_Block] = []
+    last_else: str | None = None  # the guard an `else` after the block closed last takes
+    unknown: dict[str, list[tuple[int, int]]] = {}  # variable -> ranges of its value not known
     for line in _logical_lines(src.text):
         stripped = line.text.strip().lstrip("@")
         low = stripped.lower()
         if not stripped or low.startswith(("rem ", "::")) or low == "rem":
             continue
-        opened = line.text.count("(") - line.text.count(")")
-        m = _SET.match(stripped)
-        if m is not None:
-            lead = len(line.text) - len(line.text.lstrip()) + (len(line.text.strip()) - len(stripped))
-            value_at = lead + m.end()
-            expanded, _ = _expand(line.slice(value_at, len(line)), env)
-            value = expanded.text.rstrip("\r")
-            if m.group(1):
-                value = value.rsplit('"', 1)[0] if '"' in value else value
-            symbolic = depth > 0 or "%" in value or "!" in value
-            env[m.group(2).upper()] = Val(value, symbolic, start=line.starts[value_at] if value_at < len(line) else None,
-                                          end=line.ends[-1] if len(line) else None)
-            depth = max(0, depth + opened)
-            continue
-        expanded, sym = _expand(line, env)
-        for words in _commands(expanded, sym):
-            words = _strip(words)
-            if not words:
-                continue
-            cmd = Command(words=words, env=dict(env), start=words[0].start, end=words[-1].end)
-            launch = command_launch(src, cmd, Script([cmd], dict(env), []), depth=0)
-            if launch is not None:
-                launch.source = "batch"
-                result.launches.append(launch)
-        depth = max(0, depth + opened)
+        at, closes, conds, opens = _peel(line.text)
+        for _ in range(closes):
+            if blocks:
+                last_else = blocks.pop().negated
+        guards = [b.guard for b in blocks]
+        negated = None
+        mine: list[str | None] = []
+        for cond in conds:
+            g, negated = _words(cond, last_else)
+            mine.append(g)
+        if opens:
+            known = [g for g in mine if g]
+            blocks.append(_Block(" and ".join(known) if known else None, negated))
+            mine = []
+        stmt = line.slice(at, len(line))
+        after = _trailing_closes(stmt.text)
+        if after:
+            cut = stmt.text.rstrip()
+            for _ in range(after):
+                cut = cut[:cut.rfind(")")].rstrip()
+            stmt = stmt.slice(0, len(cut))
+        known = [g for g in [b.guard for b in blocks] + mine if g]
+        guard = " and ".join(dict.fromkeys(known)) if known else None
+        conditional = bool(blocks) or bool(conds)
+        _statement(src, stmt, env, unknown, guard, conditional, conds, result, command_launch)
+        for _ in range(after):
+            if blocks:
+                last_else = blocks.pop().negated
     return result
+
+
+def _statement(src: SourceFile, stmt: MappedText, env: dict[str, Val], unknown: dict[str, list[tuple[int, int]]],
+               guard: str | None, conditional: bool, conds: list[str], result: ExtractResult, command_launch) -> None:
+    """One ``set`` or command (its ``if``/``for`` prefixes already read)."""
+    body = stmt.text.strip()
+    if not body:
+        return
+    m = _SET.match(body)
+    if m is not None:
+        lead = len(stmt.text) - len(stmt.text.lstrip())
+        value_at = lead + m.end()
+        expanded, sym = _expand(stmt.slice(value_at, len(stmt)), env, unknown=unknown)
+        value = expanded.text.rstrip("\r")
+        if m.group(1):
+            value = value.rsplit('"', 1)[0] if '"' in value else value
+        name = m.group(2).upper()
+        old = env.get(name)
+        new = Val(value, any(sym[:len(value)]),
+                  start=stmt.starts[value_at] if value_at < len(stmt) else None,
+                  end=stmt.ends[-1] if len(stmt) else None)
+        got = _conditional_set(old, new, name, stmt.text[value_at:], guard, conditional, conds[-1] if conds else None)
+        if got.conds and not got.symbolic and new.symbolic:
+            # `if defined QUANT set ARGS=%ARGS% --quantization %QUANT%`: only %QUANT% is unknown
+            parts = [(j, j + 1) for j in range(len(value)) if sym[j]]
+            unknown[name] = parts
+        else:
+            unknown.pop(name, None) if got is not old else None
+        env[name] = got
+        return
+    cond_chars: list[str | None] = []
+    expanded, sym = _expand(stmt, env, cond_chars, unknown)
+    for words in _commands(expanded, sym, cond_chars):
+        words = _strip(words)
+        if not words:
+            continue
+        cmd = Command(words=words, env=dict(env), start=words[0].start, end=words[-1].end)
+        launch = command_launch(src, cmd, Script([cmd], dict(env), []), depth=0)
+        if launch is not None:
+            launch.source = "batch"
+            result.launches.append(launch)
+
+
+def _conditional_set(old: Val | None, new: Val, name: str, raw: str, guard: str | None, conditional: bool,
+                     cond: str | None) -> Val:
+    """A variable's value after ``set`` under a condition (see ``extract``)."""
+    if not conditional:
+        return new
+    if old is not None and not old.symbolic and raw.upper().startswith(f"%{name}%") \
+            and new.text.startswith(old.text) and guard is not None:
+        return Val(new.text, False, start=new.start, end=new.end,
+                   conds=list(old.conds or []) + [(len(old.text), len(new.text), guard)])
+    if old is None and cond and re.fullmatch(rf"(?i)not\s+defined\s+{re.escape(name)}", cond):
+        return new  # a default: the variable was not set before
+    if old is not None and not old.symbolic and old.text == new.text:
+        return old
+    return Val(new.text, True)

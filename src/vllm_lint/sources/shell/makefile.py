@@ -15,7 +15,8 @@ Variables", "Using One Shell":
 
 A variable set nowhere in the file may come from the environment or ``make VAR=...``: it stays
 unknown (``${VAR}`` to the shell), never the empty string make would use when it is truly unset.
-Functions other than ``$(strip)`` (``$(shell)``, ``$(wildcard)``...) stay unknown too.
+``$(if COND,THEN,ELSE)`` passes THEN's words under COND's condition (``Token.condition``);
+functions other than ``$(strip)`` and ``$(if)`` (``$(shell)``, ``$(wildcard)``...) stay unknown too.
 Assignments inside ``ifeq``/``ifdef`` blocks are conditional: a variable they set is unknown.
 """
 
@@ -151,6 +152,8 @@ class _Expander:
         self.mk = mk
         self.rule = rule
         self.budget = _MAX_CHARS  # characters an expansion may produce (``A = $(B)$(B)`` chains)
+        self.forced: frozenset[str] = frozenset()  # variables unknown here (tested by an enclosing $(if))
+        self.conds: list[tuple[int, int, str]] = []  # file ranges a $(if) passes only under a condition
 
     def expand(self, m: MappedText, depth: int = 0) -> MappedText:
         out = MappedText()
@@ -190,11 +193,14 @@ class _Expander:
                      "+": self.rule.prereqs}[name]
             out.add(" ".join(words), start, end)
             return
+        if re.match(r"if\s", text) and depth < _MAX_DEPTH:
+            self._if(body.slice(3, len(body)), out, depth)
+            return
         if name.startswith("strip ") and depth < _MAX_DEPTH:
             inner = self.expand(body.slice(text.index("strip ") + 6, len(body)), depth + 1)
             out.add(" ".join(inner.text.split()), start, end)
             return
-        var = self.mk.vars.get(name) if re.fullmatch(r"[\w.\-]+", name) else None
+        var = self.mk.vars.get(name) if re.fullmatch(r"[\w.\-]+", name) and name not in self.forced else None
         if var is None or var.symbolic or depth >= _MAX_DEPTH or self.budget <= 0:
             # unknown to the file (environment, command line, a function): the shell sees a
             # reference it cannot resolve either
@@ -208,6 +214,70 @@ class _Expander:
             return
         for ch in value.chars:
             out.add(ch, start, end)
+
+
+    def _if(self, args: MappedText, out: MappedText, depth: int) -> None:
+        """``$(if COND,THEN[,ELSE])``, make's conditional flag (``$(if $(QUANT),--quantization
+        $(QUANT))``): THEN when COND expands to a non-empty text. When COND is empty by default or
+        not known, the user may still set it (``make run QUANT=awq``), so THEN's words are kept
+        with the condition (its variables then unknown, never the empty default) and ELSE's
+        apply otherwise."""
+        parts = _split_args(args)
+        cond = _trim(parts[0])
+        raw = cond.text
+        value = self.expand(cond, depth + 1).text.strip()
+        known = "${" not in value and "$(" not in value
+        if known and value:
+            for part in parts[1:2]:
+                out.extend(self.expand(part, depth + 1))
+            return
+        one = re.fullmatch(r"\$[({]([\w.\-]+)[)}]", raw.strip())
+        names = frozenset(re.findall(r"\$[({]([\w.\-]+)[)}]", raw))
+        when = f"when {one.group(1)} is set and not empty" if one else f"when `{raw.strip()}` is not empty"
+        saved, self.forced = self.forced, self.forced | names
+        try:
+            then = self.expand(parts[1], depth + 1) if len(parts) > 1 else MappedText()
+        finally:
+            self.forced = saved
+        self._mark(then, when)
+        out.extend(then)
+        if len(parts) > 2:
+            other = self.expand(parts[2], depth + 1)
+            if len(then) and len(other):
+                out.add(" ", then.ends[-1])  # both are kept, each with its condition: two words, not one
+            if not known:
+                self._mark(other, f"when {one.group(1)} is empty" if one else f"when `{raw.strip()}` is empty")
+            out.extend(other)
+
+    def _mark(self, m: MappedText, when: str) -> None:
+        if len(m):
+            self.conds.append((min(m.starts), max(m.ends), when))
+
+
+def _split_args(m: MappedText) -> list[MappedText]:
+    """A make function's arguments: split at commas outside nested parentheses and braces."""
+    parts: list[MappedText] = []
+    depth = lo = 0
+    for i, c in enumerate(m.chars):
+        if c in "({":
+            depth += 1
+        elif c in ")}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(m.slice(lo, i))
+            lo = i + 1
+    parts.append(m.slice(lo, len(m)))
+    return parts
+
+
+def _conditions(launches: list[Launch], conds: list[tuple[int, int, str]]) -> list[Launch]:
+    """Words that came from a ``$(if)`` part carry its condition (``Token.condition``)."""
+    for launch in launches:
+        for t in launch.program + launch.args:
+            if t.span is None or t.condition is not None:
+                continue
+            t.condition = next((w for lo, hi, w in conds if lo <= t.span.start and t.span.end <= hi), None)
+    return launches
 
 
 def _matching(chars: list[str], i: int) -> int | None:
@@ -393,10 +463,11 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
                 if n:
                     script.add("\n", line.starts[0] if len(line) else 0)
                 script.extend(ex.expand(_strip_prefix(line)))
-            result.launches.extend(_launches(src, script, shell_env, prefix))
+            result.launches.extend(_conditions(_launches(src, script, shell_env, prefix), ex.conds))
             continue
         for line in rule.lines:
-            result.launches.extend(_launches(src, ex.expand(_strip_prefix(line)), shell_env, prefix))
+            result.launches.extend(_conditions(_launches(src, ex.expand(_strip_prefix(line)), shell_env, prefix),
+                                               ex.conds))
     return result
 
 

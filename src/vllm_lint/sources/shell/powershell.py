@@ -14,7 +14,9 @@ Modelled on about_Parsing, about_Quoting_Rules, about_Special_Characters and abo
 * ``& <command>`` (the call operator) and ``--%`` (stop parsing: the rest of the line verbatim).
 
 Automatic variables (``$PWD``, ``$HOME``, ``$PSScriptRoot``, ``$args``) and variables set in
-branches or loops are unknown: the word that uses them is symbolic.
+branches or loops are unknown: the word that uses them is symbolic. Items added to an array in a
+block (``if ($env:QUANT) { $VllmArgs += "--quantization", $env:QUANT }``) are kept, each with the
+block's condition (``Token.condition``), so their names are checked as a shell guard's are.
 """
 
 from __future__ import annotations
@@ -314,35 +316,98 @@ def _array_items(lx: _Lexer, lo: int, hi: int) -> list[Word]:
     return items
 
 
-def _assignment(lx: _Lexer, stmt: list[_Tok]) -> tuple[str, bool, Val] | None:
-    """``$x = value`` / ``$env:X = value``: (name, is_env, value)."""
+def _assignment(lx: _Lexer, stmt: list[_Tok]) -> tuple[str, bool, Val, "bool | Word"] | None:
+    """``$x = value`` / ``$env:X = value`` / ``$x += value``: (name, is_env, value, appends);
+    ``appends`` is the word itself when ``+=`` adds one word."""
     s = lx.s
     first = stmt[0]
     head = s[first.lo:first.hi]
     m = re.fullmatch(r"\$(?:(env):)?([A-Za-z_][A-Za-z0-9_]*)\s*(\+?=)?", head, re.I)
-    if m is None:
-        return None
     rest = stmt[1:]
-    if m.group(3) is None:
+    if m is None:
+        # `$Model="Qwen/..."`: no blank around `=`, so the lexer read one word; its value starts
+        # after the `=`
+        m = re.match(r"\$(?:(env):)?([A-Za-z_][A-Za-z0-9_]*)(\+?=)(?=.)", head, re.I | re.S)
+        if m is None:
+            return None
+        rest = [lx.word(first.lo + m.end(), first.hi), *rest]
+    op = m.group(3)
+    if op is None:
         if not rest or s[rest[0].lo:rest[0].hi] not in ("=", "+="):
             return None
+        op = s[rest[0].lo:rest[0].hi]
         rest = rest[1:]
     is_env = bool(m.group(1))
     name = m.group(2)
+    appends = op == "+="
+    val = _value(lx, rest)
+    # one item added to an array: the word, spanning inside its quotes
+    single = _word(rest[0]) if appends and val.items is None and len(rest) == 1 and rest[0].op == "" else None
+    return name, is_env, val, single if single is not None else appends
+
+
+def _value(lx: _Lexer, rest: list[_Tok]) -> Val:
+    """The value an assignment's right-hand side gives (an array for ``@(...)`` or a comma list)."""
+    s = lx.s
     if not rest:
-        return name, is_env, Val("")
+        return Val("")
     lo, hi = rest[0].lo, rest[-1].hi
     text = s[lo:hi]
     if rest[0].op == "@(" or "," in text:
         a, b = (rest[0].lo + 2, rest[0].hi - 1) if rest[0].op == "@(" else (lo, hi)
         items = _array_items(lx, a, b)
-        return name, is_env, Val(" ".join(w.text for w in items), any(w.symbolic for w in items), items=items)
+        return Val(" ".join(w.text for w in items), any(w.symbolic for w in items), items=items)
     if len(rest) == 1 and rest[0].op == "":
         w = _word(rest[0])
         if not rest[0].quoted and not re.fullmatch(r"[\w.:/\\-]+", w.text) and "$" not in s[lo:hi]:
-            return name, is_env, Val(text, True)  # an expression or a cmdlet's output
-        return name, is_env, Val(w.text, w.symbolic, start=lo, end=hi)
-    return name, is_env, Val(text, True)
+            return Val(text, True)  # an expression or a cmdlet's output
+        return Val(w.text, w.symbolic, start=lo, end=hi)
+    return Val(text, True)
+
+
+def _assign(val: Val, old: Val | None, appends: "bool | Word", guard: str | None, in_block: bool) -> Val:
+    """A variable's value after an assignment. ``$a += ...`` on an array adds its items, each
+    under the guard of the block it sits in (``if ($env:QUANT) { $a += "--quantization", ... }``:
+    checked, but passed only then); any other assignment in a block may not run, so its value
+    is unknown."""
+    if appends is not False and old is not None and old.items is not None:
+        added = list(val.items) if val.items is not None else \
+            [appends] if isinstance(appends, Word) else [Word(val.text, val.start or 0, val.end or 0, val.symbolic)]
+        if guard is not None:
+            for w in added:
+                w.condition = w.condition or guard
+        items = old.items + added
+        return Val(" ".join(w.text for w in items), any(w.symbolic and not w.condition for w in items), items=items)
+    if in_block:
+        return Val(val.text, True)
+    if appends is not False and old is not None:
+        return Val(old.text + val.text, old.symbolic or val.symbolic)
+    return val
+
+
+def _guard(head: str, chain: list[str]) -> str | None:
+    """The condition a ``{`` block runs under, from the words before it on its line (``if
+    ($x)``, ``elseif (...)``, ``else``, ``foreach (...)``); None when it always runs (``try``,
+    ``finally``, ``do``) or is not known. ``chain`` holds the conditions of the ``if`` before an
+    ``elseif``/``else``."""
+    head = " ".join(head.split())
+    m = re.match(r"(?i)(if|elseif|else|foreach|for|while|switch|catch|try|finally|do)\b\s*(.*)$", head)
+    if m is None:
+        return None
+    kw, rest = m.group(1).lower(), m.group(2).strip()
+    cond = rest[1:-1].strip() if rest.startswith("(") and rest.endswith(")") else rest
+    if kw in ("if", "elseif"):
+        before = "".join(f"`{c}` is false and " for c in chain) if kw == "elseif" else ""
+        return f"when {before}`{cond}` is true"
+    if kw == "else":
+        return "when " + " and ".join(f"`{c}` is false" for c in chain) if chain else None
+    if kw in ("foreach", "for", "while"):
+        return f"in the loop `{kw} {rest}`"
+    if kw == "catch":
+        return "when the `catch` runs"
+    if kw == "switch":
+        return f"in a branch of `switch {rest}`"
+    return None
 
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
@@ -365,20 +430,32 @@ def _launches(src: SourceFile, text: str, mapped: MappedText | None, penv: dict[
     env: dict[str, Val] = {}
     lx = _Lexer(text, env, penv)
     out: list[Launch] = []
-    depth = 0
+    guards: list[str | None] = []  # one per open { } block
+    chain: list[str] = []  # conditions of the if/elseif chain just closed
     for stmt in _statements(lx):
-        if stmt[0].op in ("{", "}"):
-            depth += 1 if stmt[0].op == "{" else -1
-            depth = max(depth, 0)
+        if stmt[0].op == "{":
+            head = _head(text, stmt[0].lo)
+            word = head.split(None, 1)[0].lower() if head.split() else ""
+            if word not in ("elseif", "else"):
+                chain = []
+            guards.append(_guard(head, chain))
+            m = re.match(r"(?i)(?:else)?if\s*\((.*)\)\s*$", " ".join(head.split()))
+            if m:
+                chain.append(m.group(1).strip())
+            continue
+        if stmt[0].op == "}":
+            if guards:
+                guards.pop()
             continue
         if stmt[0].op:
             continue
         got = _assignment(lx, stmt)
         if got is not None:
-            name, is_env, val = got
-            if depth:
-                val = Val(val.text, True)  # set in a branch or a loop: may not run
-            (penv if is_env else env)[name.upper() if is_env else name.lower()] = val
+            name, is_env, val, appends = got
+            scope, key = (penv, name.upper()) if is_env else (env, name.lower())
+            known = [g for g in guards if g is not None]
+            scope[key] = _assign(val, scope.get(key), appends, " and ".join(known) if known else None,
+                                 in_block=bool(guards))
             continue
         words: list[Word] = []
         for tok in stmt:
@@ -389,7 +466,8 @@ def _launches(src: SourceFile, text: str, mapped: MappedText | None, penv: dict[
                 if val is not None and val.items is not None:
                     # each element keeps the span where the array wrote it, as bash's "${A[@]}" does
                     words.extend(Word(text=w.text, start=w.start, end=w.end, symbolic=w.symbolic, quoted=w.quoted,
-                                      expanded=True, starts=w.starts, ends=w.ends, raw_end=tok.hi)
+                                      expanded=True, starts=w.starts, ends=w.ends, raw_end=tok.hi,
+                                      condition=w.condition)
                                  for w in val.items)
                     continue
                 if tok.splat is not None:
@@ -419,6 +497,18 @@ def _launches(src: SourceFile, text: str, mapped: MappedText | None, penv: dict[
     return out
 
 
+def _head(text: str, brace: int) -> str:
+    """The words before a ``{`` on its line, after a ``}`` that closes the block before it
+    (``} elseif ($x) {`` -> ``elseif ($x)``)."""
+    start = text.rfind("\n", 0, brace) + 1
+    head = text[start:brace]
+    if not head.strip() and start > 0:  # Allman style: `if ($x)` on the line above
+        prev = text.rfind("\n", 0, start - 1) + 1
+        head = text[prev:start - 1].split("#", 1)[0]
+    close = head.rfind("}")
+    return (head[close + 1:] if close != -1 else head).strip()
+
+
 def _remap(w: Word, m: MappedText) -> Word:
     """A word lexed from ``m.text`` with its positions turned into file offsets."""
     n = len(m)
@@ -431,7 +521,8 @@ def _remap(w: Word, m: MappedText) -> Word:
 
     return Word(text=w.text, start=start(w.start), end=max(start(w.start), end(w.end)), symbolic=w.symbolic,
                 quoted=w.quoted, expanded=w.expanded, starts=[start(i) for i in (w.starts or [])],
-                ends=[end(i) for i in (w.ends or [])], raw_end=end(w.raw_end) if w.raw_end is not None else None)
+                ends=[end(i) for i in (w.ends or [])], raw_end=end(w.raw_end) if w.raw_end is not None else None,
+                condition=w.condition)
 
 
 def _env_spans(launch: Launch, penv: dict[str, Val], src: SourceFile) -> None:

@@ -32,7 +32,12 @@ _MAX_NESTING = 4
 
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
     opts = opts or ExtractOptions()
-    script = parse_script(src.text, None, dict(opts.env))
+    jinja = _JINJA.search(src.text) is not None
+    if jinja:  # a script rendered by Jinja: read what the template writes, placeholders unknown
+        mapped = jinja_script(src.text)
+        script = parse_script(mapped.text, mapped.starts, dict(opts.env), ends=mapped.ends)
+    else:
+        script = parse_script(src.text, None, dict(opts.env))
     result = ExtractResult()
     seen: set[tuple] = set()
     for cmd in script.commands:
@@ -46,6 +51,31 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         seen.add(key)
         result.launches.append(launch)
     return result
+
+
+_JINJA = re.compile(r"\{%|\{\{\s")
+_JINJA_PART = re.compile(r"\{%.*?%\}|\{#.*?#\}|\{\{(.*?)\}\}", re.S)
+
+
+def jinja_script(text: str) -> MappedText:
+    """A Jinja-templated shell script as the shell would see one rendering of it: ``{% ... %}``
+    tags and ``{# #}`` comments blanked (every branch is read), each ``{{ expr }}`` one unknown
+    word (``{{container_config.port}}``) spanning the whole expression."""
+    from vllm_lint.sources.mapped_text import MappedText
+
+    out = MappedText()
+    last = 0
+    for m in _JINJA_PART.finditer(text):
+        out.copy(text, last, m.start())
+        if m.group(1) is None:
+            for k in range(m.start(), m.end()):
+                out.add(text[k] if text[k] in "\r\n" else " ", k)
+        else:
+            inner = re.sub(r"[^\w.]", "", m.group(1))[:60] or "expr"
+            out.add("{{" + inner + "}}", m.start(), m.end())
+        last = m.end()
+    out.copy(text, last, len(text))
+    return out
 
 
 def _tokens(src: SourceFile, words: list[Word]) -> list[Token]:
@@ -83,7 +113,8 @@ def command_launch(src: SourceFile, cmd: Command, script: Script, depth: int, fo
         gpu.all_visible = True
         gpu.notes.append("a process on the host sees every GPU of the machine")
         narrow_by_env(gpu, env)
-        image = image_span = None
+        image = facts.runs_in_image  # apptainer run IMAGE: the host's GPUs (--nv), the image's vLLM
+        image_span = None
     first = next((t for t in program if t.span is not None), None) or next((t for t in tokens if t.span), None)
     line = first.span.line if first and first.span else 1
     prog_text = " ".join(t.text for t in program if t.style != "synthetic") or " ".join(t.text for t in program)
@@ -167,6 +198,8 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
     offset = len(tokens) - len(stripped)
     idx = shell_script_index(stripped)
     if idx is None:
+        idx = _entrypoint_script_index(stripped)
+    if idx is None:
         for k in range(len(stripped) - 2):
             if stripped[k].text.rsplit("/", 1)[-1] in ("sh", "bash") and stripped[k + 1].text.startswith("-") \
                     and "c" in stripped[k + 1].text:
@@ -192,9 +225,30 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
                     launch.image_span = docker.image.span
                     launch.vllm_version = version_from_image(docker.image.text)
                 launch.unknowns = [u for u in launch.unknowns if "host sees every GPU" not in u and "host are visible" not in u]
-            launch.facts.shell = stripped[idx - 2].text if idx >= 2 else "sh"
+            launch.facts.shell = _shell_name(stripped, idx)
             return launch
     return None
+
+
+def _entrypoint_script_index(words: list[Token]) -> int | None:
+    """``docker run --entrypoint /bin/sh IMAGE -c SCRIPT``: the index of SCRIPT in ``words``."""
+    docker = _docker(words)
+    if docker is None or not docker.entrypoint:
+        return None
+    combined = docker.entrypoint + docker.args
+    i = shell_script_index(combined)
+    if i is None or i < len(docker.entrypoint):
+        return None
+    script = combined[i]
+    return next((k for k, t in enumerate(words) if t is script), None)
+
+
+def _shell_name(words: list[Token], idx: int) -> str:
+    """The shell that runs the script at ``words[idx]`` (``sh -c``, ``bash -lc``, ``--entrypoint bash``)."""
+    docker = _docker(words)
+    if docker is not None and docker.entrypoint and any(t is words[idx] for t in docker.args):
+        return docker.entrypoint[0].text
+    return words[idx - 2].text if idx >= 2 else "sh"
 
 
 def followed_script_launch(src: SourceFile, rel: str, env: dict[str, EnvValue], *, via: str, span: Span, image: str | None,
