@@ -38,6 +38,8 @@ def test_rule_example(tmp_path, meta, kind, ex):
         assert any(d.column == expect["column"] for d in found), [d.column for d in found]
     if "message_contains" in expect:
         assert any(expect["message_contains"] in d.message for d in found), [d.message for d in found]
+    if "severity" in expect:
+        assert any(d.severity.value == expect["severity"] for d in found), [d.severity.value for d in found]
     if "fix_contains" in expect:
         texts = [e.replacement for d in found if d.fix for e in d.fix.edits]
         assert any(expect["fix_contains"] in t for t in texts), texts

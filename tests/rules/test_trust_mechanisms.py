@@ -128,3 +128,33 @@ spec:
 """
     found = _lint(tmp_path, {"dep.yaml": dep}, "dep.yaml", ["VL105"])
     assert len(found) == 1 and "AWS Neuron" in found[0][2]
+
+
+# vendor builds: a later option may be backported; the free-memory check exists only from 0.9 ------
+
+def _compose(image: str, *args: str) -> str:
+    return (f"services:\n  vllm:\n    image: {image}\n    command: [\"--model\", \"m\""
+            + "".join(f", \"{a}\"" for a in args) + "]\n")
+
+
+def test_a_later_option_on_a_vendor_build_is_a_warning(tmp_path):
+    vendor = _lint(tmp_path, {"a/compose.yaml": _compose("aibrix/vllm-openai:v0.6.1-edb07092-20250118",
+                                                         "--disable-fastapi-docs")}, "a/compose.yaml", ["VL202"])
+    assert [(r, s) for r, s, _ in vendor] == [("VL202", Severity.WARNING)]
+    assert "vendor build of vLLM 0.6.1" in vendor[0][2]
+    official = _lint(tmp_path, {"b/compose.yaml": _compose("vllm/vllm-openai:v0.6.1", "--disable-fastapi-docs")},
+                     "b/compose.yaml", ["VL202"])
+    assert [(r, s) for r, s, _ in official] == [("VL202", Severity.ERROR)]
+
+
+def test_full_gpu_memory_is_an_error_only_on_a_release_with_the_startup_check(tmp_path):
+    script = "#!/bin/sh\npython -m vllm.entrypoints.openai.api_server --model m --gpu-memory-utilization 1.0\n"
+    unknown = _lint(tmp_path, {"a/run.sh": script}, "a/run.sh", ["VL208"])
+    assert [(r, s) for r, s, _ in unknown] == [("VL208", Severity.WARNING)]
+    assert "0.9.0-" in unknown[0][2]
+    v1 = _lint(tmp_path, {"b/compose.yaml": _compose("vllm/vllm-openai:v0.9.2", "--gpu-memory-utilization", "1.0")},
+               "b/compose.yaml", ["VL208"])
+    assert [(r, s) for r, s, _ in v1] == [("VL208", Severity.ERROR)]
+    v0 = _lint(tmp_path, {"c/compose.yaml": _compose("vllm/vllm-openai:v0.8.5", "--gpu-memory-utilization", "1.0")},
+               "c/compose.yaml", ["VL208"])
+    assert v0 == []

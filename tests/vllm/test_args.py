@@ -152,7 +152,20 @@ def test_invalid_int_and_float():
 def test_out_of_range_gpu_util():
     p = parse("m --gpu-memory-utilization 1.0")
     assert codes(p) == ["out-of-range"] and p.error is None
-    assert "never start" in p.problems[0].message
+    assert "never start" in p.problems[0].message and p.problems[0].fatal
+
+
+def test_startup_memory_check_exists_only_from_its_release():
+    """V1's free-memory check came with 0.9.0; V0 releases start with 1.0 (and may OOM later)."""
+    assert codes(parse("m --gpu-memory-utilization 1.0", version="0.8.5")) == []
+    assert codes(parse("m --gpu-memory-utilization 1.0", version="0.9.0")) == ["out-of-range"]
+
+
+def test_099_is_a_risk_not_a_certainty():
+    """0.99 fails only when the context and other tenants hold over 1% of the card."""
+    p = parse("m --gpu-memory-utilization 0.99")
+    assert codes(p) == ["out-of-range"] and not p.problems[0].fatal
+    assert "starts only if" in p.problems[0].message
 
 
 def test_duplicate_flag_last_wins():

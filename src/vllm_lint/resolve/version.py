@@ -47,6 +47,7 @@ class ReleaseReading:
     assumed: str
     certainty: Certainty
     source: str  # where the release came from, for messages
+    patched: bool = False  # a vendor's build of the release: it may carry options of later releases
 
     @property
     def exact(self) -> str | None:
@@ -107,7 +108,7 @@ def read_release(
         # a vendor's build of a release (AIBrix, ROCm, RHAIIS) patches kernels and integrations, not
         # the server's parser: its release is the one the mapping names
         where = f"image tag {image}" + (f" (a vendor build of vLLM {version})" if from_image.patched else "")
-        return ReleaseReading((version,), version, Certainty.TRUSTED, where)
+        return ReleaseReading((version,), version, Certainty.TRUSTED, where, patched=from_image.patched)
     for value, where in stated:
         if value and parse_version(value):
             return ReleaseReading((value,), value, Certainty.STATED, where)

@@ -192,7 +192,12 @@ def flag_not_in_release(ctx: RuleContext) -> Iterator[Diagnostic]:
         # a replacement (removing it starts the server without that setting)
         pointless = "; drop it" in (p.detail or "")
         fix = _fix(ctx, p, f"remove {_flag_text(ctx, p)}", safe=pointless) if p.code == "removed-flag" else None
-        yield _report(ctx, "VL202", p, msg, fix)
+        severity = None
+        if p.code == "not-yet-added" and ctx.release.patched:
+            # a vendor's build of a release (AIBrix, ROCm) may backport a later option: not certain
+            msg += f"; unless this vendor build of vLLM {ctx.version} carries the later option"
+            severity, fix = Severity.WARNING, None
+        yield _report(ctx, "VL202", p, msg, fix, severity=severity)
 
 
 @register("VL203")
@@ -274,7 +279,7 @@ def invalid_flag_value(ctx: RuleContext) -> Iterator[Diagnostic]:
 @register("VL208")
 def value_out_of_range(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL208"):
-        yield _report(ctx, "VL208", p, p.message)
+        yield _report(ctx, "VL208", p, p.message, severity=None if p.fatal else Severity.WARNING)
 
 
 @register("VL209")

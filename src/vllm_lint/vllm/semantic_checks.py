@@ -172,6 +172,10 @@ def ranges(out: ParsedArgs, version: str) -> None:
                                            use.flag_index, use.value_index, fatal=True, dest=dest))
 
 
+# vLLM V1's startup check of free memory against the requested fraction (v1/worker request_memory).
+FREE_MEMORY_CHECK_SINCE = "0.9.0"
+
+
 def _gpu_util(out: ParsedArgs, value: float, use: FlagUse, version: str) -> None:
     if value <= 0 or value > 1:
         if at_least(version, "0.10.0"):
@@ -179,16 +183,21 @@ def _gpu_util(out: ParsedArgs, value: float, use: FlagUse, version: str) -> None
         else:
             msg = f"GPU memory utilization must be less than 1.0. Got {value}."
         out.problems.append(ArgProblem("out-of-range", msg, use.flag_index, use.value_index, fatal=True, dest="gpu_memory_utilization"))
-    elif value >= 0.99:
+    elif value >= 0.99 and at_least(version, FREE_MEMORY_CHECK_SINCE):
+        # V1's worker compares free memory after the CUDA context with util x total at start
+        # (0.9.0+). At 1.0 that always fails; at 0.99 it fails only when the context and other
+        # tenants hold more than 1% of the card, so that one is a warning.
+        certain = value >= 1.0
+        verdict = "vLLM can never start with it" if certain else "vLLM starts only if the CUDA context and anything else on the GPU hold less than 1% of its memory"
         out.problems.append(
             ArgProblem(
                 "out-of-range",
-                f"--gpu-memory-utilization {value} passes the parser but vLLM can never start with it: the startup "
+                f"--gpu-memory-utilization {value} passes the parser but {verdict}: the startup "
                 "check needs free memory >= utilization x total GPU memory, and the CUDA context and driver always hold "
                 "some (vLLM exits with 'Free memory on device ... is less than desired GPU memory utilization')",
                 use.flag_index,
                 use.value_index,
-                fatal=True,
+                fatal=certain,
                 dest="gpu_memory_utilization",
                 suggestion="use 0.95 or less",
             )
