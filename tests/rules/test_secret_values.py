@@ -1,5 +1,5 @@
 """The credential-value classifier, row by row, and VL501/VL509 on minimal fixtures of the forms
-real files use (each false positive fixed has one here)."""
+real files use (each form that looks like a secret and is not has one here)."""
 
 from __future__ import annotations
 

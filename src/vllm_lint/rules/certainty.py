@@ -100,8 +100,8 @@ def settle(trials: Trials, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-# A flag no release knows is wrong whenever the guard around it passes (issue 15): its finding does
-# not rest on the guard, only says when it applies.
+# A flag no release knows is wrong whenever the guard around it passes: its finding does not rest on
+# the guard, only says when it applies.
 WRONG_WHENEVER_PASSED = frozenset({"VL201"})
 
 

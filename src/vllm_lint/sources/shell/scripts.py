@@ -327,7 +327,7 @@ _DIR_PREFIX = re.compile(r"""^(?:\$\{?\w+\}?|\$\(dirname\s+["']?\$\{?0\}?["']?\)
 
 def _splice_args_files(src: SourceFile, args: list[Token], unknowns: list[str], facts: LaunchFacts) -> list[Token]:
     """Replace an unquoted ``$(cat vllm_args.txt)``-style word with the arguments written in that
-    file (one ``--flag value`` per line, ``#`` comments; corpus form 29) when the file sits
+    file (one ``--flag value`` per line, ``#`` comments) when the file sits
     beside the script. The spliced tokens carry no span (they live in the other file, which
     the ``origin`` names); the substitution itself is never run."""
     out: list[Token] = []
