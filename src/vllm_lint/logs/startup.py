@@ -351,7 +351,7 @@ def parse_log(text: str) -> LogFacts:
 
 def apply_release(facts: LogFacts, version: str) -> None:
     """Readings that depend on the release: the V1 error's "available KV cache memory" is the KV cache
-    itself until the fit check started holding back the null block (``Release.fit_check_null_block``)."""
+    itself until the fit check started holding back the null block (``MemoryProfile.fit_check_null_block``)."""
     from vllm_lint.memory.releases import release
 
     check = facts.figures.pop("_kv_check_gib", None)

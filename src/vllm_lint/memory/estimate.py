@@ -2,7 +2,7 @@
 
 ``estimate`` is pure: model + GPU + engine settings + release -> ``Capacity``. Per GPU:
 
-    budget      = total_gib × gpu_memory_utilization            (rounded up from Release.budget_rounds_up)
+    budget      = total_gib × gpu_memory_utilization            (rounded up from MemoryProfile.budget_rounds_up)
     kv_cache    = budget − weights − activation_peak − non_torch − cuda_graphs (where counted, see
                   releases.cuda_graph_statement) (or --kv-cache-memory-bytes; or --num-gpu-blocks-override)
     blocks      = floor(kv_cache / bytes_per_block)
@@ -251,7 +251,7 @@ def _fits(c: _Ctx, r: _Rank, max_model_len: int) -> bool:
 
 
 def _null_block(c: _Ctx, r: _Rank) -> int:
-    """Bytes the V1 fit check holds back for the block pool's null block (``Release.fit_check_null_block``)."""
+    """Bytes the V1 fit check holds back for the block pool's null block (``MemoryProfile.fit_check_null_block``)."""
     return r.layout.bytes_per_block if c.rel.fit_check_null_block else 0
 
 

@@ -12,6 +12,7 @@ A ``bash -c "<script>"`` argument is read as a nested script with spans into the
 from __future__ import annotations
 
 import re
+from typing import Iterable, Iterator
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index, strip_wrappers
@@ -39,18 +40,23 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     else:
         script = parse_script(src.text, None, dict(opts.env))
     result = ExtractResult()
+    result.launches.extend(distinct_launches(src, script, script.commands))
+    return result
+
+
+def distinct_launches(src: SourceFile, script: Script, commands: Iterable[Command]) -> Iterator[Launch]:
+    """The launch each of ``commands`` starts, once: the same array expanded twice
+    (``"${VLLM_ARGS[@]}"`` in two branches) is one launch. Lazy, so a caller may stop at the first."""
     seen: set[tuple] = set()
-    for cmd in script.commands:
+    for cmd in commands:
         launch = command_launch(src, cmd, script, depth=0)
         if launch is None:
             continue
-        # the same array expanded twice ("${VLLM_ARGS[@]}" in two branches) is one launch
         key = tuple((t.text, t.span.start if t.span else None) for t in launch.program + launch.args)
         if key in seen:
             continue
         seen.add(key)
-        result.launches.append(launch)
-    return result
+        yield launch
 
 
 _JINJA = re.compile(r"\{%|\{\{\s")
