@@ -262,7 +262,8 @@ def _span(field: str, value: object, version: str) -> str:
 
 
 def cuda_graph_statement() -> str:
-    """Which releases subtract CUDA-graph memory before sizing the KV cache, generated from ``ROWS``."""
+    """Which releases subtract CUDA-graph memory before sizing the KV cache, generated from ``ROWS``: the
+    one statement of it (``tools/gen_rule_docs.py`` writes it into VL101's explanation)."""
     v1 = next(since for since, value, _ in rows_changing("v1_runner_cuda_graphs") if value)
     v2_opt = next(since for since, value, _ in rows_changing("v2_runner_opt_in") if value)
     v2 = next(since for since, value, _ in rows_changing("v2_runner_cuda_graphs") if value)
