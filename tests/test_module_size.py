@@ -100,3 +100,17 @@ def test_the_measure_counts_nested_and_method_bodies(tmp_path):
     tree = ast.parse(f"class C:\n    def m(self):\n{body}\n        def inner():\n            pass\n")
     got = {name: _lines(fn) for name, fn in _functions(tree)}
     assert got == {"C.m": MAX_FUNCTION_LINES + 3, "C.m.inner": 2}
+
+
+def test_no_short_aliases_of_project_modules():
+    """``from vllm_lint.rules import flag_values``, not ``... as T``: a module reads by its name."""
+    short = []
+    for path in sorted([*SRC.rglob("*.py"), *(SRC.parents[1] / "tests").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                module = getattr(node, "module", None) or ""
+                for alias in node.names:
+                    full = f"{module}.{alias.name}" if module else alias.name
+                    if full.startswith("vllm_lint") and alias.asname and len(alias.asname) <= 2:
+                        short.append(f"{path.name}: {full} as {alias.asname}")
+    assert not short, short
