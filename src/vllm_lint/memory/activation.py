@@ -3,7 +3,7 @@
 vLLM reports ``torch peak − torch allocated before the profile run`` (``allocated_bytes.all.peak``,
 i.e. tensor sizes rounded to 512 B, not the caching allocator's 2 MiB segments), so the estimate
 is the largest set of tensors that are alive at one moment, plus anything the profile run leaves
-allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source, facts only):
+allocated. Terms (read from vLLM's model and model-runner source per release):
 
 * Forward pass of ``N = max_num_batched_tokens`` tokens (V0 without chunked prefill:
   max(max_model_len, 2048)); the peak is in the MLP of one layer, in the model dtype:

@@ -1,7 +1,7 @@
 """KV-cache layout per GPU: bytes per token per layer, block size, and vLLM's cache groups.
 
-Per-layer page (vllm-memory-model.md §2): full/sliding attention
-``2 × kv_heads_per_rank × head_dim × kv_bytes`` per token with
+Per-layer page (V1 ``AttentionSpec.page_size_bytes``, V0 ``CacheEngine.get_cache_block_size``):
+full/sliding attention ``2 × kv_heads_per_rank × head_dim × kv_bytes`` per token with
 ``kv_heads_per_rank = max(1, kv_heads // TP)`` (replicated when TP exceeds the KV heads); MLA
 ``(kv_lora_rank + qk_rope_head_dim) × kv_bytes`` on every TP rank (from the release with
 ``MemoryProfile.mla``); before it DeepSeek-V2/V3 ran as MHA with every head's K and V padded to 256.

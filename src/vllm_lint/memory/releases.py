@@ -5,8 +5,8 @@ Every per-release fact the estimate reads is a field of ``MemoryProfile``. ``ROW
 ``MemoryProfile``. This module is the only place in ``memory/`` that compares versions (a test enforces it):
 supporting a new vLLM release is one row here and one measured test.
 
-The facts come from reading the vLLM wheels of each release (``vllm-memory-model.md`` in the shared
-knowledge, the wheels of 0.4.3 to 0.33.0); the ``what`` of each row names the mechanism.
+The facts come from reading the vLLM wheels of each release (0.4.3 to 0.33.0); the ``what`` of each
+row names the mechanism.
 """
 
 from __future__ import annotations
