@@ -48,7 +48,7 @@ def generated_rule_files(folder: Path | None = None) -> dict[Path, str]:
         text = out.get(path) or path.read_text(encoding="utf-8")
         para = textwrap.fill(lead + statement(), width=_WIDTH, initial_indent="  ", subsequent_indent="  ",
                              break_on_hyphens=False)
-        new, n = re.subn(rf"^  {re.escape(lead)}.*?(?=\n\S|\n\n)", lambda _: para, text, count=1, flags=re.S | re.M)
+        new, n = re.subn(rf"^  {re.escape(lead)}.*?(?=\n\S|\n\n|\n?\Z)", lambda _: para, text, count=1, flags=re.S | re.M)
         if n != 1:
             raise SystemExit(f"rules/{name}: no paragraph opening with {lead!r} to rewrite")
         out[path] = new
