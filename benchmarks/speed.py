@@ -209,7 +209,7 @@ def render_table(results: dict[str, Stats], meta: dict[str, str]) -> str:
         ("(a) pre-commit: one compose file, text", a),
         ("(a) pre-commit: one compose file, json", results["precommit_json"]),
         ("(a) yamllint, same compose file", results["precommit_yamllint"]),
-        (f"(b) vllm-lint --format json, tree", tree),
+        ("(b) vllm-lint --format json, tree", tree),
         ("(c) yamllint, same tree", yl),
         ("(c) parse-only (PyYAML CSafeLoader), same tree", po),
     ]

@@ -177,7 +177,7 @@ SEMANTICS = [
     f"{M} --served-model-name m1",
     f"{M} --served-model-name m1 m2",
     f"--served-model-name m1 {M}",
-    f"--served-model-name m1 --max-model-len 4096",
+    "--served-model-name m1 --max-model-len 4096",
     f"{M} --api-key k1",
     f"{M} --api-key k1 k2",
     f"{M} --api-key=-abc",

@@ -53,8 +53,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "kv_tokens": re.compile(rf"(?:GPU|CUDA|XPU|CPU|TPU)(?: \+ host)? KV cache size: {INT} tokens"),
     "concurrency": re.compile(rf"Maximum concurrency for {INT} tokens per request: {NUM}x"),
     # V0 raise_if_cache_size_invalid
-    "v0_error": re.compile(rf"max seq len \((\d+)\) is larger than the maximum number of tokens that can be stored "
-                           rf"in KV cache \((\d+)\)"),
+    "v0_error": re.compile(r"max seq len \((\d+)\) is larger than the maximum number of tokens that can be stored "
+                           r"in KV cache \((\d+)\)"),
     # V1 _check_enough_kv_cache_memory (0.8-0.20 "models's", later "model's")
     "v1_error": re.compile(rf"max seq len \((\d+)\), \({NUM} GiB KV cache is needed, which is larger than the "
                            rf"available KV cache memory \({NUM} GiB\)\.(?:\s*Based on the available memory,\s*the "

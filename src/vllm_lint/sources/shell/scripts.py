@@ -12,7 +12,7 @@ A ``bash -c "<script>"`` argument is read as a nested script with spans into the
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index, strip_wrappers
@@ -26,6 +26,9 @@ from vllm_lint.sources.shell.commands import expand_heredoc, parse_script, words
 from vllm_lint.sources.shell.syntax import Command, Script, Val, Word
 from vllm_lint.span import Span
 from vllm_lint.vllm.versions import version_from_image
+
+if TYPE_CHECKING:
+    from vllm_lint.sources.mapped_text import MappedText
 
 _RELEVANT_ENV = re.compile(r"^(?:CUDA_|NVIDIA_|HIP_|ROCR_|VLLM_|HF_|HUGGING|NCCL_|PYTORCH_|TORCH_|OMP_|TRANSFORMERS_|LMCACHE_|UCX_)")
 _MAX_NESTING = 4
