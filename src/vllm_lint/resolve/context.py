@@ -156,6 +156,14 @@ class LaunchContext:
         return str(fact.value)
 
     @property
+    def vllm(self) -> str:
+        """The release as a message names it: "vLLM 0.9.2" when known; plain "vLLM" when assumed
+        (the settled finding then says which releases it holds for)."""
+        fact = self.version_fact
+        self.note(fact)
+        return f"vLLM {fact.value}" if fact is not None and fact.certain else "vLLM"
+
+    @property
     def version_source(self) -> str:
         fact = self.version_fact
         self.note(fact)
