@@ -3,7 +3,7 @@ the checkpoint, the scheduler's token budget, and model names vLLM cannot resolv
 
 Conditions follow vLLM's ``ModelConfig._get_and_verify_max_len`` (per release: the RoPE-scaling
 rule changed in 0.30.0, see ``ModelArch.derived_max_model_len``), ``ModelConfig._verify_quantization``
-and ``SchedulerConfig.verify_max_model_len`` (knowledge/vllm-validation-rules.md rules 16, 24, 53).
+and ``SchedulerConfig.verify_max_model_len``.
 """
 
 from __future__ import annotations

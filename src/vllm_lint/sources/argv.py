@@ -1,6 +1,6 @@
 """Finding the vLLM engine start inside an argv (a list of Tokens from any format).
 
-Recognised programs (see knowledge/vllm-flag-history.md §1 "Entrypoints over time"):
+Recognised programs (the entrypoints vLLM has shipped across its releases):
 ``vllm serve`` (any path ending in ``/vllm``), ``python[3[.X]] -m vllm.entrypoints.openai.api_server``,
 ``python -m vllm.entrypoints.api_server`` (the legacy demo server), ``python -m
 vllm.entrypoints.cli.main serve``; behind wrappers (``exec``, ``nohup``, ``env A=b``, ``time``,

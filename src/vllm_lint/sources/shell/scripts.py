@@ -12,6 +12,7 @@ A ``bash -c "<script>"`` argument is read as a nested script with spans into the
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index, strip_wrappers
@@ -26,6 +27,9 @@ from vllm_lint.sources.shell.syntax import Command, Script, Val, Word
 from vllm_lint.span import Span
 from vllm_lint.vllm.versions import version_from_image
 
+if TYPE_CHECKING:
+    from vllm_lint.sources.mapped_text import MappedText
+
 _RELEVANT_ENV = re.compile(r"^(?:CUDA_|NVIDIA_|HIP_|ROCR_|VLLM_|HF_|HUGGING|NCCL_|PYTORCH_|TORCH_|OMP_|TRANSFORMERS_|LMCACHE_|UCX_)")
 _MAX_NESTING = 4
 
@@ -39,18 +43,23 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     else:
         script = parse_script(src.text, None, dict(opts.env))
     result = ExtractResult()
+    result.launches.extend(distinct_launches(src, script, script.commands))
+    return result
+
+
+def distinct_launches(src: SourceFile, script: Script, commands: Iterable[Command]) -> Iterator[Launch]:
+    """The launch each of ``commands`` starts, once: the same array expanded twice
+    (``"${VLLM_ARGS[@]}"`` in two branches) is one launch. Lazy, so a caller may stop at the first."""
     seen: set[tuple] = set()
-    for cmd in script.commands:
+    for cmd in commands:
         launch = command_launch(src, cmd, script, depth=0)
         if launch is None:
             continue
-        # the same array expanded twice ("${VLLM_ARGS[@]}" in two branches) is one launch
         key = tuple((t.text, t.span.start if t.span else None) for t in launch.program + launch.args)
         if key in seen:
             continue
         seen.add(key)
-        result.launches.append(launch)
-    return result
+        yield launch
 
 
 _JINJA = re.compile(r"\{%|\{\{\s")
@@ -327,7 +336,7 @@ _DIR_PREFIX = re.compile(r"""^(?:\$\{?\w+\}?|\$\(dirname\s+["']?\$\{?0\}?["']?\)
 
 def _splice_args_files(src: SourceFile, args: list[Token], unknowns: list[str], facts: LaunchFacts) -> list[Token]:
     """Replace an unquoted ``$(cat vllm_args.txt)``-style word with the arguments written in that
-    file (one ``--flag value`` per line, ``#`` comments; corpus form 29) when the file sits
+    file (one ``--flag value`` per line, ``#`` comments) when the file sits
     beside the script. The spliced tokens carry no span (they live in the other file, which
     the ``origin`` names); the substitution itself is never run."""
     out: list[Token] = []
