@@ -51,6 +51,7 @@ CASES = [
     ("sk-xxxxxxxxxxxxxxxxxxxxxxxx", SV.PLACEHOLDER, "xxxx"),
     ("sk-...", SV.PLACEHOLDER, "xxxx"),
     ("hf_…", SV.PLACEHOLDER, "xxxx"),
+    ("UNSET", SV.PLACEHOLDER, "no value was set"),
     ("EMPTY", SV.TEST, "vLLM's own documentation"),
     ("token-abc123", SV.TEST, "vLLM's own documentation"),
     ("sk-EMPTY", SV.TEST, "vLLM's own documentation"),

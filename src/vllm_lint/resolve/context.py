@@ -172,7 +172,8 @@ class LaunchContext:
             return Fact(ENTRYPOINT, ep, Certainty.STATED, "the file")
         other = {"serve": "api_server", "api_server": "serve"}.get(ep)
         image = launch.image or "the image"
-        if launch.facts.image_entrypoint_uncertain or launch.facts.image_entrypoint_assumed:
+        guessed = launch.facts.image_entrypoint_assumed or launch.program[0].origin == "assumed-image"
+        if launch.facts.image_entrypoint_uncertain or guessed:
             why = launch.facts.image_entrypoint_uncertain or "its ENTRYPOINT is not known"
             program = " ".join(t.text for t in launch.program)
             return Fact(ENTRYPOINT, ep, Certainty.ASSUMED, why,

@@ -20,6 +20,16 @@ def is_symbolic(text: str) -> bool:
     return bool(_SYMBOLIC_RE.search(text))
 
 
+# "$@", "$*", "${ARGS[@]}" (as the launch passes them, possibly wrapped in ${...}): zero or more
+# words forwarded from elsewhere, options as likely as a model
+_SPLAT_RE = re.compile(r"^(?:\$\{)?\$(?:[@*]|\{[@*]\})\}?$|^\$\{[A-Za-z_]\w*\[[@*]\]\}$")
+
+
+def is_splat(text: str) -> bool:
+    """True when a token stands for any number of forwarded arguments (``"$@"``, ``"${A[@]}"``)."""
+    return bool(_SPLAT_RE.match(text))
+
+
 @dataclass(slots=True)
 class FlagUse:
     """Where one option was given: token indexes into the launch's args."""

@@ -57,7 +57,19 @@ def launches(src: SourceFile, docs: list[Node]) -> list[Launch]:
     return out
 
 
+def _runtime_unrendered(model: Node) -> bool:
+    """True when ``runtime:`` is written but its name is a template nobody rendered (a chart's
+    ``runtime: {{ include ... }}``): the InferenceService names some runtime, not known which."""
+    node = navigate.get(model, "runtime")
+    if node is None:
+        return False
+    rt = (navigate.text(node) or "").strip()
+    return not rt or "{{" in rt or "$" in rt
+
+
 def _pick_runtime(model: Node, runtimes: dict[str, Node]) -> tuple[str | None, Node | None]:
+    if _runtime_unrendered(model):
+        return None, None
     rt = (navigate.text(navigate.get(model, "runtime")) or "").strip()
     if rt:
         return rt, runtimes.get(rt)
@@ -126,9 +138,15 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
     # Built-in runtimes (not in this file).
     if fmt.lower() == "vllm":
         program = _syn("python", "-m", "vllm.entrypoints.openai.api_server")
-        args = _syn("--port=8080", f"--served-model-name={name}", "--model=/mnt/models") + extra
+        if _runtime_unrendered(model):
+            # some runtime of the chart's own: KServe's port and model mount, not its other args
+            args = _syn("--port=8080", "--model=/mnt/models") + extra
+            facts.runtime = "not known (its name is not rendered); the InferenceService's args only"
+            unknowns.append("the ServingRuntime's name is a template: its own arguments are not known")
+        else:
+            args = _syn("--port=8080", f"--served-model-name={name}", "--model=/mnt/models") + extra
+            facts.runtime = "kserve-vllmserver (built-in)"
         entrypoint = "api_server"
-        facts.runtime = "kserve-vllmserver (built-in)"
     elif fmt.lower() == "huggingface":
         # kserve-huggingfaceserver: `python -m huggingfaceserver --model_name=<name> --model_dir=/mnt/models`,
         # which passes vLLM engine args through; only the engine args are kept here.
