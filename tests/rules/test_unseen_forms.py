@@ -130,3 +130,18 @@ def test_a_docker_image_id_names_the_release_the_task_runs(tmp_path):
 def test_a_variable_read_through_a_default_is_read_back(tmp_path):
     """`DTYPE=${VLLM_DTYPE:-bfloat16}` reads VLLM_DTYPE: it is the script's knob, not a dead vLLM one."""
     assert not [d for d in _lint(tmp_path, "sky.yaml", SKY).diagnostics if d.rule == "VL215"]
+
+
+# -- models ----------------------------------------------------------------------------------------
+
+
+def test_a_path_under_a_command_substitution_resolves_from_its_folders(tmp_path):
+    """`MODEL_NAME="${MODEL_REPO##*/}"` strips the publisher; the checkpoint folder under
+    `$(cd "$(dirname "$0")" && pwd)/models/` still names the model."""
+    script = ('#!/bin/bash\nSCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"\n'
+              'MODEL_REPO="${MODEL_REPO:-Qwen/Qwen3-8B}"\nMODEL_PATH="${SCRIPT_DIR}/models/${MODEL_REPO##*/}"\n'
+              'vllm serve "${MODEL_PATH}" --max-model-len 8192\n')
+    (ctx,) = _lint(tmp_path, "serve.sh", script).launches
+    assert ctx.launch.args[0].text.endswith("/models/Qwen3-8B")
+    assert ctx.model_resolution is not None and ctx.model is not None
+    assert ctx.model_resolution.model_facts.id == "Qwen/Qwen3-8B"

@@ -417,7 +417,9 @@ class LaunchContext:
     @cached_property
     def _model_resolution(self) -> "ModelResolution | None":
         name = self.world.get(MODEL) or self.model_name
-        if not name or self._is_symbolic(name):
+        if name and self._is_symbolic(name):
+            name = self._literal_tail(name)
+        if not name:
             return None
         from vllm_lint.models.hints import download_hints
         from vllm_lint.models.resolve import resolve_model
@@ -454,6 +456,15 @@ class LaunchContext:
     @staticmethod
     def _is_symbolic(text: str) -> bool:
         return "$" in text or "{{" in text
+
+    @staticmethod
+    def _literal_tail(path: str) -> str | None:
+        """The folders after the last unexpanded part of a path (``$(pwd)/models/Qwen3-8B`` ->
+        ``/models/Qwen3-8B``): a checkpoint folder named after its model, resolved as a local path."""
+        cut = max(path.rfind("$"), path.rfind("{{"), path.rfind("}}"), path.rfind(")"))
+        slash = path.find("/", cut)
+        tail = path[slash:] if slash != -1 else ""
+        return tail if len(tail) > 1 and "$" not in tail and "{" not in tail and "}" not in tail else None
 
     # -- settings and capacity -------------------------------------------------------------
     @property
