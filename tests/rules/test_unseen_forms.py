@@ -145,3 +145,20 @@ def test_a_path_under_a_command_substitution_resolves_from_its_folders(tmp_path)
     assert ctx.launch.args[0].text.endswith("/models/Qwen3-8B")
     assert ctx.model_resolution is not None and ctx.model is not None
     assert ctx.model_resolution.model_facts.id == "Qwen/Qwen3-8B"
+
+
+# -- eval ------------------------------------------------------------------------------------------
+
+
+def test_eval_of_a_command_string_is_the_launch(tmp_path):
+    script = ('#!/bin/bash\nMODEL="Qwen/Qwen3-8B"\nCMD="vllm serve ${MODEL} --port 8000 \\\n'
+              '    --max-model-len 8192"\neval "${CMD}"\n')
+    (ctx,) = _lint(tmp_path, "start.sh", script).launches
+    assert [t.text for t in ctx.launch.args] == ["Qwen/Qwen3-8B", "--port", "8000", "--max-model-len", "8192"]
+
+
+def test_eval_of_a_string_extended_under_a_guard_is_not_read_as_unconditional(tmp_path):
+    script = ('#!/bin/bash\nLEN=""\nCMD="vllm serve Qwen/Qwen3-8B"\nif [ -n "${LEN}" ]; then\n'
+              '    CMD+=" --max-model-len ${LEN}"\nfi\neval "${CMD}"\n')
+    result = _lint(tmp_path, "start.sh", script)
+    assert not [d for d in result.diagnostics if d.severity is Severity.ERROR]

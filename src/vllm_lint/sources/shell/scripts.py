@@ -196,6 +196,8 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
     words = list(cmd.words)
     stripped = strip_wrappers(tokens)
     offset = len(tokens) - len(stripped)
+    if len(stripped) > 1 and stripped[0].text == "eval":
+        return _eval_launch(src, cmd, words[offset + 1:], depth)
     idx = shell_script_index(stripped)
     if idx is None:
         idx = _entrypoint_script_index(stripped)
@@ -226,6 +228,31 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
                     launch.vllm_version = version_from_image(docker.image.text)
                 launch.unknowns = [u for u in launch.unknowns if "host sees every GPU" not in u and "host are visible" not in u]
             launch.facts.shell = _shell_name(stripped, idx)
+            return launch
+    return None
+
+
+def _eval_launch(src: SourceFile, cmd: Command, words: list, depth: int) -> Launch | None:
+    """``eval "$CMD"`` / ``eval vllm serve ...``: bash joins the expanded words with blanks and runs
+    the result as a command line (the common ``CMD="vllm serve ..."; CMD+=" --flag"; eval "$CMD"``)."""
+    if not words or not all(w.starts and len(w.starts) == len(w.text) for w in words):
+        return None
+    if any(w.condition for w in words):
+        return None  # part of the string was appended under a guard: which part is not kept here
+    text, starts, ends = "", [], []
+    for n, w in enumerate(words):
+        if n:
+            text += " "
+            starts.append(w.starts[0])
+            ends.append(w.starts[0])
+        text += w.text
+        starts += w.starts
+        ends += w.ends if w.ends and len(w.ends) == len(w.text) else [o + 1 for o in w.starts]
+    env = {k: (None if v.symbolic else v.text) for k, v in cmd.env.items() if v.items is None}
+    inner = parse_script(text, starts, env, ends=ends)
+    for sub in inner.commands:
+        launch = command_launch(src, sub, inner, depth + 1)
+        if launch is not None:
             return launch
     return None
 
