@@ -162,3 +162,24 @@ def test_eval_of_a_string_extended_under_a_guard_is_not_read_as_unconditional(tm
               '    CMD+=" --max-model-len ${LEN}"\nfi\neval "${CMD}"\n')
     result = _lint(tmp_path, "start.sh", script)
     assert not [d for d in result.diagnostics if d.severity is Severity.ERROR]
+
+
+# -- GitHub composite actions -------------------------------------------------------------------
+
+ACTION = """name: LLM in CI
+inputs:
+  model:
+    description: Model name
+    default: "Qwen/Qwen3-1.7B"
+runs:
+  using: composite
+  steps:
+    - name: Run vLLM server
+      shell: bash
+      run: vllm serve "${{ inputs.model }}" --max-model-len 4096 &> vllm.log &
+"""
+
+
+def test_a_composite_action_serves_its_input_default(tmp_path):
+    (ctx,) = _lint(tmp_path, "action.yml", ACTION).launches
+    assert ctx.launch.args[0].text == "Qwen/Qwen3-1.7B" and ctx.model is not None
