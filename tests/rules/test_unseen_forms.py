@@ -183,3 +183,17 @@ runs:
 def test_a_composite_action_serves_its_input_default(tmp_path):
     (ctx,) = _lint(tmp_path, "action.yml", ACTION).launches
     assert ctx.launch.args[0].text == "Qwen/Qwen3-1.7B" and ctx.model is not None
+
+
+# -- sourced settings --------------------------------------------------------------------------------
+
+
+def test_a_sourced_sibling_script_sets_the_model(tmp_path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "common.sh").write_text(
+        '#!/usr/bin/env bash\n: "${MODEL_DIR:=/mnt/shared/Qwen3-8B}"\n: "${TP:=2}"\nSTATE_FILE=/tmp/x\n', encoding="utf-8")
+    script = ('#!/usr/bin/env bash\nROOT="$(cd "$(dirname "$0")/.." && pwd)"\nsource "$ROOT/scripts/common.sh"\n'
+              'python -m vllm.entrypoints.openai.api_server --model "$MODEL_DIR" --tensor-parallel-size "$TP"\n')
+    (ctx,) = _lint(tmp_path, "scripts/launch.sh", script).launches
+    assert [t.text for t in ctx.launch.args] == ["--model", "/mnt/shared/Qwen3-8B", "--tensor-parallel-size", "2"]
+    assert "STATE_FILE" not in ctx.launch.env

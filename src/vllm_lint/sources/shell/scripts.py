@@ -38,6 +38,9 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         script = parse_script(mapped.text, mapped.starts, dict(opts.env), ends=mapped.ends)
     else:
         script = parse_script(src.text, None, dict(opts.env))
+        sourced = _sourced_env(src, script)
+        if sourced:
+            script = parse_script(src.text, None, {**sourced, **dict(opts.env)})
     result = ExtractResult()
     seen: set[tuple] = set()
     for cmd in script.commands:
@@ -51,6 +54,33 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         seen.add(key)
         result.launches.append(launch)
     return result
+
+
+def _sourced_env(src: SourceFile, script: Script) -> dict[str, object]:
+    """Variables a sibling script sets that this one ``source``s (``source "$SCRIPT_DIR/common.sh"``,
+    ``. ./env.sh``) and reads: the file is found at or below this one's folder (never outside the
+    linted tree, whose files' values must not reach the report); its values seed this script (set
+    before the launch, as the common ``source`` at the top does)."""
+    out: dict[str, object] = {}
+    for cmd in script.commands:
+        words = cmd.words
+        if len(words) < 2 or words[0].text not in ("source", "."):
+            continue
+        name = words[1].text
+        if "$" in name or "{" in name:
+            cut = max(name.rfind("$"), name.rfind("}"), name.rfind(")"))
+            slash = name.find("/", cut)
+            name = name[slash + 1:] if slash != -1 else ""
+        if not name or "$" in name or name.startswith(("/", "~")) or ".." in name.split("/"):
+            continue  # only files at or below this script's folder: nothing from outside the tree
+        # `$REPO_ROOT/scripts/common.sh` from scripts/run.sh: the tail, else the file's own name
+        sib = load_sibling(src, name) or (load_sibling(src, name.rsplit("/", 1)[-1]) if "/" in name else None)
+        if sib is None or sib.path == src.path:
+            continue
+        inner = parse_script(sib.text, None, None)
+        out.update({k: (None if v.symbolic else v.text) for k, v in inner.env.items() if v.items is None})
+    # only what this script reads: the sourced file's own helpers and state stay its own
+    return {k: v for k, v in out.items() if re.search(r"\$\{?" + re.escape(k) + r"(?![A-Za-z0-9_])", src.text)}
 
 
 _JINJA = re.compile(r"\{%|\{\{\s")
