@@ -197,3 +197,14 @@ def test_a_sourced_sibling_script_sets_the_model(tmp_path):
     (ctx,) = _lint(tmp_path, "scripts/launch.sh", script).launches
     assert [t.text for t in ctx.launch.args] == ["--model", "/mnt/shared/Qwen3-8B", "--tensor-parallel-size", "2"]
     assert "STATE_FILE" not in ctx.launch.env
+
+
+def test_the_storage_uri_names_the_model_kserve_mounts(tmp_path):
+    """`storageUri: hf://Qwen/Qwen3-8B` is downloaded to /mnt/models: that is the model served;
+    a modelcar image's tag names its model as a name does."""
+    isvc = ISVC.replace("      runtime: {runtime}\n", "").replace(
+        "oci://quay.io/example/modelcar:granite-3.3-2b-instruct", "{uri}")
+    (ctx,) = _lint(tmp_path, "hf.yaml", isvc.format(uri="hf://Qwen/Qwen3-8B")).launches
+    assert ctx.model_resolution.model_facts.id == "Qwen/Qwen3-8B" and ctx.model_resolution.model_facts.certain
+    (ctx,) = _lint(tmp_path, "oci.yaml", isvc.format(uri="oci://quay.io/x/modelcar-catalog:qwen2.5-7b-instruct")).launches
+    assert ctx.model_resolution.model_facts.id == "Qwen/Qwen2.5-7B-Instruct" and not ctx.model_resolution.model_facts.certain

@@ -417,6 +417,9 @@ class LaunchContext:
     @cached_property
     def _model_resolution(self) -> "ModelResolution | None":
         name = self.world.get(MODEL) or self.model_name
+        named = self.launch.facts.model_id
+        if named and (not name or name.rstrip("/") == "/mnt/models"):
+            name = named  # KServe mounts the storageUri's model there
         if name and self._is_symbolic(name):
             name = self._literal_tail(name)
         if not name:
