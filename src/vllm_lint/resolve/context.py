@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,6 +120,13 @@ class LaunchContext:
     @cached_property
     def release(self) -> ReleaseReading:
         """The releases the launch may run and the one checks read (resolve.version)."""
+        key = ("release", self.launch.entrypoint)  # a reading changes only the args and the program
+        got = self.shared.get(key)
+        if got is None:
+            got = self.shared[key] = self._read_release()
+        return got
+
+    def _read_release(self) -> ReleaseReading:
         env = {k: v.value for k, v in self.launch.env.items() if not v.symbolic}
         return read_release(
             image=self.launch.image,
@@ -131,7 +138,7 @@ class LaunchContext:
                 t.style != "synthetic" and t.text.rsplit("/", 1)[-1] == "vllm" for t in self.launch.program),
         )
 
-    @property
+    @cached_property  # facts of one reading never change; checks read them often
     def version_fact(self) -> Fact | None:
         return self._doubted(self._version_fact)
 
@@ -149,13 +156,21 @@ class LaunchContext:
         return str(fact.value)
 
     @property
+    def vllm(self) -> str:
+        """The release as a message names it: "vLLM 0.9.2" when known; plain "vLLM" when assumed
+        (the settled finding then says which releases it holds for)."""
+        fact = self.version_fact
+        self.note(fact)
+        return f"vLLM {fact.value}" if fact is not None and fact.certain else "vLLM"
+
+    @property
     def version_source(self) -> str:
         fact = self.version_fact
         self.note(fact)
         return fact.source if fact.certain else f"assumed: {fact.source}"
 
     # -- image ENTRYPOINT ------------------------------------------------------------------
-    @property
+    @cached_property  # facts of one reading never change; checks read them often
     def entrypoint_fact(self) -> Fact | None:
         return self._doubted(self._entrypoint_fact)
 
@@ -243,12 +258,12 @@ class LaunchContext:
 
         # a token a source marked unknown (a Python expression, a batch %VAR%) whose text does not
         # look like a template is still unknown to the parser
-        return parse_args(
-            [t.text if not t.symbolic or is_symbolic(t.text) else "${" + t.text + "}" for t in self.launch.args],
-            version=str(self.version_fact.value),
-            entrypoint=self.launch.entrypoint,
-            config_loader=self._load_config_file,
-        )
+        words = tuple(t.text if not t.symbolic or is_symbolic(t.text) else "${" + t.text + "}" for t in self.launch.args)
+        version = str(self.version_fact.value)
+        if any(w.startswith("--config") for w in words):  # reads a file beside this launch
+            return parse_args(words, version=version, entrypoint=self.launch.entrypoint,
+                              config_loader=self._load_config_file)
+        return _parse_words(words, version, self.launch.entrypoint)
 
     def _load_config_file(self, name: str) -> dict | None:
         """Read a ``--config file.yaml`` referenced by the launch, relative to the linted file."""
@@ -327,7 +342,7 @@ class LaunchContext:
             return f"{req.product}:{req.mig_profile}" if req.product else req.mig_profile
         return req.product
 
-    @property
+    @cached_property  # facts of one reading never change; checks read them often
     def gpu_fact(self) -> Fact | None:
         return self._doubted(self._gpu_fact)
 
@@ -391,7 +406,7 @@ class LaunchContext:
     def model_name(self) -> str | None:
         return self.args.model
 
-    @property
+    @cached_property  # facts of one reading never change; checks read them often
     def model_fact(self) -> Fact | None:
         return self._doubted(self._model_fact)
 
@@ -504,3 +519,13 @@ class LaunchContext:
     @property
     def path(self) -> Path:
         return self.src.path
+
+
+@lru_cache(maxsize=4096)
+def _parse_words(words: tuple[str, ...], version: str, entrypoint: str) -> "ParsedArgs":
+    """vLLM's parse of an argv that reads no file: the same for every launch and reading that
+    passes these words to this release (readings of one launch, overlays of one chart). The
+    result is shared, so nothing may change it after parsing."""
+    from vllm_lint.vllm.args import parse_args
+
+    return parse_args(words, version=version, entrypoint=entrypoint)

@@ -307,7 +307,7 @@ def unpinned_image(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield ctx.report(
         "VL503",
         f"image {image} {why}: each pull may bring a different vLLM release, whose flags, defaults and "
-        f"memory use differ (vllm-lint checks this launch against vLLM {ctx.version})",
+        f"memory use differ (vllm-lint checks this launch against {ctx.vllm})",
         span=span,
         notes=[note],
         suggestions=suggestions,
@@ -436,11 +436,11 @@ def _vllm_port_env(ctx: RuleContext, listen: tuple[int, str] | None) -> Iterator
     if value == port and at_least(ctx.version, API_SOCKET_FIRST_SINCE):
         # the API server binds --port before the engine starts (vllm issue #8204), and vLLM's
         # get_open_port() steps past a busy VLLM_PORT: nothing collides, the variable is just moot
-        tail = (f"it equals the HTTP port ({where} {port}); vLLM {ctx.version} binds the HTTP port first and "
+        tail = (f"it equals the HTTP port ({where} {port}); {ctx.vllm} binds the HTTP port first and "
                 f"takes the next free ports for its internal sockets")
         harmless = True
     elif value == port:
-        tail = (f"it equals the HTTP port ({where} {port}), and vLLM {ctx.version} starts the engine before "
+        tail = (f"it equals the HTTP port ({where} {port}), and {ctx.vllm} starts the engine before "
                 f"the API server binds it, so the API server can fail with 'address already in use'")
     else:
         tail = f"the API server still listens on {port} ({where})"

@@ -63,7 +63,7 @@ def max_model_len_above_derived(ctx: RuleContext) -> Iterator[Diagnostic]:
     rope = ""
     if m.rope_scaling:
         rtype = m.rope_scaling.get("rope_type") or m.rope_scaling.get("type")
-        rope = f" ({m.id} has rope_scaling {rtype!s} factor {m.rope_scaling.get('factor')}; vLLM {ctx.version} " \
+        rope = f" ({m.id} has rope_scaling {rtype!s} factor {m.rope_scaling.get('factor')}; {ctx.vllm} " \
                f"{'applies' if derived != (m.max_position_embeddings or derived) else 'does not apply'} it)"
     tok = ctx.value_token("max_model_len")
     sp = flag_values.value_span(ctx, "max_model_len")
