@@ -208,3 +208,10 @@ def test_the_storage_uri_names_the_model_kserve_mounts(tmp_path):
     assert ctx.model_resolution.model_facts.id == "Qwen/Qwen3-8B" and ctx.model_resolution.model_facts.certain
     (ctx,) = _lint(tmp_path, "oci.yaml", isvc.format(uri="oci://quay.io/x/modelcar-catalog:qwen2.5-7b-instruct")).launches
     assert ctx.model_resolution.model_facts.id == "Qwen/Qwen2.5-7B-Instruct" and not ctx.model_resolution.model_facts.certain
+
+
+def test_an_unknown_mounted_model_is_named_by_its_storage_uri(tmp_path):
+    isvc = ISVC.replace("      runtime: {runtime}\n", "")
+    got = _lint(tmp_path, "isvc.yaml", isvc, select=["VL407"])
+    (d,) = got.diagnostics
+    assert "granite-3.3-2b-instruct (mounted at /mnt/models)" in d.message

@@ -43,7 +43,14 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     for doc in docs.documents:
         if not isinstance(doc, MappingNode):
             continue
-        if src.kind == "github-actions" and isinstance(lookup.get(doc, "runs"), MappingNode):
+        runs = lookup.get(doc, "runs")
+        if src.kind == "github-actions" and isinstance(runs, MappingNode) \
+                and (lookup.get_str(runs, "using") or "").strip().lower() != "composite":
+            # a Docker or JavaScript action: its strings are read as any YAML file's are
+            from vllm_lint.sources.embedded.strings import extract as strings_extract
+
+            return strings_extract(src, opts)
+        if src.kind == "github-actions" and isinstance(runs, MappingNode):
             result.launches.extend(_composite(src, doc, opts))
         elif src.kind == "github-actions":
             result.launches.extend(_github(src, doc, opts))
@@ -146,8 +153,6 @@ def _composite(src: SourceFile, doc: MappingNode, opts: ExtractOptions) -> list[
     """A composite action (``action.yml`` with ``runs.using: composite``): its ``runs.steps`` run
     like a job's, ``${{ inputs.NAME }}`` being the input's ``default`` unless the caller passes one."""
     runs = lookup.get(doc, "runs")
-    if (lookup.get_str(runs, "using") or "").strip().lower() != "composite":
-        return []
     defaults: dict[str, str] = {}
     for k, v in lookup.mapping_pairs(lookup.get(doc, "inputs")):
         default = lookup.get(v, "default") if isinstance(v, MappingNode) else None
