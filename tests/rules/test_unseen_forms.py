@@ -215,3 +215,11 @@ def test_an_unknown_mounted_model_is_named_by_its_storage_uri(tmp_path):
     got = _lint(tmp_path, "isvc.yaml", isvc, select=["VL407"])
     (d,) = got.diagnostics
     assert "granite-3.3-2b-instruct (mounted at /mnt/models)" in d.message
+
+
+def test_a_chart_prints_braces_with_string_literals():
+    """`{{ "{{" }} .Name {{ "}}" }}` escapes a KServe template in a Helm chart: it renders `{{ .Name }}`."""
+    from vllm_lint.sources.helm.renderer import _ACTION
+
+    text = '--served-model-name={{ "{{" }} .Name {{ "}}" }}'
+    assert [m.group(2).strip() for m in _ACTION.finditer(text)] == ['"{{"', '"}}"']
