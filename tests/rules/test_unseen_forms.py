@@ -223,3 +223,11 @@ def test_a_chart_prints_braces_with_string_literals():
 
     text = '--served-model-name={{ "{{" }} .Name {{ "}}" }}'
     assert [m.group(2).strip() for m in _ACTION.finditer(text)] == ['"{{"', '"}}"']
+
+
+def test_a_script_argument_appended_under_a_guard_is_unknown(tmp_path):
+    """`OPTS+=" --cpu-offload-gb $2"` inside a guard: `$2` is whatever the caller passes, not the text $2."""
+    script = ('#!/bin/bash\nOPTS=""\nif [ -n "$OFF" ]; then\n  OPTS+=" --cpu-offload-gb $2"\nfi\n'
+              'vllm serve Qwen/Qwen3-8B $OPTS\n')
+    got = _lint(tmp_path, "run.sh", script, select=["VL2"], vllm_version="0.10.2")
+    assert got.diagnostics == []

@@ -11,7 +11,7 @@ from vllm_lint.vllm.flags import FlagTable
 
 PROG = {"serve": "vllm serve", "api_server": "api_server.py", "legacy_api_server": "api_server.py"}
 
-_SYMBOLIC_RE = re.compile(r"\$\{|\$\(|\{\{|\$[A-Za-z_]|\{[A-Za-z_][\w.]*\}|%\{|REPLACE_ENV_")
+_SYMBOLIC_RE = re.compile(r"\$\{|\$\(|\{\{|\$[A-Za-z_0-9@*]|\{[A-Za-z_][\w.]*\}|%\{|REPLACE_ENV_")
 NEG_NUMBER_RE = re.compile(r"^-\d+$|^-\d*\.\d+$")
 
 
