@@ -43,6 +43,7 @@ CASES = [
     ("YOUR_APIKEY", secret_values.PLACEHOLDER, "'your token'"),
     ("hf_your_token", secret_values.PLACEHOLDER, "'your token'"),
     ("changeme", secret_values.PLACEHOLDER, "'change me'"),
+    ("UNSET", secret_values.PLACEHOLDER, "no value was set"),
     ("REPLACE_ME", secret_values.PLACEHOLDER, "'change me'"),
     ("token-goes-here", secret_values.PLACEHOLDER, "'token here'"),
     ("TODO", secret_values.PLACEHOLDER, "'token here'"),

@@ -187,7 +187,8 @@ class LaunchContext:
             return Fact(ENTRYPOINT, ep, Certainty.STATED, "the file")
         other = {"serve": "api_server", "api_server": "serve"}.get(ep)
         image = launch.image or "the image"
-        if launch.facts.image_entrypoint_uncertain or launch.facts.image_entrypoint_assumed:
+        guessed = launch.facts.image_entrypoint_assumed or launch.program[0].origin == "assumed-image"
+        if launch.facts.image_entrypoint_uncertain or guessed:
             why = launch.facts.image_entrypoint_uncertain or "its ENTRYPOINT is not known"
             program = " ".join(t.text for t in launch.program)
             return Fact(ENTRYPOINT, ep, Certainty.ASSUMED, why,
@@ -431,7 +432,12 @@ class LaunchContext:
     @cached_property
     def _model_resolution(self) -> "ModelResolution | None":
         name = self.world.get(MODEL) or self.model_name
-        if not name or self._is_symbolic(name):
+        named = self.launch.facts.model_id
+        if named and (not name or name.rstrip("/") == "/mnt/models"):
+            name = named  # KServe mounts the storageUri's model there
+        if name and self._is_symbolic(name):
+            name = self._literal_tail(name)
+        if not name:
             return None
         from vllm_lint.models.hints import download_hints
         from vllm_lint.models.resolve import resolve_model
@@ -468,6 +474,15 @@ class LaunchContext:
     @staticmethod
     def _is_symbolic(text: str) -> bool:
         return "$" in text or "{{" in text
+
+    @staticmethod
+    def _literal_tail(path: str) -> str | None:
+        """The folders after the last unexpanded part of a path (``$(pwd)/models/Qwen3-8B`` ->
+        ``/models/Qwen3-8B``): a checkpoint folder named after its model, resolved as a local path."""
+        cut = max(path.rfind("$"), path.rfind("{{"), path.rfind("}}"), path.rfind(")"))
+        slash = path.find("/", cut)
+        tail = path[slash:] if slash != -1 else ""
+        return tail if len(tail) > 1 and "$" not in tail and "{" not in tail and "}" not in tail else None
 
     # -- settings and capacity -------------------------------------------------------------
     @property

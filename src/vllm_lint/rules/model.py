@@ -326,6 +326,8 @@ def unresolved_model(ctx: RuleContext) -> Iterator[Diagnostic]:
     bare = name.strip().strip("'\"")
     if "/" not in bare and _full_id(ctx, bare):
         return  # VL406 names the likely id
+    if res.name and res.name != name and ctx.launch.facts.model_id == res.name:
+        name = f"{res.name} (mounted at {bare})"  # the storageUri's model, where KServe puts it
     yield ctx.report(
         "VL407",
         f"model {name!r} is not in vllm-lint's catalog, a local folder with a config.json, or the local "

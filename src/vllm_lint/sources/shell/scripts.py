@@ -42,6 +42,9 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         script = parse_script(mapped.text, mapped.starts, dict(opts.env), ends=mapped.ends)
     else:
         script = parse_script(src.text, None, dict(opts.env))
+        sourced = _sourced_env(src, script)
+        if sourced:
+            script = parse_script(src.text, None, {**sourced, **dict(opts.env)})
     result = ExtractResult()
     result.launches.extend(distinct_launches(src, script, script.commands))
     return result
@@ -60,6 +63,33 @@ def distinct_launches(src: SourceFile, script: Script, commands: Iterable[Comman
             continue
         seen.add(key)
         yield launch
+
+
+def _sourced_env(src: SourceFile, script: Script) -> dict[str, object]:
+    """Variables a sibling script sets that this one ``source``s (``source "$SCRIPT_DIR/common.sh"``,
+    ``. ./env.sh``) and reads: the file is found at or below this one's folder (never outside the
+    linted tree, whose files' values must not reach the report); its values seed this script (set
+    before the launch, as the common ``source`` at the top does)."""
+    out: dict[str, object] = {}
+    for cmd in script.commands:
+        words = cmd.words
+        if len(words) < 2 or words[0].text not in ("source", "."):
+            continue
+        name = words[1].text
+        if "$" in name or "{" in name:
+            cut = max(name.rfind("$"), name.rfind("}"), name.rfind(")"))
+            slash = name.find("/", cut)
+            name = name[slash + 1:] if slash != -1 else ""
+        if not name or "$" in name or name.startswith(("/", "~")) or ".." in name.split("/"):
+            continue  # only files at or below this script's folder: nothing from outside the tree
+        # `$REPO_ROOT/scripts/common.sh` from scripts/run.sh: the tail, else the file's own name
+        sib = load_sibling(src, name) or (load_sibling(src, name.rsplit("/", 1)[-1]) if "/" in name else None)
+        if sib is None or sib.path == src.path:
+            continue
+        inner = parse_script(sib.text, None, None)
+        out.update({k: (None if v.symbolic else v.text) for k, v in inner.env.items() if v.items is None})
+    # only what this script reads: the sourced file's own helpers and state stay its own
+    return {k: v for k, v in out.items() if re.search(r"\$\{?" + re.escape(k) + r"(?![A-Za-z0-9_])", src.text)}
 
 
 _JINJA = re.compile(r"\{%|\{\{\s")
@@ -205,6 +235,8 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
     words = list(cmd.words)
     stripped = strip_wrappers(tokens)
     offset = len(tokens) - len(stripped)
+    if len(stripped) > 1 and stripped[0].text == "eval":
+        return _eval_launch(src, cmd, words[offset + 1:], depth)
     idx = shell_script_index(stripped)
     if idx is None:
         idx = _entrypoint_script_index(stripped)
@@ -235,6 +267,31 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
                     launch.vllm_version = version_from_image(docker.image.text)
                 launch.unknowns = [u for u in launch.unknowns if "host sees every GPU" not in u and "host are visible" not in u]
             launch.facts.shell = _shell_name(stripped, idx)
+            return launch
+    return None
+
+
+def _eval_launch(src: SourceFile, cmd: Command, words: list, depth: int) -> Launch | None:
+    """``eval "$CMD"`` / ``eval vllm serve ...``: bash joins the expanded words with blanks and runs
+    the result as a command line (the common ``CMD="vllm serve ..."; CMD+=" --flag"; eval "$CMD"``)."""
+    if not words or not all(w.starts and len(w.starts) == len(w.text) for w in words):
+        return None
+    if any(w.condition for w in words):
+        return None  # part of the string was appended under a guard: which part is not kept here
+    text, starts, ends = "", [], []
+    for n, w in enumerate(words):
+        if n:
+            text += " "
+            starts.append(w.starts[0])
+            ends.append(w.starts[0])
+        text += w.text
+        starts += w.starts
+        ends += w.ends if w.ends and len(w.ends) == len(w.text) else [o + 1 for o in w.starts]
+    env = {k: (None if v.symbolic else v.text) for k, v in cmd.env.items() if v.items is None}
+    inner = parse_script(text, starts, env, ends=ends)
+    for sub in inner.commands:
+        launch = command_launch(src, sub, inner, depth + 1)
+        if launch is not None:
             return launch
     return None
 
