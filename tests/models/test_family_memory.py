@@ -229,3 +229,25 @@ def test_whisper_keeps_its_decoder_shapes_and_context():
     a = lookup_catalog("openai/whisper-large-v3-turbo")
     assert (a.num_layers, a.num_attention_heads, a.head_dim) == (4, 20, 64)
     assert a.derived_max_model_len("0.26.0") == 448
+
+
+def test_internvl_chat_wrapper_is_read_through_its_llm_config():
+    """InternVL (``internvl_chat``, remote code) keeps its language model under ``llm_config``, as vLLM's
+    ``InternVLChatModel`` reads it. A made-up Qwen2 layout: h 896, 24 layers, 14 heads x 64, 2 KV heads,
+    inter 4864, vocab 151674, untied. KV 2*2*64*2 = 512 per layer. Params 2*151674*896 + 24*(2*896^2
+    + 2*896*128 + 3*896*4864 + 2*896) + 896 = 629,670,272; the InternViT tower is counted apart."""
+    from vllm_lint.models.arch import ModelArch
+
+    cfg = {"architectures": ["InternVLChatModel"], "model_type": "internvl_chat",
+           "llm_config": {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": 896,
+                          "intermediate_size": 4864, "num_hidden_layers": 24, "num_attention_heads": 14,
+                          "num_key_value_heads": 2, "vocab_size": 151674, "max_position_embeddings": 32768,
+                          "tie_word_embeddings": False},
+           "vision_config": {"model_type": "intern_vit_6b", "hidden_size": 1024, "intermediate_size": 4096,
+                             "num_hidden_layers": 24, "num_attention_heads": 16, "image_size": 448, "patch_size": 14}}
+    a = ModelArch.from_config(cfg, id="fixture/internvl")
+    assert a.unsupported is None and a.model_type == "qwen2" and a.num_layers == 24
+    assert attn_bytes_per_token_layer(a, 1, 2, "0.26.0", {}) == 512
+    parts = a.param_breakdown()
+    assert sum(parts.values()) - parts["vision"] == 629_670_272
+    assert parts["vision"] > 0
