@@ -88,7 +88,15 @@ def lint_paths(
     options: LintOptions,
     progress: Callable[[int, int], None] | None = None,
 ) -> LintResult:
-    """Lint every file under ``paths`` (see ``_lint_paths``), with rarer garbage collections."""
+    """Lint every file under ``paths`` (see ``_lint_paths``), with rarer garbage collections.
+
+    Raises ValueError when ``options.select`` or ``options.ignore`` names no rule, as the command
+    line and the configuration refuse it: a typo must not switch checking off."""
+    from vllm_lint.rules.registry import selector_problem
+
+    problems = [p for item in (*(options.select or ()), *options.ignore) if (p := selector_problem(item))]
+    if problems:
+        raise ValueError("; ".join(problems))
     with fewer_collections():
         return _lint_paths(paths, options, progress)
 
