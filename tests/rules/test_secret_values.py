@@ -63,6 +63,8 @@ CASES = [
     ("test_api_key", secret_values.TEST, "named as a test one"),
     ("my-secret-key", secret_values.TEST, "named as a test one"),
     ("vllm-dummy", secret_values.TEST, "named as a test one"),
+    ("super-secret-key", secret_values.TEST, "only says it is a secret"),
+    ("api_token", secret_values.TEST, "only says it is a secret"),
     ("hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567", secret_values.SECRET, "Hugging Face token"),
     ("${HF_TOKEN:-hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567}", secret_values.SECRET, "Hugging Face token"),
     ("sk-proj-Zq8xT4mN2pL9vR6wK3yB7cF1", secret_values.SECRET, "OpenAI-style API key"),

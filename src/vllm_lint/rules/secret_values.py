@@ -90,6 +90,8 @@ RULES: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     (SECRET, lambda v: looks_random(v), "a random-looking string"),
     (TEST, _rx(r"^(?:test|dummy|fake|demo|example|sample|my)[-_]|[-_](?:test|dummy|fake|demo|example)$", _I),
      "a value named as a test one (test_api_key, my-secret-key, vllm-dummy)"),
+    (TEST, _rx(r"^(?:(?:super|top|very|my|secret|api|key|token|password|pass)(?:[-_ ]|$)){2,}$", _I),
+     "a value that only says it is a secret (super-secret-key, top-secret, api_token)"),
     (EMPTY, _rx(r"\s"), "prose: a credential has no blanks"),
 )
 
