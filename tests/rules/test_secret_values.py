@@ -64,6 +64,8 @@ CASES = [
     ("my-secret-key", secret_values.TEST, "named as a test one"),
     ("vllm-dummy", secret_values.TEST, "named as a test one"),
     ("super-secret-key", secret_values.TEST, "only says it is a secret"),
+    ('os.getenv("HUGGING_FACE_HUB_TOKEN")', secret_values.REFERENCE, "reads the value at run time"),
+    ("os.environ['HF_TOKEN']", secret_values.REFERENCE, "reads the value at run time"),
     ("api_token", secret_values.TEST, "only says it is a secret"),
     ("hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567", secret_values.SECRET, "Hugging Face token"),
     ("${HF_TOKEN:-hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567}", secret_values.SECRET, "Hugging Face token"),

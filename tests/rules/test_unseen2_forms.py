@@ -76,3 +76,34 @@ def test_a_hand_written_key_still_is_an_error(tmp_path):
     diags = _lint(tmp_path, "app.py", MODAL_APP.replace("super-secret-key", "blue-harbor-lantern"),
                   select=["VL501"]).diagnostics
     assert Severity.ERROR in [d.severity for d in diags]
+
+
+# -- a token read by code at run time ---------------------------------------------------------------
+
+RAY_SERVE_CONFIGMAP = '''apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: serve-script
+data:
+  serve.py: |
+    import os
+    from huggingface_hub import login
+
+    def start():
+        hf_token = os.getenv("HUGGING_FACE_HUB_TOKEN")
+        login(token=hf_token)
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: vllm
+      image: vllm/vllm-openai:v0.8.5
+      args: [--model, Qwen/Qwen2.5-0.5B-Instruct]
+'''
+
+
+def test_a_token_read_from_the_environment_by_code_is_not_hard_coded(tmp_path):
+    """`hf_token = os.getenv(...)` in a script a ConfigMap holds names where the token comes from."""
+    assert _lint(tmp_path, "serve.yaml", RAY_SERVE_CONFIGMAP, select=["VL501", "VL509"]).diagnostics == []

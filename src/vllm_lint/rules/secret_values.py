@@ -70,6 +70,8 @@ RULES: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     (REFERENCE, _rx(r"^(?:vault|ssm|secretsmanager|awssm|gcpsm|azkv|op|doppler|ref\+\w+):", _I),
      "a secret-store reference (Vault, AWS, GCP, Azure, 1Password, Doppler)"),
     (REFERENCE, _rx(r"^(?:/|\./|~/|file:)"), "a path to a file holding the secret"),
+    (REFERENCE, _rx(r"^(?:os\.)?(?:getenv|environ)\b|^process\.env\.|^ENV\[|^(?:modal\.)?Secret\.|^System\.getenv"),
+     "code that reads the value at run time (os.getenv(...), os.environ[...], process.env.X)"),
     (REDACTED, _rx(r"redact", _I), "a redaction marker"),
     (REDACTED, _rx(r"^[*•]{3,}$|^\[(?:hidden|removed|masked|omitted)\]$", _I), "a masked value"),
     (PLACEHOLDER, _rx(r"^<|>$"), "an <angle-bracket> placeholder"),
