@@ -114,7 +114,9 @@ def _variant_words(ctx, cap: Capacity, *, need_fit: bool) -> list[str]:
             continue
         what = f"fits, {alt.kv_cache_tokens:,} tokens per GPU" if alt.fits else f"{alt.weights_gib:.1f} GiB per GPU"
         out.append(f"the quantized checkpoint {arch.id} ({what})")
-    return out[:3]
+        if len(out) == 3:
+            break
+    return out
 
 
 def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
