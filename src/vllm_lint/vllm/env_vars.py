@@ -113,6 +113,7 @@ def _tokens(name: str) -> list[str]:
     return [t for t in re.split(r"[_\-\s.]+", name.upper()) if t]
 
 
+@lru_cache(maxsize=4096)  # each launch's checks run again under every other reading of its facts
 def did_you_mean(name: str) -> str | None:
     """The vLLM variable a name that no release reads was most likely meant to be, or None.
 
