@@ -156,11 +156,12 @@ REPOS = sorted(p.name for p in SHARED_CORPUS.iterdir() if p.is_dir()) if SHARED_
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("gpu", [None, "L4"])
+@pytest.mark.parametrize("gpu", [pytest.param(None, marks=pytest.mark.slow), "L4"])
 @pytest.mark.parametrize("repo", REPOS or ["<no corpus>"])
 def test_fixing_a_corpus_repository_adds_no_finding(shared_dir, tmp_path, monkeypatch, repo, gpu):
     """With L4 the first pass is also checked byte by byte (one 24 GB card: its fixable findings
-    include every one a run without --gpu has, and the capacity fixes only a GPU enables)."""
+    include every one a run without --gpu has, and the capacity fixes only a GPU enables); the
+    run without --gpu (other findings, the loop from the files as read) is in -m slow."""
     work = tmp_path / "work"
     shutil.copytree(shared_dir / "corpus" / repo, work / repo, symlinks=True)
     first_pass = None
