@@ -302,7 +302,7 @@ COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, Health
 # A quick pass over every format in the default run (a different draw on every run outside CI);
 # the slow test below is the thorough one.
 @pytest.mark.parametrize("fmt", sorted(SEEDS))
-@settings(max_examples=20, **COMMON)
+@settings(max_examples=10, **COMMON)
 @given(data=st.data())
 def test_pipeline_never_crashes(fmt, data):
     _lint_text(fmt, data.draw(file_for(fmt)))
