@@ -1,6 +1,6 @@
 """Capacity-estimate accuracy against real vLLM numbers.
 
-    PYTHONPATH=src python benchmarks/accuracy.py [--shared /work/shared] [--json]
+    PYTHONPATH=src python benchmarks/accuracy.py [--shared ../shared] [--json]
 
 Runs every case of groundtruth/public.jsonl that names enough to estimate (model, GPU or its
 CUDA total, vLLM release) and every case of measured-vllm-0.26.0-h200.jsonl (model folders in
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import statistics
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path

@@ -1,6 +1,6 @@
 """Generate a deterministic tree of deployment files for the speed benchmark.
 
-Seeds are real files: /work/shared/corpus (or ``--corpus DIR``) when present, else the project's
+Seeds are real files: ../shared/corpus (or ``--corpus DIR``) when present, else the project's
 own fixtures and examples. Each generated file is a seed with value-level mutations that keep its
 syntax intact (flag values, image tags, model ids, replica/GPU counts, a trailing comment), written
 under ``<out>/NNNN/<the seed's own relative path>`` so that file names (``docker-compose.yml``,

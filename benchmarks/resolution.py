@@ -2,7 +2,7 @@
 
     python benchmarks/resolution.py [CORPUS] [--catalog PATH] [--json] [--list]
 
-In scope (issue 14): a launch whose model is a Hub id (``org/name``), a local path shaped like a Hub
+In scope: a launch whose model is a Hub id (``org/name``), a local path shaped like a Hub
 id (``/models/Org--Name``, ``models--Org--Name/snapshots/<sha>``, ``/data/models/Skywork-R1V3-38B``: its
 last folder reads like a repo name: a letter first and a digit in it), or a launch served under a
 Hub id or under a name of a known model (``--served-model-name meta-llama/...`` for

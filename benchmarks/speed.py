@@ -12,7 +12,7 @@ largest max-RSS of the runs, from GNU ``/usr/bin/time`` when present, else ``os.
 
     python benchmarks/speed.py [--files 2000] [--runs 15] [--tree-runs 5] [--write-readme] [--profile]
 
-Targets: (a) within 2.5x yamllint on the same file (issues 14 and 15), by CPU time (user + system):
+Targets: (a) within 2.5x yamllint on the same file, by CPU time (user + system):
 on a shared machine the wall time carries the wait for a core, the CPU time is what the process
 spent; and a median wall time under 250 ms. (b) faster than yamllint and within 3x of parse-only,
 peak memory under 200 MB.
@@ -209,7 +209,7 @@ def render_table(results: dict[str, Stats], meta: dict[str, str]) -> str:
         ("(a) pre-commit: one compose file, text", a),
         ("(a) pre-commit: one compose file, json", results["precommit_json"]),
         ("(a) yamllint, same compose file", results["precommit_yamllint"]),
-        (f"(b) vllm-lint --format json, tree", tree),
+        ("(b) vllm-lint --format json, tree", tree),
         ("(c) yamllint, same tree", yl),
         ("(c) parse-only (PyYAML CSafeLoader), same tree", po),
     ]

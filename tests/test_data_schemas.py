@@ -36,3 +36,16 @@ def test_a_schema_rejects_an_unknown_key():
     schema = json.loads((SRC / "vllm" / "data" / "non-vllm-options.schema.json").read_text(encoding="utf-8"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"description": "x", "options": {"--top-p": "a sampling parameter"}, "extra": 1}, schema)
+
+
+def test_every_data_file_has_a_schema_and_says_how_it_is_made():
+    """Every shipped JSON data file has a schema beside it (its own or its family's) and is named in
+    tools/README.md, which tells how to regenerate or edit it."""
+    readme = (SRC.parents[1] / "tools" / "README.md").read_text(encoding="utf-8")
+    data = [p for p in sorted(SRC.rglob("*.json")) if not p.name.endswith(".schema.json")]
+    assert data
+    for path in data:
+        family = path.stem.split("-")[0] if path.stem.startswith("flags-") else path.stem
+        assert path.with_name(f"{family}.schema.json").is_file(), f"{path.relative_to(SRC)} has no schema beside it"
+        named = path.name if family == path.stem else f"{family}-<"
+        assert named in readme, f"tools/README.md does not say how {path.relative_to(SRC)} is made"

@@ -41,7 +41,7 @@ CAUGHT = [
     "vllm-multinode.sky.yaml", "run_vllm.sh", "scripts/entrypoint.bash", "Dockerfile",
     "docker/Dockerfile.vllm", "Dockerfile-gpu", "build/vllm.Dockerfile", "Containerfile",
     ".env", "deploy/.env", ".env.example", "vllm.env", "deploy/vllm.env.example",
-    # issue 15: every format that can start vLLM
+    # service units, Makefiles, other shells, Python, notebooks and CI: every format that can start vLLM
     "deploy/vllm.service", "vllm.container", "systemd/vllm.service.example", "vllm.service.j2", "run_vllm.sh.j2", "Makefile", "makefile", "GNUmakefile", "mk/serve.mk", "Procfile",
     "run.ps1", "scripts/start.bat", "start.cmd", "src/app.py", "notebooks/serve.ipynb", "bench/harness.json",
     "cerebrium.toml", "pyproject.toml", "package.json", "jobs/vllm.nomad", "jobs/vllm.nomad.hcl",

@@ -1,4 +1,5 @@
-"""Developer tool: build ``hardware/data/gpus.json`` from the team's sourced GPU knowledge file.
+"""Developer tool: build ``hardware/data/gpus.json`` from the sourced GPU knowledge file
+(``knowledge/gpus.jsonl`` of the shared folder beside the checkout).
 
 Run: ``python tools/build_gpus.py ../shared/knowledge/gpus.jsonl``.
 ``total_gib`` is the memory CUDA reports (what vLLM multiplies by the utilization), not the
@@ -14,7 +15,8 @@ import re
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "vllm_lint" / "hardware" / "data" / "gpus.json"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "src" / "vllm_lint" / "hardware" / "data" / "gpus.json"
 GT = "groundtruth/NOTES.md table 'total_gpu_memory vs the nominal card size' (vLLM-printed total_gpu_memory)"
 MEASURED = "gpus-notes.md measured torch mem_get_info total (2026-11-25)"
 # CUDA-visible totals printed by vLLM or measured, GiB.
@@ -175,7 +177,7 @@ def _extra() -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    gpus = build(Path(argv[1] if len(argv) > 1 else "/work/shared/knowledge/gpus.jsonl"))
+    gpus = build(Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared" / "knowledge" / "gpus.jsonl")
     gpus += _extra()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"version": 1, "gpus": gpus}, indent=1) + "\n")

@@ -177,7 +177,7 @@ SEMANTICS = [
     f"{M} --served-model-name m1",
     f"{M} --served-model-name m1 m2",
     f"--served-model-name m1 {M}",
-    f"--served-model-name m1 --max-model-len 4096",
+    "--served-model-name m1 --max-model-len 4096",
     f"{M} --api-key k1",
     f"{M} --api-key k1 k2",
     f"{M} --api-key=-abc",
@@ -224,7 +224,7 @@ SEMANTICS = [
     f"{M} --allowed-origins *",
 ]
 
-# kubeai / production-stack / compose shaped whole lines (corpus/NOTES.md sections 1 and 4)
+# kubeai / production-stack / compose shaped whole lines (forms read in the shared corpus)
 LINES = [
     f"{M} --max-model-len=8192 --max-num-batched-token=8192 --max-num-seqs=256 --gpu-memory-utilization=0.95 "
     "--disable-log-requests --enable-prefix-caching --enable-chunked-prefill=false --num-scheduler-steps=8",

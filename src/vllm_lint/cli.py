@@ -77,12 +77,13 @@ Other commands: vllm-lint capacity|launches|rules|explain|models|gpus --help"""
 
 def _fail_on_level(value: str) -> str:
     """argparse type of --fail-on: a severity, with a did-you-mean for a near miss."""
-    from vllm_lint.config import FAIL_ON_LEVELS, did_you_mean
+    from vllm_lint.config import FAIL_ON_LEVELS
+    from vllm_lint.suggest import did_you_mean
 
     if value.lower() in FAIL_ON_LEVELS:
         return value.lower()
     raise argparse.ArgumentTypeError(
-        f"{value!r} is not one of {', '.join(FAIL_ON_LEVELS)}{did_you_mean(value, FAIL_ON_LEVELS)}")
+        f"{value!r} is not one of {', '.join(FAIL_ON_LEVELS)}{did_you_mean(value, FAIL_ON_LEVELS, cutoff=0.5)}")
 
 
 def _lint_parser() -> argparse.ArgumentParser:

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from vllm_lint.suggest import did_you_mean
+
 KEYS = {"gpu", "vllm-version", "compile-cache", "select", "ignore", "exclude", "per-file-ignores", "overrides", "models", "extend-select", "extend-ignore",
         "extend", "fail-on", "values"}
 OVERRIDE_KEYS = {"path", "gpu", "vllm-version", "compile-cache", "ignore"}
@@ -45,19 +47,11 @@ FAIL_ON_LEVELS = ("error", "warning", "info")
 DEFAULT_FAIL_ON = "warning"
 
 
-def did_you_mean(value: str, choices: tuple[str, ...]) -> str:
-    """`` (did you mean "warning"?)`` for a near miss among ``choices``, else ``""``."""
-    import difflib
-
-    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def check_fail_on(value: object, where: str) -> str:
     """``value`` as a ``fail-on`` level; ConfigError naming ``where`` and the near miss otherwise."""
     if isinstance(value, str) and value.lower() in FAIL_ON_LEVELS:
         return value.lower()
-    hint = did_you_mean(value, FAIL_ON_LEVELS) if isinstance(value, str) else ""
+    hint = did_you_mean(value, FAIL_ON_LEVELS, cutoff=0.5) if isinstance(value, str) else ""
     raise ConfigError(f"{where}: `fail-on` must be one of {', '.join(FAIL_ON_LEVELS)}, not {value!r}{hint}",
                       key="fail-on", value=value if isinstance(value, str) else None)
 
@@ -229,14 +223,11 @@ def _check_release(value: str, key: str, source: str) -> None:
 
 
 def _unknown_keys(found: set, known: set, source: str, where: str = "") -> None:
-    from vllm_lint.suggest import closest
-
     unknown = sorted(found - known, key=str)
     if not unknown:
         return
     key = str(unknown[0])
-    guess = closest(key, sorted(known), cutoff=0.6)
-    hint = f" (did you mean {guess!r}?)" if guess else ""
+    hint = did_you_mean(key, sorted(known), cutoff=0.6)
     raise ConfigError(f"{source}: unknown key `{key}`{where}{hint}; known keys: {', '.join(sorted(known))}", key=key)
 
 

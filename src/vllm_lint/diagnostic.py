@@ -55,7 +55,7 @@ class Fix:
 
 @dataclass(slots=True)
 class Diagnostic:
-    """One finding of one rule at one place, as every reporter shows it (DESIGN.md JSON contract)."""
+    """One finding of one rule at one place, as every reporter shows it (the JSON contract: ``to_json``)."""
 
     rule: str
     name: str

@@ -464,7 +464,7 @@ def _by_name(path: Path) -> str | None:
     if low.endswith(_YAML_EXT):
         if low in (".gitlab-ci.yml", ".gitlab-ci.yaml") or low.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
             return "gitlab-ci"
-        if path.parent.name == "workflows" and path.parent.parent.name == ".github":
+        if path.parent.name == "workflows" and path.parent.parent.name == ".github" or low in ("action.yml", "action.yaml"):
             return "github-actions"
         return "yaml"
     if suffix in (".json", ".toml"):

@@ -24,7 +24,7 @@ from vllm_lint.rules.certainty import Trials, settle
 from vllm_lint.rules.checks import checks
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import select_rules
-from vllm_lint.sources.base import Limits
+from vllm_lint.sources.base import ExtractResult, Limits, SourceFile
 from vllm_lint.suppress import Directives, parse_directives
 from vllm_lint.vllm.versions import known_release  # an unknown release in a directive is VL007's, not a target
 
@@ -88,7 +88,15 @@ def lint_paths(
     options: LintOptions,
     progress: Callable[[int, int], None] | None = None,
 ) -> LintResult:
-    """Lint every file under ``paths`` (see ``_lint_paths``), with rarer garbage collections."""
+    """Lint every file under ``paths`` (see ``_lint_paths``), with rarer garbage collections.
+
+    Raises ValueError when ``options.select`` or ``options.ignore`` names no rule, as the command
+    line and the configuration refuse it: a typo must not switch checking off."""
+    from vllm_lint.rules.registry import selector_problem
+
+    problems = [p for item in (*(options.select or ()), *options.ignore) if (p := selector_problem(item))]
+    if problems:
+        raise ValueError("; ".join(problems))
     with fewer_collections():
         return _lint_paths(paths, options, progress)
 
@@ -162,28 +170,7 @@ def _lint_paths(
             result.sources[display] = src
             d = parse_directives(src.text)
             directives[display] = d
-            extracted = extract(src, opts)
-            for diag in extracted.diagnostics:
-                if diag.rule == "VL000":  # a format caught its own crash: still a tool failure (exit 2)
-                    result.internal_error = True
-                    diag.message = (diag.message.splitlines() or [""])[0][:300]
-            result.diagnostics.extend(extracted.diagnostics)
-            if not extracted.launches and not extracted.diagnostics:
-                result.file_notes[display] = extracted.notes or [f"no vLLM launch found in this {kind} file"]
-            for launch in extracted.launches:
-                if len(launch.args) > options.limits.max_args:
-                    # a generated or hostile command line: checking it would cost time and
-                    # output proportional to its size for every rule
-                    result.diagnostics.append(make_diagnostic(
-                        "VL002", display, launch.span,
-                        f"{launch.name} has {len(launch.args)} arguments, more than the limit of "
-                        f"{options.limits.max_args} (--max-args); it was not checked",
-                        launch=launch.name))
-                    continue
-                result.launches.append(
-                    RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu,
-                                file_version=known_release(d.vllm_version) if d.vllm_version else None)
-                )
+            _take_extracted(result, extract(src, opts), display, kind, src, cfg, d, options)
         except ConfigError:
             raise  # a broken configuration is the user's to fix before anything is linted: exit 2
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
@@ -199,10 +186,36 @@ def _lint_paths(
     return result
 
 
+def _take_extracted(result: LintResult, extracted: ExtractResult, display: str, kind: str, src: SourceFile,
+                    cfg: FileConfig, d: Directives, options: LintOptions) -> None:
+    """Record what one file's extraction gave: its findings (a format's own crash is a tool failure),
+    a note when it holds no launch, and one RuleContext per launch within ``--max-args``."""
+    for diag in extracted.diagnostics:
+        if diag.rule == "VL000":  # a format caught its own crash: still a tool failure (exit 2)
+            result.internal_error = True
+            diag.message = (diag.message.splitlines() or [""])[0][:300]
+    result.diagnostics.extend(extracted.diagnostics)
+    if not extracted.launches and not extracted.diagnostics:
+        result.file_notes[display] = extracted.notes or [f"no vLLM launch found in this {kind} file"]
+    for launch in extracted.launches:
+        if len(launch.args) > options.limits.max_args:
+            # a generated or hostile command line: checking it would cost time and
+            # output proportional to its size for every rule
+            result.diagnostics.append(make_diagnostic(
+                "VL002", display, launch.span,
+                f"{launch.name} has {len(launch.args)} arguments, more than the limit of "
+                f"{options.limits.max_args} (--max-args); it was not checked",
+                launch=launch.name))
+            continue
+        result.launches.append(
+            RuleContext(launch, src, cfg, options.run, file_gpu=d.gpu,
+                        file_version=known_release(d.vllm_version) if d.vllm_version else None)
+        )
+
+
 def _context_sources(result: LintResult, limits: Limits) -> None:
     """The text of files read only as context that findings point into (the chart's values.yaml
     under a linted overlay, a ``.env``), so reports can show the line as for a linted file."""
-    from vllm_lint.sources.base import SourceFile
     from vllm_lint.sources.readfile import load_source
 
     for path in sorted({d.path for d in result.diagnostics if d.span is not None} - set(result.sources)):

@@ -152,7 +152,7 @@ def make_diagnostic(
 
     Message and notes are capped at ``MAX_MESSAGE`` characters: a message that quotes input (vLLM's
     "unrecognized arguments: ..." line) would otherwise make the report quadratic in the input
-    (25,000 unknown flags, each quoting all 25,000, was a 2.5 GB report)."""
+    (25,000 unknown flags, each quoting all 25,000, make a 2.5 GB report)."""
     m = meta(rule_id)
     return Diagnostic(
         rule=rule_id,

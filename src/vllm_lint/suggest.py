@@ -20,3 +20,22 @@ def closest(word: str, candidates: Iterable[str], *, cutoff: float = 0.75,
 
     close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=cutoff)
     return by_key[close[0]] if close else None
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def did_you_mean(word: str, candidates: Iterable[str], *, cutoff: float = 0.75,
+                 normalise: Callable[[str], str] = str.lower) -> str:
+    """`` (did you mean 'warning'?)`` for the candidate ``closest`` finds, else ``""``."""
+    guess = closest(word, candidates, cutoff=cutoff, normalise=normalise)
+    return f" (did you mean {guess!r}?)" if guess else ""
+
+
+def closest_option(option: str, pool: Iterable[str]) -> str | None:
+    """The long option nearest ``option`` as written (``--max-model-lenght``), else the one nearest
+    with dashes ignored, for a word swapped or misspelt in the middle (``--gpu-memory-utilisation``)."""
+    pool = tuple(pool)
+    return (closest(option, pool, normalise=_same)
+            or closest(option, pool, cutoff=0.8, normalise=lambda o: o.replace("-", "")))

@@ -9,24 +9,7 @@ import pytest
 
 from vllm_lint.hardware.gpus import DATA_PATH, all_gpus, common_gpus, parse_gpu_option, resolve_gpu
 
-SCHEMA = {
-    "type": "object",
-    "required": ["version", "gpus"],
-    "properties": {"gpus": {"type": "array", "items": {
-        "type": "object",
-        "required": ["key", "name", "total_gib", "total_gib_source", "compute_capability", "bf16", "fp8", "consumer",
-                     "source"],
-        "properties": {
-            "key": {"type": "string", "minLength": 2},
-            "total_gib": {"type": "number", "exclusiveMinimum": 4, "maximum": 300},
-            "total_gib_source": {"type": "string", "minLength": 10},
-            "source": {"type": "string", "minLength": 10},
-            "compute_capability": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
-            "bf16": {"type": "boolean"}, "fp8": {"type": "boolean"}, "consumer": {"type": "boolean"},
-            "instances": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}},
-        },
-    }}},
-}
+SCHEMA = json.loads(DATA_PATH.with_name("gpus.schema.json").read_text(encoding="utf-8"))
 
 
 def test_gpu_data_schema_and_size():

@@ -199,7 +199,7 @@ run: |
     ]),
 }
 
-# The formats of issue 15, seeded from their fixtures (a path keeps the folder that decides the
+# Service units, Makefiles, other shells, Python and CI files, seeded from their fixtures (a path keeps the folder that decides the
 # kind, as .github/workflows/ does).
 _FORMATS = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "formats"
 for _fmt, _name in {"systemd": "vllm.service", "systemd-docker": "docker-vllm.service", "quadlet": "vllm.container",

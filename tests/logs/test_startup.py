@@ -1,5 +1,5 @@
 """Reading vLLM startup logs of every era (logs/startup.py) from short logs written after the release
-templates (vllm-memory-model.md §1, §3, §4, §7 and the releases' worker and engine sources)."""
+templates (the releases' worker and engine sources)."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def test_cublas_workspace_sizes_follow_torch_defaults():
 def test_mlp_gate_up_lifetime_per_family_and_release():
     llama, qwen = arch(LLAMA31_8B), arch(QWEN15_7B)
     assert mlp_holds_gate_up(llama, rt("0.5.5"))  # 0.5 source: gate_up, _ = self.gate_up_proj(x)
-    assert not mlp_holds_gate_up(llama, rt("0.6.4"))  # rebinds x (public:11 log)
+    assert not mlp_holds_gate_up(llama, rt("0.6.4"))  # rebinds x (vllm#10517 log)
     assert not mlp_holds_gate_up(llama, rt("0.26.0"))
     assert not mlp_holds_gate_up(llama, rt(None))  # newest source
     assert mlp_holds_gate_up(qwen, rt("0.26.0"))  # Qwen2MLP keeps gate_up in every release
@@ -100,7 +100,7 @@ def test_lm_head_vocab_padding_in_the_logits():
 
 def test_v0_eager_qwen2_reproduces_logs():
     """V0 logs (groundtruth public.jsonl): Qwen2.5-7B on a V100 at 32768 tokens, 0.8.5 V0 printed 4.35 GiB
-    (public:12); Qwen2.5-1.5B on a T4 at 32768 tokens printed 2.02 (public:19). Eager live set with the
+    (a public article's log); Qwen2.5-1.5B on a T4 at 32768 tokens printed 2.02 (a public Colab log). Eager live set with the
     loop-held layer input and gate_up kept: 4 hidden + 3 intermediate, plus the 8.125 MiB workspace."""
     qwen25_7b = arch(QWEN15_7B, hidden_size=3584, intermediate_size=18944, num_attention_heads=28,
                      num_key_value_heads=4, vocab_size=152064)
@@ -117,7 +117,7 @@ def test_v0_eager_qwen2_reproduces_logs():
 
 
 def test_v0_llama_064_reproduces_log():
-    """vllm#10517 (public:11): Llama-3.1-8B, 0.6.4, RTX 3090, 29000 tokens: peak_torch 17.98 − weights
+    """vllm#10517: Llama-3.1-8B, 0.6.4, RTX 3090, 29000 tokens: peak_torch 17.98 − weights
     14.99 = 2.99 GiB. LlamaMLP rebinds x, so 3 hidden + 3 intermediate + 8.125 MiB = 2.995 GiB."""
     a = activation_peak(arch(LLAMA31_8B), tokens=29000, rows=256, dtype_bytes=2, tp=1,
                         rt=rt("0.6.4", arch(LLAMA31_8B)),

@@ -66,7 +66,7 @@ def test_simulated_live_peak_equals_the_live_set_formula():
 
 
 def test_llama_style_gqa_keeps_a_qkv_segment_nothing_later_fits():
-    """Mistral-7B at 32768 tokens on 0.3–0.5 (groundtruth public:26, bonito-v1 on an A10G): the 384 MiB
+    """Mistral-7B at 32768 tokens on 0.3–0.5 (BatsResearch/bonito#7, bonito-v1 on an A10G): the 384 MiB
     qkv segment is too small for the 896 MiB activation, so it stays reserved next to the live set."""
     m = resolve_model("mistralai/Mistral-7B-v0.1").arch
     live = activation_peak(m, tokens=32768, rows=256, dtype_bytes=2, tp=1, rt=rt("0.4.0"))

@@ -15,7 +15,7 @@ GIB = 2**30
 def test_era_04_seed_case_on_3090():
     """0.4–0.5: budget − peak, profile batch = max_model_len. QwenLM/Qwen3#295 printed 7344 tokens.
 
-    By hand (GPU and release are inferred, not stated in the issue): budget int(23.58 GiB × 0.9);
+    By hand (GPU and release are inferred, not stated in the report): budget int(23.58 GiB × 0.9);
     activation = the segments the allocator reserves for the eager Qwen2 forward at 32768 tokens
     (test_allocator.py: 3188 MiB, 80 MiB over the live set 32768 × 2 × (4·4096 + 3·11008) plus the
     cuBLAS workspace's 20 MiB segment); non-torch 0.10 GiB: 0.4.0 measures the drop from ``init_free``,
@@ -35,7 +35,7 @@ def test_era_04_seed_case_on_3090():
 
 def test_v0_non_torch_follows_what_each_release_measures():
     """0.6.4 alone subtracted (total − free) − torch allocated, CUDA context included: an RTX 3090 log
-    printed non_torch_memory 0.35 GiB (groundtruth public:11), an H200 0.73 (public:14). 0.6.3 and
+    printed non_torch_memory 0.35 GiB (vllm#10517), an H200 0.73 (a public training log). 0.6.3 and
     0.6.5 measure from a snapshot taken after the context: 0.10."""
     model = resolve_model("meta-llama/Llama-3.1-8B-Instruct").arch
     s = settings_from_args({"max_model_len": 8192})

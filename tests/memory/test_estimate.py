@@ -18,9 +18,9 @@ def _qwen():
 
 
 def test_seed_case_a10g_040():
-    """Issue 2: Qwen1.5-7B-Chat, defaults, one A10G, vLLM 0.4.0: 32768 does not fit; a few thousand tokens do.
+    """QwenLM/Qwen3#295's setup: Qwen1.5-7B-Chat, defaults, one A10G, vLLM 0.4.0: 32768 does not fit; a few thousand tokens do.
 
-    The issue's lower bound was 5,000 (for a card like the user's unnamed 24 GB one). On an A10G vLLM
+    A lower bound of 5,000 holds only for a card like that report's unnamed 24 GB one. On an A10G vLLM
     0.4.0 cannot reach it: the live tensors alone at 32768 tokens (4 hidden + 3 intermediate, 3.02 GiB)
     leave 19.854 − 14.39 − 3.02 = 2.45 GiB, at most 5,008 tokens with no other overhead. 0.4.0 counts
     the allocator's reserved segments (3.11 GiB with the cuBLAS workspace's segment, test_allocator.py),
@@ -51,7 +51,7 @@ def test_seed_case_a10g_040():
 def test_seed_case_on_3090_matches_the_users_7344_tokens():
     """QwenLM/Qwen3#295 printed 7344 on a 24 GB card (RTX 3090: 23.58 GiB assumed) with ~0.4.0.
 
-    Tolerance 7 % (was 5 %): the GPU and the non-torch share are not stated in the issue; with the
+    Tolerance 7 %: the GPU and the non-torch share are not stated in that report; with the
     corrected activation live set the estimate is 6880 (see test_eras_handchecked)."""
     cap = estimate(_qwen(), resolve_gpu("RTX 3090"), EngineSettings(), "0.4.0")
     assert cap.kv_cache_tokens == pytest.approx(7344, rel=0.07)

@@ -29,12 +29,12 @@ def test_measured_terms(shared_dir):
         for term in ("weights_gib", "non_torch_gib", "kv_tokens"):
             if r["ape"].get(term) is not None:
                 assert r["ape"][term] <= 2.0, (r["case"], term, r["ape"][term])
-        # KV GiB within 2 % everywhere (was 3 % before the live-set model; the 24 GB-budget case, whose
-        # small KV inherits the activation run-to-run noise, is at 1.8 %)
+        # KV GiB within 2 % everywhere (the 24 GB-budget case, whose small KV inherits the activation
+        # run-to-run noise, is at 1.8 %)
         assert r["ape"]["kv_cache_gib"] <= 2.0, (r["case"], r["ape"])
         # Activation within 2 % of a value vLLM's two-decimal figure allows (0.30 GiB is anything from
-        # 0.295 to 0.305), for every case since the cold torch.compile spike (Gemma-2 was 10 %
-        # without it; 4 % everywhere before the L2 buffer and the warm-cache hints).
+        # 0.295 to 0.305), for every case: it needs the cold torch.compile spike (Gemma-2 is 10 % off
+        # without it), the L2 buffer and the warm-cache hints.
         pred, rep = r["predicted"]["activation_gib"], r["reported"]["activation_gib"]
         assert abs(pred - rep) - 0.005 <= 0.02 * rep, (r["case"], pred, rep)
     seed = next(r for r in rows if r["case"] == "measured:qwen15-7b-24g")

@@ -18,7 +18,7 @@ from vllm_lint.hardware.gpus import resolve_gpu
 from vllm_lint.memory.activation import cuda_graph_bytes
 from vllm_lint.memory.engine import runtime
 from vllm_lint.memory.estimate import estimate
-from vllm_lint.memory.releases import ROWS, Release, cuda_graph_statement, era_text, release, rows_changing
+from vllm_lint.memory.releases import ROWS, MemoryProfile, cuda_graph_statement, era_text, release, rows_changing
 from vllm_lint.memory.settings import EngineSettings
 from vllm_lint.rule_meta import rules_dir
 from vllm_lint.vllm.versions import KNOWN_VERSIONS, parse_version
@@ -85,7 +85,7 @@ def test_the_check_finds_a_comparison(tmp_path):
 def test_rows_are_ordered_and_the_first_sets_every_field():
     keys = [parse_version(r.since) for r in ROWS]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
-    names = {f.name for f in fields(Release)} - {"version"}
+    names = {f.name for f in fields(MemoryProfile)} - {"version"}
     assert set(ROWS[0].changes) == names
     for row in ROWS:
         assert set(row.changes) <= names, row.since

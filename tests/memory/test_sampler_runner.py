@@ -62,9 +62,9 @@ def test_sampler_bytes_per_logit_by_runner_and_backend():
 
 
 def test_public_gemma3_1b_sampler_on_013():
-    """groundtruth public:44 (vLLM 0.13.0, gemma-3-1b-it, a 32 GB card): with the 0.13 PyTorch sampler
+    """A public benchmark log (vLLM 0.13.0, gemma-3-1b-it, a 32 GB card): with the 0.13 PyTorch sampler
     (256 rows × 262144 logits × 28 B = 1.75 GiB) the KV estimate lands within 2.5 % of the logged 25.39 GiB;
-    at 2 B per logit it was 7 % over."""
+    at 2 B per logit it would be 7 % over."""
     from vllm_lint.hardware.gpus import resolve_gpu
     from vllm_lint.memory.estimate import estimate
     from vllm_lint.memory.settings import settings_from_args

@@ -38,7 +38,7 @@ def test_qwen25_7b_by_hand():
     2·18944·3584·2 B = 259 MiB -> 260, 1 MiB left is not "more than 1 MiB" -> +1; down 129.5 -> +0.5.
     Embedding and lm_head 152064·3584·2 B = 1039.5 MiB -> +0.5 each. 28 × 2 + 1 = 57 MiB. The rotary
     cache's fp32 temporaries (8 and 16 MiB) are too small for any later weight. vLLM 0.8.5 logged 14.25
-    GiB (groundtruth public:12): 14.185 GiB of parameters + 8 MiB cache + 57 MiB = 14.249."""
+    GiB (a public V100 startup log): 14.185 GiB of parameters + 8 MiB cache + 57 MiB = 14.249."""
     allocated, _ = _rounding(QWEN25_7B)
     assert allocated == 57 * MIB
 

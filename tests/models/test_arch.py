@@ -9,7 +9,7 @@ BASE = {"model_type": "qwen2", "hidden_size": 3584, "num_hidden_layers": 28, "nu
 
 
 def test_yarn_scaling_applies_up_to_026_not_from_030():
-    """vllm-memory-model.md §5: yarn scaled the derived length up to 0.26.x, not from 0.30.0."""
+    """ModelConfig._get_and_verify_max_len: yarn scaled the derived length up to 0.26.x, not from 0.30.0."""
     a = ModelArch.from_config({**BASE, "rope_scaling": {"type": "yarn", "factor": 4.0,
                                                         "original_max_position_embeddings": 32768}})
     assert a.derived_max_model_len("0.26.0") == 131072

@@ -39,3 +39,15 @@ def test_drift_is_detected_and_repaired(tmp_path):
     assert tool.drift(tmp_path) == ["VL006.md", "VL999.md"]
     tool.write(tmp_path)
     assert tool.drift(tmp_path) == [] and not (tmp_path / "VL999.md").exists()
+
+
+def test_rule_paragraphs_are_generated_from_the_one_statement(tmp_path):
+    """VL101's CUDA-graph paragraph is ``memory.releases.cuda_graph_statement()``, wrapped: a hand edit
+    is drift, and regenerating restores the shipped file byte for byte."""
+    tool = _tool()
+    assert tool.rule_file_drift() == []
+    shipped = (ROOT / "rules" / "VL101.yaml").read_text(encoding="utf-8")
+    edited = tmp_path / "VL101.yaml"
+    edited.write_text(shipped.replace("CUDA graphs: vLLM subtracts", "CUDA graphs: vLLM takes"), encoding="utf-8")
+    assert tool.rule_file_drift(tmp_path) == [edited]
+    assert tool.generated_rule_files(tmp_path)[edited] == shipped

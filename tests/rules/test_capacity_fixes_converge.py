@@ -3,7 +3,6 @@ capacity rules' fixes leaves no VL1xx finding (every VL1xx rule example and laun
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

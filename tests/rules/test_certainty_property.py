@@ -1,4 +1,4 @@
-"""The property issue 13 asks for: mark any one fact a finding can rest on as uncertain, and no
+"""Mark any one fact a finding can rest on as uncertain, and no
 error may remain that depends on it.
 
 For every launch (every rule example's file and ``examples/``; with ``../shared`` a quarter of the

@@ -1,5 +1,5 @@
 """The credential-value classifier, row by row, and VL501/VL509 on minimal fixtures of the forms
-real files use (each false positive fixed has one here)."""
+real files use (each form that looks like a secret and is not has one here)."""
 
 from __future__ import annotations
 
@@ -8,96 +8,97 @@ from pathlib import Path
 import pytest
 
 from vllm_lint.lint import LintOptions, lint_paths
-from vllm_lint.rules import secret_values as SV
+from vllm_lint.rules import secret_values
 
 # value -> (kind, the RULES row's reason or the token format's name)
 CASES = [
-    ("", SV.EMPTY, "nothing written"),
-    ('""', SV.EMPTY, "nothing written"),
-    ("null", SV.EMPTY, "a word for no value"),
-    ("${LLM_API_KEY:?LLM_API_KEY is required - set it in .env}", SV.REFERENCE, "variable reference"),
-    ("$VAR", SV.REFERENCE, "variable reference"),
-    ("${VAR}", SV.REFERENCE, "variable reference"),
-    ("$(cat /run/secrets/hf_token)", SV.REFERENCE, "variable reference"),
-    ("$(VLLM_API_KEY)", SV.REFERENCE, "variable reference"),  # Kubernetes dependent variable
-    ("${HF_TOKEN:-}", SV.REFERENCE, "variable reference"),
-    ("{{ .Values.hfToken }}", SV.REFERENCE, "template expression"),
-    ("%HF_TOKEN%", SV.REFERENCE, "batch variable reference"),  # run.bat: `-e HF_TOKEN=%HF_TOKEN%`
-    ("!HF_TOKEN!", SV.REFERENCE, "batch variable reference"),  # delayed expansion
-    ("${{ secrets.HF_TOKEN }}", SV.REFERENCE, "variable reference"),
-    ("{% raw %}x{% endraw %}", SV.REFERENCE, "template expression"),
-    ("vault:secret/data/vllm#token", SV.REFERENCE, "secret-store reference"),
-    ("op://infra/hf/token", SV.REFERENCE, "secret-store reference"),
-    ("/run/secrets/hf_token", SV.REFERENCE, "a path"),
-    ("REDACTED", SV.REDACTED, "redaction marker"),
-    ("REDACTED_HF_TOKEN", SV.REDACTED, "redaction marker"),
-    ("hf_REDACTED", SV.REDACTED, "redaction marker"),
-    ("sk-REDACTED", SV.REDACTED, "redaction marker"),
-    ("********", SV.REDACTED, "masked value"),
-    ("[hidden]", SV.REDACTED, "masked value"),
-    ("<hf_token>", SV.PLACEHOLDER, "angle-bracket"),
-    ("<your-token>", SV.PLACEHOLDER, "angle-bracket"),
-    ("<YOUR HF TOKEN>", SV.PLACEHOLDER, "angle-bracket"),
-    ("your-token-here", SV.PLACEHOLDER, "'your token'"),
-    ("YOUR_HF_TOKEN", SV.PLACEHOLDER, "'your token'"),
-    ("YOUR_APIKEY", SV.PLACEHOLDER, "'your token'"),
-    ("hf_your_token", SV.PLACEHOLDER, "'your token'"),
-    ("changeme", SV.PLACEHOLDER, "'change me'"),
-    ("REPLACE_ME", SV.PLACEHOLDER, "'change me'"),
-    ("token-goes-here", SV.PLACEHOLDER, "'token here'"),
-    ("TODO", SV.PLACEHOLDER, "'token here'"),
-    ("xxxx", SV.PLACEHOLDER, "xxxx"),
-    ("hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", SV.PLACEHOLDER, "xxxx"),
-    ("sk-xxxxxxxxxxxxxxxxxxxxxxxx", SV.PLACEHOLDER, "xxxx"),
-    ("sk-...", SV.PLACEHOLDER, "xxxx"),
-    ("hf_…", SV.PLACEHOLDER, "xxxx"),
-    ("EMPTY", SV.TEST, "vLLM's own documentation"),
-    ("token-abc123", SV.TEST, "vLLM's own documentation"),
-    ("sk-EMPTY", SV.TEST, "vLLM's own documentation"),
-    ("test", SV.TEST, "well-known test value"),
-    ("dummy", SV.TEST, "well-known test value"),
-    ("local", SV.TEST, "well-known test value"),
-    ("not-needed", SV.TEST, "well-known test value"),
-    ("sk-12341234abcd", SV.TEST, "counting test key"),
-    ("test_api_key", SV.TEST, "named as a test one"),
-    ("my-secret-key", SV.TEST, "named as a test one"),
-    ("vllm-dummy", SV.TEST, "named as a test one"),
-    ("hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567", SV.SECRET, "Hugging Face token"),
-    ("${HF_TOKEN:-hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567}", SV.SECRET, "Hugging Face token"),
-    ("sk-proj-Zq8xT4mN2pL9vR6wK3yB7cF1", SV.SECRET, "OpenAI-style API key"),
-    ("ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5", SV.SECRET, "GitHub token"),
-    ("AKIAIOSFODNN7EXAMPLE", SV.SECRET, "AWS access key id"),
-    ("xoxb-1234567890-abcdefghijKLMNOP", SV.SECRET, "Slack token"),
-    ("u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0Rl", SV.SECRET, "random-looking"),
-    ("5f4dcc3b5aa765d61d8327deb882cf99", SV.SECRET, "random-looking"),
-    ("set it in the dashboard", SV.EMPTY, "prose"),
-    ("hoailb-vllm", SV.HAND_WRITTEN, "hand-written"),
-    ("sk-spark-llm", SV.HAND_WRITTEN, "hand-written"),
-    ("s3cr3t-key-2024", SV.HAND_WRITTEN, "hand-written"),
-    ("my-company-key-2024", SV.TEST, "named as a test one"),
-    ("prod-key-7f3a9c", SV.HAND_WRITTEN, "hand-written"),
+    ("", secret_values.EMPTY, "nothing written"),
+    ('""', secret_values.EMPTY, "nothing written"),
+    ("null", secret_values.EMPTY, "a word for no value"),
+    ("${LLM_API_KEY:?LLM_API_KEY is required - set it in .env}", secret_values.REFERENCE, "variable reference"),
+    ("$VAR", secret_values.REFERENCE, "variable reference"),
+    ("${VAR}", secret_values.REFERENCE, "variable reference"),
+    ("$(cat /run/secrets/hf_token)", secret_values.REFERENCE, "variable reference"),
+    ("$(VLLM_API_KEY)", secret_values.REFERENCE, "variable reference"),  # Kubernetes dependent variable
+    ("${HF_TOKEN:-}", secret_values.REFERENCE, "variable reference"),
+    ("{{ .Values.hfToken }}", secret_values.REFERENCE, "template expression"),
+    ("%HF_TOKEN%", secret_values.REFERENCE, "batch variable reference"),  # run.bat: `-e HF_TOKEN=%HF_TOKEN%`
+    ("!HF_TOKEN!", secret_values.REFERENCE, "batch variable reference"),  # delayed expansion
+    ("${{ secrets.HF_TOKEN }}", secret_values.REFERENCE, "variable reference"),
+    ("{% raw %}x{% endraw %}", secret_values.REFERENCE, "template expression"),
+    ("vault:secret/data/vllm#token", secret_values.REFERENCE, "secret-store reference"),
+    ("op://infra/hf/token", secret_values.REFERENCE, "secret-store reference"),
+    ("/run/secrets/hf_token", secret_values.REFERENCE, "a path"),
+    ("REDACTED", secret_values.REDACTED, "redaction marker"),
+    ("REDACTED_HF_TOKEN", secret_values.REDACTED, "redaction marker"),
+    ("hf_REDACTED", secret_values.REDACTED, "redaction marker"),
+    ("sk-REDACTED", secret_values.REDACTED, "redaction marker"),
+    ("********", secret_values.REDACTED, "masked value"),
+    ("[hidden]", secret_values.REDACTED, "masked value"),
+    ("<hf_token>", secret_values.PLACEHOLDER, "angle-bracket"),
+    ("<your-token>", secret_values.PLACEHOLDER, "angle-bracket"),
+    ("<YOUR HF TOKEN>", secret_values.PLACEHOLDER, "angle-bracket"),
+    ("your-token-here", secret_values.PLACEHOLDER, "'your token'"),
+    ("YOUR_HF_TOKEN", secret_values.PLACEHOLDER, "'your token'"),
+    ("YOUR_APIKEY", secret_values.PLACEHOLDER, "'your token'"),
+    ("hf_your_token", secret_values.PLACEHOLDER, "'your token'"),
+    ("changeme", secret_values.PLACEHOLDER, "'change me'"),
+    ("UNSET", secret_values.PLACEHOLDER, "no value was set"),
+    ("REPLACE_ME", secret_values.PLACEHOLDER, "'change me'"),
+    ("token-goes-here", secret_values.PLACEHOLDER, "'token here'"),
+    ("TODO", secret_values.PLACEHOLDER, "'token here'"),
+    ("xxxx", secret_values.PLACEHOLDER, "xxxx"),
+    ("hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", secret_values.PLACEHOLDER, "xxxx"),
+    ("sk-xxxxxxxxxxxxxxxxxxxxxxxx", secret_values.PLACEHOLDER, "xxxx"),
+    ("sk-...", secret_values.PLACEHOLDER, "xxxx"),
+    ("hf_…", secret_values.PLACEHOLDER, "xxxx"),
+    ("EMPTY", secret_values.TEST, "vLLM's own documentation"),
+    ("token-abc123", secret_values.TEST, "vLLM's own documentation"),
+    ("sk-EMPTY", secret_values.TEST, "vLLM's own documentation"),
+    ("test", secret_values.TEST, "well-known test value"),
+    ("dummy", secret_values.TEST, "well-known test value"),
+    ("local", secret_values.TEST, "well-known test value"),
+    ("not-needed", secret_values.TEST, "well-known test value"),
+    ("sk-12341234abcd", secret_values.TEST, "counting test key"),
+    ("test_api_key", secret_values.TEST, "named as a test one"),
+    ("my-secret-key", secret_values.TEST, "named as a test one"),
+    ("vllm-dummy", secret_values.TEST, "named as a test one"),
+    ("hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567", secret_values.SECRET, "Hugging Face token"),
+    ("${HF_TOKEN:-hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567}", secret_values.SECRET, "Hugging Face token"),
+    ("sk-proj-Zq8xT4mN2pL9vR6wK3yB7cF1", secret_values.SECRET, "OpenAI-style API key"),
+    ("ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5", secret_values.SECRET, "GitHub token"),
+    ("AKIAIOSFODNN7EXAMPLE", secret_values.SECRET, "AWS access key id"),
+    ("xoxb-1234567890-abcdefghijKLMNOP", secret_values.SECRET, "Slack token"),
+    ("u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0Rl", secret_values.SECRET, "random-looking"),
+    ("5f4dcc3b5aa765d61d8327deb882cf99", secret_values.SECRET, "random-looking"),
+    ("set it in the dashboard", secret_values.EMPTY, "prose"),
+    ("hoailb-vllm", secret_values.HAND_WRITTEN, "hand-written"),
+    ("sk-spark-llm", secret_values.HAND_WRITTEN, "hand-written"),
+    ("s3cr3t-key-2024", secret_values.HAND_WRITTEN, "hand-written"),
+    ("my-company-key-2024", secret_values.TEST, "named as a test one"),
+    ("prod-key-7f3a9c", secret_values.HAND_WRITTEN, "hand-written"),
 ]
 
 
 @pytest.mark.parametrize("value,kind,reason", CASES, ids=[c[0] or "<empty>" for c in CASES])
 def test_classify(value, kind, reason):
-    verdict = SV.classify(value)
+    verdict = secret_values.classify(value)
     assert (verdict.kind, reason in verdict.label) == (kind, True), verdict
 
 
 def test_every_row_of_the_table_is_tested():
-    labels = {SV.classify(v).reason for v, _, _ in CASES} | {SV.classify(v).label for v, _, _ in CASES}
-    for _, _, reason in SV.RULES:
+    labels = {secret_values.classify(v).reason for v, _, _ in CASES} | {secret_values.classify(v).label for v, _, _ in CASES}
+    for _, _, reason in secret_values.RULES:
         assert reason in labels, f"no case in CASES reaches the row {reason!r}"
-    for name, _ in SV.TOKEN_FORMATS:
+    for name, _ in secret_values.TOKEN_FORMATS:
         assert name in labels, f"no case in CASES has the token format {name!r}"
 
 
 def test_looks_random_needs_length_and_a_mixed_run():
-    assert SV.looks_random("Zq8xT4mN2pL9vR6wK3yB")
-    assert not SV.looks_random("Zq8xT4mN2pL9")  # too short
-    assert not SV.looks_random("my-company-api-key-for-2024")  # words
-    assert not SV.looks_random("aaaaaaaaaaaaaaaa1111")  # one character repeated
+    assert secret_values.looks_random("Zq8xT4mN2pL9vR6wK3yB")
+    assert not secret_values.looks_random("Zq8xT4mN2pL9")  # too short
+    assert not secret_values.looks_random("my-company-api-key-for-2024")  # words
+    assert not secret_values.looks_random("aaaaaaaaaaaaaaaa1111")  # one character repeated
 
 
 # -- VL501 / VL509 on the forms of real files -------------------------------------------------------

@@ -29,7 +29,7 @@ NO_LAUNCH: dict[str, str] = {
     "GoogleCloudPlatform__ai-on-gke/benchmarks/inference-server/vllm/sample-terraform.tfvars":
         "Terraform variables for vllm.tftpl (model_id, gpu_count): no command",
     "Tandemn-Labs__tandemn-tuna/tuna/templates/shared/vllm_serve_cmd.txt":
-        "a .txt fragment a generator includes: read when named (test_corpus_s1), not from a folder",
+        "a .txt fragment a generator includes: read when named (test_corpus_compose_shell), not from a folder",
     "UjwalNagrikar__Production-Grade-vLLM-Deployment-on-Kubernetes/helm/vllm/templates/deployment.yaml": _TEMPLATE,
     "open-source-ai-dev__vllm-helm-chart/charts/vllm/templates/deployment.yaml": _TEMPLATE,
     "WinpraDev__production-stack-vllm/.env.coolify": _ENV,
@@ -55,7 +55,8 @@ NO_LAUNCH: dict[str, str] = {
         "holds an unresolved git merge conflict (VL003)",
 }
 
-# The formats of issue 15 in section 6 of NOTES.md: (source, [(model, first argv word's line)])
+# Service units, Makefiles, scripts in other shells, Python and CI files among the corpus files without
+# notes (NOTES.md section 6): (source, [(model, first argv word's line)])
 NEW_FORMATS: dict[str, tuple[str, list[tuple[str, int]]]] = {
     "JuanECifuentes__sooniverse_infra/vllm.service": ("systemd", [("cyankiwi/Qwen3.5-4B-AWQ-4bit", 13)]),
     "mgossman71__vllm-install/vllm.service": ("systemd", [("bernhardbrieger/Qwen3.8-27B-GPTQ-Int4", 16)]),

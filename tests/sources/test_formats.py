@@ -1,6 +1,6 @@
-"""The formats of issue 15, one fixture each under tests/fixtures/sources/formats: the effective
-argv of every launch, where key tokens sit (line, column), and that every token's span slices
-the file to the characters it came from."""
+"""Service units, Makefiles, PowerShell, batch, Python, notebooks and CI files, one fixture each
+under tests/fixtures/sources/formats: the effective argv of every launch, where key tokens sit
+(line, column), and that every token's span slices the file to the characters it came from."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Every syntax form of corpus NOTES.md §1 that S1's formats read, from tests/fixtures/sources.
+"""Every syntax form of the compose, shell, Dockerfile, env and SkyPilot files in the shared corpus,
+from tests/fixtures/sources.
 
 Each test extracts a fixture and checks the effective argv, the GPU request and that every
 token's span slices the file to the characters the token came from (also for CRLF + BOM copies).

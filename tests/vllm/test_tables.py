@@ -1,5 +1,6 @@
 """The shipped per-release data: every release's flag table, the release index, the option history,
-their schemas, and agreement with the team's independently gathered knowledge file."""
+their schemas, and agreement with the independently gathered knowledge file
+(``../shared/knowledge``)."""
 
 from __future__ import annotations
 

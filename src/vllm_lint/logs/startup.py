@@ -53,8 +53,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "kv_tokens": re.compile(rf"(?:GPU|CUDA|XPU|CPU|TPU)(?: \+ host)? KV cache size: {INT} tokens"),
     "concurrency": re.compile(rf"Maximum concurrency for {INT} tokens per request: {NUM}x"),
     # V0 raise_if_cache_size_invalid
-    "v0_error": re.compile(rf"max seq len \((\d+)\) is larger than the maximum number of tokens that can be stored "
-                           rf"in KV cache \((\d+)\)"),
+    "v0_error": re.compile(r"max seq len \((\d+)\) is larger than the maximum number of tokens that can be stored "
+                           r"in KV cache \((\d+)\)"),
     # V1 _check_enough_kv_cache_memory (0.8-0.20 "models's", later "model's")
     "v1_error": re.compile(rf"max seq len \((\d+)\), \({NUM} GiB KV cache is needed, which is larger than the "
                            rf"available KV cache memory \({NUM} GiB\)\.(?:\s*Based on the available memory,\s*the "
@@ -196,65 +196,75 @@ class _Rank:
     values: dict[str, float]
 
 
-def parse_log(text: str) -> LogFacts:
-    """Every memory figure and engine setting a vLLM startup log states."""
-    facts = LogFacts()
-    fig, lines = facts.figures, facts.lines
-    ranks: list[_Rank] = []
-    kv_lines: list[tuple[float, int]] = []
+class _LogReader:
+    """What the lines of one log state so far. Each line goes through the three readers in turn;
+    the first line that states a figure wins unless a later one overrides it."""
 
-    def put(key: str, value: object, line: int, *, override: bool = False) -> None:
-        if override or key not in fig:
-            fig[key] = value
-            lines[key] = line
+    def __init__(self) -> None:
+        self.facts = LogFacts()
+        self.ranks: list[_Rank] = []
+        self.kv_lines: list[tuple[float, int]] = []
+        self.spans: list[tuple[str, str | None]] = []
 
-    spans: list[tuple[str, str | None]] = []
-    for n, raw in _logical_lines(text):
-        line = _WS.sub(" ", raw)
-        spans.extend((first, last) for pat, first, last in RELEASE_HINTS if pat.search(line))
-        if facts.engine is None and V1_EVIDENCE.search(line):
-            facts.engine = "v1"
-        elif facts.engine is None and V0_EVIDENCE.search(line):
-            facts.engine = "v0"
+    def put(self, key: str, value: object, line: int, *, override: bool = False) -> None:
+        if override or key not in self.facts.figures:
+            self.facts.figures[key] = value
+            self.facts.lines[key] = line
+
+    def read(self, n: int, line: str) -> None:
+        self.engine_line(n, line)
+        self.profile_line(n, line)
+        self.kv_line(n, line)
+
+    def engine_line(self, n: int, line: str) -> None:
+        """Release hints, the engine, the usage context, the version and the engine's arguments."""
+        self.spans.extend((first, last) for pat, first, last in RELEASE_HINTS if pat.search(line))
+        if self.facts.engine is None and V1_EVIDENCE.search(line):
+            self.facts.engine = "v1"
+        elif self.facts.engine is None and V0_EVIDENCE.search(line):
+            self.facts.engine = "v0"
         if "api_server" in line or "vLLM API server" in line:
-            facts.usage_context = facts.usage_context or "serve"
+            self.facts.usage_context = self.facts.usage_context or "serve"
         elif re.search(r"\bllm\.py:\d+", line):
-            facts.usage_context = facts.usage_context or "llm"
+            self.facts.usage_context = self.facts.usage_context or "llm"
         m = PATTERNS["engine"].search(line)
         if m:
-            facts.engine = (m.group(1) or "V0").lower()
+            self.facts.engine = (m.group(1) or "V0").lower()
             if m.group(2):
-                put("vllm_version", m.group(2), n)
+                self.put("vllm_version", m.group(2), n)
             model, args = _parse_config(m.group(3) or "")
             if model:
-                put("model", model, n)
+                self.put("model", model, n)
             for k, v in args.items():
-                facts.args.setdefault(k, v)
+                self.facts.args.setdefault(k, v)
             if "max_model_len" in args:
-                put("max_model_len", args["max_model_len"], n)
+                self.put("max_model_len", args["max_model_len"], n)
         m = PATTERNS["server_version"].search(line)
         if m:
-            put("vllm_version", m.group(1), n)
+            self.put("vllm_version", m.group(1), n)
         m = PATTERNS["non_default"].search(line)
         if m:
             nd = _parse_non_default(m.group(1))
-            facts.args.update(nd)
+            self.facts.args.update(nd)
             # the server logs its argparse Namespace (model_tag); the LLM class its EngineArgs, where
             # disable_log_stats=True is the class's own default
             if "model_tag" in nd:
-                facts.usage_context = facts.usage_context or "serve"
+                self.facts.usage_context = self.facts.usage_context or "serve"
             elif nd.get("disable_log_stats") is True:
-                facts.usage_context = facts.usage_context or "llm"
-            if isinstance(facts.args.get("model"), str):
-                put("model", facts.args["model"], n, override=True)
+                self.facts.usage_context = self.facts.usage_context or "llm"
+            if isinstance(self.facts.args.get("model"), str):
+                self.put("model", self.facts.args["model"], n, override=True)
+
+    def profile_line(self, n: int, line: str) -> None:
+        """The weights, the budget and what the profile run measured, per rank."""
         m = PATTERNS["weights_loaded"].search(line)
         if m:
-            put("weights_gib", _num(m.group(1)), n)
+            self.put("weights_gib", _num(m.group(1)), n)
         m = _V0_WORKER.search(line)
         if m:
-            put("total_gib", _num(m.group(1)), n)
-            put("gpu_memory_utilization", _num(m.group(2)), n)
-            put("budget_gib", _num(m.group(3)), n)
+            self.put("total_gib", _num(m.group(1)), n)
+            self.put("gpu_memory_utilization", _num(m.group(2)), n)
+            self.put("budget_gib", _num(m.group(3)), n)
         m = _V0_TERMS.search(line)
         if m:
             r = {"non_torch_gib": _num(m.group(2)), "activation_gib": _num(m.group(3))}
@@ -262,7 +272,7 @@ def parse_log(text: str) -> LogFacts:
                 r["weights_gib"] = _num(m.group(1))
             if m.group(4):
                 r["kv_cache_gib"] = _num(m.group(4))
-            ranks.append(_Rank(n, r))
+            self.ranks.append(_Rank(n, r))
         m = _V064.search(line)
         if m:
             r = {}
@@ -270,88 +280,98 @@ def parse_log(text: str) -> LogFacts:
                 if key in _V064_KEYS:
                     r[_V064_KEYS[key]] = _num(value)
             if "total_gib" in r:
-                put("total_gib", r.pop("total_gib"), n)
+                self.put("total_gib", r.pop("total_gib"), n)
             if "gpu_memory_utilization" in r:
-                put("gpu_memory_utilization", r.pop("gpu_memory_utilization"), n)
+                self.put("gpu_memory_utilization", r.pop("gpu_memory_utilization"), n)
             if r:
-                ranks.append(_Rank(n, r))
+                self.ranks.append(_Rank(n, r))
         for pat, consumed in ((_V1_ACTUAL, False), (_V133_ACTUAL, True)):
             m = pat.search(line)
             if m:
                 g = [_num(x) for x in m.groups()]
-                put("total_gib", g[1], n)
-                put("gpu_memory_utilization", g[2], n)
-                put("budget_gib", g[3], n)
+                self.put("total_gib", g[1], n)
+                self.put("gpu_memory_utilization", g[2], n)
+                self.put("budget_gib", g[3], n)
                 if consumed:
-                    put("_consumed_gib", g[4], n)
-                    put("activation_gib", g[5], n)
-                    put("cuda_graph_captured_gib", g[6], n)
+                    self.put("_consumed_gib", g[4], n)
+                    self.put("activation_gib", g[5], n)
+                    self.put("cuda_graph_captured_gib", g[6], n)
                 else:
-                    put("weights_gib", g[4], n)
-                    put("activation_gib", g[5], n)
-                    put("non_torch_gib", g[6], n)
-                    put("cuda_graph_captured_gib", g[7], n)
+                    self.put("weights_gib", g[4], n)
+                    self.put("activation_gib", g[5], n)
+                    self.put("non_torch_gib", g[6], n)
+                    self.put("cuda_graph_captured_gib", g[7], n)
         m = _V1_PROFILE.search(line)
         if m:
-            put("activation_gib", _num(m.group(2)), n)
+            self.put("activation_gib", _num(m.group(2)), n)
             if m.group(3):
-                put("non_torch_gib", _num(m.group(3)), n)
+                self.put("non_torch_gib", _num(m.group(3)), n)
         m = _STARTUP_FREE.search(line)
         if m:
-            put("total_gib", _num(m.group(2)), n)
+            self.put("total_gib", _num(m.group(2)), n)
         m = _REQUESTED.search(line)
         if m:
-            put("gpu_memory_utilization", _num(m.group(1)), n)
-            put("budget_gib", _num(m.group(2)), n)
+            self.put("gpu_memory_utilization", _num(m.group(1)), n)
+            self.put("budget_gib", _num(m.group(2)), n)
+
+    def kv_line(self, n: int, line: str) -> None:
+        """The KV cache: blocks, tokens, concurrency, the fit check's errors and the CUDA-graph pool."""
         for m in PATTERNS["blocks"].finditer(line):
             if m.group(1).upper() != "CPU":
-                put("num_gpu_blocks", int(m.group(2)), n)
+                self.put("num_gpu_blocks", int(m.group(2)), n)
         m = PATTERNS["kv_available"].search(line)
         if m:
-            kv_lines.append((_num(m.group(1)), n))
+            self.kv_lines.append((_num(m.group(1)), n))
         m = PATTERNS["kv_tokens"].search(line)
         if m:
-            put("kv_cache_tokens", _int(m.group(1)), n)
+            self.put("kv_cache_tokens", _int(m.group(1)), n)
         m = PATTERNS["concurrency"].search(line)
         if m:
-            put("max_model_len", _int(m.group(1)), n)
-            put("max_concurrency", _num(m.group(2)), n)
+            self.put("max_model_len", _int(m.group(1)), n)
+            self.put("max_concurrency", _num(m.group(2)), n)
         m = PATTERNS["v0_error"].search(line)
         if m:
-            put("max_model_len", int(m.group(1)), n, override=True)
-            put("kv_cache_tokens", int(m.group(2)), n)
-            put("fits", False, n)
+            self.put("max_model_len", int(m.group(1)), n, override=True)
+            self.put("kv_cache_tokens", int(m.group(2)), n)
+            self.put("fits", False, n)
         m = PATTERNS["v1_error"].search(line)
         if m:
-            put("max_model_len", int(m.group(1)), n, override=True)
-            put("needed_kv_gib", _num(m.group(2)), n)
-            put("_kv_check_gib", _num(m.group(3)), n)
+            self.put("max_model_len", int(m.group(1)), n, override=True)
+            self.put("needed_kv_gib", _num(m.group(2)), n)
+            self.put("_kv_check_gib", _num(m.group(3)), n)
             if m.group(4):
-                put("estimated_max_model_len", int(m.group(4)), n)
-            put("fits", False, n)
+                self.put("estimated_max_model_len", int(m.group(4)), n)
+            self.put("fits", False, n)
         if PATTERNS["no_blocks"].search(line):
-            put("fits", False, n)
+            self.put("fits", False, n)
         m = PATTERNS["cg_equivalent"].search(line)
         if m:
-            put("_cg_util_delta", round(_num(m.group(1)) - _num(m.group(2)), 4), n)
+            self.put("_cg_util_delta", round(_num(m.group(1)) - _num(m.group(2)), 4), n)
         m = PATTERNS["cg_pool"].search(line)
         if m:
-            put("cuda_graph_captured_gib", _num(m.group(1)), n)
-            put("cuda_graph_gib", _num(m.group(2)), n)
+            self.put("cuda_graph_captured_gib", _num(m.group(1)), n)
+            self.put("cuda_graph_gib", _num(m.group(2)), n)
         m = PATTERNS["cg_captured"].search(line)
         if m:
-            put("cuda_graph_captured_gib", _num(m.group(1)), n)
+            self.put("cuda_graph_captured_gib", _num(m.group(1)), n)
         m = PATTERNS["kv_override"].search(line)
         if m:
-            kv_lines.append((_num(m.group(1)), n))
-    _settle_ranks(facts, ranks, kv_lines)
-    facts.release_span = _span(spans)
-    return facts
+            self.kv_lines.append((_num(m.group(1)), n))
+
+
+def parse_log(text: str) -> LogFacts:
+    """Every memory figure and engine setting a vLLM startup log states."""
+    reader = _LogReader()
+    for n, raw in _logical_lines(text):
+        reader.read(n, _WS.sub(" ", raw))
+    _settle_ranks(reader.facts, reader.ranks, reader.kv_lines)
+    reader.facts.release_span = _span(reader.spans)
+    return reader.facts
 
 
 def apply_release(facts: LogFacts, version: str) -> None:
     """Readings that depend on the release: the V1 error's "available KV cache memory" is the KV cache
-    itself until the fit check started holding back the null block (``Release.fit_check_null_block``)."""
+    itself until the fit check started holding back the null block (``MemoryProfile.fit_check_null_block``)."""
     from vllm_lint.memory.releases import release
 
     check = facts.figures.pop("_kv_check_gib", None)

@@ -3,7 +3,7 @@
 vLLM reports ``torch peak − torch allocated before the profile run`` (``allocated_bytes.all.peak``,
 i.e. tensor sizes rounded to 512 B, not the caching allocator's 2 MiB segments), so the estimate
 is the largest set of tensors that are alive at one moment, plus anything the profile run leaves
-allocated. Terms (vllm-memory-model.md §1.3, §7; vLLM model and runner source, facts only):
+allocated. Terms (read from vLLM's model and model-runner source per release):
 
 * Forward pass of ``N = max_num_batched_tokens`` tokens (V0 without chunked prefill:
   max(max_model_len, 2048)); the peak is in the MLP of one layer, in the model dtype:
@@ -88,7 +88,7 @@ V1_SAMPLER_BYTES_PER_LOGIT = 2 + 4 + 4 + 4  # bf16, fp32 copy, masked logits (or
 CUBLAS_WORKSPACE_HOPPER = 4096 * 8 * 1024  # torch default on compute capability 9.x, 10.x, 12.x
 CUBLAS_WORKSPACE_DEFAULT = 4096 * 1024 * 2 + 16 * 1024 * 8  # ":4096:2:16:8" elsewhere
 # Families whose MLP rebinds ``x`` to the gate_up output (LlamaMLP; Mistral runs on it since 0.6), from
-# the release that says so (``Release.llama_mlp_rebinds``); the 0.5 source named it ``gate_up`` and held
+# the release that says so (``MemoryProfile.llama_mlp_rebinds``); the 0.5 source named it ``gate_up`` and held
 # it through the down projection. A 0.6.4 log of Llama-3.1-8B at 29000 tokens (2.99 GiB = 3 × hidden
 # + 3 × intermediate) shows the rebinding.
 _MLP_REBINDS_X = frozenset({"llama", "mistral"})
@@ -166,7 +166,7 @@ def compile_autotune_bytes(compiled: bool, compile_cache: str, l2_bytes: int) ->
 def compile_spike_bytes(model: ModelArch, *, tokens: int, dtype_bytes: int, tp: int, rt: Runtime,
                         compiled: bool, compile_cache: str, multimodal_inputs: bool | None = None) -> int:
     """Bytes a cold torch.compile allocates on the first pipeline rank before the profiling forward
-    (``Release.compile_spike``): random copies of the embedding kernel's arguments, i.e. the embedding
+    (``MemoryProfile.compile_spike``): random copies of the embedding kernel's arguments, i.e. the embedding
     table shard (vocabulary padded to 64, split over TP), int32 token ids and two hidden-size outputs
     for ``tokens`` tokens. 0 when eager, warm, older, or when the runner takes multimodal inputs
     (``multimodal_inputs``; None: the model has a vision tower): it then embeds outside the compiled

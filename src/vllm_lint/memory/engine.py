@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vllm_lint.memory.releases import Release, release
+from vllm_lint.memory.releases import MemoryProfile, release
 from vllm_lint.models.arch import ModelArch
 
 @dataclass(frozen=True)
 class Runtime:
     """The engine (``v0``/``v1``) and model runner (``v0``/``v1``/``v2``) of one launch at one release."""
 
-    release: Release
+    release: MemoryProfile
     engine: str
     runner: str
 
@@ -30,8 +30,8 @@ class Runtime:
 
     @property
     def profiling(self) -> str:
-        """What the profile step subtracts, by engine and release (``Release.v0_profiling`` /
-        ``Release.v1_profiling``):
+        """What the profile step subtracts, by engine and release (``MemoryProfile.v0_profiling`` /
+        ``MemoryProfile.v1_profiling``):
 
         * ``free_drop``: ``init_free − free after profile_run``, read without emptying the cache, so the
           allocator's reserved segments count; the CUDA context predates ``init_free``.
@@ -76,7 +76,7 @@ class Features:
     executor: str | None = None  # --distributed-executor-backend
 
 
-def _v1_keeps_fp8_kv(rel: Release, cc: tuple[int, int] | None, mla: bool) -> bool:
+def _v1_keeps_fp8_kv(rel: MemoryProfile, cc: tuple[int, int] | None, mla: bool) -> bool:
     if cc is None:
         return True  # unknown GPU: no reason to assume the fallback
     if cc[0] == 9:
@@ -86,7 +86,7 @@ def _v1_keeps_fp8_kv(rel: Release, cc: tuple[int, int] | None, mla: bool) -> boo
     return rel.v1_fp8_kv == "hopper-blackwell-mla" and mla
 
 
-def engine_of(rel: Release, env: dict[str, str] | None = None,
+def engine_of(rel: MemoryProfile, env: dict[str, str] | None = None,
               compute_capability: tuple[int, int] | None = None, features: Features | None = None) -> str:
     """``v1`` from the release that made it the default, unless V0 still ships and the launch asks for it
     (``VLLM_USE_V1=0``) or uses what that release's V1 lacks (``EngineArgs._is_v1_supported_oracle``):
@@ -109,9 +109,9 @@ def engine_of(rel: Release, env: dict[str, str] | None = None,
     return "v1"
 
 
-def runner_of(rel: Release, engine: str, model: ModelArch | None, env: dict[str, str] | None = None) -> str:
+def runner_of(rel: MemoryProfile, engine: str, model: ModelArch | None, env: dict[str, str] | None = None) -> str:
     """The model runner: ``VLLM_USE_V2_MODEL_RUNNER`` decides where the release reads it, else the
-    release's default rule for the model's architecture (``Release.v2_runner_default``)."""
+    release's default rule for the model's architecture (``MemoryProfile.v2_runner_default``)."""
     if engine != "v1":
         return "v0"
     if not rel.v2_runner_opt_in:

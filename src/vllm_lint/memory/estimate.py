@@ -2,7 +2,7 @@
 
 ``estimate`` is pure: model + GPU + engine settings + release -> ``Capacity``. Per GPU:
 
-    budget      = total_gib × gpu_memory_utilization            (rounded up from Release.budget_rounds_up)
+    budget      = total_gib × gpu_memory_utilization            (rounded up from MemoryProfile.budget_rounds_up)
     kv_cache    = budget − weights − activation_peak − non_torch − cuda_graphs (where counted, see
                   releases.cuda_graph_statement) (or --kv-cache-memory-bytes; or --num-gpu-blocks-override)
     blocks      = floor(kv_cache / bytes_per_block)
@@ -273,7 +273,7 @@ def _fits(c: _Ctx, r: _Rank, max_model_len: int) -> bool:
 
 
 def _null_block(c: _Ctx, r: _Rank) -> int:
-    """Bytes the V1 fit check holds back for the block pool's null block (``Release.fit_check_null_block``)."""
+    """Bytes the V1 fit check holds back for the block pool's null block (``MemoryProfile.fit_check_null_block``)."""
     return r.layout.bytes_per_block if c.rel.fit_check_null_block else 0
 
 
@@ -381,6 +381,39 @@ class UnsupportedModel(ValueError):
     """The model's memory layout is one the estimate does not represent (``ModelArch.unsupported``)."""
 
 
+def _notes(c: _Ctx, r: _Rank, bd: BatchDefaults, largest: int) -> list[str]:
+    """What a reader of the estimate needs to know besides the figures: the layout's own notes, then
+    the choices of this release and launch that change a term (auto length, MLA, compile spike, MTP,
+    LoRA slots outside the accounting, language-model-only mode)."""
+    notes = list(r.layout.notes)
+    model, settings, version = c.model, c.s, c.version
+    if settings.max_model_len == -1:
+        notes.append(f"--max-model-len -1/auto: vLLM fits the context itself (would pick {largest})")
+    if model.is_mla and not c.rel.mla:
+        notes.append("this release predates MLA support: DeepSeek KV is stored per head (much larger)")
+    spike = c.spike(bd.max_num_batched_tokens)
+    if spike and spike >= r.activation:
+        notes.append(f"activation is a cold torch.compile spike of {spike / GIB:.2f} GiB: while compiling, Inductor "
+                     "benchmarks the embedding kernel on random copies of its arguments (the embedding table and "
+                     f"two {bd.max_num_batched_tokens}-token hidden states); a persisted compile cache skips it")
+    elif c.autotune:
+        notes.append(f"activation includes {c.autotune / MIB:g} MiB that a cold torch.compile start allocates "
+                     "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
+    if c.mtp:
+        notes.append(f"speculative decoding with {c.mtp} MTP layer(s): their weights count as model memory and each "
+                     "adds one layer of KV cache per token"
+                     + (" (num_nextn_predict_layers not in the model facts: 1 assumed)" if c.mtp_assumed else ""))
+    uncounted = dict(r.terms).get("lora_uncounted", 0)
+    if uncounted:
+        notes.append(f"vLLM {version} allocates the LoRA slots ({uncounted / GIB:.2f} GiB per GPU) after measuring the "
+                     "model and before profiling: no term of its accounting holds them, so they come out of the "
+                     "1 − gpu_memory_utilization headroom")
+    if not c.vision and model.extra.get("vision_params"):
+        notes.append("language-model-only mode: every modality limit is 0, so vLLM does not load the vision "
+                     "tower and projector")
+    return notes
+
+
 def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: str, *,
              gpu_count: int | None = None) -> Capacity:
     """Capacity of one launch per GPU at the target vLLM release (pure).
@@ -408,31 +441,7 @@ def estimate(model: ModelArch, gpu: GpuSpec, settings: EngineSettings, version: 
     largest = L if fits else _largest_fitting(c, L)
     if fits and upper > L:
         largest = _largest_fitting(c, upper)
-    notes = list(r.layout.notes)
-    if settings.max_model_len == -1:
-        notes.append(f"--max-model-len -1/auto: vLLM fits the context itself (would pick {largest})")
-    if model.is_mla and not c.rel.mla:
-        notes.append("this release predates MLA support: DeepSeek KV is stored per head (much larger)")
-    spike = c.spike(bd.max_num_batched_tokens)
-    if spike and spike >= r.activation:
-        notes.append(f"activation is a cold torch.compile spike of {spike / GIB:.2f} GiB: while compiling, Inductor "
-                     "benchmarks the embedding kernel on random copies of its arguments (the embedding table and "
-                     f"two {bd.max_num_batched_tokens}-token hidden states); a persisted compile cache skips it")
-    elif c.autotune:
-        notes.append(f"activation includes {c.autotune / MIB:g} MiB that a cold torch.compile start allocates "
-                     "while it benchmarks kernels (the L2-flush buffer); a persisted compile cache skips it")
-    if c.mtp:
-        notes.append(f"speculative decoding with {c.mtp} MTP layer(s): their weights count as model memory and each "
-                     "adds one layer of KV cache per token"
-                     + (" (num_nextn_predict_layers not in the model facts: 1 assumed)" if c.mtp_assumed else ""))
-    uncounted = dict(r.terms).get("lora_uncounted", 0)
-    if uncounted:
-        notes.append(f"vLLM {version} allocates the LoRA slots ({uncounted / GIB:.2f} GiB per GPU) after measuring the "
-                     "model and before profiling: no term of its accounting holds them, so they come out of the "
-                     "1 − gpu_memory_utilization headroom")
-    if not c.vision and model.extra.get("vision_params"):
-        notes.append("language-model-only mode: every modality limit is 0, so vLLM does not load the vision "
-                     "tower and projector")
+    notes = _notes(c, r, bd, largest)
     per_token = r.layout.per_token_bytes or r.layout.bytes_per_token_layer
     return Capacity(
         model=model.id,

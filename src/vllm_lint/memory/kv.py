@@ -1,13 +1,13 @@
 """KV-cache layout per GPU: bytes per token per layer, block size, and vLLM's cache groups.
 
-Per-layer page (vllm-memory-model.md §2): full/sliding attention
-``2 × kv_heads_per_rank × head_dim × kv_bytes`` per token with
+Per-layer page (V1 ``AttentionSpec.page_size_bytes``, V0 ``CacheEngine.get_cache_block_size``):
+full/sliding attention ``2 × kv_heads_per_rank × head_dim × kv_bytes`` per token with
 ``kv_heads_per_rank = max(1, kv_heads // TP)`` (replicated when TP exceeds the KV heads); MLA
 ``(kv_lora_rank + qk_rope_head_dim) × kv_bytes`` on every TP rank (from the release with
-``Release.mla``); before it DeepSeek-V2/V3 ran as MHA with every head's K and V padded to 256.
+``MemoryProfile.mla``); before it DeepSeek-V2/V3 ran as MHA with every head's K and V padded to 256.
 Mamba/linear attention layers hold a constant state per request.
 
-Grouping (V1 from the release with ``Release.hybrid_kv_groups``, §3): layers bucketed by kind and
+Grouping (V1 from the release with ``MemoryProfile.hybrid_kv_groups``, §3): layers bucketed by kind and
 split into groups of equal size; a request holds ``cdiv(L, block)`` blocks in a full group and
 ``cdiv(min(W − 1 + in_flight, L), block) + 1`` in a sliding group. V0 and earlier V1 releases give
 every attention layer a full-length allocation (no sliding-window saving).

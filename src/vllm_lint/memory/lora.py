@@ -17,7 +17,7 @@ LoRA dtype (the model dtype by default), per tensor-parallel rank:
 The model itself also grows: ``lora_extra_vocab_size`` (256) rows on embed_tokens and lm_head (the
 lm_head padded to 256, ``lora_vocab_padding_size``), and the sampler works on the wider logits.
 
-Where the slots are counted (``Release.lora_in_model_memory``): the V0 model runner created them after
+Where the slots are counted (``MemoryProfile.lora_in_model_memory``): the V0 model runner created them after
 its ``DeviceMemoryProfiler`` block up to 0.7.x, before the memory snapshot of the profile run, so from
 0.6.5 no term of vLLM's accounting holds them (they come out of the 1 − utilization headroom); the
 free-memory drop (≤ 0.6.3) and 0.6.4's peak do see them. The V1 runner (and V0 from 0.8) creates them

@@ -1,6 +1,6 @@
 """Language-model-only mode: when vLLM does not build (or load) a multimodal model's encoder.
 
-From vLLM 0.10.1 (``Release.language_model_only``; PR #22299 "Implicit language-model-only mode via
+From vLLM 0.10.1 (``MemoryProfile.language_model_only``; PR #22299 "Implicit language-model-only mode via
 limit-mm-per-prompt", with the LLaVA work of #22224) some multimodal model classes build their vision
 tower and projector only when a modality it serves may appear in a prompt::
 

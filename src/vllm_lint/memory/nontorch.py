@@ -28,8 +28,8 @@ Terms:
 * ``nccl``: the communicators of the tensor/pipeline group (vLLM's PyNccl communicator and torch's
   process group). NCCL sizes its buffers per channel and peer (NCCL_BUFFSIZE 4 MiB for the Simple
   protocol, plus LL and LL128 buffers) with channel counts and transports (P2P on device, SHM in host
-  memory) chosen at run time from the topology, so no static fact fixes it: 0.15 GiB, the figure of
-  an RTX 4090 TP-2 log (public:4), is kept for every TP/PP > 1.
+  memory) chosen at run time from the topology, so no static fact fixes it: 0.15 GiB, the figure an
+  RTX 4090 TP-2 startup log prints (vllm#13061), is kept for every TP/PP > 1.
 """
 
 from __future__ import annotations

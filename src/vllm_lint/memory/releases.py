@@ -1,12 +1,12 @@
 """What each vLLM release does to memory: one ordered table of changes, folded into a per-release profile.
 
-Every per-release fact the estimate reads is a field of ``Release``. ``ROWS`` lists, in release order,
+Every per-release fact the estimate reads is a field of ``MemoryProfile``. ``ROWS`` lists, in release order,
 ``(since, what changed, fields)``; ``release(version)`` folds every row up to ``version`` into a frozen
-``Release``. This module is the only place in ``memory/`` that compares versions (a test enforces it):
+``MemoryProfile``. This module is the only place in ``memory/`` that compares versions (a test enforces it):
 supporting a new vLLM release is one row here and one measured test.
 
-The facts come from reading the vLLM wheels of each release (``vllm-memory-model.md`` in the shared
-knowledge, the wheels of 0.4.3 to 0.33.0); the ``what`` of each row names the mechanism.
+The facts come from reading the vLLM wheels of each release (0.4.3 to 0.33.0); the ``what`` of each
+row names the mechanism.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class RunnerRule:
 
 
 @dataclass(frozen=True)
-class Release:
+class MemoryProfile:
     """The memory behaviour of one vLLM release (every field is set by the first row of ``ROWS``)."""
 
     version: str
@@ -196,7 +196,7 @@ ROWS: tuple[Row, ...] = (
              era_v2_runner="v1-0.33")),
 )
 
-_FIELDS = frozenset(f.name for f in fields(Release)) - {"version"}
+_FIELDS = frozenset(f.name for f in fields(MemoryProfile)) - {"version"}
 
 
 def _key(version: str) -> tuple[int, int, int, int]:
@@ -207,7 +207,7 @@ def _key(version: str) -> tuple[int, int, int, int]:
 
 
 @lru_cache(maxsize=256)
-def release(version: str | None = None) -> Release:
+def release(version: str | None = None) -> MemoryProfile:
     """The profile of ``version`` (None or an unparseable text: the newest known release). Releases
     before the first row (0.3.x) take the first row's behaviour."""
     if version is None or parse_version(version) is None:
@@ -218,7 +218,7 @@ def release(version: str | None = None) -> Release:
         if row.since != ROWS[0].since and _key(row.since) > v:
             break
         state.update(row.changes)
-    return Release(version=version, **state)  # type: ignore[arg-type]
+    return MemoryProfile(version=version, **state)  # type: ignore[arg-type]
 
 
 def rows_changing(field: str) -> list[tuple[str, object, str]]:
@@ -262,7 +262,8 @@ def _span(field: str, value: object, version: str) -> str:
 
 
 def cuda_graph_statement() -> str:
-    """Which releases subtract CUDA-graph memory before sizing the KV cache, generated from ``ROWS``."""
+    """Which releases subtract CUDA-graph memory before sizing the KV cache, generated from ``ROWS``: the
+    one statement of it (``tools/gen_rule_docs.py`` writes it into VL101's explanation)."""
     v1 = next(since for since, value, _ in rows_changing("v1_runner_cuda_graphs") if value)
     v2_opt = next(since for since, value, _ in rows_changing("v2_runner_opt_in") if value)
     v2 = next(since for since, value, _ in rows_changing("v2_runner_cuda_graphs") if value)
@@ -295,7 +296,7 @@ def era_text(version: str | None, engine: str, runner: str) -> str:
     return f"vLLM {span} V1 engine, {name} (utilization default {rel.default_utilization:g}, {graphs})"
 
 
-def with_changes(rel: Release, **changes: object) -> Release:
+def with_changes(rel: MemoryProfile, **changes: object) -> MemoryProfile:
     """A copy of a profile with some fields changed (tests and "what if" comparisons)."""
     unknown = set(changes) - _FIELDS
     if unknown:
@@ -303,6 +304,6 @@ def with_changes(rel: Release, **changes: object) -> Release:
     return replace(rel, **changes)
 
 
-__all__ = ["ROWS", "Release", "Row", "RunnerRule", "cuda_graph_statement", "era_order", "era_text", "release",
+__all__ = ["ROWS", "MemoryProfile", "Row", "RunnerRule", "cuda_graph_statement", "era_order", "era_text", "release",
            "rows_changing",
            "with_changes"]

@@ -27,7 +27,7 @@ class Band:
 
 @dataclass
 class Capacity:
-    """The capacity estimate for one launch, per GPU (the DESIGN.md ``capacity --format json`` keys)."""
+    """The capacity estimate for one launch, per GPU (the ``capacity --format json`` keys)."""
 
     model: str
     gpu_name: str

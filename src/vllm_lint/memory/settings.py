@@ -121,6 +121,53 @@ def _as_float(value: object) -> float | None:
     return None
 
 
+def _speculative(s: EngineSettings, values: Mapping[str, object]) -> None:
+    """``--speculative-config`` (JSON text or a mapping): the number of speculative tokens and the method."""
+    spec = values.get("speculative_config")
+    if isinstance(spec, str):
+        try:
+            spec = json.loads(spec)
+        except ValueError:
+            spec = None
+    if isinstance(spec, Mapping):
+        n = parse_human_int(spec.get("num_speculative_tokens"))
+        if n:
+            s.num_speculative_tokens = n
+        method = spec.get("method")
+        if isinstance(method, str) and method.strip():
+            s.speculative_method = method.strip().lower()
+
+
+def _compilation(s: EngineSettings, values: Mapping[str, object]) -> None:
+    """``-O``/``--optimization-level``, ``--compilation-config`` and ``--max-cudagraph-capture-size``:
+    whether the engine runs eager, captures CUDA graphs, and up to which batch size."""
+    # -O0 / --optimization-level 0: no compilation and no CUDA graphs (vLLM 0.33 help), like --enforce-eager
+    if str(values.get("optimization_level", "")).strip() == "0":
+        s.enforce_eager = True
+    cc = values.get("compilation_config")
+    if isinstance(cc, str):
+        try:
+            cc = json.loads(cc)
+        except ValueError:
+            cc = None
+    if isinstance(cc, int) and not isinstance(cc, bool):
+        cc = {"level": cc}  # "-O 0" / "--compilation-config 0": a bare level
+    if isinstance(cc, Mapping) and str(cc.get("level", cc.get("mode", ""))).strip() == "0" and \
+            cc.get("cudagraph_mode") is None:
+        s.enforce_eager = True  # -O0 (older releases spell it as compilation level 0)
+    if isinstance(cc, Mapping):
+        mode = cc.get("cudagraph_mode")
+        if isinstance(mode, str) and mode.upper() == "NONE":
+            s.cudagraphs = False  # Inductor still compiles the model; only the graphs are off
+        size = parse_human_int(cc.get("max_cudagraph_capture_size"))
+        if size:
+            s.cudagraph_capture_size = size
+    if "max_cudagraph_capture_size" in values:
+        v = parse_human_int(values["max_cudagraph_capture_size"])
+        if v:
+            s.cudagraph_capture_size = v
+
+
 def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | None = None) -> EngineSettings:
     """EngineSettings from parsed flags keyed by vLLM dest names (unknown keys ignored).
 
@@ -157,44 +204,8 @@ def settings_from_args(values: Mapping[str, object], env: Mapping[str, str] | No
         v = values.get(name)
         if isinstance(v, str) and v.strip() and "$" not in v:
             setattr(s, name, v.strip().lower())
-    spec = values.get("speculative_config")
-    if isinstance(spec, str):
-        try:
-            spec = json.loads(spec)
-        except ValueError:
-            spec = None
-    if isinstance(spec, Mapping):
-        n = parse_human_int(spec.get("num_speculative_tokens"))
-        if n:
-            s.num_speculative_tokens = n
-        method = spec.get("method")
-        if isinstance(method, str) and method.strip():
-            s.speculative_method = method.strip().lower()
-    # -O0 / --optimization-level 0: no compilation and no CUDA graphs (vLLM 0.33 help), like --enforce-eager
-    if str(values.get("optimization_level", "")).strip() == "0":
-        s.enforce_eager = True
-    cc = values.get("compilation_config")
-    if isinstance(cc, str):
-        try:
-            cc = json.loads(cc)
-        except ValueError:
-            cc = None
-    if isinstance(cc, int) and not isinstance(cc, bool):
-        cc = {"level": cc}  # "-O 0" / "--compilation-config 0": a bare level
-    if isinstance(cc, Mapping) and str(cc.get("level", cc.get("mode", ""))).strip() == "0" and \
-            cc.get("cudagraph_mode") is None:
-        s.enforce_eager = True  # -O0 (older releases spell it as compilation level 0)
-    if isinstance(cc, Mapping):
-        mode = cc.get("cudagraph_mode")
-        if isinstance(mode, str) and mode.upper() == "NONE":
-            s.cudagraphs = False  # Inductor still compiles the model; only the graphs are off
-        size = parse_human_int(cc.get("max_cudagraph_capture_size"))
-        if size:
-            s.cudagraph_capture_size = size
-    if "max_cudagraph_capture_size" in values:
-        v = parse_human_int(values["max_cudagraph_capture_size"])
-        if v:
-            s.cudagraph_capture_size = v
+    _speculative(s, values)
+    _compilation(s, values)
     if "limit_mm_per_prompt" in values:
         from vllm_lint.memory.multimodal import parse_mm_limits
 

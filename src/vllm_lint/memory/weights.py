@@ -63,7 +63,7 @@ def _keeps_zero_points(method: str, q: dict, bits: int, group: int, flag: str, g
       ``awq_to_marlin_zero_points``), so they always count.
     * GPTQ: ``qzeros`` are always created, even for ``sym: true`` checkpoints (stored, constant). Since
       ``GPTQMarlinLinearMethod`` runs through the ``MPLinearKernel`` classes (PR #7701, first in 0.6.2)
-      with ``zero_points=False`` (``Release.gptq_marlin_frees_zeros``), the ``gptq_marlin`` path that vLLM picks by itself for 4/8-bit
+      with ``zero_points=False`` (``MemoryProfile.gptq_marlin_frees_zeros``), the ``gptq_marlin`` path that vLLM picks by itself for 4/8-bit
       ``sym: true`` checkpoints with group size -1/32/64/128 on compute capability 8.0+ (unless
       ``--quantization gptq`` forces the exllama kernel) replaces them with an empty tensor
       (``MarlinLinearKernel``: ``marlin_make_empty_g_idx`` for the zero-point parameter). Earlier releases
@@ -213,7 +213,7 @@ def weights_per_rank(model: ModelArch, *, tp: int, pp: int, pp_rank: int, layers
 def mla_kv_b_copy_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_on_rank: int, dtype_bytes: int,
                         version: str | None) -> int:
     """The model-dtype copy of kv_b_proj an MLA layer keeps after loading (``process_weights_after_loading``
-    of the MLA attention, ``Release.mla_dequantized_kv_b``): ``get_and_maybe_dequant_weights`` returns the
+    of the MLA attention, ``MemoryProfile.mla_dequantized_kv_b``): ``get_and_maybe_dequant_weights`` returns the
     weight itself when it is unquantized, so W_UK_T and W_UV are views and cost nothing; a quantized
     kv_b_proj (FP8, INT4, ...) is dequantized into a new [kv_lora_rank, heads/TP × (qk_nope + v)] tensor
     that the views keep alive. Counted by "Model loading took"."""
@@ -229,7 +229,7 @@ def mla_kv_b_copy_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_
 def mla_absorbed_bytes(model: ModelArch, fmt: WeightFormat, *, tp: int, layers_on_rank: int, dtype_bytes: int,
                        version: str | None, env: dict[str, str] | None = None) -> int:
     """The products V0's MLA keeps after loading (``MLACommonImpl.process_weights_after_loading``, 0.7.1–0.7.3,
-    ``Release.mla_absorbed``), per layer and rank with N = heads / TP and q_in = q_lora_rank (or hidden):
+    ``MemoryProfile.mla_absorbed``), per layer and rank with N = heads / TP and q_in = q_lora_rank (or hidden):
     ``W_QR`` [q_in, N × qk_rope] in the model dtype, ``W_Q_UK`` [q_in, N × kv_lora] and ``W_UV_O``
     [N × kv_lora, hidden], in the model dtype, or requantized to FP8 for an FP8 checkpoint, which also
     keeps the dequantized kv_b_proj [kv_lora, N × (qk_nope + v)] alive (``W_UK``/``W_UV`` are views of it).

@@ -21,7 +21,7 @@ SEGMENTS = (
 
 
 def capacity_json(cap: Capacity) -> dict:
-    """The DESIGN.md ``capacity --format json`` object."""
+    """The ``capacity --format json`` object."""
     return cap.to_json()
 
 

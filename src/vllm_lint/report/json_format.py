@@ -1,4 +1,4 @@
-"""``--format json``: the stable machine contract of DESIGN.md (version 1)."""
+"""``--format json``: the stable machine contract (``"version": 1``)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -127,6 +127,13 @@ class LaunchContext:
     @cached_property
     def release(self) -> ReleaseReading:
         """The releases the launch may run and the one checks read (resolve.version)."""
+        key = ("release", self.launch.entrypoint)  # a reading changes only the args and the program
+        got = self.shared.get(key)
+        if got is None:
+            got = self.shared[key] = self._read_release()
+        return got
+
+    def _read_release(self) -> ReleaseReading:
         env = {k: v.value for k, v in self.launch.env.items() if not v.symbolic}
         return read_release(
             image=self.launch.image,
@@ -138,7 +145,7 @@ class LaunchContext:
                 t.style != "synthetic" and t.text.rsplit("/", 1)[-1] == "vllm" for t in self.launch.program),
         )
 
-    @property
+    @cached_property  # facts of one reading never change; checks read them often
     def version_fact(self) -> Fact | None:
         return self._doubted(self._version_fact)
 
@@ -156,13 +163,21 @@ class LaunchContext:
         return str(fact.value)
 
     @property
+    def vllm(self) -> str:
+        """The release as a message names it: "vLLM 0.9.2" when known; plain "vLLM" when assumed
+        (the settled finding then says which releases it holds for)."""
+        fact = self.version_fact
+        self.note(fact)
+        return f"vLLM {fact.value}" if fact is not None and fact.certain else "vLLM"
+
+    @property
     def version_source(self) -> str:
         fact = self.version_fact
         self.note(fact)
         return fact.source if fact.certain else f"assumed: {fact.source}"
 
     # -- image ENTRYPOINT ------------------------------------------------------------------
-    @property
+    @cached_property  # facts of one reading never change; checks read them often
     def entrypoint_fact(self) -> Fact | None:
         return self._doubted(self._entrypoint_fact)
 
@@ -179,7 +194,8 @@ class LaunchContext:
             return Fact(ENTRYPOINT, ep, Certainty.STATED, "the file")
         other = {"serve": "api_server", "api_server": "serve"}.get(ep)
         image = launch.image or "the image"
-        if launch.facts.image_entrypoint_uncertain or launch.facts.image_entrypoint_assumed:
+        guessed = launch.facts.image_entrypoint_assumed or launch.program[0].origin == "assumed-image"
+        if launch.facts.image_entrypoint_uncertain or guessed:
             why = launch.facts.image_entrypoint_uncertain or "its ENTRYPOINT is not known"
             program = " ".join(t.text for t in launch.program)
             return Fact(ENTRYPOINT, ep, Certainty.ASSUMED, why,
@@ -249,12 +265,12 @@ class LaunchContext:
 
         # a token a source marked unknown (a Python expression, a batch %VAR%) whose text does not
         # look like a template is still unknown to the parser
-        return parse_args(
-            [t.text if not t.symbolic or is_symbolic(t.text) else "${" + t.text + "}" for t in self.launch.args],
-            version=str(self.version_fact.value),
-            entrypoint=self.launch.entrypoint,
-            config_loader=self._load_config_file,
-        )
+        words = tuple(t.text if not t.symbolic or is_symbolic(t.text) else "${" + t.text + "}" for t in self.launch.args)
+        version = str(self.version_fact.value)
+        if any(w.startswith("--config") for w in words):  # reads a file beside this launch
+            return parse_args(words, version=version, entrypoint=self.launch.entrypoint,
+                              config_loader=self._load_config_file)
+        return _parse_words(words, version, self.launch.entrypoint)
 
     def _load_config_file(self, name: str) -> dict | None:
         """Read a ``--config file.yaml`` referenced by the launch, relative to the linted file."""
@@ -333,7 +349,7 @@ class LaunchContext:
             return f"{req.product}:{req.mig_profile}" if req.product else req.mig_profile
         return req.product
 
-    @property
+    @cached_property  # facts of one reading never change; checks read them often
     def gpu_fact(self) -> Fact | None:
         return self._doubted(self._gpu_fact)
 
@@ -397,7 +413,7 @@ class LaunchContext:
     def model_name(self) -> str | None:
         return self.args.model
 
-    @property
+    @cached_property  # facts of one reading never change; checks read them often
     def model_fact(self) -> Fact | None:
         return self._doubted(self._model_fact)
 
@@ -423,7 +439,12 @@ class LaunchContext:
     @cached_property
     def _model_resolution(self) -> "ModelResolution | None":
         name = self.world.get(MODEL) or self.model_name
-        if not name or self._is_symbolic(name):
+        named = self.launch.facts.model_id
+        if named and (not name or name.rstrip("/") == "/mnt/models"):
+            name = named  # KServe mounts the storageUri's model there
+        if name and self._is_symbolic(name):
+            name = self._literal_tail(name)
+        if not name:
             return None
         from vllm_lint.models.hints import download_hints
         from vllm_lint.models.resolve import resolve_model
@@ -461,6 +482,15 @@ class LaunchContext:
     def _is_symbolic(text: str) -> bool:
         return "$" in text or "{{" in text
 
+    @staticmethod
+    def _literal_tail(path: str) -> str | None:
+        """The folders after the last unexpanded part of a path (``$(pwd)/models/Qwen3-8B`` ->
+        ``/models/Qwen3-8B``): a checkpoint folder named after its model, resolved as a local path."""
+        cut = max(path.rfind("$"), path.rfind("{{"), path.rfind("}}"), path.rfind(")"))
+        slash = path.find("/", cut)
+        tail = path[slash:] if slash != -1 else ""
+        return tail if len(tail) > 1 and "$" not in tail and "{" not in tail and "}" not in tail else None
+
     # -- settings and capacity -------------------------------------------------------------
     @property
     def settings(self) -> "EngineSettings":
@@ -496,3 +526,13 @@ class LaunchContext:
     @property
     def path(self) -> Path:
         return self.src.path
+
+
+@lru_cache(maxsize=4096)
+def _parse_words(words: tuple[str, ...], version: str, entrypoint: str) -> "ParsedArgs":
+    """vLLM's parse of an argv that reads no file: the same for every launch and reading that
+    passes these words to this release (readings of one launch, overlays of one chart). The
+    result is shared, so nothing may change it after parsing."""
+    from vllm_lint.vllm.args import parse_args
+
+    return parse_args(words, version=version, entrypoint=entrypoint)

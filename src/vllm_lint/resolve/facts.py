@@ -3,7 +3,7 @@
 The resolve stage turns what the sources found (an image tag, a node label, a ``${X:-d}`` default,
 a flag behind a shell guard) into ``Fact`` values; the rules read them through ``RuleContext``,
 which records every uncertain fact a check reads; ``rules.certainty`` then decides, in one place,
-what a finding resting on them may say (DESIGN.md, "Facts and certainty"):
+what a finding resting on them may say (docs/architecture.md, "Conventions"):
 
 * every fact certain (stated, derived, trusted): the rule's own severity;
 * an assumed fact: at most a warning, the message says what was assumed, no fix is safe; when the

@@ -235,8 +235,8 @@ def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     notes = _notes(ctx, cap)
     if words:
         notes.append("other ways to make it fit: " + "; ".join(words))
-    when = f"vLLM {ctx.version} refuses to start" if not cap.fits else \
-        f"vLLM {ctx.version} starts if the estimate holds; at its low end it refuses"
+    when = f"{ctx.vllm} refuses to start" if not cap.fits else \
+        f"{ctx.vllm} starts if the estimate holds; at its low end it refuses"
     if cap.era.startswith("v0"):
         tokens = cap.kv_cache_tokens if not cap.fits else cap.band.kv_cache_tokens_low
         notes.append(f"{when}: \"The model's max seq len ({L}) is larger than the maximum number of tokens that can "

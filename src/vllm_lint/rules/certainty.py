@@ -1,6 +1,6 @@
 """The one place that decides what a finding may say, from the facts it rests on.
 
-DESIGN.md, "Facts and certainty": an error only when every fact behind it is certain; a finding
+The rule (docs/architecture.md, "Conventions"): an error only when every fact behind it is certain; a finding
 resting on an assumed fact says so and is at most a warning; an unknown fact switches the check
 off; a fix built on an uncertain fact is never safe. Checks do not apply this themselves: they
 read facts through ``RuleContext`` (which records the uncertain ones) and report; ``lint`` passes
@@ -100,8 +100,8 @@ def settle(trials: Trials, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-# A flag no release knows is wrong whenever the guard around it passes (issue 15): its finding does
-# not rest on the guard, only says when it applies.
+# A flag no release knows is wrong whenever the guard around it passes: its finding does not rest on
+# the guard, only says when it applies.
 WRONG_WHENEVER_PASSED = frozenset({"VL201"})
 
 

@@ -1,8 +1,8 @@
 """VL007: a ``# vllm-lint:`` setting directive whose value vllm-lint cannot use.
 
-``# vllm-lint: gpu=H1OO`` used to be ignored, after which VL105 told the user to set the GPU they
-had just set; ``# vllm-lint: vllm-version=0.99.0`` was taken as the file's release, and every flag
-was then checked against a release that does not exist. A directive is typed by a user, so it is
+Ignoring ``# vllm-lint: gpu=H1OO`` would have VL105 tell the user to set the GPU they had just
+set; taking ``# vllm-lint: vllm-version=0.99.0`` as the file's release would check every flag
+against a release that does not exist. A directive is typed by a user, so it is
 read as strictly as ``--gpu``/``--vllm-version`` and the configuration (``parse_gpu_strict``,
 ``release_problem``): a misspelt or ambiguous GPU, or a value that names no release vLLM
 published, is reported at the directive with what it could mean, and the file's launches fall

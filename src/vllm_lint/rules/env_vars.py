@@ -87,7 +87,7 @@ def _read_back(text: str, name: str) -> bool:
     line other than one that sets it (``X=${X:-1}`` passes the host's value through)."""
     refs = re.compile(r"\$\{?\(?" + re.escape(name) + r"(?![A-Za-z0-9_])|environ(?:\.get)?[\[(]\s*['\"]"
                       + re.escape(name) + r"['\"]|getenv\(\s*['\"]" + re.escape(name) + r"['\"]")
-    sets = re.compile(r"(?<![A-Za-z0-9_$])" + re.escape(name) + r"\s*[=:]|name:\s*['\"]?" + re.escape(name) + r"\b")
+    sets = re.compile(r"(?<![A-Za-z0-9_${])" + re.escape(name) + r"\s*[=:]|name:\s*['\"]?" + re.escape(name) + r"\b")
     for m in refs.finditer(text):
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.end())

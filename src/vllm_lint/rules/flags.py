@@ -153,7 +153,7 @@ def _flag_text(ctx: RuleContext, p: ArgProblem, missing: str = "?") -> str:
 def _parser_exit(ctx: RuleContext, rule_id: str) -> Iterator[Diagnostic]:
     """One finding per problem, quoting the line vLLM's parser prints before it exits."""
     for p in _problems(ctx, rule_id):
-        yield _report(ctx, rule_id, p, f"vLLM {ctx.version} exits with `{p.message}`")
+        yield _report(ctx, rule_id, p, f"{ctx.vllm} exits with `{p.message}`")
 
 
 def _flips_meaning(written: str, guess: str) -> bool:
@@ -174,7 +174,7 @@ def unknown_flag(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL201"):
         guess = p.replacement[0][1].split("=", 1)[0] if p.replacement else None
         written = _flag_text(ctx, p)
-        msg = f"{written} is not a vLLM {ctx.version} option"
+        msg = f"{written} is not a {ctx.vllm} option"
         if guess and _flips_meaning(written, guess):
             msg += f" (the nearest option, {guess}, means the opposite)"
             guess = None
@@ -195,7 +195,7 @@ def flag_not_in_release(ctx: RuleContext) -> Iterator[Diagnostic]:
         severity = None
         if p.code == "not-yet-added" and ctx.release.patched:
             # a vendor's build of a release (AIBrix, ROCm) may backport a later option: not certain
-            msg += f"; unless this vendor build of vLLM {ctx.version} carries the later option"
+            msg += f"; unless this vendor build of {ctx.vllm} carries the later option"
             severity, fix = Severity.WARNING, None
         yield _report(ctx, "VL202", p, msg, fix, severity=severity)
 
@@ -218,7 +218,7 @@ def ambiguous_abbreviation(ctx: RuleContext) -> Iterator[Diagnostic]:
 def boolean_flag_value(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL205"):
         flag = _flag_text(ctx, p, "the flag")
-        msg = f"{flag} is a switch in vLLM {ctx.version} and takes no value; vLLM exits with `{p.message}`"
+        msg = f"{flag} is a switch in {ctx.vllm} and takes no value; vLLM exits with `{p.message}`"
         target = [t for _, t in (p.replacement or []) if t]
         desc = f"write {target[0]}" if target else f"drop the value of {flag}"
         yield _report(ctx, "VL205", p, msg, _fix(ctx, p, desc))
@@ -241,7 +241,7 @@ def invalid_choice(ctx: RuleContext) -> Iterator[Diagnostic]:
         if p.message.startswith("ValueError: Unknown quantization method"):
             yield from _unknown_quantization(ctx, p)
             continue
-        yield _report(ctx, "VL206", p, f"vLLM {ctx.version} exits with `{_shorten_list(p.message)}`")
+        yield _report(ctx, "VL206", p, f"{ctx.vllm} exits with `{_shorten_list(p.message)}`")
 
 
 def _unknown_quantization(ctx: RuleContext, p: ArgProblem) -> Iterator[Diagnostic]:
@@ -255,14 +255,14 @@ def _unknown_quantization(ctx: RuleContext, p: ArgProblem) -> Iterator[Diagnosti
     model = ctx.model
     if model is None:
         # the checkpoint is not known: its config may override the value
-        yield _report(ctx, "VL206", p, f"`{value}` is not a quantization method of vLLM {ctx.version}; unless the "
+        yield _report(ctx, "VL206", p, f"`{value}` is not a quantization method of {ctx.vllm}; unless the "
                       f"checkpoint's quantization config overrides it, vLLM exits with `{_shorten_list(p.message)}`",
                       severity=Severity.WARNING)
         return
     got = resolve(model.quantization or None, value, known)
     if got.method in known:
         return  # the checkpoint's config replaces the value with a method this release has
-    yield _report(ctx, "VL206", p, f"`{value}` is not a quantization method of vLLM {ctx.version}, and {model.id}'s "
+    yield _report(ctx, "VL206", p, f"`{value}` is not a quantization method of {ctx.vllm}, and {model.id}'s "
                   f"config does not replace it; vLLM exits with `{_shorten_list(p.message)}`")
 
 
@@ -309,13 +309,13 @@ def deprecated_flag(ctx: RuleContext) -> Iterator[Diagnostic]:
 def model_argument(ctx: RuleContext) -> Iterator[Diagnostic]:
     for p in _problems(ctx, "VL211"):
         if p.code == "model-flag" and not p.fatal:
-            yield _report(ctx, "VL211", p, f"vLLM {ctx.version} warns: {p.message}", severity=Severity.WARNING)
+            yield _report(ctx, "VL211", p, f"{ctx.vllm} warns: {p.message}", severity=Severity.WARNING)
             continue
         if p.detail:
             msg = f"{p.detail}; vLLM {'exits with' if p.fatal else 'says'} `{p.message}`"
         else:
             # vLLM's own text quotes `vllm serve` itself, so it is not wrapped in backticks again
-            msg = f"vLLM {ctx.version} exits with: {p.message}" if p.fatal else p.message
+            msg = f"{ctx.vllm} exits with: {p.message}" if p.fatal else p.message
         fix = _fix(ctx, p, "pass the model with --model") if p.code == "model-ignored" else None
         yield _report(ctx, "VL211", p, msg, fix)
 

@@ -63,7 +63,7 @@ def bf16_unsupported_gpu(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your {g.name} GPU "
                 f"has compute capability {topology.cc_text(cc)}. You can use float16 instead by explicitly setting the "
                 f"`dtype` flag in CLI, for example: --dtype=half. ({ctx.model.id} is stored in bfloat16 and "
-                f"--dtype auto keeps it on vLLM {ctx.version})",
+                f"--dtype auto keeps it on {ctx.vllm})",
                 token=ctx.flag_token("dtype") if flag_values.given(ctx, "dtype") else None,
             )
             return
@@ -74,7 +74,7 @@ def bf16_unsupported_gpu(ctx: RuleContext) -> Iterator[Diagnostic]:
         d = ctx.report(
             "VL309",
             f"{ctx.model.id} is stored in bfloat16 and --dtype is auto, but {g.name} (compute capability "
-            f"{topology.cc_text(cc)}) has no bfloat16: vLLM {ctx.version} {effect}",
+            f"{topology.cc_text(cc)}) has no bfloat16: {ctx.vllm} {effect}",
             token=ctx.flag_token("dtype") if flag_values.given(ctx, "dtype") else None,
             notes=["state the choice with --dtype half (or float32 if the outputs degrade)"],
         )

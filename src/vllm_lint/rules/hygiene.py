@@ -21,7 +21,7 @@ from vllm_lint.redact import (  # one classifier and redaction for every report
 )
 from vllm_lint.rule_meta import make_diagnostic
 from vllm_lint.rules import flag_values
-from vllm_lint.rules import secret_values as SV
+from vllm_lint.rules import secret_values
 from vllm_lint.rules.context import RuleContext
 from vllm_lint.rules.registry import register
 from vllm_lint.span import Span
@@ -84,7 +84,7 @@ def _file_findings(ctx: RuleContext) -> Iterator[tuple[int, int, str, str, bool]
     text = ctx.src.text
     for kind, pat in TOKEN_PATTERNS:
         for m in pat.finditer(text):
-            if SV.classify(m.group(0)).kind == SV.SECRET:
+            if secret_values.classify(m.group(0)).kind == secret_values.SECRET:
                 yield m.start(), m.end(), kind, m.group(0), _commented(text, m.start())
     # NAME=value / NAME: value lines (.env, Dockerfile ENV, compose environment, shell exports)
     for m in [*_ASSIGN.finditer(text), *_ENV_SPACE.finditer(text), *_K8S_ENV.finditer(text)]:
@@ -127,7 +127,7 @@ class _Credential(NamedTuple):
     ctx: RuleContext
     span: Span
     where: str  # "--api-key value", "HF_TOKEN value", "Hugging Face token"
-    verdict: SV.Verdict
+    verdict: secret_values.Verdict
     commented: bool
     default_of: str | None  # NAME when the value is the default of `${NAME:-value}`
 
@@ -165,7 +165,7 @@ def _credentials(launches: Iterable[RuleContext]) -> Iterator[_Credential]:
                 continue
             seen.add(key)
             default_of = _default_of(ctx.src.text, span.start) if span.path == ctx.src.display else None
-            yield _Credential(ctx, span, where, SV.classify(value), commented, default_of)
+            yield _Credential(ctx, span, where, secret_values.classify(value), commented, default_of)
 
 
 @register("VL501", scope="project")
@@ -173,7 +173,7 @@ def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
     for c in _credentials(launches):
         path = c.span.path or c.ctx.src.display
         shown = redact(c.verdict.value)
-        if c.verdict.kind == SV.SECRET:
+        if c.verdict.kind == secret_values.SECRET:
             yield make_diagnostic(
                 "VL501", path, c.span,
                 f"hard-coded secret ({c.where} {shown}) in a committed file: anyone with read access to "
@@ -182,7 +182,7 @@ def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
             )
         elif c.commented or _EXAMPLE_FILE.search(path.rsplit("/", 1)[-1]):
             continue
-        elif c.verdict.kind == SV.HAND_WRITTEN and c.guards_server:
+        elif c.verdict.kind == secret_values.HAND_WRITTEN and c.guards_server:
             # vLLM accepts any string as its key: the file states the key this server accepts
             yield make_diagnostic(
                 "VL501", path, c.span,
@@ -190,7 +190,7 @@ def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
                 f"anyone with read access to the repository",
                 launch=c.ctx.launch.name, notes=[_SERVER_NOTE],
             )
-        elif c.verdict.kind == SV.HAND_WRITTEN:
+        elif c.verdict.kind == secret_values.HAND_WRITTEN:
             # a provider's token has a format; a typed word is more likely a local stand-in
             yield make_diagnostic(
                 "VL501", path, c.span,
@@ -199,7 +199,7 @@ def hard_coded_secret(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
                 f"anyone with read access to the repository can use it",
                 launch=c.ctx.launch.name, severity=Severity.WARNING, notes=[_READ_FROM_A_SECRET],
             )
-        elif c.verdict.kind == SV.TEST and c.guards_server:
+        elif c.verdict.kind == secret_values.TEST and c.guards_server:
             yield make_diagnostic(
                 "VL501", path, c.span,
                 f"{c.subject} is the well-known test value {c.verdict.value!r}: any client that tries it can use "
@@ -218,7 +218,7 @@ _SERVER_NOTE = ("read the key at run time instead: `--api-key \"$VLLM_API_KEY\"`
 def placeholder_credential(launches: Iterable[RuleContext]) -> Iterator[Diagnostic]:
     for c in _credentials(launches):
         path = c.span.path or c.ctx.src.display
-        if c.verdict.kind != SV.PLACEHOLDER or c.commented or _EXAMPLE_FILE.search(path.rsplit("/", 1)[-1]):
+        if c.verdict.kind != secret_values.PLACEHOLDER or c.commented or _EXAMPLE_FILE.search(path.rsplit("/", 1)[-1]):
             continue
         if c.guards_server:
             effect = "clients must send that exact text to be let in"
@@ -307,7 +307,7 @@ def unpinned_image(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield ctx.report(
         "VL503",
         f"image {image} {why}: each pull may bring a different vLLM release, whose flags, defaults and "
-        f"memory use differ (vllm-lint checks this launch against vLLM {ctx.version})",
+        f"memory use differ (vllm-lint checks this launch against {ctx.vllm})",
         span=span,
         notes=[note],
         suggestions=suggestions,
@@ -436,11 +436,11 @@ def _vllm_port_env(ctx: RuleContext, listen: tuple[int, str] | None) -> Iterator
     if value == port and at_least(ctx.version, API_SOCKET_FIRST_SINCE):
         # the API server binds --port before the engine starts (vllm issue #8204), and vLLM's
         # get_open_port() steps past a busy VLLM_PORT: nothing collides, the variable is just moot
-        tail = (f"it equals the HTTP port ({where} {port}); vLLM {ctx.version} binds the HTTP port first and "
+        tail = (f"it equals the HTTP port ({where} {port}); {ctx.vllm} binds the HTTP port first and "
                 f"takes the next free ports for its internal sockets")
         harmless = True
     elif value == port:
-        tail = (f"it equals the HTTP port ({where} {port}), and vLLM {ctx.version} starts the engine before "
+        tail = (f"it equals the HTTP port ({where} {port}), and {ctx.vllm} starts the engine before "
                 f"the API server binds it, so the API server can fail with 'address already in use'")
     else:
         tail = f"the API server still listens on {port} ({where})"

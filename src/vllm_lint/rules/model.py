@@ -3,7 +3,7 @@ the checkpoint, the scheduler's token budget, and model names vLLM cannot resolv
 
 Conditions follow vLLM's ``ModelConfig._get_and_verify_max_len`` (per release: the RoPE-scaling
 rule changed in 0.30.0, see ``ModelArch.derived_max_model_len``), ``ModelConfig._verify_quantization``
-and ``SchedulerConfig.verify_max_model_len`` (knowledge/vllm-validation-rules.md rules 16, 24, 53).
+and ``SchedulerConfig.verify_max_model_len``.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def max_model_len_above_derived(ctx: RuleContext) -> Iterator[Diagnostic]:
     rope = ""
     if m.rope_scaling:
         rtype = m.rope_scaling.get("rope_type") or m.rope_scaling.get("type")
-        rope = f" ({m.id} has rope_scaling {rtype!s} factor {m.rope_scaling.get('factor')}; vLLM {ctx.version} " \
+        rope = f" ({m.id} has rope_scaling {rtype!s} factor {m.rope_scaling.get('factor')}; {ctx.vllm} " \
                f"{'applies' if derived != (m.max_position_embeddings or derived) else 'does not apply'} it)"
     tok = ctx.value_token("max_model_len")
     sp = flag_values.value_span(ctx, "max_model_len")
@@ -326,6 +326,8 @@ def unresolved_model(ctx: RuleContext) -> Iterator[Diagnostic]:
     bare = name.strip().strip("'\"")
     if "/" not in bare and _full_id(ctx, bare):
         return  # VL406 names the likely id
+    if res.name and res.name != name and ctx.launch.facts.model_id == res.name:
+        name = f"{res.name} (mounted at {bare})"  # the storageUri's model, where KServe puts it
     yield ctx.report(
         "VL407",
         f"model {name!r} is not in vllm-lint's catalog, a local folder with a config.json, or the local "

@@ -65,7 +65,7 @@ def gpu_count_mismatch(ctx: RuleContext) -> Iterator[Diagnostic]:
                     f"({vis.count}) in this node.")
         else:
             # Older releases pick the Ray executor by themselves when the node has too few GPUs.
-            tail = (f"vLLM {ctx.version} falls back to the Ray executor, whose placement group waits for GPUs "
+            tail = (f"{ctx.vllm} falls back to the Ray executor, whose placement group waits for GPUs "
                     f"that are not there (0.33 refuses outright: World size ({w.size}) is larger than the number "
                     f"of available GPUs ({vis.count}) in this node.)")
         yield ctx.report(

@@ -78,6 +78,7 @@ RULES: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     (PLACEHOLDER, _rx(r"(?:^|[-_ ])(?:here|placeholder)$|^(?:todo|fixme|tbd|placeholder)(?:[-_ ]|$)", _I),
      "a 'token here' or TODO placeholder"),
     (PLACEHOLDER, _rx(r"^(?=.*x{3})[x*.…_-]*$|^[.…]*$", _I, rest=True), "xxxx or ..., after any token prefix"),
+    (PLACEHOLDER, _rx(r"^(?:unset|unspecified|to[-_ ]?be[-_ ]?set)$", _I), "a word saying no value was set (UNSET)"),
     (TEST, _rx(r"^(?:EMPTY|token-abc123)$", rest=True),
      "a value vLLM's own documentation uses (EMPTY for no key, token-abc123 as an example key)"),
     (TEST, _rx(r"^(?:test|testing|dummy|fake|local|localhost|dev|demo|example|sample|default|secret|"

@@ -1,6 +1,6 @@
 """Finding the vLLM engine start inside an argv (a list of Tokens from any format).
 
-Recognised programs (see knowledge/vllm-flag-history.md §1 "Entrypoints over time"):
+Recognised programs (the entrypoints vLLM has shipped across its releases):
 ``vllm serve`` (any path ending in ``/vllm``), ``python[3[.X]] -m vllm.entrypoints.openai.api_server``,
 ``python -m vllm.entrypoints.api_server`` (the legacy demo server), ``python -m
 vllm.entrypoints.cli.main serve``; behind wrappers (``exec``, ``nohup``, ``env A=b``, ``time``,
@@ -14,7 +14,7 @@ import re
 
 from vllm_lint.launch import LaunchFacts, Token
 from vllm_lint.sources.containers.docker_run import DockerRun, parse_docker_run
-from vllm_lint.sources.containers.images import image_entrypoint, is_vllm_image
+from vllm_lint.sources.containers.images import image_entrypoint, is_vllm_image, starts_with_program
 
 _PYTHON = re.compile(r"python(?:\d+(?:\.\d+)?)?")
 _ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -299,7 +299,8 @@ def docker_run_invocation(run: DockerRun) -> Invocation | None:
             if got is not None and ep.uncertain:
                 got[3].image_entrypoint_uncertain = ep.reason
     if got is None and run.entrypoint is None and image_entrypoint(run.image.text if run.image else None) is None:
-        if run.image is not None and is_vllm_image(run.image.text) and run.args:
+        if run.image is not None and is_vllm_image(run.image.text) and run.args \
+                and not starts_with_program([t.text for t in run.args]):
             program = [Token(text="vllm", style="synthetic", origin="assumed-image"),
                        Token(text="serve", style="synthetic", origin="assumed-image")]
             facts.image_entrypoint_assumed = True

@@ -25,7 +25,7 @@ REGISTRY: dict[str, str | Extractor] = {
     "kubeai": "vllm_lint.sources.k8s.manifests:extract",
     "kserve": "vllm_lint.sources.k8s.manifests:extract",
     "rayservice": "vllm_lint.sources.k8s.manifests:extract",
-    # launches in other syntaxes (issue 15)
+    # launches in other syntaxes: service units, CI, notebooks, launcher scripts
     "systemd": "vllm_lint.sources.services.systemd:extract",
     "procfile": "vllm_lint.sources.services.procfile:extract",
     "nomad": "vllm_lint.sources.services.nomad:extract",

@@ -29,24 +29,15 @@ def script_launches(src: SourceFile, mapped: MappedText, *, source: str, env: Ma
     commands that begin with a program that can start vLLM (see ``starts_command``): text that is
     not known to be a script (a YAML description) mentions ``vllm serve`` in prose too.
     """
-    from vllm_lint.sources.shell.scripts import command_launch
+    from vllm_lint.sources.shell.scripts import distinct_launches
     from vllm_lint.sources.shell.commands import parse_script
 
     if not mapped.chars:
         return []
     script = parse_script(mapped.text, mapped.starts, env, k8s=k8s, ends=mapped.ends)
     out: list[Launch] = []
-    seen: set[tuple] = set()
-    for cmd in script.commands:
-        if strict and not starts_command([w.text for w in cmd.words]):
-            continue
-        launch = command_launch(src, cmd, script, depth=0)
-        if launch is None:
-            continue
-        key = tuple((t.text, t.span.start if t.span else None) for t in launch.program + launch.args)
-        if key in seen:
-            continue
-        seen.add(key)
+    commands = (cmd for cmd in script.commands if not strict or starts_command([w.text for w in cmd.words]))
+    for launch in distinct_launches(src, script, commands):
         launch.source = source
         launch.name = prefix + launch.name
         out.append(launch)

@@ -8,6 +8,8 @@ read statically with spans inside the YAML block scalar. SkyPilot sets
 accelerator choices the launch must start on each, so it is checked against the one with the
 least GPU memory in all (``facts.accelerator_choices``: ``A100:4, the choice with the least GPU
 memory of {A100:4, A100:8, H100:8}``), whose count ``SKYPILOT_NUM_GPUS_PER_NODE`` then is.
+``resources.image_id: docker:IMAGE`` runs ``setup`` and ``run`` inside that container: its vLLM
+is the one the script starts.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from vllm_lint.launch import GpuRequest
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.shell.commands import parse_script
 from vllm_lint.sources.yaml import loader, lookup, spans
+from vllm_lint.vllm.versions import version_from_image
 
 _ACC = re.compile(r"^\s*([\w.\-]+)\s*(?::\s*([\d.]+))?\s*$")
 
@@ -115,6 +118,25 @@ def smallest_choice(choices: list[tuple[str, float | None]]) -> tuple[str, float
     return name, count
 
 
+def _docker_image(src: SourceFile, res, launch) -> None:
+    """``image_id: docker:vllm/vllm-openai:v0.11.0``: the task runs in that image."""
+    node = lookup.get(res, "image_id") if isinstance(res, MappingNode) else None
+    if not isinstance(node, ScalarNode) or not node.value.startswith("docker:"):
+        return
+    at = len("docker:")
+    while at < len(node.value) and node.value[at] == " ":
+        at += 1
+    image = node.value[at:].rstrip()
+    offs = spans.scalar_offset_map(node, src.text)
+    if not image or "{" in image or "$" in image or offs is None or len(offs) != len(node.value):
+        return
+    start = offs[at]
+    launch.image = image
+    launch.image_span = src.span(start, start + len(image))
+    launch.vllm_version = version_from_image(image)
+    launch.facts.runs_in_image = image
+
+
 def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResult:
     opts = opts or ExtractOptions()
     docs = loader.load_documents(src)
@@ -157,6 +179,8 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
                 launch.unknowns = [u for u in launch.unknowns if "host are visible" not in u and "GPU count" not in u]
                 if gpu.count is None:
                     launch.unknowns.append("GPU count is not known: " + ("; ".join(gpu.notes) or "no accelerators"))
+            if launch.image is None:
+                _docker_image(src, res, launch)
             launch.facts.nodes = nodes
             choice = next((n for n in gpu.notes if ", the choice with the least GPU memory of " in n), None)
             if choice is not None:

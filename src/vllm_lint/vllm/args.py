@@ -18,7 +18,7 @@ from typing import Callable, Mapping, Sequence
 from vllm_lint.vllm.argparser import Result, run_argparse
 from vllm_lint.vllm.convert import ConvertError, convert
 from vllm_lint.vllm.flags import FlagSpec, FlagTable, flag_table
-from vllm_lint.vllm.parsed import PROG, ArgProblem, FlagUse, Item, ParsedArgs, is_symbolic
+from vllm_lint.vllm.parsed import PROG, ArgProblem, FlagUse, Item, ParsedArgs, is_splat, is_symbolic
 from vllm_lint.vllm.preprocess import preprocess
 from vllm_lint.vllm.problems import (
     UNKNOWN_CODES,
@@ -233,6 +233,8 @@ def _find_model(out: ParsedArgs, res: Result, entrypoint: str, table: FlagTable,
         first = res.positional[0]
         if entrypoint != "serve" and first.origin - 1 in unknown_origins:
             pass  # the value of an unknown option, already reported with it
+        elif entrypoint != "serve" and is_splat(first.text):
+            pass  # "$@": whatever the caller passes, options as likely as a model
         elif entrypoint == "serve":
             out.model, out.model_index = first.text, first.origin
         else:

@@ -113,7 +113,16 @@ def _tokens(name: str) -> list[str]:
     return [t for t in re.split(r"[_\-\s.]+", name.upper()) if t]
 
 
-@lru_cache(maxsize=4096)  # each launch's checks run again under every other reading of its facts
+@lru_cache(maxsize=1)
+def _names_by_words() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """vLLM's names grouped by their sorted words (``USE_VLLM_V1`` finds ``VLLM_USE_V1``)."""
+    out: dict[tuple[str, ...], list[str]] = {}
+    for n in vllm_names():
+        out.setdefault(tuple(sorted(_tokens(n))), []).append(n)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=4096)
 def did_you_mean(name: str) -> str | None:
     """The vLLM variable a name that no release reads was most likely meant to be, or None.
 
@@ -130,7 +139,7 @@ def did_you_mean(name: str) -> str | None:
     if joined in names and joined != name:
         return joined
     key = tuple(sorted(toks))
-    same_words = [n for n in names if tuple(sorted(_tokens(n))) == key]
+    same_words = _names_by_words().get(key, ())
     if len(same_words) == 1:
         return same_words[0]
     if toks[0] != "VLLM" and re.fullmatch(r"V+L+M+|VL+|VLM+L*", toks[0]):

@@ -269,7 +269,7 @@ def from_date(day: date, *, main_build: bool, detail: str, source: str, where: s
 
 def from_environment(env: Mapping[str, str], *, where: str | None = None) -> VersionEvidence | None:
     """What the launch's environment implies: ``VLLM_USE_V1=0`` asks for the V0 engine, which only
-    releases up to 0.10.2 have (read from each wheel: ``Release.v0_engine``)."""
+    releases up to 0.10.2 have (read from each wheel: ``PublishedRelease.v0_engine``)."""
     value = env.get("VLLM_USE_V1")
     if value is None or value.strip().lower() not in ("0", "false"):
         return None

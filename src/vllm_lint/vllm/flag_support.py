@@ -125,7 +125,7 @@ def deprecation_support(option: str, candidates: ReleaseSet | None = None, *, en
 
 
 def fact_groups(attribute: str, candidates: ReleaseSet | None = None) -> dict[object, ReleaseSet]:
-    """The candidates grouped by one per-release fact of ``releases.Release`` (``serve_model_flag``,
+    """The candidates grouped by one per-release fact of ``releases.PublishedRelease`` (``serve_model_flag``,
     ``v0_engine``, ``console_script``...): ``{"error": 0.8.0-0.11.0, "moved": 0.11.1-0.33.0}``."""
     cand = candidates if candidates is not None else ReleaseSet.everything()
     rows = {r.version: r for r in releases.releases()}

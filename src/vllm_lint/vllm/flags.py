@@ -166,7 +166,7 @@ class FlagTable:
         if index is None or len(index) != len(opts):
             index = self._prefix_index[key] = sorted((o, i) for i, o in enumerate(opts))
         # Sorted (name, position) + bisect: O(log n + matches) per lookup, so a file with 100,000
-        # unknown flags costs 100,000 bisections (a linear scan of ~500 options was ~1 ms each).
+        # unknown flags costs 100,000 bisections (a linear scan of ~500 options costs ~1 ms each).
         hits = []
         j = bisect.bisect_left(index, (prefix, -1))
         while j < len(index) and index[j][0].startswith(prefix):

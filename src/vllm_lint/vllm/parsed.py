@@ -11,13 +11,23 @@ from vllm_lint.vllm.flags import FlagTable
 
 PROG = {"serve": "vllm serve", "api_server": "api_server.py", "legacy_api_server": "api_server.py"}
 
-_SYMBOLIC_RE = re.compile(r"\$\{|\$\(|\{\{|\$[A-Za-z_]|\{[A-Za-z_][\w.]*\}|%\{|REPLACE_ENV_")
+_SYMBOLIC_RE = re.compile(r"\$\{|\$\(|\{\{|\$[A-Za-z_0-9@*]|\{[A-Za-z_][\w.]*\}|%\{|REPLACE_ENV_")
 NEG_NUMBER_RE = re.compile(r"^-\d+$|^-\d*\.\d+$")
 
 
 def is_symbolic(text: str) -> bool:
     """True when a token still holds an unexpanded ``${VAR}``, ``$(VAR)``, ``{{ }}`` or template."""
     return bool(_SYMBOLIC_RE.search(text))
+
+
+# "$@", "$*", "${ARGS[@]}" (as the launch passes them, possibly wrapped in ${...}): zero or more
+# words forwarded from elsewhere, options as likely as a model
+_SPLAT_RE = re.compile(r"^(?:\$\{)?\$(?:[@*]|\{[@*]\})\}?$|^\$\{[A-Za-z_]\w*\[[@*]\]\}$")
+
+
+def is_splat(text: str) -> bool:
+    """True when a token stands for any number of forwarded arguments (``"$@"``, ``"${A[@]}"``)."""
+    return bool(_SPLAT_RE.match(text))
 
 
 @dataclass(slots=True)

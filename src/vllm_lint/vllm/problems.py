@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
+from vllm_lint.suggest import closest_option
 from vllm_lint.vllm.argparser import Fatal, Opt, Result, arg_name, classify, nargs_range
 from vllm_lint.vllm.flags import SWITCH_KINDS, FlagSpec, FlagTable, option_history
 from vllm_lint.vllm.parsed import ArgProblem, Item
@@ -26,16 +27,7 @@ def did_you_mean(option: str, table: FlagTable) -> str | None:
 
 @lru_cache(maxsize=256)
 def _did_you_mean_in(option: str, pool: tuple[str, ...]) -> str | None:
-    import difflib  # only needed when something is misspelt
-
-    flag = option
-    close = difflib.get_close_matches(flag, pool, n=1, cutoff=0.75)
-    if close:
-        return close[0]
-    # A word swapped or misspelt in the middle (--gpu-memory-utilisation): compare without dashes.
-    squashed = {o.replace("-", ""): o for o in pool}
-    close = difflib.get_close_matches(flag.replace("-", ""), list(squashed), n=1, cutoff=0.8)
-    return squashed[close[0]] if close else None
+    return closest_option(option, pool)
 
 
 def _release_note(option: str, version: str) -> tuple[str, str | None] | None:

@@ -34,7 +34,7 @@ SOURCE_PYPI = "https://pypi.org/simple/vllm/"
 
 
 @dataclass(frozen=True, slots=True)
-class Release:
+class PublishedRelease:
     """One vLLM release as published on PyPI."""
 
     version: str
@@ -59,11 +59,11 @@ def _index() -> dict:
 
 
 @lru_cache(maxsize=1)
-def releases() -> tuple[Release, ...]:
+def releases() -> tuple[PublishedRelease, ...]:
     """Every known release, oldest first."""
     out = []
     for r in _index()["releases"]:
-        out.append(Release(
+        out.append(PublishedRelease(
             version=r["version"], date=r["date"], table=r["table"],
             console_script=r["console_script"], modules=tuple(r["modules"]), v0_engine=r["v0_engine"],
             use_v1_env=r["use_v1_env"], underscore_options=r["underscore_options"],
@@ -92,7 +92,7 @@ def oldest() -> str:
     return release_versions()[0]
 
 
-def release(version: str) -> Release | None:
+def release(version: str) -> PublishedRelease | None:
     """The release row of an exact release number (``0.8.5.post1``), None when not a known release."""
     i = _position().get(canonical(version) or "")
     return releases()[i] if i is not None else None
@@ -158,7 +158,7 @@ def first_released_after(day: date) -> str | None:
     return None
 
 
-def first_release_where(pred: Callable[[Release], bool]) -> str | None:
+def first_release_where(pred: Callable[[PublishedRelease], bool]) -> str | None:
     """The oldest release for which ``pred`` holds."""
     for r in releases():
         if pred(r):
@@ -233,7 +233,7 @@ class ReleaseSet:
         drop = set(other.versions)
         return ReleaseSet(tuple(v for v in self.versions if v not in drop), self.open_above and not other.open_above)
 
-    def where(self, pred: Callable[[Release], bool]) -> "ReleaseSet":
+    def where(self, pred: Callable[[PublishedRelease], bool]) -> "ReleaseSet":
         rows = {r.version: r for r in releases()}
         return ReleaseSet(tuple(v for v in self.versions if pred(rows[v])), self.open_above)
 

@@ -27,7 +27,7 @@ L31 = "meta-llama/Llama-3.1-8B-Instruct"
 
 # path -> models of the launches, in file order
 EXPECTED: dict[str, list[str | None]] = {
-    # NOTES.md section 6 (no notes), read by the reviewer of the formats issue
+    # files without notes in the corpus (NOTES.md section 6), read by hand
     "BadLord1st__vllm-production-stack/my-values.yaml": ["/data/shared-pvc-storage/model", "openai/gpt-oss-20b"],
     "CloudThrill__vllm-production-stack-terraform/coreweave/cks-deepseek3/config/llm-stack/helm/gpu/gpu-deepseek-v32.tpl":
         ["deepseek-ai/DeepSeek-V3.2"],

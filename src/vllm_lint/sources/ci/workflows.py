@@ -43,7 +43,16 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     for doc in docs.documents:
         if not isinstance(doc, MappingNode):
             continue
-        if src.kind == "github-actions":
+        runs = lookup.get(doc, "runs")
+        if src.kind == "github-actions" and isinstance(runs, MappingNode) \
+                and (lookup.get_str(runs, "using") or "").strip().lower() != "composite":
+            # a Docker or JavaScript action: its strings are read as any YAML file's are
+            from vllm_lint.sources.embedded.strings import extract as strings_extract
+
+            return strings_extract(src, opts)
+        if src.kind == "github-actions" and isinstance(runs, MappingNode):
+            result.launches.extend(_composite(src, doc, opts))
+        elif src.kind == "github-actions":
             result.launches.extend(_github(src, doc, opts))
         elif src.kind == "gitlab-ci":
             result.launches.extend(_gitlab(src, doc, opts))
@@ -77,16 +86,18 @@ def _env_map(node: Node | None, into: dict[str, object]) -> None:
         into[k.value] = None if "${{" in text or "$" in text else text
 
 
-def without_expressions(mapped: MappedText) -> MappedText:
+def without_expressions(mapped: MappedText, known: dict[str, str] | None = None) -> MappedText:
     """``${{ expr }}`` -> ``{{expr}}`` over the same source range: a placeholder the shell reader
-    keeps as one unknown word."""
+    keeps as one unknown word; an expression in ``known`` (a composite action's input with its
+    default) becomes that text."""
     text = mapped.text
     out = MappedText()
     last = 0
     for m in _GHA_EXPR.finditer(text):
         out.extend(mapped.slice(last, m.start()))
         expr = re.sub(r"\s+", "", m.group(1))
-        out.add("{{" + expr + "}}", mapped.starts[m.start()], mapped.ends[m.end() - 1])
+        value = (known or {}).get(expr)
+        out.add(value if value is not None else "{{" + expr + "}}", mapped.starts[m.start()], mapped.ends[m.end() - 1])
         last = m.end()
     out.extend(mapped.slice(last, len(mapped)))
     return out
@@ -135,6 +146,30 @@ def _github(src: SourceFile, doc: MappingNode, opts: ExtractOptions) -> list[Lau
             prefix = f"jobs.{jk.value} {label}: "
             launches = _script(src, without_expressions(run), shell, env, prefix, "github-actions")
             out.extend(_with_image(launches, image, image_node, src))
+    return out
+
+
+def _composite(src: SourceFile, doc: MappingNode, opts: ExtractOptions) -> list[Launch]:
+    """A composite action (``action.yml`` with ``runs.using: composite``): its ``runs.steps`` run
+    like a job's, ``${{ inputs.NAME }}`` being the input's ``default`` unless the caller passes one."""
+    runs = lookup.get(doc, "runs")
+    defaults: dict[str, str] = {}
+    for k, v in lookup.mapping_pairs(lookup.get(doc, "inputs")):
+        default = lookup.get(v, "default") if isinstance(v, MappingNode) else None
+        if isinstance(k, ScalarNode) and isinstance(default, ScalarNode) and not lookup.is_null(default) \
+                and "${{" not in default.value:
+            defaults[f"inputs.{k.value}"] = default.value
+    out: list[Launch] = []
+    steps = lookup.get(runs, "steps")
+    for i, step in enumerate(steps.value if isinstance(steps, SequenceNode) else []):
+        run = scalar_text(src, lookup.get(step, "run"))
+        if run is None:
+            continue
+        env: dict[str, object] = dict(opts.env)
+        _env_map(lookup.get(step, "env"), env)
+        label = lookup.get_str(step, "name") or lookup.get_str(step, "id") or f"steps[{i}]"
+        shell = (lookup.get_str(step, "shell") or "bash").split()[0]
+        out.extend(_script(src, without_expressions(run, defaults), shell, env, f"runs.steps {label}: ", "github-actions"))
     return out
 
 

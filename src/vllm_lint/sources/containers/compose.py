@@ -24,7 +24,7 @@ from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
 from vllm_lint.sources.containers.dotenv import parse_dotenv
-from vllm_lint.sources.containers.images import image_entrypoint, is_vllm_image
+from vllm_lint.sources.containers.images import image_entrypoint, is_vllm_image, starts_with_program
 from vllm_lint.sources.containers.interpolate import Interp, interpolate
 from vllm_lint.sources.containers.visible_gpus import container_gpu
 from vllm_lint.sources.insertion import mapping_key_insertion, shell_insertion, yaml_list_insertion
@@ -475,6 +475,8 @@ def service_launch(src: SourceFile, key: ScalarNode, svc: MappingNode, project_e
             return None
         if ep_words or not cmd_words:  # a custom entrypoint, or nothing that says vLLM runs
             return None
+        if starts_with_program([w.token.text for w in cmd_words]):
+            return None  # `command: ray start ...`: the image runs that program
         # a vLLM image whose ENTRYPOINT is not modelled: assume it runs the server
         program = [Token(text="vllm", style="synthetic", origin="assumed-image"),
                    Token(text="serve", style="synthetic", origin="assumed-image")]

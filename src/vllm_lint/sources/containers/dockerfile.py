@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.containers.images import image_entrypoint, is_vllm_image
+from vllm_lint.sources.containers.images import image_entrypoint, is_vllm_image, starts_with_program
 from vllm_lint.sources.containers.visible_gpus import narrow_by_env
 from vllm_lint.sources.insertion import shell_insertion
 from vllm_lint.sources.shell.commands import expand_words as split_words
@@ -304,7 +304,8 @@ def _stage_launch(src: SourceFile, stage: _Stage) -> Launch | None:
         followed = _follow_script(src, stage, [t.text for t in tokens], env)
         if followed is not None:
             return followed
-        if not stage.ep_set_here and img_ep is None and is_vllm_image(stage.image) and cmd_words:
+        if not stage.ep_set_here and img_ep is None and is_vllm_image(stage.image) and cmd_words \
+                and not starts_with_program([t.text for t, _ in cmd_words]):
             program = [Token("vllm", style="synthetic", origin="assumed-image"),
                        Token("serve", style="synthetic", origin="assumed-image")]
             got = ("serve", program, [t for t, _ in cmd_words], LaunchFacts(image_entrypoint_assumed=True))

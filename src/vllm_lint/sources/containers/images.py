@@ -56,6 +56,25 @@ def is_vllm_image(image: str | None) -> bool:
     return bool(_OFFICIAL.match(image)) or name.endswith("/vllm-openai") or name.endswith("/vllm") or "vllm" in name.rsplit("/", 1)[-1]
 
 
+# Programs a container's arguments start with when they replace the image's command instead of
+# extending a `vllm serve` ENTRYPOINT (`ray start --head`, `python app.py`, `bash -c ...`).
+_PROGRAMS = frozenset({
+    "ray", "python", "python3", "bash", "sh", "dash", "zsh", "env", "exec", "sleep", "tail", "cat", "echo",
+    "uvicorn", "gunicorn", "jupyter", "torchrun", "deepspeed", "accelerate", "pip", "pip3", "uv", "conda",
+    "supervisord", "tini", "dumb-init", "nginx", "huggingface-cli", "hf", "tritonserver", "sglang"})
+
+
+def starts_with_program(words: list[str]) -> bool:
+    """True when container arguments begin with a program or script rather than vLLM options or
+    a model: an image whose ENTRYPOINT is not known then runs that program, not `vllm serve`."""
+    if not words:
+        return False
+    first = words[0].strip()
+    if not first or first.startswith("-") or "$" in first or "{{" in first:
+        return False
+    return first.rsplit("/", 1)[-1] in _PROGRAMS or first.endswith((".sh", ".py"))
+
+
 def image_entrypoint(image: str | None) -> ImageEntrypoint | None:
     """The ENTRYPOINT of one of vLLM's official images, or None when the image is not modelled.
 

@@ -40,7 +40,8 @@ from vllm_lint.span import Span
 if TYPE_CHECKING:
     from vllm_lint.launch import Launch
 
-_ACTION = re.compile(r"\{\{(-(?=[ \t\r\n]))?(.*?)((?<=[ \t\r\n])-)?\}\}", re.S)
+# an action ends at the first `}}` outside its string literals (`{{ "}}" }}` prints `}}`)
+_ACTION = re.compile(r'\{\{(-(?=[ \t\r\n]))?((?:"(?:[^"\\\n]|\\.)*"|`[^`]*`|.)*?)((?<=[ \t\r\n])-)?\}\}', re.S)
 _STRUCTURAL = re.compile(r"\b(?:include|toYaml|toJson|nindent|indent|tpl|template)\b")
 _FUNCS = {"quote", "lower", "upper", "trim", "toString", "default", "squote"}
 MAX_OUTPUT = 2_000_000  # a range over a huge list must not blow up memory

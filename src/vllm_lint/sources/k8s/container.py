@@ -26,6 +26,7 @@ from yaml.nodes import Node
 
 from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, LaunchFacts, Token
 from vllm_lint.sources.base import SourceFile
+from vllm_lint.sources.containers.images import starts_with_program
 from vllm_lint.sources.insertion import shell_quote
 from vllm_lint.sources.k8s import entrypoints, gpu_requests
 from vllm_lint.sources.yaml import navigate
@@ -232,7 +233,8 @@ def container_launch(src: SourceFile, ctx: PodContext, container: Node) -> Launc
         found = entrypoints.find_vllm(argv)
         if found is None and not cmd and entrypoints.image_runs_vllm(image) is None \
                 and ((image is None and entrypoints.has_vllm_flag(args))
-                     or (image is not None and entrypoints.looks_like_vllm_image(image) and any(t.text.startswith("--") for t in args))):
+                     or (image is not None and entrypoints.looks_like_vllm_image(image) and any(t.text.startswith("--") for t in args)
+                         and not starts_with_program([t.text for t in args]))):
             # Custom image named like vLLM with only flags given: assume vLLM's ENTRYPOINT.
             entry_synthetic = entrypoints.assumed_entrypoint()
             found = entrypoints.find_vllm(entry_synthetic + args)

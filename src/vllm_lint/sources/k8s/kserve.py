@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import re
+
 from yaml.nodes import Node
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
@@ -57,7 +59,19 @@ def launches(src: SourceFile, docs: list[Node]) -> list[Launch]:
     return out
 
 
+def _runtime_unrendered(model: Node) -> bool:
+    """True when ``runtime:`` is written but its name is a template nobody rendered (a chart's
+    ``runtime: {{ include ... }}``): the InferenceService names some runtime, not known which."""
+    node = navigate.get(model, "runtime")
+    if node is None:
+        return False
+    rt = (navigate.text(node) or "").strip()
+    return not rt or "{{" in rt or "$" in rt
+
+
 def _pick_runtime(model: Node, runtimes: dict[str, Node]) -> tuple[str | None, Node | None]:
+    if _runtime_unrendered(model):
+        return None, None
     rt = (navigate.text(navigate.get(model, "runtime")) or "").strip()
     if rt:
         return rt, runtimes.get(rt)
@@ -115,8 +129,7 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
         else:
             launch = container_launch(src, ctx, containers[0])
         if launch is not None:
-            if storage.startswith("hf://"):
-                launch.facts.model_id = storage[5:]
+            launch.facts.model_id = storage_model_id(storage)
             _isvc_model_note(launch, storage)
             launch.unknowns += [u for u in unknowns if u not in launch.unknowns]
             from vllm_lint.sources.k8s.container import list_insertion
@@ -126,9 +139,15 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
     # Built-in runtimes (not in this file).
     if fmt.lower() == "vllm":
         program = _syn("python", "-m", "vllm.entrypoints.openai.api_server")
-        args = _syn("--port=8080", f"--served-model-name={name}", "--model=/mnt/models") + extra
+        if _runtime_unrendered(model):
+            # some runtime of the chart's own: KServe's port and model mount, not its other args
+            args = _syn("--port=8080", "--model=/mnt/models") + extra
+            facts.runtime = "not known (its name is not rendered); the InferenceService's args only"
+            unknowns.append("the ServingRuntime's name is a template: its own arguments are not known")
+        else:
+            args = _syn("--port=8080", f"--served-model-name={name}", "--model=/mnt/models") + extra
+            facts.runtime = "kserve-vllmserver (built-in)"
         entrypoint = "api_server"
-        facts.runtime = "kserve-vllmserver (built-in)"
     elif fmt.lower() == "huggingface":
         # kserve-huggingfaceserver: `python -m huggingfaceserver --model_name=<name> --model_dir=/mnt/models`,
         # which passes vLLM engine args through; only the engine args are kept here.
@@ -148,6 +167,7 @@ def isvc_launches(src: SourceFile, doc: Node, runtimes: dict[str, Node]) -> tupl
         facts.runtime_missing = rt_name
         rt_node = navigate.get(model, "runtime")
         facts.runtime_span = src.index.span(rt_node.start_mark.index, rt_node.end_mark.index) if rt_node else None
+    facts.model_id = storage_model_id(storage)
     anchor = navigate.get(model, "modelFormat") or model
     launch = Launch(path=src.display, name=f"InferenceService/{name} (predictor)", source="kserve",
                     span=src.index.span(anchor.start_mark.index, anchor.start_mark.index), entrypoint=entrypoint,
@@ -212,6 +232,26 @@ def _all_nodes(root: Node) -> list[Node]:
         elif navigate.is_seq(n):
             stack.extend(navigate.items(n))
     return out
+
+
+_SIZE = re.compile(r"(?:^|[-_.])\d+(?:\.\d+)?[bm](?:$|[-_.])", re.I)
+
+
+def storage_model_id(storage: str) -> str | None:
+    """The model a ``storageUri`` names: ``hf://org/name`` exactly; a modelcar image
+    (``oci://quay.io/x/modelcar-catalog:granite-3.3-2b-instruct``,
+    ``oci://registry/x/modelcar-granite-3-1-8b-instruct:1.5``) by the name in its tag or repository,
+    which resolves only as a name does (likely)."""
+    if storage.startswith("hf://"):
+        return storage[5:].split("@", 1)[0].strip("/") or None
+    if not storage.startswith("oci://") or "$" in storage or "{" in storage:
+        return None
+    ref = storage[6:].split("@", 1)[0]
+    repo, _, tag = ref.rpartition(":") if ":" in ref.rsplit("/", 1)[-1] else (ref, "", "")
+    for word in (tag, repo.rsplit("/", 1)[-1].removeprefix("modelcar-")):
+        if word and _SIZE.search(word):
+            return word
+    return None
 
 
 def _isvc_model_note(launch: Launch, storage: str) -> None:

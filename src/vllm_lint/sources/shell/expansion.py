@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Sequence
 
 from vllm_lint.sources.shell.lexer import NAME_RE, skip_quoted
@@ -288,7 +289,12 @@ class Expander:
             if rest.startswith(cand):
                 op = cand
                 break
-        if op is None:  # ${V%x}, ${V/a/b}, ${V:0:3}, ${V^^} ...
+        if op is None and rest[:1] in ("#", "%") and val is not None and not val.symbolic and val.items is None:
+            longest = rest[:2] in ("##", "%%")
+            pattern = rest[2:] if longest else rest[1:]
+            if pattern and not any(c in pattern for c in "$`\"'\\"):
+                return self._value(Val(strip_pattern(val.text, pattern, rest[0] == "#", longest), False), lo, hi, in_dq)
+        if op is None:  # ${V/a/b}, ${V:0:3}, ${V^^}, a pattern holding an expansion ...
             return self._symbolic(lo, hi, in_dq, "pattern/substring expansion")
         w_lo = body_lo + k + len(op)
         colon = op.startswith(":")
@@ -402,3 +408,14 @@ def _mkword(cur: list[_Ch], quoted: bool, start: int, end: int) -> Word:
         raw_end=max((c.wend for c in cur if c.wend is not None), default=None),
         condition=next((c.cond for c in cur if c.cond is not None), None),
     )
+
+
+def strip_pattern(text: str, pattern: str, prefix: bool, longest: bool) -> str:
+    """``${V#p}``/``${V##p}`` (prefix) and ``${V%p}``/``${V%%p}`` (suffix): the shortest or longest
+    match of the glob ``p`` removed (``${REPO##*/}`` is the name after the last slash)."""
+    cuts = range(len(text) + 1)
+    for n in (reversed(cuts) if longest else cuts):
+        part = text[:n] if prefix else text[len(text) - n:]
+        if fnmatchcase(part, pattern):
+            return text[n:] if prefix else text[:len(text) - n]
+    return text

@@ -12,6 +12,7 @@ A ``bash -c "<script>"`` argument is read as a nested script with spans into the
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index, strip_wrappers
@@ -26,6 +27,9 @@ from vllm_lint.sources.shell.syntax import Command, Script, Val, Word
 from vllm_lint.span import Span
 from vllm_lint.vllm.versions import version_from_image
 
+if TYPE_CHECKING:
+    from vllm_lint.sources.mapped_text import MappedText
+
 _RELEVANT_ENV = re.compile(r"^(?:CUDA_|NVIDIA_|HIP_|ROCR_|VLLM_|HF_|HUGGING|NCCL_|PYTORCH_|TORCH_|OMP_|TRANSFORMERS_|LMCACHE_|UCX_)")
 _MAX_NESTING = 4
 
@@ -38,19 +42,54 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         script = parse_script(mapped.text, mapped.starts, dict(opts.env), ends=mapped.ends)
     else:
         script = parse_script(src.text, None, dict(opts.env))
+        sourced = _sourced_env(src, script)
+        if sourced:
+            script = parse_script(src.text, None, {**sourced, **dict(opts.env)})
     result = ExtractResult()
+    result.launches.extend(distinct_launches(src, script, script.commands))
+    return result
+
+
+def distinct_launches(src: SourceFile, script: Script, commands: Iterable[Command]) -> Iterator[Launch]:
+    """The launch each of ``commands`` starts, once: the same array expanded twice
+    (``"${VLLM_ARGS[@]}"`` in two branches) is one launch. Lazy, so a caller may stop at the first."""
     seen: set[tuple] = set()
-    for cmd in script.commands:
+    for cmd in commands:
         launch = command_launch(src, cmd, script, depth=0)
         if launch is None:
             continue
-        # the same array expanded twice ("${VLLM_ARGS[@]}" in two branches) is one launch
         key = tuple((t.text, t.span.start if t.span else None) for t in launch.program + launch.args)
         if key in seen:
             continue
         seen.add(key)
-        result.launches.append(launch)
-    return result
+        yield launch
+
+
+def _sourced_env(src: SourceFile, script: Script) -> dict[str, object]:
+    """Variables a sibling script sets that this one ``source``s (``source "$SCRIPT_DIR/common.sh"``,
+    ``. ./env.sh``) and reads: the file is found at or below this one's folder (never outside the
+    linted tree, whose files' values must not reach the report); its values seed this script (set
+    before the launch, as the common ``source`` at the top does)."""
+    out: dict[str, object] = {}
+    for cmd in script.commands:
+        words = cmd.words
+        if len(words) < 2 or words[0].text not in ("source", "."):
+            continue
+        name = words[1].text
+        if "$" in name or "{" in name:
+            cut = max(name.rfind("$"), name.rfind("}"), name.rfind(")"))
+            slash = name.find("/", cut)
+            name = name[slash + 1:] if slash != -1 else ""
+        if not name or "$" in name or name.startswith(("/", "~")) or ".." in name.split("/"):
+            continue  # only files at or below this script's folder: nothing from outside the tree
+        # `$REPO_ROOT/scripts/common.sh` from scripts/run.sh: the tail, else the file's own name
+        sib = load_sibling(src, name) or (load_sibling(src, name.rsplit("/", 1)[-1]) if "/" in name else None)
+        if sib is None or sib.path == src.path:
+            continue
+        inner = parse_script(sib.text, None, None)
+        out.update({k: (None if v.symbolic else v.text) for k, v in inner.env.items() if v.items is None})
+    # only what this script reads: the sourced file's own helpers and state stay its own
+    return {k: v for k, v in out.items() if re.search(r"\$\{?" + re.escape(k) + r"(?![A-Za-z0-9_])", src.text)}
 
 
 _JINJA = re.compile(r"\{%|\{\{\s")
@@ -196,6 +235,8 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
     words = list(cmd.words)
     stripped = strip_wrappers(tokens)
     offset = len(tokens) - len(stripped)
+    if len(stripped) > 1 and stripped[0].text == "eval":
+        return _eval_launch(src, cmd, words[offset + 1:], depth)
     idx = shell_script_index(stripped)
     if idx is None:
         idx = _entrypoint_script_index(stripped)
@@ -226,6 +267,31 @@ def _nested(src: SourceFile, cmd: Command, tokens: list[Token], depth: int) -> L
                     launch.vllm_version = version_from_image(docker.image.text)
                 launch.unknowns = [u for u in launch.unknowns if "host sees every GPU" not in u and "host are visible" not in u]
             launch.facts.shell = _shell_name(stripped, idx)
+            return launch
+    return None
+
+
+def _eval_launch(src: SourceFile, cmd: Command, words: list, depth: int) -> Launch | None:
+    """``eval "$CMD"`` / ``eval vllm serve ...``: bash joins the expanded words with blanks and runs
+    the result as a command line (the common ``CMD="vllm serve ..."; CMD+=" --flag"; eval "$CMD"``)."""
+    if not words or not all(w.starts and len(w.starts) == len(w.text) for w in words):
+        return None
+    if any(w.condition for w in words):
+        return None  # part of the string was appended under a guard: which part is not kept here
+    text, starts, ends = "", [], []
+    for n, w in enumerate(words):
+        if n:
+            text += " "
+            starts.append(w.starts[0])
+            ends.append(w.starts[0])
+        text += w.text
+        starts += w.starts
+        ends += w.ends if w.ends and len(w.ends) == len(w.text) else [o + 1 for o in w.starts]
+    env = {k: (None if v.symbolic else v.text) for k, v in cmd.env.items() if v.items is None}
+    inner = parse_script(text, starts, env, ends=ends)
+    for sub in inner.commands:
+        launch = command_launch(src, sub, inner, depth + 1)
+        if launch is not None:
             return launch
     return None
 
@@ -327,7 +393,7 @@ _DIR_PREFIX = re.compile(r"""^(?:\$\{?\w+\}?|\$\(dirname\s+["']?\$\{?0\}?["']?\)
 
 def _splice_args_files(src: SourceFile, args: list[Token], unknowns: list[str], facts: LaunchFacts) -> list[Token]:
     """Replace an unquoted ``$(cat vllm_args.txt)``-style word with the arguments written in that
-    file (one ``--flag value`` per line, ``#`` comments; corpus form 29) when the file sits
+    file (one ``--flag value`` per line, ``#`` comments) when the file sits
     beside the script. The spliced tokens carry no span (they live in the other file, which
     the ``origin`` names); the substitution itself is never run."""
     out: list[Token] = []

@@ -1,6 +1,6 @@
-"""The shared corpus through S1's formats: no crash, expected launches and models, exact spans.
+"""The shared corpus's compose, shell, Dockerfile, env, SkyPilot and vLLM config files: no crash, expected launches and models, exact spans.
 
-Expectations were set by reading each file (corpus.tsv's model column is the reviewer's reading):
+Expectations were set by reading each file (corpus.tsv's model column is one such reading):
 ``None`` as a model means the file does not say statically (an env var, a computed flag).
 """
 
@@ -52,7 +52,7 @@ EXPECTED: dict[str, tuple[str, list[str | None]]] = {
     "skypilot-org__skypilot/llm/vllm/service.yaml": ("skypilot", ["meta-llama/Llama-2-7b-chat-hf"]),
     "skypilot-org__skypilot/llm/vllm/vllm-multinode.sky.yaml": ("skypilot", ["meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8"]),
     "Tandemn-Labs__tandemn-tuna/tuna/templates/shared/vllm_serve_cmd.txt": ("shell", ["{model}"]),  # named explicitly
-    # NOTES.md section 6 (no notes): read by the reviewer of the formats issue
+    # files without notes in the corpus (NOTES.md section 6), read by hand
     "Adam-D-Lewis__skyllm/sky.yaml": ("skypilot", ["Qwen/Qwen2.5-0.5B-Instruct"]),  # envs.LLM_MODEL
     "BjornWest__instance_scripts/vllm_scripts/120b.sh": ("shell", ["openai/gpt-oss-120b"]),
     "Cloud-Linuxer__gpt-oss/vllm/Dockerfile": ("dockerfile", ["openai/gpt-oss-20b"]),
