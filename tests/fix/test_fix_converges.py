@@ -157,7 +157,9 @@ REPOS = sorted(p.name for p in SHARED_CORPUS.iterdir() if p.is_dir()) if SHARED_
 
 @pytest.mark.shared
 @pytest.mark.parametrize("gpu", [pytest.param(None, marks=pytest.mark.slow), "L4"])
-@pytest.mark.parametrize("repo", REPOS or ["<no corpus>"])
+# every other repository in the default run; -m slow runs the others
+@pytest.mark.parametrize("repo", [pytest.param(r, marks=() if i % 2 == 0 else pytest.mark.slow)
+                                  for i, r in enumerate(REPOS or ["<no corpus>"])])
 def test_fixing_a_corpus_repository_adds_no_finding(shared_dir, tmp_path, monkeypatch, repo, gpu):
     """With L4 the first pass is also checked byte by byte (one 24 GB card: its fixable findings
     include every one a run without --gpu has, and the capacity fixes only a GPU enables); the

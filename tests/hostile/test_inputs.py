@@ -635,8 +635,11 @@ def test_non_utf8_file_name_in_process(tmp_path):
     json.loads(out)
 
 
-@pytest.mark.parametrize("io_encoding", ["", "utf-8:strict"])
-@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+# every reporter with a strict UTF-8 stdout (the one that can fail), the text one with C.UTF-8 too;
+# -m slow runs the other reporters with C.UTF-8
+@pytest.mark.parametrize(("fmt", "io_encoding"), [
+    (fmt, enc) if enc or fmt == "text" else pytest.param(fmt, enc, marks=pytest.mark.slow)
+    for enc in ("", "utf-8:strict") for fmt in ("text", "json", "github", "sarif")])
 def test_non_utf8_file_name_cli_subprocess(tmp_path, fmt, io_encoding):
     """A real process writing to a pipe, with C.UTF-8 (surrogateescape stdout) and with a strict
     UTF-8 stdout (what en_US.UTF-8 gives): surrogate-escaped names must not crash output."""
