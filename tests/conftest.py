@@ -101,7 +101,7 @@ def synthetic_catalog(tmp_path, monkeypatch):
     path.write_text(json.dumps({"version": 1, "models": [
         {"id": i, "config": c, "source": "test fixture", "source_kind": "test",
          **({"assumed": SYNTHETIC_ASSUMED[i]} if i in SYNTHETIC_ASSUMED else {})} for i, c in SYNTHETIC_CATALOG]}))
-    caches = (resolve._catalog, resolve._stems, resolve._arch_from_entry)
+    caches = (resolve._catalog, resolve._stems, resolve._word_index, resolve._arch_from_entry)
     for f in caches:
         f.cache_clear()
     monkeypatch.setattr(resolve, "CATALOG_PATH", path)

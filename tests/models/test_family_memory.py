@@ -146,6 +146,22 @@ FAMILIES = [
     #   + 3*2048*1024 + 2048*128) + 32*2*2048 + 2048 = 26,123,839,488 ("26B"; the second pair of sandwich norms
     #   and the expert biases, 134,912, left out).
     ("arcee-ai/Trinity-Mini", 32, 2048, 26_123_839_488, 0),
+    # bloom 176B (ALiBi: no position table; n_embed is transformers' old name for hidden_size): h 14336, 70 layers,
+    # 112 heads x 128 (MHA), ungated MLP 4*14336, vocab 250880, tied. KV 2*112*128*2 = 57344.
+    # Params 250880*14336 + 70*(4*14336^2 + 2*14336*57344 + 2*14336) + 14336 = 176,236,189,696; the published
+    #   176,247,271,424 adds the linear and layer-norm biases (70 x 11*14336 + 14336) and the embedding
+    #   layer norm (2*14336): 11,081,728, 0.006 %.
+    ("bigscience/bloom", 70, 57344, 176_247_271_424, 1e-4),
+    # llava (llava-1.5-7b-hf): a Vicuna-7B text_config (transformers' LlamaConfig defaults: h 4096, 32 layers,
+    # 32 heads x 128, MHA, inter 11008) with vocab 32064, untied; the CLIP tower is estimated apart.
+    # KV 2*32*128*2 = 16384. Params 2*32064*4096 + 32*(4*4096^2 + 3*4096*11008 + 2*4096) + 4096 = 6,738,939,904.
+    ("llava-hf/llava-1.5-7b-hf", 32, 16384, 6_738_939_904, 0),
+    # glm (GLM-OCR's glm_ocr_text decoder): h 1536, 16 layers, 16 heads x 128 (q 2048 wide), 8 KV x 128,
+    # inter 4608, vocab 59392, untied. KV 2*8*128*2 = 4096. Params 2*59392*1536 + 16*(1536*2048 + 2*1536*1024
+    #   + 2048*1536 + 3*1536*4608 + 2*1536) + 1536 = 673,236,480; with GLM-4's two extra sandwich norms per
+    #   layer (16*2*1536 = 49,152, 0.007 %, left out by the estimate) 673,285,632. The MTP layer counts only
+    #   under speculative decoding.
+    ("zai-org/GLM-OCR", 16, 4096, 673_285_632, 1e-4),
 ]
 
 
@@ -213,3 +229,25 @@ def test_whisper_keeps_its_decoder_shapes_and_context():
     a = lookup_catalog("openai/whisper-large-v3-turbo")
     assert (a.num_layers, a.num_attention_heads, a.head_dim) == (4, 20, 64)
     assert a.derived_max_model_len("0.26.0") == 448
+
+
+def test_internvl_chat_wrapper_is_read_through_its_llm_config():
+    """InternVL (``internvl_chat``, remote code) keeps its language model under ``llm_config``, as vLLM's
+    ``InternVLChatModel`` reads it. A made-up Qwen2 layout: h 896, 24 layers, 14 heads x 64, 2 KV heads,
+    inter 4864, vocab 151674, untied. KV 2*2*64*2 = 512 per layer. Params 2*151674*896 + 24*(2*896^2
+    + 2*896*128 + 3*896*4864 + 2*896) + 896 = 629,670,272; the InternViT tower is counted apart."""
+    from vllm_lint.models.arch import ModelArch
+
+    cfg = {"architectures": ["InternVLChatModel"], "model_type": "internvl_chat",
+           "llm_config": {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": 896,
+                          "intermediate_size": 4864, "num_hidden_layers": 24, "num_attention_heads": 14,
+                          "num_key_value_heads": 2, "vocab_size": 151674, "max_position_embeddings": 32768,
+                          "tie_word_embeddings": False},
+           "vision_config": {"model_type": "intern_vit_6b", "hidden_size": 1024, "intermediate_size": 4096,
+                             "num_hidden_layers": 24, "num_attention_heads": 16, "image_size": 448, "patch_size": 14}}
+    a = ModelArch.from_config(cfg, id="fixture/internvl")
+    assert a.unsupported is None and a.model_type == "qwen2" and a.num_layers == 24
+    assert attn_bytes_per_token_layer(a, 1, 2, "0.26.0", {}) == 512
+    parts = a.param_breakdown()
+    assert sum(parts.values()) - parts["vision"] == 629_670_272
+    assert parts["vision"] > 0

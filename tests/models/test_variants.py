@@ -17,6 +17,7 @@ from vllm_lint.models.variants import (
     org_relation,
     path_names,
     stem,
+    word_key,
 )
 
 
@@ -188,6 +189,41 @@ def test_hf_cache_config_of_the_base_serves_a_variant(tmp_path, monkeypatch):
     assert r.how == "hf-cache" and r.via == "path" and not r.certain
 
 
+@pytest.mark.parametrize("a,b", [
+    ("qwen2.5_instruct_32b", "Qwen2.5-32B-Instruct"),
+    ("llama_3.1_8b_instruct", "Llama-3.1-8B-Instruct"),
+    ("Instruct-Tiny-7B", "tiny_7b_instruct"),
+])
+def test_word_key_ignores_order_case_and_separator(a, b):
+    assert word_key(a) == word_key(b) is not None
+
+
+def test_word_key_keeps_what_tells_models_apart():
+    assert word_key("qwen2.5_instruct_32b") != word_key("Qwen2.5-32B")  # a flavour word is not dropped
+    assert word_key("Qwen2.5-32B-Instruct") != word_key("Qwen2.5-3B-Instruct")
+    assert word_key("gpt2") is None  # one word: the exact name decides
+
+
+def test_folder_with_reordered_underscored_words_resolves_likely(synthetic_catalog):
+    r = resolve_model("/DATA/disk1/Openeval/models/tiny_instruct_7b")
+    assert r.arch is not None and r.base == "acme/Tiny-7B-Instruct"
+    assert r.via == "path" and not r.certain and r.certainty == "likely"
+    assert "words, in another order or joined by _" in r.describe()
+
+
+def test_reordered_words_two_ids_share_decide_nothing(monkeypatch, tmp_path):
+    from vllm_lint.models import resolve
+
+    data = {"version": 1, "models": [
+        {"id": "alpha/Model-7B-Chat", "config": _cfg(32), "source": "test", "source_kind": "test"},
+        {"id": "beta/Chat-Model-7B", "config": _cfg(28), "source": "test", "source_kind": "test"},
+    ]}
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(data))
+    _use_catalog(monkeypatch, path)
+    assert resolve.resolve_model("/data/model_chat_7b").arch is None
+
+
 def test_ambiguous_bases_stay_unresolved(monkeypatch, tmp_path):
     from vllm_lint.models import resolve
 
@@ -226,7 +262,7 @@ def _use_catalog(monkeypatch, path) -> None:
     from vllm_lint.models import resolve
 
     monkeypatch.setattr(resolve, "CATALOG_PATH", path)
-    for f in (resolve._catalog, resolve._stems, resolve._arch_from_entry):
+    for f in (resolve._catalog, resolve._stems, resolve._word_index, resolve._arch_from_entry):
         f.cache_clear()  # the autouse fixture clears them again once CATALOG_PATH is restored
 
 
@@ -235,7 +271,7 @@ def _fresh_catalog_caches():
     from vllm_lint.models import resolve
 
     yield
-    for f in (resolve._catalog, resolve._stems, resolve._arch_from_entry):
+    for f in (resolve._catalog, resolve._stems, resolve._word_index, resolve._arch_from_entry):
         f.cache_clear()
 
 

@@ -87,7 +87,7 @@ def rope_scaling(text: Mapping[str, Any]) -> dict | None:
 def read_common(top: Mapping[str, Any], text: Mapping[str, Any]) -> Reading:
     """The fields shared by every family (vLLM's generic accessors), before family adapters run."""
     model_type = str(text.get("model_type") or top.get("model_type") or "")
-    h = int(first(text, "hidden_size", "n_embd", "d_model", "dim") or 0)
+    h = int(first(text, "hidden_size", "n_embd", "n_embed", "d_model", "dim") or 0)
     layers = int(first(text, "num_hidden_layers", "n_layer", "num_layers", "n_layers") or 0)
     heads = int(first(text, "num_attention_heads", "n_head", "num_heads", "n_heads") or 1)
     # vLLM's alias order for the KV head count.

@@ -33,7 +33,8 @@ from typing import Iterable
 from vllm_lint.models.arch import ModelArch
 from vllm_lint.models.config_file import arch_from_config_file, read_config  # noqa: F401 (re-exported)
 from vllm_lint.models.facts import ModelFacts
-from vllm_lint.models.variants import FOLDER_WORDS, HUB_ID, PathName, Stem, name_facts, org_relation, path_names, stem
+from vllm_lint.models.variants import (FOLDER_WORDS, HUB_ID, PathName, Stem, name_facts, org_relation, path_names,
+                                       stem, word_key)
 
 CATALOG_PATH = Path(__file__).parent / "data" / "catalog.json"
 
@@ -123,6 +124,23 @@ class ModelResolution:
 
 
 # -- the catalog ---------------------------------------------------------------------------------
+
+def build_word_index(ids: list[str]) -> dict[str, str]:
+    """Word key (``variants.word_key``) -> lower-case id, for the repo names whose words no other catalog id
+    shares: a folder named with the same words in another order or with ``_`` (``qwen2.5_instruct_32b``) then
+    stands for that one id; words two ids share decide nothing."""
+    owners: dict[str, set[str]] = {}
+    for i in ids:
+        key = word_key(i.split("/")[-1])
+        if key:
+            owners.setdefault(key, set()).add(i.lower())
+    return {k: next(iter(v)) for k, v in owners.items() if len(v) == 1}
+
+
+@lru_cache(maxsize=1)
+def _word_index() -> dict[str, str]:
+    return build_word_index(list(_catalog()[0]))
+
 
 def build_index(ids: list[str]) -> dict[str, str]:
     """Lookup key -> lower-case id: every id, and each bare repo name (a local folder's basename,
@@ -375,6 +393,15 @@ class _Run:
                     self.note(f"path ({pn.what})", pn.key, "found in the Hugging Face cache")
                     return self._named(arch, "hf-cache", pn)
             self.note(f"path ({pn.what})", pn.key, "no catalog id or cache entry")
+        for pn in path_names(name):
+            low = _word_index().get(word_key(pn.key) or "") if "/" not in pn.key else None
+            if low:
+                words = replace(pn, rule="words")
+                self.note(f"path ({words.what})", pn.key, f"catalog has {entries[low]['id']}")
+                hit = _catalog_hit(low)
+                named = self._named(hit.arch, "catalog", words)
+                return named if hit.certain else replace(named, certain=False, assumed=hit.assumed,
+                                                         keeps_context=hit.keeps_context)
         return None
 
     @staticmethod

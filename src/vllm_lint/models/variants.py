@@ -240,6 +240,7 @@ class PathName:
             "org/name": "the last two folders of the path",
             "basename": "the folder name",
             "bare": "the repo name without its organisation",
+            "words": "the folder name's words, in another order or joined by _",
         }[self.rule]
 
 
@@ -272,6 +273,17 @@ def path_names(name: str) -> list[PathName]:
             seen.add(p.key.lower())
             unique.append(p)
     return unique
+
+
+_WORD_SEP = re.compile(r"[-_\s]+")
+
+
+def word_key(repo_name: str) -> str | None:
+    """A repo or folder name's words regardless of their order and of ``-``/``_``: ``qwen2.5_instruct_32b`` and
+    ``Qwen2.5-32B-Instruct`` both give ``32b instruct qwen2.5``. None for a name of one word (the exact name
+    already decides it)."""
+    words = sorted(w for w in _WORD_SEP.split(repo_name.strip().lower()) if w)
+    return " ".join(words) if len(words) > 1 else None
 
 
 # -- facts a name states ---------------------------------------------------------------------------
