@@ -635,8 +635,11 @@ def test_non_utf8_file_name_in_process(tmp_path):
     json.loads(out)
 
 
-@pytest.mark.parametrize("io_encoding", ["", "utf-8:strict"])
-@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+# every reporter with a strict UTF-8 stdout (the one that can fail), the text one with C.UTF-8 too;
+# -m slow runs the other reporters with C.UTF-8
+@pytest.mark.parametrize(("fmt", "io_encoding"), [
+    (fmt, enc) if enc or fmt == "text" else pytest.param(fmt, enc, marks=pytest.mark.slow)
+    for enc in ("", "utf-8:strict") for fmt in ("text", "json", "github", "sarif")])
 def test_non_utf8_file_name_cli_subprocess(tmp_path, fmt, io_encoding):
     """A real process writing to a pipe, with C.UTF-8 (surrogateescape stdout) and with a strict
     UTF-8 stdout (what en_US.UTF-8 gives): surrogate-escaped names must not crash output."""
@@ -721,39 +724,54 @@ services:
 
 # ----------------------------------------------------------------------------- big single launches
 
-_LONG = 1_000_000
-LONG_CASES = {
-    "compose-long-word": ("docker-compose.yml", 'services:\n  vllm:\n    image: vllm/vllm-openai:v0.8.5\n    command: ["--model", '
-                          '"meta-llama/Llama-3.1-8B-Instruct", "--served-model-name", "' + "a" * _LONG + '"]\n'),
-    "compose-many-words": ("docker-compose.yml", "services:\n  vllm:\n    image: vllm/vllm-openai:v0.8.5\n    command: --model m "
-                           + "a " * (_LONG // 2) + "\n"),
-    "k8s-sh-c": ("deployment.yaml", K8S.replace('command: ["vllm", "serve"]', 'command: ["/bin/sh", "-c", "vllm serve m '
-                                                + "a " * (_LONG // 2) + '"]')),
-    "shell-many-words": ("serve.sh", "#!/bin/sh\nvllm serve m " + "a " * (_LONG // 2) + "\n"),
-    "shell-long-word": ("serve.sh", '#!/bin/sh\nvllm serve m --x "' + "a" * _LONG + '"\n'),
-    "dockerfile-long": ("Dockerfile", 'FROM vllm/vllm-openai:v0.8.5\nCMD ["--model", "m", "' + "a" * _LONG + '"]\n'),
-    "secret-regex": (".env", "A" * _LONG + "\nHF_TOKEN=hf_" + "B" * 40 + "\n"),
-    # every assignment is a credential to judge, all on one megabyte line
-    "secret-many-on-one-line": ("serve.sh", "#!/bin/sh\nvllm serve m\n" + "X_API_KEY=typed-by-hand " * (_LONG // 24) + "\n"),
-    # 9,000 (under --max-args): each VL201 quotes vLLM's line naming all of them (capped per message)
-    "helm-many-unknown-flags": ("values.yaml", HELM_VALUES + "        extraArgs: [" + ", ".join(['"--x"'] * 9_000) + "]\n"),
-}
+def long_cases(n: int) -> dict[str, tuple[str, str]]:
+    """Launches of about ``n`` characters or words (the Helm case: 9,000 flags whatever ``n``)."""
+    return {
+        "compose-long-word": ("docker-compose.yml", 'services:\n  vllm:\n    image: vllm/vllm-openai:v0.8.5\n    command: ["--model", '
+                              '"meta-llama/Llama-3.1-8B-Instruct", "--served-model-name", "' + "a" * n + '"]\n'),
+        "compose-many-words": ("docker-compose.yml", "services:\n  vllm:\n    image: vllm/vllm-openai:v0.8.5\n    command: --model m "
+                               + "a " * (n // 2) + "\n"),
+        "k8s-sh-c": ("deployment.yaml", K8S.replace('command: ["vllm", "serve"]', 'command: ["/bin/sh", "-c", "vllm serve m '
+                                                    + "a " * (n // 2) + '"]')),
+        "shell-many-words": ("serve.sh", "#!/bin/sh\nvllm serve m " + "a " * (n // 2) + "\n"),
+        "shell-long-word": ("serve.sh", '#!/bin/sh\nvllm serve m --x "' + "a" * n + '"\n'),
+        "dockerfile-long": ("Dockerfile", 'FROM vllm/vllm-openai:v0.8.5\nCMD ["--model", "m", "' + "a" * n + '"]\n'),
+        "secret-regex": (".env", "A" * n + "\nHF_TOKEN=hf_" + "B" * 40 + "\n"),
+        # every assignment is a credential to judge, all on one line
+        "secret-many-on-one-line": ("serve.sh", "#!/bin/sh\nvllm serve m\n" + "X_API_KEY=typed-by-hand " * (n // 24) + "\n"),
+        # 9,000 (under --max-args): each VL201 quotes vLLM's line naming all of them (capped per message)
+        "helm-many-unknown-flags": ("values.yaml", HELM_VALUES + "        extraArgs: [" + ", ".join(['"--x"'] * 9_000) + "]\n"),
+    }
 
 
-@pytest.mark.parametrize("case", sorted(LONG_CASES))
-def test_huge_launches_stay_linear(tmp_path, case):
-    """Megabyte command lines (one huge word, a million words, 60,000 unknown flags each quoted
-    by vLLM's "unrecognized arguments" line) finish quickly, with bounded output."""
+LONG_CASES = sorted(long_cases(0))
+
+
+def _check_long_launch(tmp_path: Path, name: str, text: str, budget: int) -> None:
     from vllm_lint.report.json_format import write_json
 
-    name, text = LONG_CASES[case]
     path = write(tmp_path / name, text)
-    result = lint(path, budget=60)
+    result = lint(path, budget=budget)
     assert_clean_run(result)
     out = io.StringIO()
-    with time_budget(60):
+    with time_budget(budget):
         write_json(result, out)  # the report `--format json` prints for this run
     assert len(out.getvalue()) < 50_000_000, f"report of {len(out.getvalue())} characters"
+
+
+@pytest.mark.parametrize("case", LONG_CASES)
+def test_huge_launches_stay_linear(tmp_path, case):
+    """Long command lines (one 100,000-character word, 50,000 words, 9,000 unknown flags each
+    quoted by vLLM's "unrecognized arguments" line) finish quickly, with bounded output."""
+    _check_long_launch(tmp_path, *long_cases(100_000)[case], budget=30)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", [c for c in LONG_CASES if c != "helm-many-unknown-flags"])
+def test_megabyte_launches_stay_linear(tmp_path, case):
+    """The same at a megabyte (one million-character word, half a million words), where a
+    quadratic step in C (a str.find per word) shows too."""
+    _check_long_launch(tmp_path, *long_cases(1_000_000)[case], budget=60)
 
 
 def test_launch_with_too_many_args_is_refused_with_the_limit_named(tmp_path):

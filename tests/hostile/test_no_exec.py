@@ -58,11 +58,13 @@ def code_only(source: str) -> str:
             for r in range(sr, er + 1):
                 row = out[r - 1]
                 start = sc if r == sr else 0
-                end = ec if r == er else len(row)
-                for c in range(start, min(end, len(row))):
-                    if row[c] != "\n":
-                        row[c] = " "
+                end = min(ec if r == er else len(row), len(row))
+                row[start:end] = [c if c == "\n" else " " for c in row[start:end]]
     return "".join("".join(r) for r in out)
+
+
+# matches a line exactly when one of FORBIDDEN's patterns does (most lines match none)
+_ANY_FORBIDDEN = re.compile("|".join(f"(?:{p.pattern})" for p in FORBIDDEN.values()))
 
 
 def scan_text(source: str) -> list[tuple[int, str, str]]:
@@ -71,6 +73,8 @@ def scan_text(source: str) -> list[tuple[int, str, str]]:
     code = code_only(source)
     raw_lines = source.splitlines()
     for n, line in enumerate(code.splitlines(), 1):
+        if not _ANY_FORBIDDEN.search(line):
+            continue
         for label, pat in FORBIDDEN.items():
             if pat.search(line):
                 hits.append((n, label, raw_lines[n - 1].strip() if n <= len(raw_lines) else line))

@@ -79,8 +79,13 @@ def _spec(entry: dict, *, total: float | None = None, key: str | None = None, na
 
 def all_gpus() -> list[GpuSpec]:
     """Every GPU of the bundled table, in table order."""
+    return list(_all_specs())
+
+
+@lru_cache(maxsize=1)
+def _all_specs() -> tuple[GpuSpec, ...]:
     by_key, *_ = _load()
-    return [_spec(e) for e in by_key.values()]
+    return tuple(_spec(e) for e in by_key.values())
 
 
 COMMON = ("T4", "L4", "A10G", "RTX 4090", "A100-SXM4-40GB", "L40S", "A100-SXM4-80GB", "H100-SXM", "H200")

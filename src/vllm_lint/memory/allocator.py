@@ -16,6 +16,8 @@ neighbours merged on free. The event order is the eager decoder of vLLM's Llama-
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
 
 from vllm_lint.units import MIB
 
@@ -47,9 +49,15 @@ def _segment_size(size: int) -> int:
 
 def simulate(events: list[tuple[str, str, int]]) -> tuple[int, int]:
     """Replay ``("alloc", name, bytes)`` / ``("free", name, 0)`` events on an empty allocator.
-    Returns ``(peak allocated, reserved)`` in bytes; freeing an unknown name is ignored."""
-    r = replay(events)
+    Returns ``(peak allocated, reserved)`` in bytes; freeing an unknown name is ignored. Memoised:
+    the estimate's length searches and the certainty trials replay the same profile run again."""
+    r = _replay_once(tuple(events))
     return r.peak, r.reserved
+
+
+@lru_cache(maxsize=4096)
+def _replay_once(events: tuple[tuple[str, str, int], ...]) -> "Replay":
+    return replay(events)
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ class Replay:
     held: int  # segments still holding a live block (what ``empty_cache`` cannot release)
 
 
-def replay(events: list[tuple[str, str, int]]) -> Replay:
+def replay(events: "Sequence[tuple[str, str, int]]") -> Replay:
     """``simulate`` with the state after the last event."""
     blocks: list[_Block] = []
     segments: list[int] = []

@@ -120,6 +120,8 @@ class _Ctx:
                                s.lora_extra_vocab_size if self.rel.lora_extra_vocab else 0,
                                s.fully_sharded_loras) if s.enable_lora else None
         self.statics: dict[int, tuple] = {}  # per pipeline rank (``static``)
+        self.activations: dict[tuple, object] = {}  # per (rank, batch, sampling) (``activation``)
+        self.worsts: dict[tuple[int, int], tuple] = {}  # per (shift, max_model_len) (``worst``)
 
     def shifted(self, delta: int) -> "_Ctx":
         """This launch with ``delta`` bytes more (or fewer) left for the KV cache."""
@@ -189,6 +191,29 @@ class _Ctx:
         got = self.statics[pp_rank] = (w, wbytes, off, slots, slots_counted, mtp, mtp_bytes, nt_terms, nt, layout)
         return got
 
+    def activation(self, pp_rank: int, bd: BatchDefaults, samples: bool):
+        """The profile run's activation peak on stage ``pp_rank`` for batch ``bd``. Memoised (shared
+        with the ``shifted`` copies): the max-model-len searches ask again for every length that
+        leaves the batch unchanged, and a replay of the allocator is the costliest step."""
+        key = (pp_rank, bd, samples)
+        got = self.activations.get(key)
+        if got is not None:
+            return got
+        m, lora = self.model, self.lora
+        off = self.static(pp_rank)[2]
+        act = activation_peak(m, tokens=bd.max_num_batched_tokens, rows=self.dummy_rows(bd), dtype_bytes=self.dtype_bytes,
+                              tp=self.tp, rt=self.rt, last_rank=pp_rank == self.pp - 1,
+                              # V1 profiles the torch.compile'd model unless eager; V0 always ran eager
+                              compiled=self.compiled,
+                              cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability)
+                              + attention_workspace_bytes(self.rt, self.env),
+                              autotune=self.autotune,
+                              compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
+                              sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes,
+                              vocab=lora_vocab(m, lora) if lora else None, ep=self.ep)
+        self.activations[key] = act
+        return act
+
     def rank(self, pp_rank: int, max_model_len: int, samples: bool = True) -> tuple[_Rank, object]:
         """One worker: pipeline stage ``pp_rank``; ``samples=False`` for a V0 tensor-parallel rank other
         than the driver, which does not sample."""
@@ -200,16 +225,7 @@ class _Ctx:
                             usage_context=s.usage_context, chunked=s.enable_chunked_prefill, max_num_seqs=s.max_num_seqs,
                             max_num_batched_tokens=s.max_num_batched_tokens, sliding_window=self.sliding,
                             performance_mode=s.performance_mode)
-        act = activation_peak(m, tokens=bd.max_num_batched_tokens, rows=self.dummy_rows(bd), dtype_bytes=self.dtype_bytes,
-                              tp=self.tp, rt=self.rt, last_rank=pp_rank == self.pp - 1,
-                              # V1 profiles the torch.compile'd model unless eager; V0 always ran eager
-                              compiled=self.compiled,
-                              cublas_workspace=cublas_workspace_bytes(self.rt, self.gpu.compute_capability)
-                              + attention_workspace_bytes(self.rt, self.env),
-                              autotune=self.autotune,
-                              compile_spike=self.spike(bd.max_num_batched_tokens) if pp_rank == 0 else 0,
-                              sampler_per_logit=self.sampler_per_logit, samples=samples, onload=off.onload_bytes,
-                              vocab=lora_vocab(m, lora) if lora else None, ep=self.ep)
+        act = self.activation(pp_rank, bd, samples)
         capture = s.cudagraph_capture_size or min(bd.max_num_seqs * (1 + s.num_speculative_tokens) * 2, 512)
         cg = cuda_graph_bytes(self.rt, enforce_eager=s.enforce_eager or not s.cudagraphs, layers_on_rank=layers,
                               capture_size=capture, env=self.env)
@@ -234,8 +250,14 @@ class _Ctx:
         return r, (bd, override)
 
     def worst(self, max_model_len: int) -> tuple[_Rank, object]:
-        ranks = [self.rank(i, max_model_len) for i in range(self.pp)]
-        return min(ranks, key=lambda rr: (rr[0].num_blocks, rr[0].available))
+        """The rank with the fewest blocks. Memoised: the band and the length searches ask for the
+        same lengths again."""
+        key = (self.shift, max_model_len)
+        got = self.worsts.get(key)
+        if got is None:
+            ranks = [self.rank(i, max_model_len) for i in range(self.pp)]
+            got = self.worsts[key] = min(ranks, key=lambda rr: (rr[0].num_blocks, rr[0].available))
+        return got
 
     def fits(self, max_model_len: int) -> bool:
         r, _ = self.worst(max_model_len)

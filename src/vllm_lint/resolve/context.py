@@ -96,6 +96,13 @@ class LaunchContext:
             for f in facts:
                 self.reads.add(f)
 
+    @property
+    def trial(self) -> bool:
+        """A reading under another world (``in_world``), run by ``rules.certainty`` only to see which
+        findings appear there and how severe: checks may leave out what only a finding's words need
+        (other ways to make it fit)."""
+        return bool(self.world.values)
+
     def in_world(self, world: World) -> "LaunchContext":
         """This launch read under ``world``: tokens behind a guard the world fails are dropped,
         the ENTRYPOINT it names is used; release and GPU are read from it by their facts."""

@@ -114,7 +114,9 @@ def _variant_words(ctx, cap: Capacity, *, need_fit: bool) -> list[str]:
             continue
         what = f"fits, {alt.kv_cache_tokens:,} tokens per GPU" if alt.fits else f"{alt.weights_gib:.1f} GiB per GPU"
         out.append(f"the quantized checkpoint {arch.id} ({what})")
-    return out[:3]
+        if len(out) == 3:
+            break
+    return out
 
 
 def _suggestions(ctx, cap: Capacity) -> tuple[list[Fix], list[str]]:
@@ -219,7 +221,8 @@ def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
     largest = cap.max_model_len_that_fits
     target = recommended_len(cap)
     if largest >= 256 and not cap.fits:
-        message += f"; the largest --max-model-len that fits is {largest}" + _why_longer(ctx, cap, largest)
+        message += f"; the largest --max-model-len that fits is {largest}"
+        message += "" if ctx.trial else _why_longer(ctx, cap, largest)
     if target:
         fix = set_flag_fix(ctx, "max_model_len", "--max-model-len", str(target),
                            f"set --max-model-len {target}, where {COMFORTABLE_CONCURRENCY:g} requests of that length "
@@ -228,7 +231,7 @@ def kv_cache_capacity(ctx) -> Iterator[Diagnostic]:
         message += f"; --max-model-len {target} fits {COMFORTABLE_CONCURRENCY:g} full-length requests with margin"
     elif not cap.fits:
         message += "; the weights leave (almost) no room for a KV cache"
-    suggestions, words = _suggestions(ctx, cap)
+    suggestions, words = ([], []) if ctx.trial else _suggestions(ctx, cap)
     notes = _notes(ctx, cap)
     if words:
         notes.append("other ways to make it fit: " + "; ".join(words))
@@ -278,7 +281,7 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
     m = ctx.model
     words: list[str] = []
     suggestions: list[Fix] = []
-    tp = _smallest_tp(ctx, need_fit=True) or _smallest_tp(ctx, need_fit=False)
+    tp = None if ctx.trial else _smallest_tp(ctx, need_fit=True) or _smallest_tp(ctx, need_fit=False)
     if tp:
         f = set_flag_fix(ctx, "tensor_parallel_size", "--tensor-parallel-size", str(tp),
                          f"shard the model over {tp} GPUs (--tensor-parallel-size {tp})")
@@ -295,9 +298,9 @@ def weights_exceed_gpu(ctx) -> Iterator[Diagnostic]:
             suggestions.append(f)
     elif getattr(ctx, "gpu_count", None):
         words.append(f"no tensor-parallel size up to the {ctx.gpu_count} GPUs available is enough")
-    variants = _variant_words(ctx, cap, need_fit=False)
+    variants = [] if ctx.trial else _variant_words(ctx, cap, need_fit=False)
     words.extend(variants)
-    if not m.quantization and not variants:
+    if not m.quantization and not variants and not ctx.trial:
         for label, q in QUANT_HINTS:
             if label == "FP8" and not ctx.gpu.fp8:
                 continue

@@ -88,10 +88,21 @@ class RuleContext(LaunchContext):
             return at
         args = self.launch.args
         if at.text.startswith("-") and "=" not in at.text:
-            i = next((k for k, t in enumerate(args) if t is at), None)
+            i = self._arg_index.get(id(at))
+            if i is not None and args[i] is not at:  # the list changed since the index was built
+                i = next((k for k, t in enumerate(args) if t is at), None)
             if i is not None and i + 1 < len(args) and args[i + 1].origin.startswith("value: "):
                 return args[i + 1]
         return None
+
+    @cached_property
+    def _arg_index(self) -> dict[int, int]:
+        """Each word's first place in the launch's argv (a launch of 9,000 flags reports as many
+        findings: a scan per finding would be quadratic)."""
+        index: dict[int, int] = {}
+        for k, t in enumerate(self.launch.args):
+            index.setdefault(id(t), k)
+        return index
 
     @cached_property
     def _chart_keys(self) -> dict[str, str]:

@@ -4,6 +4,7 @@ against, on real files and on random YAML."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,5 +97,20 @@ def test_bom_and_deep_nesting_fall_back_to_pure_python():
     assert _shape(_fast("a: [1, 2]\n")[0]) == _shape(_pure("a: [1, 2]\n")[0])
     text = "x: \ufeffy\n"
     assert [_shape(d) for d in _fast(text)] == [_shape(d) for d in _pure(text)]
-    with pytest.raises(RecursionError):  # libyaml's 1000-level cap defers to the pure composer
+    with pytest.raises(RecursionError):  # past libyaml's 1000-level cap the pure composer cannot finish either
         _fast("a: " + "[" * 3000 + "]" * 3000 + "\n")
+
+
+@pytest.mark.slow  # the pure-Python scanner's cost grows with the depth: about a second here
+def test_past_libyaml_nesting_cap_the_pure_composer_reads_what_the_recursion_limit_allows():
+    text = "[" * 1100 + "]" * 1100 + "\n"
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(10_000)
+    try:
+        docs = _fast(text)
+    finally:
+        sys.setrecursionlimit(old)
+    node, depth = docs[0], 0
+    while node.value:
+        node, depth = node.value[0], depth + 1
+    assert depth == 1099

@@ -9,6 +9,7 @@ format walks it, and reports files over the alias or depth limit instead of proc
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import yaml
@@ -25,6 +26,8 @@ class _ComposeLoader(yaml.SafeLoader):
     """SafeLoader used only for ``compose``: the constructor is never invoked."""
 
 
+_LIBYAML_MAX_DEPTH = 1000  # libyaml's nesting cap (yaml_parser's MAX_NESTING_LEVEL)
+
 # libyaml's composer (when PyYAML was built with it) is ~17x faster than the pure-Python one and
 # gives the same nodes and character-offset marks for BOM-free text (checked by
 # tests/sources/yaml/test_yaml_cloader.py); it caps nesting at 1000 levels with a ScannerError.
@@ -37,7 +40,8 @@ def _compose_all(text: str, docs: list[Node]) -> int | None:
 
     Falls back to the pure-Python composer when the text holds a BOM character (libyaml does
     not count it in offsets) and when libyaml stops at its own nesting cap, so that the
-    configurable depth limit, not libyaml's, decides what is reported.
+    configurable depth limit, not libyaml's, decides what is reported (unless the recursion limit
+    is too low for the pure-Python composer to get that deep: then RecursionError at once).
 
     Returns the deepest nesting level (a document's root is level 0) when libyaml composed the
     documents and no node is reached twice (no alias: nothing to expand), else None."""
@@ -52,6 +56,10 @@ def _compose_all(text: str, docs: list[Node]) -> int | None:
             if "maximum nesting depth" not in str(exc.problem):
                 _plain_style_none(docs)
                 raise
+            if sys.getrecursionlimit() <= 2 * _LIBYAML_MAX_DEPTH:
+                # the pure-Python composer takes two frames a level: past libyaml's cap it would
+                # exhaust the recursion limit too, after a scan whose cost grows with the depth
+                raise RecursionError("YAML nesting deeper than libyaml's cap") from None
             docs.clear()
         except BaseException:
             _plain_style_none(docs)
