@@ -241,7 +241,29 @@ def invalid_choice(ctx: RuleContext) -> Iterator[Diagnostic]:
         if p.message.startswith("ValueError: Unknown quantization method"):
             yield from _unknown_quantization(ctx, p)
             continue
-        yield _report(ctx, "VL206", p, f"{ctx.vllm} exits with `{_shorten_list(p.message)}`")
+        msg, severity = f"{ctx.vllm} exits with `{_shorten_list(p.message)}`", None
+        later = _later_release_accepting(ctx.args.table.version, p.dest, p.detail) if ctx.release.patched else None
+        if later is not None:
+            # a vendor's build of a release (NGC, AIBrix, ROCm) may carry a later release's choices
+            msg += f"; unless this vendor build of {ctx.vllm} carries the choice vLLM {later} added"
+            severity = Severity.WARNING
+        yield _report(ctx, "VL206", p, msg, severity=severity)
+
+
+def _later_release_accepting(version: str, dest: str | None, value: str | None) -> str | None:
+    """The first release after ``version`` whose parser lists ``value`` among the choices of
+    ``dest``; None when no later release accepts it (a typo in every release)."""
+    from vllm_lint.vllm.flags import flag_table, sampled_versions
+
+    if dest is None or value is None:
+        return None
+    known = sampled_versions()
+    start = known.index(version) + 1 if version in known else len(known)
+    for later in known[start:]:
+        spec = flag_table(later).by_dest(dest)
+        if spec is not None and spec.choices is not None and value in {str(c) for c in spec.choices}:
+            return later
+    return None
 
 
 def _unknown_quantization(ctx: RuleContext, p: ArgProblem) -> Iterator[Diagnostic]:

@@ -70,6 +70,8 @@ RULES: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     (REFERENCE, _rx(r"^(?:vault|ssm|secretsmanager|awssm|gcpsm|azkv|op|doppler|ref\+\w+):", _I),
      "a secret-store reference (Vault, AWS, GCP, Azure, 1Password, Doppler)"),
     (REFERENCE, _rx(r"^(?:/|\./|~/|file:)"), "a path to a file holding the secret"),
+    (REFERENCE, _rx(r"^(?:os\.)?(?:getenv|environ)\b|^process\.env\.|^ENV\[|^(?:modal\.)?Secret\.|^System\.getenv"),
+     "code that reads the value at run time (os.getenv(...), os.environ[...], process.env.X)"),
     (REDACTED, _rx(r"redact", _I), "a redaction marker"),
     (REDACTED, _rx(r"^[*•]{3,}$|^\[(?:hidden|removed|masked|omitted)\]$", _I), "a masked value"),
     (PLACEHOLDER, _rx(r"^<|>$"), "an <angle-bracket> placeholder"),
@@ -90,6 +92,8 @@ RULES: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     (SECRET, lambda v: looks_random(v), "a random-looking string"),
     (TEST, _rx(r"^(?:test|dummy|fake|demo|example|sample|my)[-_]|[-_](?:test|dummy|fake|demo|example)$", _I),
      "a value named as a test one (test_api_key, my-secret-key, vllm-dummy)"),
+    (TEST, _rx(r"^(?:(?:super|top|very|my|secret|api|key|token|password|pass)(?:[-_ ]|$)){2,}$", _I),
+     "a value that only says it is a secret (super-secret-key, top-secret, api_token)"),
     (EMPTY, _rx(r"\s"), "prose: a credential has no blanks"),
 )
 
