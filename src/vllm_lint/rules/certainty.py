@@ -149,11 +149,12 @@ def _settle_one(d: Diagnostic, trials: Trials) -> Diagnostic | None:
     if missing and d.severity is Severity.WARNING and not _fatal_somewhere(d, worlds, trials):
         return None  # a side remark about one reading of the file, harmless in the others
     clauses = [f.assumption or f"assuming {f.source}" for f in untestable]
+    gone = set(missing)
     for f in testable:
         absent = {w.get(f.kind, f.key, f.value) for w in missing}
         if absent:
-            holds = [f.value] + [v for v in f.alternatives
-                                 if v not in absent or _holds_somewhere(f, v, worlds, missing)]
+            held = _held_values(f, worlds, gone)
+            holds = [f.value] + [v for v in f.alternatives if v not in absent or v in held]
             clauses.append(_clause(f, holds))
     if d.severity is Severity.ERROR:
         d.severity = Severity.WARNING
@@ -191,9 +192,9 @@ def _unsafe(d: Diagnostic) -> None:
         d.fix = Fix(d.fix.description, d.fix.edits, safe=False)
 
 
-def _holds_somewhere(fact: Fact, value: object, worlds: list[World], missing: list[World]) -> bool:
-    """True when some world giving ``fact`` this value still has the finding."""
-    return any(w.get(fact.kind, fact.key, fact.value) == value and w not in missing for w in worlds)
+def _held_values(fact: Fact, worlds: list[World], missing: set[World]) -> set[object]:
+    """The values of ``fact`` under which some world still has the finding."""
+    return {w.get(fact.kind, fact.key, fact.value) for w in worlds if w not in missing}
 
 
 def _clause(fact: Fact, holds: list[object]) -> str:
