@@ -253,9 +253,17 @@ class LaunchContext:
     @property
     def args(self) -> "ParsedArgs":
         """The argv as vLLM's parser reads it: it rests on the release and the program that parses it."""
-        if self.reads is not None:
-            self.note(self.version_fact, self.entrypoint_fact)
+        reads = self.reads
+        if reads is not None:  # the hottest path of the checks: both facts recorded without a call each
+            seen = reads.facts
+            for ident, fact in self._parse_facts:
+                if ident not in seen:
+                    seen[ident] = fact
         return self._args
+
+    @cached_property
+    def _parse_facts(self) -> tuple[tuple[tuple[str, str], Fact], ...]:
+        return tuple((f.ident, f) for f in (self.version_fact, self.entrypoint_fact) if f is not None)
 
     @cached_property
     def _args(self) -> "ParsedArgs":

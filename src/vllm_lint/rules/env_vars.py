@@ -154,29 +154,44 @@ def _fails_validation(ctx: RuleContext, name: str, candidates: ReleaseSet | None
     return all(v not in defined and (parse_version(v) or (0,)) >= floor for v in candidates)
 
 
+def _unread_names(ctx: RuleContext) -> tuple[str, tuple[tuple[str, Span | None], ...]]:
+    """The image kind, and each variable of the launch that vLLM might read and nothing in its
+    files reads back, with where it is set. None of it depends on the reading of the launch (the
+    release, a guard), so the readings of one launch share it."""
+    launch = ctx.launch
+    paths = tuple(sorted({t.span.path for t in [*launch.program, *launch.args] if t.span is not None}))
+    key = ("VL215 names", paths)
+    got = ctx.shared.get(key)
+    if got is None:
+        kind = _image_kind(ctx)
+        names: list[tuple[str, Span | None]] = []
+        texts: list[str] | None = None
+        for name in launch.env:
+            if not _CANDIDATE.search(name) or _PLUGIN_PREFIX.match(name):
+                continue
+            if name in (launch.facts.wrapper_reads or ()):
+                continue  # the program that starts vLLM reads it (KServe's VLLM_ADDITIONAL_ARGS)
+            texts = texts if texts is not None else _launch_texts(ctx)
+            if kind == "fork" or any(_read_back(text, name) for text in texts):
+                continue
+            names.append((name, _name_span(ctx, name)))
+        got = ctx.shared[key] = (kind, tuple(names))
+    return got
+
+
 @register(RULE)
 def unknown_env_var(ctx: RuleContext) -> Iterator[Diagnostic]:
     launch = ctx.launch
     if not launch.env:
         return
-    kind = None
     known = None
-    texts: list[str] | None = None
     first, last = env_vars.data_range()
-    for name in launch.env:
-        if not _CANDIDATE.search(name) or _PLUGIN_PREFIX.match(name):
-            continue
-        if name in (launch.facts.wrapper_reads or ()):
-            continue  # the program that starts vLLM reads it (KServe's VLLM_ADDITIONAL_ARGS)
+    kind, names = _unread_names(ctx)
+    for name, span in names:
         reading = env_vars.reading(name)
-        kind = kind or _image_kind(ctx)
-        texts = texts if texts is not None else _launch_texts(ctx)
-        if kind == "fork" or any(_read_back(text, name) for text in texts):
-            continue
         if known is None:
             known = launch_releases(ctx) or (None, "", False)
         candidates, how, exact = known
-        span = _name_span(ctx, name)
         if not reading.known:
             meant = env_vars.did_you_mean(name)
             severity = Severity.ERROR if _fails_validation(ctx, name, candidates) else None
