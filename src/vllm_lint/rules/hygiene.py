@@ -11,6 +11,7 @@ a placeholder, a test value) is decided by ``secret_values.classify``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Iterator, NamedTuple
 
 from vllm_lint.diagnostic import Diagnostic, Edit, Fix, Severity
@@ -79,9 +80,17 @@ def _default_of(text: str, start: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _file_findings(ctx: RuleContext) -> Iterator[tuple[int, int, str, str, bool]]:
+def _file_findings(ctx: RuleContext) -> tuple[tuple[int, int, str, str, bool], ...]:
     """(start, end, where, value, commented) of credential values written in a file's text."""
-    text = ctx.src.text
+    return _text_findings(ctx.src.text)
+
+
+@lru_cache(maxsize=32)  # every launch of a file (and every reading of each) scans the same text
+def _text_findings(text: str) -> tuple[tuple[int, int, str, str, bool], ...]:
+    return tuple(_scan_text(text))
+
+
+def _scan_text(text: str) -> Iterator[tuple[int, int, str, str, bool]]:
     for kind, pat in TOKEN_PATTERNS:
         for m in pat.finditer(text):
             if secret_values.classify(m.group(0)).kind == secret_values.SECRET:
