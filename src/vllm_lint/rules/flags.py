@@ -194,8 +194,7 @@ def flag_not_in_release(ctx: RuleContext) -> Iterator[Diagnostic]:
         fix = _fix(ctx, p, f"remove {_flag_text(ctx, p)}", safe=pointless) if p.code == "removed-flag" else None
         severity = None
         if p.code == "not-yet-added" and ctx.release.patched:
-            # a vendor's build of a release (AIBrix, ROCm) may backport a later option: not certain
-            msg += f"; unless this vendor build of {ctx.vllm} carries the later option"
+            msg += _unless_vendor_carries(ctx, "the later option")
             severity, fix = Severity.WARNING, None
         yield _report(ctx, "VL202", p, msg, fix, severity=severity)
 
@@ -244,10 +243,16 @@ def invalid_choice(ctx: RuleContext) -> Iterator[Diagnostic]:
         msg, severity = f"{ctx.vllm} exits with `{_shorten_list(p.message)}`", None
         later = _later_release_accepting(ctx.args.table.version, p.dest, p.detail) if ctx.release.patched else None
         if later is not None:
-            # a vendor's build of a release (NGC, AIBrix, ROCm) may carry a later release's choices
-            msg += f"; unless this vendor build of {ctx.vllm} carries the choice vLLM {later} added"
+            msg += _unless_vendor_carries(ctx, f"the choice vLLM {later} added")
             severity = Severity.WARNING
         yield _report(ctx, "VL206", p, msg, severity=severity)
+
+
+def _unless_vendor_carries(ctx: RuleContext, what: str) -> str:
+    """The clause of a finding that a vendor's build of the release (AIBrix, NGC, ROCm) may not
+    have: it patches its base release and may carry ``what`` from a later one, so the finding is
+    a warning."""
+    return f"; unless this vendor build of {ctx.vllm} carries {what}"
 
 
 def _later_release_accepting(version: str, dest: str | None, value: str | None) -> str | None:

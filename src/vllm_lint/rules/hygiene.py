@@ -80,13 +80,9 @@ def _default_of(text: str, start: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _file_findings(ctx: RuleContext) -> tuple[tuple[int, int, str, str, bool], ...]:
-    """(start, end, where, value, commented) of credential values written in a file's text."""
-    return _text_findings(ctx.src.text)
-
-
-@lru_cache(maxsize=32)  # every launch of a file (and every reading of each) scans the same text
+@lru_cache(maxsize=32)  # every rule that reads a file's credentials scans the same text
 def _text_findings(text: str) -> tuple[tuple[int, int, str, str, bool], ...]:
+    """(start, end, where, value, commented) of credential values written in a file's text."""
     return tuple(_scan_text(text))
 
 
@@ -166,7 +162,7 @@ def _credentials(launches: Iterable[RuleContext]) -> Iterator[_Credential]:
         found: list[tuple[Span, str, str, bool]] = [(sp, w, v, False) for sp, w, v in _argv_findings(ctx)]
         if ctx.src.display not in scanned:
             scanned.add(ctx.src.display)
-            for start, end, where, value, commented in _file_findings(ctx):
+            for start, end, where, value, commented in _text_findings(ctx.src.text):
                 found.append((ctx.src.index.span(start, end), where, value, commented))
         for span, where, value, commented in found:
             key = (span.path, span.line)

@@ -17,8 +17,6 @@ from vllm_lint.launch import Launch
 from vllm_lint.sources.base import SourceFile
 from vllm_lint.sources.mapped_text import MappedText
 
-__all__ = ["MappedText", "script_launches", "starts_command"]
-
 
 def script_launches(src: SourceFile, mapped: MappedText, *, source: str, env: Mapping[str, object] | None = None,
                     prefix: str = "", k8s: bool = False, first_only: bool = False, strict: bool = False) -> list[Launch]:

@@ -27,7 +27,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from vllm_lint.launch import Launch
 from vllm_lint.sources.yaml import loader, lookup, spans
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.mapped import MappedText, script_launches
+from vllm_lint.sources.mapped import script_launches
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.sources.shell.syntax import Command, Script, Word
 from vllm_lint.vllm.versions import version_from_image
 

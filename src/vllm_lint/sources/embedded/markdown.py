@@ -17,7 +17,8 @@ from pathlib import Path
 
 from vllm_lint.launch import Launch
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.mapped import MappedText, script_launches
+from vllm_lint.sources.mapped import script_launches
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.span import LineIndex
 
 _FENCE = re.compile(r"^([ ]{0,3})(`{3,}|~{3,})[ \t]*([\w+.\-]*)[^\n]*\n", re.M)

@@ -26,7 +26,8 @@ from vllm_lint.launch import Insertion, Launch
 from vllm_lint.sources.yaml import loader, spans
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, input_diagnostic
 from vllm_lint.sources.insertion import yaml_list_insertion
-from vllm_lint.sources.mapped import MappedText, script_launches, starts_command
+from vllm_lint.sources.mapped import script_launches, starts_command
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.sources.shell.syntax import Command, Script, Word
 
 # cheap pre-filter before a string is parsed as a script

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from vllm_lint.sources.base import SourceFile
-from vllm_lint.sources.mapped import MappedText
+from vllm_lint.sources.mapped_text import MappedText
 
 
 @dataclass

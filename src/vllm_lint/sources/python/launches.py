@@ -28,7 +28,8 @@ import sys
 from vllm_lint.launch import EnvValue, GpuRequest, Insertion, Launch, LaunchFacts, Token
 from vllm_lint.sources.containers.visible_gpus import narrow_by_env
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, input_diagnostic
-from vllm_lint.sources.mapped import MappedText, script_launches
+from vllm_lint.sources.mapped import script_launches
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.sources.python.code import PythonCode
 from vllm_lint.sources.python.names import MAX_RESOLVE, UNKNOWN, Names
 from vllm_lint.sources.python.strings import literal_text

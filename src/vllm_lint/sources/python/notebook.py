@@ -23,7 +23,8 @@ from vllm_lint.launch import Launch
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, input_diagnostic
 from vllm_lint.sources.embedded.strings import _escaped
 from vllm_lint.sources.embedded.json_spans import JArray, JObject, JsonError, JStr, parse_json
-from vllm_lint.sources.mapped import MappedText, script_launches
+from vllm_lint.sources.mapped import script_launches
+from vllm_lint.sources.mapped_text import MappedText
 
 _SHELL_CELL = re.compile(r"%%(?:bash|sh|shell|script\s+(?:ba|z|da)?sh|writefile\s+(?:-a\s+)?\S+\.(?:sh|bash))\b")
 _BANG = re.compile(r"^[ \t]*(?:!!?|%sx\b|%system\b)")

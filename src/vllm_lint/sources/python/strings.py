@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from vllm_lint.sources.mapped import MappedText
+from vllm_lint.sources.mapped_text import MappedText
 
 _PREFIX = re.compile(r"[rRbBuUfF]{0,2}(?=['\"])")
 _SIMPLE = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}

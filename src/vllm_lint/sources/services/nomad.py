@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from vllm_lint.launch import GpuRequest
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.mapped import MappedText
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.sources.shell.syntax import Command, Script, Word
 
 _ESC = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}

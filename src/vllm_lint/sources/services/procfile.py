@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.mapped import MappedText, script_launches
+from vllm_lint.sources.mapped import script_launches
+from vllm_lint.sources.mapped_text import MappedText
 
 _LINE = re.compile(r"^[ \t]*([A-Za-z0-9_-]+)[ \t]*:[ \t]?", re.M)
 

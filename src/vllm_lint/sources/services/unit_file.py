@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from vllm_lint.sources.mapped import MappedText
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.sources.shell.syntax import Val, Word
 
 _PREFIX_CHARS = "-@:+!|"

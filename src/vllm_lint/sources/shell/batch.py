@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.mapped import MappedText
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.sources.shell.syntax import Command, Script, Val, Word
 
 _SET = re.compile(r'^set\s+(?:/[a-z]\s+)?("?)([A-Za-z_][\w.\-]*)=', re.I)

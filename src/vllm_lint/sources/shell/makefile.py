@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 from vllm_lint.launch import Launch
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.mapped import MappedText, script_launches
+from vllm_lint.sources.mapped import script_launches
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.sources.readfile import load_sibling
 
 _ASSIGN = re.compile(r"^(?:(?:override|export|private)\s+)*([^\s:#=?+!$()]+|\$[({][^)}]*[)}])\s*(::?=|:::=|\?=|\+=|!=|=)")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from vllm_lint.launch import EnvValue, Launch
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.mapped import MappedText
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.sources.shell.syntax import Command, Script, Val, Word
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

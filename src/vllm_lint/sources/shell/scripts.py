@@ -12,7 +12,7 @@ A ``bash -c "<script>"`` argument is read as a nested script with spans into the
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from vllm_lint.launch import EnvValue, GpuRequest, Launch, LaunchFacts, Token
 from vllm_lint.sources.argv import find_vllm_invocation, mark_placeholders, shell_script_index, strip_wrappers
@@ -21,14 +21,12 @@ from vllm_lint.sources.containers.docker_run import DockerRun, parse_docker_run
 from vllm_lint.sources.containers.dotenv import parse_dotenv
 from vllm_lint.sources.containers.visible_gpus import narrow_by_env
 from vllm_lint.sources.insertion import shell_insertion
+from vllm_lint.sources.mapped_text import MappedText
 from vllm_lint.sources.readfile import load_sibling
 from vllm_lint.sources.shell.commands import expand_heredoc, parse_script, words_end
 from vllm_lint.sources.shell.syntax import Command, Script, Val, Word
 from vllm_lint.span import Span
 from vllm_lint.vllm.versions import version_from_image
-
-if TYPE_CHECKING:
-    from vllm_lint.sources.mapped_text import MappedText
 
 _RELEVANT_ENV = re.compile(r"^(?:CUDA_|NVIDIA_|HIP_|ROCR_|VLLM_|HF_|HUGGING|NCCL_|PYTORCH_|TORCH_|OMP_|TRANSFORMERS_|LMCACHE_|UCX_)")
 _MAX_NESTING = 4
@@ -100,8 +98,6 @@ def jinja_script(text: str) -> MappedText:
     """A Jinja-templated shell script as the shell would see one rendering of it: ``{% ... %}``
     tags and ``{# #}`` comments blanked (every branch is read), each ``{{ expr }}`` one unknown
     word (``{{container_config.port}}``) spanning the whole expression."""
-    from vllm_lint.sources.mapped_text import MappedText
-
     out = MappedText()
     last = 0
     for m in _JINJA_PART.finditer(text):
