@@ -45,3 +45,35 @@ class MappedText:
 
     def slice(self, lo: int, hi: int) -> "MappedText":
         return MappedText(self.chars[lo:hi], self.starts[lo:hi], self.ends[lo:hi])
+
+
+# The nodes the offset-keeping parsers (JSON, TOML, HCL) build: each literal knows its file span.
+
+@dataclass(slots=True)
+class TextLiteral:
+    """A string literal: its decoded text with per-character offsets, and the literal's own span
+    (quotes included)."""
+
+    value: MappedText
+    lo: int
+    hi: int
+
+    @property
+    def text(self) -> str:
+        return self.value.text
+
+
+@dataclass(slots=True)
+class RawLiteral:
+    """Any other scalar (a number, ``true``, ``null``, an unparsed expression) as written."""
+
+    raw: str
+    lo: int
+    hi: int
+
+
+@dataclass(slots=True)
+class ListLiteral:
+    items: list
+    lo: int
+    hi: int

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from vllm_lint.sources.mapped_text import MappedText
+from vllm_lint.sources.mapped_text import ListLiteral, MappedText, RawLiteral, TextLiteral
 
 _ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _WS = " \t\r\n"
@@ -25,35 +25,8 @@ class JsonError(ValueError):
 
 
 @dataclass(slots=True)
-class JStr:
-    value: MappedText
-    lo: int  # offsets of the literal, quotes included
-    hi: int
-
-    @property
-    def text(self) -> str:
-        return self.value.text
-
-
-@dataclass(slots=True)
-class JScalar:
-    """A number, ``true``, ``false`` or ``null`` as written."""
-
-    raw: str
-    lo: int
-    hi: int
-
-
-@dataclass(slots=True)
-class JArray:
-    items: list["JNode"]
-    lo: int
-    hi: int
-
-
-@dataclass(slots=True)
 class JObject:
-    pairs: list[tuple[JStr, "JNode"]] = field(default_factory=list)
+    pairs: list[tuple[TextLiteral, "JNode"]] = field(default_factory=list)
     lo: int = 0
     hi: int = 0
 
@@ -64,7 +37,7 @@ class JObject:
         return None
 
 
-JNode = Union[JStr, JScalar, JArray, JObject]
+JNode = Union[TextLiteral, RawLiteral, ListLiteral, JObject]
 
 
 def parse_json(text: str, max_depth: int = 200) -> JNode:
@@ -108,7 +81,7 @@ class _Parser:
         raw = self.s[lo:self.i]
         if not raw or not (raw in ("true", "false", "null") or _is_number(raw)):
             raise JsonError(f"invalid JSON value {raw[:20]!r}" if raw else f"unexpected {c!r}", lo)
-        return JScalar(raw, lo, self.i)
+        return RawLiteral(raw, lo, self.i)
 
     def obj(self, depth: int) -> JObject:
         node = JObject(lo=self.i)
@@ -139,14 +112,14 @@ class _Parser:
                 return node
             raise JsonError("expected ',' or '}'", self.i)
 
-    def arr(self, depth: int) -> JArray:
+    def arr(self, depth: int) -> ListLiteral:
         lo = self.i
         items: list[JNode] = []
         self.i += 1
         self.skip()
         if self.i < self.n and self.s[self.i] == "]":
             self.i += 1
-            return JArray(items, lo, self.i)
+            return ListLiteral(items, lo, self.i)
         while True:
             self.skip()
             items.append(self.value(depth + 1))
@@ -156,10 +129,10 @@ class _Parser:
                 continue
             if self.i < self.n and self.s[self.i] == "]":
                 self.i += 1
-                return JArray(items, lo, self.i)
+                return ListLiteral(items, lo, self.i)
             raise JsonError("expected ',' or ']'", self.i)
 
-    def string(self) -> JStr:
+    def string(self) -> TextLiteral:
         s, n = self.s, self.n
         lo = self.i
         i = lo + 1
@@ -168,7 +141,7 @@ class _Parser:
             c = s[i]
             if c == '"':
                 self.i = i + 1
-                return JStr(out, lo, self.i)
+                return TextLiteral(out, lo, self.i)
             if c == "\\":
                 if i + 1 >= n:
                     break
@@ -224,6 +197,6 @@ def walk(node: JNode, path: tuple[str, ...] = (), _depth: int = 0):
         if isinstance(n, JObject):
             for k, v in reversed(n.pairs):
                 stack.append((p + (k.text,), v))
-        elif isinstance(n, JArray):
+        elif isinstance(n, ListLiteral):
             for i, v in reversed(list(enumerate(n.items))):
                 stack.append((p + (str(i),), v))

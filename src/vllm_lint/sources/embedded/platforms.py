@@ -97,7 +97,8 @@ def _name_count(req: GpuRequest, text: str, span: Span | None) -> None:
 
 
 def _cerebrium(src: SourceFile, launches: list[Launch]) -> None:
-    from vllm_lint.sources.embedded.toml_spans import TArray, TOther, TStr, parse_toml
+    from vllm_lint.sources.embedded.toml_spans import parse_toml
+    from vllm_lint.sources.mapped_text import ListLiteral, RawLiteral, TextLiteral
     from vllm_lint.sources.skypilot import choice_words, smallest_choice
 
     try:
@@ -110,17 +111,17 @@ def _cerebrium(src: SourceFile, launches: list[Launch]) -> None:
         return
     req = GpuRequest(mechanism="cerebrium.hardware")
     count: int | None = 1
-    if isinstance(count_node, TOther) and count_node.raw.strip().isdigit():
+    if isinstance(count_node, RawLiteral) and count_node.raw.strip().isdigit():
         count = int(count_node.raw)
         req.count_span = src.span(count_node.lo, count_node.hi)
     elif count_node is not None:
         count = None
         req.notes.append("gpu_count is a template placeholder filled in by another tool")
     names: list[str] = []
-    if isinstance(compute, TStr):
+    if isinstance(compute, TextLiteral):
         names = [compute.text]
-    elif isinstance(compute, TArray):
-        names = [x.text for x in compute.items if isinstance(x, TStr)]
+    elif isinstance(compute, ListLiteral):
+        names = [x.text for x in compute.items if isinstance(x, TextLiteral)]
     choice = None
     if compute is None:
         req.notes.append("no [cerebrium.hardware] compute")

@@ -186,7 +186,8 @@ def _yaml_word(src: SourceFile, node: ScalarNode) -> Word:
 
 
 def _json_candidates(src: SourceFile, result: ExtractResult) -> Iterator[Candidate]:
-    from vllm_lint.sources.embedded.json_spans import JArray, JsonError, JStr, parse_json, walk
+    from vllm_lint.sources.embedded.json_spans import JsonError, parse_json, walk
+    from vllm_lint.sources.mapped_text import ListLiteral, TextLiteral
 
     try:
         root = parse_json(src.text, src.limits.max_depth)
@@ -199,7 +200,7 @@ def _json_candidates(src: SourceFile, result: ExtractResult) -> Iterator[Candida
     handled: set[int] = set()
     nodes = list(walk(root))
     for path, node in nodes:
-        if isinstance(node, JArray) and node.items and all(isinstance(x, JStr) for x in node.items):
+        if isinstance(node, ListLiteral) and node.items and all(isinstance(x, TextLiteral) for x in node.items):
             texts = [x.text for x in node.items]
             if any(HINT.search(t) for t in texts) and starts_command(texts):
                 handled.update(id(x) for x in node.items)
@@ -207,7 +208,7 @@ def _json_candidates(src: SourceFile, result: ExtractResult) -> Iterator[Candida
                 yield Candidate(_dotted(path), words=words,
                                 insertion=lambda node=node: _array_insertion(src, node.items[-1].hi, "json"))
     for path, node in nodes:
-        if isinstance(node, JStr) and id(node) not in handled:
+        if isinstance(node, TextLiteral) and id(node) not in handled:
             yield Candidate(_dotted(path), mapped=node.value, quote="json")
 
 
@@ -239,7 +240,8 @@ def _dotted(path: tuple[str, ...]) -> str:
 
 
 def _toml_candidates(src: SourceFile, result: ExtractResult) -> Iterator[Candidate]:
-    from vllm_lint.sources.embedded.toml_spans import TArray, TOther, TStr, parse_toml
+    from vllm_lint.sources.embedded.toml_spans import parse_toml
+    from vllm_lint.sources.mapped_text import ListLiteral, RawLiteral, TextLiteral
 
     if not _templated(src) and not src.path.name.lower().endswith(_TEMPLATE_SUFFIXES):
         import tomllib
@@ -257,22 +259,22 @@ def _toml_candidates(src: SourceFile, result: ExtractResult) -> Iterator[Candida
             return
     for path, node in parse_toml(src.text, src.limits.max_depth):
         name = ".".join(path)
-        if isinstance(node, TArray):
-            strs = [x for x in node.items if isinstance(x, TStr)]
+        if isinstance(node, ListLiteral):
+            strs = [x for x in node.items if isinstance(x, TextLiteral)]
             texts = [x.text for x in strs]
             if strs and any(HINT.search(t) for t in texts) and starts_command(texts):
                 # a non-string item (``{eager_flag}``, read as an empty inline table) is a
                 # placeholder a generator fills in: an unknown word
-                words = [_str_word(x.value, x.lo, x.hi) if isinstance(x, TStr)
-                         else _other_word(TOther(src.text[x.lo:x.hi], x.lo, x.hi)) for x in node.items]
+                words = [_str_word(x.value, x.lo, x.hi) if isinstance(x, TextLiteral)
+                         else _other_word(RawLiteral(src.text[x.lo:x.hi], x.lo, x.hi)) for x in node.items]
                 last = node.items[-1]
                 yield Candidate(name, words=words,
                                 insertion=lambda hi=last.hi: _array_insertion(src, hi, "toml"))
                 continue
             for i, x in enumerate(node.items):
-                if isinstance(x, TStr):
+                if isinstance(x, TextLiteral):
                     yield Candidate(f"{name}[{i}]", mapped=x.value, quote="toml" if src.text[x.lo] == '"' else "")
-        elif isinstance(node, TStr):
+        elif isinstance(node, TextLiteral):
             yield Candidate(name, mapped=node.value, quote="toml" if src.text[node.lo] == '"' else "")
 
 

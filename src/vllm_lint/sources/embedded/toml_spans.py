@@ -13,35 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from vllm_lint.sources.mapped_text import MappedText
+from vllm_lint.sources.mapped_text import ListLiteral, MappedText, RawLiteral, TextLiteral
 
 _ESC = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
 _BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-
-
-@dataclass(slots=True)
-class TStr:
-    value: MappedText
-    lo: int
-    hi: int
-
-    @property
-    def text(self) -> str:
-        return self.value.text
-
-
-@dataclass(slots=True)
-class TOther:
-    raw: str
-    lo: int
-    hi: int
-
-
-@dataclass(slots=True)
-class TArray:
-    items: list["TNode"]
-    lo: int
-    hi: int
 
 
 @dataclass(slots=True)
@@ -51,7 +26,7 @@ class TTable:
     hi: int
 
 
-TNode = Union[TStr, TOther, TArray, TTable]
+TNode = Union[TextLiteral, RawLiteral, ListLiteral, TTable]
 
 
 def parse_toml(text: str, max_depth: int = 200) -> list[tuple[tuple[str, ...], TNode]]:
@@ -133,7 +108,7 @@ class _Scanner:
             c = s[self.i]
             if c in "\"'":
                 node = self.string()
-                keys.append(node.text if isinstance(node, TStr) else node.raw)
+                keys.append(node.text if isinstance(node, TextLiteral) else node.raw)
             else:
                 lo = self.i
                 while self.i < n and s[self.i] in _BARE:
@@ -151,7 +126,7 @@ class _Scanner:
     def value(self, depth: int) -> TNode:
         s, n = self.s, self.n
         if self.i >= n:
-            return TOther("", self.i, self.i)
+            return RawLiteral("", self.i, self.i)
         c = s[self.i]
         if c in "\"'":
             return self.string()
@@ -175,9 +150,9 @@ class _Scanner:
         hi = self.i
         while hi > lo and s[hi - 1] in " \t":
             hi -= 1
-        return TOther(s[lo:hi], lo, hi)
+        return RawLiteral(s[lo:hi], lo, hi)
 
-    def array(self, depth: int) -> TArray:
+    def array(self, depth: int) -> ListLiteral:
         lo = self.i
         self.i += 1
         items: list[TNode] = []
@@ -188,7 +163,7 @@ class _Scanner:
             c = self.s[self.i]
             if c == "]":
                 self.i += 1
-                return TArray(items, lo, self.i)
+                return ListLiteral(items, lo, self.i)
             if c == ",":
                 self.i += 1
                 continue
@@ -196,7 +171,7 @@ class _Scanner:
             items.append(self.value(depth + 1))
             if self.i == before:
                 self.i += 1
-        return TArray(items, lo, self.i)
+        return ListLiteral(items, lo, self.i)
 
     def table(self, depth: int) -> TTable:
         lo = self.i
@@ -224,7 +199,7 @@ class _Scanner:
             pairs.append((".".join(keys), self.value(depth + 1)))
         return TTable(pairs, lo, self.i)
 
-    def string(self) -> TStr | TOther:
+    def string(self) -> TextLiteral | RawLiteral:
         s, n = self.s, self.n
         lo = self.i
         q = s[lo]
@@ -244,10 +219,10 @@ class _Scanner:
                     out.add(q, i)
                     i += 1
                 self.i = i + 3
-                return TStr(out, lo, self.i)
+                return TextLiteral(out, lo, self.i)
             if not multi and c == q:
                 self.i = i + 1
-                return TStr(out, lo, self.i)
+                return TextLiteral(out, lo, self.i)
             if not multi and c in "\r\n":
                 break
             if q == '"' and c == "\\" and i + 1 < n:
@@ -279,4 +254,4 @@ class _Scanner:
             out.add(c, i)
             i += 1
         self.i = i
-        return TOther(s[lo:i], lo, i)
+        return RawLiteral(s[lo:i], lo, i)

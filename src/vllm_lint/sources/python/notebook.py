@@ -22,9 +22,9 @@ import re
 from vllm_lint.launch import Launch
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile, input_diagnostic
 from vllm_lint.sources.embedded.strings import _escaped
-from vllm_lint.sources.embedded.json_spans import JArray, JObject, JsonError, JStr, parse_json
+from vllm_lint.sources.embedded.json_spans import JObject, JsonError, parse_json
 from vllm_lint.sources.mapped import script_launches
-from vllm_lint.sources.mapped_text import MappedText
+from vllm_lint.sources.mapped_text import ListLiteral, MappedText, TextLiteral
 
 _SHELL_CELL = re.compile(r"%%(?:bash|sh|shell|script\s+(?:ba|z|da)?sh|writefile\s+(?:-a\s+)?\S+\.(?:sh|bash))\b")
 _BANG = re.compile(r"^[ \t]*(?:!!?|%sx\b|%system\b)")
@@ -114,12 +114,12 @@ def _code_cells(root) -> list[tuple[int, JObject]]:
     if not isinstance(root, JObject):
         return out
     cells = root.get("cells")
-    if not isinstance(cells, JArray):  # nbformat 3: worksheets[].cells
+    if not isinstance(cells, ListLiteral):  # nbformat 3: worksheets[].cells
         ws = root.get("worksheets")
-        cells = JArray([c for w in (ws.items if isinstance(ws, JArray) else []) if isinstance(w, JObject)
-                        for c in (w.get("cells").items if isinstance(w.get("cells"), JArray) else [])], 0, 0)
+        cells = ListLiteral([c for w in (ws.items if isinstance(ws, ListLiteral) else []) if isinstance(w, JObject)
+                        for c in (w.get("cells").items if isinstance(w.get("cells"), ListLiteral) else [])], 0, 0)
     for n, cell in enumerate(cells.items, 1):
-        if isinstance(cell, JObject) and isinstance(cell.get("cell_type"), JStr) and cell.get("cell_type").text == "code":
+        if isinstance(cell, JObject) and isinstance(cell.get("cell_type"), TextLiteral) and cell.get("cell_type").text == "code":
             out.append((n, cell))
     return out
 
@@ -128,11 +128,11 @@ def _lines(cell: JObject) -> list[MappedText]:
     """The cell's source split into lines (each keeps its newline)."""
     source = cell.get("source") or cell.get("input")
     text = MappedText()
-    if isinstance(source, JStr):
+    if isinstance(source, TextLiteral):
         text = source.value
-    elif isinstance(source, JArray):
+    elif isinstance(source, ListLiteral):
         for item in source.items:
-            if isinstance(item, JStr):
+            if isinstance(item, TextLiteral):
                 text.extend(item.value)
     lines: list[MappedText] = []
     start = 0

@@ -19,24 +19,10 @@ from dataclasses import dataclass, field
 
 from vllm_lint.launch import GpuRequest
 from vllm_lint.sources.base import ExtractOptions, ExtractResult, SourceFile
-from vllm_lint.sources.mapped_text import MappedText
+from vllm_lint.sources.mapped_text import MappedText, RawLiteral, TextLiteral
 from vllm_lint.sources.shell.syntax import Command, Script, Word
 
 _ESC = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-
-
-@dataclass
-class Str:
-    value: MappedText
-    lo: int
-    hi: int
-
-
-@dataclass
-class Other:
-    raw: str
-    lo: int
-    hi: int
 
 
 @dataclass
@@ -101,7 +87,7 @@ class _Parser:
             labels = []
             while self.i < self.n and self.s[self.i] == '"':
                 lab = self.string()
-                labels.append(lab.value.text if isinstance(lab, Str) else lab.raw)
+                labels.append(lab.value.text if isinstance(lab, TextLiteral) else lab.raw)
                 self.ws(newlines=False)
             if self.i < self.n and self.s[self.i] == "{" and depth < self.max_depth:
                 self.i += 1
@@ -115,7 +101,7 @@ class _Parser:
     def value(self, depth: int) -> object:
         s = self.s
         if self.i >= self.n:
-            return Other("", self.i, self.i)
+            return RawLiteral("", self.i, self.i)
         c = s[self.i]
         if c == '"':
             return self.string()
@@ -147,9 +133,9 @@ class _Parser:
         lo = self.i
         while self.i < self.n and s[self.i] not in ",]}\n#":
             self.i += 1
-        return Other(s[lo:self.i].strip(), lo, self.i)
+        return RawLiteral(s[lo:self.i].strip(), lo, self.i)
 
-    def string(self) -> Str | Other:
+    def string(self) -> TextLiteral | RawLiteral:
         s, n = self.s, self.n
         lo = self.i
         i = lo + 1
@@ -158,7 +144,7 @@ class _Parser:
             c = s[i]
             if c == '"':
                 self.i = i + 1
-                return Str(out, lo, self.i)
+                return TextLiteral(out, lo, self.i)
             if c == "\n":
                 break
             if c == "\\" and i + 1 < n:
@@ -176,9 +162,9 @@ class _Parser:
             out.add(c, i)
             i += 1
         self.i = i
-        return Other(s[lo:i], lo, i)
+        return RawLiteral(s[lo:i], lo, i)
 
-    def heredoc(self) -> Str:
+    def heredoc(self) -> TextLiteral:
         s = self.s
         lo = self.i
         self.i += 2
@@ -195,11 +181,11 @@ class _Parser:
             end = self.n if e == -1 else e + 1
             if s[k:end].strip() == marker:
                 self.i = end
-                return Str(out, lo, end)
+                return TextLiteral(out, lo, end)
             out.copy(s, k, end)
             k = end
         self.i = self.n
-        return Str(out, lo, self.n)
+        return TextLiteral(out, lo, self.n)
 
 
 def parse_hcl(text: str, max_depth: int = 200) -> Block:
@@ -221,13 +207,13 @@ def _tasks(block: Block, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ..
 
 
 def _word(v: object) -> Word | None:
-    if isinstance(v, Str):
+    if isinstance(v, TextLiteral):
         m = v.value
         symbolic = "${" in m.text or "%{" in m.text
         start, end = v.lo + 1, max(v.lo + 1, v.hi - 1)
         return Word(text=m.text, start=start, end=end, quoted=True, symbolic=symbolic, starts=list(m.starts),
                     ends=list(m.ends), raw_end=v.hi)
-    if isinstance(v, Other) and v.raw:
+    if isinstance(v, RawLiteral) and v.raw:
         return Word(text=v.raw, start=v.lo, end=v.hi, symbolic=not v.raw.replace(".", "").isdigit(),
                     starts=list(range(v.lo, v.hi)), ends=list(range(v.lo + 1, v.hi + 1)), raw_end=v.hi)
     return None
@@ -244,7 +230,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
     result = ExtractResult()
     for names, task, group in _tasks(root):
         driver = task.attrs.get("driver")
-        driver = driver.value.text if isinstance(driver, Str) else ""
+        driver = driver.value.text if isinstance(driver, TextLiteral) else ""
         config = task.block("config")
         if config is None:
             continue
@@ -254,7 +240,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
         env: dict[str, object] = {}
         env_block = task.block("env")
         for k, v in (env_block.attrs.items() if env_block else []):
-            env[k] = v.value.text if isinstance(v, Str) and "${" not in v.value.text else None
+            env[k] = v.value.text if isinstance(v, TextLiteral) and "${" not in v.value.text else None
         if driver in ("docker", "podman"):
             image = _word(config.attrs.get("image"))
             if image is None:
@@ -293,7 +279,7 @@ def extract(src: SourceFile, opts: ExtractOptions | None = None) -> ExtractResul
             launch.gpu = gpu
             launch.unknowns = [u for u in launch.unknowns if "GPU" not in u]
         count = group.attrs.get("count") if group is not None else None
-        if isinstance(count, Other) and count.raw.isdigit():
+        if isinstance(count, RawLiteral) and count.raw.isdigit():
             launch.replicas = int(count.raw)
         result.launches.append(launch)
     return result
@@ -309,7 +295,7 @@ def _gpu(src: SourceFile, task: Block) -> GpuRequest | None:
             continue
         count = dev.attrs.get("count")
         req = GpuRequest(mechanism=f'resources.device "{name}"', count=1.0)
-        if isinstance(count, Other) and count.raw.isdigit():
+        if isinstance(count, RawLiteral) and count.raw.isdigit():
             req.count = float(count.raw)
             req.count_span = src.span(count.lo, count.hi)
         elif count is not None:
@@ -318,7 +304,7 @@ def _gpu(src: SourceFile, task: Block) -> GpuRequest | None:
         for c in dev.blocks:
             if c.kind == "constraint":
                 value = c.attrs.get("value")
-                if isinstance(value, Str):
+                if isinstance(value, TextLiteral):
                     req.product = value.value.text
                     req.product_span = src.span(value.lo, value.hi)
         return req
